@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm test`: builds, starts ONE shared `temporal server start-dev` for the integration
+// tests (node:test on Node 20 has no global setup hook), runs every test file, stops the server.
+//
+//   npm test                      all tests
+//   npm test -- test/core         only files under test/core (paths are of the .ts sources)
+//   CAPSCHED_TEST_CONCURRENCY=1   run files one at a time
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+process.chdir(root);
+
+const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('test: the TypeScript build failed');
+  process.exit(build.status ?? 1);
+}
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) collect(path, out);
+    else if (name.endsWith('.test.js')) out.push(path);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2).map((p) => relative(root, resolve(p)).replace(/\.ts$/, '.js'));
+let files = collect(join(root, 'dist/test'), []);
+if (filters.length > 0) {
+  files = files.filter((f) => filters.some((filter) => relative(join(root, 'dist'), f).startsWith(filter)));
+}
+// Drop compiled tests whose source was deleted (dist/ is not cleaned between builds).
+files = files.filter((f) => existsSync(join(root, relative(join(root, 'dist'), f)).replace(/\.js$/, '.ts')));
+if (files.length === 0) {
+  console.error('test: no test files matched');
+  process.exit(1);
+}
+
+const { startDevServer } = await import(join(root, 'dist/src/adapters/temporal-dev-server/index.js'));
+const server = await startDevServer();
+console.log(`test: temporal dev server at ${server.address}`);
+
+const concurrency = process.env.CAPSCHED_TEST_CONCURRENCY ?? '2';
+const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, TEMPORAL_TEST_ADDRESS: server.address },
+});
+const stopAndExit = async (code) => {
+  await server.stop();
+  process.exit(code);
+};
+process.on('SIGINT', () => child.kill('SIGINT'));
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('exit', (code, signal) => void stopAndExit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * The capacity-plan format, v1. This zod schema is the single source of the TypeScript type,
+ * the shape validation, the field documentation and schema/capacity-plan.schema.json.
+ * Cross-field and cross-plan rules (cron semantics, time zones, overlaps) live in rules code.
+ */
+
+export const PLAN_API_VERSION = 'capsched/v1';
+export const PLAN_KIND = 'CapacityPlan';
+
+/** TRU values Temporal Cloud accepts for provisioned capacity. */
+export const VALID_TRUS = [2, 3, 4, 6, 8, 10, 12] as const;
+
+export const PLAN_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Duration text: 45m, 3h, 1h30m, 90m (hours and minutes only). */
+export const DURATION_PATTERN = /^(?:(\d+)h)?(?:(\d+)m)?$/;
+/** Local date-time, minute precision, optional UTC offset: 2026-12-24T09:00 or 2026-12-24T09:00-05:00. */
+export const LOCAL_DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
+
+export const CapacityPlan = z
+  .strictObject({
+    apiVersion: z.literal(PLAN_API_VERSION).describe(`Format version; must be "${PLAN_API_VERSION}".`),
+    kind: z.literal(PLAN_KIND).describe(`Document kind; must be "${PLAN_KIND}".`),
+    name: z
+      .string()
+      .regex(PLAN_NAME_PATTERN)
+      .describe('Unique name of the plan across the repository: lowercase letters, digits and dashes, at most 63 characters. The Temporal Schedule id is derived from it.'),
+    namespace: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+      .describe('Temporal Cloud namespace id whose capacity changes, e.g. "payments.a1b2c".'),
+    trus: z
+      .literal(VALID_TRUS)
+      .describe(`Provisioned capacity during the window, in Temporal Resource Units. Temporal Cloud accepts ${VALID_TRUS.join(', ')}.`),
+    cron: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Recurring window start: a 5-field cron expression (minute hour day-of-month month day-of-week) in `timezone`. Exactly one of `cron` and `at`.'),
+    at: z
+      .string()
+      .regex(LOCAL_DATE_TIME_PATTERN)
+      .optional()
+      .describe('One-off window start, "YYYY-MM-DDTHH:MM" in `timezone`, or with an explicit offset ("2026-12-24T09:00-05:00"). Exactly one of `cron` and `at`.'),
+    timezone: z.string().min(1).default('UTC').describe('IANA time zone the start (and `until`) are read in, e.g. "America/New_York". Default UTC.'),
+    duration: z
+      .string()
+      .regex(DURATION_PATTERN)
+      .optional()
+      .describe('Window length: minutes and/or hours, e.g. "45m", "3h", "1h30m". At most one of `duration` and `until`; with neither the change is permanent (no revert).'),
+    until: z
+      .string()
+      .regex(LOCAL_DATE_TIME_PATTERN)
+      .optional()
+      .describe('One-off window end (only with `at`), same format as `at`. At most one of `duration` and `until`.'),
+    paused: z.boolean().default(false).describe('When true the schedule exists but starts no windows.'),
+    description: z.string().max(1000).optional().describe('Why this capacity change exists; shown on the schedule and in alerts.'),
+  })
+  .describe('A capsched capacity plan: raise a Temporal Cloud namespace to provisioned TRUs during a window.');
+
+/** A plan after validation (defaults applied). */
+export type CapacityPlan = z.output<typeof CapacityPlan>;
+/** What people write (defaults optional). */
+export type CapacityPlanInput = z.input<typeof CapacityPlan>;
+
+/** Parses "1h30m" into minutes; undefined when malformed. 0 is returned as 0 (the caller rejects it). */
+export function parseDurationMinutes(text: string): number | undefined {
+  const match = DURATION_PATTERN.exec(text);
+  if (match === null || text === '') return undefined;
+  const hours = match[1] === undefined ? 0 : Number(match[1]);
+  const minutes = match[2] === undefined ? 0 : Number(match[2]);
+  return hours * 60 + minutes;
+}

@@ -1,0 +1,91 @@
+/**
+ * Ports: the interfaces the edge implements. Core and workflow code speak these types;
+ * adapters (src/adapters/*) map them to real systems.
+ */
+
+// ---------- Cloud Ops (namespace capacity) ----------
+
+/** What capacity a namespace should have. */
+export type CapacityTarget = { mode: 'onDemand' } | { mode: 'provisioned'; trus: number };
+
+export type CapacityRequestState = 'completed' | 'inProgress' | 'failed' | 'unspecified';
+
+/** A namespace's capacity as the Cloud Ops API reports it. */
+export interface NamespaceCapacity {
+  namespace: string;
+  /** Observed mode; 'unknown' when the API reports neither (never inferred from absence). */
+  mode: 'onDemand' | 'provisioned' | 'unknown';
+  /** Current provisioned TRUs when mode is provisioned. */
+  currentTrus?: number;
+  latestRequest?: {
+    state: CapacityRequestState;
+    asyncOperationId?: string;
+    target?: CapacityTarget;
+    startTime?: string;
+    endTime?: string;
+  };
+  resourceVersion: string;
+}
+
+export interface CapacityInfo {
+  namespace: string;
+  validTruValues: number[];
+  maxAvailableTruValue?: number;
+  hasLegacyLimits?: boolean;
+}
+
+export type AsyncOperationState = 'pending' | 'inProgress' | 'failed' | 'cancelled' | 'fulfilled' | 'rejected' | 'unspecified';
+
+export interface AsyncOperationStatus {
+  id: string;
+  state: AsyncOperationState;
+  failureReason?: string;
+  /** Server's recommended poll interval. */
+  checkDurationMs?: number;
+}
+
+export interface SetCapacityResult {
+  /** The operation id that was used (the caller's, stable across retries). */
+  operationId: string;
+  /** True when the namespace already had this capacity ("nothing to change"). */
+  noop: boolean;
+  operation?: AsyncOperationStatus;
+}
+
+/**
+ * Temporal Cloud Ops API, capacity subset. Implementations throw CapschedError with a retry
+ * class (transient for UNAVAILABLE/RESOURCE_EXHAUSTED/stale version, terminal otherwise).
+ */
+export interface CloudOps {
+  getCapacity(namespace: string): Promise<NamespaceCapacity>;
+  getCapacityInfo(namespace: string): Promise<CapacityInfo>;
+  /** Read-modify-write of the full namespace spec with only capacity replaced. */
+  setCapacity(namespace: string, target: CapacityTarget, operationId: string): Promise<SetCapacityResult>;
+  /** Polls the async operation until it is terminal or the timeout passes. */
+  waitForOperation(operationId: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<AsyncOperationStatus>;
+}
+
+// ---------- Alerts ----------
+
+export type AlertSeverity = 'critical' | 'error' | 'info';
+
+export interface Alert {
+  severity: AlertSeverity;
+  /** Static summary, e.g. "Capacity change failed". */
+  title: string;
+  namespace?: string;
+  plan?: string;
+  trus?: number;
+  window?: { start?: string; end?: string };
+  /** Link to the workflow in the Temporal Web UI. */
+  workflowUrl?: string;
+  /** Extra human text (already free of secrets). */
+  text?: string;
+  /** Alerts with the same key are sent once (dedupe on transitions, not on every retry). */
+  dedupeKey?: string;
+}
+
+/** Sends alerts; never throws and never blocks a capacity change for long. */
+export interface Notifier {
+  notify(alert: Alert): Promise<void>;
+}
