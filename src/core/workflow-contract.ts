@@ -1,0 +1,46 @@
+/**
+ * The contract between schedules (written by the reconciler), the `change` command and the
+ * capacity-change workflow. Plain data only: it travels through Temporal payloads and is
+ * visible in the Web UI, so it never carries a secret.
+ */
+
+/** Task queue of the capacity-change worker (as in the seed). */
+export const DEFAULT_TASK_QUEUE = 'capacity-management';
+
+/** Workflow type name schedules start. */
+export const CAPACITY_CHANGE_WORKFLOW = 'scheduledCapacityChange';
+
+/** Ownership marker value on everything capsched creates. */
+export const MANAGED_BY = 'capsched';
+
+export interface CapacityChangeInput {
+  /** Temporal Cloud namespace id. */
+  namespace: string;
+  /** Provisioned TRUs during the window. */
+  desiredTrus: number;
+  /** Absolute end (ISO 8601) for direct runs (`capsched change`, API users). */
+  endTime?: string;
+  /**
+   * Window length in the plan format ("3h", "1h30m") for schedule-started runs: the end is
+   * the run's own scheduled start time (TemporalScheduledStartTime) plus this duration.
+   */
+  duration?: string;
+  /** Audit trail: plan name, file, commit SHA, installation id. */
+  plan?: string;
+  file?: string;
+  commit?: string;
+  installation?: string;
+  /** Delay before verifying a change (default "2m" as in the seed). */
+  verifyDelay?: string;
+}
+
+export interface CapacityChangeResult {
+  namespace: string;
+  initialChangeSuccess: boolean;
+  verificationSuccess: boolean;
+  revertedToOnDemand: boolean;
+  revertVerificationSuccess: boolean;
+  errors: string[];
+  /** True when the worker ran in dry-run mode: decisions were logged, nothing was changed. */
+  dryRun?: boolean;
+}
