@@ -89,3 +89,34 @@ export interface Alert {
 export interface Notifier {
   notify(alert: Alert): Promise<void>;
 }
+
+// ---------- Plan sources (git commit or local folder) ----------
+
+/** One entry under the plans path, as the source found it. Symlinks and submodules are never followed. */
+export interface PlanFile {
+  /** Path relative to the source root (posix separators), e.g. "schedules/nightly.yaml". */
+  path: string;
+  kind: 'file' | 'symlink' | 'submodule' | 'other';
+  /** Size in bytes as reported by the source (checked before reading). */
+  size: number;
+  /** Raw bytes; absent for symlinks, submodules and files over the size cap (never read). */
+  bytes?: Uint8Array;
+}
+
+/** An atomic view of the plans: every file of one revision. */
+export interface SourceSnapshot {
+  /** Commit SHA for git; a content hash for a folder. */
+  revision: string;
+  /** False when the plans path does not exist at this revision (an error, never "no plans"). */
+  pathExists: boolean;
+  files: PlanFile[];
+  /** Extra audit data (branch, commit subject, author) when the source knows it. */
+  meta?: Record<string, string>;
+}
+
+export interface PlanSource {
+  /** Human description without secrets, e.g. "git https://github.com/acme/plans (main) schedules/". */
+  describe(): string;
+  /** Fetches (git) and reads the current revision. Throws CapschedError (transient when unreachable). */
+  snapshot(): Promise<SourceSnapshot>;
+}
