@@ -1,0 +1,110 @@
+/** Proto messages ↔ capsched's port types. Pure functions, no I/O. */
+import type { AsyncOperationState, AsyncOperationStatus, CapacityInfo, CapacityRequestState, CapacityTarget, NamespaceCapacity } from '../../core/ports.js';
+import { durationToMs, namespacev1, operationv1, timestampToIso, type AsyncOperation, type CapacitySpec, type Namespace, type NamespaceCapacityInfo, type NamespaceSpec } from './wire.js';
+
+const RequestState = namespacev1.Capacity.Request.State;
+const OperationState = operationv1.AsyncOperation.State;
+
+/**
+ * A FRESH CapacitySpec holding exactly one oneof member. Never mutate a decoded spec: setting
+ * `onDemand` on a spec whose `provisioned` is set puts both on the wire and the receiver keeps
+ * the last one (provisioned), so a revert would silently stay provisioned.
+ */
+export function capacitySpecFor(target: CapacityTarget): CapacitySpec {
+  return target.mode === 'onDemand'
+    ? namespacev1.CapacitySpec.create({ onDemand: namespacev1.CapacitySpec.OnDemand.create() })
+    : namespacev1.CapacitySpec.create({ provisioned: namespacev1.CapacitySpec.Provisioned.create({ value: target.trus }) });
+}
+
+/** The target a CapacitySpec asks for, from its oneof discriminator. */
+export function targetOfSpec(spec: CapacitySpec | null | undefined): CapacityTarget | undefined {
+  if (spec === null || spec === undefined) return undefined;
+  if (spec.spec === 'onDemand') return { mode: 'onDemand' };
+  if (spec.spec === 'provisioned') return { mode: 'provisioned', trus: spec.provisioned?.value ?? 0 };
+  return undefined;
+}
+
+/** Deep copy of the namespace's spec with only capacity_spec replaced (the read-modify-write body). */
+export function specWithCapacity(current: Parameters<typeof namespacev1.NamespaceSpec.encode>[0], target: CapacityTarget): NamespaceSpec {
+  const clone: NamespaceSpec = namespacev1.NamespaceSpec.decode(namespacev1.NamespaceSpec.encode(current).finish());
+  (clone as { capacitySpec: unknown }).capacitySpec = capacitySpecFor(target);
+  return clone;
+}
+
+function requestState(state: number | null | undefined): CapacityRequestState {
+  switch (state) {
+    case RequestState.STATE_CAPACITY_REQUEST_COMPLETED:
+      return 'completed';
+    case RequestState.STATE_CAPACITY_REQUEST_IN_PROGRESS:
+      return 'inProgress';
+    case RequestState.STATE_CAPACITY_REQUEST_FAILED:
+      return 'failed';
+    default:
+      return 'unspecified';
+  }
+}
+
+export function toNamespaceCapacity(ns: Namespace): NamespaceCapacity {
+  const capacity = ns.capacity;
+  const mode = capacity?.currentMode === 'onDemand' ? 'onDemand' : capacity?.currentMode === 'provisioned' ? 'provisioned' : 'unknown';
+  const out: NamespaceCapacity = { namespace: ns.namespace ?? '', mode, resourceVersion: ns.resourceVersion ?? '' };
+  if (mode === 'provisioned') out.currentTrus = capacity?.provisioned?.currentValue ?? 0;
+  const req = capacity?.latestRequest;
+  if (req !== null && req !== undefined) {
+    const latest: NonNullable<NamespaceCapacity['latestRequest']> = { state: requestState(req.state) };
+    if (req.asyncOperationId) latest.asyncOperationId = req.asyncOperationId;
+    const target = targetOfSpec(req.spec as CapacitySpec | null | undefined);
+    if (target !== undefined) latest.target = target;
+    const start = timestampToIso(req.startTime);
+    if (start !== undefined) latest.startTime = start;
+    const end = timestampToIso(req.endTime);
+    if (end !== undefined) latest.endTime = end;
+    out.latestRequest = latest;
+  }
+  return out;
+}
+
+export function toCapacityInfo(namespace: string, info: NamespaceCapacityInfo | null | undefined): CapacityInfo {
+  const provisioned = info?.modeOptions?.provisioned;
+  const out: CapacityInfo = { namespace: info?.namespace || namespace, validTruValues: [...(provisioned?.validTruValues ?? [])].sort((a, b) => a - b) };
+  if (provisioned?.maxAvailableTruValue !== undefined && provisioned.maxAvailableTruValue !== null) out.maxAvailableTruValue = provisioned.maxAvailableTruValue;
+  if (info?.hasLegacyLimits !== undefined && info.hasLegacyLimits !== null) out.hasLegacyLimits = info.hasLegacyLimits;
+  return out;
+}
+
+export function operationState(state: number | null | undefined): AsyncOperationState {
+  switch (state) {
+    case OperationState.STATE_PENDING:
+      return 'pending';
+    case OperationState.STATE_IN_PROGRESS:
+      return 'inProgress';
+    case OperationState.STATE_FAILED:
+      return 'failed';
+    case OperationState.STATE_CANCELLED:
+      return 'cancelled';
+    case OperationState.STATE_FULFILLED:
+      return 'fulfilled';
+    case OperationState.STATE_REJECTED:
+      return 'rejected';
+    default:
+      return 'unspecified';
+  }
+}
+
+export function toOperationStatus(op: AsyncOperation): AsyncOperationStatus {
+  const out: AsyncOperationStatus = { id: op.id ?? '', state: operationState(op.state) };
+  if (op.failureReason) out.failureReason = op.failureReason;
+  const check = durationToMs(op.checkDuration);
+  if (check !== undefined && check > 0) out.checkDurationMs = check;
+  return out;
+}
+
+export function sameTarget(a: CapacityTarget | undefined, b: CapacityTarget | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a.mode !== b.mode) return false;
+  return a.mode === 'onDemand' || (b.mode === 'provisioned' && a.trus === b.trus);
+}
+
+export function describeTarget(target: CapacityTarget): string {
+  return target.mode === 'onDemand' ? 'on-demand' : `provisioned ${target.trus} TRU`;
+}
