@@ -120,3 +120,26 @@ export interface PlanSource {
   /** Fetches (git) and reads the current revision. Throws CapschedError (transient when unreachable). */
   snapshot(): Promise<SourceSnapshot>;
 }
+
+// ---------- Temporal Schedules (the reconciler's target) ----------
+
+import type { DesiredSchedule } from './desired/types.js';
+import type { ActualSchedule } from './diff/types.js';
+
+/**
+ * The schedules of one Temporal namespace, as the reconciler sees them. Implementations throw
+ * CapschedError: SCHEDULE_EXISTS (create on an existing id), SCHEDULE_NOT_FOUND, and
+ * transient codes for UNAVAILABLE / RESOURCE_EXHAUSTED so callers back off.
+ */
+export interface ScheduleStore {
+  /** Schedules carrying capsched's marker and this installation's id (visibility: eventually consistent). */
+  list(installation: string): Promise<ActualSchedule[]>;
+  /** One schedule with its complete action and policies (`detail`); undefined when it does not exist. */
+  describe(scheduleId: string): Promise<ActualSchedule | undefined>;
+  create(desired: DesiredSchedule): Promise<void>;
+  /** Replaces spec, action, policies, state and search attributes as a whole. */
+  update(desired: DesiredSchedule): Promise<void>;
+  delete(scheduleId: string): Promise<void>;
+  /** Cancels a running window's workflow (the workflow reverts on cancel). */
+  cancelWorkflow(workflowId: string, reason: string): Promise<void>;
+}

@@ -1,0 +1,2 @@
+export { createTemporalScheduleStore, scheduleOptionsFor, toCapschedError, type TemporalScheduleStoreOptions } from './temporal-schedule-store.js';
+export { createRateLimiter, type RateLimiter } from './rate-limit.js';

@@ -1,0 +1,189 @@
+/**
+ * Plans → desired schedules. Pure: the caller passes the installation, the source revision and
+ * `now` (used only to mark expired one-offs and preview the next windows).
+ */
+import { formatDurationMs } from '../capacity/duration.js';
+import type { CapacityPlan } from '../plan/schema.js';
+import { parseDurationMinutes } from '../plan/schema.js';
+import { scheduleSpecFor } from '../plan/schedule-spec.js';
+import { nextWindows, oneOffWindow } from '../windows/windows.js';
+import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, MANAGED_BY, type CapacityChangeInput } from '../workflow-contract.js';
+import type { CapschedSearchAttribute } from '../search-attributes.js';
+import { canonicalSpec, type PlainScheduleSpec } from './canonical-spec.js';
+import { sha256Hex, stableStringify } from './hash.js';
+import { scheduleIdFor } from './schedule-id.js';
+import { AUDIT_MEMO_KEY, type DesiredFields, type DesiredSchedule, type OverlapPolicy, type WindowPreview } from './types.js';
+
+/** Bump when the hashed shape changes on purpose (every managed schedule is then rewritten once). */
+export const SPEC_HASH_VERSION = 'v1';
+
+/** Server-side minimum catch-up window; smaller values are clamped up. */
+export const MIN_CATCHUP_WINDOW_MS = 10_000;
+/** Catch-up window of permanent changes (no window end to bound it). */
+export const PERMANENT_CATCHUP_WINDOW_MS = 24 * 3_600_000;
+/**
+ * Overlapping runs of one schedule are allowed: the capacity-change workflow hands every window to
+ * its namespace's coordinator, which holds the maximum of the active windows. SKIP would silently
+ * drop a window while an earlier run is still reverting; BUFFER_ONE would start it late.
+ */
+export const DEFAULT_OVERLAP: OverlapPolicy = 'ALLOW_ALL';
+
+export interface PlanInFile {
+  plan: CapacityPlan;
+  /** Path of the file relative to the source root. */
+  file: string;
+}
+
+export interface DesiredOptions {
+  installation: string;
+  /** Source revision (commit SHA or folder hash). */
+  commit: string;
+  nowMs: number;
+  taskQueue?: string;
+  /** How many upcoming windows to preview per plan (default 3). */
+  previewCount?: number;
+}
+
+function windowLengthMs(plan: CapacityPlan): number | undefined {
+  if (plan.duration !== undefined) {
+    const minutes = parseDurationMinutes(plan.duration);
+    return minutes === undefined ? undefined : minutes * 60_000;
+  }
+  if (plan.until !== undefined) {
+    // The one-off window's own maths (time zone, explicit offsets) lives in core/windows.
+    const window = oneOffWindow(plan);
+    if (window === undefined || window.endMs === null) return undefined;
+    return window.endMs - window.startMs;
+  }
+  return undefined;
+}
+
+function previews(plan: CapacityPlan, nowMs: number, count: number): WindowPreview[] {
+  return nextWindows(plan, nowMs, count).map((w) => ({
+    start: new Date(w.startMs).toISOString(),
+    ...(w.endMs === null ? {} : { end: new Date(w.endMs).toISOString() }),
+  }));
+}
+
+function durationField(plan: CapacityPlan, lengthMs: number | undefined): string {
+  if (plan.duration !== undefined) return plan.duration;
+  if (plan.until !== undefined) return `until ${plan.until}${lengthMs === undefined ? '' : ` (${formatDurationMs(lengthMs)})`}`;
+  return 'permanent';
+}
+
+/** The normalised shape that is hashed: everything the schedule carries except the commit. */
+function hashInput(d: Omit<DesiredSchedule, 'specHash' | 'canonicalSpec' | 'expired' | 'nextWindows'>): unknown {
+  const { commit: _commit, ...args } = d.action.args[0];
+  const { CapschedCommit: _c1, ...actionSa } = d.action.searchAttributes;
+  const { CapschedCommit: _c2, CapschedSpecHash: _h, ...scheduleSa } = d.searchAttributes;
+  return {
+    v: SPEC_HASH_VERSION,
+    scheduleId: d.scheduleId,
+    spec: d.spec,
+    action: { workflowType: d.action.workflowType, taskQueue: d.action.taskQueue, workflowId: d.action.workflowId, args: [args], searchAttributes: actionSa },
+    fields: d.fields,
+    policies: d.policies,
+    paused: d.paused,
+    note: d.note,
+    searchAttributes: scheduleSa,
+  };
+}
+
+/** Hash of a desired schedule (without the commit): "v1-" + 32 hex digits. */
+export function hashDesired(d: Omit<DesiredSchedule, 'specHash' | 'canonicalSpec' | 'expired' | 'nextWindows'>): string {
+  return `${SPEC_HASH_VERSION}-${sha256Hex(stableStringify(hashInput(d))).slice(0, 32)}`;
+}
+
+/** A one-off whose start has passed can never fire again: it is not (re)created. */
+export function isExpiredOneOff(plan: CapacityPlan, nowMs: number): boolean {
+  if (plan.at === undefined) return false;
+  const window = oneOffWindow(plan);
+  return window !== undefined && window.startMs < nowMs;
+}
+
+/** One plan → one desired schedule. */
+export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): DesiredSchedule {
+  const { plan, file } = entry;
+  const scheduleId = scheduleIdFor(options.installation, plan.name);
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const lengthMs = windowLengthMs(plan);
+  const spec = scheduleSpecFor(plan) as PlainScheduleSpec;
+  const canonical = canonicalSpec(spec);
+  const catchupWindowMs = lengthMs === undefined ? PERMANENT_CATCHUP_WINDOW_MS : Math.max(MIN_CATCHUP_WINDOW_MS, lengthMs);
+  const args: CapacityChangeInput = {
+    namespace: plan.namespace,
+    desiredTrus: plan.trus,
+    ...(lengthMs === undefined ? {} : { duration: plan.duration ?? formatDurationMs(lengthMs) }),
+    plan: plan.name,
+    file,
+    commit: options.commit,
+    installation: options.installation,
+  };
+  const fields: DesiredFields = {
+    namespace: plan.namespace,
+    trus: String(plan.trus),
+    start: plan.cron !== undefined ? `cron ${plan.cron}` : `at ${plan.at ?? ''}`,
+    timezone: plan.timezone,
+    duration: durationField(plan, lengthMs),
+    paused: String(plan.paused),
+    file,
+    description: plan.description ?? '',
+    taskQueue,
+    workflowType: CAPACITY_CHANGE_WORKFLOW,
+    overlap: DEFAULT_OVERLAP,
+    catchupWindow: formatDurationMs(catchupWindowMs),
+    spec: canonical ?? stableStringify(spec),
+  };
+  const searchAttributes: Record<CapschedSearchAttribute, string> = {
+    CapschedManagedBy: MANAGED_BY,
+    CapschedInstallation: options.installation,
+    CapschedPlan: plan.name,
+    CapschedNamespace: plan.namespace,
+    CapschedSpecHash: '',
+    CapschedCommit: options.commit,
+  };
+  const base = {
+    scheduleId,
+    installation: options.installation,
+    plan: plan.name,
+    file,
+    namespace: plan.namespace,
+    commit: options.commit,
+    spec,
+    action: {
+      workflowType: CAPACITY_CHANGE_WORKFLOW,
+      taskQueue,
+      workflowId: scheduleId,
+      args: [args] as [CapacityChangeInput],
+      memo: { [AUDIT_MEMO_KEY]: { v: 1 as const, installation: options.installation, plan: plan.name, file, commit: options.commit, specHash: '', fields } },
+      searchAttributes: {
+        CapschedManagedBy: MANAGED_BY,
+        CapschedInstallation: options.installation,
+        CapschedPlan: plan.name,
+        CapschedNamespace: plan.namespace,
+        CapschedCommit: options.commit,
+      },
+    },
+    policies: { overlap: DEFAULT_OVERLAP, catchupWindowMs, pauseOnFailure: false },
+    paused: plan.paused,
+    note: `Managed by capsched (installation ${options.installation}) from ${file}: change the plan in git, not here.`,
+    searchAttributes,
+    fields,
+  };
+  const specHash = hashDesired(base);
+  searchAttributes.CapschedSpecHash = specHash;
+  base.action.memo[AUDIT_MEMO_KEY].specHash = specHash;
+  const upcoming = previews(plan, options.nowMs, options.previewCount ?? 3);
+  return {
+    ...base,
+    specHash,
+    canonicalSpec: canonical,
+    expired: isExpiredOneOff(plan, options.nowMs),
+    nextWindows: upcoming,
+  };
+}
+
+/** All plans → desired schedules, sorted by schedule id. */
+export function desiredSchedules(plans: readonly PlanInFile[], options: DesiredOptions): DesiredSchedule[] {
+  return plans.map((p) => desiredScheduleFor(p, options)).sort((a, b) => (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0));
+}
