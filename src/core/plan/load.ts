@@ -1,0 +1,499 @@
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import type { PlanFile } from '../ports.js';
+import { CapacityPlan, PLAN_API_VERSION, PLAN_KIND, PLAN_NAME_PATTERN, VALID_TRUS, DURATION_PATTERN, parseDurationMinutes } from './schema.js';
+import { resolveDateTime } from './date-time.js';
+import { compareIssues, type Issue } from './issues.js';
+import { checkTimeZone, closest } from '../time/zone.js';
+import { parseCron } from '../windows/cron.js';
+import { cronOccurrences } from '../windows/occurrences.js';
+
+export type { Issue } from './issues.js';
+
+/** A plan that passed every check, with where it came from. */
+export interface LoadedPlan {
+  plan: CapacityPlan;
+  file: string;
+  /** Line where the plan's document starts. */
+  line: number;
+  /** 0-based index of the YAML document in its file. */
+  documentIndex: number;
+  /** Where each field's value is (for later warnings that point at a field). */
+  positions?: Record<string, { line: number; column: number }>;
+}
+
+export interface LoadResult {
+  /** Valid plans only (a document with any error is left out). */
+  plans: LoadedPlan[];
+  /** Errors and warnings, sorted by file, line, column. */
+  issues: Issue[];
+}
+
+/** Files larger than this are never read. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** More YAML documents than this in one file is an error. */
+export const MAX_DOCUMENTS_PER_FILE = 1000;
+/** Structural nesting a plan never needs; deeper input is rejected before the YAML parser. */
+const MAX_NESTING = 16;
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const KNOWN_FIELDS = Object.keys(CapacityPlan.shape);
+const REQUIRED_FIELDS = ['apiVersion', 'kind', 'name', 'namespace', 'trus'] as const;
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+interface DocContext {
+  file: string;
+  lineCounter: LineCounter;
+  docPos: Position;
+  keyPos: Map<string, Position>;
+  valuePos: Map<string, Position>;
+  issues: Issue[];
+}
+
+function pos(lineCounter: LineCounter, offset: number | undefined): Position {
+  const p = lineCounter.linePos(offset ?? 0);
+  return { line: p.line, column: p.col };
+}
+
+function issue(file: string, at: Position, field: string, code: string, message: string, severity: 'error' | 'warning' = 'error'): Issue {
+  return { file, line: at.line, column: at.column, field, code, message, severity };
+}
+
+/**
+ * Reads plan files: every YAML document is one plan. Checks the file (kind, size, UTF-8), the
+ * YAML (syntax, duplicate keys, no aliases/anchors/tags, no __proto__), the schema (strict, with
+ * suggestions for misspelt fields), the per-plan rules (cron subset, time zone, durations,
+ * at/until) and the cross-plan rules (unique names). Reports every problem; never throws.
+ */
+export function loadPlans(files: PlanFile[], options: { plansPath?: string } = {}): LoadResult {
+  const issues: Issue[] = [];
+  const candidates: LoadedPlan[] = [];
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    loadFile(file, issues, candidates);
+  }
+  if (files.length === 0) {
+    const where = options.plansPath === undefined ? '' : ` under ${options.plansPath}`;
+    issues.push(issue(options.plansPath ?? '.', { line: 1, column: 1 }, '', 'no-plans', `no *.yaml or *.yml plan files found${where}`, 'warning'));
+  }
+  // Cross-plan: names are unique across the repository (the schedule id derives from them).
+  const byName = new Map<string, LoadedPlan[]>();
+  for (const p of candidates) {
+    const list = byName.get(p.plan.name);
+    if (list === undefined) byName.set(p.plan.name, [p]);
+    else list.push(p);
+  }
+  const plans: LoadedPlan[] = [];
+  for (const p of candidates) {
+    const same = byName.get(p.plan.name)!;
+    if (same.length === 1) {
+      plans.push(p);
+      continue;
+    }
+    const others = same.filter((o) => o !== p).map((o) => `${o.file}:${o.line}`);
+    issues.push(
+      issue(p.file, { line: p.line, column: 1 }, 'name', 'duplicate-name', `plan name "${p.plan.name}" is also used in ${others.join(', ')}; plan names must be unique across all files, rename one of them`),
+    );
+  }
+  issues.sort(compareIssues);
+  return { plans, issues };
+}
+
+function loadFile(file: PlanFile, issues: Issue[], out: LoadedPlan[]): void {
+  const top = { line: 1, column: 1 };
+  if (file.kind === 'symlink') {
+    issues.push(issue(file.path, top, '', 'file-symlink', 'is a symbolic link; capsched never follows links — replace it with the plan file itself'));
+    return;
+  }
+  if (file.kind === 'submodule') {
+    issues.push(issue(file.path, top, '', 'file-submodule', 'is a git submodule; plans must live in this repository — copy the plan files in'));
+    return;
+  }
+  if (file.kind !== 'file') {
+    issues.push(issue(file.path, top, '', 'file-not-regular', 'is not a regular file; only plain *.yaml/*.yml files are read'));
+    return;
+  }
+  if (file.size > MAX_FILE_BYTES || (file.bytes !== undefined && file.bytes.length > MAX_FILE_BYTES)) {
+    issues.push(issue(file.path, top, '', 'file-too-large', `is ${file.size} bytes; plan files may be at most ${MAX_FILE_BYTES} bytes (1 MiB) — split it into several files`));
+    return;
+  }
+  if (file.bytes === undefined) {
+    issues.push(issue(file.path, top, '', 'file-unreadable', 'could not be read'));
+    return;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
+  } catch {
+    const loose = new TextDecoder('utf-8').decode(file.bytes);
+    const bad = loose.indexOf('\uFFFD');
+    const before = loose.slice(0, Math.max(0, bad));
+    const line = before.split('\n').length;
+    issues.push(issue(file.path, { line, column: bad - before.lastIndexOf('\n') }, '', 'file-not-utf8', 'is not valid UTF-8; save the file as UTF-8'));
+    return;
+  }
+  const deep = nestingProblem(text);
+  if (deep !== undefined) {
+    issues.push(issue(file.path, deep, '', 'yaml-too-deep', `nesting is deeper than ${MAX_NESTING} levels; a plan is a flat mapping of fields`));
+    return;
+  }
+  const lineCounter = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, schema: 'core' }) as Document.Parsed[];
+  } catch (err) {
+    const code = err instanceof RangeError ? 'yaml-too-deep' : 'yaml-syntax';
+    issues.push(issue(file.path, top, '', code, code === 'yaml-too-deep' ? 'is nested too deeply to parse' : 'could not be parsed as YAML'));
+    return;
+  }
+  if (!Array.isArray(docs)) docs = [];
+  if (docs.length > MAX_DOCUMENTS_PER_FILE) {
+    issues.push(issue(file.path, top, '', 'too-many-documents', `has ${docs.length} YAML documents; at most ${MAX_DOCUMENTS_PER_FILE} plans per file — split it`));
+    return;
+  }
+  let plansInFile = 0;
+  docs.forEach((doc, documentIndex) => {
+    const empty = doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.errors.length === 0);
+    if (empty) return;
+    plansInFile++;
+    const loaded = loadDocument(file.path, doc, lineCounter, issues);
+    if (loaded !== undefined) out.push({ plan: loaded.plan, file: file.path, line: pos(lineCounter, doc.contents?.range?.[0]).line, documentIndex, positions: loaded.positions });
+  });
+  if (plansInFile === 0) issues.push(issue(file.path, top, '', 'empty-file', 'contains no plan; delete it or add a plan', 'warning'));
+}
+
+/** Where the text nests deeper than any plan needs (flow brackets, compact "- - -", indentation). */
+function nestingProblem(text: string): Position | undefined {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  let quote: string | null = null;
+  let comment = false;
+  let atLineStart = true;
+  let indicators = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      comment = false;
+      atLineStart = true;
+      indicators = 0;
+      if (quote === "'") continue;
+      continue;
+    }
+    if (comment) continue;
+    if (quote !== null) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (atLineStart) {
+      if (c === ' ' || c === '\t') {
+        if (i - lineStart > 8 * MAX_NESTING) return { line, column: i - lineStart + 1 };
+        continue;
+      }
+      if ((c === '-' || c === '?' ) && (text[i + 1] === ' ' || text[i + 1] === '\t')) {
+        if (++indicators > MAX_NESTING) return { line, column: i - lineStart + 1 };
+        continue;
+      }
+      atLineStart = false;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) comment = true;
+    else if (c === '"' || c === "'") {
+      const prev = text[i - 1];
+      if (prev === undefined || /[\s:,[{]/.test(prev)) quote = c;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_NESTING) return { line, column: i - lineStart + 1 };
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+const YAML_MESSAGES: Record<string, string> = {
+  DUPLICATE_KEY: 'this key appears twice in the plan; keep one',
+  MULTIPLE_DOCS: 'unexpected document marker',
+  TAB_AS_INDENT: 'tabs are not allowed for indentation; use spaces',
+  BAD_INDENT: 'bad indentation; align the fields of a plan in one column',
+  MISSING_CHAR: 'a closing quote or bracket is missing',
+  BAD_ALIAS: 'aliases (*name) are not allowed',
+  BAD_SCALAR_START: 'this value cannot start with that character; quote it',
+  BLOCK_AS_IMPLICIT_KEY: 'a key must be on one line',
+  MULTILINE_IMPLICIT_KEY: 'a key must be on one line',
+  UNEXPECTED_TOKEN: 'unexpected character; quote the value',
+};
+
+/** yaml's own message without its code frame or quoted source text. */
+function cleanYamlMessage(code: string, message: string): string {
+  const mine = YAML_MESSAGES[code];
+  if (mine !== undefined) return mine;
+  const firstLine = message.split('\n')[0] ?? '';
+  return firstLine.replace(/ at line \d+, column \d+.*$/, '').replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '…').slice(0, 160);
+}
+
+function loadDocument(file: string, doc: Document.Parsed, lineCounter: LineCounter, issues: Issue[]): { plan: CapacityPlan; positions: Record<string, Position> } | undefined {
+  const docPos = pos(lineCounter, doc.contents?.range?.[0] ?? doc.range[0]);
+  const before = issues.length;
+  for (const e of doc.errors) {
+    const at = pos(lineCounter, e.pos[0]);
+    if (e.code === 'DUPLICATE_KEY') {
+      issues.push(issue(file, at, keyAt(doc, e.pos[0]) ?? '', 'yaml-duplicate-key', YAML_MESSAGES.DUPLICATE_KEY!));
+    } else if (e.code === 'BAD_ALIAS' || /alias/i.test(e.message)) {
+      issues.push(issue(file, at, '', 'yaml-alias', 'YAML aliases (*name) and anchors (&name) are not allowed; write the value out (a cron expression starting with * must be quoted: cron: "* * * * *")'));
+    } else {
+      issues.push(issue(file, at, '', 'yaml-syntax', `YAML syntax error: ${cleanYamlMessage(e.code, e.message)}`));
+    }
+  }
+  if (issues.length > before) return undefined;
+  // Walk the tree once: aliases, anchors, tags, unsafe keys, depth.
+  let unsafe = false;
+  const walk = (node: unknown, depth: number): void => {
+    if (node === null || node === undefined) return;
+    if (depth > MAX_NESTING) {
+      unsafe = true;
+      return;
+    }
+    if (isAlias(node)) {
+      unsafe = true;
+      issues.push(issue(file, pos(lineCounter, node.range?.[0]), '', 'yaml-alias', 'YAML aliases (*name) are not allowed; write the value out (a cron expression starting with * must be quoted: cron: "* * * * *")'));
+      return;
+    }
+    const n = node as YamlNode;
+    if (n.anchor !== undefined) {
+      unsafe = true;
+      issues.push(issue(file, pos(lineCounter, n.range?.[0]), '', 'yaml-alias', 'YAML anchors (&name) are not allowed; write values out in each plan'));
+    }
+    if (n.tag !== undefined) {
+      unsafe = true;
+      issues.push(issue(file, pos(lineCounter, n.range?.[0]), '', 'yaml-tag', 'YAML tags (!tag, !!type) are not allowed; write plain values'));
+    }
+    if (isCollection(n)) {
+      for (const item of n.items) {
+        if (isPair(item)) {
+          const key = item.key;
+          if (isScalar(key) && typeof key.value === 'string' && UNSAFE_KEYS.has(key.value)) {
+            unsafe = true;
+            issues.push(issue(file, pos(lineCounter, key.range?.[0]), key.value, 'unsafe-key', `"${key.value}" is not allowed as a key; remove it`));
+          }
+          walk(key, depth + 1);
+          walk(item.value, depth + 1);
+        } else walk(item, depth + 1);
+      }
+    }
+  };
+  walk(doc.contents, 0);
+  if (unsafe) return undefined;
+  const contents = doc.contents;
+  if (!isMap(contents)) {
+    issues.push(issue(file, docPos, '', 'plan-not-mapping', 'a plan must be a mapping of fields (apiVersion, kind, name, …)'));
+    return undefined;
+  }
+  const ctx: DocContext = { file, lineCounter, docPos, keyPos: new Map(), valuePos: new Map(), issues };
+  const raw: Record<string, unknown> = {};
+  for (const pair of contents.items) {
+    const key = pair.key;
+    if (!isScalar(key) || typeof key.value !== 'string') {
+      const at = pos(lineCounter, isScalar(key) || isCollection(key) ? key.range?.[0] : undefined);
+      issues.push(issue(file, at, '', 'unknown-field', 'field names must be plain text; see the field list in docs/plan-format.md'));
+      continue;
+    }
+    const value = pair.value;
+    ctx.keyPos.set(key.value, pos(lineCounter, key.range?.[0]));
+    ctx.valuePos.set(key.value, pos(lineCounter, (isScalar(value) || isCollection(value) ? value.range?.[0] : undefined) ?? key.range?.[0]));
+    Object.defineProperty(raw, key.value, { value: toPlain(value), enumerable: true, writable: true, configurable: true });
+  }
+  const errorsBefore = issues.length;
+  schemaIssues(ctx, raw);
+  ruleIssues(ctx, raw);
+  if (issues.slice(errorsBefore).some((i) => i.severity === 'error')) return undefined;
+  const parsed = CapacityPlan.safeParse(raw);
+  return parsed.success ? { plan: parsed.data, positions: Object.fromEntries(ctx.valuePos) } : undefined;
+}
+
+/** The key a duplicate-key error points at. */
+function keyAt(doc: Document.Parsed, offset: number): string | undefined {
+  if (!isMap(doc.contents)) return undefined;
+  for (const pair of doc.contents.items) {
+    if (isScalar(pair.key) && pair.key.range?.[0] === offset) return String(pair.key.value);
+  }
+  return undefined;
+}
+
+function toPlain(node: unknown): unknown {
+  if (node === null || node === undefined) return null;
+  if (isScalar(node)) return node.value;
+  if (isSeq(node)) return node.items.map(toPlain);
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    for (const p of node.items) if (isScalar(p.key)) Object.defineProperty(out, String(p.key.value), { value: toPlain(p.value), enumerable: true });
+    return out;
+  }
+  return null;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'an empty value';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the text "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  return `${typeof v} ${String(v)}`;
+}
+
+const FIELD_TYPES: Record<string, 'string' | 'number' | 'boolean'> = {
+  apiVersion: 'string',
+  kind: 'string',
+  name: 'string',
+  namespace: 'string',
+  trus: 'number',
+  cron: 'string',
+  at: 'string',
+  timezone: 'string',
+  duration: 'string',
+  until: 'string',
+  paused: 'boolean',
+  description: 'string',
+};
+
+const TYPE_HINTS: Record<string, string> = {
+  trus: `a number: one of ${VALID_TRUS.join(', ')}`,
+  paused: 'true or false',
+  duration: 'text such as "45m", "3h" or "1h30m"',
+  cron: 'a quoted cron expression, e.g. "0 23 * * 1-5"',
+  at: 'a quoted date-time, e.g. "2026-12-24T09:00"',
+  until: 'a quoted date-time, e.g. "2026-12-24T17:00"',
+};
+
+function schemaIssues(ctx: DocContext, raw: Record<string, unknown>): void {
+  const { file, issues } = ctx;
+  const keyAtPos = (field: string): Position => ctx.keyPos.get(field) ?? ctx.docPos;
+  const valueAtPos = (field: string): Position => ctx.valuePos.get(field) ?? ctx.docPos;
+  for (const key of Object.keys(raw)) {
+    if (KNOWN_FIELDS.includes(key)) continue;
+    const suggestion = closest(key, KNOWN_FIELDS);
+    const hint = suggestion === undefined ? `known fields: ${KNOWN_FIELDS.join(', ')}` : `did you mean "${suggestion}"?`;
+    issues.push(issue(file, keyAtPos(key), key, 'unknown-field', `unknown field "${key}"; ${hint}`));
+  }
+  for (const field of REQUIRED_FIELDS) {
+    if (!(field in raw)) {
+      const example = field === 'apiVersion' ? ` (apiVersion: ${PLAN_API_VERSION})` : field === 'kind' ? ` (kind: ${PLAN_KIND})` : '';
+      issues.push(issue(file, ctx.docPos, field, 'missing-field', `required field "${field}" is missing${example}`));
+    }
+  }
+  for (const [field, expected] of Object.entries(FIELD_TYPES)) {
+    if (!(field in raw)) continue;
+    const v = raw[field];
+    if (typeof v !== expected) {
+      issues.push(issue(file, valueAtPos(field), field, 'wrong-type', `${field} must be ${TYPE_HINTS[field] ?? expected}, not ${describeValue(v)}`));
+      continue;
+    }
+    switch (field) {
+      case 'apiVersion':
+        if (v !== PLAN_API_VERSION) issues.push(issue(file, valueAtPos(field), field, 'invalid-api-version', `apiVersion must be "${PLAN_API_VERSION}", not "${String(v)}"`));
+        break;
+      case 'kind':
+        if (v !== PLAN_KIND) issues.push(issue(file, valueAtPos(field), field, 'invalid-kind', `kind must be "${PLAN_KIND}", not "${String(v)}"`));
+        break;
+      case 'name':
+        if (!PLAN_NAME_PATTERN.test(v as string)) issues.push(issue(file, valueAtPos(field), field, 'invalid-name', 'name must be 1–63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. "nightly-batch")'));
+        break;
+      case 'namespace':
+        if (!CapacityPlan.shape.namespace.safeParse(v).success) issues.push(issue(file, valueAtPos(field), field, 'invalid-namespace', 'namespace must be a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")'));
+        break;
+      case 'trus':
+        if (!(VALID_TRUS as readonly number[]).includes(v as number)) issues.push(issue(file, valueAtPos(field), field, 'invalid-trus', `trus ${String(v)} is not a value Temporal Cloud accepts; use one of ${VALID_TRUS.join(', ')}`));
+        break;
+      case 'description':
+        if ((v as string).length > 1000) issues.push(issue(file, valueAtPos(field), field, 'description-too-long', 'description may be at most 1000 characters'));
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): void {
+  const { file, issues } = ctx;
+  const at = (field: string): Position => ctx.valuePos.get(field) ?? ctx.docPos;
+  const keyAtPos = (field: string): Position => ctx.keyPos.get(field) ?? ctx.docPos;
+  const str = (field: string): string | undefined => (typeof raw[field] === 'string' ? (raw[field] as string) : undefined);
+  const has = (field: string): boolean => field in raw;
+
+  // Start: exactly one of cron / at.
+  if (has('cron') && has('at')) issues.push(issue(file, keyAtPos('at'), 'at', 'cron-and-at', 'a plan has either `cron` (recurring) or `at` (one-off), not both; remove one'));
+  if (!has('cron') && !has('at')) issues.push(issue(file, ctx.docPos, 'cron', 'missing-start', 'a plan needs a start: `cron` (recurring, e.g. "0 23 * * 1-5") or `at` (one-off, e.g. "2026-12-24T09:00")'));
+  if (has('duration') && has('until')) issues.push(issue(file, keyAtPos('until'), 'until', 'duration-and-until', 'use `duration` or `until`, not both'));
+  if (has('until') && !has('at')) issues.push(issue(file, keyAtPos('until'), 'until', 'until-without-at', '`until` ends a one-off window and needs `at`; with `cron` use `duration`'));
+
+  // Time zone.
+  const zoneText = str('timezone');
+  let zone: string | undefined = has('timezone') ? undefined : 'UTC';
+  if (zoneText !== undefined) {
+    const check = checkTimeZone(zoneText);
+    if (check.ok) zone = zoneText;
+    else issues.push(issue(file, at('timezone'), 'timezone', 'unknown-timezone', `unknown time zone "${zoneText}"${check.suggestion === undefined ? '' : `; did you mean "${check.suggestion}"?`} Use an IANA name such as "America/New_York" or "UTC"`));
+  }
+
+  // Duration.
+  let durationMinutes: number | undefined;
+  const durationText = str('duration');
+  if (durationText !== undefined) {
+    const trimmed = durationText.trim();
+    if (/^-/.test(trimmed)) issues.push(issue(file, at('duration'), 'duration', 'duration-not-positive', `duration "${durationText}" is negative; write a positive length such as "3h"`));
+    else if (!DURATION_PATTERN.test(trimmed) || trimmed === '') issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration "${durationText}" is not a length; write hours and/or minutes: "45m", "3h", "1h30m"`));
+    else {
+      durationMinutes = parseDurationMinutes(trimmed);
+      if (durationMinutes === 0) {
+        issues.push(issue(file, at('duration'), 'duration', 'duration-not-positive', 'duration is zero; write a positive length such as "3h" (leave duration out for a permanent change)'));
+        durationMinutes = undefined;
+      } else if (trimmed !== durationText) {
+        issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration "${durationText}" has spaces; write "${trimmed}"`));
+      }
+    }
+  }
+
+  // Cron.
+  const cronText = has('cron') ? raw.cron : undefined;
+  if (typeof cronText === 'string') {
+    const parsed = parseCron(cronText);
+    if (!parsed.ok) issues.push(issue(file, at('cron'), 'cron', parsed.code, `cron "${cronText}": ${parsed.message}`));
+    else if (durationMinutes !== undefined) {
+      // The window must end before the plan's own next start. Checked on wall-clock time
+      // over two calendar years (a leap year included), so the verdict never depends on today.
+      const from = Date.UTC(2027, 0, 1);
+      const to = Date.UTC(2029, 0, 8);
+      const starts = cronOccurrences(parsed.cron, 'UTC', from, to, 20_000);
+      const durationMs = durationMinutes * 60_000;
+      for (let i = 1; i < starts.length; i++) {
+        const gap = starts[i]!.startMs - starts[i - 1]!.startMs;
+        if (gap < durationMs) {
+          issues.push(issue(file, at('duration'), 'duration', 'duration-exceeds-gap', `duration ${durationText} is longer than the ${formatMinutes(gap / 60_000)} between two starts of this cron; each window must end before the next one starts — shorten it or change the cron`));
+          break;
+        }
+      }
+    }
+  }
+
+  // at / until.
+  let atMs: number | undefined;
+  for (const field of ['at', 'until'] as const) {
+    const text = str(field);
+    if (text === undefined) continue;
+    const resolved = resolveDateTime(text, zone ?? 'UTC');
+    if (!resolved.ok) {
+      issues.push(issue(file, at(field), field, 'invalid-date-time', `${field}: ${resolved.message}`));
+      continue;
+    }
+    if (field === 'at') atMs = resolved.ms;
+    else if (atMs !== undefined && zone !== undefined && resolved.ms <= atMs) {
+      issues.push(issue(file, at('until'), 'until', 'until-not-after-at', `until (${text}) must be after at (${str('at') ?? ''}); the window would have no length`));
+    }
+  }
+}
+
+export function formatMinutes(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = Math.round(minutes % 60);
+  if (h === 0) return `${m}m`;
+  return m === 0 ? `${h}h` : `${h}h${m}m`;
+}

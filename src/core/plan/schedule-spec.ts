@@ -1,0 +1,65 @@
+import type { CapacityPlan } from './schema.js';
+import { resolveDateTime } from './date-time.js';
+import { planCron } from '../windows/windows.js';
+
+/** A calendar entry in the @temporalio/client CalendarSpec shape (plain numbers only). */
+export interface PlainCalendarSpec {
+  year?: number;
+  month?: MonthName;
+  dayOfMonth?: number;
+  hour?: number;
+  minute?: number;
+  second?: number;
+  comment?: string;
+}
+
+/**
+ * Plain data in the @temporalio/client ScheduleSpec shape (no Dates, no SDK import), assignable
+ * to the client's ScheduleSpec and ready to be put on a schedule.
+ */
+export interface PlainScheduleSpec {
+  cronExpressions?: string[];
+  calendars?: PlainCalendarSpec[];
+  timezone: string;
+}
+
+export const MONTH_NAMES = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
+export type MonthName = (typeof MONTH_NAMES)[number];
+
+/**
+ * The schedule spec for a valid plan.
+ * - cron: the five fields as written (macros expanded) in the plan's zone; Temporal matches
+ *   local wall time, so a start in a spring-forward gap does not fire and one in a fall-back
+ *   repeat fires twice — planWindows() previews exactly that.
+ * - at: one calendar entry with year, month, day, hour, minute, second in UTC for the resolved
+ *   instant (an explicit offset is honoured; a local time in a DST gap or repeat resolves as
+ *   resolveDateTime() documents), so it fires exactly once at the previewed instant.
+ * Throws on a plan that did not validate (callers pass validated plans only).
+ */
+export function scheduleSpecFor(plan: CapacityPlan): PlainScheduleSpec {
+  if (plan.cron !== undefined) {
+    const cron = planCron(plan);
+    if (cron === null) throw new Error(`plan ${plan.name}: invalid cron`);
+    return { cronExpressions: [cron.expression], timezone: plan.timezone };
+  }
+  if (plan.at !== undefined) {
+    const at = resolveDateTime(plan.at, plan.timezone);
+    if (!at.ok) throw new Error(`plan ${plan.name}: invalid at`);
+    const d = new Date(at.ms);
+    return {
+      calendars: [
+        {
+          year: d.getUTCFullYear(),
+          month: MONTH_NAMES[d.getUTCMonth()]!,
+          dayOfMonth: d.getUTCDate(),
+          hour: d.getUTCHours(),
+          minute: d.getUTCMinutes(),
+          second: d.getUTCSeconds(),
+          comment: `${plan.name}: one-off at ${plan.at} (${plan.timezone})`,
+        },
+      ],
+      timezone: 'UTC',
+    };
+  }
+  throw new Error(`plan ${plan.name}: neither cron nor at`);
+}

@@ -1,0 +1,270 @@
+import type { PlanFile } from '../ports.js';
+import type { CapacityPlan } from './schema.js';
+import { parseDurationMinutes } from './schema.js';
+import { loadPlans, formatMinutes, type LoadedPlan } from './load.js';
+import { compareIssues, type Issue } from './issues.js';
+import { resolveDateTime } from './date-time.js';
+import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBetween } from '../time/zone.js';
+import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
+import { findOverlaps, nextWindows, oneOffWindow, planCron, planWindows, truHoursPerWeek, type Overlap, type Window } from '../windows/windows.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Overlaps are looked for this far ahead unless told otherwise. */
+export const DEFAULT_HORIZON_DAYS = 14;
+/** DST surprises are looked for this far ahead. */
+export const DST_LOOKAHEAD_DAYS = 366;
+
+export interface WindowPreview {
+  /** ISO with the plan zone's offset, e.g. "2026-12-24T09:00-05:00". */
+  start: string;
+  /** null = permanent. */
+  end: string | null;
+  startUtc: string;
+  endUtc: string | null;
+  dst?: 'skipped' | 'repeated';
+}
+
+export interface PlanSummary {
+  name: string;
+  file: string;
+  line: number;
+  namespace: string;
+  trus: number;
+  timezone: string;
+  /** The cron expression or the one-off start as written. */
+  schedule: string;
+  recurring: boolean;
+  /** "3h", "until 2026-12-24T17:00", or "permanent". */
+  length: string;
+  paused: boolean;
+  description?: string;
+  /** The next 3 windows from `now` (none for a paused plan or a past one-off). */
+  nextWindows: WindowPreview[];
+}
+
+export interface NamespaceSummary {
+  namespace: string;
+  plans: string[];
+  /** Provisioned TRU-hours in the 7 days from `now` (overlaps counted once, at the maximum). */
+  truHoursPerWeek: number;
+  provisionedHoursPerWeek: number;
+  peakTrus: number;
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  /** The instant the time-based checks and previews are relative to (ISO UTC). */
+  now: string;
+  strict: boolean;
+  horizonDays: number;
+  files: number;
+  plans: PlanSummary[];
+  errors: Issue[];
+  warnings: Issue[];
+  namespaces: NamespaceSummary[];
+}
+
+export interface ValidateOptions {
+  now: number;
+  /** Warnings become errors. */
+  strict?: boolean;
+  /** How far ahead overlaps are looked for (default 14 days). */
+  horizonDays?: number;
+  plansPath?: string;
+}
+
+/**
+ * `capsched validate` as a pure function: loads and checks every plan (loadPlans), then adds
+ * the time-based warnings relative to `now` — a one-off in the past, windows under an hour,
+ * starts skipped or repeated by DST in the next 12 months, overlapping windows on one
+ * namespace — and the previews (next 3 windows per plan, TRU-hours per namespace per week).
+ */
+export function validatePlans(files: PlanFile[], options: ValidateOptions): ValidationReport {
+  const now = options.now;
+  const strict = options.strict ?? false;
+  const horizonDays = options.horizonDays ?? DEFAULT_HORIZON_DAYS;
+  const loaded = options.plansPath === undefined ? loadPlans(files) : loadPlans(files, { plansPath: options.plansPath });
+  const issues = [...loaded.issues];
+  const warn = (lp: LoadedPlan, field: string, code: string, message: string): void => {
+    const at = lp.positions?.[field] ?? { line: lp.line, column: 1 };
+    issues.push({ file: lp.file, line: at.line, column: at.column, field, code, message, severity: 'warning' });
+  };
+
+  const horizonEnd = now + horizonDays * DAY;
+  const allWindows: Window[] = [];
+  const summaries: PlanSummary[] = [];
+  for (const lp of loaded.plans) {
+    const plan = lp.plan;
+    planWarnings(lp, now, warn);
+    if (!plan.paused) allWindows.push(...planWindows(plan, now, Math.max(horizonEnd, now + 7 * DAY)));
+    summaries.push(summarise(lp, now));
+  }
+
+  // Overlaps: one warning per pair of plans, at the plan defined later.
+  const overlaps = findOverlaps(allWindows.filter((w) => w.startMs < horizonEnd));
+  const byPair = new Map<string, Overlap[]>();
+  for (const o of overlaps) {
+    const key = `${o.first.plan}\n${o.second.plan}`;
+    const list = byPair.get(key) ?? byPair.get(`${o.second.plan}\n${o.first.plan}`);
+    if (list === undefined) byPair.set(key, [o]);
+    else list.push(o);
+  }
+  const byName = new Map(loaded.plans.map((lp) => [lp.plan.name, lp]));
+  for (const list of byPair.values()) {
+    const o = list[0]!;
+    const a = byName.get(o.first.plan)!;
+    const b = byName.get(o.second.plan)!;
+    const [earlier, later] = compareIssues({ ...issueAt(a), code: '' }, { ...issueAt(b), code: '' }) <= 0 ? [a, b] : [b, a];
+    const more = list.length > 1 ? ` (${list.length} overlapping windows in the next ${horizonDays} days; the first is shown)` : '';
+    warn(
+      later,
+      later.plan.cron !== undefined ? 'cron' : 'at',
+      'overlap',
+      `windows of "${later.plan.name}" and "${earlier.plan.name}" (${earlier.file}:${earlier.line}) overlap on namespace ${o.namespace}: ${describeOverlap(o, byName)}${more}; the namespace gets the maximum, ${o.effectiveTrus} TRUs, while both are active — shift one window or merge the plans`,
+    );
+  }
+
+  const capacity = truHoursPerWeek(allWindows, now);
+  const plansByNamespace = new Map<string, string[]>();
+  for (const lp of loaded.plans) {
+    const list = plansByNamespace.get(lp.plan.namespace) ?? [];
+    list.push(lp.plan.name);
+    plansByNamespace.set(lp.plan.namespace, list);
+  }
+  const namespaces: NamespaceSummary[] = [...plansByNamespace.keys()].sort().map((namespace) => {
+    const c = capacity.find((x) => x.namespace === namespace);
+    return {
+      namespace,
+      plans: plansByNamespace.get(namespace)!.sort(),
+      truHoursPerWeek: c?.truHours ?? 0,
+      provisionedHoursPerWeek: c?.provisionedHours ?? 0,
+      peakTrus: c?.peakTrus ?? 0,
+    };
+  });
+
+  if (strict) for (const i of issues) i.severity = 'error';
+  issues.sort(compareIssues);
+  const errors = issues.filter((i) => i.severity === 'error');
+  const warnings = issues.filter((i) => i.severity === 'warning');
+  return {
+    valid: errors.length === 0,
+    now: new Date(now).toISOString(),
+    strict,
+    horizonDays,
+    files: files.length,
+    plans: summaries.sort((x, y) => (x.name < y.name ? -1 : 1)),
+    errors,
+    warnings,
+    namespaces,
+  };
+}
+
+function issueAt(lp: LoadedPlan): Omit<Issue, 'code'> {
+  return { file: lp.file, line: lp.line, column: 1, field: '', message: '', severity: 'warning' };
+}
+
+function windowText(w: Window, zone: string): string {
+  const local = `${formatLocalHuman(zone, w.startMs)}–${w.endMs === null ? '…' : formatLocalHuman(zone, w.endMs).slice(-5)} ${zone}`;
+  const utc = `${formatUtcIso(w.startMs)}–${w.endMs === null ? '…' : formatUtcIso(w.endMs)}`;
+  return `${local} (${utc})`;
+}
+
+function describeOverlap(o: Overlap, byName: Map<string, LoadedPlan>): string {
+  const zone = byName.get(o.second.plan)?.plan.timezone ?? 'UTC';
+  const span: Window = { ...o.second, startMs: o.startMs, endMs: o.endMs };
+  const permanent = o.endMs === null ? ' (a permanent change keeps overlapping)' : '';
+  return `first ${windowText(span, zone)}${permanent}, "${o.first.plan}" ${o.first.trus} TRUs and "${o.second.plan}" ${o.second.trus} TRUs`;
+}
+
+function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field: string, code: string, message: string) => void): void {
+  const plan = lp.plan;
+  const zone = plan.timezone;
+  // Window length under an hour.
+  let lengthMinutes: number | undefined;
+  if (plan.duration !== undefined) lengthMinutes = parseDurationMinutes(plan.duration);
+  else if (plan.at !== undefined && plan.until !== undefined) {
+    const w = oneOffWindow(plan);
+    if (w !== undefined && w.endMs !== null) lengthMinutes = (w.endMs - w.startMs) / MINUTE;
+  }
+  if (lengthMinutes !== undefined && lengthMinutes < 60) {
+    warn(lp, plan.duration !== undefined ? 'duration' : 'until', 'window-under-hour', `the window is ${formatMinutes(lengthMinutes)} long; Temporal Cloud adjusts TRUs hourly and bills each hour at its highest value — make it at least 1h`);
+  }
+  if (plan.at !== undefined) {
+    const w = oneOffWindow(plan);
+    if (w === undefined) return;
+    if (w.startMs <= now) {
+      const state = w.endMs !== null && w.endMs <= now ? 'the window is over' : 'Temporal will never start it';
+      warn(lp, 'at', 'one-off-in-past', `at ${plan.at} (${formatUtcIso(w.startMs)}) is in the past: ${state} — remove the plan or move it into the future`);
+    }
+    const at = resolveDateTime(plan.at, zone);
+    if (at.ok && at.dst === 'skipped') {
+      warn(lp, 'at', 'dst-skipped', `at ${plan.at} does not exist in ${zone} (clocks jump forward that night); the window starts at ${formatLocalIso(zone, at.ms)} (${formatUtcIso(at.ms)}) — write a time outside the gap`);
+    } else if (at.ok && at.dst === 'repeated') {
+      warn(lp, 'at', 'dst-repeated', `at ${plan.at} happens twice in ${zone} (clocks fall back that night); capsched starts once, at the first: ${formatLocalIso(zone, at.ms)} (${formatUtcIso(at.ms)}) — add an offset to pick one`);
+    }
+    return;
+  }
+  const cron = planCron(plan);
+  if (cron === null) return;
+  // DST: look only around the zone's transitions in the next 12 months.
+  const skipped: SkippedStart[] = [];
+  const repeated: number[] = [];
+  for (const t of transitionsBetween(zone, now, now + DST_LOOKAHEAD_DAYS * DAY)) {
+    const from = Math.max(now, t.atMs - DAY);
+    const found = cronOccurrences(cron, zone, from, t.atMs + DAY, 10_000, skipped);
+    for (const o of found) if (o.dst === 'repeated') repeated.push(o.startMs);
+  }
+  const seenSkipped = new Set<string>();
+  const skippedDates = skipped.filter((s) => {
+    const key = `${s.local.year}-${s.local.month}-${s.local.day}T${s.local.hour}:${s.local.minute}`;
+    if (seenSkipped.has(key)) return false;
+    seenSkipped.add(key);
+    return true;
+  });
+  if (skippedDates.length > 0) {
+    const s = skippedDates[0]!.local;
+    const date = `${s.year}-${String(s.month).padStart(2, '0')}-${String(s.day).padStart(2, '0')}`;
+    const time = `${String(s.hour).padStart(2, '0')}:${String(s.minute).padStart(2, '0')}`;
+    const more = skippedDates.length > 1 ? ` (${skippedDates.length} skipped starts in the next 12 months)` : '';
+    warn(lp, 'cron', 'dst-skipped', `local start ${time} does not exist on ${date} in ${zone} (clocks jump forward): Temporal will not start this window that day${more} — move the start out of the DST gap`);
+  }
+  if (repeated.length > 0) {
+    const first = toLocal(zone, repeated[0]!);
+    const date = `${first.year}-${String(first.month).padStart(2, '0')}-${String(first.day).padStart(2, '0')}`;
+    const times = repeated.slice(0, 2).map((ms) => `${formatLocalIso(zone, ms)} = ${formatUtcIso(ms)}`).join(' and ');
+    warn(lp, 'cron', 'dst-repeated', `local start happens twice on ${date} in ${zone} (clocks fall back): Temporal starts the window twice, at ${times} — move the start out of the repeated hour`);
+  }
+}
+
+function preview(w: Window, zone: string): WindowPreview {
+  const p: WindowPreview = {
+    start: formatLocalIso(zone, w.startMs),
+    end: w.endMs === null ? null : formatLocalIso(zone, w.endMs),
+    startUtc: formatUtcIso(w.startMs),
+    endUtc: w.endMs === null ? null : formatUtcIso(w.endMs),
+  };
+  if (w.dst !== undefined) p.dst = w.dst;
+  return p;
+}
+
+function summarise(lp: LoadedPlan, now: number): PlanSummary {
+  const plan: CapacityPlan = lp.plan;
+  const s: PlanSummary = {
+    name: plan.name,
+    file: lp.file,
+    line: lp.line,
+    namespace: plan.namespace,
+    trus: plan.trus,
+    timezone: plan.timezone,
+    schedule: plan.cron ?? plan.at ?? '',
+    recurring: plan.cron !== undefined,
+    length: plan.duration ?? (plan.until !== undefined ? `until ${plan.until}` : 'permanent'),
+    paused: plan.paused,
+    nextWindows: nextWindows(plan, now, 3).map((w) => preview(w, plan.timezone)),
+  };
+  if (plan.description !== undefined) s.description = plan.description;
+  return s;
+}

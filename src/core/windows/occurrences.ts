@@ -1,0 +1,82 @@
+import { localToUtc, offsetAt, toLocal, transitionsBetween } from '../time/zone.js';
+import { cronMatchesDate, cronTimesOfDay, daysInMonth, type Cron } from './cron.js';
+
+const DAY = 86_400_000;
+
+export interface Occurrence {
+  startMs: number;
+  /** Local wall time of the start, "YYYY-MM-DDTHH:MM". */
+  local: { year: number; month: number; day: number; hour: number; minute: number };
+  /** 'repeated' when this wall time happens twice that night (Temporal fires at both). */
+  dst?: 'repeated';
+}
+
+export interface SkippedStart {
+  /** The local wall time that does not exist that night (Temporal does not fire). */
+  local: { year: number; month: number; day: number; hour: number; minute: number };
+}
+
+/**
+ * Starts of a cron in `zone` with fromMs <= start < toMs, the way Temporal's scheduler fires
+ * them: every instant whose local wall time matches. A wall time in a spring-forward gap has no
+ * instant (no start that day); one in a fall-back repeat has two (two starts).
+ * Stops after `limit` starts. `skipped` collects the wall times lost to gaps.
+ */
+export function cronOccurrences(cron: Cron, zone: string, fromMs: number, toMs: number, limit = Infinity, skipped?: SkippedStart[]): Occurrence[] {
+  const out: Occurrence[] = [];
+  if (toMs <= fromMs) return out;
+  const times = cronTimesOfDay(cron);
+  if (times.length === 0) return out;
+  // Walk local calendar dates from the day before `from` (zone offsets are under a day).
+  const first = toLocal(zone, fromMs - DAY);
+  let year = first.year;
+  let month = first.month;
+  let day = first.day;
+  let weekday = first.weekday;
+  const lastLocal = toLocal(zone, toMs + DAY);
+  const lastKey = lastLocal.year * 10000 + lastLocal.month * 100 + lastLocal.day;
+  // Fast path: away from an offset change the instant is wall time minus the steady offset.
+  const transitions = transitionsBetween(zone, fromMs - 3 * DAY, toMs + 3 * DAY);
+  let nextTransition = 0;
+  while (year * 10000 + month * 100 + day <= lastKey) {
+    if (cronMatchesDate(cron, month, day, weekday)) {
+      const today: Occurrence[] = [];
+      const wallDay = Date.UTC(year, month - 1, day);
+      while (nextTransition < transitions.length && transitions[nextTransition]!.atMs < wallDay - 2 * DAY) nextTransition++;
+      const t = transitions[nextTransition];
+      const steady = t === undefined || t.atMs > wallDay + 2 * DAY;
+      const steadyOffset = steady ? offsetAt(zone, wallDay) : 0;
+      for (const [hour, minute] of times) {
+        const local = { year, month, day, hour, minute };
+        const instants = steady ? [wallDay + (hour * 60 + minute - steadyOffset) * 60_000] : localToUtc(zone, { ...local, second: 0 });
+        if (instants.length === 0) {
+          const approx = Date.UTC(year, month - 1, day, hour, minute);
+          if (skipped !== undefined && approx >= fromMs - DAY && approx < toMs + DAY) skipped.push({ local });
+          continue;
+        }
+        for (const startMs of instants) {
+          if (startMs < fromMs || startMs >= toMs) continue;
+          today.push(instants.length > 1 ? { startMs, local, dst: 'repeated' } : { startMs, local });
+        }
+      }
+      // A repeated hour interleaves the two copies of each wall time; fire order is by instant.
+      if (today.length > 1) today.sort((a, b) => a.startMs - b.startMs);
+      for (const occurrence of today) {
+        out.push(occurrence);
+        if (out.length >= limit) return out;
+      }
+    }
+    // Next local date.
+    weekday = (weekday + 1) % 7;
+    day++;
+    if (day > daysInMonth(year, month)) {
+      day = 1;
+      month++;
+      if (month > 12) {
+        month = 1;
+        year++;
+      }
+    }
+  }
+  return out;
+}

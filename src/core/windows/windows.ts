@@ -1,0 +1,238 @@
+import type { CapacityPlan } from '../plan/schema.js';
+import { parseDurationMinutes } from '../plan/schema.js';
+import { resolveDateTime } from '../plan/date-time.js';
+import { formatLocalIso } from '../time/zone.js';
+import { parseCron, type Cron } from './cron.js';
+import { cronOccurrences } from './occurrences.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const WEEK = 7 * DAY;
+
+/** One capacity window of one plan: provisioned `trus` from start to end (null = permanent). */
+export interface Window {
+  plan: string;
+  namespace: string;
+  trus: number;
+  startMs: number;
+  /** null = permanent: the change is never reverted. */
+  endMs: number | null;
+  /** Start in the plan's zone with its offset, e.g. "2026-12-24T09:00-05:00". */
+  localStart: string;
+  localEnd?: string;
+  /** The start's wall time is repeated that night (Temporal fires twice) or was skipped and moved. */
+  dst?: 'skipped' | 'repeated';
+}
+
+const cronCache = new Map<string, Cron | null>();
+
+/** Parsed cron of a plan (memoised); null when the plan has none or it is invalid. */
+export function planCron(plan: CapacityPlan): Cron | null {
+  if (plan.cron === undefined) return null;
+  let cron = cronCache.get(plan.cron);
+  if (cron === undefined) {
+    const parsed = parseCron(plan.cron);
+    cron = parsed.ok ? parsed.cron : null;
+    if (cronCache.size > 10_000) cronCache.clear();
+    cronCache.set(plan.cron, cron);
+  }
+  return cron;
+}
+
+/** Window length in ms for a cron plan or an `at` + `duration` plan; null = permanent. */
+export function planDurationMs(plan: CapacityPlan): number | null {
+  if (plan.duration === undefined) return null;
+  const minutes = parseDurationMinutes(plan.duration);
+  return minutes === undefined ? null : minutes * MINUTE;
+}
+
+/** The one window of a one-off (`at`) plan, or undefined when `at`/`until` do not resolve. */
+export function oneOffWindow(plan: CapacityPlan): Window | undefined {
+  if (plan.at === undefined) return undefined;
+  const start = resolveDateTime(plan.at, plan.timezone);
+  if (!start.ok) return undefined;
+  let endMs: number | null = null;
+  if (plan.until !== undefined) {
+    const end = resolveDateTime(plan.until, plan.timezone);
+    if (!end.ok) return undefined;
+    endMs = end.ms;
+  } else {
+    const d = planDurationMs(plan);
+    endMs = d === null ? null : start.ms + d;
+  }
+  return makeWindow(plan, start.ms, endMs, start.dst);
+}
+
+function makeWindow(plan: CapacityPlan, startMs: number, endMs: number | null, dst?: 'skipped' | 'repeated'): Window {
+  const w: Window = { plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs, endMs, localStart: formatLocalIso(plan.timezone, startMs) };
+  if (endMs !== null) w.localEnd = formatLocalIso(plan.timezone, endMs);
+  if (dst !== undefined) w.dst = dst;
+  return w;
+}
+
+/**
+ * The windows of a plan that intersect [fromMs, toMs), in start order, exactly as Temporal will
+ * fire them (see cronOccurrences for DST). Paused plans have none. A permanent cron plan yields
+ * its starts in the range (each has endMs null).
+ */
+export function planWindows(plan: CapacityPlan, fromMs: number, toMs: number): Window[] {
+  if (plan.paused) return [];
+  if (plan.at !== undefined) {
+    const w = oneOffWindow(plan);
+    if (w === undefined || w.startMs >= toMs || (w.endMs !== null && w.endMs <= fromMs)) return [];
+    return [w];
+  }
+  const cron = planCron(plan);
+  if (cron === null) return [];
+  const durationMs = planDurationMs(plan);
+  const lookBack = durationMs ?? 0;
+  return cronOccurrences(cron, plan.timezone, fromMs - lookBack, toMs, 1_000_000)
+    .filter((o) => durationMs === null || o.startMs + durationMs > fromMs)
+    .map((o) => makeWindow(plan, o.startMs, durationMs === null ? null : o.startMs + durationMs, o.dst));
+}
+
+/** The next `count` windows starting at or after nowMs (paused plans: none). */
+export function nextWindows(plan: CapacityPlan, nowMs: number, count: number): Window[] {
+  if (plan.paused || count <= 0) return [];
+  if (plan.at !== undefined) {
+    const w = oneOffWindow(plan);
+    return w !== undefined && w.startMs >= nowMs ? [w] : [];
+  }
+  const cron = planCron(plan);
+  if (cron === null) return [];
+  const durationMs = planDurationMs(plan);
+  // Most crons fire within weeks; 29 February needs up to eight years.
+  for (const days of [40, 400, 8 * 366 + 2]) {
+    const starts = cronOccurrences(cron, plan.timezone, nowMs, nowMs + days * DAY, count);
+    if (starts.length >= count || days > 400) {
+      return starts.map((o) => makeWindow(plan, o.startMs, durationMs === null ? null : o.startMs + durationMs, o.dst));
+    }
+  }
+  return [];
+}
+
+/** One segment of a namespace's effective capacity. */
+export interface TimelineSegment {
+  startMs: number;
+  endMs: number;
+  /** Effective provisioned TRUs (the maximum of the active windows); 0 = on-demand. */
+  trus: number;
+  /** Plans with a window active in this segment, sorted. */
+  plans: string[];
+}
+
+/**
+ * The effective capacity of ONE namespace over [fromMs, toMs): overlapping windows take the
+ * maximum TRUs; gaps are on-demand (trus 0). Segments cover the whole range, in order.
+ */
+export function effectiveTimeline(windows: Window[], fromMs: number, toMs: number): TimelineSegment[] {
+  if (toMs <= fromMs) return [];
+  const bounds = new Set<number>([fromMs, toMs]);
+  const clipped = windows
+    .map((w) => ({ w, s: Math.max(w.startMs, fromMs), e: Math.min(w.endMs ?? toMs, toMs) }))
+    .filter((c) => c.e > c.s);
+  for (const c of clipped) {
+    bounds.add(c.s);
+    bounds.add(c.e);
+  }
+  const points = [...bounds].sort((a, b) => a - b);
+  const segments: TimelineSegment[] = [];
+  // Sweep: windows sorted by start, active set maintained.
+  clipped.sort((a, b) => a.s - b.s);
+  let next = 0;
+  let active: typeof clipped = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const s = points[i]!;
+    const e = points[i + 1]!;
+    active = active.filter((c) => c.e > s);
+    while (next < clipped.length && clipped[next]!.s <= s) {
+      if (clipped[next]!.e > s) active.push(clipped[next]!);
+      next++;
+    }
+    let trus = 0;
+    const plans = new Set<string>();
+    for (const c of active) {
+      trus = Math.max(trus, c.w.trus);
+      plans.add(c.w.plan);
+    }
+    const planList = [...plans].sort();
+    const last = segments[segments.length - 1];
+    if (last !== undefined && last.endMs === s && last.trus === trus && last.plans.join('\n') === planList.join('\n')) last.endMs = e;
+    else segments.push({ startMs: s, endMs: e, trus, plans: planList });
+  }
+  return segments;
+}
+
+export interface NamespaceCapacitySummary {
+  namespace: string;
+  /** Provisioned TRU-hours in the week from `fromMs` (overlaps counted once, at the maximum). */
+  truHours: number;
+  /** Highest effective TRUs in that week. */
+  peakTrus: number;
+  /** Hours with provisioned capacity in that week. */
+  provisionedHours: number;
+}
+
+/** Per namespace, provisioned TRU-hours in the 7 days from fromMs, sorted by namespace. */
+export function truHoursPerWeek(windows: Window[], fromMs: number): NamespaceCapacitySummary[] {
+  const byNamespace = groupByNamespace(windows);
+  const out: NamespaceCapacitySummary[] = [];
+  for (const [namespace, list] of byNamespace) {
+    let truHours = 0;
+    let peakTrus = 0;
+    let provisionedHours = 0;
+    for (const seg of effectiveTimeline(list, fromMs, fromMs + WEEK)) {
+      const hours = (seg.endMs - seg.startMs) / HOUR;
+      truHours += seg.trus * hours;
+      if (seg.trus > 0) provisionedHours += hours;
+      peakTrus = Math.max(peakTrus, seg.trus);
+    }
+    out.push({ namespace, truHours: Math.round(truHours * 100) / 100, peakTrus, provisionedHours: Math.round(provisionedHours * 100) / 100 });
+  }
+  return out.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+}
+
+function groupByNamespace(windows: Window[]): Map<string, Window[]> {
+  const byNamespace = new Map<string, Window[]>();
+  for (const w of windows) {
+    const list = byNamespace.get(w.namespace);
+    if (list === undefined) byNamespace.set(w.namespace, [w]);
+    else list.push(w);
+  }
+  return byNamespace;
+}
+
+/** Two windows of different plans on one namespace that are active at the same time. */
+export interface Overlap {
+  namespace: string;
+  /** The earlier-starting window first. */
+  first: Window;
+  second: Window;
+  startMs: number;
+  /** null when both are permanent. */
+  endMs: number | null;
+  /** What the namespace should have during the overlap: the maximum. */
+  effectiveTrus: number;
+}
+
+/** Every overlapping pair of windows from different plans on the same namespace, by start. */
+export function findOverlaps(windows: Window[]): Overlap[] {
+  const out: Overlap[] = [];
+  for (const [namespace, list] of groupByNamespace(windows)) {
+    const sorted = [...list].sort((a, b) => a.startMs - b.startMs);
+    let active: Window[] = [];
+    for (const w of sorted) {
+      active = active.filter((a) => a.endMs === null || a.endMs > w.startMs);
+      for (const a of active) {
+        if (a.plan === w.plan) continue;
+        const endMs = a.endMs === null ? w.endMs : w.endMs === null ? a.endMs : Math.min(a.endMs, w.endMs);
+        out.push({ namespace, first: a, second: w, startMs: w.startMs, endMs, effectiveTrus: Math.max(a.trus, w.trus) });
+      }
+      // A newer start of a permanent plan supersedes its older one (keeps the active set small).
+      if (w.endMs === null) active = active.filter((a) => !(a.plan === w.plan && a.endMs === null));
+      active.push(w);
+    }
+  }
+  return out.sort((x, y) => x.startMs - y.startMs || (x.namespace < y.namespace ? -1 : 1));
+}
