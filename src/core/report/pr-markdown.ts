@@ -1,0 +1,302 @@
+import type { FieldChange, LocatedPlan, PlanChange } from '../plan/plan-diff.js';
+import { formatLocalHuman, formatOffset, offsetAt } from '../time/zone.js';
+import { renderGantt } from './pr-mermaid.js';
+import { GITHUB_COMMENT_LIMIT, PR_REPORT_MARKER, type CapacityWarning, type NamespaceImpact, type PrReport, type ReportIssue } from './pr-model.js';
+
+/**
+ * The pull-request comment: GitHub-flavoured markdown with Mermaid timelines. It always fits
+ * `maxChars` (default a little under GitHub's 65,536-character comment limit): large changes are
+ * summarised level by level (fewer timelines, shorter lists, "…and N more"), never cut mid-table.
+ */
+
+export interface MarkdownOptions {
+  /** Upper bound on the comment length in characters (default 60,000). */
+  maxChars?: number;
+}
+
+interface Limits {
+  timelines: number;
+  openTimelines: number;
+  segmentRows: number;
+  barsPerSide: number;
+  changes: number;
+  fieldRows: number;
+  issues: number;
+  warnings: number;
+  namespaceRows: number;
+}
+
+/** From most to least detail; the first that fits is used. */
+const LADDER: Limits[] = [
+  { timelines: 10, openTimelines: 3, segmentRows: 40, barsPerSide: 60, changes: 150, fieldRows: 20, issues: 100, warnings: 50, namespaceRows: 100 },
+  { timelines: 5, openTimelines: 2, segmentRows: 20, barsPerSide: 40, changes: 60, fieldRows: 12, issues: 40, warnings: 20, namespaceRows: 40 },
+  { timelines: 3, openTimelines: 1, segmentRows: 0, barsPerSide: 30, changes: 25, fieldRows: 8, issues: 20, warnings: 10, namespaceRows: 20 },
+  { timelines: 1, openTimelines: 1, segmentRows: 0, barsPerSide: 20, changes: 10, fieldRows: 6, issues: 10, warnings: 5, namespaceRows: 10 },
+  { timelines: 0, openTimelines: 0, segmentRows: 0, barsPerSide: 0, changes: 0, fieldRows: 0, issues: 5, warnings: 3, namespaceRows: 5 },
+];
+
+const JSON_HINT = 'run `capsched report --format json` for everything';
+
+// ---------- escaping ----------
+
+/** Free text (descriptions, messages): no HTML, no markdown structure, no @mentions, no table breaks. */
+export function escapeText(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, '&#64;')
+    .replace(/([\\`*_[\]|~#])/g, '\\$1');
+}
+
+/** An inline code span that survives backticks and table cells. */
+export function code(text: string): string {
+  const clean = text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+  const ticks = clean.includes('`') ? '``' : '`';
+  const pad = ticks.length > 1 ? ' ' : '';
+  return `${ticks}${pad}${clean}${pad}${ticks}`;
+}
+
+export function num(n: number): string {
+  const rounded = Math.round(n * 100) / 100;
+  return Object.is(rounded, -0) ? '0' : String(rounded);
+}
+
+export function signed(n: number): string {
+  const text = num(n);
+  return n > 0 && text !== '0' ? `+${text}` : text;
+}
+
+function percent(before: number, after: number): string {
+  if (before === 0) return after === 0 ? '' : ' (new)';
+  return ` (${signed(((after - before) / before) * 100).replace(/(\.\d)\d$/, '$1')}%)`;
+}
+
+function where(file: string, line?: number, column?: number): string {
+  return code(`${file}${line === undefined ? '' : `:${line}`}${line !== undefined && column !== undefined ? `:${column}` : ''}`);
+}
+
+function value(v: unknown): string {
+  if (v === undefined || v === null) return '—';
+  if (typeof v === 'string') return v.length > 120 ? code(`${v.slice(0, 117)}...`) : code(v);
+  return code(JSON.stringify(v));
+}
+
+function more(count: number, what: string): string {
+  return count > 0 ? `\n_…and ${count} more ${what} (${JSON_HINT})._\n` : '';
+}
+
+// ---------- plans ----------
+
+/** "8 TRUs on `payments.a1b2c`, cron `0 23 * * 1-5` America/New_York, for 3h" */
+export function describePlan(p: LocatedPlan): string {
+  const plan = p.plan;
+  const when = plan.cron !== undefined ? `cron ${code(plan.cron)}` : `once at ${code(plan.at ?? '?')}`;
+  const length = plan.duration !== undefined ? `for ${code(plan.duration)}` : plan.until !== undefined ? `until ${code(plan.until)}` : 'permanently (no revert)';
+  const paused = plan.paused ? ' — **paused**' : '';
+  return `**${plan.trus} TRUs** on ${code(plan.namespace)}, ${when} ${escapeText(plan.timezone)}, ${length}${paused}`;
+}
+
+const KIND_LABEL: Record<PlanChange['kind'], string> = {
+  added: '➕ added',
+  changed: '✏️ changed',
+  renamed: '🔀 renamed',
+  moved: '📁 moved',
+  removed: '➖ removed',
+  unreadable: '⚠️ not readable in head',
+};
+
+function changeBlock(c: PlanChange, limits: Limits): string {
+  const loc = c.head ?? c.base;
+  const at = loc === undefined ? '' : ` ${where(loc.file, loc.line)}`;
+  const title = c.kind === 'renamed' ? `${code(c.previousName ?? '?')} → ${code(c.name)}` : code(c.name);
+  const lines = [`- ${KIND_LABEL[c.kind]} ${title}${at}`];
+  if (c.kind === 'added' && c.head !== undefined) lines[0] += ` — ${describePlan(c.head)}`;
+  if (c.kind === 'removed' && c.base !== undefined) lines[0] += ` — was ${describePlan(c.base)}; its schedule is deleted`;
+  if (c.kind === 'unreadable') lines[0] += ' — the file has errors in head (see Validation); the plan would not be applied';
+  if (c.kind === 'renamed') lines[0] += ' — the schedule is replaced (deleted and created under the new name)';
+  if ((c.kind === 'changed' || c.kind === 'moved') && c.fields.length > 0) {
+    const rows = c.fields.slice(0, limits.fieldRows).map((f: FieldChange) => `  | ${code(f.field)} | ${value(f.before)} | ${value(f.after)} |`);
+    lines.push('', '  | field | base | head |', '  |---|---|---|', ...rows);
+    if (c.fields.length > rows.length) lines.push(`  | …${c.fields.length - rows.length} more | | |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+// ---------- sections ----------
+
+function header(r: PrReport): string {
+  const short = (sha: string): string => sha.slice(0, 7);
+  const lines = [PR_REPORT_MARKER, '## capsched: capacity report', ''];
+  lines.push(
+    `Head ${code(r.head.ref)} (${code(short(r.head.commit))}) against base ${code(r.base.ref)} (${code(short(r.base.commit))}), plans under ${code(r.plansPath || '.')}; ` +
+      `timelines cover ${r.horizon.days} day${r.horizon.days === 1 ? '' : 's'} from ${escapeText(formatLocalHuman('UTC', r.horizon.fromMs))} UTC.`,
+    '',
+  );
+  const v = r.validation;
+  if (!r.head.pathExists) lines.push(`❌ **Head is invalid**: the plans path ${code(r.plansPath)} does not exist at head. Nothing will be applied.`);
+  else if (!v.valid) lines.push(`❌ **Head is invalid** — ${v.errors.length} error${v.errors.length === 1 ? '' : 's'}. Nothing in this commit will be applied until ${v.errors.length === 1 ? 'it is' : 'they are'} fixed.`);
+  else lines.push(`✅ **Head is valid** — ${r.head.planCount} plan${r.head.planCount === 1 ? '' : 's'}, ${v.warnings.length} warning${v.warnings.length === 1 ? '' : 's'}.`);
+  const c = r.counts;
+  const parts = (['added', 'changed', 'renamed', 'moved', 'removed', 'unreadable'] as const).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k === 'unreadable' ? 'not readable' : k}`);
+  lines.push(
+    '',
+    parts.length === 0 ? 'No plan changes.' : `**Plan changes:** ${parts.join(' · ')} (${c.unchanged} unchanged) across ${r.namespaces.length} namespace${r.namespaces.length === 1 ? '' : 's'}.`,
+  );
+  const t = r.totals;
+  lines.push(
+    '',
+    `**Provisioned capacity, all namespaces:** ${num(t.baseTruHoursPerWeek)} → ${num(t.headTruHoursPerWeek)} TRU-hours per week, **${signed(t.deltaTruHoursPerWeek)}**${percent(t.baseTruHoursPerWeek, t.headTruHoursPerWeek)}.`,
+  );
+  if (r.cost !== undefined) {
+    const k = r.cost;
+    lines.push('', `**Cost at ${num(k.truHourPrice)} ${escapeText(k.currency)} per TRU-hour:** ${num(k.basePerWeek)} → ${num(k.headPerWeek)} per week, **${signed(k.deltaPerWeek)} ${escapeText(k.currency)}/week** (${signed(k.deltaPer30Days)} per 30 days).`);
+  }
+  const introduced = r.warnings.filter((w) => w.introduced).length;
+  if (r.warnings.length > 0) lines.push('', `⚠️ ${r.warnings.length} capacity warning${r.warnings.length === 1 ? '' : 's'}${introduced > 0 ? `, ${introduced} introduced by this change` : ''} (see below).`);
+  return `${lines.join('\n')}\n`;
+}
+
+function issueLine(kind: 'error' | 'warning', i: ReportIssue): string {
+  const field = i.field === undefined ? '' : ` ${code(i.field)}`;
+  return `- ${kind === 'error' ? '❌' : '⚠️'} ${where(i.file, i.line, i.column)}${field} ${code(i.code)}: ${escapeText(i.message)}`;
+}
+
+function validationSection(r: PrReport, limits: Limits): string {
+  const v = r.validation;
+  if (v.errors.length === 0 && v.warnings.length === 0) return '';
+  const lines = ['### Validation of head', ''];
+  const errors = v.errors.slice(0, limits.issues);
+  const warnings = v.warnings.slice(0, Math.max(0, limits.issues - errors.length));
+  lines.push(...errors.map((i) => issueLine('error', i)), ...warnings.map((i) => issueLine('warning', i)));
+  const hidden = v.errors.length - errors.length + v.warnings.length - warnings.length;
+  return `${lines.join('\n')}\n${more(hidden, 'errors and warnings')}`;
+}
+
+function capacitySection(r: PrReport, limits: Limits): string {
+  if (r.namespaces.length === 0) return '';
+  const lines = ['### Provisioned TRU-hours per week', '', '| namespace | base | head | change | peak TRUs | notes |', '|---|--:|--:|--:|:-:|---|'];
+  const rows = r.namespaces.slice(0, limits.namespaceRows);
+  for (const n of rows) {
+    const notes: string[] = [];
+    if (n.managedElsewhere) notes.push('also managed elsewhere');
+    if (n.head.segments.some((s) => s.overlap)) notes.push('overlap');
+    if (n.head.segments.some((s) => s.dst) || n.dstTransitions.length > 0) notes.push('DST');
+    if (n.head.plans.length === 0) notes.push('no plans left');
+    lines.push(
+      `| ${code(n.namespace)} | ${num(n.base.truHoursPerWeek)} | ${num(n.head.truHoursPerWeek)} | **${signed(n.deltaTruHoursPerWeek)}** | ${n.base.peakTrus} → ${n.head.peakTrus} | ${notes.join(', ')} |`,
+    );
+  }
+  const t = r.totals;
+  lines.push(`| **all namespaces** | ${num(t.baseTruHoursPerWeek)} | ${num(t.headTruHoursPerWeek)} | **${signed(t.deltaTruHoursPerWeek)}** | | |`);
+  lines.push('', '<sub>TRU-hours: effective TRUs × hours over the horizon (the maximum where windows overlap, never the sum), scaled to 7 days. Outside windows a namespace is on demand (0 provisioned TRUs).</sub>');
+  return `${lines.join('\n')}\n${more(r.namespaces.length - rows.length, 'namespaces')}`;
+}
+
+function changesSection(r: PrReport, limits: Limits): string {
+  if (r.changes.length === 0) return '';
+  const shown = r.changes.slice(0, limits.changes);
+  const lines = ['### Plan changes', '', ...shown.map((c) => changeBlock(c, limits))];
+  const hiddenByKind = new Map<string, number>();
+  for (const c of r.changes.slice(shown.length)) hiddenByKind.set(c.kind, (hiddenByKind.get(c.kind) ?? 0) + 1);
+  const hidden = [...hiddenByKind].map(([k, n]) => `${n} ${k}`).join(', ');
+  return `${lines.join('\n')}\n${hidden === '' ? '' : `\n_…and ${r.changes.length - shown.length} more changes: ${hidden} (${JSON_HINT})._\n`}`;
+}
+
+function warningLine(w: CapacityWarning): string {
+  return `- ${w.introduced ? '**new** ' : ''}${escapeText(w.message)}`;
+}
+
+function warningsSection(r: PrReport, limits: Limits): string {
+  if (r.warnings.length === 0) return '';
+  const ordered = [...r.warnings.filter((w) => w.introduced), ...r.warnings.filter((w) => !w.introduced)];
+  const shown = ordered.slice(0, limits.warnings);
+  return `### Capacity warnings\n\n${shown.map(warningLine).join('\n')}\n${more(ordered.length - shown.length, 'warnings')}`;
+}
+
+/** Local wall time; with its UTC offset on DST nights, where a wall time can repeat. */
+function localTime(zone: string, ms: number, withOffset: boolean): string {
+  const text = formatLocalHuman(zone, ms);
+  return withOffset ? `${text} (${formatOffset(offsetAt(zone, ms))})` : text;
+}
+
+function segmentTable(n: NamespaceImpact, rows: number): string {
+  if (rows <= 0) return '';
+  const all = [...n.base.segments.map((s) => ['base', s] as const), ...n.head.segments.map((s) => ['head', s] as const)];
+  if (all.length === 0) return '';
+  const shown = all.slice(0, rows);
+  const local = n.zone === 'UTC' ? '' : ` (${escapeText(n.zone)})`;
+  const lines = [
+    '<details><summary>Effective capacity, segment by segment</summary>',
+    '',
+    `| | start${local} | end${local} | UTC | TRUs | plans |`,
+    '|---|---|---|---|--:|---|',
+    ...shown.map(
+      ([side, s]) =>
+        `| ${side} | ${localTime(n.zone, s.startMs, s.dst)} | ${localTime(n.zone, s.endMs, s.dst)} | ${s.start.slice(5, 16).replace('T', ' ')} → ${s.end.slice(5, 16).replace('T', ' ')} | ${s.trus}${s.overlap ? ' (max)' : ''} | ${s.plans.map(code).join(', ')}${s.dst ? ' · DST night' : ''} |`,
+    ),
+  ];
+  if (all.length > shown.length) lines.push(`| …${all.length - shown.length} more | | | | | |`);
+  lines.push('', '</details>');
+  return lines.join('\n');
+}
+
+function timeline(n: NamespaceImpact, r: PrReport, limits: Limits): string {
+  const title = `${code(n.namespace)} — ${num(n.base.truHoursPerWeek)} → ${num(n.head.truHoursPerWeek)} TRU-hours per week (${signed(n.deltaTruHoursPerWeek)})`;
+  if (n.base.segments.length === 0 && n.head.segments.length === 0) {
+    return `#### ${title}\n\nNo provisioned capacity in this period at base or head.\n`;
+  }
+  const gantt = renderGantt(n, r.horizon, { maxBarsPerSide: limits.barsPerSide });
+  const parts = [`#### ${title}`, '', '```mermaid', gantt.text, '```'];
+  if (gantt.omittedBars > 0) parts.push(`_${gantt.omittedBars} more bars not drawn._`);
+  const absent = [n.base.segments.length === 0 ? 'base' : '', n.head.segments.length === 0 ? 'head' : ''].filter((s) => s !== '');
+  if (absent.length > 0) parts.push(`_No provisioned capacity at ${absent.join(' or ')} in this period._`);
+  const table = segmentTable(n, limits.segmentRows);
+  if (table !== '') parts.push('', table);
+  return `${parts.join('\n')}\n`;
+}
+
+function timelinesSection(r: PrReport, limits: Limits): string {
+  if (r.namespaces.length === 0 || limits.timelines === 0) {
+    return r.namespaces.length === 0 ? '' : `### Timelines\n\n_Timelines left out to fit the comment (${JSON_HINT})._\n`;
+  }
+  const shown = r.namespaces.slice(0, limits.timelines);
+  const open = shown.slice(0, limits.openTimelines);
+  const folded = shown.slice(open.length);
+  const lines = [
+    `### Timelines (${r.horizon.days} days, UTC)`,
+    '',
+    '<sub>Each bar is a stretch of constant effective TRUs. Red (crit) bars: overlapping windows, the maximum applies. Highlighted (active) bars: a window starting on a DST-transition night. Diamonds: the period ends and DST changes.</sub>',
+    '',
+    ...open.map((n) => timeline(n, r, limits)),
+  ];
+  if (folded.length > 0) {
+    lines.push(`<details><summary>${folded.length} more timeline${folded.length === 1 ? '' : 's'}</summary>`, '', ...folded.map((n) => timeline(n, r, limits)), '</details>', '');
+  }
+  return `${lines.join('\n')}${more(r.namespaces.length - shown.length, 'namespaces without a timeline')}`;
+}
+
+function footer(): string {
+  return '\n<sub>Generated by `capsched report`. This comment is updated on every push.</sub>\n';
+}
+
+function render(r: PrReport, limits: Limits): string {
+  return [header(r), validationSection(r, limits), capacitySection(r, limits), warningsSection(r, limits), changesSection(r, limits), timelinesSection(r, limits), footer()]
+    .filter((s) => s !== '')
+    .join('\n');
+}
+
+/** The comment text. Starts with PR_REPORT_MARKER; never longer than `maxChars`. */
+export function renderPrMarkdown(report: PrReport, options: MarkdownOptions = {}): string {
+  const maxChars = Math.min(options.maxChars ?? 60_000, GITHUB_COMMENT_LIMIT);
+  for (const limits of LADDER) {
+    const text = render(report, limits);
+    if (text.length <= maxChars) return text;
+  }
+  // Even the terse form is too long (only possible with a tiny maxChars): keep the header.
+  const note = `\n_Report truncated to fit the comment (${JSON_HINT})._\n`;
+  const text = header(report);
+  return text.length + note.length <= maxChars ? text + note : `${text.slice(0, Math.max(0, maxChars - note.length))}${note}`.slice(0, maxChars);
+}

@@ -1,0 +1,130 @@
+import type { PlanChange, PlanDiff } from '../plan/plan-diff.js';
+
+/**
+ * The pull-request report as data: what merging head into base does to capacity. Built by
+ * `buildPrReport` (pr-build.ts), rendered by pr-markdown.ts / pr-json.ts. Every figure lives here,
+ * computed once in pure code; the renderers only format and summarise.
+ */
+
+/** Hidden marker a CI job uses to find and update the one report comment on a pull request. */
+export const PR_REPORT_MARKER = '<!-- capsched-report -->';
+export const PR_REPORT_FORMAT = 'capsched.pr-report/v1';
+/** GitHub rejects issue/PR comments longer than this many characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+export interface ReportIssue {
+  file: string;
+  line?: number;
+  column?: number;
+  field?: string;
+  code: string;
+  message: string;
+}
+
+/** One stretch of constant effective capacity (the maximum over overlapping windows). */
+export interface TimelineSegment {
+  startMs: number;
+  endMs: number;
+  /** "2026-12-01T04:00Z" */
+  start: string;
+  end: string;
+  trus: number;
+  /** Plans whose windows are open during the segment; more than one means an overlap. */
+  plans: string[];
+  overlap: boolean;
+  /** A window in this segment starts on a DST-transition night. */
+  dst: boolean;
+}
+
+export interface SideCapacity {
+  /** Plans on this namespace at this revision (paused ones included). */
+  plans: string[];
+  /** Σ effective TRUs × hours over the horizon. */
+  truHours: number;
+  /** truHours scaled to 7 days (equal to truHours when the horizon is 7 days). */
+  truHoursPerWeek: number;
+  /** Highest effective TRUs in the horizon; 0 when never provisioned. */
+  peakTrus: number;
+  /** Hours with provisioned capacity in the horizon. */
+  provisionedHours: number;
+  segments: TimelineSegment[];
+}
+
+/** A DST offset change of a plan's zone inside the horizon. */
+export interface DstTransition {
+  zone: string;
+  atMs: number;
+  at: string;
+  /** Offsets from UTC in minutes before and after. */
+  beforeOffset: number;
+  afterOffset: number;
+}
+
+export interface NamespaceImpact {
+  namespace: string;
+  /** Zone used for local times: the plans' zone when they share one, else UTC. */
+  zone: string;
+  /** Plans of this namespace that the pull request adds, changes or removes. */
+  changedPlans: string[];
+  base: SideCapacity;
+  head: SideCapacity;
+  deltaTruHoursPerWeek: number;
+  /** Capacity of this namespace is also managed by another tool (configuration). */
+  managedElsewhere: boolean;
+  dstTransitions: DstTransition[];
+}
+
+export type CapacityWarningKind = 'overlap' | 'short-window' | 'dst-night' | 'managed-elsewhere' | 'base-path-missing' | 'head-path-missing';
+
+export interface CapacityWarning {
+  kind: CapacityWarningKind;
+  namespace?: string;
+  plans: string[];
+  startMs?: number;
+  endMs?: number;
+  /** Effective TRUs (overlap) or the plan's TRUs. */
+  trus?: number;
+  /** Human sentence, already including local and UTC times. */
+  message: string;
+  /** Not present at base (the pull request introduces it). */
+  introduced: boolean;
+}
+
+export interface RevisionSummary {
+  ref: string;
+  commit: string;
+  pathExists: boolean;
+  valid: boolean;
+  planCount: number;
+  errorCount: number;
+  warningCount: number;
+}
+
+export interface CostFigures {
+  currency: string;
+  truHourPrice: number;
+  basePerWeek: number;
+  headPerWeek: number;
+  deltaPerWeek: number;
+  /** deltaPerWeek × 30/7. */
+  deltaPer30Days: number;
+}
+
+export interface PrReport {
+  format: typeof PR_REPORT_FORMAT;
+  plansPath: string;
+  now: string;
+  horizon: { fromMs: number; toMs: number; from: string; to: string; days: number };
+  base: RevisionSummary;
+  head: RevisionSummary;
+  /** Validation of head: every error and warning with file:line. */
+  validation: { valid: boolean; errors: ReportIssue[]; warnings: ReportIssue[] };
+  changes: PlanChange[];
+  counts: PlanDiff['counts'];
+  /** Namespaces the changes touch, largest absolute TRU-hour change first. */
+  namespaces: NamespaceImpact[];
+  /** Over every namespace at each revision, not only the affected ones. */
+  totals: { namespacesBase: number; namespacesHead: number; baseTruHoursPerWeek: number; headTruHoursPerWeek: number; deltaTruHoursPerWeek: number };
+  cost?: CostFigures;
+  warnings: CapacityWarning[];
+}

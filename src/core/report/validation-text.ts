@@ -1,0 +1,75 @@
+import type { Issue } from '../plan/issues.js';
+import type { PlanSummary, ValidationReport, WindowPreview } from '../plan/validate.js';
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** "2026-12-24T09:00-05:00" → "Thu 2026-12-24 09:00". */
+export function humanLocal(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}(?::\d{2})?)/.exec(iso);
+  if (m === null) return iso;
+  const weekday = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).getUTCDay();
+  return `${WEEKDAYS[weekday]} ${m[1]}-${m[2]}-${m[3]} ${m[4]}`;
+}
+
+/** "2026-12-24T14:00Z" → "2026-12-24 14:00Z". */
+function humanUtc(iso: string): string {
+  return iso.replace('T', ' ');
+}
+
+function offsetOf(iso: string): string {
+  const m = /(Z|[+-]\d{2}:\d{2})$/.exec(iso);
+  return m === null ? '' : m[1] === 'Z' ? '+00:00' : m[1]!;
+}
+
+export function issueLine(i: Issue): string {
+  const field = i.field === '' ? '' : `${i.field}: `;
+  return `${i.file}:${i.line}:${i.column}: ${i.severity} [${i.code}] ${field}${i.message}`;
+}
+
+export function windowLine(w: WindowPreview, zone: string): string {
+  const dst = w.dst === undefined ? '' : `  (DST: ${w.dst})`;
+  if (w.end === null || w.endUtc === null) {
+    return `${humanLocal(w.start)} → permanent ${zone} (${offsetOf(w.start)})   ${humanUtc(w.startUtc)} → permanent${dst}`;
+  }
+  const sameDay = w.start.slice(0, 10) === w.end.slice(0, 10);
+  const endLocal = sameDay ? humanLocal(w.end).slice(-5) : humanLocal(w.end);
+  return `${humanLocal(w.start)} → ${endLocal} ${zone}   ${humanUtc(w.startUtc)} → ${humanUtc(w.endUtc)}${dst}`;
+}
+
+function planHeader(p: PlanSummary): string {
+  const when = p.recurring ? `cron "${p.schedule}"` : `at ${p.schedule}`;
+  const paused = p.paused ? ', PAUSED' : '';
+  return `${p.name}: ${p.namespace} → ${p.trus} TRUs, ${when} ${p.timezone}, ${p.length}${paused}  (${p.file}:${p.line})`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The default report: one `file:line:col` line per problem, then what the plans mean. */
+export function formatValidationText(report: ValidationReport): string {
+  const out: string[] = [];
+  for (const i of [...report.errors, ...report.warnings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column))) {
+    out.push(issueLine(i));
+  }
+  if (report.plans.length > 0) {
+    if (out.length > 0) out.push('');
+    out.push(`Plans (next windows from ${humanUtc(report.now.slice(0, 16))}Z):`);
+    for (const p of report.plans) {
+      out.push(`  ${planHeader(p)}`);
+      if (p.nextWindows.length === 0) out.push(`    ${p.paused ? 'paused: starts nothing' : 'no upcoming window'}`);
+      for (const w of p.nextWindows) out.push(`    ${windowLine(w, p.timezone)}`);
+    }
+    out.push('');
+    out.push('Namespaces (provisioned TRU-hours in the next 7 days; overlaps count once, at the maximum):');
+    const width = Math.max(...report.namespaces.map((n) => n.namespace.length));
+    for (const n of report.namespaces) {
+      out.push(`  ${n.namespace.padEnd(width)}  ${String(n.truHoursPerWeek).padStart(7)} TRU-h/week  ${n.provisionedHoursPerWeek} h provisioned, peak ${n.peakTrus} TRUs  (${n.plans.join(', ')})`);
+    }
+  }
+  out.push('');
+  const counts = `${plural(report.errors.length, 'error')}, ${plural(report.warnings.length, 'warning')}`;
+  const scope = `${plural(report.plans.length, 'plan')} in ${plural(report.files, 'file')}`;
+  out.push(report.valid ? `valid: ${scope} (${counts})` : `invalid: ${counts} — nothing will be applied until every error is fixed`);
+  return `${out.join('\n')}\n`;
+}
