@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ExitCode } from '../core/errors.js';
 import type { CapacityTarget } from '../core/ports.js';
 import { parseDurationMs } from '../config/cloud-ops.js';
-import { createLogger } from '../log/index.js';
+import { createLogger, type Logger } from '../log/index.js';
 import { Secret } from '../log/secrets.js';
 import { DEFAULT_VALID_TRU_VALUES, startCloudOpsSimulator, type CloudOpsSimulator } from '../simulator/index.js';
 import type { CliIO, Command } from './io.js';
@@ -38,6 +38,8 @@ export interface SimulatorRunOptions {
   signal?: AbortSignal;
   /** Called once the simulator listens (tests use it). */
   onReady?: (simulator: CloudOpsSimulator) => void;
+  /** Default: pino to stderr. */
+  logger?: Logger;
 }
 
 function usageError(io: CliIO, message: string): number {
@@ -112,7 +114,7 @@ export async function runCloudOpsSimulator(argv: string[], io: CliIO, run: Simul
       ...(apiKey ? { apiKey: apiKey.reveal() } : {}),
       ...(validTruValues ? { validTruValues } : {}),
       ...(maxAvailableTruValue !== undefined ? { maxAvailableTruValue } : {}),
-      logger: createLogger({ name: 'capsched' }),
+      logger: run.logger ?? createLogger({ name: 'capsched' }),
     });
   } catch (err) {
     io.stderr(`capsched cloud-ops-simulator: could not listen on ${v.host ?? '127.0.0.1'}:${port}: ${err instanceof Error ? err.message : String(err)}\n`);
