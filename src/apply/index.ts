@@ -1,0 +1,1 @@
+export { applyChangeSet, MAX_APPLY_CONCURRENCY, type ApplyOptions, type ApplyResult, type AppliedAction, type ApplyError, type ApplyOutcome } from './apply.js';

@@ -1,0 +1,265 @@
+/**
+ * One reconcile pass: snapshot → validate → desired → list actual → diff → apply.
+ *
+ * Safe to run from a CLI, the daemon or a Temporal activity: it takes everything it needs as
+ * arguments (the snapshot, a ScheduleStore, the installation id, `now`) and returns plain data.
+ * `diff` and `apply --dry-run` run the same pass with dryRun, so they show exactly what apply does.
+ *
+ * Guarantees: an invalid snapshot (plans path missing, any validation error) makes no Temporal
+ * call at all; a prune-guard refusal writes nothing; a no-op pass costs one list call per 1000
+ * managed schedules and no describe.
+ */
+import type { Logger } from 'pino';
+import { isCapschedError, type RetryClass } from '../core/errors.js';
+import type { ScheduleStore, SourceSnapshot } from '../core/ports.js';
+import { loadPlans } from '../core/plan/load.js';
+import { validatePlans, type ValidationReport } from '../core/plan/validate.js';
+import { desiredSchedules } from '../core/desired/build.js';
+import { checkInstallationId } from '../core/desired/schedule-id.js';
+import type { DesiredSchedule } from '../core/desired/types.js';
+import { diffSchedules, isOwnedBy, schedulesNeedingDetail } from '../core/diff/diff.js';
+import { countChanges, type ActualSchedule, type ChangeSet } from '../core/diff/types.js';
+import { applyChangeSet, type AppliedAction } from '../apply/apply.js';
+
+export interface ReconcileOptions {
+  /** Task queue of the capacity-change worker (default DEFAULT_TASK_QUEUE). */
+  taskQueue?: string;
+  /** Restore hand edits (default true); false: report drift only. */
+  selfHeal?: boolean;
+  allowPruneAll?: boolean;
+  /** Default 0.5. */
+  maxPruneShare?: number;
+  /** Compute and report; write nothing. */
+  dryRun?: boolean;
+  /** Cancel running windows of deleted or paused plans (they revert now). */
+  force?: boolean;
+  /** Validation warnings fail the pass. */
+  strict?: boolean;
+  /** The plans folder inside the source, for messages (e.g. "schedules"). */
+  plansPath?: string;
+  /** Describe every managed schedule to find hand edits list() cannot show (action, policies). */
+  deepDriftCheck?: boolean;
+  /** Parallel describes and writes (≤ 5). */
+  concurrency?: number;
+  /** Upcoming windows shown per plan (default 3). */
+  previewCount?: number;
+  /** First backoff for transient errors (default 1 s). */
+  retryBaseDelayMs?: number;
+}
+
+export interface ReconcileInput {
+  snapshot: SourceSnapshot;
+  store: ScheduleStore;
+  installation: string;
+  /** The pass's clock (ms since epoch): expired one-offs and window previews are relative to it. */
+  now: number;
+  options?: ReconcileOptions;
+  logger?: Logger;
+  /** Correlates log lines of one pass (default: derived from `now`). */
+  reconcileId?: string;
+}
+
+/**
+ * noop: nothing to do · planned: dry run with changes · applied: every change applied ·
+ * invalid: the source did not validate (nothing read from or written to Temporal) ·
+ * blocked: a guard refused (nothing written) · failed: listing failed or some change failed.
+ */
+export type ReconcileStatus = 'noop' | 'planned' | 'applied' | 'invalid' | 'blocked' | 'failed';
+
+export interface ReconcileError {
+  code: string;
+  message: string;
+  retry: RetryClass;
+  scheduleId?: string;
+  plan?: string;
+}
+
+export interface ReconcileCounts {
+  plans: number;
+  desired: number;
+  managed: number;
+  ignored: number;
+  create: number;
+  update: number;
+  delete: number;
+  pause: number;
+  unpause: number;
+  unchanged: number;
+  expired: number;
+  drift: number;
+  driftCorrected: number;
+  describes: number;
+  writes: number;
+}
+
+export interface ReconcileResult {
+  reconcileId: string;
+  installation: string;
+  revision: string;
+  status: ReconcileStatus;
+  dryRun: boolean;
+  /** Absent only when the plans path does not exist. */
+  validation?: ValidationReport;
+  changeSet?: ChangeSet;
+  applied: AppliedAction[];
+  errors: ReconcileError[];
+  counts: ReconcileCounts;
+  durationMs: number;
+}
+
+function zeroCounts(): ReconcileCounts {
+  return { plans: 0, desired: 0, managed: 0, ignored: 0, create: 0, update: 0, delete: 0, pause: 0, unpause: 0, unchanged: 0, expired: 0, drift: 0, driftCorrected: 0, describes: 0, writes: 0 };
+}
+
+function toError(err: unknown): ReconcileError {
+  if (isCapschedError(err)) return { code: err.code, message: err.message, retry: err.retry, ...(typeof err.details?.scheduleId === 'string' ? { scheduleId: err.details.scheduleId } : {}) };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), retry: 'terminal' };
+}
+
+async function describeAll(store: ScheduleStore, ids: readonly string[], concurrency: number): Promise<Map<string, ActualSchedule | undefined>> {
+  const out = new Map<string, ActualSchedule | undefined>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, ids.length) }, async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        out.set(id, await store.describe(id));
+      }
+    }),
+  );
+  return out;
+}
+
+export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileResult> {
+  const started = performance.now();
+  const options = input.options ?? {};
+  const dryRun = options.dryRun ?? false;
+  const installation = checkInstallationId(input.installation);
+  const revision = input.snapshot.revision;
+  const reconcileId = input.reconcileId ?? `${installation}-${input.now.toString(36)}`;
+  const log = input.logger?.child({ component: 'reconcile', reconcileId, installation, revision });
+  const counts = zeroCounts();
+  const result: ReconcileResult = { reconcileId, installation, revision, status: 'noop', dryRun, applied: [], errors: [], counts, durationMs: 0 };
+  const finish = (status: ReconcileStatus): ReconcileResult => {
+    result.status = status;
+    result.durationMs = Math.round(performance.now() - started);
+    log?.info({ status, counts, durationMs: result.durationMs, errors: result.errors.length }, 'reconcile pass finished');
+    return result;
+  };
+
+  // 1. The source: a missing plans path is an error, never "no plans" (it must not prune).
+  if (!input.snapshot.pathExists) {
+    result.errors.push({
+      code: 'PLANS_PATH_MISSING',
+      message: `the plans path${options.plansPath === undefined ? '' : ` "${options.plansPath}"`} does not exist at revision ${revision}; nothing was changed (a missing folder never deletes schedules)`,
+      retry: 'terminal',
+    });
+    return finish('invalid');
+  }
+
+  // 2. Validate the whole snapshot; any error means nothing is applied.
+  const validation = validatePlans(input.snapshot.files, { now: input.now, strict: options.strict ?? false, ...(options.plansPath === undefined ? {} : { plansPath: options.plansPath }) });
+  result.validation = validation;
+  if (!validation.valid) {
+    for (const issue of validation.errors) {
+      result.errors.push({ code: 'PLAN_INVALID', message: `${issue.file}:${issue.line}:${issue.column} ${issue.field === '' ? '' : `${issue.field}: `}${issue.message} [${issue.code}]`, retry: 'terminal' });
+    }
+    log?.warn({ errors: validation.errors.length }, 'plans invalid; nothing applied');
+    return finish('invalid');
+  }
+  const loaded = loadPlans(input.snapshot.files, options.plansPath === undefined ? {} : { plansPath: options.plansPath });
+  counts.plans = loaded.plans.length;
+
+  // 3. Desired state.
+  let desired: DesiredSchedule[];
+  try {
+    desired = desiredSchedules(
+      loaded.plans.map((p) => ({ plan: p.plan, file: p.file })),
+      { installation, commit: revision, nowMs: input.now, ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue }), ...(options.previewCount === undefined ? {} : { previewCount: options.previewCount }) },
+    );
+  } catch (err) {
+    result.errors.push(toError(err));
+    return finish('invalid');
+  }
+  counts.desired = desired.length;
+
+  // 4. Actual state: one visibility query, then describes only where needed.
+  const concurrency = Math.max(1, Math.min(5, options.concurrency ?? 5));
+  let actual: ActualSchedule[];
+  try {
+    actual = await input.store.list(installation);
+    const wantedIds = new Set(desired.map((d) => d.scheduleId));
+    const owned = actual.filter((a) => isOwnedBy(a, installation));
+    const detailIds = new Set(schedulesNeedingDetail(desired, actual, installation));
+    for (const a of owned) {
+      if (!wantedIds.has(a.scheduleId)) detailIds.add(a.scheduleId); // deletes: show what goes
+      else if (options.deepDriftCheck === true) detailIds.add(a.scheduleId);
+    }
+    const described = await describeAll(input.store, [...detailIds].sort(), concurrency);
+    counts.describes = described.size;
+    actual = actual.flatMap((a) => {
+      if (!described.has(a.scheduleId)) return [a];
+      const d = described.get(a.scheduleId);
+      // Gone since the list (eventual consistency): not there. Ownership is re-read from describe.
+      return d === undefined ? [] : [d];
+    });
+  } catch (err) {
+    result.errors.push(toError(err));
+    log?.error({ err }, 'listing schedules failed');
+    return finish('failed');
+  }
+
+  // 5. Diff.
+  const changeSet = diffSchedules(desired, actual, {
+    installation,
+    revision,
+    ...(options.selfHeal === undefined ? {} : { selfHeal: options.selfHeal }),
+    ...(options.allowPruneAll === undefined ? {} : { allowPruneAll: options.allowPruneAll }),
+    ...(options.maxPruneShare === undefined ? {} : { maxPruneShare: options.maxPruneShare }),
+  });
+  result.changeSet = changeSet;
+  Object.assign(counts, countChanges(changeSet));
+  counts.managed = changeSet.managed;
+  counts.ignored = changeSet.ignored;
+  counts.unchanged = changeSet.unchanged;
+  counts.expired = changeSet.expired.length;
+  counts.drift = changeSet.drift.length;
+  for (const d of changeSet.drift) log?.warn({ scheduleId: d.scheduleId, plan: d.plan, what: d.what, corrected: d.corrected && !dryRun }, 'drift detected on a managed schedule');
+
+  if (changeSet.blocked !== undefined) {
+    result.errors.push({ code: changeSet.blocked.code, message: changeSet.blocked.message, retry: 'terminal' });
+    log?.warn({ code: changeSet.blocked.code, deletes: changeSet.blocked.deletes, managed: changeSet.blocked.managed }, 'prune guard refused the pass; nothing applied');
+    return finish('blocked');
+  }
+  if (changeSet.changes.length === 0) return finish('noop');
+  if (dryRun) return finish('planned');
+
+  // 6. Apply.
+  const applied = await applyChangeSet(changeSet, input.store, {
+    installation,
+    concurrency,
+    ...(options.force === undefined ? {} : { force: options.force }),
+    ...(log === undefined ? {} : { logger: log }),
+    ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+  });
+  result.applied = applied.actions;
+  counts.writes = applied.writes;
+  counts.driftCorrected = changeSet.drift.filter((d) => d.corrected && applied.actions.some((a) => a.scheduleId === d.scheduleId)).length;
+  for (const e of applied.errors) result.errors.push({ code: e.code, message: e.message, retry: e.retry, scheduleId: e.scheduleId, plan: e.plan });
+  return finish(applied.errors.length > 0 ? 'failed' : 'applied');
+}
+
+/** The result without the desired/actual bodies: small enough for a Temporal activity result or a status file. */
+export function compactResult(result: ReconcileResult): ReconcileResult {
+  if (result.changeSet === undefined) return result;
+  const { desired: _desired, ...changeSet } = result.changeSet;
+  return {
+    ...result,
+    ...(result.validation === undefined ? {} : { validation: { ...result.validation, plans: [] } }),
+    changeSet: {
+      ...changeSet,
+      desired: [],
+      changes: changeSet.changes.map(({ desired: _d, actual: _a, ...rest }) => rest),
+    },
+  };
+}
