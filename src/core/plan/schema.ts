@@ -25,13 +25,15 @@ export const CapacityPlan = z
     name: z
       .string()
       .regex(PLAN_NAME_PATTERN)
-      .describe('Unique name of the plan across the repository: lowercase letters, digits and dashes, at most 63 characters. The Temporal Schedule id is derived from it.'),
+      .describe('Unique name of the plan across the repository: lowercase letters, digits and dashes, at most 63 characters. The Temporal Schedule id is derived from it.')
+      .meta({ examples: ['nightly-batch'] }),
     namespace: z
       .string()
       .min(1)
       .max(255)
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
-      .describe('Temporal Cloud namespace id whose capacity changes, e.g. "payments.a1b2c".'),
+      .describe('Temporal Cloud namespace id whose capacity changes, e.g. "payments.a1b2c".')
+      .meta({ examples: ['payments.a1b2c'] }),
     trus: z
       .literal(VALID_TRUS)
       .describe(`Provisioned capacity during the window, in Temporal Resource Units. Temporal Cloud accepts ${VALID_TRUS.join(', ')}.`),
@@ -39,18 +41,26 @@ export const CapacityPlan = z
       .string()
       .min(1)
       .optional()
-      .describe('Recurring window start: a 5-field cron expression (minute hour day-of-month month day-of-week) in `timezone`. Exactly one of `cron` and `at`.'),
+      .describe('Recurring window start: a 5-field cron expression (minute hour day-of-month month day-of-week) in `timezone`. Not allowed: L, W, #, H, ?, a 6th field, day-of-month together with day-of-week. Exactly one of `cron` and `at`.')
+      .meta({ examples: ['0 23 * * 1-5'] }),
     at: z
       .string()
       .regex(LOCAL_DATE_TIME_PATTERN)
       .optional()
-      .describe('One-off window start, "YYYY-MM-DDTHH:MM" in `timezone`, or with an explicit offset ("2026-12-24T09:00-05:00"). Exactly one of `cron` and `at`.'),
-    timezone: z.string().min(1).default('UTC').describe('IANA time zone the start (and `until`) are read in, e.g. "America/New_York". Default UTC.'),
+      .describe('One-off window start, "YYYY-MM-DDTHH:MM" in `timezone`, or with an explicit offset ("2026-12-24T09:00-05:00"). Exactly one of `cron` and `at`.')
+      .meta({ examples: ['2026-12-24T09:00'] }),
+    timezone: z
+      .string()
+      .min(1)
+      .default('UTC')
+      .describe('IANA time zone the start (and `until`) are read in, e.g. "America/New_York". Default UTC.')
+      .meta({ examples: ['America/New_York'] }),
     duration: z
       .string()
       .regex(DURATION_PATTERN)
       .optional()
-      .describe('Window length: minutes and/or hours, e.g. "45m", "3h", "1h30m". At most one of `duration` and `until`; with neither the change is permanent (no revert).'),
+      .describe('Window length: minutes and/or hours, e.g. "45m", "3h", "1h30m". At most one of `duration` and `until`; with neither the change is permanent (no revert).')
+      .meta({ examples: ['3h'] }),
     until: z
       .string()
       .regex(LOCAL_DATE_TIME_PATTERN)
