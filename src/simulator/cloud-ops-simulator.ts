@@ -21,6 +21,11 @@ export interface CloudOpsSimulatorOptions extends SimulatedAccountOptions {
   host?: string;
   /** The one accepted API key. Unset: any non-empty bearer token is accepted (the header is still required). */
   apiKey?: string;
+  /**
+   * Namespaces the key is Namespace Admin of. Unset: all. Calls about any other namespace (or its
+   * operations) answer PERMISSION_DENIED, and GetNamespaces lists only these.
+   */
+  permittedNamespaces?: string[];
   logger?: Logger;
 }
 
@@ -74,7 +79,14 @@ function delay(ms: number): Promise<void> {
 
 export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions): Promise<CloudOpsSimulator> {
   const log = (options.logger ?? silentLogger()).child({ component: 'cloud-ops-simulator' });
-  const account = new SimulatedAccount(options);
+  const account = new SimulatedAccount({
+    ...options,
+    onChange: (namespace, change) => {
+      log.info({ namespace, operationId: change.operationId, source: change.source, mode: change.target.mode, trus: change.trus }, 'capacity change applied');
+      options.onChange?.(namespace, change);
+    },
+  });
+  const permitted = options.permittedNamespaces === undefined ? undefined : new Set(options.permittedNamespaces);
   const expectedKey = options.apiKey === undefined || options.apiKey === '' ? undefined : digest(`Bearer ${options.apiKey}`);
   const counts: Record<string, number> = {};
   const log_: RecordedRequest[] = [];
@@ -111,6 +123,9 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
         if (fired.some((f) => f.kind === 'unavailable')) return callback({ code: status.UNAVAILABLE, details: 'simulated fault: service unavailable' });
         if (fired.some((f) => f.kind === 'resourceExhausted')) return callback({ code: status.RESOURCE_EXHAUSTED, details: 'simulated fault: rate limit exceeded' });
         if (!ok) return callback({ code: status.UNAUTHENTICATED, details: 'invalid or missing API key' });
+        if (permitted !== undefined && namespace !== undefined && !permitted.has(namespace) && account.hasNamespace(namespace)) {
+          return callback({ code: status.PERMISSION_DENIED, details: `the API key has no Namespace Admin role on ${namespace}` });
+        }
         if (apiVersion === undefined) return callback({ code: status.INVALID_ARGUMENT, details: `the ${API_VERSION_HEADER} header is required` });
         if (method === 'GetNamespaceCapacityInfo' && !apiVersionAtLeast(apiVersion, [0, 11, 0])) {
           return callback({ code: status.INVALID_ARGUMENT, details: `GetNamespaceCapacityInfo requires ${API_VERSION_HEADER} v0.11.0 or later` });
@@ -127,6 +142,7 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
           return callback({ code: status.INTERNAL, details: 'simulator internal error' });
         }
         if (fired.some((f) => f.kind === 'commitThenDrop')) return callback({ code: status.UNAVAILABLE, details: 'simulated fault: connection reset after the request was applied' });
+        if (method === 'UpdateNamespace') log.info({ namespace, operationId: (response.asyncOperation as { id?: string } | undefined)?.id }, 'namespace update accepted');
         callback(null, response);
       })();
     };
@@ -138,7 +154,7 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
     }),
     GetNamespaces: ({ message }, apiVersion) => {
       const nameFilter = typeof message.name === 'string' && message.name !== '' ? message.name : undefined;
-      const names = account.namespaceNames().filter((n) => nameFilter === undefined || n === nameFilter);
+      const names = account.namespaceNames().filter((n) => (nameFilter === undefined || n === nameFilter) && (permitted === undefined || permitted.has(n)));
       const pageSize = Math.min(1000, Number(message.pageSize ?? 0) || 100);
       const start = message.pageToken ? Number(message.pageToken) : 0;
       if (!Number.isInteger(start) || start < 0) throw new SimulatorError(status.INVALID_ARGUMENT, 'invalid page_token');
@@ -161,6 +177,9 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
   });
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ address, namespaces: account.namespaceNames() }, 'cloud ops simulator listening');
+  // Operations advance lazily on every request; this tick only makes the change log timely.
+  const ticker = setInterval(() => account.advance(), 100);
+  ticker.unref();
 
   return {
     address,
@@ -177,6 +196,7 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
     requestLog: () => [...log_],
     stop: () =>
       new Promise<void>((resolve) => {
+        clearInterval(ticker);
         const force = setTimeout(() => {
           server.forceShutdown();
           resolve();

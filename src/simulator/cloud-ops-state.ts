@@ -121,6 +121,8 @@ export interface SimulatedAccountOptions {
   /** Starting capacity per namespace (default on-demand). */
   initialCapacity?: Record<string, CapacityTarget>;
   now?: () => number;
+  /** Called for every applied capacity change (API or out-of-band). */
+  onChange?: (namespace: string, change: CapacityChange) => void;
 }
 
 function encodeSpec(spec: NamespaceSpec | Parameters<typeof namespacev1.NamespaceSpec.encode>[0]): Uint8Array {
@@ -173,12 +175,14 @@ export class SimulatedAccount {
   readonly checkDurationMs: number;
   readonly faults = new FaultBook();
   readonly #now: () => number;
+  readonly #onChange: ((namespace: string, change: CapacityChange) => void) | undefined;
   readonly #namespaces = new Map<string, NamespaceRecord>();
   readonly #operations = new Map<string, OperationRecord>();
   #outOfBand = 0;
 
   constructor(options: SimulatedAccountOptions) {
     this.#now = options.now ?? Date.now;
+    this.#onChange = options.onChange;
     this.validTruValues = [...(options.validTruValues ?? DEFAULT_VALID_TRU_VALUES)].sort((a, b) => a - b);
     this.maxAvailableTruValue = options.maxAvailableTruValue ?? Math.max(...this.validTruValues, 0);
     this.operationDelayMs = Math.max(0, options.operationDelayMs ?? 200);
@@ -226,6 +230,7 @@ export class SimulatedAccount {
       const change: CapacityChange = { at: new Date(at).toISOString(), atMs: at, operationId: op.id, source: 'api', target: op.capacity.to };
       if (op.capacity.to.mode === 'provisioned') change.trus = op.capacity.to.trus;
       ns.changes.push(change);
+      this.#onChange?.(ns.name, { ...change });
       if (isLatest && latest !== undefined) {
         latest.state = 'completed';
         latest.endMs = at;
@@ -476,6 +481,7 @@ export class SimulatedAccount {
     const change: CapacityChange = { at: new Date(now).toISOString(), atMs: now, operationId, source: 'out-of-band', target };
     if (target.mode === 'provisioned') change.trus = target.trus;
     ns.changes.push(change);
+    this.#onChange?.(ns.name, { ...change });
     return { ...change };
   }
 

@@ -34,6 +34,8 @@ export interface WaitOptions {
   /** Give up (transient CLOUD_OPS_OPERATION_TIMEOUT) after this long. Default 10 minutes. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Called after every poll (e.g. to heartbeat an activity). Errors it throws end the wait. */
+  onPoll?: (status: AsyncOperationStatus) => void;
 }
 
 /** The CloudOps port plus the raw reads the CLI needs, and close(). */
@@ -232,6 +234,7 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
         log.warn({ operationId, code: classified.code }, 'polling the async operation failed; will poll again');
       }
       if (last !== undefined && lastError === undefined) {
+        opts.onPoll?.(last);
         switch (last.state) {
           case 'fulfilled':
             return last;
@@ -257,7 +260,7 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
       const interval = Math.min(settings.pollMaxMs, Math.max(settings.pollMinMs, last?.checkDurationMs ?? settings.pollMinMs));
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new CapschedError(CloudOpsErrorCode.operationTimeout, `Cloud Ops operation ${operationId} did not finish within ${Math.round(timeoutMs / 1000)}s (last state ${last?.state ?? lastError?.code ?? 'unknown'})`, {
+        throw new CapschedError(CloudOpsErrorCode.operationTimeout, `Cloud Ops operation ${operationId} did not finish within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)}s` : `${timeoutMs}ms`} (last state ${last?.state ?? lastError?.code ?? 'unknown'})`, {
           retry: 'transient',
           details: { operationId, lastState: last?.state, timeoutMs },
         });

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AsyncOperationStatus } from '../../src/core/ports.js';
+import { startFixture, NS } from './helpers.js';
+
+test('waitForOperation reports every poll (for activity heartbeats) and honours check_duration within the clamp', async () => {
+  const f = await startFixture({ operationDelayMs: 300, checkDurationMs: 60 }, { CAPSCHED_CLOUD_OPS_POLL_MIN: '10ms', CAPSCHED_CLOUD_OPS_POLL_MAX: '1s' });
+  try {
+    const op = await f.client.setCapacity(NS, { mode: 'provisioned', trus: 4 }, 'op-polled');
+    const seen: AsyncOperationStatus[] = [];
+    const done = await f.client.waitForOperation(op.operationId, { timeoutMs: 5000, onPoll: (s) => seen.push(s) });
+    assert.equal(done.state, 'fulfilled');
+    assert.equal(seen.at(-1)?.state, 'fulfilled');
+    assert.ok(seen.every((s) => s.checkDurationMs === 60));
+    // 300 ms at a 60 ms check duration: about five polls, not one every 10 ms.
+    assert.ok(seen.length >= 3 && seen.length <= 8, `polled ${seen.length} times`);
+  } finally {
+    await f.close();
+  }
+});
+
+test('waitForOperation stops when its signal is aborted', async () => {
+  const f = await startFixture({ operationDelayMs: 5000 });
+  try {
+    const op = await f.client.setCapacity(NS, { mode: 'provisioned', trus: 4 }, 'op-abandoned');
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('activity cancelled')), 100);
+    await assert.rejects(f.client.waitForOperation(op.operationId, { timeoutMs: 10_000, signal: controller.signal }), /activity cancelled/);
+    assert.ok(Date.now() - started < 2000);
+  } finally {
+    await f.close();
+  }
+});
