@@ -1,7 +1,227 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { normalisePlansPath, readPlanFilesAtCommit, resolveCommit } from '../adapters/git/read-commit.js';
+import { ExitCode, isCapschedError } from '../core/errors.js';
+import type { LocatedPlan } from '../core/plan/plan-diff.js';
+import { loadPlans } from '../core/plan/load.js';
+import { validatePlans } from '../core/plan/validate.js';
+import type { Issue } from '../core/plan/issues.js';
+import { buildPrReport, type RevisionInput } from '../core/report/pr-build.js';
+import { renderPrJson } from '../core/report/pr-json.js';
+import { renderPrMarkdown } from '../core/report/pr-markdown.js';
+import { GITHUB_COMMENT_LIMIT, type ReportIssue } from '../core/report/pr-model.js';
 import type { Command } from './io.js';
 
-// PLACEHOLDER: replaced by the issue that builds `capsched report`.
-export const reportCommand: Command = async (_argv, io) => {
-  io.stderr('capsched report: not implemented yet\n');
-  return 2;
+export const REPORT_HELP = `usage: capsched report [options]
+
+The pull-request report: what merging head into base does to capacity and cost. Reads the plans
+of both revisions from git (the commits, never the work tree) and prints the validation of head,
+the plan changes, per affected namespace a 7-day Mermaid timeline of effective TRUs (base and
+head) and the provisioned TRU-hours per week, and capacity warnings. The markdown starts with the
+marker <!-- capsched-report --> so CI can update one comment, and fits a GitHub comment.
+
+  --base <ref>                base revision (default origin/main)
+  --head <ref>                head revision (default HEAD; on a pull_request checkout that is
+                              the merge commit, i.e. exactly what merging produces)
+  --path <dir>                plans folder inside the repository (default schedules)
+  --format <f>                markdown (default) or json (the same data, never summarised)
+  --source <dir>              the plans repository checkout (default: current directory)
+  --now <iso>                 reference instant, e.g. 2026-12-01T00:00:00Z (default: now); the
+                              timeline starts at 00:00 UTC of that day
+  --days <n>                  timeline length in days, 1–31 (default 7); TRU-hours are per week
+  --managed-elsewhere <ns,…>  namespaces whose capacity another tool (e.g. Terraform) also
+                              manages; a trailing * matches a prefix. Also read from
+                              CAPSCHED_MANAGED_ELSEWHERE (comma-separated). Repeatable.
+  --tru-hour-price <amount>   price of one TRU-hour, to show the cost change (or
+                              CAPSCHED_TRU_HOUR_PRICE)
+  --currency <code>           currency label for the price (default USD)
+  --max-chars <n>             markdown length cap (default 60000; at most 65536)
+  --fail-on-invalid           exit 1 when head does not validate (default: exit 0, the report
+                              says so)
+  -h, --help                  show this help
+
+Exit status: 0 report printed, 1 git/IO error (or invalid head with --fail-on-invalid), 2 usage error.
+`;
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*\*?$|^\*$/;
+
+class UsageError extends Error {}
+
+interface Options {
+  base: string;
+  head: string;
+  path: string;
+  format: 'markdown' | 'json';
+  source: string;
+  nowMs: number;
+  days: number;
+  managedElsewhere: string[];
+  truHourPrice?: { amount: number; currency: string };
+  maxChars: number;
+  failOnInvalid: boolean;
+}
+
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Options | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        base: { type: 'string', default: 'origin/main' },
+        head: { type: 'string', default: 'HEAD' },
+        path: { type: 'string', default: 'schedules' },
+        format: { type: 'string', default: 'markdown' },
+        source: { type: 'string' },
+        now: { type: 'string' },
+        days: { type: 'string', default: '7' },
+        'managed-elsewhere': { type: 'string', multiple: true },
+        'tru-hour-price': { type: 'string' },
+        currency: { type: 'string', default: 'USD' },
+        'max-chars': { type: 'string' },
+        'fail-on-invalid': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) return 'help';
+  if (values.format !== 'markdown' && values.format !== 'json') throw new UsageError(`unknown --format "${values.format}"; use markdown or json`);
+  for (const [flag, ref] of [
+    ['--base', values.base],
+    ['--head', values.head],
+  ] as const) {
+    if (ref === '' || ref.startsWith('-')) throw new UsageError(`${flag} "${ref}" is not a git revision`);
+  }
+  let path: string;
+  try {
+    path = normalisePlansPath(values.path);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  let nowMs = Date.now();
+  if (values.now !== undefined) {
+    nowMs = ISO_INSTANT.test(values.now) ? Date.parse(values.now) : Number.NaN;
+    if (Number.isNaN(nowMs)) throw new UsageError(`--now "${values.now}" is not an ISO instant with a zone, e.g. 2026-12-01T00:00:00Z`);
+  }
+  const days = Number(values.days);
+  if (!/^\d+$/.test(values.days) || days < 1 || days > 31) throw new UsageError('--days must be a whole number from 1 to 31');
+  const managedElsewhere = [...(env.CAPSCHED_MANAGED_ELSEWHERE ?? '').split(','), ...(values['managed-elsewhere'] ?? []).flatMap((v) => v.split(','))]
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const ns of managedElsewhere) {
+    if (!NAMESPACE_PATTERN.test(ns)) throw new UsageError(`--managed-elsewhere "${ns}" is not a namespace id (a trailing * matches a prefix)`);
+  }
+  let truHourPrice: Options['truHourPrice'];
+  const priceText = values['tru-hour-price'] ?? env.CAPSCHED_TRU_HOUR_PRICE;
+  if (priceText !== undefined && priceText !== '') {
+    const amount = Number(priceText);
+    if (!/^\d+(\.\d+)?$/.test(priceText) || !Number.isFinite(amount)) throw new UsageError(`--tru-hour-price "${priceText}" is not a non-negative number, e.g. 0.75`);
+    if (!/^[A-Za-z$€£¥]{1,8}$/.test(values.currency)) throw new UsageError(`--currency "${values.currency}" is not a currency code, e.g. USD`);
+    truHourPrice = { amount, currency: values.currency };
+  }
+  let maxChars = 60_000;
+  if (values['max-chars'] !== undefined) {
+    maxChars = Number(values['max-chars']);
+    if (!/^\d+$/.test(values['max-chars']) || maxChars < 1000 || maxChars > GITHUB_COMMENT_LIMIT) throw new UsageError(`--max-chars must be a whole number from 1000 to ${GITHUB_COMMENT_LIMIT}`);
+  }
+  const options: Options = {
+    base: values.base,
+    head: values.head,
+    path,
+    format: values.format,
+    source: resolve(cwd, values.source ?? '.'),
+    nowMs,
+    days,
+    managedElsewhere,
+    maxChars,
+    failOnInvalid: values['fail-on-invalid'],
+  };
+  if (truHourPrice !== undefined) options.truHourPrice = truHourPrice;
+  return options;
+}
+
+function toReportIssue(i: Issue): ReportIssue {
+  const out: ReportIssue = { file: i.file, line: i.line, column: i.column, code: i.code, message: i.message };
+  if (i.field !== '') out.field = i.field;
+  return out;
+}
+
+/** Reads and validates the plans of one revision, straight from the commit. */
+async function readRevision(git: SimpleGit, ref: string, path: string, nowMs: number): Promise<RevisionInput> {
+  let commit: string;
+  try {
+    commit = await resolveCommit(git, ref);
+  } catch (err) {
+    if (isCapschedError(err) && err.code === 'source-ref-not-found') {
+      const hint = ref.includes('/') ? ' — fetch it first (in GitHub Actions: actions/checkout with fetch-depth: 0)' : '';
+      throw new Error(`git ref "${ref}" does not resolve to a commit${hint}`);
+    }
+    throw err;
+  }
+  const snapshot = await readPlanFilesAtCommit(git, commit, path);
+  if (!snapshot.pathExists) return { ref, commit, pathExists: false, valid: false, plans: [], errors: [], warnings: [] };
+  const validation = validatePlans(snapshot.files, { now: nowMs, plansPath: path || '.' });
+  // The plans themselves (validatePlans reports summaries): the same loader, so the same set.
+  const plans: LocatedPlan[] = loadPlans(snapshot.files, { plansPath: path || '.' }).plans.map((p) => ({ plan: p.plan, file: p.file, line: p.line }));
+  return {
+    ref,
+    commit,
+    pathExists: true,
+    valid: validation.valid,
+    plans,
+    errors: validation.errors.map(toReportIssue),
+    warnings: validation.warnings.map(toReportIssue),
+  };
+}
+
+export const reportCommand: Command = async (argv, io) => {
+  let options: Options | 'help';
+  try {
+    options = parseOptions(argv, io.env, io.cwd);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`capsched report: ${err.message}\n\n${REPORT_HELP}`);
+    return ExitCode.usage;
+  }
+  if (options === 'help') {
+    io.stdout(REPORT_HELP);
+    return ExitCode.ok;
+  }
+
+  let base: RevisionInput;
+  let head: RevisionInput;
+  try {
+    if (!existsSync(options.source) || !statSync(options.source).isDirectory()) throw new Error(`--source ${options.source} is not a directory`);
+    const git = simpleGit(options.source);
+    const inside = await git.raw(['rev-parse', '--is-inside-work-tree', '--is-bare-repository']).catch(() => '');
+    if (inside.trim() === '') throw new Error(`${options.source} is not a git repository; run capsched report in a checkout of the plans repository or pass --source`);
+    head = await readRevision(git, options.head, options.path, options.nowMs);
+    base = await readRevision(git, options.base, options.path, options.nowMs);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`capsched report: ${message}\n`);
+    return ExitCode.invalid;
+  }
+
+  const report = buildPrReport({
+    base,
+    head,
+    plansPath: options.path || '.',
+    nowMs: options.nowMs,
+    days: options.days,
+    managedElsewhere: options.managedElsewhere,
+    ...(options.truHourPrice === undefined ? {} : { truHourPrice: options.truHourPrice }),
+  });
+  io.stdout(options.format === 'json' ? renderPrJson(report) : renderPrMarkdown(report, { maxChars: options.maxChars }));
+  if (!report.validation.valid) {
+    io.stderr(`capsched report: head ${options.head} does not validate (${report.validation.errors.length} errors)\n`);
+    if (options.failOnInvalid) return ExitCode.invalid;
+  }
+  return ExitCode.ok;
 };
