@@ -30,6 +30,7 @@ interface Limits {
 const LADDER: Limits[] = [
   { timelines: 10, openTimelines: 3, segmentRows: 40, barsPerSide: 60, changes: 150, fieldRows: 20, issues: 100, warnings: 50, namespaceRows: 100 },
   { timelines: 5, openTimelines: 2, segmentRows: 20, barsPerSide: 40, changes: 60, fieldRows: 12, issues: 40, warnings: 20, namespaceRows: 40 },
+  { timelines: 4, openTimelines: 2, segmentRows: 10, barsPerSide: 40, changes: 40, fieldRows: 10, issues: 30, warnings: 15, namespaceRows: 30 },
   { timelines: 3, openTimelines: 1, segmentRows: 0, barsPerSide: 30, changes: 25, fieldRows: 8, issues: 20, warnings: 10, namespaceRows: 20 },
   { timelines: 1, openTimelines: 1, segmentRows: 0, barsPerSide: 20, changes: 10, fieldRows: 6, issues: 10, warnings: 5, namespaceRows: 10 },
   { timelines: 0, openTimelines: 0, segmentRows: 0, barsPerSide: 0, changes: 0, fieldRows: 0, issues: 5, warnings: 3, namespaceRows: 5 },

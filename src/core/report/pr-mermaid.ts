@@ -30,11 +30,24 @@ function figure(n: number): string {
   return String(Math.round(n * 100) / 100);
 }
 
+/** Joins back-to-back segments with the same TRUs into one bar (overlap/DST if any part is). */
+export function coalesce(segments: readonly TimelineSegment[]): TimelineSegment[] {
+  const out: TimelineSegment[] = [];
+  for (const s of segments) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.endMs === s.startMs && last.trus === s.trus) {
+      out[out.length - 1] = { ...last, endMs: s.endMs, end: s.end, plans: [...new Set([...last.plans, ...s.plans])].sort(), overlap: last.overlap || s.overlap, dst: last.dst || s.dst };
+    } else out.push(s);
+  }
+  return out;
+}
+
 function barLines(side: SideCapacity, max: number): { lines: string[]; omitted: number } {
-  const lines: string[] = [];
-  const shown = side.segments.slice(0, max);
-  for (const s of shown) lines.push(`    ${bar(s)}`);
-  return { lines, omitted: side.segments.length - shown.length };
+  // Too many bars to draw one per segment: draw runs of equal TRUs instead (the segment table
+  // and the JSON keep the detail), and cut what still does not fit.
+  const bars = side.segments.length > max ? coalesce(side.segments) : side.segments;
+  const shown = bars.slice(0, max);
+  return { lines: shown.map((s) => `    ${bar(s)}`), omitted: bars.length - shown.length };
 }
 
 function bar(s: TimelineSegment): string {
