@@ -121,6 +121,12 @@ export interface SimulatedAccountOptions {
   /** Starting capacity per namespace (default on-demand). */
   initialCapacity?: Record<string, CapacityTarget>;
   now?: () => number;
+  /**
+   * Keep the failed request's capacity_spec as the desired spec after a FAILED/REJECTED/CANCELLED
+   * operation instead of restoring the previous one (the real API's behaviour is not public).
+   * Then re-sending the same target is answered "nothing to change" although capacity differs.
+   */
+  keepSpecOnFailure?: boolean;
   /** Called for every applied capacity change (API or out-of-band). */
   onChange?: (namespace: string, change: CapacityChange) => void;
 }
@@ -176,6 +182,7 @@ export class SimulatedAccount {
   readonly faults = new FaultBook();
   readonly #now: () => number;
   readonly #onChange: ((namespace: string, change: CapacityChange) => void) | undefined;
+  readonly #keepSpecOnFailure: boolean;
   readonly #namespaces = new Map<string, NamespaceRecord>();
   readonly #operations = new Map<string, OperationRecord>();
   #outOfBand = 0;
@@ -183,6 +190,7 @@ export class SimulatedAccount {
   constructor(options: SimulatedAccountOptions) {
     this.#now = options.now ?? Date.now;
     this.#onChange = options.onChange;
+    this.#keepSpecOnFailure = options.keepSpecOnFailure ?? false;
     this.validTruValues = [...(options.validTruValues ?? DEFAULT_VALID_TRU_VALUES)].sort((a, b) => a - b);
     this.maxAvailableTruValue = options.maxAvailableTruValue ?? Math.max(...this.validTruValues, 0);
     this.operationDelayMs = Math.max(0, options.operationDelayMs ?? 200);
@@ -241,7 +249,7 @@ export class SimulatedAccount {
         latest.state = 'failed';
         latest.endMs = at;
         // The desired capacity goes back to what it was: the request did not happen.
-        ns.spec.capacitySpec = op.capacity.previousSpec ?? null;
+        if (!this.#keepSpecOnFailure) ns.spec.capacitySpec = op.capacity.previousSpec ?? null;
       }
     }
   }

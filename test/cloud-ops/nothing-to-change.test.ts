@@ -36,3 +36,23 @@ test('the API answers an unchanged spec with INVALID_ARGUMENT "nothing to change
     await f.close();
   }
 });
+
+test('when the API answers "nothing to change" to a real update, setCapacity returns noop without an operation', async () => {
+  // An API that keeps a failed request's spec: the desired spec already says 8 TRU, capacity is on-demand.
+  const f = await startFixture({ operationDelayMs: 30, keepSpecOnFailure: true });
+  try {
+    f.sim.injectFault({ kind: 'operationFailed', namespace: NS });
+    const first = await f.client.setCapacity(NS, { mode: 'provisioned', trus: 8 }, 'attempt-1');
+    await assert.rejects(f.client.waitForOperation(first.operationId, { timeoutMs: 5000 }));
+    const updatesBefore = f.sim.requests().UpdateNamespace ?? 0;
+
+    const second = await f.client.setCapacity(NS, { mode: 'provisioned', trus: 8 }, 'attempt-2');
+    assert.deepEqual(second, { operationId: 'attempt-2', noop: true });
+    assert.equal(f.sim.requests().UpdateNamespace, updatesBefore + 1, 'the update was sent and answered "nothing to change"');
+    assert.equal(f.sim.operations().length, 1, 'no second operation');
+    // The caller's verification step still sees the truth.
+    assert.equal((await f.client.getCapacity(NS)).mode, 'onDemand');
+  } finally {
+    await f.close();
+  }
+});
