@@ -113,7 +113,8 @@ export async function applyChangeSet(changeSet: ChangeSet, store: ScheduleStore,
     );
 
   async function stopWindows(change: ScheduleChange, found: ActualSchedule, action: AppliedAction): Promise<void> {
-    const running = found.detail?.runningWorkflowIds ?? [];
+    const listed = await withRetry(() => store.runningWindows(change.scheduleId));
+    const running = [...new Set([...(found.detail?.runningWorkflowIds ?? []), ...listed])].sort();
     if (running.length === 0) return;
     if (options.force !== true) {
       action.runningWindows = running;

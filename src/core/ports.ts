@@ -140,6 +140,11 @@ export interface ScheduleStore {
   /** Replaces spec, action, policies, state and search attributes as a whole. */
   update(desired: DesiredSchedule): Promise<void>;
   delete(scheduleId: string): Promise<void>;
+  /**
+   * Workflow ids of open runs this schedule started (active windows). With overlap ALLOW_ALL the
+   * server does not track them on the schedule, so this is a visibility query (eventually consistent).
+   */
+  runningWindows(scheduleId: string): Promise<string[]>;
   /** Cancels a running window's workflow (the workflow reverts on cancel). */
   cancelWorkflow(workflowId: string, reason: string): Promise<void>;
 }

@@ -46,6 +46,7 @@ export function countingStore(inner: ScheduleStore): CountingStore {
     create: (d) => (count('create'), inner.create(d)),
     update: (d) => (count('update'), inner.update(d)),
     delete: (id) => (count('delete'), inner.delete(id)),
+    runningWindows: (id) => (count('runningWindows'), inner.runningWindows(id)),
     cancelWorkflow: (id, r) => (count('cancelWorkflow'), inner.cancelWorkflow(id, r)),
   };
 }

@@ -194,6 +194,17 @@ export function createTemporalScheduleStore(options: TemporalScheduleStoreOption
     async delete(scheduleId) {
       await call('delete', scheduleId, () => client.schedule.getHandle(scheduleId).delete());
     },
+    async runningWindows(scheduleId) {
+      const ids: string[] = [];
+      try {
+        await listLimiter.take();
+        // TemporalScheduledById is set by the server on every run a schedule starts.
+        for await (const wf of client.workflow.list({ query: `TemporalScheduledById = '${scheduleId.replace(/'/g, '')}' AND ExecutionStatus = 'Running'` })) ids.push(wf.workflowId);
+      } catch (err) {
+        throw toCapschedError(err, scheduleId, 'list running windows');
+      }
+      return ids.sort();
+    },
     async cancelWorkflow(workflowId, reason) {
       await call('cancel workflow', undefined, async () => {
         void reason;
