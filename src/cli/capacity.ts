@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { CapschedError, ExitCode } from '../core/errors.js';
 import type { CapacityInfo, CapacityTarget, NamespaceCapacity } from '../core/ports.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
-import { createCloudOpsClient, CloudOpsErrorCode, describeTarget } from '../adapters/cloud-ops/index.js';
+import { createCloudOpsClient, CloudOpsErrorCode, describeTarget, toNamespaceCapacity } from '../adapters/cloud-ops/index.js';
 import { scrub } from '../log/secrets.js';
 import type { Command } from './io.js';
 
@@ -30,6 +30,8 @@ exit codes: 0 ok, 1 API error, 2 usage or configuration error
 `;
 
 export interface CapacityReport extends NamespaceCapacity {
+  /** The namespace's current actions-per-second limit (500 per TRU when provisioned). */
+  apsLimit?: number;
   validTruValues: number[];
   maxAvailableTruValue?: number;
   hasLegacyLimits?: boolean;
@@ -48,6 +50,7 @@ export function formatCapacity(report: CapacityReport): string {
     ['Namespace', report.namespace],
     ['Mode', modeText(report)],
   ];
+  if (report.apsLimit !== undefined) rows.push(['APS limit', String(report.apsLimit)]);
   const req = report.latestRequest;
   if (req === undefined) rows.push(['Latest request', 'none']);
   else {
@@ -110,8 +113,10 @@ export const capacityCommand: Command = async (argv, io) => {
     return fail(err);
   }
   try {
-    const [capacity, info] = await Promise.all([client.getCapacity(namespace), client.getCapacityInfo(namespace)]);
-    const report = mergeReport(capacity, info);
+    const [ns, info] = await Promise.all([client.getNamespace(namespace), client.getCapacityInfo(namespace)]);
+    const report = mergeReport(toNamespaceCapacity(ns), info);
+    const aps = ns.limits?.actionsPerSecondLimit;
+    if (typeof aps === 'number' && aps > 0) report.apsLimit = aps;
     io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatCapacity(report));
     return ExitCode.ok;
   } catch (err) {

@@ -26,6 +26,8 @@ export interface CloudOpsSimulatorOptions extends SimulatedAccountOptions {
    * operations) answer PERMISSION_DENIED, and GetNamespaces lists only these.
    */
   permittedNamespaces?: string[];
+  /** Requests per second accepted from the key (the real API: 40 per user, 80 per service account); beyond → RESOURCE_EXHAUSTED. Unset: no limit. */
+  rateLimitPerSecond?: number;
   logger?: Logger;
 }
 
@@ -86,6 +88,17 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
       options.onChange?.(namespace, change);
     },
   });
+  const rateWindow = { second: 0, count: 0 };
+  function overRateLimit(): boolean {
+    if (options.rateLimitPerSecond === undefined) return false;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== rateWindow.second) {
+      rateWindow.second = second;
+      rateWindow.count = 0;
+    }
+    rateWindow.count += 1;
+    return rateWindow.count > options.rateLimitPerSecond;
+  }
   const permitted = options.permittedNamespaces === undefined ? undefined : new Set(options.permittedNamespaces);
   const expectedKey = options.apiKey === undefined || options.apiKey === '' ? undefined : digest(`Bearer ${options.apiKey}`);
   const counts: Record<string, number> = {};
@@ -123,6 +136,7 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
         if (fired.some((f) => f.kind === 'unavailable')) return callback({ code: status.UNAVAILABLE, details: 'simulated fault: service unavailable' });
         if (fired.some((f) => f.kind === 'resourceExhausted')) return callback({ code: status.RESOURCE_EXHAUSTED, details: 'simulated fault: rate limit exceeded' });
         if (!ok) return callback({ code: status.UNAUTHENTICATED, details: 'invalid or missing API key' });
+        if (overRateLimit()) return callback({ code: status.RESOURCE_EXHAUSTED, details: `rate limit of ${options.rateLimitPerSecond} requests per second exceeded` });
         if (permitted !== undefined && namespace !== undefined && !permitted.has(namespace) && account.hasNamespace(namespace)) {
           return callback({ code: status.PERMISSION_DENIED, details: `the API key has no Namespace Admin role on ${namespace}` });
         }

@@ -127,6 +127,8 @@ export interface SimulatedAccountOptions {
    * Then re-sending the same target is answered "nothing to change" although capacity differs.
    */
   keepSpecOnFailure?: boolean;
+  /** Unfinished operations allowed at once (the real default is 10 per account); beyond → RESOURCE_EXHAUSTED. Unset: no limit. */
+  maxConcurrentOperations?: number;
   /** Called for every applied capacity change (API or out-of-band). */
   onChange?: (namespace: string, change: CapacityChange) => void;
 }
@@ -183,6 +185,7 @@ export class SimulatedAccount {
   readonly #now: () => number;
   readonly #onChange: ((namespace: string, change: CapacityChange) => void) | undefined;
   readonly #keepSpecOnFailure: boolean;
+  readonly #maxConcurrentOperations: number;
   readonly #namespaces = new Map<string, NamespaceRecord>();
   readonly #operations = new Map<string, OperationRecord>();
   #outOfBand = 0;
@@ -191,6 +194,7 @@ export class SimulatedAccount {
     this.#now = options.now ?? Date.now;
     this.#onChange = options.onChange;
     this.#keepSpecOnFailure = options.keepSpecOnFailure ?? false;
+    this.#maxConcurrentOperations = options.maxConcurrentOperations ?? Number.POSITIVE_INFINITY;
     this.validTruValues = [...(options.validTruValues ?? DEFAULT_VALID_TRU_VALUES)].sort((a, b) => a - b);
     this.maxAvailableTruValue = options.maxAvailableTruValue ?? Math.max(...this.validTruValues, 0);
     this.operationDelayMs = Math.max(0, options.operationDelayMs ?? 200);
@@ -407,6 +411,11 @@ export class SimulatedAccount {
           throw new SimulatorError(status.INVALID_ARGUMENT, `provisioned capacity ${toSpec.trus} TRU is not available: at most ${this.maxAvailableTruValue} TRU can be provisioned now`);
         }
       }
+    }
+
+    const running = [...this.#operations.values()].filter((o) => !o.done).length;
+    if (running >= this.#maxConcurrentOperations) {
+      throw new SimulatorError(status.RESOURCE_EXHAUSTED, `too many concurrent async operations (limit ${this.#maxConcurrentOperations})`);
     }
 
     const now = this.#now();

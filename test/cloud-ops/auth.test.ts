@@ -52,6 +52,10 @@ test('the client sends the pinned temporal-cloud-api-version; the simulator requ
     await f.client.getCapacity(NS);
     assert.deepEqual(f.sim.requestLog().map((r) => r.apiVersion), ['v0.17.0']);
     await assert.rejects(rawCall(f.sim.address, 'GetNamespace', { namespace: NS }, { authorization: `Bearer ${f.env.TEMPORAL_CLOUD_API_KEY}` }), (err: ServiceError) => err.code === status.INVALID_ARGUMENT && /temporal-cloud-api-version/.test(err.details));
+    // A client pinned before capacity existed (v0.9.0) does not see it.
+    const old = await rawCall<{ namespace: { capacity?: unknown; spec: { capacitySpec?: unknown } } }>(f.sim.address, 'GetNamespace', { namespace: NS }, { authorization: `Bearer ${f.env.TEMPORAL_CLOUD_API_KEY}`, 'temporal-cloud-api-version': 'v0.9.0' });
+    assert.equal(old.namespace.capacity ?? undefined, undefined);
+    assert.equal(old.namespace.spec.capacitySpec ?? undefined, undefined);
     await assert.rejects(
       rawCall(f.sim.address, 'GetNamespaceCapacityInfo', { namespace: NS }, { authorization: `Bearer ${f.env.TEMPORAL_CLOUD_API_KEY}`, 'temporal-cloud-api-version': 'v0.10.0' }),
       (err: ServiceError) => err.code === status.INVALID_ARGUMENT,

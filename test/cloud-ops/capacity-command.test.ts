@@ -20,6 +20,7 @@ test('capsched capacity prints mode, TRUs, latest request and valid TRU values (
     assert.equal(await capacityCommand([NS], text), 0);
     const printed = text.out.join('');
     assert.match(printed, /Mode\s+provisioned, 6 TRU/);
+    assert.match(printed, /APS limit\s+3000/);
     assert.match(printed, /Latest request\s+completed: provisioned 6 TRU/);
     assert.match(printed, /operation\s+cli-raise/);
     assert.match(printed, /Valid TRU values\s+2, 3, 4, 6, 8, 10, 12/);
@@ -30,6 +31,7 @@ test('capsched capacity prints mode, TRUs, latest request and valid TRU values (
     assert.equal(report.namespace, NS);
     assert.equal(report.mode, 'provisioned');
     assert.equal(report.currentTrus, 6);
+    assert.equal(report.apsLimit, 3000);
     assert.deepEqual(report.latestRequest, { ...(report.latestRequest as object), state: 'completed', asyncOperationId: 'cli-raise', target: { mode: 'provisioned', trus: 6 } });
     assert.deepEqual(report.validTruValues, [2, 3, 4, 6, 8, 10, 12]);
     assert.ok(!JSON.stringify(report).includes(API_KEY));
