@@ -40,23 +40,21 @@ const JSON_HINT = 'run `capsched report --format json` for everything';
 
 // ---------- escaping ----------
 
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '@': '&#64;' };
+
 /** Free text (descriptions, messages): no HTML, no markdown structure, no @mentions, no table breaks. */
 export function escapeText(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@/g, '&#64;')
-    .replace(/([\\`*_[\]|~#])/g, '\\$1');
+  return text.replace(/[\r\n]+/g, ' ').replace(/[&<>@\\`*_[\]|~#]/g, (ch) => TEXT_ESCAPES[ch] ?? `\\${ch}`);
 }
 
 /** An inline code span that survives backticks and table cells. */
 export function code(text: string): string {
-  const clean = text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-  const ticks = clean.includes('`') ? '``' : '`';
-  const pad = ticks.length > 1 ? ' ' : '';
-  return `${ticks}${pad}${clean}${pad}${ticks}`;
+  // "<!--" is neutralised so a value can never look like the report marker to a CI search.
+  const clean = text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|').replace(/<!--/g, '<!\u200B--');
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest > 0 ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
 }
 
 export function num(n: number): string {
