@@ -141,7 +141,7 @@ function loadFile(file: PlanFile, issues: Issue[], out: LoadedPlan[]): void {
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, schema: 'core' }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, schema: 'core' }) as Document.Parsed[];
   } catch (err) {
     const code = err instanceof RangeError ? 'yaml-too-deep' : 'yaml-syntax';
     issues.push(issue(file.path, top, '', code, code === 'yaml-too-deep' ? 'is nested too deeply to parse' : 'could not be parsed as YAML'));
@@ -157,7 +157,7 @@ function loadFile(file: PlanFile, issues: Issue[], out: LoadedPlan[]): void {
     const empty = doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.errors.length === 0);
     if (empty) return;
     plansInFile++;
-    const loaded = loadDocument(file.path, doc, lineCounter, issues);
+    const loaded = loadDocument(file.path, text, doc, lineCounter, issues);
     if (loaded !== undefined) out.push({ plan: loaded.plan, file: file.path, line: pos(lineCounter, doc.contents?.range?.[0]).line, documentIndex, positions: loaded.positions });
   });
   if (plansInFile === 0) issues.push(issue(file.path, top, '', 'empty-file', 'contains no plan; delete it or add a plan', 'warning'));
@@ -216,7 +216,7 @@ const YAML_MESSAGES: Record<string, string> = {
   MULTIPLE_DOCS: 'unexpected document marker',
   TAB_AS_INDENT: 'tabs are not allowed for indentation; use spaces',
   BAD_INDENT: 'bad indentation; align the fields of a plan in one column',
-  MISSING_CHAR: 'a closing quote or bracket is missing',
+  MISSING_CHAR: 'a closing quote or bracket is missing (it was opened earlier in the file)',
   BAD_ALIAS: 'aliases (*name) are not allowed',
   BAD_SCALAR_START: 'this value cannot start with that character; quote it',
   BLOCK_AS_IMPLICIT_KEY: 'a key must be on one line',
@@ -232,10 +232,14 @@ function cleanYamlMessage(code: string, message: string): string {
   return firstLine.replace(/ at line \d+, column \d+.*$/, '').replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '…').slice(0, 160);
 }
 
-function loadDocument(file: string, doc: Document.Parsed, lineCounter: LineCounter, issues: Issue[]): { plan: CapacityPlan; positions: Record<string, Position> } | undefined {
+function loadDocument(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter, issues: Issue[]): { plan: CapacityPlan; positions: Record<string, Position> } | undefined {
   const docPos = pos(lineCounter, doc.contents?.range?.[0] ?? doc.range[0]);
   const before = issues.length;
+  const seen = new Set<string>();
   for (const e of doc.errors) {
+    const key = `${e.code}:${e.pos[0]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const at = pos(lineCounter, e.pos[0]);
     if (e.code === 'DUPLICATE_KEY') {
       issues.push(issue(file, at, keyAt(doc, e.pos[0]) ?? '', 'yaml-duplicate-key', YAML_MESSAGES.DUPLICATE_KEY!));
@@ -262,16 +266,26 @@ function loadDocument(file: string, doc: Document.Parsed, lineCounter: LineCount
     const n = node as YamlNode;
     if (n.anchor !== undefined) {
       unsafe = true;
-      issues.push(issue(file, pos(lineCounter, n.range?.[0]), '', 'yaml-alias', 'YAML anchors (&name) are not allowed; write values out in each plan'));
+      issues.push(issue(file, pos(lineCounter, markBefore(text, n.range?.[0], '&')), '', 'yaml-alias', 'YAML anchors (&name) are not allowed; write values out in each plan'));
     }
     if (n.tag !== undefined) {
       unsafe = true;
-      issues.push(issue(file, pos(lineCounter, n.range?.[0]), '', 'yaml-tag', 'YAML tags (!tag, !!type) are not allowed; write plain values'));
+      issues.push(issue(file, pos(lineCounter, markBefore(text, n.range?.[0], '!')), '', 'yaml-tag', 'YAML tags (!tag, !!type) are not allowed; write plain values'));
     }
     if (isCollection(n)) {
+      // Duplicate keys, found in linear time (yaml's own check is quadratic in the key count).
+      const keys = new Set<string>();
       for (const item of n.items) {
         if (isPair(item)) {
           const key = item.key;
+          if (isScalar(key) && isMap(n)) {
+            const k = String(key.value);
+            if (keys.has(k)) {
+              unsafe = true;
+              issues.push(issue(file, pos(lineCounter, key.range?.[0]), k, 'yaml-duplicate-key', YAML_MESSAGES.DUPLICATE_KEY!));
+            }
+            keys.add(k);
+          }
           if (isScalar(key) && typeof key.value === 'string' && UNSAFE_KEYS.has(key.value)) {
             unsafe = true;
             issues.push(issue(file, pos(lineCounter, key.range?.[0]), key.value, 'unsafe-key', `"${key.value}" is not allowed as a key; remove it`));
@@ -309,6 +323,15 @@ function loadDocument(file: string, doc: Document.Parsed, lineCounter: LineCount
   if (issues.slice(errorsBefore).some((i) => i.severity === 'error')) return undefined;
   const parsed = CapacityPlan.safeParse(raw);
   return parsed.success ? { plan: parsed.data, positions: Object.fromEntries(ctx.valuePos) } : undefined;
+}
+
+/** The offset of an anchor (&) or tag (!) written before a node on the same line, else the node's. */
+function markBefore(text: string, offset: number | undefined, mark: string): number | undefined {
+  if (offset === undefined) return undefined;
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let index = text.lastIndexOf(mark, offset - 1);
+  while (index > lineStart && text[index - 1] === mark) index--;
+  return index >= lineStart ? index : offset;
 }
 
 /** The key a duplicate-key error points at. */
