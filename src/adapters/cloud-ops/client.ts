@@ -103,7 +103,7 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
     return md;
   }
 
-  function call<M extends CloudOpsMethod>(method: M, request: Record<string, unknown>, subject: string): Promise<Responses[M]> {
+  function call<M extends CloudOpsMethod>(method: M, request: Record<string, unknown>): Promise<Responses[M]> {
     return new Promise((resolve, reject) => {
       let md: Metadata;
       try {
@@ -130,7 +130,7 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
   /** call() with the failure classified into a CapschedError. */
   async function callClassified<M extends CloudOpsMethod>(method: M, request: Record<string, unknown>, subject: string): Promise<Responses[M]> {
     try {
-      return await call(method, request, subject);
+      return await call(method, request);
     } catch (err) {
       throw classifyCloudOpsError(err, method, subject);
     }
@@ -201,7 +201,7 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
 
     const spec = specWithCapacity(ns.spec, target);
     try {
-      const res = await call('UpdateNamespace', { namespace, spec, resourceVersion: ns.resourceVersion ?? '', asyncOperationId: operationId }, `namespace ${namespace}`);
+      const res = await call('UpdateNamespace', { namespace, spec, resourceVersion: ns.resourceVersion ?? '', asyncOperationId: operationId });
       const operation = res.asyncOperation ? toOperationStatus(res.asyncOperation) : undefined;
       log.info({ ...fields, operationState: operation?.state }, 'capacity change accepted');
       const result: SetCapacityResult = { operationId: operation?.id || operationId, noop: false };
