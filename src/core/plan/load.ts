@@ -391,8 +391,12 @@ function schemaIssues(ctx: DocContext, raw: Record<string, unknown>): void {
   const { file, issues } = ctx;
   const keyAtPos = (field: string): Position => ctx.keyPos.get(field) ?? ctx.docPos;
   const valueAtPos = (field: string): Position => ctx.valuePos.get(field) ?? ctx.docPos;
-  for (const key of Object.keys(raw)) {
-    if (KNOWN_FIELDS.includes(key)) continue;
+  const unknown = Object.keys(raw).filter((key) => !KNOWN_FIELDS.includes(key));
+  const MAX_REPORTED = 20;
+  if (unknown.length > MAX_REPORTED) {
+    issues.push(issue(file, keyAtPos(unknown[MAX_REPORTED]!), unknown[MAX_REPORTED]!, 'unknown-field', `${unknown.length - MAX_REPORTED} more unknown fields; known fields: ${KNOWN_FIELDS.join(', ')}`));
+  }
+  for (const key of unknown.slice(0, MAX_REPORTED)) {
     const suggestion = closest(key, KNOWN_FIELDS);
     const hint = suggestion === undefined ? `known fields: ${KNOWN_FIELDS.join(', ')}` : `did you mean "${suggestion}"?`;
     issues.push(issue(file, keyAtPos(key), key, 'unknown-field', `unknown field "${key}"; ${hint}`));
