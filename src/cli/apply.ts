@@ -1,7 +1,254 @@
-import type { Command } from './io.js';
+/**
+ * `capsched apply`: one reconcile pass (source → validate → desired → diff → apply).
+ * `capsched apply --dry-run` and `capsched diff` run the same pass without writing.
+ */
+import { parseArgs } from 'node:util';
+import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
+import { createPlanSource, readGitCredentials } from '../adapters/source/index.js';
+import { readTemporalSettings, connectTemporal } from '../config/temporal.js';
+import { ExitCode, isCapschedError } from '../core/errors.js';
+import type { ScheduleStore } from '../core/ports.js';
+import { DEFAULT_INSTALLATION, checkInstallationId } from '../core/desired/schedule-id.js';
+import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
+import { formatChangeSetJson } from '../core/report/changeset-json.js';
+import { formatChangeSetMarkdown } from '../core/report/changeset-markdown.js';
+import type { ChangeSetView } from '../core/report/changeset-model.js';
+import { formatChangeSetText } from '../core/report/changeset-text.js';
+import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
+import { createLogger, scrub } from '../log/index.js';
+import { reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
+import type { CliIO, Command } from './io.js';
 
-// PLACEHOLDER: replaced by the issue that builds `capsched apply`.
-export const applyCommand: Command = async (_argv, io) => {
-  io.stderr('capsched apply: not implemented yet\n');
-  return 2;
-};
+const FORMATS: Record<string, (view: ChangeSetView) => string> = { text: formatChangeSetText, json: formatChangeSetJson, markdown: formatChangeSetMarkdown };
+
+const COMMON_HELP = `  --source <src>          git URL, path to a git repository, or a plain folder (env CAPSCHED_SOURCE; default .)
+  --branch <name>         git branch (default main)
+  --path <dir>            plans folder inside the source (default schedules)
+  --installation <id>     this installation's id; only schedules carrying it are managed
+                          (env CAPSCHED_INSTALLATION; default "default")
+  --task-queue <q>        task queue of the capacity-change worker (env CAPSCHED_TASK_QUEUE; default ${DEFAULT_TASK_QUEUE})
+  --format <f>            text (default), json, markdown
+  --no-self-heal          report hand edits of managed schedules instead of restoring them
+  --deep                  describe every managed schedule to find hand edits list() cannot show
+                          (task queue, policies); one extra call per schedule
+  --allow-prune-all       allow deleting every managed schedule / more than --max-prune-share
+  --max-prune-share <x>   largest share of managed schedules one pass may delete (default ${DEFAULT_MAX_PRUNE_SHARE})
+  --strict                validation warnings count as errors
+  --now <iso>             evaluate one-offs and window previews as of this instant
+  --address <host:port>   Temporal frontend (env TEMPORAL_ADDRESS; envconfig profiles apply)
+  --namespace <ns>        Temporal namespace holding the schedules (env TEMPORAL_NAMESPACE)
+  --profile <name>        envconfig profile (env TEMPORAL_PROFILE)
+  -h, --help              show this help`;
+
+export const DIFF_HELP = `usage: capsched diff [options]
+
+Shows what \`capsched apply\` would change, like \`terraform plan\`: + create, ~ update (before → after
+per field), - delete, with each plan's next windows. Writes nothing.
+
+${COMMON_HELP}
+
+Exit status: 0 no changes, 2 changes pending, 1 error (invalid plans, a guard refused, Temporal unreachable, usage).
+`;
+
+export const APPLY_HELP = `usage: capsched apply [options]
+
+One reconcile pass: reads the plans, validates them as a whole, and creates, updates, pauses and
+deletes this installation's Temporal Schedules to match. Nothing is applied from plans that do
+not validate; schedules without capsched's marker and this installation's id are never touched.
+
+  --dry-run               compute and print the change set, write nothing (same as \`capsched diff\`)
+  --force                 when a deleted or paused plan has a window running now, cancel it (it reverts
+                          now) instead of letting it revert at its end
+${COMMON_HELP}
+
+Exit status: 0 applied (or nothing to do), 1 invalid plans / a guard refused / a change failed,
+2 usage error. With --dry-run: the exit status of \`capsched diff\`.
+`;
+
+interface Parsed {
+  source: string;
+  branch: string;
+  path: string;
+  installation: string;
+  taskQueue: string;
+  format: (view: ChangeSetView) => string;
+  selfHeal: boolean;
+  deep: boolean;
+  allowPruneAll: boolean;
+  maxPruneShare: number;
+  strict: boolean;
+  dryRun: boolean;
+  force: boolean;
+  now: number;
+  address?: string;
+  namespace?: string;
+  profile?: string;
+}
+
+class UsageError extends Error {}
+
+function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      source: { type: 'string' },
+      branch: { type: 'string' },
+      path: { type: 'string' },
+      installation: { type: 'string' },
+      'task-queue': { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      'no-self-heal': { type: 'boolean', default: false },
+      deep: { type: 'boolean', default: false },
+      'allow-prune-all': { type: 'boolean', default: false },
+      'max-prune-share': { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      now: { type: 'string' },
+      address: { type: 'string' },
+      namespace: { type: 'string' },
+      profile: { type: 'string' },
+      ...(command === 'apply' ? { 'dry-run': { type: 'boolean' as const, default: false }, force: { type: 'boolean' as const, default: false } } : {}),
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help === true) return 'help';
+  const format = FORMATS[String(values.format)];
+  if (format === undefined) throw new UsageError(`unknown --format "${String(values.format)}"; use text, json or markdown`);
+  const installation = String(values.installation ?? io.env.CAPSCHED_INSTALLATION ?? DEFAULT_INSTALLATION);
+  try {
+    checkInstallationId(installation);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  let maxPruneShare = DEFAULT_MAX_PRUNE_SHARE;
+  if (values['max-prune-share'] !== undefined) {
+    maxPruneShare = Number(values['max-prune-share']);
+    if (!Number.isFinite(maxPruneShare) || maxPruneShare < 0 || maxPruneShare > 1) throw new UsageError('--max-prune-share must be a number from 0 to 1, e.g. 0.5');
+  }
+  let now = Date.now();
+  if (values.now !== undefined) {
+    const text = String(values.now);
+    now = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : Number.NaN;
+    if (Number.isNaN(now)) throw new UsageError(`--now "${text}" is not an ISO instant with a zone, e.g. 2026-12-01T00:00:00Z`);
+  }
+  const taskQueue = String(values['task-queue'] ?? io.env.CAPSCHED_TASK_QUEUE ?? DEFAULT_TASK_QUEUE);
+  if (taskQueue.trim() === '') throw new UsageError('--task-queue must not be empty');
+  const opt = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+  return {
+    source: opt(values.source) ?? io.env.CAPSCHED_SOURCE ?? '.',
+    branch: opt(values.branch) ?? io.env.CAPSCHED_BRANCH ?? 'main',
+    path: opt(values.path) ?? io.env.CAPSCHED_PATH ?? 'schedules',
+    installation,
+    taskQueue,
+    format,
+    selfHeal: values['no-self-heal'] !== true,
+    deep: values.deep === true,
+    allowPruneAll: values['allow-prune-all'] === true,
+    maxPruneShare,
+    strict: values.strict === true,
+    dryRun: command === 'diff' || (values as { 'dry-run'?: boolean })['dry-run'] === true,
+    force: (values as { force?: boolean }).force === true,
+    now,
+    ...(opt(values.address) === undefined ? {} : { address: opt(values.address)! }),
+    ...(opt(values.namespace) === undefined ? {} : { namespace: opt(values.namespace)! }),
+    ...(opt(values.profile) === undefined ? {} : { profile: opt(values.profile)! }),
+  };
+}
+
+/** diff semantics: 0 nothing to change, 2 changes pending, 1 anything else. */
+function diffExit(result: ReconcileResult): number {
+  if (result.status === 'noop') return ExitCode.ok;
+  if (result.status === 'planned') return 2;
+  return ExitCode.invalid;
+}
+
+function applyExit(result: ReconcileResult): number {
+  return result.status === 'applied' || result.status === 'noop' ? ExitCode.ok : ExitCode.invalid;
+}
+
+function printInvalid(result: ReconcileResult, io: CliIO, json: boolean): void {
+  if (json) {
+    io.stdout(`${JSON.stringify({ version: 1, installation: result.installation, revision: result.revision, status: result.status, errors: result.errors }, null, 2)}\n`);
+    return;
+  }
+  io.stderr(`capsched: the plans at ${result.revision} are not applied:\n`);
+  for (const e of result.errors) io.stderr(`  ${e.message}${e.code === 'PLAN_INVALID' ? '' : ` [${e.code}]`}\n`);
+  io.stderr('Nothing was changed. Fix the errors above (`capsched validate` shows every problem).\n');
+}
+
+async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'): Promise<number> {
+  const usageExit = command === 'diff' ? ExitCode.invalid : ExitCode.usage;
+  const help = command === 'diff' ? DIFF_HELP : APPLY_HELP;
+  let parsed: Parsed | 'help';
+  try {
+    parsed = parse(argv, io, command);
+  } catch (err) {
+    io.stderr(`capsched ${command}: ${err instanceof Error ? err.message : String(err)}\n\n${help}`);
+    return usageExit;
+  }
+  if (parsed === 'help') {
+    io.stdout(help);
+    return ExitCode.ok;
+  }
+  const p = parsed;
+  const logger = createLogger({ name: 'capsched', level: io.env.CAPSCHED_LOG_LEVEL ?? 'warn' });
+  const json = p.format === formatChangeSetJson;
+  let temporal: Awaited<ReturnType<typeof connectTemporal>> | undefined;
+  try {
+    const source = createPlanSource({ source: p.source, branch: p.branch, path: p.path, cwd: io.cwd, credentials: readGitCredentials(io.env), logger });
+    const snapshot = await source.snapshot();
+    const settings = readTemporalSettings(io.env, { ...(p.address === undefined ? {} : { address: p.address }), ...(p.namespace === undefined ? {} : { namespace: p.namespace }), ...(p.profile === undefined ? {} : { profile: p.profile }) });
+    // Connect on the first schedule call: an invalid snapshot never reaches Temporal at all.
+    let real: ScheduleStore | undefined;
+    const connected = async (): Promise<ScheduleStore> => {
+      if (real === undefined) {
+        temporal = await connectTemporal(settings);
+        real = createTemporalScheduleStore({ client: temporal.client });
+      }
+      return real;
+    };
+    const store: ScheduleStore = {
+      list: async (i) => (await connected()).list(i),
+      describe: async (id) => (await connected()).describe(id),
+      create: async (d) => (await connected()).create(d),
+      update: async (d) => (await connected()).update(d),
+      delete: async (id) => (await connected()).delete(id),
+      runningWindows: async (id) => (await connected()).runningWindows(id),
+      cancelWorkflow: async (id, r) => (await connected()).cancelWorkflow(id, r),
+    };
+    const result = await reconcileOnce({
+      snapshot,
+      store,
+      installation: p.installation,
+      now: p.now,
+      logger,
+      options: {
+        taskQueue: p.taskQueue,
+        selfHeal: p.selfHeal,
+        deepDriftCheck: p.deep,
+        allowPruneAll: p.allowPruneAll,
+        maxPruneShare: p.maxPruneShare,
+        strict: p.strict,
+        dryRun: p.dryRun,
+        force: p.force,
+        plansPath: p.path,
+      },
+    });
+    if (result.changeSet === undefined) {
+      printInvalid(result, io, json);
+      return ExitCode.invalid;
+    }
+    io.stdout(p.format({ ...result, changeSet: result.changeSet, selfHeal: p.selfHeal, ...(result.dryRun ? {} : { applied: result.applied }) }));
+    return p.dryRun ? diffExit(result) : applyExit(result);
+  } catch (err) {
+    const code = isCapschedError(err) ? ` [${err.code}]` : '';
+    io.stderr(`capsched ${command}: ${scrub(err instanceof Error ? err.message : String(err))}${code}\n`);
+    return ExitCode.invalid;
+  } finally {
+    await temporal?.close().catch(() => undefined);
+  }
+}
+
+export const applyCommand: Command = (argv, io) => runReconcile(argv, io, 'apply');
+export const diffCommand: Command = (argv, io) => runReconcile(argv, io, 'diff');

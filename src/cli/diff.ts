@@ -1,7 +1,2 @@
-import type { Command } from './io.js';
-
-// PLACEHOLDER: replaced by the issue that builds `capsched diff`.
-export const diffCommand: Command = async (_argv, io) => {
-  io.stderr('capsched diff: not implemented yet\n');
-  return 2;
-};
+/** `capsched diff`: the change set `capsched apply` would make, written nowhere (see ./apply.ts). */
+export { diffCommand, DIFF_HELP } from './apply.js';

@@ -1,0 +1,37 @@
+/** The change set as stable JSON (schema version 1) for scripts and CI. */
+import { summaryCounts, type ChangeSetView } from './changeset-model.js';
+
+export const CHANGESET_JSON_VERSION = 1;
+
+export function changeSetJson(view: ChangeSetView): unknown {
+  const { changeSet } = view;
+  const plans = new Map((view.validation?.plans ?? []).map((p) => [p.name, p]));
+  return {
+    version: CHANGESET_JSON_VERSION,
+    installation: changeSet.installation,
+    revision: changeSet.revision ?? null,
+    status: view.status ?? null,
+    dryRun: view.dryRun ?? null,
+    summary: { ...summaryCounts(changeSet), unchanged: changeSet.unchanged, managed: changeSet.managed, ignored: changeSet.ignored, drift: changeSet.drift.length, expired: changeSet.expired.length },
+    blocked: changeSet.blocked ?? null,
+    changes: changeSet.changes.map((c) => ({
+      kind: c.kind,
+      reason: c.reason,
+      scheduleId: c.scheduleId,
+      plan: c.plan,
+      namespace: c.namespace ?? null,
+      fields: c.fields,
+      drift: c.drift ?? [],
+      commit: c.commit ?? null,
+      nextWindows: c.kind === 'delete' ? [] : (plans.get(c.plan)?.nextWindows ?? []),
+    })),
+    drift: changeSet.drift,
+    expired: changeSet.expired,
+    applied: view.applied ?? null,
+    errors: view.errors ?? [],
+  };
+}
+
+export function formatChangeSetJson(view: ChangeSetView): string {
+  return `${JSON.stringify(changeSetJson(view), null, 2)}\n`;
+}

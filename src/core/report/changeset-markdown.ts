@@ -1,0 +1,41 @@
+/** The change set as Markdown (PR comments, job summaries): a summary, then a `diff` block per change. */
+import { changeLines, planMap } from './changeset-text.js';
+import { shortSha, summaryLine, type ChangeSetView } from './changeset-model.js';
+
+export function formatChangeSetMarkdown(view: ChangeSetView): string {
+  const { changeSet } = view;
+  const plans = planMap(view);
+  const out: string[] = [];
+  const rev = changeSet.revision === undefined ? '' : ` at \`${shortSha(changeSet.revision)}\``;
+  out.push(`### capsched: installation \`${changeSet.installation}\`${rev}`, '');
+  out.push(`**${summaryLine(changeSet)}**`, '');
+  if (changeSet.blocked !== undefined) out.push(`> [!CAUTION]`, `> Refused (\`${changeSet.blocked.code}\`): ${changeSet.blocked.message}. Nothing was applied.`, '');
+  if (changeSet.changes.length > 0) {
+    out.push('```diff');
+    for (const change of changeSet.changes) out.push(...changeLines(change, plans), '');
+    if (out[out.length - 1] === '') out.pop();
+    out.push('```', '');
+  }
+  const unhealed = changeSet.drift.filter((d) => !d.corrected);
+  if (unhealed.length > 0) {
+    out.push('#### Drift (reported only: self-heal is off)', '');
+    for (const d of unhealed) out.push(`- \`${d.scheduleId}\`: ${d.what.join('; ')}`);
+    out.push('');
+  }
+  if (changeSet.expired.length > 0) out.push(`Past one-off plans (not created again): ${changeSet.expired.map((p) => `\`${p}\``).join(', ')}`, '');
+  if (view.applied !== undefined && view.applied.length > 0) {
+    out.push('#### Applied', '', '| schedule | outcome | note |', '| --- | --- | --- |');
+    for (const a of view.applied) {
+      const notes = [a.note, a.runningWindows?.length ? `running windows revert at their end: ${a.runningWindows.join(', ')}` : undefined, a.cancelledWindows?.length ? `cancelled: ${a.cancelledWindows.join(', ')}` : undefined].filter((n) => n !== undefined);
+      out.push(`| \`${a.scheduleId}\` | ${a.outcome} | ${notes.join('; ').replace(/\|/g, '\\|')} |`);
+    }
+    out.push('');
+  }
+  const errors = (view.errors ?? []).filter((e) => e.code !== changeSet.blocked?.code);
+  if (errors.length > 0) {
+    out.push('#### Errors', '');
+    for (const e of errors) out.push(`- ${e.scheduleId === undefined ? '' : `\`${e.scheduleId}\`: `}${e.message} (\`${e.code}\`)`);
+    out.push('');
+  }
+  return `${out.join('\n')}`;
+}

@@ -1,0 +1,66 @@
+/**
+ * What the change-set renderers (text, markdown, JSON) take: a ChangeSet plus, optionally, the
+ * plan previews from validation and what apply did. A ReconcileResult has this shape.
+ */
+import type { ChangeSet, FieldChange, ScheduleChange } from '../diff/types.js';
+import type { PlanSummary } from '../plan/validate.js';
+
+export interface ChangeSetView {
+  changeSet: ChangeSet;
+  /** Plan summaries (next windows in local time and UTC), from the validation report. */
+  validation?: { plans: PlanSummary[] };
+  /** Set by apply; absent for diff / --dry-run. */
+  applied?: { scheduleId: string; plan: string; kind: string; outcome: string; note?: string; runningWindows?: string[]; cancelledWindows?: string[] }[];
+  errors?: { code: string; message: string; scheduleId?: string }[];
+  status?: string;
+  dryRun?: boolean;
+  selfHeal?: boolean;
+}
+
+export const KIND_SYMBOL: Record<ScheduleChange['kind'], string> = { create: '+', update: '~', pause: '~', unpause: '~', delete: '-' };
+
+/**
+ * Fields worth printing: for a create or delete every field but the canonical spec text and an
+ * empty description; for an update the changed fields (the spec text only when nothing else changed).
+ */
+export function shownFields(change: ScheduleChange): FieldChange[] {
+  if (change.kind === 'update' || change.kind === 'pause' || change.kind === 'unpause') {
+    const meaningful = change.fields.filter((f) => f.field !== 'spec');
+    return meaningful.length > 0 ? meaningful : change.fields;
+  }
+  return change.fields.filter((f) => f.field !== 'spec' && !(f.field === 'description' && (f.after ?? f.before ?? '') === ''));
+}
+
+export function summaryCounts(changeSet: ChangeSet): Record<ScheduleChange['kind'], number> {
+  const counts = { create: 0, update: 0, pause: 0, unpause: 0, delete: 0 };
+  for (const c of changeSet.changes) counts[c.kind]++;
+  return counts;
+}
+
+export function summaryLine(changeSet: ChangeSet): string {
+  const c = summaryCounts(changeSet);
+  if (changeSet.changes.length === 0) return `No changes. ${changeSet.unchanged} schedule(s) up to date.`;
+  const parts = [`${c.create} to create`, `${c.update} to update`];
+  if (c.pause > 0) parts.push(`${c.pause} to pause`);
+  if (c.unpause > 0) parts.push(`${c.unpause} to unpause`);
+  parts.push(`${c.delete} to delete`);
+  return `Plan: ${parts.join(', ')}; ${changeSet.unchanged} unchanged.`;
+}
+
+export function reasonText(change: ScheduleChange): string {
+  switch (change.reason) {
+    case 'new':
+      return 'new plan';
+    case 'plan':
+      return 'plan changed';
+    case 'drift':
+      return 'changed by hand: restore';
+    case 'removed':
+      return 'plan removed';
+  }
+}
+
+export function shortSha(revision: string | undefined): string {
+  if (revision === undefined) return '';
+  return /^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 12) : revision;
+}
