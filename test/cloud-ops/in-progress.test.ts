@@ -5,7 +5,7 @@ import { isCapschedError } from '../../src/core/errors.js';
 import { startFixture, rawCall, NS } from './helpers.js';
 
 test('a change while another capacity request is in progress is a transient error; it succeeds once that request is done', async () => {
-  const f = await startFixture({ operationDelayMs: 400 });
+  const f = await startFixture({ operationDelayMs: 1500 });
   try {
     await f.client.setCapacity(NS, { mode: 'provisioned', trus: 4 }, 'window-a/raise');
     await assert.rejects(f.client.setCapacity(NS, { mode: 'onDemand' }, 'window-b/revert'), (err: unknown) => {

@@ -20,7 +20,7 @@ test('over the request rate limit the API answers RESOURCE_EXHAUSTED: a transien
 });
 
 test('beyond the concurrent async operation limit a change is refused as rate limited, and nothing is applied', async () => {
-  const f = await startFixture({ namespaces: [NS, 'second.bbbbb'], maxConcurrentOperations: 1, operationDelayMs: 300 });
+  const f = await startFixture({ namespaces: [NS, 'second.bbbbb'], maxConcurrentOperations: 1, operationDelayMs: 1500 });
   try {
     await f.client.setCapacity(NS, { mode: 'provisioned', trus: 2 }, 'first');
     await assert.rejects(f.client.setCapacity('second.bbbbb', { mode: 'provisioned', trus: 2 }, 'second'), (err: unknown) => isCapschedError(err) && err.code === 'CLOUD_OPS_RATE_LIMITED' && err.retry === 'transient');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { startFixture, NS } from './helpers.js';
 
 test('provisioned then on-demand: the async operation is polled to FULFILLED and every other spec field is preserved', async () => {
-  const f = await startFixture({ operationDelayMs: 200 });
+  const f = await startFixture({ operationDelayMs: 600 });
   try {
     const specBefore = f.sim.specOf(NS);
     assert.deepEqual(specBefore.capacitySpec, { onDemand: {} });

@@ -9,9 +9,10 @@ test('a change made between read and write (stale resource_version) is a transie
   const f = await startFixture();
   try {
     // Hold the client's UpdateNamespace in flight while someone changes capacity in the UI.
-    f.sim.injectFault({ kind: 'latency', method: 'UpdateNamespace', latencyMs: 300 });
+    f.sim.injectFault({ kind: 'latency', method: 'UpdateNamespace', latencyMs: 400 });
     const attempt = f.client.setCapacity(NS, { mode: 'provisioned', trus: 4 }, 'op-stale');
-    await delay(100);
+    for (let i = 0; i < 100 && f.sim.requests().UpdateNamespace === undefined; i++) await delay(5);
+    assert.equal(f.sim.requests().UpdateNamespace, 1, 'the update is in flight');
     f.sim.setCapacityOutOfBand(NS, { mode: 'provisioned', trus: 2 });
     await assert.rejects(attempt, (err: unknown) => {
       assert.ok(isCapschedError(err));
