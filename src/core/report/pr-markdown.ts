@@ -267,7 +267,7 @@ function timelinesSection(r: PrReport, limits: Limits): string {
   const lines = [
     `### Timelines (${r.horizon.days} days, UTC)`,
     '',
-    '<sub>Each bar is a stretch of constant effective TRUs. Red (crit) bars: overlapping windows, the maximum applies. Highlighted (active) bars: a window starting on a DST-transition night. Diamonds: the period ends and DST changes.</sub>',
+    '<sub>Each bar is a stretch of constant effective TRUs. Red (crit) bars: overlapping windows, the maximum applies. Highlighted (active) bars: a window on a DST-transition night (its start repeats or is skipped, or the clocks change during it). Diamonds: the period ends and DST changes.</sub>',
     '',
     ...open.map((n) => timeline(n, r, limits)),
   ];
