@@ -220,7 +220,8 @@ export const reportCommand: Command = async (argv, io) => {
   });
   io.stdout(options.format === 'json' ? renderPrJson(report) : renderPrMarkdown(report, { maxChars: options.maxChars }));
   if (!report.validation.valid) {
-    io.stderr(`capsched report: head ${options.head} does not validate (${report.validation.errors.length} errors)\n`);
+    const why = report.head.pathExists ? `${report.validation.errors.length} error${report.validation.errors.length === 1 ? '' : 's'}` : `plans path ${report.plansPath} does not exist`;
+    io.stderr(`capsched report: head ${options.head} does not validate (${why})\n`);
     if (options.failOnInvalid) return ExitCode.invalid;
   }
   return ExitCode.ok;

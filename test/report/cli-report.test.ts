@@ -201,3 +201,24 @@ test('a large change (400 plans on 40 namespaces) is summarised under the GitHub
   assert.ok(tight.stdout.length <= 8000, `tight markdown is ${tight.stdout.length} characters`);
   assert.match(tight.stdout, /capacity report/);
 });
+
+test('a plans path missing at base makes every plan new; missing at head makes head invalid', async () => {
+  const repo = createTestRepo();
+  repo.write('README.md', 'plans come later\n');
+  repo.commit('empty repository');
+  repo.git('checkout', '--quiet', '-b', 'first-plans');
+  repo.write('schedules/a.yaml', planYaml({ name: 'a', namespace: 'ns.one', trus: 2, cron: '0 12 * * *', duration: '1h' }));
+  commitOnBranch(repo, 'first plan');
+
+  const first = JSON.parse((await run(repo.dir, ['--format', 'json', ...NOW])).stdout) as PrReport;
+  assert.equal(first.base.pathExists, false);
+  assert.deepEqual(first.changes.map((c) => [c.kind, c.name]), [['added', 'a']]);
+  // 7 daily 1h windows × 2 TRUs = 14.
+  assert.equal(first.totals.headTruHoursPerWeek, 14);
+  assert.ok(first.warnings.some((w) => w.kind === 'base-path-missing'));
+
+  const wrongPath = await run(repo.dir, ['--path', 'plans', ...NOW]);
+  assert.equal(wrongPath.code, 0);
+  assert.match(wrongPath.stdout, /❌ \*\*Head is invalid\*\*: the plans path `plans` does not exist at head/);
+  assert.match(wrongPath.stderr, /plans path plans does not exist/);
+});

@@ -138,6 +138,9 @@ function header(r: PrReport): string {
   if (!r.head.pathExists) lines.push(`❌ **Head is invalid**: the plans path ${code(r.plansPath)} does not exist at head. Nothing will be applied.`);
   else if (!v.valid) lines.push(`❌ **Head is invalid** — ${v.errors.length} error${v.errors.length === 1 ? '' : 's'}. Nothing in this commit will be applied until ${v.errors.length === 1 ? 'it is' : 'they are'} fixed.`);
   else lines.push(`✅ **Head is valid** — ${r.head.planCount} plan${r.head.planCount === 1 ? '' : 's'}, ${v.warnings.length} warning${v.warnings.length === 1 ? '' : 's'}.`);
+  if (r.base.pathExists && r.base.errorCount > 0) {
+    lines.push('', `Base has ${r.base.errorCount} validation error${r.base.errorCount === 1 ? '' : 's'}: plans in files with errors at base are left out of the comparison and may show as added.`);
+  }
   const c = r.counts;
   const parts = (['added', 'changed', 'renamed', 'moved', 'removed', 'unreadable'] as const).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k === 'unreadable' ? 'not readable' : k}`);
   lines.push(
