@@ -1,0 +1,369 @@
+/**
+ * `capsched run`: the source watcher, the reconciler and the in-process workers in one process.
+ *
+ * Passes are serialized by Temporal, not by this process: every daemon of an installation
+ * signals one reconciler workflow (`capsched-reconciler-<installation>`, signal-with-start) and
+ * polls its task queue, and that workflow runs one pass activity at a time. Two daemons on one
+ * installation therefore share one writer, one status and one alert state. `--dry-run` runs
+ * passes locally instead (it computes and logs, writes nothing, and must not take passes away
+ * from a real daemon).
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Context } from '@temporalio/activity';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Notifier, PlanSource } from '../core/ports.js';
+import type { Logger } from '../log/index.js';
+import type { Secret } from '../log/secrets.js';
+import { startDaemonHttpServer, type DaemonHttpServer } from './http-server.js';
+import { DaemonMetrics } from './metrics.js';
+import { runPass, type PassRecord, type ReconcileEngine } from './pass.js';
+import {
+  initialReconcilerState,
+  nextPassDelayMs,
+  RECONCILER_WORKFLOW,
+  reconcilerTaskQueue,
+  reconcilerWorkflowId,
+  STATE_QUERY,
+  TRIGGER_SIGNAL,
+  type ReconcilerActivities,
+  type ReconcilerInput,
+  type ReconcilerState,
+  type TriggerRequest,
+} from './reconciler-contract.js';
+
+export const DEFAULT_INTERVAL_MS = 30_000;
+export const DEFAULT_LISTEN = '127.0.0.1:9464';
+
+export interface CapacityWorkerContext {
+  connection: NativeConnection;
+  client: Client;
+  namespace: string;
+  notifier: Notifier;
+  logger: Logger;
+  identity: string;
+}
+
+export interface DaemonOptions {
+  installation: string;
+  /** Plan source; a watchable one (folder) triggers passes on change. */
+  source: PlanSource & { watch?: (onChange: () => void) => () => Promise<void> };
+  /** Computes (and unless dry run, applies) one snapshot. */
+  engine: ReconcileEngine;
+  /** An existing connection (the caller closes it) or a way to open one (the daemon closes it). */
+  temporal: { connection: NativeConnection; namespace: string } | { connect: () => Promise<NativeConnection>; namespace: string };
+  notifier: Notifier;
+  logger: Logger;
+  /** Fetch interval (default 30 s), jittered ±10 %; exponential backoff after failures. */
+  intervalMs?: number;
+  /** Compute and log change sets locally; no reconciler workflow, no capacity worker, no writes. */
+  dryRun?: boolean;
+  /** host:port for /healthz, /readyz, /metrics, /webhook (default 127.0.0.1:9464; port 0 = any). */
+  listen?: string;
+  webhookSecret?: Secret;
+  /** Starts the in-process capacity-change worker (omitted: no capacity worker in this process). */
+  capacityWorker?: (context: CapacityWorkerContext) => Promise<Worker>;
+  /** Grace for an in-flight pass on shutdown (default 20 s). */
+  shutdownGraceMs?: number;
+  identity?: string;
+}
+
+export interface DaemonStatus {
+  identity: string;
+  installation: string;
+  mode: 'reconciler-workflow' | 'dry-run';
+  source: string;
+  ready: boolean;
+  notReadyReasons: string[];
+  /** The installation's reconciler state (any daemon's passes); undefined until known. */
+  state: ReconcilerState | undefined;
+  /** Passes this process ran (newest last, at most 100). */
+  localPasses: PassRecord[];
+  workers: Record<string, string>;
+}
+
+export interface DaemonHandle {
+  httpAddress: string;
+  identity: string;
+  /** Asks for a pass now (coalesced with any pending request). Resolves once the request is recorded. */
+  triggerNow(reason?: string): Promise<void>;
+  status(): Promise<DaemonStatus>;
+  /** Stop reconciling, drain the workers, close the HTTP server and (owned) connection. */
+  stop(): Promise<void>;
+  /** Settles when the daemon stopped; rejects when a worker failed on its own. */
+  done: Promise<void>;
+}
+
+let reconcilerBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The reconciler workflow bundle, built once per process (about a second). */
+function reconcilerWorkflowBundle(logger: Logger): Promise<WorkflowBundleWithSourceMap> {
+  reconcilerBundle ??= bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./workflows/index.js', import.meta.url)),
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message, meta) => logger.warn({ meta }, message),
+      error: (message, meta) => logger.error({ meta }, message),
+    },
+  });
+  return reconcilerBundle;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
+  const identity = options.identity ?? `capsched-run@${hostname()}:${process.pid}:${randomUUID().slice(0, 6)}`;
+  const logger = options.logger.child({ component: 'daemon', installation: options.installation });
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const metrics = new DaemonMetrics();
+  const localPasses: PassRecord[] = [];
+  const dryRun = options.dryRun === true;
+  const workflowId = reconcilerWorkflowId(options.installation);
+  const taskQueue = reconcilerTaskQueue(options.installation);
+  let stopping = false;
+
+  const ownsConnection = 'connect' in options.temporal;
+  const connection = 'connect' in options.temporal ? await options.temporal.connect() : options.temporal.connection;
+  const client = new Client({ connection, namespace: options.temporal.namespace });
+
+  const passDeps = {
+    installation: options.installation,
+    source: options.source,
+    engine: options.engine,
+    notifier: options.notifier,
+    logger: options.logger.child({ installation: options.installation }),
+    metrics,
+    identity,
+    onPass: (record: PassRecord) => {
+      localPasses.push(record);
+      if (localPasses.length > 100) localPasses.shift();
+    },
+  };
+
+  // ---- workers ----
+  const workers = new Map<string, { worker: Worker; run: Promise<void> }>();
+  let workerFailure: unknown;
+  const startWorker = (name: string, worker: Worker): void => {
+    const run = worker.run().catch((err: unknown) => {
+      if (!stopping) {
+        workerFailure = err;
+        logger.error({ err, worker: name }, 'worker stopped unexpectedly');
+      }
+      throw err;
+    });
+    run.catch(() => undefined);
+    workers.set(name, { worker, run });
+  };
+
+  try {
+    if (!dryRun) {
+      const activities: ReconcilerActivities = {
+        reconcilePass: async (previous) => {
+          const context = Context.current();
+          const heartbeat = setInterval(() => context.heartbeat(), 5_000);
+          try {
+            return await runPass(passDeps, previous);
+          } finally {
+            clearInterval(heartbeat);
+          }
+        },
+      };
+      startWorker(
+        'reconciler',
+        await Worker.create({
+          connection,
+          namespace: options.temporal.namespace,
+          taskQueue,
+          workflowBundle: await reconcilerWorkflowBundle(logger),
+          activities,
+          identity,
+          maxConcurrentActivityTaskExecutions: 1,
+          shutdownGraceTime: options.shutdownGraceMs ?? 20_000,
+        }),
+      );
+      if (options.capacityWorker !== undefined) {
+        startWorker('capacity', await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier: options.notifier, logger: options.logger, identity }));
+      }
+    }
+  } catch (err) {
+    stopping = true;
+    for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.allSettled([...workers.values()].map((w) => w.run));
+    if (ownsConnection) await connection.close();
+    throw err;
+  }
+
+  // ---- triggers ----
+  let localState = initialReconcilerState();
+  let localPending = true;
+  let wakeLocal: (() => void) | undefined;
+  let signalChain: Promise<void> = Promise.resolve();
+  let signalQueued = false;
+
+  const signal = async (reason: string): Promise<void> => {
+    const request: TriggerRequest = { reason, intervalMs };
+    const input: ReconcilerInput = { installation: options.installation, intervalMs };
+    try {
+      await client.workflow.signalWithStart(RECONCILER_WORKFLOW, { workflowId, taskQueue, args: [input], signal: TRIGGER_SIGNAL, signalArgs: [request] });
+      logger.debug({ reason, workflowId }, 'reconcile pass requested');
+    } catch (err) {
+      logger.error({ err, reason }, 'could not signal the reconciler workflow');
+      throw err;
+    }
+  };
+
+  /** At most one signal in flight and one queued behind it: a flood of triggers becomes one pass. */
+  const trigger = (reason: string): Promise<void> => {
+    if (stopping) return Promise.resolve();
+    if (dryRun) {
+      localPending = true;
+      wakeLocal?.();
+      return Promise.resolve();
+    }
+    if (signalQueued) return signalChain;
+    signalQueued = true;
+    signalChain = signalChain
+      .catch(() => undefined)
+      .then(() => {
+        signalQueued = false;
+        return stopping ? undefined : signal(reason);
+      });
+    return signalChain;
+  };
+
+  // ---- dry-run loop (local passes) ----
+  let localLoop: Promise<void> = Promise.resolve();
+  if (dryRun) {
+    localLoop = (async () => {
+      while (!stopping) {
+        if (!localPending) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, nextPassDelayMs(localState, intervalMs, Math.random()));
+            wakeLocal = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wakeLocal = undefined;
+        }
+        if (stopping) break;
+        localPending = false;
+        localState = await runPass(passDeps, localState);
+      }
+    })();
+  }
+
+  // ---- status ----
+  let cachedState: { at: number; state: ReconcilerState } | undefined;
+  const installationState = async (): Promise<ReconcilerState | undefined> => {
+    if (dryRun) return localState.passes > 0 ? localState : undefined;
+    if (cachedState !== undefined && Date.now() - cachedState.at < 250) return cachedState.state;
+    try {
+      const state = await client.workflow.getHandle(workflowId).query<ReconcilerState>(STATE_QUERY);
+      cachedState = { at: Date.now(), state };
+      return state;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) logger.debug({ err }, 'reconciler state query failed');
+      return cachedState?.state;
+    }
+  };
+
+  const readiness = async (): Promise<{ ready: boolean; reasons: string[]; state: ReconcilerState | undefined }> => {
+    const reasons: string[] = [];
+    if (stopping) reasons.push('shutting down');
+    if (workerFailure !== undefined) reasons.push('a worker failed');
+    for (const [name, { worker }] of workers) if (worker.getState() !== 'RUNNING') reasons.push(`${name} worker ${worker.getState().toLowerCase()}`);
+    const state = await installationState();
+    if (state === undefined || state.passes === 0) reasons.push('first reconcile pass not finished');
+    return { ready: reasons.length === 0, reasons, state };
+  };
+
+  // ---- HTTP ----
+  let http: DaemonHttpServer;
+  try {
+    http = await startDaemonHttpServer({
+      listen: options.listen ?? DEFAULT_LISTEN,
+      logger: options.logger,
+      ready: async () => readiness(),
+      metrics: async () => {
+        const { ready, state } = await readiness();
+        return metrics.render(state, ready);
+      },
+      trigger: (reason) => {
+        trigger(reason).catch(() => undefined);
+      },
+      webhookSecret: options.webhookSecret,
+      onWebhook: (outcome) => metrics.recordWebhook(outcome),
+    });
+  } catch (err) {
+    stopping = true;
+    for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.allSettled([...workers.values()].map((w) => w.run));
+    if (ownsConnection) await connection.close();
+    throw err;
+  }
+
+  const stopWatching = options.source.watch?.(() => {
+    trigger('source-change').catch(() => undefined);
+  });
+
+  logger.info({ identity, mode: dryRun ? 'dry-run' : 'reconciler-workflow', workflowId, taskQueue, intervalMs, source: options.source.describe(), http: http.address }, 'daemon started');
+  if (!dryRun) await trigger('startup').catch(() => undefined);
+
+  let resolveDone: () => void = () => undefined;
+  let rejectDone: (err: unknown) => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+  done.catch(() => undefined);
+  for (const [name, { run }] of workers) {
+    run.catch((err: unknown) => {
+      if (!stopping) rejectDone(new Error(`the ${name} worker stopped: ${err instanceof Error ? err.message : String(err)}`));
+    });
+  }
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      logger.info('daemon stopping: no new passes; draining workers');
+      wakeLocal?.();
+      await stopWatching?.();
+      await signalChain.catch(() => undefined);
+      await localLoop.catch((err: unknown) => logger.error({ err }, 'dry-run loop failed'));
+      for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await Promise.allSettled([...workers.values()].map((w) => w.run));
+      await http.close();
+      if (ownsConnection) await connection.close();
+      logger.info('daemon stopped');
+      resolveDone();
+    })();
+    return stopped;
+  };
+
+  return {
+    httpAddress: http.address,
+    identity,
+    triggerNow: (reason = 'manual') => trigger(reason),
+    status: async () => {
+      const { ready, reasons, state } = await readiness();
+      return {
+        identity,
+        installation: options.installation,
+        mode: dryRun ? 'dry-run' : 'reconciler-workflow',
+        source: options.source.describe(),
+        ready,
+        notReadyReasons: reasons,
+        state,
+        localPasses: [...localPasses],
+        workers: Object.fromEntries([...workers].map(([name, { worker }]) => [name, worker.getState()])),
+      };
+    },
+    stop,
+    done,
+  };
+}

@@ -1,0 +1,177 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CapschedError } from '../core/errors.js';
+import type { Logger } from '../log/index.js';
+import type { Secret } from '../log/secrets.js';
+import { DeliveryCache, verifyGithubSignature } from './webhook.js';
+
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+export interface DaemonHttpOptions {
+  /** host:port; port 0 picks a free port. */
+  listen: string;
+  logger: Logger;
+  /** Readiness: ok, plus reasons shown in the body when not ready. */
+  ready: () => Promise<{ ready: boolean; reasons: string[] }>;
+  metrics: () => Promise<string>;
+  /** Called for an accepted webhook delivery; must only schedule a pass (coalesced by the caller). */
+  trigger: (reason: string) => void;
+  /** GitHub webhook secret; without it every POST /webhook is a trigger (loopback use). */
+  webhookSecret?: Secret;
+  onWebhook?: (outcome: string) => void;
+  deliveryTtlMs?: number;
+}
+
+export interface DaemonHttpServer {
+  /** "host:port" actually bound. */
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Parses "host:port", "[v6]:port" or ":port" (loopback) into parts. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen.trim());
+  const port = Number(match?.[3]);
+  if (match === null || !Number.isInteger(port) || port > 65535) {
+    throw new CapschedError('config-listen-invalid', `--listen "${listen}" must be host:port, e.g. 127.0.0.1:9464`);
+  }
+  const host = match[1] ?? (match[2] === '' || match[2] === undefined ? '127.0.0.1' : match[2]);
+  return { host, port };
+}
+
+function send(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Reads the raw body up to `limit` bytes; undefined when it is larger (the caller answers 413). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!tooLarge) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The daemon's HTTP surface: /healthz (process alive), /readyz, /metrics and POST /webhook.
+ * The webhook only ever schedules a pull: nothing in the body is used (content comes from git).
+ */
+export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise<DaemonHttpServer> {
+  const { host, port } = parseListen(options.listen);
+  const log = options.logger.child({ component: 'http' });
+  const deliveries = new DeliveryCache(options.deliveryTtlMs);
+  const outcome = (name: string): void => options.onWebhook?.(name);
+
+  const webhook = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const declared = Number(header(req, 'content-length') ?? '0');
+    if (Number.isFinite(declared) && declared > MAX_WEBHOOK_BODY_BYTES) {
+      outcome('too-large');
+      res.setHeader('connection', 'close');
+      send(res, 413, 'payload too large\n');
+      req.resume();
+      return;
+    }
+    const body = await readBody(req, MAX_WEBHOOK_BODY_BYTES);
+    if (body === undefined) {
+      outcome('too-large');
+      res.setHeader('connection', 'close');
+      send(res, 413, 'payload too large\n');
+      return;
+    }
+    // Authenticate before anything else looks at the request.
+    if (options.webhookSecret !== undefined && !verifyGithubSignature(options.webhookSecret.reveal(), body, header(req, 'x-hub-signature-256'))) {
+      outcome('unauthorized');
+      log.warn({ remote: req.socket.remoteAddress }, 'webhook rejected: missing or invalid signature');
+      send(res, 401, 'unauthorized\n');
+      return;
+    }
+    const delivery = header(req, 'x-github-delivery');
+    if (delivery !== undefined && delivery !== '' && deliveries.seen(delivery.slice(0, 128), Date.now())) {
+      outcome('duplicate');
+      send(res, 202, 'duplicate delivery ignored\n');
+      return;
+    }
+    const event = header(req, 'x-github-event');
+    if (event === 'ping') {
+      outcome('ping');
+      send(res, 200, 'pong\n');
+      return;
+    }
+    if (event !== undefined && event !== 'push') {
+      outcome('ignored');
+      send(res, 202, 'event ignored\n');
+      return;
+    }
+    outcome('accepted');
+    log.info({ event: event ?? 'generic', delivery }, 'webhook accepted: fetching the source');
+    options.trigger('webhook');
+    send(res, 202, 'accepted\n');
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/webhook') {
+      if (req.method !== 'POST') return send(res, 405, 'method not allowed\n');
+      return webhook(req, res);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
+    if (path === '/healthz') return send(res, 200, 'ok\n');
+    if (path === '/readyz') {
+      const { ready, reasons } = await options.ready();
+      return send(res, ready ? 200 : 503, ready ? 'ready\n' : `not ready: ${reasons.join('; ')}\n`);
+    }
+    if (path === '/metrics') return send(res, 200, await options.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
+    return send(res, 404, 'not found\n');
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err }, 'http handler failed');
+      if (!res.headersSent) send(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  const address = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  log.info({ address, webhookSignature: options.webhookSecret !== undefined }, 'http server listening');
+  return {
+    address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * One reconcile pass as the daemon runs it: source → plans → reconcile → status and alerts.
+ * The state it returns is the installation's (it lives in the reconciler workflow), so alerts
+ * fire on transitions only, whichever daemon runs the pass.
+ */
+import { randomUUID } from 'node:crypto';
+import { CapschedError, isCapschedError } from '../core/errors.js';
+import type { Alert, Notifier, PlanSource, SourceSnapshot } from '../core/ports.js';
+import type { Issue } from '../core/plan/issues.js';
+import { scrub, type Logger } from '../log/index.js';
+import type { DaemonMetrics } from './metrics.js';
+import type { PassResult, Problem, ReconcilerState } from './reconciler-contract.js';
+
+/** What the reconcile engine made of one snapshot. */
+export interface EngineOutcome {
+  /** applied: writes happened; unchanged: nothing to do; planned: dry run (changes computed, none written). */
+  status: 'applied' | 'unchanged' | 'planned' | 'invalid' | 'prune-blocked' | 'failed';
+  /** Errors when invalid (file:line:column). */
+  issues?: Issue[];
+  /** Schedule changes computed (written unless dry run). */
+  changes: number;
+  /** Managed schedules after the pass. */
+  managed: number;
+  driftCorrected: number;
+  /** Why it failed or why the prune guard refused. */
+  message?: string;
+}
+
+export type ReconcileEngine = (snapshot: SourceSnapshot, context: { now: Date; logger: Logger; reconcileId: string }) => Promise<EngineOutcome>;
+
+export interface PassDeps {
+  installation: string;
+  source: PlanSource;
+  engine: ReconcileEngine;
+  notifier: Notifier;
+  logger: Logger;
+  metrics: DaemonMetrics;
+  /** This daemon (host/pid), recorded as lastPassBy. */
+  identity: string;
+  now?: () => Date;
+  /** Every pass this daemon ran (status, tests). */
+  onPass?: (record: PassRecord) => void;
+}
+
+export interface PassRecord {
+  reconcileId: string;
+  startedAt: number;
+  finishedAt: number;
+  result: PassResult | 'planned';
+  revision?: string;
+  changes: number;
+}
+
+const MAX_ISSUES_IN_ALERT = 15;
+
+function short(revision: string | undefined): string {
+  return revision === undefined ? 'none' : revision.slice(0, 12);
+}
+
+function formatIssues(issues: Issue[]): string {
+  const errors = issues.filter((i) => i.severity === 'error');
+  const lines = errors.slice(0, MAX_ISSUES_IN_ALERT).map((i) => `${i.file}:${i.line}:${i.column}${i.field === '' ? '' : ` ${i.field}`}: ${i.message}`);
+  if (errors.length > MAX_ISSUES_IN_ALERT) lines.push(`… and ${errors.length - MAX_ISSUES_IN_ALERT} more`);
+  return lines.join('\n');
+}
+
+export async function runPass(deps: PassDeps, previous: ReconcilerState): Promise<ReconcilerState> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const reconcileId = randomUUID().slice(0, 8);
+  let log = deps.logger.child({ component: 'reconcile', reconcileId });
+  const alerts: Alert[] = [];
+  const problems = { ...previous.problems };
+  const at = started.toISOString();
+  const alert = (severity: Alert['severity'], title: string, kind: string, problem: Problem | undefined, text: string): void => {
+    alerts.push({ severity, title, text, dedupeKey: `${deps.installation}:${kind}:${problem?.since ?? at}:${severity}` });
+  };
+  const next: ReconcilerState = { ...previous, passes: previous.passes + 1, lastPassAt: at, lastPassBy: deps.identity, problems };
+  let result: PassResult | 'planned' = 'failed';
+  let changes = 0;
+  let driftCorrected = 0;
+
+  log.info({ source: deps.source.describe() }, 'reconcile pass started');
+  let snapshot: SourceSnapshot | undefined;
+  try {
+    snapshot = await deps.source.snapshot();
+  } catch (err) {
+    const error = isCapschedError(err) ? err : new CapschedError('source-failed', scrub(err instanceof Error ? err.message : String(err)), { retry: 'transient' });
+    result = 'source-failed';
+    next.consecutiveFailures = previous.consecutiveFailures + 1;
+    problems.source = { key: 'source', since: previous.problems.source?.since ?? at, message: `${error.code}: ${error.message}` };
+    log.warn({ code: error.code, retry: error.retry, consecutiveFailures: next.consecutiveFailures, lastAppliedRevision: previous.lastAppliedRevision }, 'plan source failed; keeping the last applied state');
+    if (previous.problems.source === undefined) {
+      alert(
+        error.retry === 'terminal' ? 'critical' : 'error',
+        'Plan source unreachable: keeping the last applied plans',
+        'source',
+        problems.source,
+        `${deps.source.describe()}\n${error.code}: ${error.message}\nLast applied revision ${short(previous.lastAppliedRevision)} stays in force; retrying with backoff.`,
+      );
+    }
+  }
+
+  if (snapshot !== undefined) {
+    const revision = snapshot.revision;
+    log = log.child({ revision });
+    if (snapshot.meta?.nonFastForward === 'true') log.warn({ previousRevision: snapshot.meta.previousRevision }, 'non-fast-forward: the branch history was rewritten');
+    if (previous.problems.source !== undefined) {
+      delete problems.source;
+      alert('info', 'Plan source reachable again', 'source', previous.problems.source, `${deps.source.describe()} answers again at ${short(revision)}.`);
+    }
+    next.lastAttemptedRevision = revision;
+    let outcome: EngineOutcome;
+    try {
+      outcome = await deps.engine(snapshot, { now: started, logger: log, reconcileId });
+    } catch (err) {
+      const error = isCapschedError(err) ? err : new CapschedError('reconcile-failed', scrub(err instanceof Error ? err.message : String(err)), { retry: 'transient' });
+      outcome = { status: 'failed', changes: 0, managed: previous.managedSchedules ?? 0, driftCorrected: 0, message: `${error.code}: ${error.message}` };
+    }
+    changes = outcome.changes;
+    driftCorrected = outcome.driftCorrected;
+    next.managedSchedules = outcome.managed;
+    const subject = snapshot.meta?.subject === undefined || snapshot.meta.subject === '' ? '' : ` "${snapshot.meta.subject}"`;
+
+    if (outcome.status === 'invalid') {
+      result = 'invalid';
+      next.consecutiveFailures = 0;
+      const issues = outcome.issues ?? [];
+      problems.plans = { key: revision, since: previous.problems.plans?.key === revision ? previous.problems.plans.since : at, message: formatIssues(issues), revision };
+      log.error({ errors: issues.filter((i) => i.severity === 'error').length, lastAppliedRevision: previous.lastAppliedRevision }, 'plans invalid: nothing applied; the last applied revision stays in force');
+      if (previous.problems.plans?.key !== revision) {
+        alert('error', 'Invalid plans: nothing applied', 'plans', problems.plans, `Commit ${short(revision)}${subject} does not validate, so nothing from it was applied; ${short(previous.lastAppliedRevision)} stays in force.\n${problems.plans.message}`);
+      }
+    } else {
+      if (previous.problems.plans !== undefined) {
+        delete problems.plans;
+        alert('info', 'Plans valid again', 'plans', previous.problems.plans, `Commit ${short(revision)}${subject} validates; invalid ${short(previous.problems.plans.revision)} is superseded.`);
+      }
+      if (outcome.status === 'failed') {
+        result = 'failed';
+        next.consecutiveFailures = previous.consecutiveFailures + 1;
+        problems.apply = { key: 'apply', since: previous.problems.apply?.since ?? at, message: outcome.message ?? 'reconcile failed', revision };
+        log.error({ message: outcome.message, consecutiveFailures: next.consecutiveFailures }, 'reconcile failed; will retry with backoff');
+        if (previous.problems.apply === undefined) {
+          alert('error', 'Reconcile failed', 'apply', problems.apply, `Applying ${short(revision)}${subject} failed: ${problems.apply.message}\nRetrying with backoff.`);
+        }
+      } else {
+        next.consecutiveFailures = 0;
+        if (previous.problems.apply !== undefined) {
+          delete problems.apply;
+          alert('info', 'Reconcile recovered', 'apply', previous.problems.apply, `Revision ${short(revision)} reconciled.`);
+        }
+        if (outcome.status === 'prune-blocked') {
+          result = 'prune-blocked';
+          problems.prune = { key: revision, since: previous.problems.prune?.since ?? at, message: outcome.message ?? 'prune refused', revision };
+          log.warn({ message: outcome.message }, 'prune guard refused deletions: nothing applied');
+          if (previous.problems.prune?.key !== revision) {
+            alert('error', 'Prune blocked: nothing applied', 'prune', problems.prune, `Commit ${short(revision)}${subject}: ${problems.prune.message}`);
+          }
+        } else {
+          if (previous.problems.prune !== undefined) {
+            delete problems.prune;
+            alert('info', 'Prune guard cleared', 'prune', previous.problems.prune, `Revision ${short(revision)} applied.`);
+          }
+          if (outcome.status === 'planned') {
+            result = 'planned';
+          } else {
+            result = outcome.status;
+            if (previous.lastAppliedRevision !== revision || outcome.changes > 0) next.lastAppliedAt = at;
+            next.lastAppliedRevision = revision;
+          }
+        }
+      }
+    }
+  }
+
+  const finished = now();
+  next.lastPassResult = result === 'planned' ? 'unchanged' : result;
+  next.lastPassDurationMs = finished.getTime() - started.getTime();
+  deps.metrics.recordPass({
+    result: next.lastPassResult,
+    durationSeconds: next.lastPassDurationMs / 1000,
+    driftCorrected,
+    pruneBlocked: result === 'prune-blocked',
+    sourceFetchFailed: result === 'source-failed',
+    error: result === 'source-failed' || result === 'failed' || result === 'invalid',
+  });
+  log.info({ result, changes, managed: next.managedSchedules, durationMs: next.lastPassDurationMs, lastAppliedRevision: next.lastAppliedRevision }, 'reconcile pass finished');
+  for (const a of alerts) await deps.notifier.notify(a);
+  deps.onPass?.({ reconcileId, startedAt: started.getTime(), finishedAt: finished.getTime(), result, revision: snapshot?.revision, changes });
+  return next;
+}

@@ -1,0 +1,80 @@
+/**
+ * The contract between the daemon and its reconciler workflow. Type-only for the workflow
+ * sandbox; plain data, visible in the Temporal UI, so it never carries a secret or plan content.
+ */
+
+/** Workflow type of the per-installation reconciler. */
+export const RECONCILER_WORKFLOW = 'capschedReconciler';
+export const TRIGGER_SIGNAL = 'trigger';
+export const STATE_QUERY = 'state';
+
+/** One reconciler per installation: every daemon of the installation signals this id. */
+export function reconcilerWorkflowId(installation: string): string {
+  return `capsched-reconciler-${installation}`;
+}
+
+/** Task queue both daemons of an installation poll for reconcile passes. */
+export function reconcilerTaskQueue(installation: string): string {
+  return `capsched-reconciler-${installation}`;
+}
+
+export type PassResult = 'applied' | 'unchanged' | 'invalid' | 'source-failed' | 'failed' | 'prune-blocked';
+
+/** A problem that is alerted once when it appears and once (info) when it clears. */
+export interface Problem {
+  /** Same key = same problem: no new alert. */
+  key: string;
+  since: string;
+  message: string;
+  revision?: string;
+}
+
+export interface ReconcilerState {
+  /** Passes completed by any daemon of this installation. */
+  passes: number;
+  lastPassAt?: string;
+  lastPassResult?: PassResult;
+  lastPassDurationMs?: number;
+  /** Identity of the daemon that ran the last pass. */
+  lastPassBy?: string;
+  /** The commit whose plans are in force (only advances when a whole commit applied). */
+  lastAppliedRevision?: string;
+  lastAppliedAt?: string;
+  /** The newest commit seen, valid or not. */
+  lastAttemptedRevision?: string;
+  managedSchedules?: number;
+  /** Consecutive failed passes (drives the backoff). */
+  consecutiveFailures: number;
+  problems: { source?: Problem; plans?: Problem; apply?: Problem; prune?: Problem };
+}
+
+export interface TriggerRequest {
+  reason: string;
+  /** The sender's configured interval; the newest one wins. */
+  intervalMs?: number;
+}
+
+export interface ReconcilerInput {
+  installation: string;
+  intervalMs: number;
+  state?: ReconcilerState;
+  /** Run a pass at once (start, or a trigger carried over continue-as-new). */
+  pending?: boolean;
+}
+
+export interface ReconcilerActivities {
+  /** One whole pass: source → plans → reconcile → alerts. Never throws for expected failures. */
+  reconcilePass(previous: ReconcilerState): Promise<ReconcilerState>;
+}
+
+export function initialReconcilerState(): ReconcilerState {
+  return { passes: 0, consecutiveFailures: 0, problems: {} };
+}
+
+/** Delay before the next scheduled pass: the interval, or an exponential backoff after failures. */
+export function nextPassDelayMs(state: ReconcilerState, intervalMs: number, random: number): number {
+  const cap = Math.max(intervalMs, Math.min(intervalMs * 10, 300_000));
+  const base = state.consecutiveFailures === 0 ? intervalMs : Math.min(cap, intervalMs * 2 ** Math.min(state.consecutiveFailures, 20));
+  // ±10 % jitter so daemons of many installations do not fetch in lockstep.
+  return Math.max(1, Math.round(base * (0.9 + 0.2 * random)));
+}

@@ -1,0 +1,1 @@
+export { capschedReconciler } from './reconciler.js';

@@ -1,0 +1,54 @@
+/**
+ * The per-installation reconciler workflow (sandboxed). Temporal allows one open run per
+ * workflow id, and this run executes one pass activity at a time on a task queue every daemon
+ * of the installation polls: so passes never overlap, whichever daemon runs them, and the
+ * status and alert state live in one place.
+ */
+import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
+import {
+  initialReconcilerState,
+  nextPassDelayMs,
+  STATE_QUERY,
+  TRIGGER_SIGNAL,
+  type ReconcilerActivities,
+  type ReconcilerInput,
+  type ReconcilerState,
+  type TriggerRequest,
+} from '../reconciler-contract.js';
+
+export const triggerSignal = defineSignal<[TriggerRequest]>(TRIGGER_SIGNAL);
+export const stateQuery = defineQuery<ReconcilerState>(STATE_QUERY);
+
+const { reconcilePass } = proxyActivities<ReconcilerActivities>({
+  startToCloseTimeout: '15m',
+  // A daemon that dies mid-pass is noticed within this, and the next pass runs elsewhere.
+  heartbeatTimeout: '30s',
+  // The loop below is the retry: a failed pass is recorded and the next one backs off.
+  retry: { maximumAttempts: 1 },
+});
+
+export async function capschedReconciler(input: ReconcilerInput): Promise<void> {
+  let state = input.state ?? initialReconcilerState();
+  let pending = input.pending ?? true;
+  let intervalMs = input.intervalMs;
+  setHandler(triggerSignal, (request) => {
+    pending = true;
+    if (request.intervalMs !== undefined && request.intervalMs > 0) intervalMs = request.intervalMs;
+  });
+  setHandler(stateQuery, () => state);
+
+  for (;;) {
+    if (!pending) await condition(() => pending, nextPassDelayMs(state, intervalMs, Math.random()));
+    pending = false;
+    try {
+      state = await reconcilePass(state);
+    } catch (err) {
+      // Only when the activity itself was lost (daemon killed, timeout): count it as a failed pass.
+      log.warn('reconcile pass activity failed', { error: err instanceof Error ? err.message : String(err) });
+      state = { ...state, consecutiveFailures: state.consecutiveFailures + 1, lastPassResult: 'failed' };
+    }
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5_000) {
+      await continueAsNew<typeof capschedReconciler>({ installation: input.installation, intervalMs, state, pending });
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
+import { createSlackNotifier } from '../../src/adapters/slack/index.js';
+import { createPlanSource } from '../../src/adapters/source/index.js';
+import type { PlanSource } from '../../src/core/ports.js';
+import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
+import { createReconcileEngine } from '../../src/daemon/engine.js';
+import { startDaemon, type DaemonHandle, type DaemonOptions } from '../../src/daemon/index.js';
+import { reconcilerWorkflowId } from '../../src/daemon/reconciler-contract.js';
+import { silentLogger, Secret, type Logger } from '../../src/log/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { countingStore, type CountingStore } from '../reconcile/helpers.js';
+import { tempDir } from '../helpers/git-repo.js';
+import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
+
+export interface SlackSink {
+  url: string;
+  messages: { text: string; raw: string }[];
+}
+
+/** A real HTTP server standing in for a Slack incoming webhook; records every post. */
+export async function slackSink(): Promise<SlackSink> {
+  const sink: SlackSink = { url: '', messages: [] };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      sink.messages.push({ raw, text: raw });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  sink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/test-webhook`;
+  return sink;
+}
+
+export function planYaml(name: string, trus = 8, extra = ''): string {
+  return `apiVersion: capsched/v1
+kind: CapacityPlan
+name: ${name}
+namespace: payments.a1b2c
+trus: ${trus}
+cron: "0 23 * * 1-5"
+timezone: America/New_York
+duration: 3h
+${extra}`;
+}
+
+export interface TestDaemon {
+  daemon: DaemonHandle;
+  store: CountingStore;
+  installation: string;
+  sink: SlackSink;
+  scheduleId(plan: string): string;
+  /** Polls status() until the predicate holds. */
+  until(predicate: (s: Awaited<ReturnType<DaemonHandle['status']>>) => boolean, timeoutMs?: number): Promise<Awaited<ReturnType<DaemonHandle['status']>>>;
+  http(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export interface TestDaemonOptions extends Partial<Omit<DaemonOptions, 'source'>> {
+  /** A git remote path or folder. */
+  source: string | PlanSource;
+  installation?: string;
+  sink?: SlackSink;
+  logger?: Logger;
+  dryRun?: boolean;
+  selfHeal?: boolean;
+}
+
+/** Starts a daemon in-process on the shared dev server with short timings; stopped after the file. */
+export async function startTestDaemon(options: TestDaemonOptions): Promise<TestDaemon> {
+  const temporal = await testTemporal();
+  const installation = options.installation ?? `d-${uniqueSuffix()}`;
+  const logger = options.logger ?? (process.env.CAPSCHED_TEST_LOG === '1' ? createLogger({ level: 'debug' }) : silentLogger());
+  const sink = options.sink ?? (await slackSink());
+  const store = countingStore(createTemporalScheduleStore({ client: temporal.client }));
+  const source =
+    typeof options.source === 'string' ? createPlanSource({ source: options.source, workDir: tempDir('capsched-work-'), logger }) : options.source;
+  const engine =
+    options.engine ??
+    createReconcileEngine({ store, installation, options: { plansPath: 'schedules', retryBaseDelayMs: 50, dryRun: options.dryRun, selfHeal: options.selfHeal } });
+  const daemon = await startDaemon({
+    installation,
+    source: source as DaemonOptions['source'],
+    engine,
+    temporal: { connect: () => NativeConnection.connect({ address: temporal.address }), namespace: temporal.namespace },
+    notifier: options.notifier ?? createSlackNotifier({ webhookUrl: new Secret(sink.url), logger, initialBackoffMs: 50 }),
+    logger,
+    intervalMs: options.intervalMs ?? 400,
+    listen: options.listen ?? '127.0.0.1:0',
+    dryRun: options.dryRun,
+    webhookSecret: options.webhookSecret,
+    shutdownGraceMs: 5_000,
+    identity: options.identity,
+  });
+  after(async () => {
+    await daemon.stop();
+  });
+  const until: TestDaemon['until'] = async (predicate, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await daemon.status();
+      if (predicate(status)) return status;
+      if (Date.now() > deadline) throw new Error(`timed out waiting; last status: ${JSON.stringify({ ...status, localPasses: status.localPasses.slice(-3) })}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return {
+    daemon,
+    store,
+    installation,
+    sink,
+    scheduleId: (plan) => scheduleIdFor(installation, plan),
+    until,
+    http: (path, init) => fetch(`http://${daemon.httpAddress}${path}`, init),
+  };
+}
+
+/** Deletes the installation's schedules and terminates its reconciler workflow (shared dev server hygiene). */
+export function cleanupInstallation(installation: string): void {
+  after(async () => {
+    // Own connection: the shared one may already be closed by testTemporal's after hook.
+    const { address } = await testTemporal();
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection, namespace: 'default' });
+    await client.workflow
+      .getHandle(reconcilerWorkflowId(installation))
+      .terminate('test finished')
+      .catch(() => undefined);
+    for await (const s of client.schedule.list({ query: `CapschedInstallation = "${installation}"` })) {
+      await client.schedule.getHandle(s.scheduleId).delete().catch(() => undefined);
+    }
+    await connection.close();
+  });
+}
+
+export async function scheduleTrus(scheduleId: string): Promise<number | undefined> {
+  const { client } = await testTemporal();
+  try {
+    const d = await client.schedule.getHandle(scheduleId).describe();
+    const args = (d.action as { args?: { desiredTrus?: number }[] }).args;
+    return args?.[0]?.desiredTrus;
+  } catch {
+    return undefined;
+  }
+}
