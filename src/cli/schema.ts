@@ -19,6 +19,13 @@ through the modeline  # yaml-language-server: $schema=../schema/capacity-plan.sc
   -h, --help  show this help
 `;
 
+/** Compares a schema file with what the zod schema generates. */
+export async function schemaFileState(file: string): Promise<'up-to-date' | 'missing' | 'stale'> {
+  const current = await readFile(file, 'utf8').catch(() => undefined);
+  if (current === undefined) return 'missing';
+  return current === planJsonSchemaText() ? 'up-to-date' : 'stale';
+}
+
 export const schemaCommand: Command = async (argv, io) => {
   let values;
   try {
@@ -52,12 +59,12 @@ export const schemaCommand: Command = async (argv, io) => {
     return ExitCode.ok;
   }
   if (values.check) {
-    const current = await readFile(file, 'utf8').catch(() => undefined);
-    if (current === text) {
+    const state = await schemaFileState(file);
+    if (state === 'up-to-date') {
       io.stdout(`${SCHEMA_FILE} is up to date\n`);
       return ExitCode.ok;
     }
-    io.stderr(`${SCHEMA_FILE} is ${current === undefined ? 'missing' : 'stale'}; run \`capsched schema --write\` and commit it\n`);
+    io.stderr(`${SCHEMA_FILE} is ${state}; run \`capsched schema --write\` and commit it\n`);
     return ExitCode.invalid;
   }
   io.stdout(text);

@@ -102,8 +102,8 @@ export function nextWindows(plan: CapacityPlan, nowMs: number, count: number): W
   const cron = planCron(plan);
   if (cron === null) return [];
   const durationMs = planDurationMs(plan);
-  // Most crons fire within weeks; 29 February needs up to eight years.
-  for (const days of [40, 400, 8 * 366 + 2]) {
+  // Most crons fire within weeks; three 29 Februaries need up to twelve years.
+  for (const days of [40, 400, 13 * 366]) {
     const starts = cronOccurrences(cron, plan.timezone, nowMs, nowMs + days * DAY, count);
     if (starts.length >= count || days > 400) {
       return starts.map((o) => makeWindow(plan, o.startMs, durationMs === null ? null : o.startMs + durationMs, o.dst));
