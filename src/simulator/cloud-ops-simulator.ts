@@ -211,11 +211,11 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
     stop: () =>
       new Promise<void>((resolve) => {
         clearInterval(ticker);
+        // tryShutdown waits for open sessions (a broken TLS client can hold one forever).
         const force = setTimeout(() => {
           server.forceShutdown();
           resolve();
-        }, 2000);
-        force.unref();
+        }, 1000);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();
