@@ -99,6 +99,18 @@ test('report on a real repository: validation, plan changes field by field, time
   );
   assert.ok(r.validation.warnings.some((w) => w.code === 'overlap' && w.file === 'schedules/team/search.yaml' && w.line === 6 && w.field === 'cron'));
 
+  // 14 days: nightly has 10 windows (Mon 11-30 … Fri 12-11 evenings) × 3h × 12 = 360, i.e. 180 per
+  // week; orders-morning 14 × 1h × 4 = 56 at base, 28 per week. The flag works like the env variable.
+  const twoWeeks = JSON.parse((await run(repo.dir, ['--format', 'json', '--days', '14', '--managed-elsewhere', 'orders.x9y8z', ...NOW])).stdout) as PrReport;
+  assert.equal(twoWeeks.horizon.days, 14);
+  assert.deepEqual(
+    twoWeeks.namespaces.map((n) => [n.namespace, n.base.truHours, n.head.truHours, n.head.truHoursPerWeek, n.base.truHoursPerWeek, n.managedElsewhere]),
+    [
+      ['payments.a1b2c', 240, 360, 180, 120, false],
+      ['orders.x9y8z', 56, 0, 0, 28, true],
+    ],
+  );
+
   const md = await run(repo.dir, [...NOW, '--tru-hour-price', '0.5'], { CAPSCHED_MANAGED_ELSEWHERE: 'payments.*' });
   assert.equal(md.code, 0, md.stderr);
   const text = md.stdout;
