@@ -23,6 +23,11 @@ export interface DevServerOptions {
   extraArgs?: string[];
   /** Receives the server's stdout/stderr lines (default: dropped). */
   onOutput?: (line: string) => void;
+  /**
+   * Run the server in its own process group, so a terminal's Ctrl-C reaches only the parent,
+   * which then stops it in order (`capsched dev`). Default false.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface DevServer {
@@ -54,7 +59,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   else args.push('--headless');
   args.push(...(options.extraArgs ?? []));
 
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true });
   const output: string[] = [];
   const onLine = (chunk: Buffer): void => {
     for (const line of chunk.toString('utf8').split('\n')) {
