@@ -127,17 +127,21 @@ test('DST spring-forward night: a 02:30 New York start does not exist that night
 });
 
 test('base → head delta, totals over all namespaces, cost, a longer horizon, short windows and namespaces managed elsewhere', () => {
-  // base: nightly 8 TRUs Mon–Fri 3h = 120; steady 2 TRUs Mon 09:00 for 45m on ns.two = 1.5.
-  // head: nightly at 12 TRUs = 180 (+60); steady unchanged. Totals 121.5 → 181.5 (+60).
-  // Cost at 1.5 USD per TRU-hour: 182.25 → 272.25, +90 per week, +90 × 30 / 7 = 385.71 per 30 days.
-  const steady = plan({ name: 'steady', namespace: 'ns.two', trus: 2, cron: '0 9 * * 1', duration: '45m' });
-  const base = [plan({ name: 'nightly', cron: '0 23 * * 1-5', duration: '3h' }), steady];
-  const head = [plan({ name: 'nightly', trus: 12, cron: '0 23 * * 1-5', duration: '3h' }), steady];
+  // base: nightly 8 TRUs Mon–Fri 3h = 120; steady 2 TRUs Mon 09:00 for 45m = 1.5 (same namespace);
+  // other 2 TRUs Mon 09:00 for 1h on ns.two = 2. head: nightly at 12 TRUs = 180 (+60); steady and
+  // other unchanged. ns.one 121.5 → 181.5 (+60); totals 123.5 → 183.5 (+60).
+  // Cost at 1.5 USD per TRU-hour: 185.25 → 275.25, +90 per week, +90 × 30 / 7 = 385.71 per 30 days.
+  const steady = plan({ name: 'steady', trus: 2, cron: '0 9 * * 1', duration: '45m' });
+  const other = plan({ name: 'other', namespace: 'ns.two', trus: 2, cron: '0 9 * * 1', duration: '1h' });
+  const base = [plan({ name: 'nightly', cron: '0 23 * * 1-5', duration: '3h' }), steady, other];
+  const head = [plan({ name: 'nightly', trus: 12, cron: '0 23 * * 1-5', duration: '3h' }), steady, other];
   const r = report(base, head, '2026-11-30T10:00:00Z', { truHourPrice: { amount: 1.5, currency: 'USD' }, managedElsewhere: ['ns.o*', 'other'] });
-  assert.deepEqual(r.totals, { namespacesBase: 2, namespacesHead: 2, baseTruHoursPerWeek: 121.5, headTruHoursPerWeek: 181.5, deltaTruHoursPerWeek: 60 });
-  assert.deepEqual(r.cost, { currency: 'USD', truHourPrice: 1.5, basePerWeek: 182.25, headPerWeek: 272.25, deltaPerWeek: 90, deltaPer30Days: 385.71 });
-  assert.deepEqual(r.namespaces.map((n) => [n.namespace, n.base.truHoursPerWeek, n.head.truHoursPerWeek, n.deltaTruHoursPerWeek, n.managedElsewhere]), [['ns.one', 120, 180, 60, true]]);
+  assert.deepEqual(r.totals, { namespacesBase: 2, namespacesHead: 2, baseTruHoursPerWeek: 123.5, headTruHoursPerWeek: 183.5, deltaTruHoursPerWeek: 60 });
+  assert.deepEqual(r.cost, { currency: 'USD', truHourPrice: 1.5, basePerWeek: 185.25, headPerWeek: 275.25, deltaPerWeek: 90, deltaPer30Days: 385.71 });
+  assert.deepEqual(r.namespaces.map((n) => [n.namespace, n.base.truHoursPerWeek, n.head.truHoursPerWeek, n.deltaTruHoursPerWeek, n.managedElsewhere]), [['ns.one', 121.5, 181.5, 60, true]]);
   assert.deepEqual(r.changes.map((c) => [c.kind, c.name, c.fields.map((f) => [f.field, f.before, f.after])]), [['changed', 'nightly', [['trus', 8, 12]]]]);
+  // Warnings only for touched namespaces: ns.two is unchanged.
+  assert.ok(r.warnings.every((w) => w.namespace === 'ns.one'));
   const short = r.warnings.find((w) => w.kind === 'short-window');
   assert.equal(short?.plans[0], 'steady');
   assert.equal(short?.introduced, false, 'base had the same short window');
@@ -145,10 +149,11 @@ test('base → head delta, totals over all namespaces, cost, a longer horizon, s
   const managed = r.warnings.find((w) => w.kind === 'managed-elsewhere');
   assert.equal(managed?.namespace, 'ns.one');
 
-  // 14 days: nightly at head runs 10 × 3h × 12 = 360 TRU-hours in the horizon, 180 per week.
+  // 14 days: nightly at head runs 10 × 3h × 12 = 360 TRU-hours, steady 2 × 0.75h × 2 = 3: 363 in the
+  // horizon, 181.5 per week.
   const twoWeeks = report(base, head, '2026-11-30T10:00:00Z', { days: 14 });
-  assert.equal(ns(twoWeeks, 'ns.one').head.truHours, 360);
-  assert.equal(ns(twoWeeks, 'ns.one').head.truHoursPerWeek, 180);
+  assert.equal(ns(twoWeeks, 'ns.one').head.truHours, 363);
+  assert.equal(ns(twoWeeks, 'ns.one').head.truHoursPerWeek, 181.5);
 });
 
 test('paused and removed plans provision nothing at head; a permanent change counts from its start', () => {

@@ -295,13 +295,16 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
   });
   namespaces.sort((a, b) => Math.abs(b.deltaTruHoursPerWeek) - Math.abs(a.deltaTruHoursPerWeek) || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
 
-  // Warnings: every namespace at head (a change elsewhere can still matter), marked introduced
-  // when base did not have the same kind of warning for the same plans.
+  // Warnings for the namespaces this change touches (the others cannot change; `validation`
+  // still lists everything), marked introduced when base did not have the same kind of warning
+  // for the same plans.
   const baseKeys = new Set<string>();
-  for (const [ns, w] of work.base) for (const warning of namespaceWarnings(ns, basePlans.get(ns) ?? [], w, toMs)) baseKeys.add(warningKey(warning));
   const warnings: CapacityWarning[] = [];
-  for (const [ns, w] of [...work.head].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (const warning of namespaceWarnings(ns, headPlans.get(ns) ?? [], w, toMs)) warnings.push({ ...warning, introduced: !baseKeys.has(warningKey(warning)) });
+  for (const { namespace: ns } of [...namespaces].sort((a, b) => (a.namespace < b.namespace ? -1 : 1))) {
+    const before = work.base.get(ns);
+    if (before !== undefined) for (const warning of namespaceWarnings(ns, basePlans.get(ns) ?? [], before, toMs)) baseKeys.add(warningKey(warning));
+    const after = work.head.get(ns);
+    if (after !== undefined) for (const warning of namespaceWarnings(ns, headPlans.get(ns) ?? [], after, toMs)) warnings.push({ ...warning, introduced: !baseKeys.has(warningKey(warning)) });
   }
   for (const n of namespaces) {
     if (!n.managedElsewhere) continue;
