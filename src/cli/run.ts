@@ -1,7 +1,323 @@
-import type { Command } from './io.js';
+/**
+ * `capsched run`: the daemon. Watches the plan source, reconciles on an interval and on
+ * webhooks, and runs the capacity-change worker in the same process.
+ */
+import { parseArgs } from 'node:util';
+import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { createCloudOpsClient } from '../adapters/cloud-ops/index.js';
+import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
+import { createSlackNotifier } from '../adapters/slack/index.js';
+import { createPlanSource, readGitCredentials } from '../adapters/source/index.js';
+import { readCloudOpsSettings } from '../config/cloud-ops.js';
+import { readTemporalSettings } from '../config/temporal.js';
+import { readWorkerSettings } from '../config/worker.js';
+import { parseDurationMs } from '../core/capacity/duration.js';
+import { DEFAULT_INSTALLATION, checkInstallationId } from '../core/desired/schedule-id.js';
+import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
+import { ExitCode, isCapschedError } from '../core/errors.js';
+import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
+import { createReconcileEngine } from '../daemon/engine.js';
+import { DEFAULT_INTERVAL_MS, DEFAULT_LISTEN, startDaemon } from '../daemon/index.js';
+import { parseListen } from '../daemon/http-server.js';
+import { createLogger, scrub, Secret, type Logger } from '../log/index.js';
+import type { CliIO, Command } from './io.js';
 
-// PLACEHOLDER: replaced by the issue that builds `capsched run`.
-export const runCommand: Command = async (_argv, io) => {
-  io.stderr('capsched run: not implemented yet\n');
-  return 2;
+export const RUN_HELP = `usage: capsched run [options]
+
+The daemon: fetches the plan source every --interval (and at once on POST /webhook or a folder
+change), validates the whole revision, reconciles this installation's Temporal Schedules, and runs
+the capacity-change worker in the same process. An invalid revision changes nothing (the last good
+one stays applied) and raises one alert; an unreachable source keeps the last good state, backs
+off and alerts once. Any number of daemons may run for one installation: Temporal runs one
+reconcile pass at a time for all of them (workflow capsched-reconciler-<installation>).
+
+Source
+  --source <src>            git URL (https, ssh, file), path to a git repository, or a plain folder
+                            (env CAPSCHED_SOURCE; default .)
+  --branch <name>           git branch (env CAPSCHED_BRANCH; default main)
+  --path <dir>              plans folder inside the source (env CAPSCHED_PATH; default schedules)
+  --interval <d>            fetch interval, e.g. 30s, 5m (env CAPSCHED_INTERVAL; default 30s)
+  --fetch-timeout <d>       deadline of one git fetch (default 60s)
+  --work-dir <dir>          git cache location (env CAPSCHED_WORK_DIR; default .capsched)
+                            HTTPS credentials: env CAPSCHED_GIT_TOKEN (+ CAPSCHED_GIT_USERNAME)
+
+Reconcile
+  --installation <id>       this installation's id (env CAPSCHED_INSTALLATION; default "default")
+  --task-queue <q>          capacity-change task queue (env CAPSCHED_TASK_QUEUE; default ${DEFAULT_TASK_QUEUE})
+  --dry-run                 compute and log change sets, write nothing, run no worker
+  --no-self-heal            report hand edits of managed schedules instead of restoring them
+  --allow-prune-all         allow deleting every managed schedule / more than --max-prune-share
+  --max-prune-share <x>     largest share of managed schedules one pass may delete (default ${DEFAULT_MAX_PRUNE_SHARE})
+  --no-worker               do not run the capacity-change worker in this process
+
+HTTP
+  --listen <host:port>      /healthz, /readyz, /metrics, POST /webhook
+                            (env CAPSCHED_LISTEN; default ${DEFAULT_LISTEN}, loopback only)
+  --webhook-secret-env <V>  name of the env variable holding the GitHub webhook secret
+                            (default CAPSCHED_WEBHOOK_SECRET); when set, X-Hub-Signature-256 is required
+
+Temporal
+  --address <host:port>     Temporal frontend (env TEMPORAL_ADDRESS; envconfig profiles apply)
+  --namespace <ns>          namespace of the schedules and workers (env TEMPORAL_NAMESPACE)
+  --profile <name>          envconfig profile (env TEMPORAL_PROFILE)
+
+Alerts go to SLACK_WEBHOOK_URL when set, else to the log. SIGTERM/SIGINT: stop reconciling,
+let an in-flight pass and activities finish, close connections, exit 0.
+`;
+
+class UsageError extends Error {}
+
+interface RunSettings {
+  source: string;
+  branch: string;
+  path: string;
+  intervalMs: number;
+  fetchTimeoutMs: number;
+  workDir: string;
+  installation: string;
+  taskQueue: string;
+  dryRun: boolean;
+  selfHeal: boolean;
+  allowPruneAll: boolean;
+  maxPruneShare: number;
+  worker: boolean;
+  listen: string;
+  webhookSecret: Secret | undefined;
+  address?: string;
+  namespace?: string;
+  profile?: string;
+}
+
+function duration(text: string, flag: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} "${text}" is not a duration such as 30s or 5m`);
+  return ms;
+}
+
+function parse(argv: string[], io: CliIO): RunSettings | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      source: { type: 'string' },
+      branch: { type: 'string' },
+      path: { type: 'string' },
+      interval: { type: 'string' },
+      'fetch-timeout': { type: 'string' },
+      'work-dir': { type: 'string' },
+      installation: { type: 'string' },
+      'task-queue': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'no-self-heal': { type: 'boolean', default: false },
+      'allow-prune-all': { type: 'boolean', default: false },
+      'max-prune-share': { type: 'string' },
+      'no-worker': { type: 'boolean', default: false },
+      listen: { type: 'string' },
+      'webhook-secret-env': { type: 'string' },
+      address: { type: 'string' },
+      namespace: { type: 'string' },
+      profile: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help === true) return 'help';
+  const installation = values.installation ?? io.env.CAPSCHED_INSTALLATION ?? DEFAULT_INSTALLATION;
+  try {
+    checkInstallationId(installation);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  let maxPruneShare = DEFAULT_MAX_PRUNE_SHARE;
+  if (values['max-prune-share'] !== undefined) {
+    maxPruneShare = Number(values['max-prune-share']);
+    if (!Number.isFinite(maxPruneShare) || maxPruneShare < 0 || maxPruneShare > 1) throw new UsageError('--max-prune-share must be a number from 0 to 1, e.g. 0.5');
+  }
+  const listen = values.listen ?? io.env.CAPSCHED_LISTEN ?? DEFAULT_LISTEN;
+  try {
+    parseListen(listen);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const secretVariable = values['webhook-secret-env'] ?? 'CAPSCHED_WEBHOOK_SECRET';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretVariable)) throw new UsageError('--webhook-secret-env must name an environment variable, e.g. CAPSCHED_WEBHOOK_SECRET');
+  const secretValue = io.env[secretVariable];
+  if (values['webhook-secret-env'] !== undefined && (secretValue === undefined || secretValue === '')) {
+    throw new UsageError(`--webhook-secret-env ${secretVariable}: the variable is not set`);
+  }
+  const taskQueue = values['task-queue'] ?? io.env.CAPSCHED_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  if (taskQueue.trim() === '') throw new UsageError('--task-queue must not be empty');
+  return {
+    source: values.source ?? io.env.CAPSCHED_SOURCE ?? '.',
+    branch: values.branch ?? io.env.CAPSCHED_BRANCH ?? 'main',
+    path: values.path ?? io.env.CAPSCHED_PATH ?? 'schedules',
+    intervalMs: duration(values.interval ?? io.env.CAPSCHED_INTERVAL ?? `${DEFAULT_INTERVAL_MS / 1000}s`, '--interval'),
+    fetchTimeoutMs: duration(values['fetch-timeout'] ?? '60s', '--fetch-timeout'),
+    workDir: values['work-dir'] ?? io.env.CAPSCHED_WORK_DIR ?? '.capsched',
+    installation,
+    taskQueue,
+    dryRun: values['dry-run'] === true,
+    selfHeal: values['no-self-heal'] !== true,
+    allowPruneAll: values['allow-prune-all'] === true,
+    maxPruneShare,
+    worker: values['no-worker'] !== true,
+    listen,
+    webhookSecret: secretValue === undefined || secretValue === '' ? undefined : new Secret(secretValue),
+    ...(values.address === undefined ? {} : { address: values.address }),
+    ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+    ...(values.profile === undefined ? {} : { profile: values.profile }),
+  };
+}
+
+/** Forwards the Temporal SDK's own log lines to pino (warnings and errors only). */
+function temporalLogger(logger: Logger): TemporalLogger {
+  const child = logger.child({ component: 'temporal-sdk' });
+  const at = (level: LogLevel, message: string, meta?: LogMetadata): void => {
+    if (level === 'WARN') child.warn(meta ?? {}, message);
+    else if (level === 'ERROR') child.error(meta ?? {}, message);
+    else if (level === 'INFO') child.debug(meta ?? {}, message);
+  };
+  return {
+    log: at,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: (message, meta) => at('INFO', message, meta),
+    warn: (message, meta) => at('WARN', message, meta),
+    error: (message, meta) => at('ERROR', message, meta),
+  };
+}
+
+function isLoopback(listen: string): boolean {
+  const { host } = parseListen(listen);
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
+}
+
+export const runCommand: Command = async (argv, io) => {
+  let settings: RunSettings | 'help';
+  try {
+    settings = parse(argv, io);
+  } catch (err) {
+    io.stderr(`capsched run: ${err instanceof Error ? err.message : String(err)}\n\n${RUN_HELP}`);
+    return ExitCode.usage;
+  }
+  if (settings === 'help') {
+    io.stdout(RUN_HELP);
+    return ExitCode.ok;
+  }
+  const s = settings;
+  const logger = createLogger({ name: 'capsched' });
+
+  // The daemon owns SIGTERM/SIGINT: install the Temporal Runtime without its own handlers first.
+  const { Runtime, NativeConnection } = await import('@temporalio/worker');
+  try {
+    Runtime.install({ shutdownSignals: [], logger: temporalLogger(logger) });
+  } catch (err) {
+    logger.debug({ err }, 'temporal runtime already installed');
+  }
+
+  let daemon: Awaited<ReturnType<typeof startDaemon>>;
+  try {
+    const temporalSettings = readTemporalSettings(io.env, { address: s.address, namespace: s.namespace, profile: s.profile });
+    const workerSettings = readWorkerSettings(io.env, { taskQueue: s.taskQueue, dryRun: s.dryRun });
+    const notifier = createSlackNotifier({ webhookUrl: workerSettings.slackWebhookUrl, logger, dryRun: s.dryRun });
+    const source = createPlanSource({
+      source: s.source,
+      branch: s.branch,
+      path: s.path,
+      cwd: io.cwd,
+      workDir: s.workDir,
+      credentials: readGitCredentials(io.env),
+      fetchTimeoutMs: s.fetchTimeoutMs,
+      logger,
+    });
+    if (s.webhookSecret === undefined && !isLoopback(s.listen)) {
+      logger.warn({ listen: s.listen }, 'the HTTP server listens beyond loopback without a webhook secret: anyone who can reach it can trigger fetches (set CAPSCHED_WEBHOOK_SECRET)');
+    }
+    const installation = s.installation;
+    daemon = await startDaemon({
+      installation,
+      source,
+      temporal: { connect: () => NativeConnection.connect(temporalSettings.connectionOptions), namespace: temporalSettings.namespace },
+      engine: {
+        create: (client) =>
+          createReconcileEngine({
+            store: createTemporalScheduleStore({ client }),
+            installation,
+            options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path },
+          }),
+      },
+      notifier,
+      logger,
+      intervalMs: s.intervalMs,
+      dryRun: s.dryRun,
+      listen: s.listen,
+      webhookSecret: s.webhookSecret,
+      shutdownGraceMs: workerSettings.shutdownGraceMs,
+      capacityWorker:
+        s.worker && !s.dryRun
+          ? async ({ connection: conn, client, namespace, notifier: n, logger: l, identity }) => {
+              const cloudOpsSettings = readCloudOpsSettings(io.env);
+              if (cloudOpsSettings.apiKey === undefined && !cloudOpsSettings.allowInsecure) {
+                l.warn('TEMPORAL_CLOUD_API_KEY is not set: capacity changes started by the schedules will fail until it is');
+              }
+              const { createCapacityWorker } = await import('../temporal/worker.js');
+              return createCapacityWorker({
+                connection: conn,
+                client,
+                namespace,
+                taskQueue: s.taskQueue,
+                cloudOps: createCloudOpsClient(cloudOpsSettings, { logger: l }),
+                notifier: n,
+                logger: l,
+                identity,
+                shutdownGraceMs: workerSettings.shutdownGraceMs,
+                settings: {
+                  dryRun: workerSettings.dryRun,
+                  namespaceAllowlist: workerSettings.namespaceAllowlist,
+                  namespaceDenylist: workerSettings.namespaceDenylist,
+                  temporalUiUrl: workerSettings.temporalUiUrl,
+                },
+              });
+            }
+          : undefined,
+    });
+  } catch (err) {
+    const message = scrub(err instanceof Error ? err.message : String(err));
+    logger.error({ err }, 'daemon failed to start');
+    io.stderr(`capsched run: ${message}\n`);
+    return isCapschedError(err) && err.retry === 'terminal' ? ExitCode.usage : ExitCode.internal;
+  }
+  io.stderr(`capsched run: serving on http://${daemon.httpAddress} (healthz, readyz, metrics, webhook)\n`);
+
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    onSignal = (signal: NodeJS.Signals): void => {
+      signals++;
+      if (signals > 1) {
+        logger.warn({ signal }, 'second signal: exiting without waiting');
+        resolve(130);
+        return;
+      }
+      logger.info({ signal }, 'signal received: shutting down');
+      daemon.stop().then(
+        () => resolve(ExitCode.ok),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          resolve(ExitCode.internal);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    daemon.done.catch(async (err: unknown) => {
+      logger.fatal({ err }, 'daemon failed; shutting down');
+      await daemon.stop().catch(() => undefined);
+      resolve(ExitCode.internal);
+    });
+  }).then((code) => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    return code;
+  });
 };

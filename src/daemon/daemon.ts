@@ -50,8 +50,8 @@ export interface DaemonOptions {
   installation: string;
   /** Plan source; a watchable one (folder) triggers passes on change. */
   source: PlanSource & { watch?: (onChange: () => void) => () => Promise<void> };
-  /** Computes (and unless dry run, applies) one snapshot. */
-  engine: ReconcileEngine;
+  /** Computes (and unless dry run, applies) one snapshot; or built from the daemon's Temporal client. */
+  engine: ReconcileEngine | { create: (client: Client) => ReconcileEngine };
   /** An existing connection (the caller closes it) or a way to open one (the daemon closes it). */
   temporal: { connection: NativeConnection; namespace: string } | { connect: () => Promise<NativeConnection>; namespace: string };
   notifier: Notifier;
@@ -132,7 +132,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const passDeps = {
     installation: options.installation,
     source: options.source,
-    engine: options.engine,
+    engine: typeof options.engine === 'function' ? options.engine : options.engine.create(client),
     notifier: options.notifier,
     logger: options.logger.child({ installation: options.installation }),
     metrics,
