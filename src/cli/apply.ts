@@ -192,7 +192,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
     return ExitCode.ok;
   }
   const p = parsed;
-  const logger = createLogger({ name: 'capsched', level: io.env.CAPSCHED_LOG_LEVEL ?? 'warn' });
+  const logger = createLogger({ name: 'capsched', level: io.env.CAPSCHED_LOG_LEVEL ?? 'error' });
   const json = p.format === formatChangeSetJson;
   let temporal: Awaited<ReturnType<typeof connectTemporal>> | undefined;
   try {

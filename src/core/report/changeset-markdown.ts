@@ -37,5 +37,5 @@ export function formatChangeSetMarkdown(view: ChangeSetView): string {
     for (const e of errors) out.push(`- ${e.scheduleId === undefined ? '' : `\`${e.scheduleId}\`: `}${e.message} (\`${e.code}\`)`);
     out.push('');
   }
-  return `${out.join('\n')}`;
+  return `${out.join('\n')}\n`;
 }
