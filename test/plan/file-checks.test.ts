@@ -4,9 +4,7 @@ import { loadPlans, MAX_FILE_BYTES } from '../../src/core/plan/load.js';
 import type { PlanFile } from '../../src/core/ports.js';
 
 // File-level problems that a YAML fixture cannot express: the kind of entry, its size and bytes,
-// and problems spanning files. Each code here is listed in FILE_LEVEL_CODES for the docs check.
-
-export const FILE_LEVEL_CODES = ['file-symlink', 'file-submodule', 'file-not-regular', 'file-too-large', 'file-unreadable', 'file-not-utf8', 'too-many-documents', 'duplicate-name', 'no-plans', 'empty-file'];
+// and problems spanning files. Each code here is listed in file-level-codes.ts for the docs check.
 
 const PLAN = (name: string): string => `apiVersion: capsched/v1
 kind: CapacityPlan

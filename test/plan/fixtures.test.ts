@@ -13,10 +13,6 @@ import { packageRoot } from '../../src/paths.js';
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 const dir = join(packageRoot(), 'test', 'plan', 'fixtures');
 
-export function fixtureCodes(): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
-}
-
 for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
   test(`fixture ${name}`, () => {
     const bytes = readFileSync(join(dir, name));

@@ -4,8 +4,7 @@ import { CapacityPlan, PLAN_API_VERSION, PLAN_KIND, PLAN_NAME_PATTERN, VALID_TRU
 import { resolveDateTime } from './date-time.js';
 import { compareIssues, type Issue } from './issues.js';
 import { checkTimeZone, closest } from '../time/zone.js';
-import { parseCron } from '../windows/cron.js';
-import { cronOccurrences } from '../windows/occurrences.js';
+import { minStartGapMinutes, parseCron } from '../windows/cron.js';
 
 export type { Issue } from './issues.js';
 
@@ -485,18 +484,11 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): void {
     const parsed = parseCron(cronText);
     if (!parsed.ok) issues.push(issue(file, at('cron'), 'cron', parsed.code, `cron "${cronText}": ${parsed.message}`));
     else if (durationMinutes !== undefined) {
-      // The window must end before the plan's own next start. Checked on wall-clock time
-      // over two calendar years (a leap year included), so the verdict never depends on today.
-      const from = Date.UTC(2027, 0, 1);
-      const to = Date.UTC(2029, 0, 8);
-      const starts = cronOccurrences(parsed.cron, 'UTC', from, to, 20_000);
-      const durationMs = durationMinutes * 60_000;
-      for (let i = 1; i < starts.length; i++) {
-        const gap = starts[i]!.startMs - starts[i - 1]!.startMs;
-        if (gap < durationMs) {
-          issues.push(issue(file, at('duration'), 'duration', 'duration-exceeds-gap', `duration ${durationText} is longer than the ${formatMinutes(gap / 60_000)} between two starts of this cron; each window must end before the next one starts — shorten it or change the cron`));
-          break;
-        }
+      // The window must end before the plan's own next start (wall-clock time over two
+      // calendar years with a leap year, so the verdict never depends on today).
+      const gap = minStartGapMinutes(parsed.cron);
+      if (gap < durationMinutes) {
+        issues.push(issue(file, at('duration'), 'duration', 'duration-exceeds-gap', `duration ${durationText} is longer than the ${formatMinutes(gap)} between two starts of this cron; each window must end before the next one starts — shorten it or change the cron`));
       }
     }
   }

@@ -125,14 +125,28 @@ function utcYear(ms: number): number {
   return new Date(ms).getUTCFullYear();
 }
 
+/** Per zone, the last span of constant offset looked up (most lookups land in it again). */
+const lastSpan = new Map<string, { from: number; to: number; offset: number }>();
+
 /** Offset from UTC in minutes of `zone` at the instant `ms`. */
 export function offsetAt(zone: string, ms: number): number {
-  const table = yearTable(zone, utcYear(ms));
+  const span = lastSpan.get(zone);
+  if (span !== undefined && ms >= span.from && ms < span.to) return span.offset;
+  const year = utcYear(ms);
+  const table = yearTable(zone, year);
   let offset = table.base;
+  let from = Date.UTC(year, 0, 1);
+  let to = Date.UTC(year + 1, 0, 1);
   for (const t of table.transitions) {
-    if (t.atMs <= ms) offset = t.offset;
-    else break;
+    if (t.atMs <= ms) {
+      offset = t.offset;
+      from = t.atMs;
+    } else {
+      to = t.atMs;
+      break;
+    }
   }
+  lastSpan.set(zone, { from, to, offset });
   return offset;
 }
 

@@ -194,3 +194,36 @@ export function cronTimesOfDay(cron: Cron): [number, number][] {
   }
   return out;
 }
+
+/**
+ * The shortest time between two consecutive starts, in minutes of wall-clock time (no DST),
+ * over two calendar years including a leap year — so it never depends on today's date.
+ * Infinity when the cron fires at most once in that span.
+ */
+export function minStartGapMinutes(cron: Cron): number {
+  const times = cronTimesOfDay(cron).map(([h, m]) => h * 60 + m);
+  if (times.length === 0) return Infinity;
+  let gap = Infinity;
+  for (let i = 1; i < times.length; i++) gap = Math.min(gap, times[i]! - times[i - 1]!);
+  const first = times[0]!;
+  const last = times[times.length - 1]!;
+  // Consecutive matching days from 2027-01-01 (a Friday) through 2029-01-07.
+  let weekday = 5;
+  let dayIndex = 0;
+  let previous = -1;
+  for (let year = 2027; year <= 2029; year++) {
+    for (let month = 1; month <= 12; month++) {
+      const days = daysInMonth(year, month);
+      for (let day = 1; day <= days; day++) {
+        if (year === 2029 && (month > 1 || day > 7)) return gap;
+        if (cronMatchesDate(cron, month, day, weekday)) {
+          if (previous >= 0) gap = Math.min(gap, (dayIndex - previous) * 1440 - last + first);
+          previous = dayIndex;
+        }
+        weekday = (weekday + 1) % 7;
+        dayIndex++;
+      }
+    }
+  }
+  return gap;
+}
