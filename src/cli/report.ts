@@ -201,8 +201,7 @@ export const reportCommand: Command = async (argv, io) => {
     const git = simpleGit(options.source);
     const inside = await git.raw(['rev-parse', '--is-inside-work-tree', '--is-bare-repository']).catch(() => '');
     if (inside.trim() === '') throw new Error(`${options.source} is not a git repository; run capsched report in a checkout of the plans repository or pass --source`);
-    head = await readRevision(git, options.head, options.path, options.nowMs);
-    base = await readRevision(git, options.base, options.path, options.nowMs);
+    [head, base] = await Promise.all([readRevision(git, options.head, options.path, options.nowMs), readRevision(git, options.base, options.path, options.nowMs)]);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`capsched report: ${message}\n`);
