@@ -20,6 +20,7 @@ import { managedScheduleQuery } from '../../core/desired/schedule-id.js';
 import type { DesiredSchedule } from '../../core/desired/types.js';
 import type { ActualSchedule } from '../../core/diff/types.js';
 import { MANAGED_BY } from '../../core/workflow-contract.js';
+import { CAPSCHED_SEARCH_ATTRIBUTES } from '../../core/search-attributes.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 
 export interface TemporalScheduleStoreOptions {
@@ -62,7 +63,16 @@ function grpcCode(err: unknown): number | undefined {
 export function toCapschedError(err: unknown, scheduleId: string | undefined, operation: string): CapschedError {
   if (err instanceof CapschedError) return err;
   const details = { scheduleId, operation };
-  const message = err instanceof Error ? err.message : String(err);
+  const cause = err instanceof Error ? (err as { cause?: { details?: unknown } }).cause : undefined;
+  const serverText = typeof cause?.details === 'string' && cause.details !== '' ? cause.details : undefined;
+  const message = [err instanceof Error ? err.message : String(err), serverText].filter((t) => t !== undefined).join(': ');
+  if (serverText !== undefined && /search attribute/i.test(serverText) && /Capsched/.test(serverText)) {
+    return new CapschedError(
+      'SEARCH_ATTRIBUTES_MISSING',
+      `Temporal rejected ${operation}: ${serverText}. Register capsched's search attributes (Keyword) on the namespace: ${Object.keys(CAPSCHED_SEARCH_ATTRIBUTES).join(', ')} — e.g. \`temporal operator search-attribute create --name CapschedManagedBy --type Keyword\` (Temporal Cloud: tcld or the web UI)`,
+      { cause: err, details },
+    );
+  }
   if (err instanceof ScheduleAlreadyRunning) return new CapschedError('SCHEDULE_EXISTS', `schedule ${scheduleId} already exists`, { cause: err, details });
   if (err instanceof ScheduleNotFoundError) return new CapschedError('SCHEDULE_NOT_FOUND', `schedule ${scheduleId} does not exist`, { cause: err, details });
   const code = grpcCode(err);
