@@ -1,0 +1,95 @@
+/**
+ * `capsched dev` end to end, as a user runs it: a child process with its own Temporal dev server,
+ * Web UI, simulator, worker and reconciler. Edits show within 2 s, an invalid edit shows its
+ * errors and keeps the last good state, Ctrl-C (SIGINT) exits 0 and leaves no server behind.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { packageRoot } from '../../src/paths.js';
+import { tempDir } from '../helpers/git-repo.js';
+import { alive, latestRow, latestTable, parseHeader, spawnWatched, within } from './spawn-dev.js';
+
+function plan(name: string, namespace: string, trus: number, hour: number): string {
+  return `apiVersion: capsched/v1
+kind: CapacityPlan
+name: ${name}
+namespace: ${namespace}
+trus: ${trus}
+cron: "0 ${hour} * * 1-5"
+timezone: America/New_York
+duration: 3h
+`;
+}
+
+test('capsched dev: table, live edits, invalid edit keeps the last good state, SIGINT stops everything', { timeout: 240_000 }, async () => {
+  const dir = tempDir('capsched-dev-');
+  writeFileSync(join(dir, 'nightly.yaml'), plan('nightly', 'dev-a.t1', 8, 23));
+
+  const root = packageRoot();
+  const dev = spawnWatched(process.execPath, [join(root, 'bin/capsched.js'), 'dev', dir], { cwd: root, env: { ...process.env, CAPSCHED_LOG_LEVEL: 'warn' } });
+  after(() => {
+    if (dev.child.exitCode === null) dev.child.kill('SIGKILL');
+  });
+
+  // 1. The table: plan → schedule, next window, simulated capacity.
+  await dev.waitFor((t) => latestRow(t, 'nightly')?.includes('capsched.dev.nightly') === true, 120_000, 'the first table');
+  const header = parseHeader(dev.stdout());
+  assert.ok(alive(header.pid), 'the dev server runs while capsched dev runs');
+  const first = latestRow(dev.stdout(), 'nightly') as string;
+  assert.match(first, /dev-a\.t1\s+8\s+capsched\.dev\.nightly\s+\w{3} \d\d \w{3} \d{4} 23:00 → .* America\/New_York/);
+  assert.match(first, /on-demand$/);
+  assert.ok(header.uiUrl !== undefined, 'the Web UI address is printed');
+  const ui = await fetch(header.uiUrl);
+  await ui.arrayBuffer();
+  assert.equal(ui.status, 200, 'the Temporal Web UI answers');
+  const readyz = await fetch(header.readyz);
+  await readyz.arrayBuffer();
+  assert.equal(readyz.status, 200, 'the daemon is ready');
+
+  const connection = await Connection.connect({ address: header.address });
+  const client = new Client({ connection, namespace: 'default' });
+  after(() => connection.close());
+  const desiredTrus = async (id: string): Promise<unknown> => {
+    const d = await client.schedule.getHandle(id).describe();
+    return d.action.type === 'startWorkflow' ? (d.action.args?.[0] as { desiredTrus?: number }).desiredTrus : undefined;
+  };
+  assert.equal(await desiredTrus('capsched.dev.nightly'), 8);
+
+  // 2. An edit shows within 2 s (the folder watcher triggers a pass; the interval is 5 s).
+  let from = dev.stdout().length;
+  let t0 = Date.now();
+  writeFileSync(join(dir, 'nightly.yaml'), plan('nightly', 'dev-a.t1', 4, 22));
+  await dev.waitFor((t) => /dev-a\.t1\s+4\s+capsched\.dev\.nightly\s+.* 22:00 →/.test(latestRow(t, 'nightly') ?? ''), 2_000, 'the edited plan in the table within 2 s', from);
+  const editMs = Date.now() - t0;
+  assert.equal(await desiredTrus('capsched.dev.nightly'), 4, 'the schedule itself was updated');
+
+  // 3. A new plan naming a new namespace: the simulator is re-seeded with it.
+  from = dev.stdout().length;
+  t0 = Date.now();
+  writeFileSync(join(dir, 'weekend.yaml'), plan('weekend', 'dev-b.t2', 6, 9));
+  await dev.waitFor((t) => /dev-b\.t2\s+6\s+capsched\.dev\.weekend\s+.*on-demand$/.test(latestRow(t, 'weekend') ?? ''), 2_000, 'the added plan within 2 s, its namespace simulated', from);
+  const addMs = Date.now() - t0;
+  assert.equal(await desiredTrus('capsched.dev.weekend'), 6);
+
+  // 4. An invalid edit: errors with file:line:column, nothing applied, last good state kept.
+  from = dev.stdout().length;
+  writeFileSync(join(dir, 'nightly.yaml'), plan('nightly', 'dev-a.t1', 4, 22).replace('trus: 4', 'trus: lots'));
+  const shown = await dev.waitFor((t) => t.includes('✗ plans invalid'), 5_000, 'the validation errors', from);
+  assert.match(shown, /nightly\.yaml:5:\d+ trus: /);
+  const table = latestTable(dev.stdout());
+  assert.match(latestRow(table, 'nightly') ?? '', /dev-a\.t1\s+4\s+capsched\.dev\.nightly/, 'the last good row stays');
+  assert.match(latestRow(table, 'weekend') ?? '', /capsched\.dev\.weekend/);
+  assert.equal(await desiredTrus('capsched.dev.nightly'), 4, 'nothing was applied from the invalid folder');
+
+  // 5. Ctrl-C: exit 0, and the Temporal dev server is gone.
+  dev.child.kill('SIGINT');
+  const exit = await within(dev.exited, 30_000, () => `no exit 30 s after SIGINT\n${dev.stderr()}`);
+  assert.deepEqual(exit, { code: 0, signal: null }, dev.stderr());
+  assert.equal(alive(header.pid), false, `the dev server (pid ${header.pid}) is still running`);
+  await assert.rejects(fetch(header.readyz), 'the daemon HTTP server is closed');
+  assert.match(dev.stderr(), /stopped; nothing left running/);
+  console.log(`capsched dev: edit shown after ${editMs} ms, new plan after ${addMs} ms`);
+});
