@@ -6,7 +6,7 @@ import { compareIssues, type Issue } from './issues.js';
 import { resolveDateTime } from './date-time.js';
 import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBetween } from '../time/zone.js';
 import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
-import { findOverlaps, nextWindows, oneOffWindow, planCron, planWindows, truHoursPerWeek, type Overlap, type Window } from '../windows/windows.js';
+import { forEachOverlap, nextWindows, oneOffWindow, planCron, planIntervals, truHoursPerWeek, type Overlap, type Window } from '../windows/windows.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -99,32 +99,44 @@ export function validatePlans(files: PlanFile[], options: ValidateOptions): Vali
   for (const lp of loaded.plans) {
     const plan = lp.plan;
     planWarnings(lp, now, warn);
-    if (!plan.paused) allWindows.push(...planWindows(plan, now, Math.max(horizonEnd, now + 7 * DAY)));
+    // Unformatted windows: the overlap and capacity maths only need the instants.
+    for (const i of planIntervals(plan, now, Math.max(horizonEnd, now + 7 * DAY))) {
+      allWindows.push({ plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '' });
+    }
     summaries.push(summarise(lp, now));
   }
 
-  // Overlaps: one warning per pair of plans, at the plan defined later.
-  const overlaps = findOverlaps(allWindows.filter((w) => w.startMs < horizonEnd));
-  const byPair = new Map<string, Overlap[]>();
-  for (const o of overlaps) {
-    const key = `${o.first.plan}\n${o.second.plan}`;
-    const list = byPair.get(key) ?? byPair.get(`${o.second.plan}\n${o.first.plan}`);
-    if (list === undefined) byPair.set(key, [o]);
-    else list.push(o);
-  }
+  // Overlaps: one warning per pair of plans (the first overlap and a count), at the later plan.
+  const byPair = new Map<string, Map<string, { first: Overlap; count: number }>>();
+  forEachOverlap(
+    allWindows.filter((w) => w.startMs < horizonEnd),
+    (a, w) => {
+      const [x, y] = a.plan < w.plan ? [a.plan, w.plan] : [w.plan, a.plan];
+      let inner = byPair.get(x);
+      if (inner === undefined) byPair.set(x, (inner = new Map()));
+      const seen = inner.get(y);
+      if (seen !== undefined) {
+        seen.count++;
+        return;
+      }
+      const endMs = a.endMs === null ? w.endMs : w.endMs === null ? a.endMs : Math.min(a.endMs, w.endMs);
+      inner.set(y, { first: { namespace: w.namespace, first: a, second: w, startMs: w.startMs, endMs, effectiveTrus: Math.max(a.trus, w.trus) }, count: 1 });
+    },
+  );
   const byName = new Map(loaded.plans.map((lp) => [lp.plan.name, lp]));
-  for (const list of byPair.values()) {
-    const o = list[0]!;
-    const a = byName.get(o.first.plan)!;
-    const b = byName.get(o.second.plan)!;
-    const [earlier, later] = compareIssues({ ...issueAt(a), code: '' }, { ...issueAt(b), code: '' }) <= 0 ? [a, b] : [b, a];
-    const more = list.length > 1 ? ` (${list.length} overlapping windows in the next ${horizonDays} days; the first is shown)` : '';
-    warn(
-      later,
-      later.plan.cron !== undefined ? 'cron' : 'at',
-      'overlap',
-      `windows of "${later.plan.name}" and "${earlier.plan.name}" (${earlier.file}:${earlier.line}) overlap on namespace ${o.namespace}: ${describeOverlap(o, byName)}${more}; the namespace gets the maximum, ${o.effectiveTrus} TRUs, while both are active — shift one window or merge the plans`,
-    );
+  for (const inner of byPair.values()) {
+    for (const { first: o, count } of inner.values()) {
+      const a = byName.get(o.first.plan)!;
+      const b = byName.get(o.second.plan)!;
+      const [earlier, later] = compareIssues({ ...issueAt(a), code: '' }, { ...issueAt(b), code: '' }) <= 0 ? [a, b] : [b, a];
+      const more = count > 1 ? ` (${count} overlapping windows in the next ${horizonDays} days; the first is shown)` : '';
+      warn(
+        later,
+        later.plan.cron !== undefined ? 'cron' : 'at',
+        'overlap',
+        `windows of "${later.plan.name}" and "${earlier.plan.name}" (${earlier.file}:${earlier.line}) overlap on namespace ${o.namespace}: ${describeOverlap(o, byName)}${more}; the namespace gets the maximum, ${o.effectiveTrus} TRUs, while both are active — shift one window or merge the plans`,
+      );
+    }
   }
 
   const capacity = truHoursPerWeek(allWindows, now);

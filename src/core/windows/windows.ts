@@ -71,25 +71,40 @@ function makeWindow(plan: CapacityPlan, startMs: number, endMs: number | null, d
   return w;
 }
 
+/** A window without its formatted local times (what the maths needs). */
+export interface Interval {
+  startMs: number;
+  endMs: number | null;
+  dst?: 'skipped' | 'repeated';
+}
+
+/** planWindows without the formatting: intervals intersecting [fromMs, toMs), in start order. */
+export function planIntervals(plan: CapacityPlan, fromMs: number, toMs: number): Interval[] {
+  if (plan.paused) return [];
+  if (plan.at !== undefined) {
+    const w = oneOffWindow(plan);
+    if (w === undefined || w.startMs >= toMs || (w.endMs !== null && w.endMs <= fromMs)) return [];
+    return [w.dst === undefined ? { startMs: w.startMs, endMs: w.endMs } : { startMs: w.startMs, endMs: w.endMs, dst: w.dst }];
+  }
+  const cron = planCron(plan);
+  if (cron === null) return [];
+  const durationMs = planDurationMs(plan);
+  const out: Interval[] = [];
+  for (const o of cronOccurrences(cron, plan.timezone, fromMs - (durationMs ?? 0), toMs, 1_000_000)) {
+    if (durationMs !== null && o.startMs + durationMs <= fromMs) continue;
+    const endMs = durationMs === null ? null : o.startMs + durationMs;
+    out.push(o.dst === undefined ? { startMs: o.startMs, endMs } : { startMs: o.startMs, endMs, dst: o.dst });
+  }
+  return out;
+}
+
 /**
  * The windows of a plan that intersect [fromMs, toMs), in start order, exactly as Temporal will
  * fire them (see cronOccurrences for DST). Paused plans have none. A permanent cron plan yields
  * its starts in the range (each has endMs null).
  */
 export function planWindows(plan: CapacityPlan, fromMs: number, toMs: number): Window[] {
-  if (plan.paused) return [];
-  if (plan.at !== undefined) {
-    const w = oneOffWindow(plan);
-    if (w === undefined || w.startMs >= toMs || (w.endMs !== null && w.endMs <= fromMs)) return [];
-    return [w];
-  }
-  const cron = planCron(plan);
-  if (cron === null) return [];
-  const durationMs = planDurationMs(plan);
-  const lookBack = durationMs ?? 0;
-  return cronOccurrences(cron, plan.timezone, fromMs - lookBack, toMs, 1_000_000)
-    .filter((o) => durationMs === null || o.startMs + durationMs > fromMs)
-    .map((o) => makeWindow(plan, o.startMs, durationMs === null ? null : o.startMs + durationMs, o.dst));
+  return planIntervals(plan, fromMs, toMs).map((i) => makeWindow(plan, i.startMs, i.endMs, i.dst));
 }
 
 /** The next `count` windows starting at or after nowMs (paused plans: none). */
@@ -216,23 +231,35 @@ export interface Overlap {
   effectiveTrus: number;
 }
 
-/** Every overlapping pair of windows from different plans on the same namespace, by start. */
-export function findOverlaps(windows: Window[]): Overlap[] {
-  const out: Overlap[] = [];
-  for (const [namespace, list] of groupByNamespace(windows)) {
-    const sorted = [...list].sort((a, b) => a.startMs - b.startMs);
-    let active: Window[] = [];
-    for (const w of sorted) {
-      active = active.filter((a) => a.endMs === null || a.endMs > w.startMs);
+/**
+ * Calls `onPair(earlier, later)` for every pair of windows of different plans on the same
+ * namespace that are active at the same time (no allocation per pair).
+ */
+export function forEachOverlap(windows: Window[], onPair: (first: Window, second: Window) => void): void {
+  for (const list of groupByNamespace(windows).values()) {
+    list.sort((a, b) => a.startMs - b.startMs);
+    const active: Window[] = [];
+    for (const w of list) {
+      // Drop ended windows, and an older start of a permanent plan that this one supersedes.
+      let kept = 0;
       for (const a of active) {
-        if (a.plan === w.plan) continue;
-        const endMs = a.endMs === null ? w.endMs : w.endMs === null ? a.endMs : Math.min(a.endMs, w.endMs);
-        out.push({ namespace, first: a, second: w, startMs: w.startMs, endMs, effectiveTrus: Math.max(a.trus, w.trus) });
+        const ended = a.endMs !== null && a.endMs <= w.startMs;
+        const superseded = w.endMs === null && a.endMs === null && a.plan === w.plan;
+        if (!ended && !superseded) active[kept++] = a;
       }
-      // A newer start of a permanent plan supersedes its older one (keeps the active set small).
-      if (w.endMs === null) active = active.filter((a) => !(a.plan === w.plan && a.endMs === null));
+      active.length = kept;
+      for (const a of active) if (a.plan !== w.plan) onPair(a, w);
       active.push(w);
     }
   }
+}
+
+/** Every overlapping pair of windows from different plans on the same namespace, by start. */
+export function findOverlaps(windows: Window[]): Overlap[] {
+  const out: Overlap[] = [];
+  forEachOverlap(windows, (a, w) => {
+    const endMs = a.endMs === null ? w.endMs : w.endMs === null ? a.endMs : Math.min(a.endMs, w.endMs);
+    out.push({ namespace: w.namespace, first: a, second: w, startMs: w.startMs, endMs, effectiveTrus: Math.max(a.trus, w.trus) });
+  });
   return out.sort((x, y) => x.startMs - y.startMs || (x.namespace < y.namespace ? -1 : 1));
 }
