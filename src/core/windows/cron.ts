@@ -185,9 +185,14 @@ export function cronMatchesDate(cron: Cron, month: number, day: number, weekday:
   return cron.months[month] === true && cron.daysOfMonth[day] === true && cron.daysOfWeek[weekday] === true;
 }
 
-/** The matching local times of day, as [hour, minute] pairs, ascending. */
+const timesCache = new WeakMap<Cron, [number, number][]>();
+
+/** The matching local times of day, as [hour, minute] pairs, ascending (do not mutate). */
 export function cronTimesOfDay(cron: Cron): [number, number][] {
+  const cached = timesCache.get(cron);
+  if (cached !== undefined) return cached;
   const out: [number, number][] = [];
+  timesCache.set(cron, out);
   for (let h = 0; h < 24; h++) {
     if (!cron.hours[h]) continue;
     for (let m = 0; m < 60; m++) if (cron.minutes[m]) out.push([h, m]);

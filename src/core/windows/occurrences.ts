@@ -5,8 +5,6 @@ const DAY = 86_400_000;
 
 export interface Occurrence {
   startMs: number;
-  /** Local wall time of the start, "YYYY-MM-DDTHH:MM". */
-  local: { year: number; month: number; day: number; hour: number; minute: number };
   /** 'repeated' when this wall time happens twice that night (Temporal fires at both). */
   dst?: 'repeated';
 }
@@ -38,29 +36,37 @@ export function cronOccurrences(cron: Cron, zone: string, fromMs: number, toMs: 
   // Fast path: away from an offset change the instant is wall time minus the steady offset.
   const transitions = transitionsBetween(zone, fromMs - 3 * DAY, toMs + 3 * DAY);
   let nextTransition = 0;
+  const today: Occurrence[] = [];
   while (year * 10000 + month * 100 + day <= lastKey) {
     if (cronMatchesDate(cron, month, day, weekday)) {
-      const today: Occurrence[] = [];
+      today.length = 0;
       const wallDay = Date.UTC(year, month - 1, day);
       while (nextTransition < transitions.length && transitions[nextTransition]!.atMs < wallDay - 2 * DAY) nextTransition++;
       const t = transitions[nextTransition];
       const steady = t === undefined || t.atMs > wallDay + 2 * DAY;
-      const steadyOffset = steady ? offsetAt(zone, wallDay) : 0;
-      for (const [hour, minute] of times) {
-        const local = { year, month, day, hour, minute };
-        const instants = steady ? [wallDay + (hour * 60 + minute - steadyOffset) * 60_000] : localToUtc(zone, { ...local, second: 0 });
-        if (instants.length === 0) {
-          const approx = Date.UTC(year, month - 1, day, hour, minute);
-          if (skipped !== undefined && approx >= fromMs - DAY && approx < toMs + DAY) skipped.push({ local });
-          continue;
+      if (steady) {
+        // No offset change near this day: one instant per time, already in order.
+        const base = wallDay - offsetAt(zone, wallDay) * 60_000;
+        for (const [hour, minute] of times) {
+          const startMs = base + (hour * 60 + minute) * 60_000;
+          if (startMs >= fromMs && startMs < toMs) today.push({ startMs });
         }
-        for (const startMs of instants) {
-          if (startMs < fromMs || startMs >= toMs) continue;
-          today.push(instants.length > 1 ? { startMs, local, dst: 'repeated' } : { startMs, local });
+      } else {
+        for (const [hour, minute] of times) {
+          const instants = localToUtc(zone, { year, month, day, hour, minute, second: 0 });
+          if (instants.length === 0) {
+            const approx = Date.UTC(year, month - 1, day, hour, minute);
+            if (skipped !== undefined && approx >= fromMs - DAY && approx < toMs + DAY) skipped.push({ local: { year, month, day, hour, minute } });
+            continue;
+          }
+          for (const startMs of instants) {
+            if (startMs < fromMs || startMs >= toMs) continue;
+            today.push(instants.length > 1 ? { startMs, dst: 'repeated' } : { startMs });
+          }
         }
+        // A repeated hour interleaves the two copies of each wall time; fire order is by instant.
+        if (today.length > 1) today.sort((a, b) => a.startMs - b.startMs);
       }
-      // A repeated hour interleaves the two copies of each wall time; fire order is by instant.
-      if (today.length > 1) today.sort((a, b) => a.startMs - b.startMs);
       for (const occurrence of today) {
         out.push(occurrence);
         if (out.length >= limit) return out;
