@@ -134,7 +134,7 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
   }
   const taskQueue = String(values['task-queue'] ?? io.env.CAPSCHED_TASK_QUEUE ?? DEFAULT_TASK_QUEUE);
   if (taskQueue.trim() === '') throw new UsageError('--task-queue must not be empty');
-  const opt = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+  const opt = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return {
     source: opt(values.source) ?? io.env.CAPSCHED_SOURCE ?? '.',
     branch: opt(values.branch) ?? io.env.CAPSCHED_BRANCH ?? 'main',

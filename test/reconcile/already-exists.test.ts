@@ -30,6 +30,6 @@ test('create on an existing schedule (a lagging list) compares instead of duplic
   const changed = await reconcileOnce({ snapshot: snapshot(plan(6)), store, installation, now: Date.now() });
   assert.equal(changed.applied[0]?.outcome, 'updated');
   const d = await client.schedule.getHandle(`capsched.${installation}.p`).describe();
-  assert.equal((d.action.args?.[0] as { desiredTrus: number }).desiredTrus, 6);
+  assert.equal(((d.action.args ?? [])[0] as { desiredTrus: number }).desiredTrus, 6);
   await client.schedule.getHandle(`capsched.${installation}.p`).delete();
 });

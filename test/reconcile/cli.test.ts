@@ -48,7 +48,7 @@ test('capsched diff / apply on a git repository: terraform-style output, formats
     const created = await client.schedule.getHandle(id).describe();
     assert.equal(created.state.paused, false);
     assert.deepEqual((created.searchAttributes as Record<string, string[]>).CapschedCommit, [first]);
-    assert.equal((created.action.args?.[0] as { commit: string }).commit, first);
+    assert.equal(((created.action.args ?? [])[0] as { commit: string }).commit, first);
 
     // diff right after: nothing to change, exit 0 (once visibility has caught up).
     await eventually(async () => {
@@ -73,7 +73,7 @@ test('capsched diff / apply on a git repository: terraform-style output, formats
     assert.match(md.out, /```diff\n~ capsched\./);
     const dry = await run(applyCommand, '--dry-run');
     assert.equal(dry.code, 2);
-    assert.equal((((await client.schedule.getHandle(id).describe()).action.args?.[0]) as { desiredTrus: number }).desiredTrus, 8);
+    assert.equal((((await client.schedule.getHandle(id).describe()).action.args ?? [])[0] as { desiredTrus: number }).desiredTrus, 8);
 
     // Invalid plans: exit 1, file:line:col, nothing applied.
     write('broken.yaml', planYaml({ name: 'broken', namespace: 'payments.a1b2c', trus: 7, cron: '0 1 * * *' }));

@@ -74,7 +74,7 @@ test('merge → schedule appears; second pass writes nothing; edit → update; d
   await eventually(async () => {
     const after = await client.schedule.getHandle(nightlyId).describe();
     assert.deepEqual(after.spec.calendars?.[0]?.hour, [{ start: 22, end: 22, step: 1 }]);
-    assert.equal((after.action.args?.[0] as { desiredTrus: number }).desiredTrus, 10);
+    assert.equal(((after.action.args ?? [])[0] as { desiredTrus: number }).desiredTrus, 10);
     assert.equal(after.policies.overlap, 'ALLOW_ALL');
     assert.equal(after.policies.catchupWindow, 3 * 3_600_000);
     assert.deepEqual((after.searchAttributes as Record<string, string[]>).CapschedCommit, ['ccc333']);

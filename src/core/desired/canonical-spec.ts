@@ -16,7 +16,8 @@ export interface PlainRange {
   step?: number;
 }
 export type LooseRange = RangeValue | PlainRange;
-export type CalendarFieldValue = LooseRange | LooseRange[] | '*';
+/** A value, a range, a list of them, or the string '*' (every value). */
+export type CalendarFieldValue = LooseRange | LooseRange[];
 
 /** A CalendarSpec in the SDK's input or description form (plain data). */
 export interface PlainCalendarSpec {
