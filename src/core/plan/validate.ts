@@ -178,17 +178,13 @@ function issueAt(lp: LoadedPlan): Omit<Issue, 'code'> {
   return { file: lp.file, line: lp.line, column: 1, field: '', message: '', severity: 'warning' };
 }
 
-function windowText(w: Window, zone: string): string {
-  const local = `${formatLocalHuman(zone, w.startMs)}–${w.endMs === null ? '…' : formatLocalHuman(zone, w.endMs).slice(-5)} ${zone}`;
-  const utc = `${formatUtcIso(w.startMs)}–${w.endMs === null ? '…' : formatUtcIso(w.endMs)}`;
-  return `${local} (${utc})`;
-}
-
 function describeOverlap(o: Overlap, byName: Map<string, LoadedPlan>): string {
-  const zone = byName.get(o.second.plan)?.plan.timezone ?? 'UTC';
-  const span: Window = { ...o.second, startMs: o.startMs, endMs: o.endMs };
+  const zones = [...new Set([byName.get(o.second.plan)?.plan.timezone ?? 'UTC', byName.get(o.first.plan)?.plan.timezone ?? 'UTC'])];
+  const endLocal = (zone: string): string => (o.endMs === null ? '…' : formatLocalHuman(zone, o.endMs).slice(-5));
+  const local = zones.map((zone) => `${formatLocalHuman(zone, o.startMs)}–${endLocal(zone)} ${zone}`).join(' = ');
+  const utc = `${formatUtcIso(o.startMs)}–${o.endMs === null ? '…' : formatUtcIso(o.endMs)}`;
   const permanent = o.endMs === null ? ' (a permanent change keeps overlapping)' : '';
-  return `first ${windowText(span, zone)}${permanent}, "${o.first.plan}" ${o.first.trus} TRUs and "${o.second.plan}" ${o.second.trus} TRUs`;
+  return `first ${local} (${utc})${permanent}, "${o.first.plan}" ${o.first.trus} TRUs and "${o.second.plan}" ${o.second.trus} TRUs`;
 }
 
 function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field: string, code: string, message: string) => void): void {
