@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import type { PlanFile } from '../ports.js';
 import { CapacityPlan, PLAN_API_VERSION, PLAN_KIND, PLAN_NAME_PATTERN, VALID_TRUS, DURATION_PATTERN, parseDurationMinutes } from './schema.js';
 import { resolveDateTime } from './date-time.js';
@@ -49,6 +49,24 @@ interface DocContext {
   keyPos: Map<string, Position>;
   valuePos: Map<string, Position>;
   issues: Issue[];
+}
+
+/** Offset → 1-based line and column, from the text's line starts (built once per file). */
+class LineCounter {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  linePos(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+  }
 }
 
 function pos(lineCounter: LineCounter, offset: number | undefined): Position {
@@ -137,10 +155,10 @@ function loadFile(file: PlanFile, issues: Issue[], out: LoadedPlan[]): void {
     issues.push(issue(file.path, deep, '', 'yaml-too-deep', `nesting is deeper than ${MAX_NESTING} levels; a plan is a flat mapping of fields`));
     return;
   }
-  const lineCounter = new LineCounter();
+  const lineCounter = new LineCounter(text);
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, schema: 'core' }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: true, schema: 'core' }) as Document.Parsed[];
   } catch (err) {
     const code = err instanceof RangeError ? 'yaml-too-deep' : 'yaml-syntax';
     issues.push(issue(file.path, top, '', code, code === 'yaml-too-deep' ? 'is nested too deeply to parse' : 'could not be parsed as YAML'));

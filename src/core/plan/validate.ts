@@ -247,10 +247,10 @@ function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field:
   }
 }
 
-function preview(w: Window, zone: string): WindowPreview {
+function preview(w: Window): WindowPreview {
   const p: WindowPreview = {
-    start: formatLocalIso(zone, w.startMs),
-    end: w.endMs === null ? null : formatLocalIso(zone, w.endMs),
+    start: w.localStart,
+    end: w.localEnd ?? null,
     startUtc: formatUtcIso(w.startMs),
     endUtc: w.endMs === null ? null : formatUtcIso(w.endMs),
   };
@@ -271,7 +271,7 @@ function summarise(lp: LoadedPlan, now: number): PlanSummary {
     recurring: plan.cron !== undefined,
     length: plan.duration ?? (plan.until !== undefined ? `until ${plan.until}` : 'permanent'),
     paused: plan.paused,
-    nextWindows: nextWindows(plan, now, 3).map((w) => preview(w, plan.timezone)),
+    nextWindows: nextWindows(plan, now, 3).map(preview),
   };
   if (plan.description !== undefined) s.description = plan.description;
   return s;

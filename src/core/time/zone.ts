@@ -164,6 +164,14 @@ export function transitionsBetween(zone: string, fromMs: number, toMs: number): 
   return out;
 }
 
+/** Whether `zone` changes its offset in [fromMs, toMs) (no allocation). */
+export function hasTransitionBetween(zone: string, fromMs: number, toMs: number): boolean {
+  for (let y = utcYear(fromMs); y <= utcYear(toMs); y++) {
+    for (const t of yearTable(zone, y).transitions) if (t.atMs >= fromMs && t.atMs < toMs) return true;
+  }
+  return false;
+}
+
 /** The local wall time of `ms` in `zone`. */
 export function toLocal(zone: string, ms: number): LocalInstant {
   const offsetMinutes = offsetAt(zone, ms);
@@ -186,6 +194,8 @@ export function toLocal(zone: string, ms: number): LocalInstant {
  */
 export function localToUtc(zone: string, local: LocalDateTime): number[] {
   const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+  // Fast path: no offset change within a day either side, so exactly one instant.
+  if (!hasTransitionBetween(zone, wall - DAY, wall + DAY)) return [wall - offsetAt(zone, wall) * MINUTE];
   // Candidate offsets: those in force within a day either side of the wall time.
   const candidates = new Set<number>([offsetAt(zone, wall - DAY), offsetAt(zone, wall + DAY)]);
   for (const t of transitionsBetween(zone, wall - DAY, wall + DAY)) {

@@ -47,8 +47,18 @@ export function planDurationMs(plan: CapacityPlan): number | null {
   return minutes === undefined ? null : minutes * MINUTE;
 }
 
+const oneOffCache = new WeakMap<CapacityPlan, Window | null>();
+
 /** The one window of a one-off (`at`) plan, or undefined when `at`/`until` do not resolve. */
 export function oneOffWindow(plan: CapacityPlan): Window | undefined {
+  const cached = oneOffCache.get(plan);
+  if (cached !== undefined) return cached === null ? undefined : { ...cached };
+  const w = computeOneOffWindow(plan);
+  oneOffCache.set(plan, w ?? null);
+  return w === undefined ? undefined : { ...w };
+}
+
+function computeOneOffWindow(plan: CapacityPlan): Window | undefined {
   if (plan.at === undefined) return undefined;
   const start = resolveDateTime(plan.at, plan.timezone);
   if (!start.ok) return undefined;
