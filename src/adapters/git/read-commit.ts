@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { SimpleGit } from 'simple-git';
 import { CapschedError } from '../../core/errors.js';
 import type { PlanFile, SourceSnapshot } from '../../core/ports.js';
@@ -7,8 +8,6 @@ export interface ReadCommitOptions {
   maxFileBytes?: number;
   /** More plan files than this under the path is an error (default 5,000). */
   maxFiles?: number;
-  /** Parallel `git cat-file` calls (default 8). */
-  concurrency?: number;
 }
 
 const PLAN_FILE = /\.ya?ml$/i;
@@ -92,16 +91,11 @@ export async function readPlanFilesAtCommit(git: SimpleGit, commit: string, plan
     throw new CapschedError('source-too-many-files', `${planCount} plan files under "${path || '.'}" at ${commit.slice(0, 12)}; the limit is ${maxFiles}`);
   }
 
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < toRead.length) {
-      const item = toRead[next++];
-      if (item === undefined) break;
-      const buffer = await git.binaryCatFile(['blob', item.object]);
-      item.file.bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, toRead.length) }, worker));
+  if (toRead.length > 0) {
+    const gitDir = (await git.revparse(['--absolute-git-dir'])).trim();
+    const blobs = await catFileBatch(gitDir, toRead.map((item) => item.object));
+    for (const item of toRead) item.file.bytes = blobs.get(item.object);
+  }
 
   const meta: Record<string, string> = {};
   const [subject = '', author = '', date = ''] = (await git.raw(['show', '-s', '--format=%s%x00%an%x00%cI', commit])).trim().split('\0');
@@ -110,4 +104,43 @@ export async function readPlanFilesAtCommit(git: SimpleGit, commit: string, plan
   meta.committedAt = date;
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { revision: commit, pathExists: true, files, meta };
+}
+
+/**
+ * Reads many blobs with ONE `git cat-file --batch` process (object ids on stdin, fixed argv):
+ * a thousand plan files cost one spawn instead of a thousand.
+ */
+function catFileBatch(gitDir: string, objects: string[]): Promise<Map<string, Uint8Array>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', (err) => reject(new CapschedError('source-read-failed', `git cat-file failed: ${err.message}`, { retry: 'transient' })));
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new CapschedError('source-read-failed', `git cat-file exited with ${code}: ${stderr.trim().slice(0, 200)}`, { retry: 'transient' }));
+        return;
+      }
+      const out = Buffer.concat(chunks);
+      const blobs = new Map<string, Uint8Array>();
+      let offset = 0;
+      while (offset < out.length) {
+        const newline = out.indexOf(0x0a, offset);
+        if (newline < 0) break;
+        const [oid = '', type = '', size = ''] = out.subarray(offset, newline).toString('utf8').split(' ');
+        if (type === 'missing' || size === '') {
+          reject(new CapschedError('source-read-failed', `git object ${oid} is missing`));
+          return;
+        }
+        const start = newline + 1;
+        const end = start + Number(size);
+        blobs.set(oid, new Uint8Array(out.subarray(start, end)));
+        offset = end + 1;
+      }
+      resolve(blobs);
+    });
+    child.stdin.end(`${objects.join('\n')}\n`);
+  });
 }
