@@ -7,6 +7,7 @@
  * Prints plans/s (median round) and peak RSS. Target: at least 5,000 plans/s.
  */
 import { parseArgs } from 'node:util';
+import { parseAllDocuments } from 'yaml';
 import { validatePlans } from '../src/core/plan/validate.js';
 import type { PlanFile } from '../src/core/ports.js';
 
@@ -53,9 +54,19 @@ for (let r = 0; r <= rounds; r++) {
   if (r > 0) times.push(ms); // round 0 warms up (JIT, zone tables)
 }
 times.sort((a, b) => a - b);
+// For context: the YAML library's own parse of the same files (a floor for any validator using it).
+const decoded = files.map((f) => new TextDecoder().decode(f.bytes));
+const yamlTimes: number[] = [];
+for (let r = 0; r <= rounds; r++) {
+  const start = performance.now();
+  for (const text of decoded) parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: true, schema: 'core' });
+  if (r > 0) yamlTimes.push(performance.now() - start);
+}
+yamlTimes.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)]!;
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 if (last === undefined || last.plans.length !== planCount) throw new Error(`expected ${planCount} valid plans, got ${last?.plans.length}: ${JSON.stringify(last?.errors.slice(0, 3))}`);
 console.log(`validate: ${planCount} plans, ${namespaceCount} namespaces, ${files.length} files; ${last.warnings.length} warnings (${last.warnings.filter((w) => w.code === 'overlap').length} overlaps)`);
 console.log(`median ${median.toFixed(1)} ms per run (min ${times[0]!.toFixed(1)}, max ${times[times.length - 1]!.toFixed(1)}) → ${Math.round((planCount / median) * 1000)} plans/s`);
+console.log(`of which YAML parsing alone: median ${yamlTimes[Math.floor(yamlTimes.length / 2)]!.toFixed(1)} ms`);
 console.log(`peak RSS ${peakRssMb.toFixed(0)} MB`);

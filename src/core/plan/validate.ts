@@ -6,6 +6,7 @@ import { compareIssues, type Issue } from './issues.js';
 import { resolveDateTime } from './date-time.js';
 import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBetween } from '../time/zone.js';
 import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
+import type { Cron } from '../windows/cron.js';
 import { forEachOverlap, nextWindows, oneOffWindow, planCron, planIntervals, truHoursPerWeek, type Overlap, type Window } from '../windows/windows.js';
 
 const MINUTE = 60_000;
@@ -94,11 +95,12 @@ export function validatePlans(files: PlanFile[], options: ValidateOptions): Vali
   };
 
   const horizonEnd = now + horizonDays * DAY;
+  const dstCache = new Map<string, [string, string][]>();
   const allWindows: Window[] = [];
   const summaries: PlanSummary[] = [];
   for (const lp of loaded.plans) {
     const plan = lp.plan;
-    planWarnings(lp, now, warn);
+    planWarnings(lp, now, warn, dstCache);
     // Unformatted windows: the overlap and capacity maths only need the instants.
     for (const i of planIntervals(plan, now, Math.max(horizonEnd, now + 7 * DAY))) {
       allWindows.push({ plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '' });
@@ -187,7 +189,7 @@ function describeOverlap(o: Overlap, byName: Map<string, LoadedPlan>): string {
   return `first ${local} (${utc})${permanent}, "${o.first.plan}" ${o.first.trus} TRUs and "${o.second.plan}" ${o.second.trus} TRUs`;
 }
 
-function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field: string, code: string, message: string) => void): void {
+function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field: string, code: string, message: string) => void, dstCache: Map<string, [string, string][]>): void {
   const plan = lp.plan;
   const zone = plan.timezone;
   // Window length under an hour.
@@ -217,7 +219,20 @@ function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field:
   }
   const cron = planCron(plan);
   if (cron === null) return;
-  // DST: look only around the zone's transitions in the next 12 months.
+  // DST: plans sharing a cron and a zone share the answer.
+  const key = `${cron.expression}\n${zone}`;
+  let dst = dstCache.get(key);
+  if (dst === undefined) {
+    dst = dstSurprises(cron, zone, now);
+    dstCache.set(key, dst);
+  }
+  for (const [code, message] of dst) warn(lp, 'cron', code, message);
+}
+
+/** The DST warnings (code, message) for a cron in a zone over the next 12 months from now. */
+function dstSurprises(cron: Cron, zone: string, now: number): [string, string][] {
+  const out: [string, string][] = [];
+  // Look only around the zone's transitions.
   const skipped: SkippedStart[] = [];
   const repeated: number[] = [];
   for (const t of transitionsBetween(zone, now, now + DST_LOOKAHEAD_DAYS * DAY)) {
@@ -227,9 +242,9 @@ function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field:
   }
   const seenSkipped = new Set<string>();
   const skippedDates = skipped.filter((s) => {
-    const key = `${s.local.year}-${s.local.month}-${s.local.day}T${s.local.hour}:${s.local.minute}`;
-    if (seenSkipped.has(key)) return false;
-    seenSkipped.add(key);
+    const k = `${s.local.year}-${s.local.month}-${s.local.day}T${s.local.hour}:${s.local.minute}`;
+    if (seenSkipped.has(k)) return false;
+    seenSkipped.add(k);
     return true;
   });
   if (skippedDates.length > 0) {
@@ -237,14 +252,15 @@ function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field:
     const date = `${s.year}-${String(s.month).padStart(2, '0')}-${String(s.day).padStart(2, '0')}`;
     const time = `${String(s.hour).padStart(2, '0')}:${String(s.minute).padStart(2, '0')}`;
     const more = skippedDates.length > 1 ? ` (${skippedDates.length} skipped starts in the next 12 months)` : '';
-    warn(lp, 'cron', 'dst-skipped', `local start ${time} does not exist on ${date} in ${zone} (clocks jump forward): Temporal will not start this window that day${more} — move the start out of the DST gap`);
+    out.push(['dst-skipped', `local start ${time} does not exist on ${date} in ${zone} (clocks jump forward): Temporal will not start this window that day${more} — move the start out of the DST gap`]);
   }
   if (repeated.length > 0) {
     const first = toLocal(zone, repeated[0]!);
     const date = `${first.year}-${String(first.month).padStart(2, '0')}-${String(first.day).padStart(2, '0')}`;
     const times = repeated.slice(0, 2).map((ms) => `${formatLocalIso(zone, ms)} = ${formatUtcIso(ms)}`).join(' and ');
-    warn(lp, 'cron', 'dst-repeated', `local start happens twice on ${date} in ${zone} (clocks fall back): Temporal starts the window twice, at ${times} — move the start out of the repeated hour`);
+    out.push(['dst-repeated', `local start happens twice on ${date} in ${zone} (clocks fall back): Temporal starts the window twice, at ${times} — move the start out of the repeated hour`]);
   }
+  return out;
 }
 
 function preview(w: Window): WindowPreview {

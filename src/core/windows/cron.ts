@@ -116,8 +116,20 @@ function parseField(text: string, field: FieldSpec): boolean[] | { code: string;
   return bits;
 }
 
-/** Parses a plan's cron expression; errors carry a stable code and a fix-it message. */
+const parsedCache = new Map<string, CronResult>();
+
+/** Parses a plan's cron expression; errors carry a stable code and a fix-it message (memoised). */
 export function parseCron(input: string): CronResult {
+  let result = parsedCache.get(input);
+  if (result === undefined) {
+    result = parseCronUncached(input);
+    if (parsedCache.size > 10_000) parsedCache.clear();
+    parsedCache.set(input, result);
+  }
+  return result;
+}
+
+function parseCronUncached(input: string): CronResult {
   const text = input.trim();
   if (text === '') return fail('cron-empty', 'cron is empty; write five fields, e.g. "0 23 * * 1-5" (to some cron libraries an empty string means every minute)');
   if (/^(CRON_)?TZ=/i.test(text)) return fail('cron-unsupported', 'a CRON_TZ=/TZ= prefix is not allowed; put the zone in the `timezone` field');
@@ -205,7 +217,18 @@ export function cronTimesOfDay(cron: Cron): [number, number][] {
  * over two calendar years including a leap year — so it never depends on today's date.
  * Infinity when the cron fires at most once in that span.
  */
+const gapCache = new WeakMap<Cron, number>();
+
 export function minStartGapMinutes(cron: Cron): number {
+  let gap = gapCache.get(cron);
+  if (gap === undefined) {
+    gap = computeMinStartGap(cron);
+    gapCache.set(cron, gap);
+  }
+  return gap;
+}
+
+function computeMinStartGap(cron: Cron): number {
   const times = cronTimesOfDay(cron).map(([h, m]) => h * 60 + m);
   if (times.length === 0) return Infinity;
   let gap = Infinity;

@@ -25,19 +25,11 @@ export interface Window {
   dst?: 'skipped' | 'repeated';
 }
 
-const cronCache = new Map<string, Cron | null>();
-
 /** Parsed cron of a plan (memoised); null when the plan has none or it is invalid. */
 export function planCron(plan: CapacityPlan): Cron | null {
   if (plan.cron === undefined) return null;
-  let cron = cronCache.get(plan.cron);
-  if (cron === undefined) {
-    const parsed = parseCron(plan.cron);
-    cron = parsed.ok ? parsed.cron : null;
-    if (cronCache.size > 10_000) cronCache.clear();
-    cronCache.set(plan.cron, cron);
-  }
-  return cron;
+  const parsed = parseCron(plan.cron);
+  return parsed.ok ? parsed.cron : null;
 }
 
 /** Window length in ms for a cron plan or an `at` + `duration` plan; null = permanent. */
