@@ -36,6 +36,9 @@ test('rejects what Temporal reads differently from cron libraries, with distinct
   assert.equal(code('0 0 31 4,6,9,11 *'), 'cron-never-fires');
   assert.equal(code('0 0 29 2 *'), 'ok', 'leap day exists');
   for (const expr of ['60 * * * *', '0 24 * * *', '0 0 0 * *', '0 0 32 * *', '0 0 * 13 *', '0 0 * * 8', '0 5-1 * * *', '0 0 * * FUNDAY']) assert.equal(code(expr), 'cron-out-of-range', expr);
+  assert.equal(code('0 0 LW * *'), 'cron-unsupported');
+  assert.equal(code('0 0 * * WEDNESDAY'), 'cron-out-of-range', 'a full name is an unknown name, not a W');
+  assert.equal(code('0 0 * * THU,SAT'), 'ok');
   for (const expr of ['0 0 * * 1/0', '*/x * * * *', '0 0 * * 1,,2', '@fortnightly']) assert.equal(code(expr), 'cron-invalid', expr);
 });
 

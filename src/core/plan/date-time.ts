@@ -17,6 +17,7 @@ export function resolveDateTime(text: string, zone: string): ResolvedDateTime {
   const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
   const second = m[6] === undefined ? 0 : Number(m[6]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return { ok: false, message: `"${text}" is not a real calendar date` };
+  if (year < 2000 || year > 2099) return { ok: false, message: `"${text}" is outside the years Temporal schedules fire in (2000–2099)` };
   if (hour > 23 || minute > 59 || second > 59) return { ok: false, message: `"${text}" is not a real time of day (00:00–23:59)` };
   const offsetText = m[7];
   if (offsetText !== undefined) {

@@ -147,9 +147,13 @@ function parseCronUncached(input: string): CronResult {
     [/H/i, '"H" (hashed value) is not supported by Temporal\'s scheduler; pick a fixed value'],
     [/\?/, '"?" is not supported; use "*" for the field you do not restrict'],
   ];
-  // Names like WED or JUL contain these letters; look at the text with the known names removed.
-  const withoutNames = expression.toUpperCase().replace(/\b(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)\b/g, '');
-  for (const [re, message] of features) if (re.test(withoutNames)) return fail('cron-unsupported', message);
+  // Names (WED, JUL, THURSDAY…) contain these letters; look only at tokens that are not words,
+  // plus the bare L, W, LW and H tokens.
+  const special = expression
+    .split(/[\s,/-]+/)
+    .filter((token) => !/^[A-Za-z]{2,}$/.test(token) || /^(?:LW|L|W|H)$/i.test(token))
+    .join(' ');
+  for (const [re, message] of features) if (re.test(special)) return fail('cron-unsupported', message);
   const fields = expression.split(/\s+/);
   if (fields.length !== 5) {
     const extra = fields.length > 5 ? ' (Temporal reads a 6th field as the year and cron libraries as seconds, so it is ambiguous)' : '';
