@@ -58,7 +58,7 @@ test('several plans per file, one per YAML document; too many documents is refus
 test('duplicate plan names across files name both files', () => {
   const r = loadPlans([file('b.yaml', `# a comment\n${PLAN('nightly')}`), file('a.yaml', PLAN('nightly'))]);
   assert.deepEqual(r.plans, [], 'neither copy is used');
-  assert.deepEqual(r.issues.map((i) => `${i.file}:${i.line} ${i.code} ${i.field}`), ['a.yaml:1 duplicate-name name', 'b.yaml:2 duplicate-name name']);
+  assert.deepEqual(r.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.code} ${i.field}`), ['a.yaml:3:7 duplicate-name name', 'b.yaml:4:7 duplicate-name name']);
   assert.match(r.issues[0]!.message, /also used in b\.yaml:2/);
   assert.match(r.issues[1]!.message, /also used in a\.yaml:1/);
 });

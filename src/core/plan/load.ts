@@ -110,7 +110,7 @@ export function loadPlans(files: PlanFile[], options: { plansPath?: string } = {
     }
     const others = same.filter((o) => o !== p).map((o) => `${o.file}:${o.line}`);
     issues.push(
-      issue(p.file, { line: p.line, column: 1 }, 'name', 'duplicate-name', `plan name "${p.plan.name}" is also used in ${others.join(', ')}; plan names must be unique across all files, rename one of them`),
+      issue(p.file, p.positions?.name ?? { line: p.line, column: 1 }, 'name', 'duplicate-name', `plan name "${p.plan.name}" is also used in ${others.join(', ')}; plan names must be unique across all files, rename one of them`),
     );
   }
   issues.sort(compareIssues);
