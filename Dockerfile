@@ -1,6 +1,11 @@
 # syntax=docker/dockerfile:1
-# capsched: the daemon image. Debian-based on purpose: the Temporal core-bridge ships glibc
-# binaries only (no Alpine/musl).
+# capsched: the daemon image (`capsched run`). Debian-based on purpose: the Temporal core-bridge
+# ships glibc binaries only (no Alpine/musl). Every stage uses the same pinned Node 20 image:
+# the workflow bundle must be built with the same @temporalio/worker that runs it.
+#
+#   docker build -t capsched .
+#   docker run --rm -e TEMPORAL_ADDRESS=… -e TEMPORAL_NAMESPACE=… -e TEMPORAL_API_KEY=… \
+#     -e TEMPORAL_CLOUD_API_KEY=… -e CAPSCHED_SOURCE=https://github.com/acme/capacity.git capsched
 
 # ---- build: compile TypeScript and prebuild the workflow bundle ----
 FROM node:20.20.2-bookworm-slim AS build
@@ -21,7 +26,18 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 
 # ---- runtime ----
 FROM node:20.20.2-bookworm-slim
+# git (+ ssh for git@ URLs) runs the plan source's fetches. Run with `docker run --init` (or a
+# pod's shareProcessNamespace) so git's children are reaped; capsched itself handles SIGTERM.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 10001 capsched \
+ && useradd --uid 10001 --gid 10001 --home-dir /var/lib/capsched --shell /usr/sbin/nologin capsched \
+ && mkdir -p /var/lib/capsched \
+ && chown 10001:10001 /var/lib/capsched
 ENV NODE_ENV=production \
+    HOME=/var/lib/capsched \
+    CAPSCHED_WORK_DIR=/var/lib/capsched \
     CAPSCHED_LISTEN=0.0.0.0:9464
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
