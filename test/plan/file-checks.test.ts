@@ -73,3 +73,12 @@ test('every problem in a document is reported at once', () => {
   assert.deepEqual(r.issues.map((i) => i.code), ['invalid-api-version', 'invalid-kind', 'invalid-name', 'invalid-trus', 'cron-unsupported', 'unknown-timezone', 'duration-not-positive', 'unknown-field']);
   assert.deepEqual(r.issues.map((i) => i.line), [1, 2, 3, 5, 6, 7, 8, 9]);
 });
+
+test('a UTF-8 byte-order mark and CRLF line endings are fine; positions stay right', () => {
+  const text = `\uFEFF${PLAN('windows-style').replace('trus: 8', 'trus: 5').replace(/\n/g, '\r\n')}`;
+  const r = loadPlans([file('crlf.yaml', text)]);
+  assert.deepEqual(r.issues.map((i) => `${i.code} ${i.line}:${i.column}`), ['invalid-trus 5:7']);
+  const ok = loadPlans([file('crlf.yaml', `\uFEFF${PLAN('windows-style').replace(/\n/g, '\r\n')}`)]);
+  assert.deepEqual(ok.issues, []);
+  assert.equal(ok.plans[0]?.plan.cron, '0 23 * * 1-5');
+});
