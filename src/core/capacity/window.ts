@@ -1,0 +1,117 @@
+/**
+ * Capacity-window maths: pure functions the workflows call (no clock: `now` is passed in).
+ */
+import type { CapacityTarget, NamespaceCapacity } from '../ports.js';
+import { parseDurationMs } from './duration.js';
+
+/** Default wait between a finished change and its verification (the seed's 2 minutes). */
+export const DEFAULT_VERIFY_DELAY_MS = 120_000;
+
+export type WindowEnd = { ok: true; endMs: number | undefined } | { ok: false; error: string };
+
+/**
+ * When a window ends. `endTime` (absolute, direct runs) wins; `duration` counts from the run's
+ * scheduled start time (TemporalScheduledStartTime) or, for runs not started by a schedule, from
+ * the run's start. Neither: a permanent change (undefined).
+ */
+export function resolveWindowEnd(
+  input: { endTime?: string | undefined; duration?: string | undefined },
+  times: { scheduledStartMs?: number | undefined; runStartMs: number },
+): WindowEnd {
+  if (input.endTime !== undefined && input.duration !== undefined) {
+    return { ok: false, error: 'give either endTime or duration, not both' };
+  }
+  if (input.endTime !== undefined) {
+    const endMs = parseInstant(input.endTime);
+    if (endMs === undefined) return { ok: false, error: `endTime "${input.endTime}" is not an ISO 8601 date-time with a time zone (e.g. 2026-03-01T04:00:00Z)` };
+    return { ok: true, endMs };
+  }
+  if (input.duration !== undefined) {
+    const ms = parseDurationMs(input.duration);
+    if (ms === undefined || ms <= 0) return { ok: false, error: `duration "${input.duration}" must be a positive duration such as "45m", "3h" or "1h30m"` };
+    return { ok: true, endMs: (times.scheduledStartMs ?? times.runStartMs) + ms };
+  }
+  return { ok: true, endMs: undefined };
+}
+
+/** Parses an ISO 8601 instant that carries a zone (Z or ±hh:mm); undefined otherwise. */
+export function parseInstant(text: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/.test(text.trim())) return undefined;
+  const ms = new Date(text.trim()).getTime();
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** A window a namespace's coordinator holds: TRUs it asks for until endMs (undefined = permanent). */
+export interface HeldWindow {
+  windowId: string;
+  trus: number;
+  endMs?: number | undefined;
+}
+
+/** Effective capacity: the maximum TRUs over active windows; on-demand when none is active. */
+export function effectiveTarget(windows: readonly HeldWindow[]): CapacityTarget {
+  let max = 0;
+  for (const w of windows) if (w.trus > max) max = w.trus;
+  return max > 0 ? { mode: 'provisioned', trus: max } : { mode: 'onDemand' };
+}
+
+export function sameTarget(a: CapacityTarget | undefined, b: CapacityTarget | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a.mode === 'onDemand' || b.mode === 'onDemand') return a.mode === b.mode;
+  return a.trus === b.trus;
+}
+
+export function describeTarget(target: CapacityTarget | undefined): string {
+  if (target === undefined) return 'unknown';
+  return target.mode === 'onDemand' ? 'on-demand' : `${target.trus} TRUs`;
+}
+
+/** Windows whose end is at or before now. */
+export function dueWindows<T extends HeldWindow>(windows: readonly T[], nowMs: number): T[] {
+  return windows.filter((w) => w.endMs !== undefined && w.endMs <= nowMs);
+}
+
+/** The earliest end among windows that have one. */
+export function nextEndMs(windows: readonly HeldWindow[]): number | undefined {
+  let next: number | undefined;
+  for (const w of windows) if (w.endMs !== undefined && (next === undefined || w.endMs < next)) next = w.endMs;
+  return next;
+}
+
+/** The windows holding the effective capacity (those asking for the maximum). */
+export function holders(windows: readonly HeldWindow[]): string[] {
+  const target = effectiveTarget(windows);
+  if (target.mode === 'onDemand') return [];
+  return windows.filter((w) => w.trus === target.trus).map((w) => w.windowId);
+}
+
+export type Verification = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Does the namespace's capacity, as the API reports it, match the target? Both the mode and
+ * (for provisioned) the TRUs must match, and the latest capacity request must be COMPLETED.
+ * On-demand is never inferred from a missing value.
+ */
+export function verifyCapacity(observed: NamespaceCapacity, expected: CapacityTarget): Verification {
+  const request = observed.latestRequest;
+  if (expected.mode === 'onDemand') {
+    if (observed.mode !== 'onDemand') return { ok: false, reason: `expected on-demand, the API reports ${describeObserved(observed)}` };
+  } else {
+    if (observed.mode !== 'provisioned') return { ok: false, reason: `expected ${expected.trus} provisioned TRUs, the API reports ${describeObserved(observed)}` };
+    if (observed.currentTrus !== expected.trus) return { ok: false, reason: `expected ${expected.trus} provisioned TRUs, the API reports ${observed.currentTrus ?? 'no'} TRUs` };
+  }
+  if (request === undefined) return { ok: false, reason: 'the API reports no capacity request for the namespace' };
+  if (request.state !== 'completed') return { ok: false, reason: `the latest capacity request is ${request.state}, not completed` };
+  return { ok: true };
+}
+
+function describeObserved(observed: NamespaceCapacity): string {
+  if (observed.mode === 'provisioned') return `${observed.currentTrus ?? '?'} provisioned TRUs`;
+  if (observed.mode === 'onDemand') return 'on-demand';
+  return 'an unknown capacity mode';
+}
+
+/** The coordinator workflow id of a namespace: one per namespace, so windows never collide. */
+export function coordinatorWorkflowId(namespace: string): string {
+  return `capsched-capacity-${namespace}`;
+}

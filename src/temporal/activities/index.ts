@@ -1,0 +1,225 @@
+/**
+ * Activities of the capacity workflows, built from their collaborators so tests can pass real
+ * servers or plain objects. Worker-side settings (dry-run, allow/deny lists, UI URL) live here,
+ * never in workflow inputs. Errors leave as ApplicationFailure with a scrubbed message and a
+ * retry decision taken from CapschedError.retry (terminal = non-retryable).
+ */
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { verifyCapacity as checkCapacity, describeTarget, coordinatorWorkflowId } from '../../core/capacity/window.js';
+import { isCapschedError } from '../../core/errors.js';
+import type { Alert, CapacityTarget, CloudOps, Notifier } from '../../core/ports.js';
+import type { Logger } from '../../log/index.js';
+import { scrub } from '../../log/secrets.js';
+import { namespaceRefusal } from '../../config/worker.js';
+import { CAPACITY_COORDINATOR_WORKFLOW, openWindowSignal, type WindowRequest } from '../workflows/definitions.js';
+
+export interface ActivitySettings {
+  dryRun: boolean;
+  namespaceAllowlist: string[];
+  namespaceDenylist: string[];
+  /** Base of workflow links in alerts, e.g. http://localhost:8233. */
+  temporalUiUrl: string;
+  /** Longest wait for one Cloud Ops async operation (default 10 minutes). */
+  operationTimeoutMs?: number;
+  /** Heartbeat period while waiting for an operation (default 5 s). */
+  heartbeatMs?: number;
+}
+
+export interface ActivityDeps {
+  cloudOps: CloudOps;
+  notifier: Notifier;
+  logger: Logger;
+  settings: ActivitySettings;
+  /** Temporal client of the worker's namespace (starts/signals the per-namespace coordinator). */
+  client: Client;
+}
+
+export interface ApplyCapacityRequest {
+  namespace: string;
+  target: CapacityTarget;
+  /** Stable per step: a retried activity reuses it, so the change is never applied twice. */
+  operationId: string;
+}
+
+export interface ApplyCapacityResult {
+  operationId: string;
+  /** The namespace already had this capacity. */
+  noop: boolean;
+  dryRun: boolean;
+}
+
+export interface VerifyCapacityRequest {
+  namespace: string;
+  expected: CapacityTarget;
+}
+
+export interface VerifyCapacityResult {
+  ok: boolean;
+  reason?: string;
+  observed?: { mode: string; trus?: number; requestState?: string };
+  dryRun: boolean;
+}
+
+export interface SendAlertRequest {
+  alert: Alert;
+  /** Workflow the alert links to (default: the calling workflow). */
+  workflowId?: string;
+}
+
+export interface JoinCoordinatorRequest {
+  namespace: string;
+  taskQueue: string;
+  window: WindowRequest;
+}
+
+/** Error type of a namespace refused by NAMESPACE_ALLOWLIST / NAMESPACE_DENYLIST. */
+export const NAMESPACE_REFUSED = 'NAMESPACE_REFUSED';
+
+export function createActivities(deps: ActivityDeps) {
+  const { cloudOps, notifier, settings } = deps;
+  const baseLog = deps.logger.child({ component: 'capacity-activities' });
+
+  function context(): { log: Logger; ctx: Context } {
+    const ctx = Context.current();
+    const log = baseLog.child({ activity: ctx.info.activityType, workflowId: ctx.info.workflowExecution?.workflowId, attempt: ctx.info.attempt });
+    return { log, ctx };
+  }
+
+  function refuse(namespace: string, log: Logger): void {
+    const why = namespaceRefusal(namespace, settings);
+    if (why === undefined) return;
+    log.error({ namespace }, 'namespace refused by the worker allow/deny lists');
+    throw ApplicationFailure.create({ message: why, type: NAMESPACE_REFUSED, nonRetryable: true });
+  }
+
+  return {
+    /** Sets the namespace's capacity and waits (polling, with heartbeats) until the operation finishes. */
+    async applyCapacity(req: ApplyCapacityRequest): Promise<ApplyCapacityResult> {
+      const { log, ctx } = context();
+      const fields = { namespace: req.namespace, target: describeTarget(req.target), operationId: req.operationId, dryRun: settings.dryRun };
+      refuse(req.namespace, log);
+      if (settings.dryRun) {
+        let current: string | undefined;
+        try {
+          const observed = await cloudOps.getCapacity(req.namespace);
+          current = observed.mode === 'provisioned' ? `${observed.currentTrus} TRUs` : observed.mode;
+        } catch (err) {
+          current = `unknown (${failureText(err)})`;
+        }
+        log.info({ ...fields, current }, 'dry run: would set capacity');
+        return { operationId: req.operationId, noop: false, dryRun: true };
+      }
+      log.info(fields, 'setting capacity');
+      try {
+        const set = await cloudOps.setCapacity(req.namespace, req.target, req.operationId);
+        if (set.noop) {
+          log.info(fields, 'capacity already as requested (nothing to change)');
+          return { operationId: set.operationId, noop: true, dryRun: false };
+        }
+        const heartbeat = setInterval(() => ctx.heartbeat({ operationId: req.operationId }), settings.heartbeatMs ?? 5_000);
+        try {
+          ctx.heartbeat({ operationId: req.operationId });
+          const op = await cloudOps.waitForOperation(set.operationId, { timeoutMs: settings.operationTimeoutMs ?? 600_000, signal: ctx.cancellationSignal });
+          if (op.state !== 'fulfilled') {
+            const reason = op.failureReason !== undefined ? `: ${scrub(op.failureReason)}` : '';
+            throw ApplicationFailure.create({
+              message: `Cloud Ops operation ${op.id} ended ${op.state}${reason}`,
+              type: `CLOUD_OPS_OPERATION_${op.state.toUpperCase()}`,
+              nonRetryable: true,
+            });
+          }
+        } finally {
+          clearInterval(heartbeat);
+        }
+        log.info(fields, 'capacity change finished');
+        return { operationId: set.operationId, noop: false, dryRun: false };
+      } catch (err) {
+        log.warn({ ...fields, err }, 'capacity change failed');
+        throw toFailure(err);
+      }
+    },
+
+    /** Reads the namespace's capacity from the API and checks mode, TRUs and the latest request. */
+    async verifyCapacity(req: VerifyCapacityRequest): Promise<VerifyCapacityResult> {
+      const { log } = context();
+      const fields = { namespace: req.namespace, expected: describeTarget(req.expected) };
+      refuse(req.namespace, log);
+      if (settings.dryRun) {
+        log.info(fields, 'dry run: would verify capacity');
+        return { ok: true, reason: 'dry run: not verified', dryRun: true };
+      }
+      try {
+        const observed = await cloudOps.getCapacity(req.namespace);
+        const check = checkCapacity(observed, req.expected);
+        const summary = { mode: observed.mode, trus: observed.currentTrus, requestState: observed.latestRequest?.state };
+        if (check.ok) log.info({ ...fields, observed: summary }, 'capacity verified');
+        else log.warn({ ...fields, observed: summary, reason: check.reason }, 'capacity verification failed');
+        return { ok: check.ok, reason: check.ok ? undefined : check.reason, observed: summary, dryRun: false };
+      } catch (err) {
+        log.warn({ ...fields, err }, 'capacity read failed');
+        throw toFailure(err);
+      }
+    },
+
+    /** Sends an alert; in dry-run it is only logged. Delivery problems never fail the caller for long. */
+    async sendAlert(req: SendAlertRequest): Promise<void> {
+      const { log, ctx } = context();
+      const workflowId = req.workflowId ?? ctx.info.workflowExecution?.workflowId;
+      const temporalNamespace = ctx.info.workflowNamespace ?? ctx.info.namespace;
+      const alert: Alert = {
+        ...req.alert,
+        workflowUrl: req.alert.workflowUrl ?? (workflowId === undefined ? undefined : workflowUrl(settings.temporalUiUrl, temporalNamespace, workflowId)),
+      };
+      if (settings.dryRun) {
+        log.info({ severity: alert.severity, title: alert.title, namespace: alert.namespace, text: alert.text }, 'dry run: alert not sent');
+        return;
+      }
+      await notifier.notify(alert);
+    },
+
+    /** Hands a window to its namespace's coordinator, starting the coordinator when none runs. */
+    async joinCoordinator(req: JoinCoordinatorRequest): Promise<void> {
+      const { log } = context();
+      const workflowId = coordinatorWorkflowId(req.namespace);
+      try {
+        await deps.client.workflow.signalWithStart(CAPACITY_COORDINATOR_WORKFLOW, {
+          workflowId,
+          taskQueue: req.taskQueue,
+          args: [{ namespace: req.namespace }],
+          signal: openWindowSignal,
+          signalArgs: [req.window],
+        });
+        log.info({ namespace: req.namespace, coordinator: workflowId, windowId: req.window.windowId, trus: req.window.trus }, 'window handed to the namespace coordinator');
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+  };
+}
+
+export type CapacityActivities = ReturnType<typeof createActivities>;
+
+/** Link to a workflow in the Temporal Web UI. */
+export function workflowUrl(base: string, temporalNamespace: string, workflowId: string): string {
+  return `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(temporalNamespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+function failureText(err: unknown): string {
+  return scrub(err instanceof Error ? err.message : String(err));
+}
+
+/** Maps any error to what Temporal should see: retry decided by the error's class, message scrubbed, no cause chain. */
+export function toFailure(err: unknown): Error {
+  if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
+  if (isCapschedError(err)) {
+    const retryAfterMs = err.details?.retryAfterMs;
+    return ApplicationFailure.create({
+      message: scrub(err.message),
+      type: err.code,
+      nonRetryable: err.retry === 'terminal',
+      nextRetryDelay: err.retry === 'waiting' && typeof retryAfterMs === 'number' ? retryAfterMs : undefined,
+    });
+  }
+  return ApplicationFailure.create({ message: failureText(err), type: 'UNEXPECTED', nonRetryable: false });
+}

@@ -1,0 +1,275 @@
+/**
+ * The capacity-change workflow a schedule (or `capsched change`) starts for one window:
+ * guard → raise (through the namespace's coordinator) → verify → wait for the end → release
+ * (back to on-demand, or down to what overlapping windows still ask for) → verify for real.
+ * Sandboxed: no Node built-ins, time only through the workflow API.
+ */
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { formatDurationMs, parseDurationMs } from '../../core/capacity/duration.js';
+import { DEFAULT_VERIFY_DELAY_MS, coordinatorWorkflowId, describeTarget, parseInstant, resolveWindowEnd } from '../../core/capacity/window.js';
+import type { Alert, AlertSeverity } from '../../core/ports.js';
+import type { CapacityChangeInput, CapacityChangeResult } from '../../core/workflow-contract.js';
+import { alerts, coordination } from './activities.js';
+import {
+  capacityStatusQuery,
+  closeWindowSignal,
+  coordinatorReportSignal,
+  setEndTimeSignal,
+  setEndTimeUpdate,
+  setWindowEndSignal,
+  type CapacityChangeStatus,
+  type CoordinatorReport,
+  type WindowPhase,
+} from './definitions.js';
+
+/** Nominal start of a schedule-started run (set by the server, absent otherwise). */
+export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
+/** How long a cancelled window waits for its coordinator to release capacity. */
+const CANCEL_RELEASE_WAIT_MS = 30 * 60_000;
+
+export async function scheduledCapacityChange(input: CapacityChangeInput): Promise<CapacityChangeResult> {
+  const info = workflowInfo();
+  const windowId = `${info.workflowId}/${info.runId}`;
+  const coordinatorId = coordinatorWorkflowId(input.namespace);
+  const result: CapacityChangeResult = {
+    namespace: input.namespace,
+    initialChangeSuccess: false,
+    verificationSuccess: false,
+    revertedToOnDemand: false,
+    revertVerificationSuccess: false,
+    errors: [],
+  };
+  let phase: WindowPhase = 'starting';
+  let endMs: number | undefined;
+  let startMs: number | undefined;
+  let raise: CoordinatorReport | undefined;
+  let release: CoordinatorReport | undefined;
+  let effective: CapacityChangeStatus['effective'];
+
+  const status = (): CapacityChangeStatus => ({
+    namespace: input.namespace,
+    phase,
+    desiredTrus: input.desiredTrus,
+    effective,
+    endTime: endMs === undefined ? undefined : new Date(endMs).toISOString(),
+    errors: [...result.errors],
+    result: { ...result, errors: [...result.errors] },
+  });
+
+  const alert = async (severity: AlertSeverity, title: string, text: string, step: string): Promise<void> => {
+    const a: Alert = {
+      severity,
+      title,
+      text,
+      namespace: input.namespace,
+      plan: input.plan,
+      trus: input.desiredTrus,
+      window: { start: startMs === undefined ? undefined : new Date(startMs).toISOString(), end: endMs === undefined ? undefined : new Date(endMs).toISOString() },
+      dedupeKey: `${info.workflowId}:${info.runId}:${step}:${severity}`,
+    };
+    try {
+      await alerts.sendAlert({ alert: a });
+    } catch (err) {
+      // Alerting is best effort: a Slack problem never fails or blocks the capacity change.
+      log.warn('alert could not be sent', { title, error: failureMessage(err) });
+    }
+  };
+
+  setHandler(capacityStatusQuery, status);
+  setHandler(coordinatorReportSignal, (report) => {
+    if (report.windowId !== windowId) return;
+    if (report.step === 'raise') raise ??= report;
+    else release ??= report;
+    effective = report.target;
+  });
+
+  let sentEndMs: number | undefined;
+  let joined = false;
+  const forwardEnd = async (): Promise<void> => {
+    if (!joined || endMs === undefined || endMs === sentEndMs) return;
+    const ms = endMs;
+    try {
+      await getExternalWorkflowHandle(coordinatorId).signal(setWindowEndSignal, { windowId, endMs: ms });
+      sentEndMs = ms;
+    } catch (err) {
+      log.warn('could not forward the new end to the coordinator', { error: failureMessage(err) });
+    }
+  };
+  const validateEnd = (endTime: string): number => {
+    if (phase !== 'raising' && phase !== 'active') throw new Error(`the window is ${phase}; its end can no longer change`);
+    if (endMs === undefined) throw new Error('this change has no end (permanent); start a new change with an end instead');
+    const ms = typeof endTime === 'string' ? parseInstant(endTime) : undefined;
+    if (ms === undefined) throw new Error(`endTime ${JSON.stringify(endTime)} is not an ISO 8601 date-time with a zone (e.g. 2026-03-01T04:00:00Z)`);
+    return ms;
+  };
+  const moveEnd = async (ms: number): Promise<void> => {
+    log.info('window end moved', { from: endMs === undefined ? undefined : new Date(endMs).toISOString(), to: new Date(ms).toISOString() });
+    endMs = ms;
+    await forwardEnd();
+  };
+  setHandler(setEndTimeSignal, async (req) => {
+    let ms: number;
+    try {
+      ms = validateEnd(req?.endTime);
+    } catch (err) {
+      log.warn('setEndTime signal ignored', { reason: failureMessage(err) });
+      return;
+    }
+    await moveEnd(ms);
+  });
+  setHandler(
+    setEndTimeUpdate,
+    async (req) => {
+      await moveEnd(validateEnd(req.endTime));
+      return status();
+    },
+    { validator: (req) => void validateEnd(req?.endTime) },
+  );
+
+  const finish = async (): Promise<CapacityChangeResult> => {
+    await condition(allHandlersFinished);
+    return result;
+  };
+
+  // ---- guard: input ----
+  const problems: string[] = [];
+  if (typeof input.namespace !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.namespace)) problems.push(`namespace ${JSON.stringify(input.namespace)} is not a Temporal Cloud namespace id`);
+  if (typeof input.desiredTrus !== 'number' || !Number.isFinite(input.desiredTrus) || input.desiredTrus <= 0) problems.push(`desiredTrus ${JSON.stringify(input.desiredTrus)} must be a positive number`);
+  const verifyDelayMs = input.verifyDelay === undefined ? DEFAULT_VERIFY_DELAY_MS : parseDurationMs(input.verifyDelay);
+  if (verifyDelayMs === undefined) problems.push(`verifyDelay "${input.verifyDelay}" is not a duration such as "2m" or "30s"`);
+  const scheduledStart = info.typedSearchAttributes.get(SCHEDULED_START_TIME);
+  startMs = scheduledStart?.getTime() ?? info.runStartTime.getTime();
+  const end = resolveWindowEnd(input, { scheduledStartMs: scheduledStart?.getTime(), runStartMs: info.runStartTime.getTime() });
+  if (!end.ok) problems.push(end.error);
+  else endMs = end.endMs;
+  if (problems.length > 0 || verifyDelayMs === undefined) {
+    phase = 'failed';
+    result.errors.push(...problems.map((p) => `invalid input: ${p}`));
+    await alert('critical', 'Capacity change not started: invalid input', problems.join('; '), 'input');
+    return finish();
+  }
+
+  // ---- guard: a late start (schedule catch-up, worker down) whose window already ended ----
+  const now = Date.now();
+  if (endMs !== undefined && endMs <= now) {
+    phase = 'skipped';
+    const msg = `the window ended at ${new Date(endMs).toISOString()}, before this run started at ${new Date(now).toISOString()} (late start, e.g. schedule catch-up): capacity was not changed`;
+    result.errors.push(msg);
+    log.warn('late start after the window ended; nothing changed', { endTime: new Date(endMs).toISOString() });
+    await alert('error', 'Capacity window missed', msg, 'late-start');
+    return finish();
+  }
+  if (scheduledStart !== undefined && now - scheduledStart.getTime() > 60_000) {
+    log.warn('run started late', { lateBy: formatDurationMs(now - scheduledStart.getTime()) });
+  }
+
+  // ---- raise ----
+  phase = 'raising';
+  sentEndMs = endMs;
+  try {
+    await CancellationScope.nonCancellable(() =>
+      coordination.joinCoordinator({
+        namespace: input.namespace,
+        taskQueue: info.taskQueue,
+        window: { windowId, workflowId: info.workflowId, runId: info.runId, trus: input.desiredTrus, endMs, verifyDelayMs },
+      }),
+    );
+    joined = true;
+  } catch (err) {
+    phase = 'failed';
+    const msg = `could not reach the namespace coordinator: ${failureMessage(err)}`;
+    result.errors.push(`capacity change failed: ${msg}`);
+    await alert('critical', 'Capacity change failed', msg, 'raise');
+    return finish();
+  }
+  await forwardEnd();
+
+  let releaseHandled = false;
+  const releaseReported = async (r: CoordinatorReport): Promise<void> => {
+    if (releaseHandled) return;
+    releaseHandled = true;
+    result.dryRun ||= r.dryRun || undefined;
+    result.revertedToOnDemand = r.applied && r.target.mode === 'onDemand';
+    result.revertVerificationSuccess = r.applied && r.verified;
+    result.errors.push(...r.errors.map((e) => `release: ${e}`));
+    const to = describeTarget(r.target);
+    const held = r.heldBy.length > 0 ? ` (still held by ${r.heldBy.join(', ')})` : '';
+    if (!r.applied) {
+      phase = 'failed';
+      await alert('critical', 'Revert to on-demand failed', `Releasing the window failed; the namespace may still be provisioned: ${r.errors.join('; ')}`, 'release');
+    } else if (!r.verified) {
+      phase = 'failed';
+      await alert('critical', 'Revert not verified', `Capacity was set to ${to}${held}, but verification failed: ${r.errors.join('; ')}`, 'release');
+    } else {
+      phase = 'done';
+      const title = r.target.mode === 'onDemand' ? 'Capacity reverted to on-demand' : `Window ended; capacity now ${to}`;
+      await alert('info', title, r.target.mode === 'onDemand' ? 'Revert verified: the API reports on-demand and the latest request completed.' : `Verified ${to}${held}.`, 'release');
+    }
+  };
+
+  try {
+    await condition(() => raise !== undefined);
+    const r = raise as unknown as CoordinatorReport;
+    result.dryRun ||= r.dryRun || undefined;
+    result.initialChangeSuccess = r.applied;
+    result.verificationSuccess = r.applied && r.verified;
+    result.errors.push(...r.errors);
+    if (!r.applied) {
+      phase = 'failed';
+      await alert('critical', 'Capacity change failed', `Setting ${input.desiredTrus} TRUs failed: ${r.errors.join('; ')}`, 'raise');
+      return finish();
+    }
+    if (!r.verified) await alert('error', 'Capacity change not verified', `The change to ${describeTarget(r.target)} was not verified; the window continues and will still be reverted: ${r.errors.join('; ')}`, 'verify');
+    if (endMs === undefined) {
+      phase = 'done';
+      return finish();
+    }
+    phase = 'active';
+    await condition(() => release !== undefined);
+    phase = 'releasing';
+    await releaseReported(release as unknown as CoordinatorReport);
+    return finish();
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    if (releaseHandled) throw err;
+    // Cancelling the run ends the window now: release capacity, verify, alert, then report the cancellation.
+    await CancellationScope.nonCancellable(async () => {
+      phase = 'releasing';
+      log.info('cancelled: releasing the window');
+      try {
+        await getExternalWorkflowHandle(coordinatorId).signal(closeWindowSignal, { windowId, reason: 'cancelled' });
+      } catch (signalErr) {
+        log.warn('could not tell the coordinator about the cancellation', { error: failureMessage(signalErr) });
+      }
+      if (await condition(() => release !== undefined, CANCEL_RELEASE_WAIT_MS)) {
+        await releaseReported(release as unknown as CoordinatorReport);
+      } else {
+        phase = 'failed';
+        result.errors.push('cancelled: the coordinator did not confirm the release in time');
+        await alert('critical', 'Revert after cancellation not confirmed', `The coordinator ${coordinatorId} did not confirm releasing the window within ${formatDurationMs(CANCEL_RELEASE_WAIT_MS)}.`, 'release');
+      }
+    });
+    throw err;
+  }
+}
+
+/** The innermost message of an activity/child failure (already scrubbed by the activity). */
+export function failureMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause !== undefined) e = e.cause;
+  if (e instanceof ApplicationFailure) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,242 @@
+/**
+ * One coordinator per namespace (workflow id `capsched-capacity-<namespace>`), started with
+ * signalWithStart by each window. It holds the active windows and applies their maximum, so
+ * overlapping windows never drop capacity below what an active window asks for: a higher window
+ * ending lowers capacity to the next maximum; the last one ending reverts to on-demand. Every
+ * change is one step with a stable async operation id, verified, and reported back to the
+ * windows it concerns. Steps run one at a time (Cloud Ops refuses a change while another is in
+ * progress); opens go before closes, so back-to-back windows never dip to on-demand in between.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { describeTarget, dueWindows, effectiveTarget, holders, nextEndMs } from '../../core/capacity/window.js';
+import type { CapacityTarget } from '../../core/ports.js';
+import { alerts, capacityChange, capacityRead } from './activities.js';
+import { failureMessage } from './capacity-change.js';
+import {
+  closeWindowSignal,
+  coordinatorReportSignal,
+  coordinatorStatusQuery,
+  openWindowSignal,
+  setWindowEndSignal,
+  type CloseWindowRequest,
+  type CoordinatorReport,
+  type CoordinatorStatus,
+  type WindowRequest,
+} from './definitions.js';
+
+type CoordinatorEvent = { kind: 'open'; window: WindowRequest } | { kind: 'close'; close: CloseWindowRequest };
+
+/** State carried across continue-as-new. */
+export interface CoordinatorState {
+  windows: WindowRequest[];
+  queue: CoordinatorEvent[];
+  /** New ends that arrived before their window's open. */
+  pendingEnds: Record<string, number>;
+  /** Recently closed windows (a late duplicate open is refused). */
+  closed: string[];
+  /** Capacity last set successfully (status only; every step re-applies through the API). */
+  applied?: CapacityTarget;
+  /** Steps taken so far (part of each step's operation id). */
+  steps: number;
+}
+
+export interface CoordinatorInput {
+  namespace: string;
+  state?: CoordinatorState;
+  /** Continue-as-new once history has this many events (default: when the server suggests it). */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface CoordinatorSummary {
+  namespace: string;
+  steps: number;
+  final: CapacityTarget | undefined;
+}
+
+const CLOSED_MEMORY = 200;
+
+interface StepOutcome {
+  applied: boolean;
+  verified: boolean;
+  changed: boolean;
+  errors: string[];
+  dryRun: boolean;
+}
+
+export async function capacityCoordinator(input: CoordinatorInput): Promise<CoordinatorSummary> {
+  const info = workflowInfo();
+  const namespace = input.namespace;
+  const state: CoordinatorState = input.state ?? { windows: [], queue: [], pendingEnds: {}, closed: [], steps: 0 };
+  let phase: CoordinatorStatus['phase'] = 'idle';
+
+  setHandler(openWindowSignal, (window) => {
+    state.queue.push({ kind: 'open', window });
+  });
+  setHandler(closeWindowSignal, (close) => {
+    state.queue.push({ kind: 'close', close });
+  });
+  setHandler(setWindowEndSignal, ({ windowId, endMs }) => {
+    const active = state.windows.find((w) => w.windowId === windowId);
+    const queued = state.queue.find((e): e is Extract<CoordinatorEvent, { kind: 'open' }> => e.kind === 'open' && e.window.windowId === windowId);
+    if (active !== undefined) active.endMs = endMs;
+    else if (queued !== undefined) queued.window.endMs = endMs;
+    else if (!state.closed.includes(windowId)) state.pendingEnds[windowId] = endMs;
+    log.info('window end moved', { windowId, endTime: new Date(endMs).toISOString() });
+  });
+  setHandler(coordinatorStatusQuery, () => ({
+    namespace,
+    phase,
+    effective: effectiveTarget(state.windows),
+    windows: state.windows.map((w) => ({ windowId: w.windowId, trus: w.trus, endTime: w.endMs === undefined ? undefined : new Date(w.endMs).toISOString() })),
+    queued: state.queue.length,
+    changes: state.steps,
+  }));
+
+  /** Sets the target through the API (a no-op when already there), waits, verifies. */
+  const step = async (target: CapacityTarget, verifyDelayMs: number): Promise<StepOutcome> => {
+    const errors: string[] = [];
+    state.steps += 1;
+    const operationId = `${info.workflowId}:${info.firstExecutionRunId}:${state.steps}`;
+    const verb = target.mode === 'onDemand' ? 'revert to on-demand' : `set ${target.trus} TRUs`;
+    phase = 'applying';
+    let changed = false;
+    let dryRun = false;
+    try {
+      const applied = await capacityChange.applyCapacity({ namespace, target, operationId });
+      changed = !applied.noop;
+      dryRun = applied.dryRun;
+      state.applied = target;
+    } catch (err) {
+      phase = 'idle';
+      errors.push(`${verb} failed: ${failureMessage(err)}`);
+      log.error('capacity step failed', { target: describeTarget(target), operationId, error: failureMessage(err) });
+      return { applied: false, verified: false, changed: false, errors, dryRun };
+    }
+    phase = 'verifying';
+    if (changed && verifyDelayMs > 0) await sleep(verifyDelayMs);
+    try {
+      const v = await capacityRead.verifyCapacity({ namespace, expected: target });
+      dryRun ||= v.dryRun;
+      if (!v.ok) errors.push(`verification of ${describeTarget(target)} failed: ${v.reason ?? 'mismatch'}`);
+      return { applied: true, verified: v.ok, changed, errors, dryRun };
+    } catch (err) {
+      errors.push(`verification of ${describeTarget(target)} failed: ${failureMessage(err)}`);
+      return { applied: true, verified: false, changed, errors, dryRun };
+    } finally {
+      phase = 'idle';
+    }
+  };
+
+  const report = async (window: WindowRequest, r: Omit<CoordinatorReport, 'windowId'>): Promise<void> => {
+    try {
+      await getExternalWorkflowHandle(window.workflowId, window.runId).signal(coordinatorReportSignal, { ...r, windowId: window.windowId });
+    } catch (err) {
+      log.warn('window workflow unreachable; report dropped', { windowId: window.windowId, error: failureMessage(err) });
+      if (!r.applied || !r.verified) {
+        try {
+          await alerts.sendAlert({
+            alert: {
+              severity: 'critical',
+              title: r.step === 'raise' ? 'Capacity change failed' : 'Revert to on-demand failed',
+              namespace,
+              text: `Window ${window.windowId}: ${r.errors.join('; ')}`,
+              dedupeKey: `${info.workflowId}:${window.windowId}:${r.step}`,
+            },
+          });
+        } catch {
+          // best effort
+        }
+      }
+    }
+  };
+
+  const remember = (windowId: string): void => {
+    state.closed.push(windowId);
+    if (state.closed.length > CLOSED_MEMORY) state.closed.splice(0, state.closed.length - CLOSED_MEMORY);
+  };
+
+  for (;;) {
+    // Opens first: a window starting at the instant another ends must not see an on-demand dip.
+    const openIndex = state.queue.findIndex((e) => e.kind === 'open');
+    if (openIndex >= 0) {
+      const event = state.queue.splice(openIndex, 1)[0] as Extract<CoordinatorEvent, { kind: 'open' }>;
+      const window = { ...event.window };
+      if (state.windows.some((w) => w.windowId === window.windowId)) continue; // duplicate delivery
+      if (state.closed.includes(window.windowId)) {
+        await report(window, { step: 'raise', applied: false, verified: false, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: ['the window was closed before it opened'], dryRun: false });
+        continue;
+      }
+      const pendingEnd = state.pendingEnds[window.windowId];
+      if (pendingEnd !== undefined) {
+        window.endMs = pendingEnd;
+        delete state.pendingEnds[window.windowId];
+      }
+      // A permanent change replaces the previous permanent one (the baseline).
+      if (window.endMs === undefined) state.windows = state.windows.filter((w) => w.endMs !== undefined);
+      const before = effectiveTarget(state.windows);
+      state.windows.push(window);
+      const target = effectiveTarget(state.windows);
+      log.info('window opened', { windowId: window.windowId, trus: window.trus, from: describeTarget(before), to: describeTarget(target) });
+      const outcome = await step(target, window.verifyDelayMs);
+      if (!outcome.applied) {
+        state.windows = state.windows.filter((w) => w.windowId !== window.windowId);
+        remember(window.windowId);
+      }
+      await report(window, { step: 'raise', ...outcome, target: outcome.applied ? target : before, heldBy: holders(state.windows) });
+      continue;
+    }
+
+    // Closes: cancelled windows and windows whose end has come, released in one step.
+    const closing: WindowRequest[] = [];
+    for (const event of state.queue.splice(0)) {
+      if (event.kind !== 'close') continue;
+      const window = state.windows.find((w) => w.windowId === event.close.windowId);
+      if (window === undefined) {
+        const [workflowId = '', runId = ''] = event.close.windowId.split('/');
+        remember(event.close.windowId);
+        // Not held (already released, or its open failed): confirm so the window stops waiting.
+        await report({ windowId: event.close.windowId, workflowId, runId, trus: 0, verifyDelayMs: 0 }, { step: 'release', applied: true, verified: true, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: [], dryRun: false });
+        continue;
+      }
+      closing.push(window);
+    }
+    for (const due of dueWindows(state.windows, Date.now())) if (!closing.includes(due)) closing.push(due);
+    if (closing.length > 0) {
+      const ids = new Set(closing.map((w) => w.windowId));
+      state.windows = state.windows.filter((w) => !ids.has(w.windowId));
+      for (const id of ids) remember(id);
+      const target = effectiveTarget(state.windows);
+      log.info('windows closed', { windows: [...ids], to: describeTarget(target) });
+      const outcome = await step(target, Math.max(...closing.map((w) => w.verifyDelayMs)));
+      for (const window of closing) await report(window, { step: 'release', ...outcome, target, heldBy: holders(state.windows) });
+      continue;
+    }
+
+    // Idle: finish when nothing is held, continue-as-new when history is long, else wait.
+    if (state.windows.length === 0 && state.queue.length === 0) {
+      await condition(allHandlersFinished);
+      if (state.queue.length === 0) return { namespace, steps: state.steps, final: state.applied };
+      continue;
+    }
+    const tooLong = input.continueAsNewAfterEvents !== undefined ? workflowInfo().historyLength >= input.continueAsNewAfterEvents : workflowInfo().continueAsNewSuggested;
+    if (tooLong && workflowInfo().historyLength > 0) {
+      await condition(allHandlersFinished);
+      if (state.queue.length === 0) {
+        log.info('continuing as new', { historyLength: workflowInfo().historyLength });
+        await continueAsNew<typeof capacityCoordinator>({ ...input, state });
+      }
+      continue;
+    }
+    const next = nextEndMs(state.windows);
+    await condition(() => state.queue.length > 0, next === undefined ? undefined : Math.max(1, next - Date.now()));
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Signals, queries and updates of the capacity workflows, and the data they carry. Plain data
+ * only; importable from workflow code, activities and clients alike.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CapacityTarget } from '../../core/ports.js';
+import type { CapacityChangeResult } from '../../core/workflow-contract.js';
+
+/** Workflow type of the per-namespace coordinator. */
+export const CAPACITY_COORDINATOR_WORKFLOW = 'capacityCoordinator';
+
+// ---------- window workflow (scheduledCapacityChange) ----------
+
+export type WindowPhase =
+  | 'starting'
+  /** waiting for the coordinator to raise capacity and verify it */
+  | 'raising'
+  /** capacity raised; waiting for the window's end */
+  | 'active'
+  /** the end arrived (or the run was cancelled); capacity is being released */
+  | 'releasing'
+  | 'done'
+  /** a late start after the window's end: nothing was changed */
+  | 'skipped'
+  | 'failed';
+
+export interface CapacityChangeStatus {
+  namespace: string;
+  phase: WindowPhase;
+  desiredTrus: number;
+  /** What the namespace was last set to for this window (after coordination with overlapping windows). */
+  effective?: CapacityTarget;
+  /** ISO end of the window; absent for a permanent change. */
+  endTime?: string;
+  errors: string[];
+  result: CapacityChangeResult;
+}
+
+export interface SetEndTimeRequest {
+  /** New end, ISO 8601 with a zone. A time in the past ends the window now. */
+  endTime: string;
+}
+
+/** Live status of a capacity change. */
+export const capacityStatusQuery = defineQuery<CapacityChangeStatus>('status');
+/** Moves the window's end (extend or shorten); invalid values are logged and ignored. */
+export const setEndTimeSignal = defineSignal<[SetEndTimeRequest]>('setEndTime');
+/** Same as the signal, but validated: the caller gets an error for an invalid end, or the new status. */
+export const setEndTimeUpdate = defineUpdate<CapacityChangeStatus, [SetEndTimeRequest]>('setEndTime');
+
+// ---------- coordinator ----------
+
+/** A window asking the coordinator for capacity. */
+export interface WindowRequest {
+  /** `${workflowId}/${runId}` of the window workflow. */
+  windowId: string;
+  workflowId: string;
+  runId: string;
+  trus: number;
+  /** Epoch ms; absent = permanent (a baseline that a newer permanent change replaces). */
+  endMs?: number;
+  verifyDelayMs: number;
+}
+
+export interface CloseWindowRequest {
+  windowId: string;
+  reason: 'cancelled' | 'ended';
+}
+
+export interface SetWindowEndRequest {
+  windowId: string;
+  endMs: number;
+}
+
+/** What the coordinator did for a window's step; sent back to the window workflow. */
+export interface CoordinatorReport {
+  windowId: string;
+  step: 'raise' | 'release';
+  /** The capacity change was accepted and finished (or was not needed). */
+  applied: boolean;
+  /** The API showed the expected mode and TRUs afterwards. */
+  verified: boolean;
+  /** The namespace's effective capacity after the step. */
+  target: CapacityTarget;
+  /** Windows holding that capacity (empty for on-demand). */
+  heldBy: string[];
+  /** Whether a Cloud Ops change was made (false: the namespace already had it). */
+  changed: boolean;
+  errors: string[];
+  dryRun: boolean;
+}
+
+export interface ActiveWindowStatus {
+  windowId: string;
+  trus: number;
+  endTime?: string;
+}
+
+export interface CoordinatorStatus {
+  namespace: string;
+  phase: 'idle' | 'applying' | 'verifying';
+  effective: CapacityTarget;
+  windows: ActiveWindowStatus[];
+  queued: number;
+  changes: number;
+}
+
+export const openWindowSignal = defineSignal<[WindowRequest]>('capschedOpenWindow');
+export const closeWindowSignal = defineSignal<[CloseWindowRequest]>('capschedCloseWindow');
+export const setWindowEndSignal = defineSignal<[SetWindowEndRequest]>('capschedSetWindowEnd');
+export const coordinatorReportSignal = defineSignal<[CoordinatorReport]>('capschedCoordinatorReport');
+export const coordinatorStatusQuery = defineQuery<CoordinatorStatus>('status');

