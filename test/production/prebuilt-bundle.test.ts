@@ -79,7 +79,7 @@ test('the image path: npm run build, prod-only deps, capsched run from the prebu
     }
     for (const src of copy.sources) {
       const from = join(clone, src.replace(/^\/app\//, ''));
-      const target = copy.dest.endsWith('/') && copy.sources.length > 1 ? join(dest, src.split('/').pop() as string) : dest;
+      const target = copy.dest.endsWith('/') ? join(dest, src.split('/').pop() as string) : dest;
       mkdirSync(dirname(target), { recursive: true });
       // Docker keeps file times; so must we (the worker refuses a bundle older than the workflows).
       cpSync(from, target, { recursive: true, preserveTimestamps: true });
