@@ -102,3 +102,15 @@ test('29 February only in leap years, and macros', async () => {
   await compare(plan({ name: 'leap', cron: '0 12 29 2 *', timezone: 'UTC', duration: '1h' }), '2026-12-01T00:00:00Z', '2029-03-05T00:00:00Z');
   await compare(plan({ name: 'weekly-macro', cron: '@weekly', timezone: 'Asia/Kolkata', duration: '1h' }), '2027-01-01T00:00:00Z', '2027-02-01T00:00:00Z');
 });
+
+test("Temporal's DST quirks are previewed too: east-of-UTC repeats fire once, midnight gaps shift the weekday", async () => {
+  // Berlin falls back 03:00 → 02:00 on 2027-10-31: 02:30 exists twice; Temporal fires the second copy only.
+  const berlin = await compare(plan({ name: 'berlin-fall-0230', cron: '30 2 * * *', timezone: 'Europe/Berlin', duration: '1h' }), '2027-10-30T12:00:00Z', '2027-11-01T12:00:00Z');
+  assert.deepEqual(berlin, ['2027-10-31T01:30:00.000Z', '2027-11-01T01:30:00.000Z']);
+  // …and a 01:xx cron also fires at 02:00 CEST (00:00Z) that night.
+  const before = await compare(plan({ name: 'berlin-fall-0100', cron: '0 1 * * *', timezone: 'Europe/Berlin', duration: '1h' }), '2027-10-30T12:00:00Z', '2027-11-01T12:00:00Z');
+  assert.deepEqual(before, ['2027-10-30T23:00:00.000Z', '2027-10-31T00:00:00.000Z', '2027-11-01T00:00:00.000Z']);
+  // Santiago jumps from 00:00 to 01:00 on Sunday 2027-09-05: Temporal sees Saturday and skips the Sunday start.
+  const santiago = await compare(plan({ name: 'santiago-sunday', cron: '10 3 * * SUN', timezone: 'America/Santiago', duration: '1h' }), '2027-08-28T00:00:00Z', '2027-09-15T00:00:00Z');
+  assert.deepEqual(santiago, ['2027-08-29T07:10:00.000Z', '2027-09-12T06:10:00.000Z']);
+});

@@ -7,6 +7,7 @@ import { resolveDateTime } from './date-time.js';
 import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBetween } from '../time/zone.js';
 import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
 import type { Cron } from '../windows/cron.js';
+import { temporalOccurrences } from '../windows/temporal-calendar.js';
 import { forEachOverlap, nextWindows, oneOffWindow, planCron, planIntervals, truHoursPerWeek, type Overlap, type Window } from '../windows/windows.js';
 
 const MINUTE = 60_000;
@@ -229,36 +230,53 @@ function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field:
   for (const [code, message] of dst) warn(lp, 'cron', code, message);
 }
 
-/** The DST warnings (code, message) for a cron in a zone over the next 12 months from now. */
+function localDate(zone: string, ms: number): string {
+  const l = toLocal(zone, ms);
+  return `${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`;
+}
+
+/**
+ * The DST warnings (code, message) for a cron in a zone over the next 12 months from now:
+ * what Temporal fires around each offset change, compared with the wall times the cron names.
+ */
 function dstSurprises(cron: Cron, zone: string, now: number): [string, string][] {
-  const out: [string, string][] = [];
-  // Look only around the zone's transitions.
-  const skipped: SkippedStart[] = [];
-  const repeated: number[] = [];
+  const skippedTimes: string[] = [];
+  const notFired: number[] = [];
+  const repeated: { date: string; fired: number[] }[] = [];
+  const extra: number[] = [];
   for (const t of transitionsBetween(zone, now, now + DST_LOOKAHEAD_DAYS * DAY)) {
     const from = Math.max(now, t.atMs - DAY);
-    const found = cronOccurrences(cron, zone, from, t.atMs + DAY, 10_000, skipped);
-    for (const o of found) if (o.dst === 'repeated') repeated.push(o.startMs);
+    const to = t.atMs + DAY;
+    const gaps: SkippedStart[] = [];
+    const named = cronOccurrences(cron, zone, from, to, 10_000, gaps);
+    const fired = new Set(temporalOccurrences(cron, zone, from, to, 10_000));
+    for (const g of gaps) {
+      const l = g.local;
+      skippedTimes.push(`${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')} on ${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`);
+    }
+    const namedSet = new Set(named.map((o) => o.startMs));
+    for (const o of named) if (o.dst === undefined && !fired.has(o.startMs)) notFired.push(o.startMs);
+    const twice = named.filter((o) => o.dst === 'repeated');
+    if (twice.length > 0) repeated.push({ date: localDate(zone, twice[0]!.startMs), fired: twice.map((o) => o.startMs).filter((ms) => fired.has(ms)) });
+    for (const ms of fired) if (!namedSet.has(ms)) extra.push(ms);
   }
-  const seenSkipped = new Set<string>();
-  const skippedDates = skipped.filter((s) => {
-    const k = `${s.local.year}-${s.local.month}-${s.local.day}T${s.local.hour}:${s.local.minute}`;
-    if (seenSkipped.has(k)) return false;
-    seenSkipped.add(k);
-    return true;
-  });
-  if (skippedDates.length > 0) {
-    const s = skippedDates[0]!.local;
-    const date = `${s.year}-${String(s.month).padStart(2, '0')}-${String(s.day).padStart(2, '0')}`;
-    const time = `${String(s.hour).padStart(2, '0')}:${String(s.minute).padStart(2, '0')}`;
-    const more = skippedDates.length > 1 ? ` (${skippedDates.length} skipped starts in the next 12 months)` : '';
-    out.push(['dst-skipped', `local start ${time} does not exist on ${date} in ${zone} (clocks jump forward): Temporal will not start this window that day${more} — move the start out of the DST gap`]);
+  const out: [string, string][] = [];
+  const at = (ms: number): string => `${formatLocalIso(zone, ms)} (${formatUtcIso(ms)})`;
+  const unique = [...new Set(skippedTimes)];
+  if (unique.length > 0) {
+    const more = unique.length > 1 ? ` (${unique.length} skipped starts in the next 12 months)` : '';
+    out.push(['dst-skipped', `local start ${unique[0]} does not exist in ${zone} (clocks jump forward): Temporal will not start this window that day${more} — move the start out of the DST gap`]);
+  }
+  if (notFired.length > 0) {
+    out.push(['dst-skipped', `Temporal will not start the window at ${at(notFired[0]!)}: the clocks change in ${zone} that night and its scheduler skips the day${notFired.length > 1 ? ` (${notFired.length} such starts in the next 12 months)` : ''} — move the start away from the DST change`]);
   }
   if (repeated.length > 0) {
-    const first = toLocal(zone, repeated[0]!);
-    const date = `${first.year}-${String(first.month).padStart(2, '0')}-${String(first.day).padStart(2, '0')}`;
-    const times = repeated.slice(0, 2).map((ms) => `${formatLocalIso(zone, ms)} = ${formatUtcIso(ms)}`).join(' and ');
-    out.push(['dst-repeated', `local start happens twice on ${date} in ${zone} (clocks fall back): Temporal starts the window twice, at ${times} — move the start out of the repeated hour`]);
+    const r = repeated[0]!;
+    const what = r.fired.length === 0 ? 'Temporal starts neither copy' : r.fired.length === 1 ? `Temporal starts the window once, at ${at(r.fired[0]!)}` : `Temporal starts the window ${r.fired.length} times: ${r.fired.map(at).join(', ')}`;
+    out.push(['dst-repeated', `local start happens twice on ${r.date} in ${zone} (clocks fall back): ${what} — move the start out of the repeated hour`]);
+  }
+  if (extra.length > 0) {
+    out.push(['dst-repeated', `Temporal also starts the window at ${at(extra[0]!)}, a time the cron does not name: the clocks change in ${zone} that night${extra.length > 1 ? ` (${extra.length} such starts in the next 12 months)` : ''} — move the start away from the DST change`]);
   }
   return out;
 }

@@ -4,6 +4,8 @@ import { resolveDateTime } from '../plan/date-time.js';
 import { formatLocalIso } from '../time/zone.js';
 import { parseCron, type Cron } from './cron.js';
 import { cronOccurrences } from './occurrences.js';
+import { temporalOccurrences } from './temporal-calendar.js';
+import { hasTransitionBetween } from '../time/zone.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -80,6 +82,21 @@ export interface Interval {
   dst?: 'skipped' | 'repeated';
 }
 
+/**
+ * The starts Temporal fires for a cron in [fromMs, toMs). Away from DST changes that is every
+ * instant whose wall time matches (fast); near one, Temporal's own arithmetic (see
+ * temporal-calendar.ts). Starts on a DST night that are repeated or not named by the cron
+ * carry dst: 'repeated'.
+ */
+export function cronStarts(cron: Cron, zone: string, fromMs: number, toMs: number, limit = 1_000_000): { startMs: number; dst?: 'repeated' }[] {
+  if (!hasTransitionBetween(zone, fromMs - 2 * DAY, toMs + 2 * DAY)) return cronOccurrences(cron, zone, fromMs, toMs, limit);
+  const wallTime = new Map(cronOccurrences(cron, zone, fromMs - DAY, toMs + DAY).map((o) => [o.startMs, o.dst]));
+  return temporalOccurrences(cron, zone, fromMs, toMs, limit).map((startMs) => {
+    const known = wallTime.has(startMs);
+    return known && wallTime.get(startMs) === undefined ? { startMs } : { startMs, dst: 'repeated' as const };
+  });
+}
+
 /** planWindows without the formatting: intervals intersecting [fromMs, toMs), in start order. */
 export function planIntervals(plan: CapacityPlan, fromMs: number, toMs: number): Interval[] {
   if (plan.paused) return [];
@@ -92,7 +109,7 @@ export function planIntervals(plan: CapacityPlan, fromMs: number, toMs: number):
   if (cron === null) return [];
   const durationMs = planDurationMs(plan);
   const out: Interval[] = [];
-  for (const o of cronOccurrences(cron, plan.timezone, fromMs - (durationMs ?? 0), toMs, 1_000_000)) {
+  for (const o of cronStarts(cron, plan.timezone, fromMs - (durationMs ?? 0), toMs)) {
     if (durationMs !== null && o.startMs + durationMs <= fromMs) continue;
     const endMs = durationMs === null ? null : o.startMs + durationMs;
     out.push(o.dst === undefined ? { startMs: o.startMs, endMs } : { startMs: o.startMs, endMs, dst: o.dst });
@@ -121,7 +138,7 @@ export function nextWindows(plan: CapacityPlan, nowMs: number, count: number): W
   const durationMs = planDurationMs(plan);
   // Most crons fire within weeks; three 29 Februaries need up to twelve years.
   for (const days of [40, 400, 13 * 366]) {
-    const starts = cronOccurrences(cron, plan.timezone, nowMs, nowMs + days * DAY, count);
+    const starts = cronStarts(cron, plan.timezone, nowMs, nowMs + days * DAY, count);
     if (starts.length >= count || days > 400) {
       return starts.map((o) => makeWindow(plan, o.startMs, durationMs === null ? null : o.startMs + durationMs, o.dst));
     }
