@@ -28,9 +28,8 @@ export type MonthName = (typeof MONTH_NAMES)[number];
 
 /**
  * The schedule spec for a valid plan.
- * - cron: the five fields as written (macros expanded) in the plan's zone; Temporal matches
- *   local wall time, so a start in a spring-forward gap does not fire and one in a fall-back
- *   repeat fires twice — planWindows() previews exactly that.
+ * - cron: the five fields as written (macros expanded) in the plan's zone; planWindows()
+ *   previews exactly what Temporal fires for it, DST nights included (temporal-calendar.ts).
  * - at: one calendar entry with year, month, day, hour, minute, second in UTC for the resolved
  *   instant (an explicit offset is honoured; a local time in a DST gap or repeat resolves as
  *   resolveDateTime() documents), so it fires exactly once at the previewed instant.

@@ -15,10 +15,12 @@ export interface SkippedStart {
 }
 
 /**
- * Starts of a cron in `zone` with fromMs <= start < toMs, the way Temporal's scheduler fires
- * them: every instant whose local wall time matches. A wall time in a spring-forward gap has no
- * instant (no start that day); one in a fall-back repeat has two (two starts).
- * Stops after `limit` starts. `skipped` collects the wall times lost to gaps.
+ * The instants whose local wall time in `zone` matches the cron, with fromMs <= start < toMs:
+ * what the cron names. A wall time in a spring-forward gap has no instant (collected in
+ * `skipped`); one in a fall-back repeat has two (both marked 'repeated'). Away from DST changes
+ * this is exactly what Temporal fires; near one, Temporal's arithmetic can differ, so previews
+ * use cronStarts() (windows.ts), which switches to the port in temporal-calendar.ts.
+ * Stops after `limit` starts.
  */
 export function cronOccurrences(cron: Cron, zone: string, fromMs: number, toMs: number, limit = Infinity, skipped?: SkippedStart[]): Occurrence[] {
   const out: Occurrence[] = [];
