@@ -64,7 +64,7 @@ export function relative(fromMs: number, toMs: number): string {
 
 /** "Mon 30 Nov 2026 23:00 → Tue 01 Dec 02:00", same-day windows as "08:00–18:00". */
 export function formatWindow(row: Pick<DevRow, 'timezone' | 'nextWindows' | 'expired' | 'paused' | 'permanent'>, nowMs: number): string {
-  if (row.expired) return '(past: one-off already started)';
+  if (row.expired) return '(one-off; already started)';
   const next = row.nextWindows[0];
   if (next === undefined) return '(no upcoming window)';
   const start = parts(next.start, row.timezone);
