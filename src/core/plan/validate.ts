@@ -8,7 +8,7 @@ import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBet
 import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
 import type { Cron } from '../windows/cron.js';
 import { temporalOccurrences } from '../windows/temporal-calendar.js';
-import { forEachOverlap, nextWindows, oneOffWindow, planCron, planIntervals, truHoursPerWeek, type Overlap, type Window } from '../windows/windows.js';
+import { forEachOverlap, nextWindows, oneOffWindow, planCron, planIntervals, truHoursPerWeek, type Interval, type Overlap, type Window } from '../windows/windows.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -97,16 +97,25 @@ export function validatePlans(files: PlanFile[], options: ValidateOptions): Vali
 
   const horizonEnd = now + horizonDays * DAY;
   const dstCache = new Map<string, [string, string][]>();
+  const intervalCache = new Map<string, Interval[]>();
+  const previewCache = new Map<string, WindowPreview[]>();
   const allWindows: Window[] = [];
   const summaries: PlanSummary[] = [];
   for (const lp of loaded.plans) {
     const plan = lp.plan;
     planWarnings(lp, now, warn, dstCache);
     // Unformatted windows: the overlap and capacity maths only need the instants.
-    for (const i of planIntervals(plan, now, Math.max(horizonEnd, now + 7 * DAY))) {
+    // Plans with the same cron, zone and length share their windows' instants.
+    const key = plan.cron === undefined || plan.paused ? undefined : `${plan.cron}\n${plan.timezone}\n${plan.duration ?? ''}`;
+    let intervals = key === undefined ? undefined : intervalCache.get(key);
+    if (intervals === undefined) {
+      intervals = planIntervals(plan, now, Math.max(horizonEnd, now + 7 * DAY));
+      if (key !== undefined) intervalCache.set(key, intervals);
+    }
+    for (const i of intervals) {
       allWindows.push({ plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '' });
     }
-    summaries.push(summarise(lp, now));
+    summaries.push(summarise(lp, now, key === undefined ? undefined : { key, cache: previewCache }));
   }
 
   // Overlaps: one warning per pair of plans (the first overlap and a count), at the later plan.
@@ -292,7 +301,12 @@ function preview(w: Window): WindowPreview {
   return p;
 }
 
-function summarise(lp: LoadedPlan, now: number): PlanSummary {
+function summarise(lp: LoadedPlan, now: number, shared?: { key: string; cache: Map<string, WindowPreview[]> }): PlanSummary {
+  let previews = shared?.cache.get(shared.key);
+  if (previews === undefined) {
+    previews = nextWindows(lp.plan, now, 3).map(preview);
+    shared?.cache.set(shared.key, previews);
+  }
   const plan: CapacityPlan = lp.plan;
   const s: PlanSummary = {
     name: plan.name,
@@ -305,7 +319,7 @@ function summarise(lp: LoadedPlan, now: number): PlanSummary {
     recurring: plan.cron !== undefined,
     length: plan.duration ?? (plan.until !== undefined ? `until ${plan.until}` : 'permanent'),
     paused: plan.paused,
-    nextWindows: nextWindows(plan, now, 3).map(preview),
+    nextWindows: previews.map((p) => ({ ...p })),
   };
   if (plan.description !== undefined) s.description = plan.description;
   return s;
