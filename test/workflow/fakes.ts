@@ -3,6 +3,7 @@
  * in-memory Cloud Ops that records every change, and a notifier that records alerts.
  * End-to-end tests use the real simulator and a real Slack HTTP server instead.
  */
+import { Context } from '@temporalio/activity';
 import { CapschedError } from '../../src/core/errors.js';
 import type { Alert, AsyncOperationStatus, CapacityInfo, CapacityTarget, CloudOps, NamespaceCapacity, Notifier, SetCapacityResult } from '../../src/core/ports.js';
 
@@ -10,6 +11,16 @@ export interface RecordedChange {
   namespace: string;
   target: CapacityTarget;
   operationId: string;
+  /** Server time the activity attempt was scheduled (the test server's skipped clock). */
+  atMs?: number;
+}
+
+function serverTimeMs(): number | undefined {
+  try {
+    return Context.current().info.currentAttemptScheduledTimestampMs;
+  } catch {
+    return undefined;
+  }
 }
 
 export class FakeCloudOps implements CloudOps {
@@ -66,7 +77,7 @@ export class FakeCloudOps implements CloudOps {
     const current = this.capacityOf(namespace);
     const same = current.mode === target.mode && (current.mode === 'onDemand' || (target.mode === 'provisioned' && current.trus === target.trus));
     if (same) return { operationId, noop: true };
-    const change = { namespace, target, operationId };
+    const change = { namespace, target, operationId, atMs: serverTimeMs() };
     this.ops.set(operationId, change);
     this.changes.push(change);
     const prev = this.state.get(namespace);

@@ -40,6 +40,9 @@ export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledS
 /** How long a cancelled window waits for its coordinator to release capacity. */
 const CANCEL_RELEASE_WAIT_MS = 30 * 60_000;
 
+/** A release that began this long after the window's end is reported as late (worker/server outage). */
+export const LATE_RELEASE_MS = 10_000;
+
 export async function scheduledCapacityChange(input: CapacityChangeInput): Promise<CapacityChangeResult> {
   const info = workflowInfo();
   const windowId = `${info.workflowId}/${info.runId}`;
@@ -115,7 +118,9 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     if (ms === undefined) throw new Error(`endTime ${JSON.stringify(endTime)} is not an ISO 8601 date-time with a zone (e.g. 2026-03-01T04:00:00Z)`);
     return ms;
   };
-  const moveEnd = async (ms: number): Promise<void> => {
+  const moveEnd = async (requested: number): Promise<void> => {
+    // An end in the past means "end now".
+    const ms = Math.max(requested, Date.now());
     log.info('window end moved', { from: endMs === undefined ? undefined : new Date(endMs).toISOString(), to: new Date(ms).toISOString() });
     endMs = ms;
     await forwardEnd();
@@ -213,6 +218,18 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     } else if (!r.verified) {
       phase = 'failed';
       await alert('critical', 'Revert not verified', `Capacity was set to ${to}${held}, but verification failed: ${r.errors.join('; ')}`, 'release');
+    } else if (r.lateByMs !== undefined && r.lateByMs >= LATE_RELEASE_MS && endMs !== undefined) {
+      // The end passed while no worker (or no Temporal server) could act: say how late it was.
+      phase = 'done';
+      const late = formatDurationMs(Math.round(r.lateByMs / 1000) * 1000);
+      log.warn('window released late', { lateBy: late, endTime: new Date(endMs).toISOString() });
+      const title = r.target.mode === 'onDemand' ? 'Capacity reverted late' : `Window ended late; capacity now ${to}`;
+      await alert(
+        'error',
+        title,
+        `The window ended at ${new Date(endMs).toISOString()}, but the release began late by ${late} (no worker or Temporal server was available at the end); capacity stayed provisioned meanwhile. Now verified ${to}${held}.`,
+        'release',
+      );
     } else {
       phase = 'done';
       const title = r.target.mode === 'onDemand' ? 'Capacity reverted to on-demand' : `Window ended; capacity now ${to}`;

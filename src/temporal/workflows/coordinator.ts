@@ -77,6 +77,8 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
   const namespace = input.namespace;
   const state: CoordinatorState = input.state ?? { windows: [], queue: [], pendingEnds: {}, closed: [], steps: 0 };
   let phase: CoordinatorStatus['phase'] = 'idle';
+  /** Set when a window's end moved, so the idle wait re-computes its timer. */
+  let endsMoved = false;
 
   setHandler(openWindowSignal, (window) => {
     state.queue.push({ kind: 'open', window });
@@ -90,6 +92,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     if (active !== undefined) active.endMs = endMs;
     else if (queued !== undefined) queued.window.endMs = endMs;
     else if (!state.closed.includes(windowId)) state.pendingEnds[windowId] = endMs;
+    endsMoved = true;
     log.info('window end moved', { windowId, endTime: new Date(endMs).toISOString() });
   });
   setHandler(coordinatorStatusQuery, () => ({
@@ -209,7 +212,9 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       }
       closing.push(window);
     }
-    for (const due of dueWindows(state.windows, Date.now())) if (!closing.includes(due)) closing.push(due);
+    const releaseStartMs = Date.now();
+    const due = dueWindows(state.windows, releaseStartMs);
+    for (const window of due) if (!closing.includes(window)) closing.push(window);
     if (closing.length > 0) {
       const ids = new Set(closing.map((w) => w.windowId));
       state.windows = state.windows.filter((w) => !ids.has(w.windowId));
@@ -217,7 +222,11 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       const target = effectiveTarget(state.windows);
       log.info('windows closed', { windows: [...ids], to: describeTarget(target) });
       const outcome = await step(target, Math.max(...closing.map((w) => w.verifyDelayMs)));
-      for (const window of closing) await report(window, { step: 'release', ...outcome, target, heldBy: holders(state.windows) });
+      for (const window of closing) {
+        // How late the release began after the window's end (a worker or server outage at the end).
+        const lateByMs = due.includes(window) && window.endMs !== undefined ? releaseStartMs - window.endMs : undefined;
+        await report(window, { step: 'release', ...outcome, target, heldBy: holders(state.windows), lateByMs });
+      }
       continue;
     }
 
@@ -237,6 +246,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       continue;
     }
     const next = nextEndMs(state.windows);
-    await condition(() => state.queue.length > 0, next === undefined ? undefined : Math.max(1, next - Date.now()));
+    endsMoved = false;
+    await condition(() => state.queue.length > 0 || endsMoved, next === undefined ? undefined : Math.max(1, next - Date.now()));
   }
 }

@@ -88,6 +88,11 @@ export interface CoordinatorReport {
   changed: boolean;
   errors: string[];
   dryRun: boolean;
+  /**
+   * Release of a window whose end had passed: how long after the end the release began (the
+   * worker or Temporal was unavailable at the end). Absent for cancellations and raises.
+   */
+  lateByMs?: number;
 }
 
 export interface ActiveWindowStatus {
