@@ -36,7 +36,7 @@ test('a 1 MiB document of keys or one huge scalar is handled quickly', () => {
   const keys = Array.from({ length: 60_000 }, (_, i) => `k${i}: 1`).join('\n').slice(0, 1024 * 1024 - 10);
   const many = timed(keys);
   assert.ok(many.codes.includes('unknown-field'));
-  assert.ok(many.ms < 3000, `took ${many.ms} ms`);
+  assert.ok(many.ms < 5000, `took ${many.ms} ms (about 1 s on a quiet 2-core VM)`);
   const huge = timed(`description: "${'x'.repeat(1024 * 1024 - 100)}"`);
   assert.ok(huge.codes.includes('description-too-long'));
   assert.ok(huge.ms < 1000, `took ${huge.ms} ms`);
