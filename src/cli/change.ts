@@ -1,7 +1,156 @@
+/**
+ * `capsched change <namespace> <trus> [minutes]`: the seed's manual script. Starts the
+ * capacity-change workflow on the worker's task queue, waits for it, prints the result.
+ * Exit 0 when every step succeeded, 1 otherwise, 2 on a usage error.
+ */
+import { parseArgs } from 'node:util';
+import { WorkflowFailedError } from '@temporalio/client';
+import { parseDurationMs } from '../core/capacity/duration.js';
+import { ExitCode } from '../core/errors.js';
+import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, type CapacityChangeInput, type CapacityChangeResult } from '../core/workflow-contract.js';
+import { connectTemporal, readTemporalSettings } from '../config/temporal.js';
+import { DEFAULT_TEMPORAL_UI_URL } from '../config/worker.js';
+import { scrub } from '../log/index.js';
+import { workflowUrl } from '../temporal/activities/index.js';
 import type { Command } from './io.js';
 
-// PLACEHOLDER: replaced by the issue that builds `capsched change`.
-export const changeCommand: Command = async (_argv, io) => {
-  io.stderr('capsched change: not implemented yet\n');
-  return 2;
+const HELP = `usage: capsched change <namespace> <trus> [minutes] [options]
+
+Sets <namespace> to <trus> provisioned TRUs now; with [minutes], reverts it to on-demand after
+that long. Starts the capacity-change workflow (a worker must be running: \`capsched worker\`,
+\`capsched run\` or \`capsched dev\`), waits for it and prints the result.
+
+options:
+  --verify-delay D   wait before verifying each change (default 2m; e.g. 30s, 1m30s)
+  --json             print the result object as JSON
+  --task-queue Q     the worker's task queue (default capacity-management; env CAPSCHED_TASK_QUEUE)
+  --workflow-id ID   workflow id (default capsched-change-<namespace>-<time>)
+  --plan NAME        label shown in alerts (default "manual")
+  --no-wait          start the workflow, print its id and exit 0
+  --address, --namespace, --profile   Temporal connection (as for \`capsched worker\`)
+
+examples:
+  capsched change payments.a1b2c 4            # 4 TRUs, no automatic revert
+  capsched change payments.a1b2c 4 90         # 4 TRUs for 90 minutes, then on-demand
+  capsched change payments.a1b2c 8 30 --json  # print the result as JSON
+
+exit codes: 0 every step succeeded, 1 a step failed (see errors), 2 usage error
+`;
+
+/** True when every step the run attempted succeeded. */
+export function changeSucceeded(result: CapacityChangeResult, hasEnd: boolean): boolean {
+  if (!result.initialChangeSuccess || !result.verificationSuccess || result.errors.length > 0) return false;
+  return !hasEnd || result.revertVerificationSuccess;
+}
+
+function mark(ok: boolean): string {
+  return ok ? '✓' : '✗';
+}
+
+export function formatResult(result: CapacityChangeResult, input: CapacityChangeInput, link: string): string {
+  const lines: string[] = [];
+  const dry = result.dryRun === true ? ' [dry run: nothing was changed]' : '';
+  lines.push(`capacity change for ${result.namespace}: ${input.desiredTrus} TRUs${input.endTime !== undefined ? ` until ${input.endTime}` : ' (no automatic revert)'}${dry}`);
+  lines.push(`  ${mark(result.initialChangeSuccess)} set ${input.desiredTrus} TRUs`);
+  lines.push(`  ${mark(result.verificationSuccess)} verified provisioned capacity`);
+  if (input.endTime !== undefined) {
+    const releasedTo = result.revertedToOnDemand ? 'reverted to on-demand' : 'released the window (another window still holds capacity, or the revert failed)';
+    lines.push(`  ${mark(result.revertVerificationSuccess)} ${releasedTo}${result.revertVerificationSuccess ? ' and verified' : ''}`);
+  }
+  for (const e of result.errors) lines.push(`  error: ${e}`);
+  lines.push(`  workflow: ${link}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export const changeCommand: Command = async (argv, io) => {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        'verify-delay': { type: 'string' },
+        json: { type: 'boolean' },
+        'task-queue': { type: 'string' },
+        'workflow-id': { type: 'string' },
+        plan: { type: 'string' },
+        'no-wait': { type: 'boolean' },
+        address: { type: 'string' },
+        namespace: { type: 'string' },
+        profile: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (err) {
+    io.stderr(`capsched change: ${(err as Error).message}\n\n${HELP}`);
+    return ExitCode.usage;
+  }
+  if (values.help === true) {
+    io.stdout(HELP);
+    return ExitCode.ok;
+  }
+  const usage = (message: string): number => {
+    io.stderr(`capsched change: ${message}\n\n${HELP}`);
+    return ExitCode.usage;
+  };
+  if (positionals.length < 2 || positionals.length > 3) return usage('expected <namespace> <trus> [minutes]');
+  const [namespace = '', trusText = '', minutesText] = positionals;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(namespace)) return usage(`"${namespace}" is not a Temporal Cloud namespace id (e.g. payments.a1b2c)`);
+  const trus = Number(trusText);
+  if (!/^\d+(\.\d+)?$/.test(trusText) || !(trus > 0)) return usage(`<trus> must be a positive number, got "${trusText}"`);
+  let minutes: number | undefined;
+  if (minutesText !== undefined) {
+    minutes = Number(minutesText);
+    if (!/^\d+(\.\d+)?$/.test(minutesText) || !(minutes > 0)) return usage(`[minutes] must be a positive number, got "${minutesText}"`);
+  }
+  const verifyDelay = values['verify-delay'] as string | undefined;
+  if (verifyDelay !== undefined && parseDurationMs(verifyDelay) === undefined) return usage(`--verify-delay "${verifyDelay}" is not a duration (e.g. 2m, 30s)`);
+
+  let temporalSettings;
+  try {
+    temporalSettings = readTemporalSettings(io.env, { address: values.address as string | undefined, namespace: values.namespace as string | undefined, profile: values.profile as string | undefined });
+  } catch (err) {
+    return usage(scrub(err instanceof Error ? err.message : String(err)));
+  }
+  const taskQueue = (values['task-queue'] as string | undefined) ?? io.env.CAPSCHED_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  const now = Date.now();
+  const input: CapacityChangeInput = { namespace, desiredTrus: trus, plan: (values.plan as string | undefined) ?? 'manual' };
+  if (minutes !== undefined) input.endTime = new Date(now + Math.round(minutes * 60_000)).toISOString();
+  if (verifyDelay !== undefined) input.verifyDelay = verifyDelay;
+  const workflowId = (values['workflow-id'] as string | undefined) ?? `capsched-change-${namespace}-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  const uiBase = (io.env.CAPSCHED_TEMPORAL_UI_URL ?? '').trim() || DEFAULT_TEMPORAL_UI_URL;
+  const link = workflowUrl(uiBase, temporalSettings.namespace, workflowId);
+
+  let temporal;
+  try {
+    temporal = await connectTemporal(temporalSettings);
+  } catch (err) {
+    io.stderr(`capsched change: cannot connect to Temporal at ${temporalSettings.address}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
+    return ExitCode.invalid;
+  }
+  try {
+    const handle = await temporal.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, { taskQueue, workflowId, args: [input] });
+    io.stderr(`capsched change: started ${workflowId} on task queue ${taskQueue}\n  ${link}\n`);
+    if (values['no-wait'] === true) {
+      if (values.json === true) io.stdout(`${JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, url: link })}\n`);
+      return ExitCode.ok;
+    }
+    let result: CapacityChangeResult;
+    try {
+      result = (await handle.result()) as CapacityChangeResult;
+    } catch (err) {
+      const why = err instanceof WorkflowFailedError ? `${err.message}${err.cause !== undefined ? `: ${err.cause.message}` : ''}` : err instanceof Error ? err.message : String(err);
+      io.stderr(`capsched change: the workflow did not complete: ${scrub(why)}\n  ${link}\n`);
+      return ExitCode.invalid;
+    }
+    io.stdout(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatResult(result, input, link));
+    return changeSucceeded(result, input.endTime !== undefined) ? ExitCode.ok : ExitCode.invalid;
+  } catch (err) {
+    io.stderr(`capsched change: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
+    return ExitCode.invalid;
+  } finally {
+    await temporal.close().catch(() => undefined);
+  }
 };
