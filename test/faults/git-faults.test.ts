@@ -12,8 +12,8 @@ import { createTestRepo, git, tempDir } from '../helpers/git-repo.js';
 import { startSlackSink } from '../helpers/slack-sink.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { serveBareRepo } from '../source/git-http-server.js';
-import { cleanupInstallation, planYaml, scheduleTrus, startTestDaemon } from '../daemon/helpers.js';
-import { captureLogs } from './helpers.js';
+import { cleanupInstallation, planYaml, startTestDaemon } from '../daemon/helpers.js';
+import { captureLogs, scheduleTrus } from './helpers.js';
 
 await testTemporal();
 

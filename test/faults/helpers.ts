@@ -224,3 +224,14 @@ export function sleep(ms: number): Promise<void> {
 export function slackText(sink: SlackSink): string {
   return sink.requests.map((r) => r.raw).join('\n');
 }
+
+/** desiredTrus of a schedule's action (undefined when the schedule does not exist). */
+export async function scheduleTrus(scheduleId: string): Promise<number | undefined> {
+  const { client } = await testTemporal();
+  try {
+    const d = await client.schedule.getHandle(scheduleId).describe();
+    return (d.action as { args?: { desiredTrus?: number }[] }).args?.[0]?.desiredTrus;
+  } catch {
+    return undefined;
+  }
+}

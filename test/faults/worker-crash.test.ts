@@ -1,0 +1,123 @@
+/**
+ * Cases 1 and 2: the capacity worker runs as a child process (`capsched worker`) and is SIGKILLed.
+ *  1. After Cloud Ops accepted the raise but before the activity reported it: the retried activity
+ *     finds its own operation id on the namespace and does not send the change again. Exactly one
+ *     raise and one revert; the window completes on a new worker; the histories replay.
+ *  2. Down across the revert time: nothing can revert without a worker, so the revert happens as
+ *     soon as a worker returns, with a "late by X" alert; capacity is never left provisioned.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
+import { packageRoot } from '../../src/paths.js';
+import { testTemporal } from '../helpers/temporal.js';
+import { capacityBundle, capacityBundleFile, cloudOpsEnv, describeCapacity, faultNamespace, history, resultOf, sleep, startCapacityStack, until, type CapacityStack } from './helpers.js';
+
+const temporal = await testTemporal();
+const bundlePath = await capacityBundleFile();
+const children = new Set<ChildProcess>();
+after(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  kill(): Promise<void>;
+}
+
+/** Starts `capsched worker` (bin/capsched.js) for the stack's task queue and waits until it polls. */
+async function spawnWorker(stack: CapacityStack): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [join(packageRoot(), 'bin/capsched.js'), 'worker', '--task-queue', stack.taskQueue, '--address', temporal.address, '--namespace', temporal.namespace, '--workflow-bundle', bundlePath],
+    {
+      env: { ...process.env, ...cloudOpsEnv(stack.sim), SLACK_WEBHOOK_URL: stack.sink.url, CAPSCHED_SHUTDOWN_GRACE: '1s', CAPSCHED_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.add(child);
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await until(() => out.includes('capsched worker: polling task queue') || child.exitCode !== null, 30_000, 'the worker process');
+  if (child.exitCode !== null) throw new Error(`worker process exited: ${out}`);
+  return {
+    child,
+    output: () => out,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+async function replays(handleHistory: Parameters<typeof Worker.runReplayHistory>[1], workflowId: string): Promise<void> {
+  await Worker.runReplayHistory({ workflowBundle: await capacityBundle() }, handleHistory, workflowId);
+}
+
+describe('worker killed with SIGKILL', { concurrency: true }, () => {
+  test('after Cloud Ops committed the raise, before the activity reported: exactly one change, the window completes on a new worker', async () => {
+    const ns = faultNamespace('kill');
+    // A 1.5 s operation: the activity is waiting on it when the worker dies.
+    const stack = await startCapacityStack({ namespaces: [ns], noWorker: true, simulator: { operationDelayMs: 1_500 } });
+    const first = await spawnWorker(stack);
+    const handle = await stack.startWindow(ns, { trus: 8, windowMs: 4_000 });
+    const op = await until(() => stack.sim.operations().find((o) => o.namespace === ns && o.target?.mode === 'provisioned'), 20_000, 'the raise to be accepted');
+    await first.kill();
+    assert.ok(['pending', 'inProgress'].includes(op.state), `killed before the operation finished (${op.state})`);
+
+    const second = await spawnWorker(stack);
+    // The dead attempt times out on its heartbeat (30 s), the retry runs on the new worker.
+    const result = await resultOf(handle);
+    assert.deepEqual(result, { namespace: ns, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] });
+    assert.deepEqual(history(stack.sim, ns), ['8', 'onDemand']);
+    const ops = stack.sim.operations().filter((o) => o.namespace === ns);
+    assert.equal(ops.length, 2, 'one raise operation and one revert operation');
+    assert.equal(stack.sim.requestLog().filter((r) => r.method === 'UpdateNamespace' && r.namespace === ns).length, 2, 'the raise was never sent twice');
+    assert.deepEqual(describeCapacity(stack.sim, ns), { mode: 'onDemand' });
+    // The dead attempt held the raise past the 4 s window's end, so the release itself is late: one alert says so.
+    const [alert] = await stack.sink.waitForMessages(1, 10_000);
+    assert.match(alert?.raw ?? '', /ERROR: Capacity reverted late/);
+    assert.equal(stack.sink.messages.length, 1);
+    assert.match(second.output(), /capacity change already accepted for this operation id/);
+
+    await replays(await handle.fetchHistory(), handle.workflowId);
+    const coordinator = temporal.client.workflow.getHandle(coordinatorWorkflowId(ns));
+    await replays(await coordinator.fetchHistory(), coordinator.workflowId);
+    await second.kill();
+  });
+
+  test('down across the revert time: the revert happens when a worker returns, with a "late by" alert', async () => {
+    const ns = faultNamespace('down');
+    const stack = await startCapacityStack({ namespaces: [ns], noWorker: true });
+    const first = await spawnWorker(stack);
+    const endMs = Date.now() + 3_000;
+    const handle = await stack.startWindow(ns, { trus: 6, windowMs: 3_000, verifyDelay: '200ms' });
+    await until(async () => (await handle.query<{ phase: string }>('status')).phase === 'active', 15_000, 'the active phase');
+    await first.kill();
+
+    // Past the end with no worker: nothing can act, the namespace is still provisioned.
+    await sleep(Math.max(0, endMs - Date.now()) + 5_000);
+    assert.deepEqual(describeCapacity(stack.sim, ns), { mode: 'provisioned', trus: 6 });
+
+    const back = Date.now();
+    const second = await spawnWorker(stack);
+    const result = await resultOf(handle);
+    assert.equal(result.revertedToOnDemand, true);
+    assert.equal(result.revertVerificationSuccess, true);
+    assert.deepEqual(history(stack.sim, ns), ['6', 'onDemand']);
+    const revert = stack.sim.changes(ns).at(-1);
+    assert.ok(revert !== undefined && revert.atMs - back < 20_000, `reverted ${revert === undefined ? 'never' : `${revert.atMs - back} ms`} after the worker returned`);
+    const [alert] = await stack.sink.waitForMessages(1, 10_000);
+    assert.match(alert?.raw ?? '', /Capacity reverted late/);
+    assert.match(alert?.raw ?? '', /late by \d+s/);
+    assert.equal(stack.sink.messages.length, 1, 'one alert');
+    await replays(await handle.fetchHistory(), handle.workflowId);
+    await second.kill();
+  });
+});
