@@ -1,0 +1,107 @@
+/**
+ * The capacity workflow end to end: real dev server, the Cloud Ops simulator over gRPC, the
+ * production client, and a real HTTP server receiving Slack posts. Assertions are on the
+ * simulator's record of capacity and on the messages Slack received.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
+import type { CapacityChangeResult } from '../../src/core/workflow-contract.js';
+import { CLOUD_KEY, HOOK_PATH, e2eNamespace, startE2EStack } from './e2e-stack.js';
+
+const ns = { happy: e2eNamespace(), drop: e2eNamespace(), rejected: e2eNamespace(), slack500: e2eNamespace(), overlap: e2eNamespace() };
+const stack = await startE2EStack(Object.values(ns));
+
+function assertNoSecrets(text: string): void {
+  assert.ok(!text.includes(CLOUD_KEY), 'the Cloud Ops API key leaked');
+  assert.ok(!text.includes('CANARY-hook'), 'the webhook URL leaked');
+}
+
+test('a short window raises and reverts capacity: one change per step, verified, an info alert in Slack', async () => {
+  const handle = await stack.startWindow({ namespace: ns.happy, desiredTrus: 4, windowMs: 3_000 });
+  const result: CapacityChangeResult = await handle.result();
+  assert.deepEqual(result, { namespace: ns.happy, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] });
+  assert.deepEqual(stack.history(ns.happy), ['4', 'onDemand']);
+  assert.equal(stack.sim.capacityOf(ns.happy).mode, 'onDemand');
+  const [change] = stack.sim.changes(ns.happy);
+  assert.match(change?.operationId ?? '', /^capsched-capacity-e2e-.*:1$/, 'the raise used the coordinator step operation id');
+
+  const messages = await stack.sink.waitForMessages(1, 10_000);
+  const info = messages.find((m) => m.raw.includes(ns.happy));
+  assert.ok(info, 'an alert about the namespace reached Slack');
+  assert.match(info.text, /✅ INFO: Capacity reverted to on-demand/);
+  assert.match(info.raw, /e2e-plan/);
+  assert.match(info.raw, new RegExp(`http://ui\\.e2e:8233/namespaces/default/workflows/${handle.workflowId}`));
+  assert.match(info.raw, /UTC/);
+  assertNoSecrets(info.raw);
+});
+
+test('an activity retried after the change was committed applies it once (stable operation id)', async () => {
+  // The simulator applies the UpdateNamespace, then answers UNAVAILABLE: the response is lost.
+  stack.sim.injectFault({ kind: 'commitThenDrop', method: 'UpdateNamespace', namespace: ns.drop, times: 1 });
+  const before = stack.sim.requests().UpdateNamespace ?? 0;
+  const result: CapacityChangeResult = await (await stack.startWindow({ namespace: ns.drop, desiredTrus: 6, windowMs: 3_000 })).result();
+  assert.equal(result.initialChangeSuccess, true);
+  assert.equal(result.verificationSuccess, true);
+  assert.equal(result.revertVerificationSuccess, true);
+  assert.deepEqual(result.errors, []);
+  assert.deepEqual(stack.history(ns.drop), ['6', 'onDemand'], 'exactly one change per step');
+  assert.ok((stack.sim.requests().UpdateNamespace ?? 0) - before >= 2);
+  // The raise activity really was retried (attempt 2) after its committed change lost its response.
+  const history = await stack.temporal.client.workflow.getHandle(coordinatorWorkflowId(ns.drop)).fetchHistory();
+  const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes != null).map((e) => e.activityTaskStartedEventAttributes?.attempt);
+  assert.ok(attempts.includes(2), `an activity attempt 2 in the coordinator history (attempts: ${attempts.join(',')})`);
+});
+
+test('a rejected TRU value ends early with a critical alert in Slack; capacity untouched', async () => {
+  const handle = await stack.startWindow({ namespace: ns.rejected, desiredTrus: 5, windowMs: 60_000 });
+  const result: CapacityChangeResult = await handle.result();
+  assert.equal(result.initialChangeSuccess, false);
+  assert.equal(result.verificationSuccess, false);
+  assert.equal(result.revertedToOnDemand, false);
+  assert.match(result.errors.join('\n'), /set 5 TRUs failed/);
+  assert.deepEqual(stack.history(ns.rejected), []);
+  const deadline = Date.now() + 10_000;
+  let critical;
+  while (critical === undefined && Date.now() < deadline) {
+    critical = stack.sink.messages.find((m) => m.raw.includes(ns.rejected));
+    if (critical === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(critical, 'the critical alert reached Slack');
+  assert.match(critical.text, /🔴 CRITICAL: Capacity change failed/);
+  assert.match(critical.raw, /\*TRUs:\* 5/);
+  assert.match(critical.raw, new RegExp(handle.workflowId));
+  assertNoSecrets(critical.raw);
+  assertNoSecrets(JSON.stringify(result));
+});
+
+test('Slack answering 500 does not affect the capacity change or its result', async () => {
+  stack.sink.setDefault({ status: 500 });
+  try {
+    const started = Date.now();
+    const result: CapacityChangeResult = await (await stack.startWindow({ namespace: ns.slack500, desiredTrus: 4, windowMs: 2_000 })).result();
+    assert.deepEqual(result, { namespace: ns.slack500, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] });
+    assert.deepEqual(stack.history(ns.slack500), ['4', 'onDemand']);
+    assert.ok(stack.sink.requests.some((r) => r.status === 500 && r.raw.includes(ns.slack500)), 'the alert was attempted');
+    assert.ok(Date.now() - started < 20_000, 'a failing webhook did not hold the workflow up for long');
+  } finally {
+    stack.sink.setDefault({ status: 200 });
+  }
+});
+
+test('two overlapping windows with different TRUs: the simulator records 4 → 8 → 4 → on-demand', async () => {
+  const a = await stack.startWindow({ namespace: ns.overlap, desiredTrus: 4, windowMs: 7_000 });
+  // Wait until A's capacity is in place before B starts.
+  const deadline = Date.now() + 10_000;
+  while (stack.history(ns.overlap).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const b = await stack.startWindow({ namespace: ns.overlap, desiredTrus: 8, windowMs: 2_500 });
+  const bResult: CapacityChangeResult = await b.result();
+  assert.equal(bResult.initialChangeSuccess, true);
+  assert.equal(bResult.revertedToOnDemand, false, 'B ended while A was active: capacity went down to A, not to on-demand');
+  assert.equal(bResult.revertVerificationSuccess, true);
+  assert.equal(stack.sim.capacityOf(ns.overlap).trus, 4);
+  const aResult: CapacityChangeResult = await a.result();
+  assert.equal(aResult.revertedToOnDemand, true);
+  assert.equal(aResult.revertVerificationSuccess, true);
+  assert.deepEqual(stack.history(ns.overlap), ['4', '8', '4', 'onDemand']);
+});
