@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import { createCloudOpsClient, type CloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
 import { createSlackNotifier, type SlackNotifier } from '../../src/adapters/slack/index.js';
@@ -99,6 +99,8 @@ export interface StackOptions {
   /** Start no in-process worker (a child process runs it). */
   noWorker?: boolean;
   logs?: LogCapture;
+  /** Another Temporal server than the shared one (e.g. one the test restarts). */
+  temporal?: { address: string; client: Client; namespace: string };
 }
 
 export interface CapacityStack {
@@ -128,7 +130,7 @@ export function describeCapacity(sim: CloudOpsSimulator, namespace: string): Cap
 }
 
 export async function startCapacityStack(options: StackOptions): Promise<CapacityStack> {
-  const temporal = await testTemporal();
+  const temporal = options.temporal ?? (await testTemporal());
   const logs = options.logs ?? captureLogs();
   const sim = await startCloudOpsSimulator({ namespaces: options.namespaces, apiKey: CLOUD_API_KEY, operationDelayMs: 200, logger: logs.logger, ...options.simulator });
   const cloudOps = createCloudOpsClient(readCloudOpsSettings(cloudOpsEnv(sim, options.clientApiKey)), { logger: logs.logger });
