@@ -4,12 +4,15 @@
  * (worker polling + first reconcile pass done) and prints the milliseconds from process start to
  * ready, then the resident memory (VmRSS) after 10 s idle.
  *
- *   npx tsc -p . && node scripts/build-workflow-bundle.mjs && node dist/bench/startup.js [runs=3] [idleSeconds=10]
+ *   npm run build && node dist/bench/startup.js [runs=3] [idleSeconds=10]
+ *
+ * (`npm run build` = tsc + the prebuilt bundle; a bundle older than the compiled workflows is
+ * ignored by the worker, so build both together.) Each run reports what was bundled at start.
  *
  * Targets (issue #7): ready within 3 s with the prebuilt bundle; idle RSS under 150 MB.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,6 +45,20 @@ async function waitReady(url: string, deadlineMs: number): Promise<boolean> {
   return false;
 }
 
+const BUNDLING_MARK = 'capsched-bench: bundling workflows from';
+const detector = join(mkdtempSync(join(tmpdir(), 'capsched-bench-detector-')), 'detect-bundling.cjs');
+// Reports every workflow bundling at start (a stale or missing prebuilt bundle, or a worker that always bundles).
+writeFileSync(
+  detector,
+  `const { createRequire } = require('node:module');
+const { WorkflowCodeBundler } = createRequire(${JSON.stringify(`${root}/`)})('@temporalio/worker/lib/workflow/bundler.js');
+const original = WorkflowCodeBundler.prototype.createBundle;
+WorkflowCodeBundler.prototype.createBundle = function (...args) {
+  process.stderr.write(${JSON.stringify(BUNDLING_MARK)} + ' ' + this.workflowsPath + '\\n');
+  return original.apply(this, args);
+};
+`,
+);
 const bundle = join(root, 'dist', 'workflow-bundle.js');
 console.log(`prebuilt workflow bundle: ${existsSync(bundle) ? bundle : 'MISSING (the worker bundles at start)'}`);
 const server = await startDevServer({ binary: await ensureTemporalCli({ log: (m) => console.log(m) }) });
@@ -64,6 +81,7 @@ try {
         env: {
           ...process.env,
           NODE_ENV: 'production',
+          NODE_OPTIONS: `--require ${detector}`,
           CAPSCHED_LOG_LEVEL: 'warn',
           TEMPORAL_ADDRESS: server.address,
           TEMPORAL_NAMESPACE: 'default',
@@ -87,7 +105,11 @@ try {
     child.kill('SIGTERM');
     const code = await exited;
     results.push({ readyMs, rssMb: Math.round(rss * 10) / 10 });
-    console.log(`run ${i + 1}: ready after ${readyMs} ms; RSS after ${idleSeconds} s idle ${rss.toFixed(1)} MB; exit ${code}`);
+    const bundled = stderr
+      .split('\n')
+      .filter((l) => l.startsWith(BUNDLING_MARK))
+      .map((l) => l.slice(BUNDLING_MARK.length + 1).replace(`${root}/dist/src/`, ''));
+    console.log(`run ${i + 1}: ready after ${readyMs} ms; RSS after ${idleSeconds} s idle ${rss.toFixed(1)} MB; exit ${code}; bundled at start: ${bundled.length === 0 ? 'nothing' : bundled.join(', ')}`);
   }
 } finally {
   rmSync(plans, { recursive: true, force: true });
