@@ -1,0 +1,118 @@
+/**
+ * Regenerates test/fixtures/histories/*.json: real runs of the capacity workflows on a real
+ * `temporal server start-dev` against the Cloud Ops simulator, saved for the replay test
+ * (test/workflow/replay.test.ts), which guards determinism whenever workflow code changes.
+ *
+ *   npx tsc -p . && node dist/test/workflow/record-histories.js
+ *
+ * Re-record only when a change is meant to be incompatible (and then think about patched()):
+ * the point of the fixtures is that histories of runs in flight keep replaying.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { findTemporalCli, startDevServer } from '../../src/adapters/temporal-dev-server/index.js';
+import { createCloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
+import { readCloudOpsSettings } from '../../src/config/cloud-ops.js';
+import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
+import type { Notifier } from '../../src/core/ports.js';
+import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput } from '../../src/core/workflow-contract.js';
+import { silentLogger } from '../../src/log/index.js';
+import { packageRoot } from '../../src/paths.js';
+import { startCloudOpsSimulator } from '../../src/simulator/index.js';
+import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
+import { setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
+
+const outDir = join(packageRoot(), 'test', 'fixtures', 'histories');
+const KEY = 'record-histories-key';
+const namespaces = { happy: 'happy.rec01', overlap: 'overlap.rec01', rejected: 'rejected.rec01', cancelled: 'cancelled.rec01', extended: 'extended.rec01' };
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const server = await startDevServer();
+const sim = await startCloudOpsSimulator({ namespaces: Object.values(namespaces), apiKey: KEY, operationDelayMs: 150 });
+const cloudOps = createCloudOpsClient(
+  readCloudOpsSettings({ TEMPORAL_CLOUD_API_KEY: KEY, TEMPORAL_CLOUD_ENDPOINT: sim.address, TEMPORAL_CLOUD_ALLOW_INSECURE: 'true', CAPSCHED_CLOUD_OPS_POLL_MIN: '20ms', CAPSCHED_CLOUD_OPS_POLL_MAX: '100ms' }),
+);
+const alerts: string[] = [];
+const notifier: Notifier = { notify: async (a) => void alerts.push(`${a.severity}:${a.title}`) };
+const nativeConnection = await NativeConnection.connect({ address: server.address });
+const connection = await Connection.connect({ address: server.address });
+const client = new Client({ connection, namespace: 'default' });
+const taskQueue = 'record-histories';
+const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+const worker = await createCapacityWorker({
+  connection: nativeConnection,
+  namespace: 'default',
+  taskQueue,
+  cloudOps,
+  notifier,
+  logger: silentLogger(),
+  settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://localhost:8233', heartbeatMs: 500 },
+  workflowBundle: { code },
+  client,
+  shutdownGraceMs: 500,
+});
+
+const start = (name: string, input: CapacityChangeInput): Promise<WorkflowHandle> =>
+  client.workflow.start(CAPACITY_CHANGE_WORKFLOW, { taskQueue, workflowId: `rec-${name}`, args: [{ verifyDelay: '300ms', plan: `rec-${name}`, ...input }] });
+const endIn = (ms: number): string => new Date(Date.now() + ms).toISOString();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function save(file: string, workflowId: string): Promise<void> {
+  // The same JSON `temporal workflow show -o json` and the Web UI export.
+  const json = execFileSync(findTemporalCli() ?? 'temporal', ['workflow', 'show', '--address', server.address, '--namespace', 'default', '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+  const history = JSON.parse(json) as { events?: unknown[] };
+  writeFileSync(join(outDir, `${file}.json`), `${JSON.stringify({ workflowId, history }, null, 1)}\n`);
+  console.log(`recorded ${file}.json (${history.events?.length ?? 0} events)`);
+}
+
+mkdirSync(outDir, { recursive: true });
+await worker.runUntil(async () => {
+  // 1. A short window: raise, verify, revert, verify.
+  const happy = await start('happy', { namespace: namespaces.happy, desiredTrus: 4, endTime: endIn(2_500) });
+  await happy.result();
+  await save('happy-window', happy.workflowId);
+  await save('happy-coordinator', coordinatorWorkflowId(namespaces.happy));
+
+  // 2. Overlapping windows: 4 → 8 → 4 → on-demand.
+  const a = await start('overlap-a', { namespace: namespaces.overlap, desiredTrus: 4, endTime: endIn(6_000) });
+  while (sim.changes(namespaces.overlap).length < 1) await sleep(50);
+  const b = await start('overlap-b', { namespace: namespaces.overlap, desiredTrus: 8, endTime: endIn(2_500) });
+  await Promise.all([a.result(), b.result()]);
+  await save('overlap-window-a', a.workflowId);
+  await save('overlap-window-b', b.workflowId);
+  await save('overlap-coordinator', coordinatorWorkflowId(namespaces.overlap));
+
+  // 3. A rejected TRU value: early exit with a critical alert.
+  const rejected = await start('rejected', { namespace: namespaces.rejected, desiredTrus: 5, endTime: endIn(60_000) });
+  await rejected.result();
+  await save('rejected-window', rejected.workflowId);
+  await save('rejected-coordinator', coordinatorWorkflowId(namespaces.rejected));
+
+  // 4. Cancelled mid-window: the cleanup reverts.
+  const cancelled = await start('cancelled', { namespace: namespaces.cancelled, desiredTrus: 6, endTime: endIn(60_000) });
+  while (sim.changes(namespaces.cancelled).length < 1) await sleep(50);
+  await sleep(800);
+  await cancelled.cancel();
+  await cancelled.result().catch(() => undefined);
+  await save('cancelled-window', cancelled.workflowId);
+  await save('cancelled-coordinator', coordinatorWorkflowId(namespaces.cancelled));
+
+  // 5. Extended through the validated update, then a permanent change on the same namespace.
+  const extended = await start('extended', { namespace: namespaces.extended, desiredTrus: 3, endTime: endIn(2_000) });
+  while (sim.changes(namespaces.extended).length < 1) await sleep(50);
+  await sleep(500);
+  await extended.executeUpdate(setEndTimeUpdate, { args: [{ endTime: endIn(3_000) }] });
+  await extended.result();
+  await save('extended-window', extended.workflowId);
+  await save('extended-coordinator', coordinatorWorkflowId(namespaces.extended));
+});
+
+console.log(`alerts: ${alerts.join(', ')}`);
+await nativeConnection.close();
+await connection.close();
+cloudOps.close();
+await sim.stop();
+await server.stop();
