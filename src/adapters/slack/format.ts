@@ -42,7 +42,6 @@ export function formatAlert(alert: Alert): SlackPayload {
   const head = `${icon} *${SEVERITY_LABEL[alert.severity]}: ${title}*${alert.namespace !== undefined ? ` — \`${escapeSlack(alert.namespace)}\`` : ''}`;
   const lines = [head];
   const facts: string[] = [];
-  if (alert.namespace !== undefined) facts.push(`*Namespace:* \`${escapeSlack(alert.namespace)}\``);
   if (alert.plan !== undefined) facts.push(`*Plan:* ${escapeSlack(scrub(alert.plan))}`);
   if (alert.trus !== undefined) facts.push(`*TRUs:* ${alert.trus}`);
   if (facts.length > 0) lines.push(facts.join('   '));
