@@ -41,8 +41,8 @@ ENV NODE_ENV=production \
     CAPSCHED_LISTEN=0.0.0.0:9464
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY --from=build /app/dist/src ./dist/src
-COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+# dist/ = the compiled JS and every prebuilt workflow bundle (test/ and bench/ never reach the build).
+COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY schema ./schema

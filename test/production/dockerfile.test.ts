@@ -30,8 +30,12 @@ test('runtime stage: production dependencies only, the prebuilt workflow bundle,
   const install = depsStage.instructions.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
   assert.match(install?.args ?? '', /--omit=dev/, 'node_modules is installed with npm ci --omit=dev');
 
-  const bundle = copies.find((c) => c.sources.some((src) => src.endsWith('dist/workflow-bundle.js')));
-  assert.ok(bundle?.from !== undefined, 'the runtime copies the workflow bundle from the build stage');
+  const bundle = copies.find((c) => c.sources.some((src) => /\/dist(\/workflow-bundle\.js)?\/?$/.test(src)));
+  assert.ok(bundle?.from !== undefined, 'the runtime copies dist/ or dist/workflow-bundle.js from the build stage');
+  const context = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+  if (bundle.sources.some((src) => /\/dist\/?$/.test(src))) {
+    for (const dir of ['test', 'bench']) assert.ok(context.includes(dir), `${dir}/ is not in the build context, so dist/${dir} never reaches the image`);
+  }
   const buildStage = fromStage(bundle.from as string);
   const build = buildStage?.instructions.find((i) => i.keyword === 'RUN' && /npm run build/.test(i.args));
   assert.match(build?.args ?? '', /test -f dist\/workflow-bundle\.js/, 'the image build fails when the bundle was not built');

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { freePort } from '../../src/adapters/temporal-dev-server/index.js';
@@ -85,6 +85,9 @@ test('the image path: npm run build, prod-only deps, capsched run from the prebu
       cpSync(from, target, { recursive: true, preserveTimestamps: true });
     }
   }
+  // The build stage never saw test/ or bench/ (.dockerignore), so their compiled output is not in the image.
+  const ignored = readFileSync(join(clone, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+  for (const dir of ['test', 'bench']) if (ignored.includes(dir)) rmSync(join(image, 'dist', dir), { recursive: true, force: true });
   assert.ok(existsSync(join(image, 'dist', 'workflow-bundle.js')), 'the image holds the prebuilt bundle');
   assert.equal(existsSync(join(image, 'node_modules', 'typescript')), false, 'no dev dependencies in the image');
   assert.equal(existsSync(join(image, 'node_modules', '@temporalio', 'testing')), false, 'no @temporalio/testing in the image');
