@@ -1,0 +1,126 @@
+/**
+ * `capsched worker` (a real child process) and `capsched change` against the real dev server,
+ * the Cloud Ops simulator and a Slack HTTP server.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { changeCommand } from '../../src/cli/change.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
+import type { CapacityChangeResult } from '../../src/core/workflow-contract.js';
+import { packageRoot } from '../../src/paths.js';
+import { startCloudOpsSimulator } from '../../src/simulator/index.js';
+import { startSlackSink } from '../helpers/slack-sink.js';
+import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
+
+const KEY = 'cmd-CANARY-cloud-key-55aa';
+const ns = { happy: `cmd-${uniqueSuffix()}.acct1`, rejected: `cmd-${uniqueSuffix()}.acct1`, drain: `cmd-${uniqueSuffix()}.acct1` };
+const temporal = await testTemporal();
+const sim = await startCloudOpsSimulator({ namespaces: Object.values(ns), apiKey: KEY, operationDelayMs: 1_500 });
+after(() => sim.stop());
+const sink = await startSlackSink({ path: '/services/T1/B1/cmd-CANARY-hook' });
+const taskQueue = `cmd-${uniqueSuffix()}`;
+
+function io(): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env: { CAPSCHED_TEMPORAL_UI_URL: 'http://ui.cmd:8233' }, cwd: process.cwd() };
+}
+
+const history = (namespace: string): string[] => sim.changes(namespace).map((c) => (c.target.mode === 'onDemand' ? 'onDemand' : String(c.trus)));
+
+function startWorkerProcess(): { child: ChildProcess; stderr: string[]; exited: Promise<number | null>; ready: Promise<void> } {
+  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'capsched.js'), 'worker', '--task-queue', taskQueue, '--address', temporal.address], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_CLOUD_API_KEY: KEY,
+      TEMPORAL_CLOUD_ENDPOINT: sim.address,
+      TEMPORAL_CLOUD_ALLOW_INSECURE: 'true',
+      CAPSCHED_CLOUD_OPS_POLL_MIN: '50ms',
+      CAPSCHED_CLOUD_OPS_POLL_MAX: '200ms',
+      SLACK_WEBHOOK_URL: sink.url,
+      CAPSCHED_TEMPORAL_UI_URL: 'http://ui.cmd:8233',
+      CAPSCHED_SHUTDOWN_GRACE: '20s',
+      CAPSCHED_LOG_LEVEL: 'info',
+      XDG_CONFIG_HOME: '/nonexistent-capsched-test',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr.push(chunk.toString('utf8'));
+    if (stderr.join('').includes('polling task queue')) onReady();
+  });
+  child.stdout?.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return { child, stderr, exited, ready };
+}
+
+const worker = startWorkerProcess();
+await Promise.race([worker.ready, worker.exited.then((code) => Promise.reject(new Error(`worker exited ${code}: ${worker.stderr.join('')}`)))]);
+
+test('capsched change N TRUs for M minutes: exit 0, a readable result, the simulator records raise and revert', async () => {
+  const cli = io();
+  const code = await changeCommand([ns.happy, '4', '0.1', '--verify-delay', '300ms', '--task-queue', taskQueue, '--address', temporal.address], cli);
+  const out = cli.out.join('');
+  assert.equal(code, 0, `${out}\n${cli.err.join('')}`);
+  assert.match(out, new RegExp(`capacity change for ${ns.happy.replace(/\./g, '\\.')}: 4 TRUs until `));
+  assert.match(out, /✓ set 4 TRUs/);
+  assert.match(out, /✓ verified provisioned capacity/);
+  assert.match(out, /✓ reverted to on-demand and verified/);
+  assert.match(out, /workflow: http:\/\/ui\.cmd:8233\/namespaces\/default\/workflows\/capsched-change-/);
+  assert.deepEqual(history(ns.happy), ['4', 'onDemand']);
+});
+
+test('capsched change --json with a rejected TRU value: exit 1, the result object, a critical Slack alert', async () => {
+  const cli = io();
+  const code = await changeCommand([ns.rejected, '5', '30', '--json', '--task-queue', taskQueue, '--address', temporal.address], cli);
+  assert.equal(code, 1);
+  const result = JSON.parse(cli.out.join('')) as CapacityChangeResult;
+  assert.equal(result.namespace, ns.rejected);
+  assert.equal(result.initialChangeSuccess, false);
+  assert.match(result.errors.join('\n'), /set 5 TRUs failed/);
+  assert.deepEqual(history(ns.rejected), []);
+  const deadline = Date.now() + 10_000;
+  while (!sink.messages.some((m) => m.raw.includes(ns.rejected)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const message = sink.messages.find((m) => m.raw.includes(ns.rejected));
+  assert.match(message?.text ?? '', /🔴 CRITICAL/);
+  assert.ok(!message?.raw.includes('CANARY'));
+});
+
+test('capsched change usage errors exit 2 with a reason', async () => {
+  for (const argv of [['only-ns'], ['ns.a', 'four'], ['ns.a', '4', '-5'], ['ns.a', '4', '--verify-delay', 'soon'], ['bad ns!', '4']]) {
+    const cli = io();
+    assert.equal(await changeCommand(argv, cli), 2, argv.join(' '));
+    assert.match(cli.err.join(''), /capsched change: /);
+  }
+});
+
+test('SIGTERM drains the worker: the in-flight Cloud Ops change finishes, then it exits 0', async () => {
+  const cli = io();
+  assert.equal(await changeCommand([ns.drain, '6', '60', '--no-wait', '--json', '--task-queue', taskQueue, '--address', temporal.address, '--verify-delay', '1s'], cli), 0);
+  const { workflowId } = JSON.parse(cli.out.join('')) as { workflowId: string };
+  // Wait until the raise is in flight (accepted by the simulator, not yet fulfilled), then stop the worker.
+  const deadline = Date.now() + 15_000;
+  while (!sim.operations().some((op) => op.namespace === ns.drain) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(sim.operations().some((op) => op.namespace === ns.drain && op.state !== 'fulfilled'), 'the change is in flight');
+  worker.child.kill('SIGTERM');
+  assert.equal(await worker.exited, 0, worker.stderr.join(''));
+  assert.deepEqual(history(ns.drain), ['6']);
+  // The activity finished during the grace time instead of being cancelled by the shutdown.
+  const events = (await temporal.client.workflow.getHandle(coordinatorWorkflowId(ns.drain)).fetchHistory()).events ?? [];
+  assert.ok(events.some((e) => e.activityTaskCompletedEventAttributes != null), 'applyCapacity completed');
+  assert.ok(!events.some((e) => e.activityTaskFailedEventAttributes != null), 'no activity failed');
+  assert.ok(!worker.stderr.join('').includes(KEY), 'the API key never appears in the worker output');
+  // Tidy the shared server: no worker will finish these.
+  await temporal.client.workflow.getHandle(workflowId).terminate('test done').catch(() => undefined);
+  await temporal.client.workflow.getHandle(coordinatorWorkflowId(ns.drain)).terminate('test done').catch(() => undefined);
+});
