@@ -5,8 +5,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import { normalisePlansPath, readPlanFilesAtCommit, resolveCommit } from '../adapters/git/read-commit.js';
 import { ExitCode, isCapschedError } from '../core/errors.js';
 import type { LocatedPlan } from '../core/plan/plan-diff.js';
-import { loadPlans } from '../core/plan/load.js';
-import { validatePlans } from '../core/plan/validate.js';
+import { validateAndLoadPlans } from '../core/plan/validate.js';
 import type { Issue } from '../core/plan/issues.js';
 import { buildPrReport, type RevisionInput } from '../core/report/pr-build.js';
 import { renderPrJson } from '../core/report/pr-json.js';
@@ -166,9 +165,9 @@ async function readRevision(git: SimpleGit, ref: string, path: string, nowMs: nu
   }
   const snapshot = await readPlanFilesAtCommit(git, commit, path);
   if (!snapshot.pathExists) return { ref, commit, pathExists: false, valid: false, plans: [], errors: [], warnings: [] };
-  const validation = validatePlans(snapshot.files, { now: nowMs, plansPath: path || '.' });
-  // The plans themselves (validatePlans reports summaries): the same loader, so the same set.
-  const plans: LocatedPlan[] = loadPlans(snapshot.files, { plansPath: path || '.' }).plans.map((p) => ({ plan: p.plan, file: p.file, line: p.line }));
+  // One parse: the report and the plans it was computed from.
+  const { report: validation, plans: loaded } = validateAndLoadPlans(snapshot.files, { now: nowMs, plansPath: path || '.' });
+  const plans: LocatedPlan[] = loaded.map((p) => ({ plan: p.plan, file: p.file, line: p.line }));
   return {
     ref,
     commit,

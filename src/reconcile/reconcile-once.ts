@@ -12,8 +12,7 @@
 import type { Logger } from 'pino';
 import { isCapschedError, type RetryClass } from '../core/errors.js';
 import type { ScheduleStore, SourceSnapshot } from '../core/ports.js';
-import { loadPlans } from '../core/plan/load.js';
-import { validatePlans, type ValidationReport } from '../core/plan/validate.js';
+import { validateAndLoadPlans, type ValidationReport } from '../core/plan/validate.js';
 import { desiredSchedules } from '../core/desired/build.js';
 import { checkInstallationId } from '../core/desired/schedule-id.js';
 import type { DesiredSchedule } from '../core/desired/types.js';
@@ -158,7 +157,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   }
 
   // 2. Validate the whole snapshot; any error means nothing is applied.
-  const validation = validatePlans(input.snapshot.files, { now: input.now, strict: options.strict ?? false, ...(options.plansPath === undefined ? {} : { plansPath: options.plansPath }) });
+  const { report: validation, plans: loadedPlans } = validateAndLoadPlans(input.snapshot.files, { now: input.now, strict: options.strict ?? false, ...(options.plansPath === undefined ? {} : { plansPath: options.plansPath }) });
   result.validation = validation;
   if (!validation.valid) {
     for (const issue of validation.errors) {
@@ -167,14 +166,13 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
     log?.warn({ errors: validation.errors.length }, 'plans invalid; nothing applied');
     return finish('invalid');
   }
-  const loaded = loadPlans(input.snapshot.files, options.plansPath === undefined ? {} : { plansPath: options.plansPath });
-  counts.plans = loaded.plans.length;
+  counts.plans = loadedPlans.length;
 
   // 3. Desired state.
   let desired: DesiredSchedule[];
   try {
     desired = desiredSchedules(
-      loaded.plans.map((p) => ({ plan: p.plan, file: p.file })),
+      loadedPlans.map((p) => ({ plan: p.plan, file: p.file })),
       { installation, commit: revision, nowMs: input.now, ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue }), ...(options.previewCount === undefined ? {} : { previewCount: options.previewCount }) },
     );
   } catch (err) {

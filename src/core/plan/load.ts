@@ -475,7 +475,7 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): void {
   if (zoneText !== undefined) {
     const check = checkTimeZone(zoneText);
     if (check.ok) zone = zoneText;
-    else issues.push(issue(file, at('timezone'), 'timezone', 'unknown-timezone', `unknown time zone "${zoneText}"${check.suggestion === undefined ? '' : `; did you mean "${check.suggestion}"?`} Use an IANA name such as "America/New_York" or "UTC"`));
+    else issues.push(issue(file, at('timezone'), 'timezone', 'unknown-timezone', `unknown time zone "${zoneText}"; ${check.suggestion === undefined ? 'use' : `did you mean "${check.suggestion}"? Otherwise use`} an IANA name such as "America/New_York" or "UTC"`));
   }
 
   // Duration.

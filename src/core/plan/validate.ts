@@ -85,6 +85,22 @@ export interface ValidateOptions {
  * namespace — and the previews (next 3 windows per plan, TRU-hours per namespace per week).
  */
 export function validatePlans(files: PlanFile[], options: ValidateOptions): ValidationReport {
+  return validateAndLoadPlans(files, options).report;
+}
+
+/** The report and the plans it was computed from (what loadPlans returns for the same files). */
+export interface ValidatedPlans {
+  report: ValidationReport;
+  /** Plans without errors, as loaded (the same set as `loadPlans(files).plans`). */
+  plans: LoadedPlan[];
+}
+
+/**
+ * validatePlans, also returning the loaded plans, so callers that go on to use the plans
+ * (reconcile, the PR report) parse the YAML once. The plans are kept out of ValidationReport,
+ * which is printed as JSON and carried in reconcile results.
+ */
+export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions): ValidatedPlans {
   const now = options.now;
   const strict = options.strict ?? false;
   const horizonDays = options.horizonDays ?? DEFAULT_HORIZON_DAYS;
@@ -173,7 +189,7 @@ export function validatePlans(files: PlanFile[], options: ValidateOptions): Vali
   issues.sort(compareIssues);
   const errors = issues.filter((i) => i.severity === 'error');
   const warnings = issues.filter((i) => i.severity === 'warning');
-  return {
+  const report: ValidationReport = {
     valid: errors.length === 0,
     now: new Date(now).toISOString(),
     strict,
@@ -184,6 +200,7 @@ export function validatePlans(files: PlanFile[], options: ValidateOptions): Vali
     warnings,
     namespaces,
   };
+  return { report, plans: loaded.plans };
 }
 
 function issueAt(lp: LoadedPlan): Omit<Issue, 'code'> {
