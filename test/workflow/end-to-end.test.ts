@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import type { CapacityChangeResult } from '../../src/core/workflow-contract.js';
+import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeResult } from '../../src/core/workflow-contract.js';
+import { capacityStatusQuery } from '../../src/temporal/workflows/definitions.js';
+import { uniqueSuffix } from '../helpers/temporal.js';
 import { CLOUD_KEY, HOOK_PATH, e2eNamespace, startE2EStack } from './e2e-stack.js';
 
-const ns = { happy: e2eNamespace(), drop: e2eNamespace(), rejected: e2eNamespace(), slack500: e2eNamespace(), overlap: e2eNamespace() };
+const ns = { happy: e2eNamespace(), drop: e2eNamespace(), rejected: e2eNamespace(), slack500: e2eNamespace(), overlap: e2eNamespace(), scheduled: e2eNamespace() };
 const stack = await startE2EStack(Object.values(ns));
 
 function assertNoSecrets(text: string): void {
@@ -104,4 +106,37 @@ test('two overlapping windows with different TRUs: the simulator records 4 → 8
   assert.equal(aResult.revertedToOnDemand, true);
   assert.equal(aResult.revertVerificationSuccess, true);
   assert.deepEqual(stack.history(ns.overlap), ['4', '8', '4', 'onDemand']);
+});
+
+test('a schedule-started run ends at its own scheduled start time + duration (no absolute time in the schedule)', async () => {
+  const scheduleId = `e2e-schedule-${uniqueSuffix()}`;
+  const handle = await stack.temporal.client.schedule.create({
+    scheduleId,
+    spec: { intervals: [{ every: '365 days' }] },
+    state: { paused: true },
+    action: { type: 'startWorkflow', workflowType: CAPACITY_CHANGE_WORKFLOW, taskQueue: stack.taskQueue, workflowId: `e2e-scheduled-${uniqueSuffix()}`, args: [{ namespace: ns.scheduled, desiredTrus: 3, duration: '4s', verifyDelay: '300ms', plan: 'e2e-scheduled' }] },
+  });
+  try {
+    await handle.trigger();
+    let runId: string | undefined;
+    let workflowId: string | undefined;
+    const deadline = Date.now() + 15_000;
+    while (workflowId === undefined && Date.now() < deadline) {
+      const action = (await handle.describe()).info.recentActions[0]?.action;
+      if (action !== undefined) ({ workflowId, firstExecutionRunId: runId } = action.workflow);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(workflowId !== undefined, 'the schedule started a run');
+    const run = stack.temporal.client.workflow.getHandle(workflowId, runId);
+    const description = await run.describe();
+    const scheduledStart = description.searchAttributes.TemporalScheduledStartTime?.[0] as Date | undefined;
+    assert.ok(scheduledStart instanceof Date, 'the run carries TemporalScheduledStartTime');
+    const status = await run.query(capacityStatusQuery);
+    assert.equal(status.endTime, new Date(scheduledStart.getTime() + 4_000).toISOString());
+    const result: CapacityChangeResult = await run.result();
+    assert.equal(result.revertVerificationSuccess, true);
+    assert.deepEqual(stack.history(ns.scheduled), ['3', 'onDemand']);
+  } finally {
+    await handle.delete();
+  }
 });
