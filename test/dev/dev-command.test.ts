@@ -54,7 +54,8 @@ test('capsched dev: table, live edits, invalid edit keeps the last good state, S
   after(() => connection.close());
   const desiredTrus = async (id: string): Promise<unknown> => {
     const d = await client.schedule.getHandle(id).describe();
-    return d.action.type === 'startWorkflow' ? (d.action.args?.[0] as { desiredTrus?: number }).desiredTrus : undefined;
+    const input = d.action.type === 'startWorkflow' ? (d.action.args?.[0] as { desiredTrus?: number } | undefined) : undefined;
+    return input?.desiredTrus;
   };
   assert.equal(await desiredTrus('capsched.dev.nightly'), 8);
 
