@@ -69,7 +69,8 @@ export function signed(n: number): string {
 
 function percent(before: number, after: number): string {
   if (before === 0) return after === 0 ? '' : ' (new)';
-  return ` (${signed(((after - before) / before) * 100).replace(/(\.\d)\d$/, '$1')}%)`;
+  // Rounded to one decimal (not cut off: 63 of 320 is +19.7%, not +19.6%).
+  return ` (${signed(Math.round(((after - before) / before) * 1000) / 10)}%)`;
 }
 
 function where(file: string, line?: number, column?: number): string {
@@ -152,6 +153,9 @@ function header(r: PrReport): string {
     '',
     `**Provisioned capacity, all namespaces:** ${num(t.baseTruHoursPerWeek)} → ${num(t.headTruHoursPerWeek)} TRU-hours per week, **${signed(t.deltaTruHoursPerWeek)}**${percent(t.baseTruHoursPerWeek, t.headTruHoursPerWeek)}.`,
   );
+  if (c.unreadable > 0) {
+    lines.push('', `⚠️ Head figures leave out ${c.unreadable} plan${c.unreadable === 1 ? '' : 's'} whose file${c.unreadable === 1 ? ' has' : 's have'} errors in head (not readable): ${c.unreadable === 1 ? 'it counts' : 'they count'} as 0 TRU-hours until the errors are fixed.`);
+  }
   if (r.cost !== undefined) {
     const k = r.cost;
     lines.push('', `**Cost at ${num(k.truHourPrice)} ${escapeText(k.currency)} per TRU-hour:** ${num(k.basePerWeek)} → ${num(k.headPerWeek)} per week, **${signed(k.deltaPerWeek)} ${escapeText(k.currency)}/week** (${signed(k.deltaPer30Days)} per 30 days).`);
@@ -187,6 +191,7 @@ function capacitySection(r: PrReport, limits: Limits): string {
     if (n.head.segments.some((s) => s.overlap)) notes.push('overlap');
     if (n.head.segments.some((s) => s.dst) || n.dstTransitions.length > 0) notes.push('DST');
     if (n.head.plans.length === 0) notes.push('no plans left');
+    if (r.changes.some((ch) => ch.kind === 'unreadable' && ch.namespaces.includes(n.namespace))) notes.push('head incomplete: plans not readable');
     lines.push(
       `| ${code(n.namespace)} | ${num(n.base.truHoursPerWeek)} | ${num(n.head.truHoursPerWeek)} | **${signed(n.deltaTruHoursPerWeek)}** | ${n.base.peakTrus} → ${n.head.peakTrus} | ${notes.join(', ')} |`,
     );
