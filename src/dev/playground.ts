@@ -193,7 +193,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         refresh({ at, issues, error: undefined, changes: 0 });
         return;
       }
-      if (result.changeSet !== undefined) {
+      if (result.changeSet !== undefined && result.status !== 'blocked') {
         desired = result.changeSet.desired;
         await seed(desired.map((d) => d.namespace));
       }
@@ -208,7 +208,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         store,
         installation: DEV_INSTALLATION,
         now: now.getTime(),
-        options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200 },
+        // The dev server is private to the playground: deleting the last plan file deletes its schedule.
+        options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200, allowPruneAll: true },
         logger: passLogger,
         reconcileId,
       });

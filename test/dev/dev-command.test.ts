@@ -4,7 +4,7 @@
  * errors and keeps the last good state, Ctrl-C (SIGINT) exits 0 and leaves no server behind.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
@@ -75,17 +75,22 @@ test('capsched dev: table, live edits, invalid edit keeps the last good state, S
   const addMs = Date.now() - t0;
   assert.equal(await desiredTrus('capsched.dev.weekend'), 6);
 
-  // 4. An invalid edit: errors with file:line:column, nothing applied, last good state kept.
+  // 4. Deleting a plan file deletes its schedule (the playground allows pruning the last plan too).
+  from = dev.stdout().length;
+  unlinkSync(join(dir, 'weekend.yaml'));
+  await dev.waitFor((t) => latestTable(t) !== '' && latestRow(t, 'weekend') === undefined && latestRow(t, 'nightly') !== undefined, 5_000, 'the deleted plan gone from the table', from);
+  await assert.rejects(client.schedule.getHandle('capsched.dev.weekend').describe(), /not found/i);
+
+  // 5. An invalid edit: errors with file:line:column, nothing applied, last good state kept.
   from = dev.stdout().length;
   writeFileSync(join(dir, 'nightly.yaml'), plan('nightly', 'dev-a.t1', 4, 22).replace('trus: 4', 'trus: lots'));
   const shown = await dev.waitFor((t) => t.includes('✗ plans invalid'), 5_000, 'the validation errors', from);
   assert.match(shown, /nightly\.yaml:5:\d+ trus: /);
   const table = latestTable(dev.stdout());
   assert.match(latestRow(table, 'nightly') ?? '', /dev-a\.t1\s+4\s+capsched\.dev\.nightly/, 'the last good row stays');
-  assert.match(latestRow(table, 'weekend') ?? '', /capsched\.dev\.weekend/);
   assert.equal(await desiredTrus('capsched.dev.nightly'), 4, 'nothing was applied from the invalid folder');
 
-  // 5. Ctrl-C: exit 0, and the Temporal dev server is gone.
+  // 6. Ctrl-C: exit 0, and the Temporal dev server is gone.
   dev.child.kill('SIGINT');
   const exit = await within(dev.exited, 30_000, () => `no exit 30 s after SIGINT\n${dev.stderr()}`);
   assert.deepEqual(exit, { code: 0, signal: null }, dev.stderr());
