@@ -243,6 +243,10 @@ const YAML_MESSAGES: Record<string, string> = {
 
 /** yaml's own message without its code frame or quoted source text. */
 function cleanYamlMessage(code: string, message: string): string {
+  // An unclosed [ or { is reported where the parser gave up (the next line), as an indentation error.
+  if (code === 'BAD_INDENT' && /^Flow (sequence|map)/.test(message)) {
+    return `a ${message.startsWith('Flow sequence') ? '[ list' : '{ mapping'} opened on an earlier line is not closed; close it with ${message.startsWith('Flow sequence') ? ']' : '}'} or quote the value`;
+  }
   const mine = YAML_MESSAGES[code];
   if (mine !== undefined) return mine;
   const firstLine = message.split('\n')[0] ?? '';
