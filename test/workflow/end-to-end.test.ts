@@ -9,7 +9,7 @@ import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
 import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeResult } from '../../src/core/workflow-contract.js';
 import { capacityStatusQuery } from '../../src/temporal/workflows/definitions.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
-import { CLOUD_KEY, HOOK_PATH, e2eNamespace, startE2EStack } from './e2e-stack.js';
+import { CLOUD_KEY, e2eNamespace, startE2EStack } from './e2e-stack.js';
 
 const ns = { happy: e2eNamespace(), drop: e2eNamespace(), rejected: e2eNamespace(), slack500: e2eNamespace(), overlap: e2eNamespace(), scheduled: e2eNamespace() };
 const stack = await startE2EStack(Object.values(ns));
