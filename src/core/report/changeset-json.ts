@@ -27,6 +27,7 @@ export function changeSetJson(view: ChangeSetView): unknown {
     })),
     drift: changeSet.drift,
     expired: changeSet.expired,
+    warnings: view.validation?.warnings ?? [],
     applied: view.applied ?? null,
     errors: view.errors ?? [],
   };

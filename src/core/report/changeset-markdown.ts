@@ -1,6 +1,6 @@
 /** The change set as Markdown (PR comments, job summaries): a summary, then a `diff` block per change. */
 import { changeLines, planMap } from './changeset-text.js';
-import { shortSha, summaryLine, type ChangeSetView } from './changeset-model.js';
+import { shortSha, summaryLine, warningLines, type ChangeSetView } from './changeset-model.js';
 
 export function formatChangeSetMarkdown(view: ChangeSetView): string {
   const { changeSet } = view;
@@ -23,6 +23,12 @@ export function formatChangeSetMarkdown(view: ChangeSetView): string {
     out.push('');
   }
   if (changeSet.expired.length > 0) out.push(`Past one-off plans (not created again): ${changeSet.expired.map((p) => `\`${p}\``).join(', ')}`, '');
+  const warnings = warningLines(view);
+  if (warnings.length > 0) {
+    out.push('#### Warnings', '');
+    for (const w of warnings) out.push(`- ${w.replace(/[<>&|`*_[\]]/g, (c) => `\\${c}`)}`);
+    out.push('');
+  }
   if (view.applied !== undefined && view.applied.length > 0) {
     out.push('#### Applied', '', '| schedule | outcome | note |', '| --- | --- | --- |');
     for (const a of view.applied) {

@@ -3,12 +3,13 @@
  * plan previews from validation and what apply did. A ReconcileResult has this shape.
  */
 import type { ChangeSet, FieldChange, ScheduleChange } from '../diff/types.js';
+import type { Issue } from '../plan/issues.js';
 import type { PlanSummary } from '../plan/validate.js';
 
 export interface ChangeSetView {
   changeSet: ChangeSet;
   /** Plan summaries (next windows in local time and UTC), from the validation report. */
-  validation?: { plans: PlanSummary[] };
+  validation?: { plans: PlanSummary[]; warnings?: Issue[] };
   /** Set by apply; absent for diff / --dry-run. */
   applied?: { scheduleId: string; plan: string; kind: string; outcome: string; note?: string; runningWindows?: string[]; cancelledWindows?: string[] }[];
   errors?: { code: string; message: string; scheduleId?: string }[];
@@ -63,4 +64,9 @@ export function reasonText(change: ScheduleChange): string {
 export function shortSha(revision: string | undefined): string {
   if (revision === undefined) return '';
   return /^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 12) : revision;
+}
+
+/** Validation warnings as one line each: `file:line:col code field: message`. */
+export function warningLines(view: ChangeSetView): string[] {
+  return (view.validation?.warnings ?? []).map((w) => `${w.file}:${w.line}:${w.column} [${w.code}] ${w.field === '' ? '' : `${w.field}: `}${w.message}`);
 }

@@ -2,7 +2,7 @@
 import type { ScheduleChange } from '../diff/types.js';
 import type { PlanSummary } from '../plan/validate.js';
 import { windowLine } from './validation-text.js';
-import { KIND_SYMBOL, reasonText, shortSha, shownFields, summaryLine, type ChangeSetView } from './changeset-model.js';
+import { KIND_SYMBOL, reasonText, shortSha, shownFields, summaryLine, warningLines, type ChangeSetView } from './changeset-model.js';
 
 function fieldLines(change: ScheduleChange, indent: string): string[] {
   const fields = shownFields(change);
@@ -62,6 +62,12 @@ export function formatChangeSetText(view: ChangeSetView): string {
   }
   if (changeSet.expired.length > 0) out.push(`Past one-off plans (not created again): ${changeSet.expired.join(', ')}`, '');
   if (changeSet.ignored > 0) out.push(`${changeSet.ignored} schedule(s) without this installation's marker were ignored.`, '');
+  const warnings = warningLines(view);
+  if (warnings.length > 0) {
+    out.push(`Warnings (the plans are valid; --strict refuses them):`);
+    for (const w of warnings) out.push(`  ! ${w}`);
+    out.push('');
+  }
   out.push(summaryLine(changeSet));
   if (changeSet.blocked !== undefined) out.push('', `Refused (${changeSet.blocked.code}): ${changeSet.blocked.message}. Nothing was applied.`);
   if (view.applied !== undefined && view.applied.length > 0) {
