@@ -177,7 +177,7 @@ export const devCommand: Command = async (argv, io) => {
     process.off('SIGTERM', onSignal);
     const code = isCapschedError(err) ? ` [${err.code}]` : '';
     io.stderr(`capsched dev: could not start${code}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return ExitCode.invalid;
+    return isCapschedError(err) && err.code === 'CONFIG_INVALID' ? ExitCode.usage : ExitCode.invalid;
   }
   forceExit = () => {
     playground.devServer.process.kill('SIGKILL');

@@ -102,6 +102,10 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     }
   };
 
+  // SLACK_WEBHOOK_URL and the namespace lists are honoured; dry-run is always off here. Read
+  // first, so a bad setting fails before anything starts.
+  const workerSettings = readWorkerSettings(options.env);
+
   try {
     // 1. Temporal, with the Web UI.
     const uiPort = options.uiPort === false ? undefined : (options.uiPort ?? (await freePort()));
@@ -166,8 +170,6 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     const client = new Client({ connection, namespace: 'default' });
     const store = createTemporalScheduleStore({ client, requestsPerSecond: 50, listsPerSecond: 50 });
 
-    // SLACK_WEBHOOK_URL is honoured (alerts are posted for real); dry-run is always off here.
-    const workerSettings = readWorkerSettings(options.env);
     const notifier = createSlackNotifier({ webhookUrl: workerSettings.slackWebhookUrl, logger });
 
     // 5. The view: rows of the last valid pass, errors of the newest one.
