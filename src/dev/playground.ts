@@ -144,6 +144,16 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       reseeding = reseeding.then(async () => {
         const missing = wanted.filter((n) => !namespaces.has(n));
         if (missing.length === 0) return;
+        // Restarting forgets operations: wait until none is unfinished and the worker has had
+        // time to read the last result (it polls every 100 ms-1 s), at most 30 s.
+        const quietBy = Date.now() + 30_000;
+        for (;;) {
+          const ops = simulator.operations();
+          const busy = ops.some((o) => o.state === 'pending' || o.state === 'inProgress');
+          const lastEnd = Math.max(0, ...ops.map((o) => (o.finishedAt === undefined ? 0 : Date.parse(o.finishedAt))));
+          if ((!busy && Date.now() - lastEnd > 1_500) || Date.now() > quietBy) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
         const kept: Record<string, CapacityTarget> = {};
         for (const n of namespaces) {
           const c = simulator.capacityOf(n);
