@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after } from 'node:test';
+import type { TestContext } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
@@ -23,7 +23,7 @@ export interface SlackSink {
 }
 
 /** A real HTTP server standing in for a Slack incoming webhook; records every post. */
-export async function slackSink(): Promise<SlackSink> {
+export async function slackSink(ctx: TestContext): Promise<SlackSink> {
   const sink: SlackSink = { url: '', messages: [] };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -36,7 +36,7 @@ export async function slackSink(): Promise<SlackSink> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  ctx.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   sink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/test-webhook`;
   return sink;
 }
@@ -55,6 +55,10 @@ ${extra}`;
 
 export interface TestDaemon {
   daemon: DaemonHandle;
+  /** This test's own client (the shared one closes when the first test of a file ends). */
+  client: Client;
+  /** desiredTrus of the plan's schedule as the server describes it; undefined when it does not exist. */
+  trus(plan: string): Promise<number | undefined>;
   store: CountingStore;
   installation: string;
   sink: SlackSink;
@@ -74,13 +78,18 @@ export interface TestDaemonOptions extends Partial<Omit<DaemonOptions, 'source'>
   selfHeal?: boolean;
 }
 
-/** Starts a daemon in-process on the shared dev server with short timings; stopped after the file. */
-export async function startTestDaemon(options: TestDaemonOptions): Promise<TestDaemon> {
+/**
+ * Starts a daemon in-process on the shared dev server with short timings; stopped when the test
+ * ends (hooks go on the test context: a bare after() inside a test can attach to another test).
+ */
+export async function startTestDaemon(ctx: TestContext, options: TestDaemonOptions): Promise<TestDaemon> {
   const temporal = await testTemporal();
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: temporal.namespace });
   const installation = options.installation ?? `d-${uniqueSuffix()}`;
   const logger = options.logger ?? (process.env.CAPSCHED_TEST_LOG === '1' ? createLogger({ level: 'debug' }) : silentLogger());
-  const sink = options.sink ?? (await slackSink());
-  const store = countingStore(createTemporalScheduleStore({ client: temporal.client }));
+  const sink = options.sink ?? (await slackSink(ctx));
+  const store = countingStore(createTemporalScheduleStore({ client }));
   const source =
     typeof options.source === 'string' ? createPlanSource({ source: options.source, workDir: tempDir('capsched-work-'), logger }) : options.source;
   const engine =
@@ -100,8 +109,9 @@ export async function startTestDaemon(options: TestDaemonOptions): Promise<TestD
     shutdownGraceMs: 5_000,
     identity: options.identity,
   });
-  after(async () => {
+  ctx.after(async () => {
     await daemon.stop();
+    await connection.close();
   });
   const until: TestDaemon['until'] = async (predicate, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -114,6 +124,8 @@ export async function startTestDaemon(options: TestDaemonOptions): Promise<TestD
   };
   return {
     daemon,
+    client,
+    trus: (plan) => scheduleTrus(client, scheduleIdFor(installation, plan)),
     store,
     installation,
     sink,
@@ -124,10 +136,10 @@ export async function startTestDaemon(options: TestDaemonOptions): Promise<TestD
 }
 
 /** Deletes the installation's schedules and terminates its reconciler workflow (shared dev server hygiene). */
-export function cleanupInstallation(installation: string): void {
-  after(async () => {
+export function cleanupInstallation(ctx: TestContext, installation: string): void {
+  ctx.after(async () => {
     // Own connection: the shared one may already be closed by testTemporal's after hook.
-    const { address } = await testTemporal();
+    const address = process.env.TEMPORAL_TEST_ADDRESS ?? (await testTemporal()).address;
     const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace: 'default' });
     await client.workflow
@@ -141,8 +153,7 @@ export function cleanupInstallation(installation: string): void {
   });
 }
 
-export async function scheduleTrus(scheduleId: string): Promise<number | undefined> {
-  const { client } = await testTemporal();
+export async function scheduleTrus(client: Client, scheduleId: string): Promise<number | undefined> {
   try {
     const d = await client.schedule.getHandle(scheduleId).describe();
     const args = (d.action as { args?: { desiredTrus?: number }[] }).args;

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createTestRepo } from '../helpers/git-repo.js';
-import { cleanupInstallation, planYaml, scheduleTrus, startTestDaemon } from './helpers.js';
+import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
-test('an invalid commit changes nothing: last good revision stays applied, ONE alert names the commit and file:line; the fix applies', async () => {
+test('an invalid commit changes nothing: last good revision stays applied, ONE alert names the commit and file:line; the fix applies', async (ctx) => {
   const repo = createTestRepo();
   repo.write('schedules/nightly.yaml', planYaml('nightly', 8));
   repo.write('schedules/weekend.yaml', planYaml('weekend', 4));
   const good = repo.commit('good plans');
-  const t = await startTestDaemon({ source: repo.remote });
-  cleanupInstallation(t.installation);
+  const t = await startTestDaemon(ctx, { source: repo.remote });
+  cleanupInstallation(ctx, t.installation);
   await t.until((s) => s.state?.lastAppliedRevision === good);
   const writesBefore = t.store.writes();
 
@@ -26,8 +26,8 @@ test('an invalid commit changes nothing: last good revision stays applied, ONE a
   // More passes over the same bad commit: still nothing written, still one alert.
   await t.until((s) => (s.state?.passes ?? 0) >= (invalid.state?.passes ?? 0) + 3);
   assert.equal(t.store.writes(), writesBefore);
-  assert.equal(await scheduleTrus(t.scheduleId('nightly')), 8, 'the valid edit in the bad commit was not applied');
-  assert.equal(await scheduleTrus(t.scheduleId('weekend')), 4);
+  assert.equal(await t.trus('nightly'), 8, 'the valid edit in the bad commit was not applied');
+  assert.equal(await t.trus('weekend'), 4);
   const alerts = t.sink.messages.map((m) => JSON.parse(m.raw) as { text: string; blocks: { text: { text: string } }[] });
   assert.equal(alerts.length, 1, JSON.stringify(alerts));
   const body = alerts[0]?.blocks[0]?.text.text ?? '';
@@ -47,8 +47,8 @@ test('an invalid commit changes nothing: last good revision stays applied, ONE a
   await t.daemon.triggerNow('test');
   const after = await t.until((s) => s.state?.lastAppliedRevision === fixed);
   assert.equal(after.state?.problems.plans, undefined);
-  assert.equal(await scheduleTrus(t.scheduleId('nightly')), 10);
-  assert.equal(await scheduleTrus(t.scheduleId('weekend')), 6);
+  assert.equal(await t.trus('nightly'), 10);
+  assert.equal(await t.trus('weekend'), 6);
   assert.equal(t.sink.messages.length, 2);
   assert.match(t.sink.messages[1]?.raw ?? '', /Plans valid again/);
 });

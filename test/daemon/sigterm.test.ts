@@ -7,13 +7,13 @@ import { createTestRepo, tempDir } from '../helpers/git-repo.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { cleanupInstallation, planYaml } from './helpers.js';
 
-test('`capsched run` as a process: serves health, becomes ready, applies, and exits 0 on SIGTERM after draining', async () => {
+test('`capsched run` as a process: serves health, becomes ready, applies, and exits 0 on SIGTERM after draining', async (ctx) => {
   const { address } = await testTemporal();
   const repo = createTestRepo();
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   const sha = repo.commit('one plan');
   const installation = `sig-${uniqueSuffix()}`;
-  cleanupInstallation(installation);
+  cleanupInstallation(ctx, installation);
 
   const child = spawn(
     process.execPath,

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { renameSync } from 'node:fs';
 import { test } from 'node:test';
 import { createTestRepo } from '../helpers/git-repo.js';
-import { cleanupInstallation, planYaml, scheduleTrus, startTestDaemon } from './helpers.js';
+import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
-test('git remote unreachable: last good state kept, backoff, ONE alert; recovers by itself with one recovery notice', async () => {
+test('git remote unreachable: last good state kept, backoff, ONE alert; recovers by itself with one recovery notice', async (ctx) => {
   const repo = createTestRepo();
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   const good = repo.commit('one plan');
-  const t = await startTestDaemon({ source: repo.remote, intervalMs: 300 });
-  cleanupInstallation(t.installation);
+  const t = await startTestDaemon(ctx, { source: repo.remote, intervalMs: 300 });
+  cleanupInstallation(ctx, t.installation);
   await t.until((s) => s.state?.lastAppliedRevision === good);
   const writes = t.store.writes();
 
@@ -19,7 +19,7 @@ test('git remote unreachable: last good state kept, backoff, ONE alert; recovers
   assert.equal(failing.state?.lastAppliedRevision, good);
   assert.match(failing.state?.problems.source?.message ?? '', /source-unreachable/);
   assert.equal(t.store.writes(), writes, 'no Temporal writes while the source is down');
-  assert.equal(await scheduleTrus(t.scheduleId('nightly')), 8, 'schedules keep running');
+  assert.equal(await t.trus('nightly'), 8, 'schedules keep running');
   assert.equal(t.sink.messages.length, 1, 'alerted once, not on every retry');
   assert.match(t.sink.messages[0]?.raw ?? '', /Plan source unreachable/);
   const metrics = await (await t.http('/metrics')).text();
@@ -33,7 +33,7 @@ test('git remote unreachable: last good state kept, backoff, ONE alert; recovers
   const recovered = await t.until((s) => s.state?.lastAppliedRevision === next, 30_000);
   assert.equal(recovered.state?.consecutiveFailures, 0);
   assert.equal(recovered.state?.problems.source, undefined);
-  assert.equal(await scheduleTrus(t.scheduleId('nightly')), 10);
+  assert.equal(await t.trus('nightly'), 10);
   assert.equal(t.sink.messages.length, 2);
   assert.match(t.sink.messages[1]?.raw ?? '', /reachable again/);
 });
