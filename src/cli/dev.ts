@@ -112,7 +112,11 @@ export const devCommand: Command = async (argv, io) => {
     import('../dev/table.js'),
   ]);
   // capsched owns SIGINT/SIGTERM: stop reconciling, drain workers, then stop the server.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
+  try {
+    Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Already installed in this process (tests calling main() twice): keep it.
+  }
   const logger = createLogger({ level: logLevel, name: 'capsched-dev' });
 
   let binary;
