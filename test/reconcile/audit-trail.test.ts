@@ -49,7 +49,7 @@ test('workflows started by a schedule carry commit, file and plan; an edit mid-w
   assert.equal(edited.status, 'applied', JSON.stringify(edited.errors));
   assert.deepEqual(edited.applied.map((a) => [a.outcome, a.cancelledWindows]), [['updated', undefined]]);
   const schedule = await client.schedule.getHandle(scheduleId).describe();
-  assert.equal((schedule.action.args?.[0] as { desiredTrus: number }).desiredTrus, 8, 'next windows get 8 TRUs');
+  assert.equal(((schedule.action.args ?? [])[0] as { desiredTrus: number }).desiredTrus, 8, 'next windows get 8 TRUs');
   assert.equal((await started.describe()).status.name, 'RUNNING', 'the running window is not stopped');
   const historyAfter = await started.fetchHistory();
   assert.ok(!historyAfter.events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes != null || e.workflowExecutionSignaledEventAttributes != null), 'nothing was sent to the running window');

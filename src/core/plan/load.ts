@@ -381,7 +381,7 @@ function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the text "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
-  return `${typeof v} ${String(v)}`;
+  return `${typeof v} ${String(v as number | boolean | bigint)}`;
 }
 
 const FIELD_TYPES: Record<string, 'string' | 'number' | 'boolean'> = {
