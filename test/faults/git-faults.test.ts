@@ -10,9 +10,9 @@ import { describe, test } from 'node:test';
 import { createPlanSource, readGitCredentials } from '../../src/adapters/source/index.js';
 import { createTestRepo, git, tempDir } from '../helpers/git-repo.js';
 import { startSlackSink } from '../helpers/slack-sink.js';
+import { planYaml, startFaultDaemon } from './daemon.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { serveBareRepo } from '../source/git-http-server.js';
-import { cleanupInstallation, planYaml, startTestDaemon } from '../daemon/helpers.js';
 import { captureLogs, scheduleTrus } from './helpers.js';
 
 await testTemporal();
@@ -29,8 +29,7 @@ describe('git faults under a running daemon', { concurrency: true }, () => {
     const logs = captureLogs('info');
     const sink = await startSlackSink();
     const source = createPlanSource({ source: server.url, workDir: tempDir(), credentials: readGitCredentials({ CAPSCHED_GIT_TOKEN: TOKEN }), logger: logs.logger });
-    const t = await startTestDaemon({ source, sink, logger: logs.logger, intervalMs: 300 });
-    cleanupInstallation(t.installation);
+    const t = await startFaultDaemon({ source, sink, logger: logs.logger, intervalMs: 300 });
     await t.until((s) => s.state?.lastAppliedRevision === good);
     const writes = t.store.writes();
 
@@ -63,8 +62,7 @@ describe('git faults under a running daemon', { concurrency: true }, () => {
     repo.write('schedules/weekend.yaml', planYaml('weekend', 4));
     const first = repo.commit('two plans');
     const logs = captureLogs('info');
-    const t = await startTestDaemon({ source: repo.remote, logger: logs.logger, sink: await startSlackSink(), intervalMs: 300 });
-    cleanupInstallation(t.installation);
+    const t = await startFaultDaemon({ source: repo.remote, logger: logs.logger, sink: await startSlackSink(), intervalMs: 300 });
     await t.until((s) => s.state?.lastAppliedRevision === first);
 
     // Rewrite history: a new root commit with an edited plan, force-pushed over main.
@@ -84,8 +82,7 @@ describe('git faults under a running daemon', { concurrency: true }, () => {
     const repo = createTestRepo();
     repo.write('schedules/nightly.yaml', planYaml('nightly'));
     const good = repo.commit('one plan');
-    const t = await startTestDaemon({ source: repo.remote, sink: await startSlackSink(), intervalMs: 300 });
-    cleanupInstallation(t.installation);
+    const t = await startFaultDaemon({ source: repo.remote, sink: await startSlackSink(), intervalMs: 300 });
     await t.until((s) => s.state?.lastAppliedRevision === good);
     const writes = t.store.writes();
 

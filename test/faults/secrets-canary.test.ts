@@ -31,7 +31,6 @@ import { createTestRepo, git, tempDir } from '../helpers/git-repo.js';
 import { startSlackSink } from '../helpers/slack-sink.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { serveBareRepo } from '../source/git-http-server.js';
-import { cleanupInstallation } from '../daemon/helpers.js';
 import { capacityBundle, captureLogs, faultNamespace, history, until } from './helpers.js';
 
 const temporal = await testTemporal();
@@ -69,7 +68,6 @@ function text(value: unknown): string {
 
 test('secrets canary: a full daemon with windows and failure paths leaks no secret anywhere', async () => {
   const installation = `canary-${uniqueSuffix()}`;
-  cleanupInstallation(installation);
   const nsPlan = faultNamespace('canaryplan');
   const nsDirect = faultNamespace('canarydirect');
   const nsFailed = faultNamespace('canaryfail');
@@ -102,7 +100,8 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
   after(async () => {
-    for (const id of [scheduledRun, coordinatorWorkflowId(nsPlan)]) if (id !== undefined) await client.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+    for (const id of [scheduledRun, coordinatorWorkflowId(nsPlan), reconcilerWorkflowId(installation)]) if (id !== undefined) await client.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+    await client.schedule.getHandle(scheduleIdFor(installation, 'canary')).delete().catch(() => undefined);
     await connection.close();
     cloudOps.close();
     await sim.stop();

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createTestRepo } from '../helpers/git-repo.js';
+import { planYaml, startFaultDaemon } from './daemon.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { cleanupInstallation, planYaml, startTestDaemon } from '../daemon/helpers.js';
 import { scheduleTrus } from './helpers.js';
 
 await testTemporal();
@@ -17,9 +17,8 @@ test('two daemons, one installation: one writer, each change written once, no fl
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   repo.write('schedules/weekend.yaml', planYaml('weekend', 4));
   const first = repo.commit('two plans');
-  const a = await startTestDaemon({ source: repo.remote, intervalMs: 250, identity: 'daemon-a' });
-  const b = await startTestDaemon({ source: repo.remote, installation: a.installation, intervalMs: 250, identity: 'daemon-b' });
-  cleanupInstallation(a.installation);
+  const a = await startFaultDaemon({ source: repo.remote, intervalMs: 250, identity: 'daemon-a' });
+  const b = await startFaultDaemon({ source: repo.remote, installation: a.installation, intervalMs: 250, identity: 'daemon-b' });
   const writes = (): number => a.store.writes() + b.store.writes();
 
   await a.until((s) => s.state?.lastAppliedRevision === first);

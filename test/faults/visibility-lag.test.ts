@@ -5,13 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
 import type { ScheduleStore } from '../../src/core/ports.js';
-import { createReconcileEngine } from '../../src/daemon/engine.js';
 import { createTestRepo } from '../helpers/git-repo.js';
-import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
-import { countingStore } from '../reconcile/helpers.js';
-import { cleanupInstallation, planYaml, startTestDaemon } from '../daemon/helpers.js';
+import { planYaml, startFaultDaemon } from './daemon.js';
+import { testTemporal } from '../helpers/temporal.js';
 import { scheduleTrus, sleep, until } from './helpers.js';
 
 const { client } = await testTemporal();
@@ -34,12 +31,9 @@ test('created but not yet listed: no duplicate create, no delete, no alert; conv
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   repo.write('schedules/weekend.yaml', planYaml('weekend', 4));
   const sha = repo.commit('two plans');
-  const installation = `lag-${uniqueSuffix()}`;
-  cleanupInstallation(installation);
-  const store = countingStore(lagging(createTemporalScheduleStore({ client }), 3_000));
-  const engine = createReconcileEngine({ store, installation, options: { plansPath: 'schedules', retryBaseDelayMs: 50 } });
-  const t = await startTestDaemon({ source: repo.remote, installation, engine, intervalMs: 250 });
-
+  const t = await startFaultDaemon({ source: repo.remote, intervalMs: 250, wrapStore: (real) => lagging(real, 3_000) });
+  const store = t.store;
+  const installation = t.installation;
   await t.until((s) => s.state?.lastAppliedRevision === sha);
   // Passes during the lag: the list still shows nothing, so each one tries to create again.
   await t.until((s) => (store.calls.create ?? 0) >= 4, 10_000);

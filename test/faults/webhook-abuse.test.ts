@@ -13,8 +13,8 @@ import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { Secret } from '../../src/log/index.js';
 import { createTestRepo } from '../helpers/git-repo.js';
+import { planYaml, startFaultDaemon } from './daemon.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
-import { cleanupInstallation, planYaml, startTestDaemon } from '../daemon/helpers.js';
 import { scheduleTrus, sleep } from './helpers.js';
 
 await testTemporal();
@@ -41,8 +41,7 @@ test('a mixed flood of forged, oversized, replayed and valid webhooks: right ans
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   const first = repo.commit('one plan');
   // A one-hour interval: only webhooks cause passes.
-  const t = await startTestDaemon({ source: repo.remote, intervalMs: 3_600_000, webhookSecret: new Secret(SECRET) });
-  cleanupInstallation(t.installation);
+  const t = await startFaultDaemon({ source: repo.remote, intervalMs: 3_600_000, webhookSecret: new Secret(SECRET) });
   await t.until((s) => s.state?.lastAppliedRevision === first && s.ready);
   repo.write('schedules/nightly.yaml', planYaml('nightly', 12));
   const merged = repo.commit('nightly: 12');

@@ -10,8 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createTestRepo } from '../helpers/git-repo.js';
+import { planYaml, startFaultDaemon, type FaultDaemon } from './daemon.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { cleanupInstallation, planYaml, startTestDaemon, type TestDaemon } from '../daemon/helpers.js';
 import { scheduleTrus } from './helpers.js';
 
 await testTemporal();
@@ -34,7 +34,7 @@ interface Measured {
   result: string;
 }
 
-async function attack(t: TestDaemon, commit: () => string, done: (s: Awaited<ReturnType<TestDaemon['until']>>, sha: string) => boolean): Promise<Measured & { sha: string }> {
+async function attack(t: FaultDaemon, commit: () => string, done: (s: Awaited<ReturnType<FaultDaemon['until']>>, sha: string) => boolean): Promise<Measured & { sha: string }> {
   const passesBefore = (await t.daemon.status()).localPasses.length;
   const sha = commit();
   global.gc?.();
@@ -58,12 +58,11 @@ test('YAML attacks through the daemon: refused in bounded time and memory, nothi
   const repo = createTestRepo();
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   const good = repo.commit('one plan');
-  const t = await startTestDaemon({ source: repo.remote, intervalMs: 250 });
-  cleanupInstallation(t.installation);
+  const t = await startFaultDaemon({ source: repo.remote, intervalMs: 250 });
   await t.until((s) => s.state?.lastAppliedRevision === good);
   const writes = t.store.writes();
   const figures: Record<string, Measured> = {};
-  const invalid = (s: Awaited<ReturnType<TestDaemon['until']>>, sha: string): boolean => s.state?.lastAttemptedRevision === sha && s.state.lastPassResult === 'invalid';
+  const invalid = (s: Awaited<ReturnType<FaultDaemon['until']>>, sha: string): boolean => s.state?.lastAttemptedRevision === sha && s.state.lastPassResult === 'invalid';
 
   // Billion laughs: 9^10 strings if expanded.
   const bomb = await attack(t, () => (repo.write('schedules/bomb.yaml', aliasBomb()), repo.commit('alias bomb')), invalid);
