@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
 import { createPlanSource, readGitCredentials } from '../adapters/source/index.js';
 import { readTemporalSettings, connectTemporal } from '../config/temporal.js';
-import { ExitCode, isCapschedError } from '../core/errors.js';
+import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import type { ScheduleStore } from '../core/ports.js';
 import { DEFAULT_INSTALLATION, checkInstallationId } from '../core/desired/schedule-id.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
@@ -172,6 +172,12 @@ function printInvalid(result: ReconcileResult, io: CliIO, json: boolean): void {
     io.stdout(`${JSON.stringify({ version: 1, installation: result.installation, revision: result.revision, status: result.status, errors: result.errors }, null, 2)}\n`);
     return;
   }
+  if (result.status !== 'invalid') {
+    // The plans are fine; Temporal could not be read (unreachable, search attributes missing, …).
+    io.stderr(`capsched: the schedules could not be read from Temporal; nothing was changed:\n`);
+    for (const e of result.errors) io.stderr(`  ${e.message} [${e.code}]\n`);
+    return;
+  }
   io.stderr(`capsched: the plans at ${result.revision} are not applied:\n`);
   for (const e of result.errors) io.stderr(`  ${e.message}${e.code === 'PLAN_INVALID' ? '' : ` [${e.code}]`}\n`);
   io.stderr('Nothing was changed. Fix the errors above (`capsched validate` shows every problem).\n');
@@ -203,7 +209,12 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
     let real: ScheduleStore | undefined;
     const connected = async (): Promise<ScheduleStore> => {
       if (real === undefined) {
-        temporal = await connectTemporal(settings);
+        try {
+          temporal = await connectTemporal(settings);
+        } catch (err) {
+          const why = scrub(err instanceof Error ? err.message : String(err));
+          throw new CapschedError('TEMPORAL_UNAVAILABLE', `cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${why} — check --address / TEMPORAL_ADDRESS or the envconfig profile`, { retry: 'transient', cause: err });
+        }
         real = createTemporalScheduleStore({ client: temporal.client });
       }
       return real;
