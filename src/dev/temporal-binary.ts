@@ -90,6 +90,12 @@ export async function resolveTemporalBinary(options: TemporalBinaryOptions = {})
     mkdirSync(downloadDir, { recursive: true });
     await (options.sdkDownload ?? sdkCachedDownload)(downloadDir);
   } catch (err) {
+    // The SDK also starts the server and gives it only 5 s: a slow start after a good download is fine here.
+    const got = findDownloadedCli(downloadDir);
+    if (got !== undefined) {
+      log(`capsched dev: downloaded ${got}`);
+      return { path: got, via: 'sdk-download' };
+    }
     throw new CapschedError(
       'TEMPORAL_CLI_UNAVAILABLE',
       `no \`temporal\` CLI and none could be provisioned.\n` +
