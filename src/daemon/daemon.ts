@@ -310,6 +310,23 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     trigger('source-change').catch(() => undefined);
   });
 
+  // Watchdog: if the reconciler workflow is gone (never started because Temporal was down at
+  // start-up, or terminated by an operator), start it again. One describe per interval.
+  const watchdog = dryRun
+    ? undefined
+    : setInterval(() => {
+        if (stopping) return;
+        client.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then(
+            (d) => (d.status.name === 'RUNNING' ? undefined : trigger('watchdog')),
+            (err: unknown) => (err instanceof WorkflowNotFoundError ? trigger('watchdog') : undefined),
+          )
+          .catch((err: unknown) => logger.warn({ err }, 'reconciler watchdog could not restart the workflow'));
+      }, Math.max(intervalMs, 5_000));
+  watchdog?.unref();
+
   logger.info({ identity, mode: dryRun ? 'dry-run' : 'reconciler-workflow', workflowId, taskQueue, intervalMs, source: options.source.describe(), http: http.address }, 'daemon started');
   if (!dryRun) await trigger('startup').catch(() => undefined);
 
@@ -330,6 +347,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       stopping = true;
+      if (watchdog !== undefined) clearInterval(watchdog);
       logger.info('daemon stopping: no new passes; draining workers');
       wakeLocal?.();
       await stopWatching?.();

@@ -61,6 +61,9 @@ function fetchError(err: unknown, timedOut: boolean, branch: string): CapschedEr
   if (/authentication failed|could not read (username|password)|permission denied|HTTP 40[13]|returned error: 40[13]|access denied|invalid credentials/i.test(text)) {
     return new CapschedError('source-auth-failed', `git remote refused the credentials (${fatal})`, { retry: 'terminal' });
   }
+  if (/repository .*not found|remote: not found/i.test(text)) {
+    return new CapschedError('source-repository-not-found', `the git repository was not found, or the credentials cannot see it (${fatal})`, { retry: 'terminal' });
+  }
   if (/cannot lock ref|unable to create .*\.lock|index\.lock/i.test(text)) {
     return new CapschedError('source-busy', `the git cache is busy (${fatal})`, { retry: 'transient' });
   }
