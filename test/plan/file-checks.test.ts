@@ -63,6 +63,13 @@ test('duplicate plan names across files name both files', () => {
   assert.match(r.issues[1]!.message, /also used in a\.yaml:1/);
 });
 
+test('a duplicate name is reported at once, even when one copy has other errors', () => {
+  const r = loadPlans([file('a.yaml', PLAN('nightly')), file('b.yaml', PLAN('nightly').replace('trus: 8', 'trus: 5')), file('c.yaml', PLAN('Bad_Name'))]);
+  assert.deepEqual(r.plans, [], 'the valid copy is not used either');
+  assert.deepEqual(r.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.code}`), ['a.yaml:3:7 duplicate-name', 'b.yaml:3:7 duplicate-name', 'b.yaml:5:7 invalid-trus', 'c.yaml:3:7 invalid-name']);
+  assert.match(r.issues[0]!.message, /also used in b\.yaml:1/);
+});
+
 test('no files and empty files are warnings', () => {
   assert.deepEqual(loadPlans([], { plansPath: 'schedules' }).issues.map((i) => [i.code, i.severity, i.message]), [['no-plans', 'warning', 'no *.yaml or *.yml plan files found under schedules']]);
   assert.deepEqual(loadPlans([file('empty.yaml', '# nothing yet\n---\n')]).issues.map((i) => [i.code, i.severity]), [['empty-file', 'warning']]);

@@ -31,7 +31,7 @@ test('valid plans: exit 0, next 3 windows in zone and UTC, TRU-hours per namespa
 test('invalid plans: exit 1, every problem as file:line:col with code and field', async () => {
   const dir = setup({
     'schedules/a.yaml': NIGHTLY.replace('trus: 8', 'trus: 5').replace('duration: 3h', 'duraton: 3h'),
-    'schedules/nested/b.yml': NIGHTLY.replace('America/New_York', 'America/New_Yrok'),
+    'schedules/nested/b.yml': NIGHTLY.replace('America/New_York', 'America/New_Yrok').replace('nightly-batch', 'other-batch'),
     'schedules/readme.md': 'not a plan',
   });
   const r = await runValidate(NOW, dir);

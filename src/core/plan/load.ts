@@ -42,6 +42,18 @@ interface Position {
   column: number;
 }
 
+/** A document that names a plan (valid or not): names must be unique across all of them. */
+interface NamedDoc {
+  name: string;
+  file: string;
+  /** Line where the document starts. */
+  line: number;
+  /** Where the name's value is. */
+  at: Position;
+  /** Set when the document is a valid plan. */
+  plan?: LoadedPlan;
+}
+
 interface DocContext {
   file: string;
   lineCounter: LineCounter;
@@ -86,38 +98,37 @@ function issue(file: string, at: Position, field: string, code: string, message:
  */
 export function loadPlans(files: PlanFile[], options: { plansPath?: string } = {}): LoadResult {
   const issues: Issue[] = [];
-  const candidates: LoadedPlan[] = [];
+  const named: NamedDoc[] = [];
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    loadFile(file, issues, candidates);
+    loadFile(file, issues, named);
   }
   if (files.length === 0) {
     const where = options.plansPath === undefined ? '' : ` under ${options.plansPath}`;
     issues.push(issue(options.plansPath ?? '.', { line: 1, column: 1 }, '', 'no-plans', `no *.yaml or *.yml plan files found${where}`, 'warning'));
   }
   // Cross-plan: names are unique across the repository (the schedule id derives from them).
-  const byName = new Map<string, LoadedPlan[]>();
-  for (const p of candidates) {
-    const list = byName.get(p.plan.name);
-    if (list === undefined) byName.set(p.plan.name, [p]);
-    else list.push(p);
+  // Documents with other errors count too, so a clash is reported now, not after those are fixed.
+  const byName = new Map<string, NamedDoc[]>();
+  for (const n of named) {
+    const list = byName.get(n.name);
+    if (list === undefined) byName.set(n.name, [n]);
+    else list.push(n);
   }
   const plans: LoadedPlan[] = [];
-  for (const p of candidates) {
-    const same = byName.get(p.plan.name)!;
+  for (const n of named) {
+    const same = byName.get(n.name)!;
     if (same.length === 1) {
-      plans.push(p);
+      if (n.plan !== undefined) plans.push(n.plan);
       continue;
     }
-    const others = same.filter((o) => o !== p).map((o) => `${o.file}:${o.line}`);
-    issues.push(
-      issue(p.file, p.positions?.name ?? { line: p.line, column: 1 }, 'name', 'duplicate-name', `plan name "${p.plan.name}" is also used in ${others.join(', ')}; plan names must be unique across all files, rename one of them`),
-    );
+    const others = same.filter((o) => o !== n).map((o) => `${o.file}:${o.line}`);
+    issues.push(issue(n.file, n.at, 'name', 'duplicate-name', `plan name "${n.name}" is also used in ${others.join(', ')}; plan names must be unique across all files, rename one of them`));
   }
   issues.sort(compareIssues);
   return { plans, issues };
 }
 
-function loadFile(file: PlanFile, issues: Issue[], out: LoadedPlan[]): void {
+function loadFile(file: PlanFile, issues: Issue[], out: NamedDoc[]): void {
   const top = { line: 1, column: 1 };
   if (file.kind === 'symlink') {
     issues.push(issue(file.path, top, '', 'file-symlink', 'is a symbolic link; capsched never follows links — replace it with the plan file itself'));
@@ -174,8 +185,13 @@ function loadFile(file: PlanFile, issues: Issue[], out: LoadedPlan[]): void {
     const empty = doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.errors.length === 0);
     if (empty) return;
     plansInFile++;
-    const loaded = loadDocument(file.path, text, doc, lineCounter, issues);
-    if (loaded !== undefined) out.push({ plan: loaded.plan, file: file.path, line: pos(lineCounter, doc.contents?.range?.[0]).line, documentIndex, positions: loaded.positions });
+    const seen: { name?: string; at?: Position } = {};
+    const loaded = loadDocument(file.path, text, doc, lineCounter, issues, seen);
+    if (seen.name === undefined || seen.at === undefined) return;
+    const line = pos(lineCounter, doc.contents?.range?.[0]).line;
+    const entry: NamedDoc = { name: seen.name, file: file.path, line, at: seen.at };
+    if (loaded !== undefined) entry.plan = { plan: loaded.plan, file: file.path, line, documentIndex, positions: loaded.positions };
+    out.push(entry);
   });
   if (plansInFile === 0) issues.push(issue(file.path, top, '', 'empty-file', 'contains no plan; delete it or add a plan', 'warning'));
 }
@@ -253,7 +269,8 @@ function cleanYamlMessage(code: string, message: string): string {
   return firstLine.replace(/ at line \d+, column \d+.*$/, '').replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '…').slice(0, 160);
 }
 
-function loadDocument(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter, issues: Issue[]): { plan: CapacityPlan; positions: Record<string, Position> } | undefined {
+/** Checks one document; `named` receives the plan name (when it is a valid name) even if the document has other errors. */
+function loadDocument(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter, issues: Issue[], named: { name?: string; at?: Position }): { plan: CapacityPlan; positions: Record<string, Position> } | undefined {
   const docPos = pos(lineCounter, doc.contents?.range?.[0] ?? doc.range[0]);
   const before = issues.length;
   const seen = new Set<string>();
@@ -337,6 +354,10 @@ function loadDocument(file: string, text: string, doc: Document.Parsed, lineCoun
     ctx.keyPos.set(key.value, pos(lineCounter, key.range?.[0]));
     ctx.valuePos.set(key.value, pos(lineCounter, (isScalar(value) || isCollection(value) ? value.range?.[0] : undefined) ?? key.range?.[0]));
     Object.defineProperty(raw, key.value, { value: toPlain(value), enumerable: true, writable: true, configurable: true });
+  }
+  if (typeof raw.name === 'string' && PLAN_NAME_PATTERN.test(raw.name)) {
+    named.name = raw.name;
+    named.at = ctx.valuePos.get('name') ?? docPos;
   }
   const errorsBefore = issues.length;
   schemaIssues(ctx, raw);
