@@ -14,7 +14,7 @@ import { readWorkerSettings } from '../config/worker.js';
 import { parseDurationMs } from '../core/capacity/duration.js';
 import { DEFAULT_INSTALLATION, checkInstallationId } from '../core/desired/schedule-id.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
-import { ExitCode, isCapschedError } from '../core/errors.js';
+import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { createReconcileEngine } from '../daemon/engine.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_LISTEN, startDaemon } from '../daemon/index.js';
@@ -197,7 +197,7 @@ export const runCommand: Command = async (argv, io) => {
   try {
     settings = parse(argv, io);
   } catch (err) {
-    io.stderr(`capsched run: ${err instanceof Error ? err.message : String(err)}\n\n${RUN_HELP}`);
+    io.stderr(`capsched run: ${err instanceof Error ? err.message : String(err)}\nRun \`capsched run --help\` for the options.\n`);
     return ExitCode.usage;
   }
   if (settings === 'help') {
@@ -237,7 +237,13 @@ export const runCommand: Command = async (argv, io) => {
     daemon = await startDaemon({
       installation,
       source,
-      temporal: { connect: () => NativeConnection.connect(temporalSettings.connectionOptions), namespace: temporalSettings.namespace },
+      temporal: {
+        connect: () =>
+          NativeConnection.connect(temporalSettings.connectionOptions).catch((err: unknown) => {
+            throw new CapschedError('temporal-unreachable', `cannot connect to Temporal at ${temporalSettings.address}: ${err instanceof Error ? err.message : String(err)}`, { retry: 'transient', cause: err });
+          }),
+        namespace: temporalSettings.namespace,
+      },
       engine: {
         create: (client) =>
           createReconcileEngine({

@@ -49,8 +49,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Reads the raw body up to `limit` bytes; undefined when it is larger (the caller answers 413). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * Reads the raw body up to `limit` bytes; undefined when it is larger (the caller answers 413),
+ * 'aborted' when the client went away first.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined | 'aborted'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -69,6 +72,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     req.on('end', () => {
       if (!tooLarge) resolve(Buffer.concat(chunks));
     });
+    req.on('close', () => resolve('aborted'));
     req.on('error', reject);
   });
 }
@@ -93,6 +97,7 @@ export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise
       return;
     }
     const body = await readBody(req, MAX_WEBHOOK_BODY_BYTES);
+    if (body === 'aborted') return;
     if (body === undefined) {
       outcome('too-large');
       res.setHeader('connection', 'close');
