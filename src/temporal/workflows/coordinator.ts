@@ -204,7 +204,10 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       if (event.kind !== 'close') continue;
       const window = state.windows.find((w) => w.windowId === event.close.windowId);
       if (window === undefined) {
-        const [workflowId = '', runId = ''] = event.close.windowId.split('/');
+        // windowId is `${workflowId}/${runId}`; a workflow id may itself contain '/', a run id never does.
+        const cut = event.close.windowId.lastIndexOf('/');
+        const workflowId = event.close.windowId.slice(0, cut);
+        const runId = event.close.windowId.slice(cut + 1);
         remember(event.close.windowId);
         // Not held (already released, or its open failed): confirm so the window stops waiting.
         await report({ windowId: event.close.windowId, workflowId, runId, trus: 0, verifyDelayMs: 0 }, { step: 'release', applied: true, verified: true, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: [], dryRun: false });
