@@ -111,32 +111,31 @@ export function createActivities(deps: ActivityDeps) {
         return { operationId: req.operationId, noop: false, dryRun: true };
       }
       log.info(fields, 'setting capacity');
+      // Heartbeat from the start: the read-modify-write calls can take a while too.
+      const heartbeat = setInterval(() => ctx.heartbeat({ operationId: req.operationId }), settings.heartbeatMs ?? 5_000);
       try {
+        ctx.heartbeat({ operationId: req.operationId });
         const set = await cloudOps.setCapacity(req.namespace, req.target, req.operationId);
         if (set.noop) {
           log.info(fields, 'capacity already as requested (nothing to change)');
           return { operationId: set.operationId, noop: true, dryRun: false };
         }
-        const heartbeat = setInterval(() => ctx.heartbeat({ operationId: req.operationId }), settings.heartbeatMs ?? 5_000);
-        try {
-          ctx.heartbeat({ operationId: req.operationId });
-          const op = await cloudOps.waitForOperation(set.operationId, { timeoutMs: settings.operationTimeoutMs ?? 600_000, signal: ctx.cancellationSignal });
-          if (op.state !== 'fulfilled') {
-            const reason = op.failureReason !== undefined ? `: ${scrub(op.failureReason)}` : '';
-            throw ApplicationFailure.create({
-              message: `Cloud Ops operation ${op.id} ended ${op.state}${reason}`,
-              type: `CLOUD_OPS_OPERATION_${op.state.toUpperCase()}`,
-              nonRetryable: true,
-            });
-          }
-        } finally {
-          clearInterval(heartbeat);
+        const op = await cloudOps.waitForOperation(set.operationId, { timeoutMs: settings.operationTimeoutMs ?? 600_000, signal: ctx.cancellationSignal });
+        if (op.state !== 'fulfilled') {
+          const reason = op.failureReason !== undefined ? `: ${scrub(op.failureReason)}` : '';
+          throw ApplicationFailure.create({
+            message: `Cloud Ops operation ${op.id} ended ${op.state}${reason}`,
+            type: `CLOUD_OPS_OPERATION_${op.state.toUpperCase()}`,
+            nonRetryable: true,
+          });
         }
         log.info(fields, 'capacity change finished');
         return { operationId: set.operationId, noop: false, dryRun: false };
       } catch (err) {
         log.warn({ ...fields, err }, 'capacity change failed');
         throw toFailure(err);
+      } finally {
+        clearInterval(heartbeat);
       }
     },
 
