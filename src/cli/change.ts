@@ -54,8 +54,11 @@ export function formatResult(result: CapacityChangeResult, input: CapacityChange
   lines.push(`  ${mark(result.initialChangeSuccess)} set ${input.desiredTrus} TRUs`);
   lines.push(`  ${mark(result.verificationSuccess)} verified provisioned capacity`);
   if (input.endTime !== undefined) {
-    const releasedTo = result.revertedToOnDemand ? 'reverted to on-demand' : 'released the window (another window still holds capacity, or the revert failed)';
-    lines.push(`  ${mark(result.revertVerificationSuccess)} ${releasedTo}${result.revertVerificationSuccess ? ' and verified' : ''}`);
+    let released: string;
+    if (result.revertedToOnDemand) released = result.revertVerificationSuccess ? 'reverted to on-demand and verified' : 'reverted to on-demand, but not verified';
+    else if (result.revertVerificationSuccess) released = 'window released; another active window still holds capacity (verified)';
+    else released = result.initialChangeSuccess ? 'revert failed' : 'no revert needed (nothing was changed)';
+    lines.push(`  ${result.initialChangeSuccess ? mark(result.revertVerificationSuccess) : '-'} ${released}`);
   }
   for (const e of result.errors) lines.push(`  error: ${e}`);
   lines.push(`  workflow: ${link}`);
