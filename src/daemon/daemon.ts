@@ -134,7 +134,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     source: options.source,
     engine: typeof options.engine === 'function' ? options.engine : options.engine.create(client),
     notifier: options.notifier,
-    logger: options.logger.child({ installation: options.installation }),
+    logger: options.logger,
     metrics,
     identity,
     onPass: (record: PassRecord) => {

@@ -19,13 +19,14 @@ export interface EngineOutcome {
   issues?: Issue[];
   /** Schedule changes computed (written unless dry run). */
   changes: number;
-  /** Managed schedules after the pass. */
-  managed: number;
+  /** Managed schedules after the pass; undefined when the pass did not list them (invalid, list failed). */
+  managed?: number;
   driftCorrected: number;
   /** Why it failed or why the prune guard refused. */
   message?: string;
 }
 
+/** `logger` is the daemon's root logger: the engine binds its own fields (component, reconcileId, revision). */
 export type ReconcileEngine = (snapshot: SourceSnapshot, context: { now: Date; logger: Logger; reconcileId: string }) => Promise<EngineOutcome>;
 
 export interface PassDeps {
@@ -68,7 +69,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
   const now = deps.now ?? (() => new Date());
   const started = now();
   const reconcileId = randomUUID().slice(0, 8);
-  let log = deps.logger.child({ component: 'reconcile', reconcileId });
+  let log = deps.logger.child({ component: 'reconcile', installation: deps.installation, reconcileId });
   const alerts: Alert[] = [];
   const problems = { ...previous.problems };
   const at = started.toISOString();
@@ -80,7 +81,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
   let changes = 0;
   let driftCorrected = 0;
 
-  log.info({ source: deps.source.describe() }, 'reconcile pass started');
+  log.info({ source: deps.source.describe() }, 'daemon pass started');
   let snapshot: SourceSnapshot | undefined;
   try {
     snapshot = await deps.source.snapshot();
@@ -112,14 +113,14 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     next.lastAttemptedRevision = revision;
     let outcome: EngineOutcome;
     try {
-      outcome = await deps.engine(snapshot, { now: started, logger: log, reconcileId });
+      outcome = await deps.engine(snapshot, { now: started, logger: deps.logger, reconcileId });
     } catch (err) {
       const error = isCapschedError(err) ? err : new CapschedError('reconcile-failed', scrub(err instanceof Error ? err.message : String(err)), { retry: 'transient' });
-      outcome = { status: 'failed', changes: 0, managed: previous.managedSchedules ?? 0, driftCorrected: 0, message: `${error.code}: ${error.message}` };
+      outcome = { status: 'failed', changes: 0, driftCorrected: 0, message: `${error.code}: ${error.message}` };
     }
     changes = outcome.changes;
     driftCorrected = outcome.driftCorrected;
-    next.managedSchedules = outcome.managed;
+    next.managedSchedules = outcome.managed ?? previous.managedSchedules;
     const subject = snapshot.meta?.subject === undefined || snapshot.meta.subject === '' ? '' : ` "${snapshot.meta.subject}"`;
 
     if (outcome.status === 'invalid') {
@@ -185,7 +186,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     sourceFetchFailed: result === 'source-failed',
     error: result === 'source-failed' || result === 'failed' || result === 'invalid',
   });
-  log.info({ result, changes, managed: next.managedSchedules, durationMs: next.lastPassDurationMs, lastAppliedRevision: next.lastAppliedRevision }, 'reconcile pass finished');
+  log.info({ result, changes, managed: next.managedSchedules, durationMs: next.lastPassDurationMs, lastAppliedRevision: next.lastAppliedRevision }, 'daemon pass finished');
   for (const a of alerts) await deps.notifier.notify(a);
   deps.onPass?.({ reconcileId, startedAt: started.getTime(), finishedAt: finished.getTime(), result, revision: snapshot?.revision, changes });
   return next;
