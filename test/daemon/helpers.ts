@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
 import { createSlackNotifier } from '../../src/adapters/slack/index.js';
 import { createPlanSource } from '../../src/adapters/source/index.js';
@@ -16,6 +16,13 @@ import { createLogger } from '../../src/log/index.js';
 import { countingStore, type CountingStore } from '../reconcile/helpers.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
+
+// Quieter SDK logs in test output (worker state changes are INFO); once per test process.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed by another module of this process
+}
 
 export interface SlackSink {
   url: string;
