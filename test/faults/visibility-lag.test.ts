@@ -31,13 +31,13 @@ test('created but not yet listed: no duplicate create, no delete, no alert; conv
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   repo.write('schedules/weekend.yaml', planYaml('weekend', 4));
   const sha = repo.commit('two plans');
-  const t = await startFaultDaemon({ source: repo.remote, intervalMs: 250, wrapStore: (real) => lagging(real, 3_000) });
+  const t = await startFaultDaemon({ source: repo.remote, intervalMs: 250, wrapStore: (real) => lagging(real, 4_000) });
   const store = t.store;
   const installation = t.installation;
   await t.until((s) => s.state?.lastAppliedRevision === sha);
   // Passes during the lag: the list still shows nothing, so each one tries to create again.
-  await t.until((s) => (store.calls.create ?? 0) >= 4, 10_000);
-  await sleep(3_500);
+  await t.until((s) => (store.calls.create ?? 0) >= 3, 10_000);
+  await sleep(4_500);
   const passes = (await t.daemon.status()).state?.passes ?? 0;
   const creates = store.calls.create ?? 0;
   await t.until((s) => (s.state?.passes ?? 0) >= passes + 3);
