@@ -140,3 +140,29 @@ test('a schedule-started run ends at its own scheduled start time + duration (no
     await handle.delete();
   }
 });
+
+test('dry run against the real API: decisions logged and reported, no UpdateNamespace sent, no Slack post; a denied namespace still refused', async () => {
+  const dry = e2eNamespace();
+  const denied = e2eNamespace();
+  const dryStack = await startE2EStack([dry, denied], { dryRun: true, namespaceDenylist: [denied] });
+  const result: CapacityChangeResult = await (await dryStack.startWindow({ namespace: dry, desiredTrus: 8, windowMs: 1_500 })).result();
+  assert.deepEqual(result, { namespace: dry, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [], dryRun: true });
+  const refused: CapacityChangeResult = await (await dryStack.startWindow({ namespace: denied, desiredTrus: 8, windowMs: 1_500 })).result();
+  assert.equal(refused.initialChangeSuccess, false);
+  assert.match(refused.errors.join('\n'), /is on NAMESPACE_DENYLIST/);
+  assert.equal(dryStack.sim.requests().UpdateNamespace ?? 0, 0, 'no change was sent to the API');
+  assert.deepEqual(dryStack.history(dry), []);
+  assert.equal(dryStack.sink.requests.length, 0, 'nothing was posted to Slack');
+});
+
+test('no secret in workflow histories: inputs, results and failures carry neither the API key nor the webhook URL', async () => {
+  const handle = await stack.startWindow({ namespace: ns.rejected, desiredTrus: 5, windowMs: 60_000 });
+  await handle.result();
+  for (const id of [handle.workflowId, coordinatorWorkflowId(ns.rejected)]) {
+    const history = await stack.temporal.client.workflow.getHandle(id).fetchHistory();
+    // Payloads are bytes: decode them so the check sees the text.
+    const text = JSON.stringify(history, (k, v: unknown) => (k === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v));
+    assert.match(text, /set 5 TRUs failed|desiredTrus/, 'the check reads decoded payloads');
+    assertNoSecrets(text);
+  }
+});
