@@ -92,7 +92,7 @@ test('Slack answering 500 does not affect the capacity change or its result', as
 });
 
 test('two overlapping windows with different TRUs: the simulator records 4 → 8 → 4 → on-demand', async () => {
-  const a = await stack.startWindow({ namespace: ns.overlap, desiredTrus: 4, windowMs: 7_000 });
+  const a = await stack.startWindow({ namespace: ns.overlap, desiredTrus: 4, windowMs: 9_000 });
   // Wait until A's capacity is in place before B starts.
   const deadline = Date.now() + 10_000;
   while (stack.history(ns.overlap).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
