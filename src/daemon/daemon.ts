@@ -295,6 +295,10 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       trigger: (reason) => {
         trigger(reason).catch(() => undefined);
       },
+      status: async () => {
+        const { ready, reasons, state } = await readiness();
+        return { identity, installation: options.installation, mode: dryRun ? 'dry-run' : 'reconciler-workflow', source: options.source.describe(), ready, notReadyReasons: reasons, state };
+      },
       webhookSecret: options.webhookSecret,
       onWebhook: (outcome) => metrics.recordWebhook(outcome),
     });

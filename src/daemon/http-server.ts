@@ -14,6 +14,8 @@ export interface DaemonHttpOptions {
   /** Readiness: ok, plus reasons shown in the body when not ready. */
   ready: () => Promise<{ ready: boolean; reasons: string[] }>;
   metrics: () => Promise<string>;
+  /** GET /status: the installation's reconciler state as JSON (no secrets). */
+  status?: () => Promise<unknown>;
   /** Called for an accepted webhook delivery; must only schedule a pass (coalesced by the caller). */
   trigger: (reason: string) => void;
   /** GitHub webhook secret; without it every POST /webhook is a trigger (loopback use). */
@@ -147,6 +149,7 @@ export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise
       return send(res, ready ? 200 : 503, ready ? 'ready\n' : `not ready: ${reasons.join('; ')}\n`);
     }
     if (path === '/metrics') return send(res, 200, await options.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
+    if (path === '/status' && options.status !== undefined) return send(res, 200, `${JSON.stringify(await options.status(), null, 2)}\n`, 'application/json; charset=utf-8');
     return send(res, 404, 'not found\n');
   };
 

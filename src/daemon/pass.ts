@@ -76,10 +76,25 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
   const alert = (severity: Alert['severity'], title: string, kind: string, problem: Problem | undefined, text: string): void => {
     alerts.push({ severity, title, text, dedupeKey: `${deps.installation}:${kind}:${problem?.since ?? at}:${severity}` });
   };
-  const next: ReconcilerState = { ...previous, passes: previous.passes + 1, lastPassAt: at, lastPassBy: deps.identity, problems };
+  const source = deps.source.describe();
+  const next: ReconcilerState = { ...previous, passes: previous.passes + 1, lastPassAt: at, lastPassBy: deps.identity, lastSource: source, problems };
   let result: PassResult | 'planned' = 'failed';
   let changes = 0;
   let driftCorrected = 0;
+
+  // Daemons of one installation share passes; if they read different sources, plans would flap.
+  if (previous.lastSource !== undefined && previous.lastSource !== source && previous.lastPassBy !== deps.identity) {
+    const key = [previous.lastSource, source].sort().join(' | ');
+    log.warn({ source, otherSource: previous.lastSource, otherDaemon: previous.lastPassBy }, 'daemons of this installation read different sources');
+    if (previous.problems.config?.key !== key) {
+      problems.config = { key, since: at, message: `${previous.lastPassBy ?? 'another daemon'} reads ${previous.lastSource}; ${deps.identity} reads ${source}` };
+      alert('error', 'Daemons of one installation disagree on the plan source', 'config', problems.config, `${problems.config.message}\nGive every daemon of installation ${deps.installation} the same --source, --branch and --path.`);
+    }
+  } else if (previous.problems.config !== undefined && previous.lastSource === source && previous.lastPassBy !== deps.identity) {
+    // Two different daemons in a row read the same source: they agree again.
+    delete problems.config;
+    alert('info', 'Daemons agree on the plan source again', 'config', previous.problems.config, `Every recent pass read ${source}.`);
+  }
 
   log.info({ source: deps.source.describe() }, 'daemon pass started');
   let snapshot: SourceSnapshot | undefined;

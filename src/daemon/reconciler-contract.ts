@@ -37,6 +37,8 @@ export interface ReconcilerState {
   lastPassDurationMs?: number;
   /** Identity of the daemon that ran the last pass. */
   lastPassBy?: string;
+  /** The source the last pass read (describe(), no secrets): daemons of one installation must agree. */
+  lastSource?: string;
   /** The commit whose plans are in force (only advances when a whole commit applied). */
   lastAppliedRevision?: string;
   lastAppliedAt?: string;
@@ -45,7 +47,7 @@ export interface ReconcilerState {
   managedSchedules?: number;
   /** Consecutive failed passes (drives the backoff). */
   consecutiveFailures: number;
-  problems: { source?: Problem; plans?: Problem; apply?: Problem; prune?: Problem };
+  problems: { source?: Problem; plans?: Problem; apply?: Problem; prune?: Problem; config?: Problem };
 }
 
 export interface TriggerRequest {

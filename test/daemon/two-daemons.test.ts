@@ -53,3 +53,23 @@ test('two daemons on one installation: one pass at a time across both, one write
   await b.until((s) => s.state?.lastAppliedRevision === third);
   assert.equal(await b.trus('weekend'), 6);
 });
+
+test('two daemons of one installation reading different branches: one alert says they disagree', async (ctx) => {
+  const repo = createTestRepo();
+  repo.write('schedules/nightly.yaml', planYaml('nightly'));
+  const sha = repo.commit('one plan');
+  repo.git('push', '--quiet', 'origin', 'HEAD:other');
+  const installation = `cfg-${uniqueSuffix()}`;
+  cleanupInstallation(ctx, installation);
+  const a = await startTestDaemon(ctx, { source: repo.remote, installation, intervalMs: 200, identity: 'daemon-main' });
+  const { createPlanSource } = await import('../../src/adapters/source/index.js');
+  const { tempDir } = await import('../helpers/git-repo.js');
+  const other = createPlanSource({ source: repo.remote, branch: 'other', workDir: tempDir() });
+  await startTestDaemon(ctx, { source: other, installation, intervalMs: 200, identity: 'daemon-other', sink: a.sink });
+  const status = await a.until((s) => s.state?.problems.config !== undefined, 30_000);
+  assert.match(status.state?.problems.config?.message ?? '', /\(main\).*\(other\)|\(other\).*\(main\)/);
+  assert.equal(status.state?.lastAppliedRevision, sha, 'the same commit: nothing flaps here, but the operator is told');
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const alerts = a.sink.messages.filter((m) => m.raw.includes('disagree on the plan source'));
+  assert.equal(alerts.length, 1);
+});

@@ -138,6 +138,12 @@ test('/healthz, /readyz and /metrics: content and exposition format', async (ctx
   assert.match(text, /^capsched_ready 1$/m);
   // Every sample line is "name{labels} value" or "name value".
   for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) assert.match(line, /^[a-z_]+(\{[a-z_]+="[^"]*"\})? [0-9.e+-]+$/, line);
+  const status = (await (await t.http('/status')).json()) as { installation: string; ready: boolean; state: { lastAppliedRevision: string; managedSchedules: number; problems: object } };
+  assert.equal(status.installation, t.installation);
+  assert.equal(status.ready, true);
+  assert.equal(status.state.lastAppliedRevision, sha);
+  assert.equal(status.state.managedSchedules, 2);
+  assert.deepEqual(status.state.problems, {});
   assert.equal((await t.http('/nope')).status, 404);
   assert.equal((await t.http('/webhook')).status, 405);
 
