@@ -2,7 +2,7 @@
  * Case 4: Cloud Ops faults during a real window (dev server, simulator, Slack sink).
  * Transient faults (UNAVAILABLE, RESOURCE_EXHAUSTED, stale resource_version) are retried with the
  * same operation id and the window completes with exactly one raise and one revert; terminal ones
- * (operation FAILED, capacity unavailable, 401) stop at once with one critical alert that carries
+ * (operation FAILED, capacity unavailable, 401, 403) stop at once with one critical alert that carries
  * no secret, and capacity is never left provisioned. Other namespace spec fields survive.
  */
 import assert from 'node:assert/strict';
@@ -116,4 +116,18 @@ test('401 (API key revoked or wrong): terminal at once, critical alert saying so
     assert.equal(haystack.includes(revoked), false);
     assert.equal(haystack.includes(CLOUD_API_KEY), false);
   }
+});
+
+test('403 (the key lacks Namespace Admin on the namespace): terminal, one critical alert naming the missing role', async () => {
+  const ns = faultNamespace('forbidden');
+  const stack = await startCapacityStack({ namespaces: [ns, 'other.acct1'], simulator: { permittedNamespaces: ['other.acct1'] } });
+  const result = await resultOf(await stack.startWindow(ns, { trus: 8, windowMs: 4_000 }));
+  assert.equal(result.initialChangeSuccess, false);
+  assert.match(result.errors.join('\n'), /lacks permission/);
+  assert.deepEqual(history(stack.sim, ns), []);
+  assert.equal(stack.sim.requestLog().filter((r) => r.namespace === ns).length, 1, 'refused once, not retried');
+  const [message] = await stack.sink.waitForMessages(1, 5_000);
+  assert.match(message?.raw ?? '', /CRITICAL: Capacity change failed/);
+  assert.match(message?.raw ?? '', /Namespace Admin/);
+  assert.equal(slackText(stack.sink).includes(CLOUD_API_KEY), false);
 });
