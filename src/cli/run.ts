@@ -38,6 +38,9 @@ Source
   --path <dir>              plans folder inside the source (env CAPSCHED_PATH; default schedules)
   --interval <d>            fetch interval, e.g. 30s, 5m (env CAPSCHED_INTERVAL; default 30s)
   --fetch-timeout <d>       deadline of one git fetch (default 60s)
+  --pass-heartbeat-timeout <d>
+                            a pass whose daemon stops heartbeating for this long is handed to another
+                            daemon of the installation (default 30s)
   --work-dir <dir>          git cache location (env CAPSCHED_WORK_DIR; default .capsched)
                             HTTPS credentials: env CAPSCHED_GIT_TOKEN (+ CAPSCHED_GIT_USERNAME)
 
@@ -73,6 +76,7 @@ interface RunSettings {
   path: string;
   intervalMs: number;
   fetchTimeoutMs: number;
+  passHeartbeatTimeoutMs: number;
   workDir: string;
   installation: string;
   taskQueue: string;
@@ -105,6 +109,7 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
       path: { type: 'string' },
       interval: { type: 'string' },
       'fetch-timeout': { type: 'string' },
+      'pass-heartbeat-timeout': { type: 'string' },
       'work-dir': { type: 'string' },
       installation: { type: 'string' },
       'task-queue': { type: 'string' },
@@ -153,6 +158,7 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
     path: values.path ?? io.env.CAPSCHED_PATH ?? 'schedules',
     intervalMs: duration(values.interval ?? io.env.CAPSCHED_INTERVAL ?? `${DEFAULT_INTERVAL_MS / 1000}s`, '--interval'),
     fetchTimeoutMs: duration(values['fetch-timeout'] ?? '60s', '--fetch-timeout'),
+    passHeartbeatTimeoutMs: duration(values['pass-heartbeat-timeout'] ?? '30s', '--pass-heartbeat-timeout'),
     workDir: values['work-dir'] ?? io.env.CAPSCHED_WORK_DIR ?? '.capsched',
     installation,
     taskQueue,
@@ -259,6 +265,7 @@ export const runCommand: Command = async (argv, io) => {
       listen: s.listen,
       webhookSecret: s.webhookSecret,
       shutdownGraceMs: workerSettings.shutdownGraceMs,
+      passHeartbeatTimeoutMs: s.passHeartbeatTimeoutMs,
       capacityWorker:
         s.worker && !s.dryRun
           ? async ({ connection: conn, client, namespace, notifier: n, logger: l, identity }) => {

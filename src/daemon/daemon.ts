@@ -65,6 +65,8 @@ export interface DaemonOptions {
   webhookSecret?: Secret;
   /** Starts the in-process capacity-change worker (omitted: no capacity worker in this process). */
   capacityWorker?: (context: CapacityWorkerContext) => Promise<Worker>;
+  /** A pass without a heartbeat for this long is taken over by another daemon (default 30 s). */
+  passHeartbeatTimeoutMs?: number;
   /** Grace for an in-flight pass on shutdown (default 20 s). */
   shutdownGraceMs?: number;
   identity?: string;
@@ -163,7 +165,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       const activities: ReconcilerActivities = {
         reconcilePass: async (previous) => {
           const context = Context.current();
-          const heartbeat = setInterval(() => context.heartbeat(), 5_000);
+          const heartbeat = setInterval(() => context.heartbeat(), Math.max(200, Math.min(5_000, (options.passHeartbeatTimeoutMs ?? 30_000) / 4)));
           try {
             return await runPass(passDeps, previous);
           } finally {
@@ -204,8 +206,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   let signalQueued = false;
 
   const signal = async (reason: string): Promise<void> => {
-    const request: TriggerRequest = { reason, intervalMs };
-    const input: ReconcilerInput = { installation: options.installation, intervalMs };
+    const request: TriggerRequest = { reason, intervalMs, passHeartbeatTimeoutMs: options.passHeartbeatTimeoutMs };
+    const input: ReconcilerInput = { installation: options.installation, intervalMs, passHeartbeatTimeoutMs: options.passHeartbeatTimeoutMs };
     try {
       await client.workflow.signalWithStart(RECONCILER_WORKFLOW, { workflowId, taskQueue, args: [input], signal: TRIGGER_SIGNAL, signalArgs: [request] });
       logger.debug({ reason, workflowId }, 'reconcile pass requested');

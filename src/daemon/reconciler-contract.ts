@@ -50,15 +50,20 @@ export interface ReconcilerState {
   problems: { source?: Problem; plans?: Problem; apply?: Problem; prune?: Problem; config?: Problem };
 }
 
+/** How long a pass may go without a heartbeat before another daemon takes over. */
+export const DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS = 30_000;
+
 export interface TriggerRequest {
   reason: string;
   /** The sender's configured interval; the newest one wins. */
   intervalMs?: number;
+  passHeartbeatTimeoutMs?: number;
 }
 
 export interface ReconcilerInput {
   installation: string;
   intervalMs: number;
+  passHeartbeatTimeoutMs?: number;
   state?: ReconcilerState;
   /** Run a pass at once (start, or a trigger carried over continue-as-new). */
   pending?: boolean;

@@ -16,7 +16,7 @@ test('secrets canary: git token, webhook secret never appear in logs, alerts, me
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   const sha = repo.commit('one plan');
   git(repo.remote, 'update-server-info');
-  const server = await serveBareRepo(repo.remote, { username: 'x-access-token', password: GIT_TOKEN });
+  const server = await serveBareRepo(repo.remote, { username: 'x-access-token', password: GIT_TOKEN }, ctx);
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
   const source = createPlanSource({ source: server.url, workDir: tempDir(), credentials: readGitCredentials({ CAPSCHED_GIT_TOKEN: GIT_TOKEN }), logger });

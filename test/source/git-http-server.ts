@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, basename } from 'node:path';
-import { after } from 'node:test';
+import { after, type TestContext } from 'node:test';
 
 export interface GitHttpServer {
   /** http://127.0.0.1:<port>/<repo name> */
@@ -11,16 +11,34 @@ export interface GitHttpServer {
   accept: { username: string; password: string };
   /** Every Authorization-free request line the server saw (to check URLs carry no secrets). */
   requests: string[];
+  /** Hold each new request this long before answering (a hanging remote); 0 = answer at once. */
+  delayMs: number;
+  /** Requests being held right now. */
+  held: number;
 }
 
 /**
  * A real smart-HTTP git server: `git http-backend` behind node:http with Basic auth, serving
  * one bare repository. Used to prove credentials travel through GIT_ASKPASS only.
  */
-export async function serveBareRepo(bareRepo: string, accept: { username: string; password: string }): Promise<GitHttpServer> {
-  const state: GitHttpServer = { url: '', accept, requests: [] };
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+export async function serveBareRepo(bareRepo: string, accept: { username: string; password: string }, ctx?: TestContext): Promise<GitHttpServer> {
+  const state: GitHttpServer = { url: '', accept, requests: [], delayMs: 0, held: 0 };
+  const delayed = (req: IncomingMessage, res: ServerResponse): void => {
     state.requests.push(`${req.method} ${req.url}`);
+    if (state.delayMs <= 0) return handler(req, res);
+    state.held++;
+    const timer = setTimeout(() => {
+      state.held--;
+      handler(req, res);
+    }, state.delayMs);
+    res.on('close', () => {
+      if (!res.writableEnded) {
+        clearTimeout(timer);
+        state.held = Math.max(0, state.held - 1);
+      }
+    });
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const expected = `Basic ${Buffer.from(`${state.accept.username}:${state.accept.password}`).toString('base64')}`;
     if (req.headers.authorization !== expected) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' });
@@ -66,9 +84,15 @@ export async function serveBareRepo(bareRepo: string, accept: { username: string
       res.end(out.subarray(split + sepLength));
     });
   };
-  const server = createServer(handler);
+  const server = createServer(delayed);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  (ctx === undefined ? after : ctx.after.bind(ctx))(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${basename(bareRepo)}`;
   return state;
 }

@@ -6,6 +6,7 @@
  */
 import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
 import {
+  DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
   nextPassDelayMs,
   STATE_QUERY,
@@ -19,21 +20,25 @@ import {
 export const triggerSignal = defineSignal<[TriggerRequest]>(TRIGGER_SIGNAL);
 export const stateQuery = defineQuery<ReconcilerState>(STATE_QUERY);
 
-const { reconcilePass } = proxyActivities<ReconcilerActivities>({
-  startToCloseTimeout: '15m',
-  // A daemon that dies mid-pass is noticed within this, and the next pass runs elsewhere.
-  heartbeatTimeout: '30s',
-  // The loop below is the retry: a failed pass is recorded and the next one backs off.
-  retry: { maximumAttempts: 1 },
-});
+function passActivity(heartbeatTimeoutMs: number): ReconcilerActivities['reconcilePass'] {
+  return proxyActivities<ReconcilerActivities>({
+    startToCloseTimeout: '15m',
+    // A daemon that dies mid-pass is noticed within this, and the next pass runs elsewhere.
+    heartbeatTimeout: heartbeatTimeoutMs,
+    // The loop below is the retry: a failed pass is recorded and the next one backs off.
+    retry: { maximumAttempts: 1 },
+  }).reconcilePass;
+}
 
 export async function capschedReconciler(input: ReconcilerInput): Promise<void> {
   let state = input.state ?? initialReconcilerState();
   let pending = input.pending ?? true;
   let intervalMs = input.intervalMs;
+  let heartbeatTimeoutMs = input.passHeartbeatTimeoutMs ?? DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS;
   setHandler(triggerSignal, (request) => {
     pending = true;
     if (request.intervalMs !== undefined && request.intervalMs > 0) intervalMs = request.intervalMs;
+    if (request.passHeartbeatTimeoutMs !== undefined && request.passHeartbeatTimeoutMs > 0) heartbeatTimeoutMs = request.passHeartbeatTimeoutMs;
   });
   setHandler(stateQuery, () => state);
 
@@ -41,14 +46,14 @@ export async function capschedReconciler(input: ReconcilerInput): Promise<void> 
     if (!pending) await condition(() => pending, nextPassDelayMs(state, intervalMs, Math.random()));
     pending = false;
     try {
-      state = await reconcilePass(state);
+      state = await passActivity(heartbeatTimeoutMs)(state);
     } catch (err) {
       // Only when the activity itself was lost (daemon killed, timeout): count it as a failed pass.
       log.warn('reconcile pass activity failed', { error: err instanceof Error ? err.message : String(err) });
       state = { ...state, consecutiveFailures: state.consecutiveFailures + 1, lastPassResult: 'failed' };
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5_000) {
-      await continueAsNew<typeof capschedReconciler>({ installation: input.installation, intervalMs, state, pending });
+      await continueAsNew<typeof capschedReconciler>({ installation: input.installation, intervalMs, passHeartbeatTimeoutMs: heartbeatTimeoutMs, state, pending });
     }
   }
 }
