@@ -71,9 +71,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
   child.stdout?.on('data', onLine);
   child.stderr?.on('data', onLine);
+  // A server must never outlive the process that started it (a crashed test run, a killed
+  // `capsched dev`): kill it when this process exits, however it exits short of SIGKILL.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exitPromise = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
+      process.removeListener('exit', killOnExit);
       exited = { code, signal };
       resolve();
     });
