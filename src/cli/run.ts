@@ -2,6 +2,8 @@
  * `capsched run`: the daemon. Watches the plan source, reconciles on an interval and on
  * webhooks, and runs the capacity-change worker in the same process.
  */
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { createCloudOpsClient } from '../adapters/cloud-ops/index.js';
@@ -236,6 +238,17 @@ export const runCommand: Command = async (argv, io) => {
       fetchTimeoutMs: s.fetchTimeoutMs,
       logger,
     });
+    if (source.kind === 'git') {
+      // Fail now, not on every pass: the git cache needs a writable work dir.
+      const workDir = resolve(io.cwd, s.workDir);
+      try {
+        mkdirSync(workDir, { recursive: true });
+        accessSync(workDir, constants.W_OK);
+      } catch (err) {
+        io.stderr(`capsched run: the work dir ${workDir} is not writable (${(err as NodeJS.ErrnoException).code ?? 'error'}); set --work-dir or CAPSCHED_WORK_DIR\n`);
+        return ExitCode.usage;
+      }
+    }
     if (s.webhookSecret === undefined && !isLoopback(s.listen)) {
       logger.warn({ listen: s.listen }, 'the HTTP server listens beyond loopback without a webhook secret: anyone who can reach it can trigger fetches (set CAPSCHED_WEBHOOK_SECRET)');
     }

@@ -151,7 +151,8 @@ export function createGitPlanSource(options: GitPlanSourceOptions): PlanSource {
     try {
       await ensureCache();
     } catch (err) {
-      throw new CapschedError('source-cache-failed', `cannot prepare the git cache in ${cacheDir}`, { retry: 'transient', cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new CapschedError('source-cache-failed', `cannot prepare the git cache in ${cacheDir}${code === undefined ? '' : ` (${code})`}; check --work-dir`, { retry: 'transient', cause: err });
     }
     const before = await previousTip();
     await fetch();
