@@ -13,6 +13,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
@@ -63,6 +64,9 @@ export interface CoordinatorSummary {
 }
 
 const CLOSED_MEMORY = 200;
+
+/** Failed raises keep their window (0 TRUs) until its end, so a late-completing change is reverted. */
+const KEEP_FAILED_WINDOW_PATCH = 'capsched-keep-failed-window';
 
 interface StepOutcome {
   applied: boolean;
@@ -191,8 +195,15 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       log.info('window opened', { windowId: window.windowId, trus: window.trus, from: describeTarget(before), to: describeTarget(target) });
       const outcome = await step(target, window.verifyDelayMs);
       if (!outcome.applied) {
-        state.windows = state.windows.filter((w) => w.windowId !== window.windowId);
-        remember(window.windowId);
+        if (window.endMs !== undefined && patched(KEEP_FAILED_WINDOW_PATCH)) {
+          // The change may still take effect (e.g. the operation outlasted every attempt): keep the
+          // window, asking for nothing, so its end still releases to what the others need.
+          const held = state.windows.find((w) => w.windowId === window.windowId);
+          if (held !== undefined) held.trus = 0;
+        } else {
+          state.windows = state.windows.filter((w) => w.windowId !== window.windowId);
+          remember(window.windowId);
+        }
       }
       await report(window, { step: 'raise', ...outcome, target: outcome.applied ? target : before, heldBy: holders(state.windows) });
       continue;
