@@ -3,7 +3,8 @@
  * webhooks, and runs the capacity-change worker in the same process.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { createCloudOpsClient } from '../adapters/cloud-ops/index.js';
@@ -80,6 +81,8 @@ interface RunSettings {
   fetchTimeoutMs: number;
   passHeartbeatTimeoutMs: number;
   workDir: string;
+  /** --work-dir or CAPSCHED_WORK_DIR was given (no fallback then). */
+  workDirExplicit: boolean;
   installation: string;
   taskQueue: string;
   dryRun: boolean;
@@ -162,6 +165,7 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
     fetchTimeoutMs: duration(values['fetch-timeout'] ?? '60s', '--fetch-timeout'),
     passHeartbeatTimeoutMs: duration(values['pass-heartbeat-timeout'] ?? '30s', '--pass-heartbeat-timeout'),
     workDir: values['work-dir'] ?? io.env.CAPSCHED_WORK_DIR ?? '.capsched',
+    workDirExplicit: values['work-dir'] !== undefined || (io.env.CAPSCHED_WORK_DIR ?? '') !== '',
     installation,
     taskQueue,
     dryRun: values['dry-run'] === true,
@@ -193,6 +197,16 @@ function temporalLogger(logger: Logger): TemporalLogger {
     warn: (message, meta) => at('WARN', message, meta),
     error: (message, meta) => at('ERROR', message, meta),
   };
+}
+
+function writableDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isLoopback(listen: string): boolean {
@@ -228,25 +242,36 @@ export const runCommand: Command = async (argv, io) => {
     const temporalSettings = readTemporalSettings(io.env, { address: s.address, namespace: s.namespace, profile: s.profile });
     const workerSettings = readWorkerSettings(io.env, { taskQueue: s.taskQueue, dryRun: s.dryRun });
     const notifier = createSlackNotifier({ webhookUrl: workerSettings.slackWebhookUrl, logger, dryRun: s.dryRun });
-    const source = createPlanSource({
-      source: s.source,
-      branch: s.branch,
-      path: s.path,
-      cwd: io.cwd,
-      workDir: s.workDir,
-      credentials: readGitCredentials(io.env),
-      fetchTimeoutMs: s.fetchTimeoutMs,
-      logger,
-    });
+    const sourceAt = (workDir: string) =>
+      createPlanSource({
+        source: s.source,
+        branch: s.branch,
+        path: s.path,
+        cwd: io.cwd,
+        workDir,
+        credentials: readGitCredentials(io.env),
+        fetchTimeoutMs: s.fetchTimeoutMs,
+        logger,
+      });
+    let source = sourceAt(s.workDir);
     if (source.kind === 'git') {
-      // Fail now, not on every pass: the git cache needs a writable work dir.
-      const workDir = resolve(io.cwd, s.workDir);
-      try {
-        mkdirSync(workDir, { recursive: true });
-        accessSync(workDir, constants.W_OK);
-      } catch (err) {
-        io.stderr(`capsched run: the work dir ${workDir} is not writable (${(err as NodeJS.ErrnoException).code ?? 'error'}); set --work-dir or CAPSCHED_WORK_DIR\n`);
-        return ExitCode.usage;
+      // The git cache needs a writable work dir: check now, not on every pass. The default
+      // (.capsched under the current directory) falls back to the temp dir, e.g. in a container
+      // whose working directory is read-only; an explicit --work-dir never does.
+      let workDir = resolve(io.cwd, s.workDir);
+      if (!writableDir(workDir)) {
+        if (s.workDirExplicit) {
+          io.stderr(`capsched run: the work dir ${workDir} is not writable; set --work-dir or CAPSCHED_WORK_DIR to a writable directory\n`);
+          return ExitCode.usage;
+        }
+        const fallback = join(tmpdir(), `capsched-${process.getuid?.() ?? 'user'}`);
+        if (!writableDir(fallback)) {
+          io.stderr(`capsched run: neither ${workDir} nor ${fallback} is writable; set --work-dir or CAPSCHED_WORK_DIR\n`);
+          return ExitCode.usage;
+        }
+        logger.warn({ workDir, fallback }, 'the default work dir is not writable; keeping the git cache in the temp dir (set CAPSCHED_WORK_DIR)');
+        workDir = fallback;
+        source = sourceAt(workDir);
       }
     }
     if (s.webhookSecret === undefined && !isLoopback(s.listen)) {
