@@ -184,6 +184,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
           identity,
           maxConcurrentActivityTaskExecutions: 1,
           shutdownGraceTime: options.shutdownGraceMs ?? 20_000,
+          // A pass that ignores cancellation (a hung git or Temporal call) must not hold shutdown forever.
+          shutdownForceTime: (options.shutdownGraceMs ?? 20_000) + 10_000,
         }),
       );
       if (options.capacityWorker !== undefined) {
@@ -357,7 +359,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       logger.info('daemon stopping: no new passes; draining workers');
       wakeLocal?.();
       await stopWatching?.();
-      await signalChain.catch(() => undefined);
+      // A signal stuck on an unreachable Temporal must not hold shutdown.
+      await Promise.race([signalChain.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       await localLoop.catch((err: unknown) => logger.error({ err }, 'dry-run loop failed'));
       for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
       await Promise.allSettled([...workers.values()].map((w) => w.run));
