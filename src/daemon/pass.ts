@@ -58,6 +58,11 @@ function short(revision: string | undefined): string {
   return revision === undefined ? 'none' : revision.slice(0, 12);
 }
 
+/** "abc123… stays in force" or, before the first apply, that nothing was applied yet. */
+function inForce(revision: string | undefined): string {
+  return revision === undefined ? 'no revision has been applied yet' : `${short(revision)} stays in force`;
+}
+
 function formatIssues(issues: Issue[]): string {
   const errors = issues.filter((i) => i.severity === 'error');
   const lines = errors.slice(0, MAX_ISSUES_IN_ALERT).map((i) => `${i.file}:${i.line}:${i.column}${i.field === '' ? '' : ` ${i.field}`}: ${i.message}`);
@@ -112,7 +117,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
         'Plan source unreachable: keeping the last applied plans',
         'source',
         problems.source,
-        `${deps.source.describe()}\n${error.code}: ${error.message}\nLast applied revision ${short(previous.lastAppliedRevision)} stays in force; retrying with backoff.`,
+        `${deps.source.describe()}\n${error.code}: ${error.message}\nLast applied revision: ${inForce(previous.lastAppliedRevision)}; retrying with backoff.`,
       );
     }
   }
@@ -145,7 +150,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
       problems.plans = { key: revision, since: previous.problems.plans?.key === revision ? previous.problems.plans.since : at, message: formatIssues(issues), revision };
       log.error({ errors: issues.filter((i) => i.severity === 'error').length, lastAppliedRevision: previous.lastAppliedRevision }, 'plans invalid: nothing applied; the last applied revision stays in force');
       if (previous.problems.plans?.key !== revision) {
-        alert('error', 'Invalid plans: nothing applied', 'plans', problems.plans, `Commit ${short(revision)}${subject} does not validate, so nothing from it was applied; ${short(previous.lastAppliedRevision)} stays in force.\n${problems.plans.message}`);
+        alert('error', 'Invalid plans: nothing applied', 'plans', problems.plans, `Commit ${short(revision)}${subject} does not validate, so nothing from it was applied; ${inForce(previous.lastAppliedRevision)}.\n${problems.plans.message}`);
       }
     } else {
       if (previous.problems.plans !== undefined) {
