@@ -93,6 +93,7 @@ test('POST /webhook: signed push triggers one pass at once; bad signature 401, r
     Array.from({ length: 40 }, (_, i) => post(t.daemon.httpAddress, payload, { 'x-github-event': 'push', 'x-github-delivery': `f${i}-${delivery}`, 'x-hub-signature-256': sign(payload) })),
   );
   assert.ok(flood.every((r) => r.status === 202));
+  await t.until((s) => (s.state?.passes ?? 0) >= before + 1, 15_000);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const afterFlood = (await t.daemon.status()).state?.passes ?? 0;
   assert.ok(afterFlood - before >= 1 && afterFlood - before <= 3, `40 deliveries caused ${afterFlood - before} passes`);
