@@ -11,7 +11,7 @@ import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 const GIT_TOKEN = 'CANARY-git-token-0a9b8c7d';
 const HOOK_SECRET = 'CANARY-hook-secret-1b2c3d4e';
 
-test('secrets canary: git token, webhook secret never appear in logs, alerts, metrics, status or the reconciler history', async (ctx) => {
+test('credentials revoked: one critical alert, last good state kept; secrets canary: git token, webhook secret never appear in logs, alerts, metrics, status or the reconciler history', async (ctx) => {
   const repo = createTestRepo();
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   const sha = repo.commit('one plan');
@@ -33,8 +33,12 @@ test('secrets canary: git token, webhook secret never appear in logs, alerts, me
   await t.daemon.triggerNow('test');
   const failed = await t.until((s) => s.state?.problems.source !== undefined);
   assert.match(failed.state?.problems.source?.message ?? '', /source-auth-failed/);
-  await t.until(() => t.sink.messages.length >= 1);
+  // Revoked credentials: the last good state stays, retries back off, and the alert is sent once.
+  await t.until((s) => (s.state?.consecutiveFailures ?? 0) >= 3, 30_000);
+  assert.equal(t.sink.messages.length, 1);
   assert.match(t.sink.messages[0]?.raw ?? '', /CRITICAL/);
+  assert.equal((await t.daemon.status()).state?.lastAppliedRevision, sha);
+  assert.equal(t.store.writes(), 1);
 
   const history = await t.client.workflow.getHandle(reconcilerWorkflowId(t.installation)).fetchHistory();
   const everything = [
