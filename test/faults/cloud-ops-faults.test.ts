@@ -7,11 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { after } from 'node:test';
+import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { CLOUD_API_KEY, describeCapacity, faultNamespace, history, resultOf, slackText, startCapacityStack, until } from './helpers.js';
+import { CLOUD_API_KEY, replayHistories, describeCapacity, faultNamespace, history, resultOf, slackText, startCapacityStack, until } from './helpers.js';
 
 // The shared dev server connection belongs to the file, not to the first suite that asks for it.
-await testTemporal();
+const { client } = await testTemporal();
 
 const NS = {
   unavailable: faultNamespace('unavail'),
@@ -32,6 +34,19 @@ function specWithoutCapacity(spec: Record<string, unknown>): Record<string, unkn
 
 describe('Cloud Ops faults during a window', { concurrency: true }, async () => {
   const stack = await startCapacityStack({ namespaces: Object.values(NS) });
+  const windows: string[] = [];
+  const start = async (...args: Parameters<typeof stack.startWindow>) => {
+    const handle = await stack.startWindow(...args);
+    windows.push(handle.workflowId);
+    return handle;
+  };
+
+  after(async () => {
+    // Every failure shape above (retried, stale, failed, rejected) replays with the current code.
+    const coordinators = Object.values(NS).map(coordinatorWorkflowId);
+    const replayed = await replayHistories(client, [...windows, ...coordinators]);
+    if (replayed !== windows.length + coordinators.length) throw new Error('not every history replayed');
+  });
   const messagesFor = (ns: string): string[] => stack.sink.requests.map((r) => r.raw).filter((raw) => raw.includes(ns));
 
   for (const kind of ['unavailable', 'resourceExhausted'] as const) {
@@ -39,7 +54,7 @@ describe('Cloud Ops faults during a window', { concurrency: true }, async () => 
     test(`${kind} twice on UpdateNamespace: retried with the same id, one raise, one revert, one info alert`, async () => {
       const before = specWithoutCapacity(stack.sim.specOf(ns));
       stack.sim.injectFault({ kind, method: 'UpdateNamespace', namespace: ns, times: 2 });
-      const result = await resultOf(await stack.startWindow(ns, { trus: 8, windowMs: 6_000 }));
+      const result = await resultOf(await start(ns, { trus: 8, windowMs: 6_000 }));
       assert.deepEqual(
         { ...result, errors: [] },
         { namespace: ns, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] },
@@ -63,7 +78,7 @@ describe('Cloud Ops faults during a window', { concurrency: true }, async () => 
     const before = specWithoutCapacity(stack.sim.specOf(ns));
     // Hold the first UpdateNamespace 800 ms; meanwhile capacity is changed out of band.
     stack.sim.injectFault({ kind: 'latency', latencyMs: 800, method: 'UpdateNamespace', namespace: ns, times: 1 });
-    const handle = await stack.startWindow(ns, { trus: 8, windowMs: 6_000 });
+    const handle = await start(ns, { trus: 8, windowMs: 6_000 });
     await until(() => updates(stack.sim, ns) >= 1, 10_000, 'the first UpdateNamespace');
     stack.sim.setCapacityOutOfBand(ns, { mode: 'provisioned', trus: 2 });
     const result = await resultOf(handle);
@@ -81,7 +96,7 @@ describe('Cloud Ops faults during a window', { concurrency: true }, async () => 
     const ns = kind === 'operationFailed' ? NS.failed : NS.noCapacity;
     test(`${kind}: terminal, not retried, one critical alert without secrets, capacity stays on-demand`, async () => {
       stack.sim.injectFault({ kind, namespace: ns });
-      const result = await resultOf(await stack.startWindow(ns, { trus: 8, windowMs: 4_000 }));
+      const result = await resultOf(await start(ns, { trus: 8, windowMs: 4_000 }));
       assert.equal(result.initialChangeSuccess, false);
       assert.equal(result.verificationSuccess, false);
       assert.match(result.errors.join('\n'), kind === 'operationFailed' ? /failed: internal error while provisioning/ : /was rejected: capacity unavailable/);

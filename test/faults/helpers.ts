@@ -237,3 +237,18 @@ export async function scheduleTrus(scheduleId: string): Promise<number | undefin
     return undefined;
   }
 }
+
+/**
+ * Replays the finished histories of these workflows (and each namespace's coordinator) with the
+ * current workflow code: every failure shape the suite produces must stay replay-compatible.
+ */
+export async function replayHistories(client: Client, workflowIds: string[]): Promise<number> {
+  const { Worker } = await import('@temporalio/worker');
+  let replayed = 0;
+  for (const workflowId of workflowIds) {
+    const handle = client.workflow.getHandle(workflowId);
+    await Worker.runReplayHistory({ workflowBundle: await capacityBundle() }, await handle.fetchHistory(), workflowId);
+    replayed++;
+  }
+  return replayed;
+}

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../../src/adapters/temporal-dev-server/index.js';
+import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
 import { tempDir } from '../helpers/git-repo.js';
-import { describeCapacity, faultNamespace, history, resultOf, sleep, startCapacityStack, until } from './helpers.js';
+import { replayHistories, describeCapacity, faultNamespace, history, resultOf, sleep, startCapacityStack, until } from './helpers.js';
 
 test('dev server killed mid-window and restarted on the same database: the window resumes and reverts once', async () => {
   const dbFilename = join(tempDir('capsched-db-'), 'temporal.db');
@@ -41,4 +42,6 @@ test('dev server killed mid-window and restarted on the same database: the windo
   assert.ok(revert !== undefined && revert.atMs - endMs < 15_000, `reverted ${revert === undefined ? 'never' : `${revert.atMs - endMs} ms`} after the end`);
   const alerts = await stack.sink.waitForMessages(1, 10_000);
   assert.equal(alerts.length, 1);
+  // The history written across the crash replays with the current code.
+  await replayHistories(client, [handle.workflowId, coordinatorWorkflowId(ns)]);
 });

@@ -7,10 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { describeCapacity, faultNamespace, history, resultOf, startCapacityStack, until } from './helpers.js';
+import { replayHistories, describeCapacity, faultNamespace, history, resultOf, startCapacityStack, until } from './helpers.js';
 
-await testTemporal();
+const { client } = await testTemporal();
 
 test('a raise that times out on every attempt but completes later is still reverted at the window end', async () => {
   const ns = faultNamespace('slowop');
@@ -29,4 +30,5 @@ test('a raise that times out on every attempt but completes later is still rever
   await until(() => history(stack.sim, ns).at(-1) === 'onDemand', 20_000, 'the revert at the end');
   assert.deepEqual(history(stack.sim, ns), ['8', 'onDemand']);
   assert.deepEqual(describeCapacity(stack.sim, ns), { mode: 'onDemand' });
+  await replayHistories(client, [handle.workflowId, coordinatorWorkflowId(ns)]);
 });

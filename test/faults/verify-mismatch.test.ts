@@ -4,21 +4,28 @@
  * the revert still happens at the end; a wrong read after the revert is a critical alert.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
+import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { describeCapacity, faultNamespace, history, resultOf, startCapacityStack, until } from './helpers.js';
+import { replayHistories, describeCapacity, faultNamespace, history, resultOf, startCapacityStack, until } from './helpers.js';
 
-await testTemporal();
+const { client } = await testTemporal();
 
 const NS = { raise: faultNamespace('vraise'), mid: faultNamespace('vmid'), revert: faultNamespace('vrevert') };
 
 describe('verification sees wrong TRUs', { concurrency: true }, async () => {
   const stack = await startCapacityStack({ namespaces: Object.values(NS) });
+  const windows: string[] = [];
+  after(async () => {
+    // The verify-failed and revert-not-verified shapes replay with the current code.
+    await replayHistories(client, [...windows, ...Object.values(NS).map(coordinatorWorkflowId)]);
+  });
   const alertsFor = (ns: string): string[] => stack.sink.messages.map((m) => m.raw).filter((raw) => raw.includes(ns));
 
   test('changed out of band during the verify delay: one "not verified" alert, the window continues, the revert still happens', async () => {
     const ns = NS.raise;
     const handle = await stack.startWindow(ns, { trus: 8, windowMs: 5_000, verifyDelay: '1500ms' });
+    windows.push(handle.workflowId);
     await until(() => history(stack.sim, ns).includes('8'), 10_000, 'the raise');
     stack.sim.setCapacityOutOfBand(ns, { mode: 'provisioned', trus: 4 });
     const result = await resultOf(handle);
@@ -38,6 +45,7 @@ describe('verification sees wrong TRUs', { concurrency: true }, async () => {
   test('changed out of band after verification (someone raised it to 12): the end still reverts to on-demand', async () => {
     const ns = NS.mid;
     const handle = await stack.startWindow(ns, { trus: 6, windowMs: 4_000, verifyDelay: '300ms' });
+    windows.push(handle.workflowId);
     await until(async () => (await handle.query<{ phase: string }>('status')).phase === 'active', 10_000, 'the active phase');
     stack.sim.setCapacityOutOfBand(ns, { mode: 'provisioned', trus: 12 });
     const result = await resultOf(handle);
@@ -51,6 +59,7 @@ describe('verification sees wrong TRUs', { concurrency: true }, async () => {
   test('changed out of band during the revert verify delay: a critical "revert not verified" alert', async () => {
     const ns = NS.revert;
     const handle = await stack.startWindow(ns, { trus: 6, windowMs: 2_500, verifyDelay: '1500ms' });
+    windows.push(handle.workflowId);
     await until(() => history(stack.sim, ns).at(-1) === 'onDemand', 15_000, 'the revert');
     stack.sim.setCapacityOutOfBand(ns, { mode: 'provisioned', trus: 3 });
     const result = await resultOf(handle);
