@@ -5,10 +5,12 @@
  * an invalid commit, a revoked git token, a failed Cloud Ops operation, a Slack 500. Then every
  * output is searched: captured pino logs, Slack payloads, HTTP responses (/healthz, /readyz,
  * /metrics, webhook answers), daemon status, schedule descriptions, workflow histories (payloads
- * decoded) and window results. Expected occurrences: zero.
+ * decoded), window results and what git left in its work directory. Expected occurrences: zero.
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -216,7 +218,14 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
   }
   assert.ok(histories.size >= 6, `histories searched: ${[...histories].join(', ')}`);
 
+  // What git left on disk (cache config, refs, FETCH_HEAD, the askpass script), objects excepted.
+  let onDisk = '';
+  for (const entry of readdirSync(workDir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isFile() && !path.includes('/objects/')) onDisk += readFileSync(path, 'latin1');
+  }
   const haystacks: Record<string, string> = {
+    gitWorkDir: onDisk,
     logs: logs.text(),
     slackPayloads: sink.requests.map((r) => r.raw).join('\n'),
     outputs: outputs.join('\n'),
