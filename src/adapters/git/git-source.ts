@@ -146,6 +146,7 @@ export function createGitPlanSource(options: GitPlanSourceOptions): PlanSource {
   };
 
   let running: Promise<unknown> = Promise.resolve();
+  let cached: SourceSnapshot | undefined;
 
   const snapshotOnce = async (): Promise<SourceSnapshot> => {
     try {
@@ -157,7 +158,9 @@ export function createGitPlanSource(options: GitPlanSourceOptions): PlanSource {
     const before = await previousTip();
     await fetch();
     const revision = await resolveCommit(gitIn(), trackingRef);
-    const snapshot = await readPlanFilesAtCommit(gitIn(), revision, plansPath, options.read);
+    // A commit's content never changes: an unchanged tip reuses the files read last time.
+    const snapshot = cached?.revision === revision ? cached : await readPlanFilesAtCommit(gitIn(), revision, plansPath, options.read);
+    cached = snapshot;
     const meta: Record<string, string> = { ...snapshot.meta, branch: options.branch, source: safeRemote };
     if (before !== undefined && before !== revision) {
       meta.previousRevision = before;
