@@ -262,14 +262,18 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   // ---- status ----
   let cachedState: { at: number; state: ReconcilerState } | undefined;
+  /** Set while the installation's state cannot be read from Temporal (shown by /readyz). */
+  let stateUnavailable: string | undefined;
   const installationState = async (): Promise<ReconcilerState | undefined> => {
     if (dryRun) return localState.passes > 0 ? localState : undefined;
     if (cachedState !== undefined && Date.now() - cachedState.at < 250) return cachedState.state;
     try {
       const state = await client.workflow.getHandle(workflowId).query<ReconcilerState>(STATE_QUERY);
       cachedState = { at: Date.now(), state };
+      stateUnavailable = undefined;
       return state;
     } catch (err) {
+      stateUnavailable = err instanceof WorkflowNotFoundError ? 'the reconciler workflow is not running (the watchdog restarts it)' : 'the reconciler state cannot be read from Temporal';
       if (!(err instanceof WorkflowNotFoundError)) logger.debug({ err }, 'reconciler state query failed');
       return cachedState?.state;
     }
@@ -281,7 +285,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     if (workerFailure !== undefined) reasons.push('a worker failed');
     for (const [name, { worker }] of workers) if (worker.getState() !== 'RUNNING') reasons.push(`${name} worker ${worker.getState().toLowerCase()}`);
     const state = await installationState();
-    if (state === undefined || state.passes === 0) reasons.push('first reconcile pass not finished');
+    if (stateUnavailable !== undefined) reasons.push(stateUnavailable);
+    else if (state === undefined || state.passes === 0) reasons.push('first reconcile pass not finished');
     return { ready: reasons.length === 0, reasons, state };
   };
 
