@@ -10,6 +10,17 @@ export interface TestTemporal {
 }
 
 let shared: Promise<TestTemporal> | undefined;
+let ownServer: DevServer | undefined;
+
+// Registered when this module is imported (at a test file's top level), so the hook belongs to the
+// file's root and runs once after ALL its tests — not after whichever test first asked for the
+// server (a hook registered inside a test would close the shared client under the next tests).
+after(async () => {
+  if (shared === undefined) return;
+  const t = await shared.catch(() => undefined);
+  await t?.connection.close();
+  await ownServer?.stop();
+});
 
 /**
  * The Temporal dev server for this test file: the one `npm test` started (TEMPORAL_TEST_ADDRESS),
@@ -18,17 +29,12 @@ let shared: Promise<TestTemporal> | undefined;
 export function testTemporal(): Promise<TestTemporal> {
   shared ??= (async () => {
     let address = process.env.TEMPORAL_TEST_ADDRESS;
-    let own: DevServer | undefined;
     if (address === undefined || address === '') {
-      own = await startDevServer();
-      address = own.address;
+      ownServer = await startDevServer();
+      address = ownServer.address;
     }
     const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace: 'default' });
-    after(async () => {
-      await connection.close();
-      await own?.stop();
-    });
     return { address, namespace: 'default', connection, client };
   })();
   return shared;
