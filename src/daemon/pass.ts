@@ -114,7 +114,8 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     if (previous.problems.source === undefined) {
       alert(
         error.retry === 'terminal' ? 'critical' : 'error',
-        'Plan source unreachable: keeping the last applied plans',
+        // The source answered but refused the commit's content (e.g. too many plan files): not an outage.
+        error.code === 'source-too-many-files' ? 'Plan source refused the commit: keeping the last applied plans' : 'Plan source unreachable: keeping the last applied plans',
         'source',
         problems.source,
         `${deps.source.describe()}\n${error.code}: ${error.message}\nLast applied revision: ${inForce(previous.lastAppliedRevision)}; retrying with backoff.`,

@@ -124,4 +124,6 @@ test('YAML attacks through the daemon: refused in bounded time and memory, nothi
   // One alert per hostile commit (transitions only), plus the recovery notices.
   const titles = t.sink.messages.map((m) => /\*(?:ERROR|CRITICAL|INFO): ([^*]+)\*/.exec(m.raw)?.[1]);
   assert.equal(titles.filter((x) => x?.startsWith('Invalid plans')).length, 3, JSON.stringify(titles));
+  assert.equal(titles.filter((x) => x?.startsWith('Plan source refused the commit')).length, 1, JSON.stringify(titles));
+  assert.equal(titles.filter((x) => x?.startsWith('Plan source unreachable')).length, 0, 'too many files is not an outage');
 });
