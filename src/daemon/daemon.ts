@@ -13,7 +13,8 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { prebuiltOrSources, workflowEntryPath } from '../temporal/bundle.js';
 import type { Notifier, PlanSource } from '../core/ports.js';
 import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
@@ -100,10 +101,15 @@ export interface DaemonHandle {
 
 let reconcilerBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** The reconciler workflow bundle, built once per process (about a second). */
-function reconcilerWorkflowBundle(logger: Logger): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * The reconciler's workflow code: the bundle `npm run build` prebuilt (no webpack at start-up),
+ * else the compiled sources bundled once per process (about a second).
+ */
+async function reconcilerWorkflowSource(logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
+  const source = prebuiltOrSources('reconciler', { logger });
+  if (source.workflowBundle !== undefined) return { workflowBundle: source.workflowBundle };
   reconcilerBundle ??= bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('./workflows/index.js', import.meta.url)),
+    workflowsPath: workflowEntryPath('reconciler'),
     logger: {
       log: () => undefined,
       trace: () => undefined,
@@ -113,7 +119,7 @@ function reconcilerWorkflowBundle(logger: Logger): Promise<WorkflowBundleWithSou
       error: (message, meta) => logger.error({ meta }, message),
     },
   });
-  return reconcilerBundle;
+  return { workflowBundle: await reconcilerBundle };
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
@@ -179,7 +185,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
           connection,
           namespace: options.temporal.namespace,
           taskQueue,
-          workflowBundle: await reconcilerWorkflowBundle(logger),
+          ...(await reconcilerWorkflowSource(logger)),
           activities,
           identity,
           maxConcurrentActivityTaskExecutions: 1,

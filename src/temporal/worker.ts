@@ -3,16 +3,13 @@
  * coordinator) and their activities on one task queue. Used by `capsched worker`, the daemon
  * (in-process) and `capsched dev`.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import type { CloudOps, Notifier } from '../core/ports.js';
 import type { Logger } from '../log/index.js';
-import { packageRoot } from '../paths.js';
 import { createActivities, type ActivitySettings } from './activities/index.js';
+import { bundlePath, prebuiltOrSources, workflowEntryPath } from './bundle.js';
 
 export interface CapacityWorkerOptions {
   /** One NativeConnection can serve the worker and the daemon's Client. */
@@ -39,45 +36,21 @@ export interface CapacityWorkerOptions {
 
 /** Compiled workflow entry point beside this file (dist/src/temporal/workflows/index.js). */
 export function workflowsPath(): string {
-  return fileURLToPath(new URL('./workflows/index.js', import.meta.url));
+  return workflowEntryPath('capacity');
 }
 
 /** Where `npm run build` writes the prebuilt workflow bundle. */
 export function defaultWorkflowBundlePath(): string {
-  return join(packageRoot(), 'dist', 'workflow-bundle.js');
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    if (st.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (name.endsWith('.js')) newest = Math.max(newest, st.mtimeMs);
-  }
-  return newest;
+  return bundlePath('capacity');
 }
 
 /**
- * The workflow code to run: a prebuilt bundle when it exists and is not older than the compiled
- * workflow sources (a stale bundle would run old code), else the compiled sources (bundled at start).
+ * The workflow code to run: an in-memory bundle, else a prebuilt bundle when it exists and is not
+ * older than the compiled workflow sources (a stale bundle would run old code), else the sources.
  */
 export function workflowSource(options: Pick<CapacityWorkerOptions, 'workflowBundle' | 'workflowBundlePath' | 'logger'>): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (options.workflowBundle !== undefined) return { workflowBundle: options.workflowBundle };
-  const explicit = options.workflowBundlePath !== undefined;
-  const path = options.workflowBundlePath ?? defaultWorkflowBundlePath();
-  const sources = workflowsPath();
-  if (existsSync(path)) {
-    const bundleTime = statSync(path).mtimeMs;
-    const srcRoot = dirname(dirname(sources)); // dist/src/temporal → workflows + core are what the bundle holds
-    const newest = Math.max(newestMtime(dirname(sources)), newestMtime(join(dirname(srcRoot), 'core')));
-    if (explicit || !existsSync(sources) || bundleTime >= newest) return { workflowBundle: { codePath: path } };
-    options.logger.warn({ bundle: path }, 'prebuilt workflow bundle is older than the compiled workflows; bundling from source instead (run npm run build)');
-  } else if (explicit) {
-    throw new Error(`workflow bundle ${path} does not exist (build it with: node scripts/build-workflow-bundle.mjs)`);
-  }
-  return { workflowsPath: sources };
+  return prebuiltOrSources('capacity', { explicitPath: options.workflowBundlePath, logger: options.logger });
 }
 
 export async function createCapacityWorker(options: CapacityWorkerOptions): Promise<Worker> {
