@@ -162,6 +162,7 @@ test('the image path: npm run build, prod-only deps, capsched run from the prebu
     !bundled.some((l) => l.includes(join('temporal', 'workflows'))),
     `the capacity worker bundled its workflows at start instead of loading dist/workflow-bundle.js:\n${bundled.join('\n')}`,
   );
+  assert.equal(bundled.length, 0, `nothing is bundled at start: the reconciler loads dist/reconciler-bundle.js too:\n${bundled.join('\n')}`);
 
   // One short capacity window through the daemon's in-process worker.
   const input: CapacityChangeInput = { namespace, desiredTrus: 4, endTime: new Date(Date.now() + 6_000).toISOString(), verifyDelay: '1s', plan: 'image-test' };
