@@ -111,8 +111,13 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
     return expectedKey === undefined || timingSafeEqual(digest(value), expectedKey);
   }
 
+  /** A string field of a decoded request ('' when absent or not a string). */
+  function stringField(value: unknown): string {
+    return typeof value === 'string' ? value : '';
+  }
+
   function namespaceOf(method: string, message: Record<string, unknown>): string | undefined {
-    if (method === 'GetAsyncOperation') return account.operationNamespace(String(message.asyncOperationId ?? ''));
+    if (method === 'GetAsyncOperation') return account.operationNamespace(stringField(message.asyncOperationId));
     return typeof message.namespace === 'string' && message.namespace !== '' ? message.namespace : undefined;
   }
 
@@ -164,7 +169,7 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
 
   const handlers: Record<CloudOpsMethod, Handler> = {
     GetNamespace: ({ message }, apiVersion) => ({
-      namespace: account.namespaceMessage(String(message.namespace ?? ''), { withCapacity: apiVersionAtLeast(apiVersion, [0, 10, 0]) }),
+      namespace: account.namespaceMessage(stringField(message.namespace), { withCapacity: apiVersionAtLeast(apiVersion, [0, 10, 0]) }),
     }),
     GetNamespaces: ({ message }, apiVersion) => {
       const nameFilter = typeof message.name === 'string' && message.name !== '' ? message.name : undefined;
@@ -177,8 +182,8 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
       return { namespaces: page.map((n) => account.namespaceMessage(n, { withCapacity })), nextPageToken: start + pageSize < names.length ? String(start + pageSize) : '' };
     },
     UpdateNamespace: ({ raw }, apiVersion) => ({ asyncOperation: account.updateNamespace(raw, apiVersion) }),
-    GetAsyncOperation: ({ message }) => ({ asyncOperation: account.operationMessage(String(message.asyncOperationId ?? '')) }),
-    GetNamespaceCapacityInfo: ({ message }) => ({ capacityInfo: account.capacityInfoMessage(String(message.namespace ?? '')) }),
+    GetAsyncOperation: ({ message }) => ({ asyncOperation: account.operationMessage(stringField(message.asyncOperationId)) }),
+    GetNamespaceCapacityInfo: ({ message }) => ({ capacityInfo: account.capacityInfoMessage(stringField(message.namespace)) }),
   };
 
   const implementation: UntypedServiceImplementation = {};

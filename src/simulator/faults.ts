@@ -53,7 +53,7 @@ export class FaultBook {
   }
 
   /** Takes (consumes one use of) every call fault matching this call, in the order injected. */
-  takeCall(method: CloudOpsMethod | string, namespace: string | undefined): CallFault[] {
+  takeCall(method: string, namespace: string | undefined): CallFault[] {
     const fired: CallFault[] = [];
     for (const armed of this.#call) {
       const f = armed.fault;

@@ -19,7 +19,7 @@ test('a wrong API key is a terminal UNAUTHENTICATED error that never contains th
         assert.equal(err.code, 'CLOUD_OPS_UNAUTHENTICATED');
         assert.equal(err.retry, 'terminal');
         assert.match(err.message, /invalid or expired/);
-        const everything = [err.message, err.stack ?? '', JSON.stringify(err), JSON.stringify(err.details), inspect(err, { depth: 10 }), String(err.cause ?? '')].join('\n');
+        const everything = [err.message, err.stack ?? '', JSON.stringify(err), JSON.stringify(err.details), inspect(err, { depth: 10 }), inspect(err.cause ?? '', { depth: 5 })].join('\n');
         assert.ok(!everything.includes(WRONG_KEY), 'the wrong key does not appear in the error');
         assert.ok(!everything.includes(f.env.TEMPORAL_CLOUD_API_KEY as string), 'the configured key does not appear in the error');
         assert.ok(!/authorization|bearer/i.test(everything), 'no header appears in the error');
