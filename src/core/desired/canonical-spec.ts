@@ -9,6 +9,8 @@
  * does not understand, `canonicalSpec` returns undefined and the caller skips the comparison.
  */
 
+import { CRON_MACROS } from '../windows/cron.js';
+
 export type RangeValue = number | string;
 export interface PlainRange {
   start?: RangeValue;
@@ -156,21 +158,12 @@ function cronField(text: string, info: FieldInfo): PlainRange[] | '*' {
   return out;
 }
 
-const CRON_ALIASES: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
 
 /** Compiles a 5-field (or 6 with year) cron expression the way Temporal does: day-of-month AND day-of-week must match. */
 export function cronToCalendar(expression: string): PlainCalendarSpec {
   const text = expression.split('#')[0]!.trim();
   if (/^(CRON_TZ|TZ)=/.test(text)) throw new Unsupported('cron time zone prefix');
-  const fields = (CRON_ALIASES[text.toLowerCase()] ?? text).split(/\s+/);
+  const fields = (CRON_MACROS[text.toLowerCase()] ?? text).split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) throw new Unsupported(`cron ${expression}`);
   const [minute, hour, dom, month, dow, year] = fields as [string, string, string, string, string, string | undefined];
   const dowValue = cronField(dow, { ...FIELDS.dayOfWeek, max: 7 });

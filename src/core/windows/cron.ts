@@ -29,7 +29,8 @@ export interface Cron {
 
 export type CronResult = { ok: true; cron: Cron } | { ok: false; code: string; message: string };
 
-const MACROS: Record<string, string> = {
+/** Cron macros Temporal accepts, as the five fields they stand for. */
+export const CRON_MACROS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
   '@monthly': '0 0 1 * *',
@@ -136,7 +137,7 @@ function parseCronUncached(input: string): CronResult {
   if (text.startsWith('@every')) return fail('cron-unsupported', '@every intervals are not supported; write a five-field cron expression');
   let expression = text;
   if (text.startsWith('@')) {
-    const macro = MACROS[text.toLowerCase()];
+    const macro = CRON_MACROS[text.toLowerCase()];
     if (macro === undefined) return fail('cron-invalid', `unknown macro "${text}"; use @hourly, @daily, @weekly, @monthly or @yearly, or five fields`);
     expression = macro;
   }
