@@ -3,12 +3,12 @@
  * `capsched apply --dry-run` and `capsched diff` run the same pass without writing.
  */
 import { parseArgs } from 'node:util';
+import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
 import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
 import { createPlanSource, readGitCredentials } from '../adapters/source/index.js';
 import { readTemporalSettings, connectTemporal } from '../config/temporal.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import type { ScheduleStore } from '../core/ports.js';
-import { DEFAULT_INSTALLATION, checkInstallationId } from '../core/desired/schedule-id.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
 import { formatChangeSetJson } from '../core/report/changeset-json.js';
 import { formatChangeSetMarkdown } from '../core/report/changeset-markdown.js';
@@ -85,7 +85,6 @@ interface Parsed {
   profile?: string;
 }
 
-class UsageError extends Error {}
 
 function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | 'help' {
   const { values } = parseArgs({
@@ -93,47 +92,24 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
     strict: true,
     allowPositionals: false,
     options: {
-      source: { type: 'string' },
-      branch: { type: 'string' },
-      path: { type: 'string' },
-      installation: { type: 'string' },
-      'task-queue': { type: 'string' },
+      ...RECONCILE_OPTIONS,
       format: { type: 'string', default: 'text' },
-      'no-self-heal': { type: 'boolean', default: false },
       deep: { type: 'boolean', default: false },
-      'allow-prune-all': { type: 'boolean', default: false },
-      'max-prune-share': { type: 'string' },
       strict: { type: 'boolean', default: false },
       now: { type: 'string' },
-      address: { type: 'string' },
-      namespace: { type: 'string' },
-      profile: { type: 'string' },
       ...(command === 'apply' ? { 'dry-run': { type: 'boolean' as const, default: false }, force: { type: 'boolean' as const, default: false } } : {}),
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help === true) return 'help';
   const format = FORMATS[String(values.format)];
   if (format === undefined) throw new UsageError(`unknown --format "${String(values.format)}"; use text, json or markdown`);
-  const installation = String(values.installation ?? io.env.CAPSCHED_INSTALLATION ?? DEFAULT_INSTALLATION);
-  try {
-    checkInstallationId(installation);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  let maxPruneShare = DEFAULT_MAX_PRUNE_SHARE;
-  if (values['max-prune-share'] !== undefined) {
-    maxPruneShare = Number(values['max-prune-share']);
-    if (!Number.isFinite(maxPruneShare) || maxPruneShare < 0 || maxPruneShare > 1) throw new UsageError('--max-prune-share must be a number from 0 to 1, e.g. 0.5');
-  }
+  const { installation, taskQueue, maxPruneShare } = parseReconcileFlags(values, io.env);
   let now = Date.now();
   if (values.now !== undefined) {
     const text = String(values.now);
     now = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : Number.NaN;
     if (Number.isNaN(now)) throw new UsageError(`--now "${text}" is not an ISO instant with a zone, e.g. 2026-12-01T00:00:00Z`);
   }
-  const taskQueue = String(values['task-queue'] ?? io.env.CAPSCHED_TASK_QUEUE ?? DEFAULT_TASK_QUEUE);
-  if (taskQueue.trim() === '') throw new UsageError('--task-queue must not be empty');
   const opt = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return {
     source: opt(values.source) ?? io.env.CAPSCHED_SOURCE ?? '.',

@@ -6,6 +6,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { createCloudOpsClient } from '../adapters/cloud-ops/index.js';
 import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
@@ -15,7 +16,6 @@ import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { readTemporalSettings } from '../config/temporal.js';
 import { readWorkerSettings } from '../config/worker.js';
 import { parseDurationMs } from '../core/capacity/duration.js';
-import { DEFAULT_INSTALLATION, checkInstallationId } from '../core/desired/schedule-id.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
@@ -71,7 +71,6 @@ Alerts go to SLACK_WEBHOOK_URL when set, else to the log. SIGTERM/SIGINT: stop r
 let an in-flight pass and activities finish, close connections, exit 0.
 `;
 
-class UsageError extends Error {}
 
 interface RunSettings {
   source: string;
@@ -109,40 +108,19 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
     allowPositionals: false,
     strict: true,
     options: {
-      source: { type: 'string' },
-      branch: { type: 'string' },
-      path: { type: 'string' },
+      ...RECONCILE_OPTIONS,
       interval: { type: 'string' },
       'fetch-timeout': { type: 'string' },
       'pass-heartbeat-timeout': { type: 'string' },
       'work-dir': { type: 'string' },
-      installation: { type: 'string' },
-      'task-queue': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
-      'no-self-heal': { type: 'boolean', default: false },
-      'allow-prune-all': { type: 'boolean', default: false },
-      'max-prune-share': { type: 'string' },
       'no-worker': { type: 'boolean', default: false },
       listen: { type: 'string' },
       'webhook-secret-env': { type: 'string' },
-      address: { type: 'string' },
-      namespace: { type: 'string' },
-      profile: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help === true) return 'help';
-  const installation = values.installation ?? io.env.CAPSCHED_INSTALLATION ?? DEFAULT_INSTALLATION;
-  try {
-    checkInstallationId(installation);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  let maxPruneShare = DEFAULT_MAX_PRUNE_SHARE;
-  if (values['max-prune-share'] !== undefined) {
-    maxPruneShare = Number(values['max-prune-share']);
-    if (!Number.isFinite(maxPruneShare) || maxPruneShare < 0 || maxPruneShare > 1) throw new UsageError('--max-prune-share must be a number from 0 to 1, e.g. 0.5');
-  }
+  const { installation, taskQueue, maxPruneShare } = parseReconcileFlags(values, io.env);
   const listen = values.listen ?? io.env.CAPSCHED_LISTEN ?? DEFAULT_LISTEN;
   try {
     parseListen(listen);
@@ -155,8 +133,6 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
   if (values['webhook-secret-env'] !== undefined && (secretValue === undefined || secretValue === '')) {
     throw new UsageError(`--webhook-secret-env ${secretVariable}: the variable is not set`);
   }
-  const taskQueue = values['task-queue'] ?? io.env.CAPSCHED_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-  if (taskQueue.trim() === '') throw new UsageError('--task-queue must not be empty');
   return {
     source: values.source ?? io.env.CAPSCHED_SOURCE ?? '.',
     branch: values.branch ?? io.env.CAPSCHED_BRANCH ?? 'main',
