@@ -20,6 +20,12 @@ if (build.status !== 0) {
   console.error('test: the TypeScript build failed');
   process.exit(build.status ?? 1);
 }
+// Lint is part of the test command (type-aware: floating promises, folder import rules).
+const lint = noBuild ? { status: 0 } : spawnSync(process.execPath, [join(root, 'node_modules/oxlint/bin/oxlint'), '--type-aware', '--tsconfig', 'tsconfig.json', 'src', 'test', 'bench'], { stdio: 'inherit', env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` } });
+if (lint.status !== 0) {
+  console.error('test: lint failed (npm run lint)');
+  process.exit(lint.status ?? 1);
+}
 
 function collect(dir, out) {
   for (const name of readdirSync(dir).sort()) {

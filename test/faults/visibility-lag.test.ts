@@ -36,7 +36,7 @@ test('created but not yet listed: no duplicate create, no delete, no alert; conv
   const installation = t.installation;
   await t.until((s) => s.state?.lastAppliedRevision === sha);
   // Passes during the lag: the list still shows nothing, so each one tries to create again.
-  await t.until((s) => (store.calls.create ?? 0) >= 3, 10_000);
+  await t.until(() => (store.calls.create ?? 0) >= 3, 10_000);
   await sleep(4_500);
   const passes = (await t.daemon.status()).state?.passes ?? 0;
   const creates = store.calls.create ?? 0;
