@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
+import protoPackage from '@temporalio/proto';
+import type { NativeConnection } from '@temporalio/worker';
 import { parseDurationMs } from '../core/capacity/duration.js';
 import { ExitCode } from '../core/errors.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, type CapacityChangeInput, type CapacityChangeResult } from '../core/workflow-contract.js';
@@ -36,6 +38,16 @@ examples:
 
 exit codes: 0 every step succeeded, 1 a step failed (see errors), 2 usage error
 `;
+
+/** Whether any worker polls the task queue for workflow tasks (true when it cannot tell). */
+async function hasWorkflowPollers(connection: NativeConnection, namespace: string, taskQueue: string): Promise<boolean> {
+  try {
+    const res = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: protoPackage.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW });
+    return (res.pollers ?? []).length > 0;
+  } catch {
+    return true;
+  }
+}
 
 /** True when every step the run attempted succeeded. */
 export function changeSucceeded(result: CapacityChangeResult, hasEnd: boolean): boolean {
@@ -136,6 +148,9 @@ export const changeCommand: Command = async (argv, io) => {
   try {
     const handle = await temporal.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, { taskQueue, workflowId, args: [input] });
     io.stderr(`capsched change: started ${workflowId} on task queue ${taskQueue}\n  ${link}\n`);
+    if (!(await hasWorkflowPollers(temporal.connection, temporal.namespace, taskQueue))) {
+      io.stderr(`capsched change: warning: no worker is polling task queue ${taskQueue}; the change starts when one does (\`capsched worker\`, \`capsched run\` or \`capsched dev\`)\n`);
+    }
     if (values['no-wait'] === true) {
       if (values.json === true) io.stdout(`${JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, url: link })}\n`);
       return ExitCode.ok;

@@ -16,7 +16,7 @@ import { startSlackSink } from '../helpers/slack-sink.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 
 const KEY = 'cmd-CANARY-cloud-key-55aa';
-const ns = { happy: `cmd-${uniqueSuffix()}.acct1`, rejected: `cmd-${uniqueSuffix()}.acct1`, drain: `cmd-${uniqueSuffix()}.acct1` };
+const ns = { happy: `cmd-${uniqueSuffix()}.acct1`, rejected: `cmd-${uniqueSuffix()}.acct1`, drain: `cmd-${uniqueSuffix()}.acct1`, busy: `cmd-${uniqueSuffix()}.acct1` };
 const temporal = await testTemporal();
 const sim = await startCloudOpsSimulator({ namespaces: Object.values(ns), apiKey: KEY, operationDelayMs: 1_500 });
 after(() => sim.stop());
@@ -94,6 +94,16 @@ test('capsched change --json with a rejected TRU value: exit 1, the result objec
   const message = sink.messages.find((m) => m.raw.includes(ns.rejected));
   assert.match(message?.text ?? '', /🔴 CRITICAL/);
   assert.ok(!message?.raw.includes('CANARY'));
+});
+
+test('capsched change warns when no worker polls the task queue (and says so only then)', async () => {
+  const idle = io();
+  const lonelyQueue = `nobody-${uniqueSuffix()}`;
+  assert.equal(await changeCommand([`idle-${uniqueSuffix()}.acct1`, '4', '--no-wait', '--task-queue', lonelyQueue, '--address', temporal.address], idle), 0);
+  assert.match(idle.err.join(''), new RegExp(`warning: no worker is polling task queue ${lonelyQueue}`));
+  const busy = io();
+  assert.equal(await changeCommand([ns.busy, '2', '--no-wait', '--task-queue', taskQueue, '--address', temporal.address], busy), 0);
+  assert.doesNotMatch(busy.err.join(''), /warning/);
 });
 
 test('capsched change usage errors exit 2 with a reason', async () => {
