@@ -4,6 +4,7 @@
  * (test/workflow/replay.test.ts), which guards determinism whenever workflow code changes.
  *
  *   npx tsc -p . && node dist/test/workflow/record-histories.js
+ *   (CAPSCHED_HISTORIES_OUT=<dir> writes elsewhere, e.g. to add one new fixture beside the old ones)
  *
  * Re-record only when a change is meant to be incompatible (and then think about patched()):
  * the point of the fixtures is that histories of runs in flight keep replaying.
@@ -25,7 +26,7 @@ import { startCloudOpsSimulator } from '../../src/simulator/index.js';
 import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
 import { setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
 
-const outDir = join(packageRoot(), 'test', 'fixtures', 'histories');
+const outDir = process.env.CAPSCHED_HISTORIES_OUT ?? join(packageRoot(), 'test', 'fixtures', 'histories');
 const KEY = 'record-histories-key';
 const namespaces = { happy: 'happy.rec01', overlap: 'overlap.rec01', rejected: 'rejected.rec01', cancelled: 'cancelled.rec01', extended: 'extended.rec01' };
 
