@@ -9,10 +9,8 @@ import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
 import type { Cron } from '../windows/cron.js';
 import { temporalOccurrences } from '../windows/temporal-calendar.js';
 import { forEachOverlap, nextWindows, oneOffWindow, planCron, planIntervals, truHoursPerWeek, type Interval, type Overlap, type Window } from '../windows/windows.js';
+import { MINUTE, DAY } from '../time/units.js';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /** Overlaps are looked for this far ahead unless told otherwise. */
 export const DEFAULT_HORIZON_DAYS = 14;

@@ -13,6 +13,7 @@ import {
   type SideCapacity,
   type TimelineSegment,
 } from './pr-model.js';
+import { MINUTE, HOUR, DAY } from '../time/units.js';
 
 /**
  * Builds the pull-request report from two revisions' plans. Pure: the caller passes `nowMs`.
@@ -26,9 +27,6 @@ import {
  * Permanent plans (no duration/until) count from their first start inside the horizon.
  */
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 export interface RevisionInput {
   ref: string;

@@ -5,10 +5,8 @@
  * Offsets come from a per-zone, per-year table of transitions found by sampling Intl once a day
  * and bisecting to the minute, so a lookup is a cheap scan instead of an Intl call.
  */
+import { MINUTE, DAY } from './units.js';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 export interface LocalDateTime {
   year: number;

@@ -1,7 +1,7 @@
 import { localToUtc, offsetAt, toLocal, transitionsBetween } from '../time/zone.js';
 import { cronMatchesDate, cronTimesOfDay, daysInMonth, type Cron } from './cron.js';
+import { DAY } from '../time/units.js';
 
-const DAY = 86_400_000;
 
 export interface Occurrence {
   startMs: number;

@@ -6,11 +6,8 @@ import { parseCron, type Cron } from './cron.js';
 import { cronOccurrences } from './occurrences.js';
 import { temporalOccurrences } from './temporal-calendar.js';
 import { hasTransitionBetween } from '../time/zone.js';
+import { MINUTE, HOUR, DAY, WEEK } from '../time/units.js';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const WEEK = 7 * DAY;
 
 /** One capacity window of one plan: provisioned `trus` from start to end (null = permanent). */
 export interface Window {
