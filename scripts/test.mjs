@@ -20,6 +20,13 @@ if (build.status !== 0) {
   console.error('test: the TypeScript build failed');
   process.exit(build.status ?? 1);
 }
+// Rebuild the prebuilt workflow bundles too, so dist/ stays what `npm run build` makes (a bundle
+// older than the compiled workflows is ignored, and the worker would bundle at start instead).
+const bundles = noBuild ? { status: 0 } : spawnSync(process.execPath, [join(root, 'scripts/build-workflow-bundle.mjs')], { stdio: 'inherit' });
+if (bundles.status !== 0) {
+  console.error('test: building the workflow bundles failed');
+  process.exit(bundles.status ?? 1);
+}
 // Lint is part of the test command (type-aware: floating promises, folder import rules).
 const lint = noBuild ? { status: 0 } : spawnSync(process.execPath, [join(root, 'node_modules/oxlint/bin/oxlint'), '--type-aware', '--tsconfig', 'tsconfig.json', 'src', 'test', 'bench'], { stdio: 'inherit', env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` } });
 if (lint.status !== 0) {
