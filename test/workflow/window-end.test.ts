@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput } from '../../src/core/workflow-contract.js';
-import { capacityStatusQuery, setEndTimeSignal, setEndTimeUpdate, type CapacityChangeStatus } from '../../src/temporal/workflows/definitions.js';
-import { HOUR, testNamespace, withWorker, type Harness } from './time-skipping.js';
+import { capacityStatusQuery, setEndTimeSignal, setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
+import { HOUR, testNamespace, waitForPhase, withWorker, type Harness } from './time-skipping.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 
 async function start(h: Harness, input: Omit<CapacityChangeInput, 'endTime'>, endInMs: number): Promise<{ handle: WorkflowHandle; startMs: number }> {
@@ -21,16 +21,6 @@ async function start(h: Harness, input: Omit<CapacityChangeInput, 'endTime'>, en
   return { handle, startMs };
 }
 
-/** Polls the status query (real time) until the window is in `phase`. */
-async function waitForPhase(handle: WorkflowHandle, phase: CapacityChangeStatus['phase']): Promise<CapacityChangeStatus> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const status = await handle.query(capacityStatusQuery);
-    if (status.phase === phase) return status;
-    if (Date.now() > deadline) throw new Error(`window stuck in phase ${status.phase}, expected ${phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('status query shows the live window; a signal extends it and the revert waits for the new end', async () => {
   await withWorker({}, async (h) => {
