@@ -164,6 +164,13 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     run.catch(() => undefined);
     workers.set(name, { worker, run });
   };
+  /** Start-up failed half-way: stop the workers started so far and the connection we opened. */
+  const abortStart = async (): Promise<void> => {
+    stopping = true;
+    for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.allSettled([...workers.values()].map((w) => w.run));
+    if (ownsConnection) await connection.close();
+  };
 
   try {
     if (!dryRun) {
@@ -198,10 +205,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       }
     }
   } catch (err) {
-    stopping = true;
-    for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
-    await Promise.allSettled([...workers.values()].map((w) => w.run));
-    if (ownsConnection) await connection.close();
+    await abortStart();
     throw err;
   }
 
@@ -317,10 +321,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       onWebhook: (outcome) => metrics.recordWebhook(outcome),
     });
   } catch (err) {
-    stopping = true;
-    for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
-    await Promise.allSettled([...workers.values()].map((w) => w.run));
-    if (ownsConnection) await connection.close();
+    await abortStart();
     throw err;
   }
 
