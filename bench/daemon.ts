@@ -5,8 +5,7 @@
  *   npx tsc -p . && node dist/bench/daemon.js [plans=200] [edits=5]
  */
 import { createHmac } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
@@ -18,30 +17,18 @@ import { createReconcileEngine } from '../src/daemon/engine.js';
 import { startDaemon } from '../src/daemon/index.js';
 import { reconcilerWorkflowId } from '../src/daemon/reconciler-contract.js';
 import { Secret, silentLogger } from '../src/log/index.js';
+import { createBenchRepo, git, median } from './bench-repo.js';
 
 const plans = Number(process.argv[2] ?? 200);
 const edits = Number(process.argv[3] ?? 5);
-const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
-const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
-const plan = (i: number, trus = 4): string =>
-  `apiVersion: capsched/v1\nkind: CapacityPlan\nname: plan-${i}\nnamespace: ns-${i % 50}.bench\ntrus: ${trus}\ncron: "${i % 60} ${i % 24} * * 1-5"\ntimezone: UTC\nduration: 1h\n`;
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
-
 async function main(): Promise<void> {
   const server = await startDevServer();
   const root = mkdtempSync(join(tmpdir(), 'capsched-bench-daemon-'));
   const secret = 'bench-webhook-secret';
   try {
-    const remote = join(root, 'remote.git');
-    const work = join(root, 'work');
-    git(root, 'init', '-q', '--bare', '--initial-branch=main', remote);
-    git(root, 'init', '-q', '--initial-branch=main', work);
-    mkdirSync(join(work, 'schedules'));
-    for (let i = 0; i < plans; i++) writeFileSync(join(work, 'schedules', `plan-${i}.yaml`), plan(i));
-    git(work, 'add', '-A');
-    git(work, 'commit', '-qm', 'plans');
-    git(work, 'push', '-q', remote, 'HEAD:main');
-    const first = git(work, 'rev-parse', 'HEAD');
+    const repo = createBenchRepo(root, plans);
+    const { remote } = repo;
+    const first = git(repo.work, 'rev-parse', 'HEAD');
 
     const installation = `bench-${Date.now().toString(36)}`;
     const started = performance.now();
@@ -67,10 +54,7 @@ async function main(): Promise<void> {
     const readyAt = await waitFor((s) => s.ready && s.state?.lastAppliedRevision === first);
     const latencies: number[] = [];
     for (let e = 0; e < edits; e++) {
-      writeFileSync(join(work, 'schedules', `plan-${e}.yaml`), plan(e, 8));
-      git(work, 'commit', '-qam', `edit ${e}`);
-      git(work, 'push', '-q', remote, 'HEAD:main');
-      const sha = git(work, 'rev-parse', 'HEAD');
+      const sha = repo.edit(e, 8);
       const body = JSON.stringify({ after: sha });
       const t0 = performance.now();
       const res = await fetch(`http://${daemon.httpAddress}/webhook`, {

@@ -10,12 +10,11 @@ import type { PlanSource } from '../../src/core/ports.js';
 import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
 import { createReconcileEngine } from '../../src/daemon/engine.js';
 import { startDaemon, type DaemonHandle, type DaemonOptions } from '../../src/daemon/index.js';
-import { reconcilerWorkflowId } from '../../src/daemon/reconciler-contract.js';
 import { silentLogger, Secret, type Logger } from '../../src/log/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { countingStore, type CountingStore } from '../reconcile/helpers.js';
 import { tempDir } from '../helpers/git-repo.js';
-import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
+import { removeInstallation, testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 
 // Quieter SDK logs in test output (worker state changes are INFO); once per test process.
 try {
@@ -149,13 +148,7 @@ export function cleanupInstallation(ctx: TestContext, installation: string): voi
     const address = process.env.TEMPORAL_TEST_ADDRESS ?? (await testTemporal()).address;
     const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace: 'default' });
-    await client.workflow
-      .getHandle(reconcilerWorkflowId(installation))
-      .terminate('test finished')
-      .catch(() => undefined);
-    for await (const s of client.schedule.list({ query: `CapschedInstallation = "${installation}"` })) {
-      await client.schedule.getHandle(s.scheduleId).delete().catch(() => undefined);
-    }
+    await removeInstallation(client, installation);
     await connection.close();
   });
 }

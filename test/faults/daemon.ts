@@ -13,12 +13,11 @@ import type { PlanSource, ScheduleStore } from '../../src/core/ports.js';
 import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
 import { createReconcileEngine } from '../../src/daemon/engine.js';
 import { startDaemon, type DaemonHandle, type DaemonOptions, type DaemonStatus } from '../../src/daemon/index.js';
-import { reconcilerWorkflowId } from '../../src/daemon/reconciler-contract.js';
 import { Secret, type Logger } from '../../src/log/index.js';
 import { countingStore, type CountingStore } from '../reconcile/helpers.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { startSlackSink, type SlackSink } from '../helpers/slack-sink.js';
-import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
+import { removeInstallation, testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { captureLogs, type LogCapture } from './helpers.js';
 
 export function planYaml(name: string, trus = 8, namespace = 'payments.a1b2c'): string {
@@ -87,13 +86,7 @@ export async function startFaultDaemon(options: FaultDaemonOptions): Promise<Fau
   });
   after(async () => {
     await daemon.stop();
-    await client.workflow
-      .getHandle(reconcilerWorkflowId(installation))
-      .terminate('test finished')
-      .catch(() => undefined);
-    for await (const s of client.schedule.list({ query: `CapschedInstallation = "${installation}"` })) {
-      await client.schedule.getHandle(s.scheduleId).delete().catch(() => undefined);
-    }
+    await removeInstallation(client, installation);
     await connection.close();
   });
   return {

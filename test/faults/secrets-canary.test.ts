@@ -34,6 +34,7 @@ import { startSlackSink } from '../helpers/slack-sink.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { serveBareRepo } from '../source/git-http-server.js';
 import { capacityBundle, captureLogs, faultNamespace, history, until } from './helpers.js';
+import { planYaml } from './daemon.js';
 
 const temporal = await testTemporal();
 // Every log line of this process goes to one capture, the Temporal SDK's own lines included.
@@ -47,17 +48,6 @@ const CANARIES = {
   webhookSecret: 'CANARY-webhook-secret-9a3f1e',
 };
 
-function plan(name: string, namespace: string, trus: number): string {
-  return `apiVersion: capsched/v1
-kind: CapacityPlan
-name: ${name}
-namespace: ${namespace}
-trus: ${trus}
-cron: "0 23 * * 1-5"
-timezone: America/New_York
-duration: 3h
-`;
-}
 
 /** JSON with byte arrays (Temporal payload data) decoded as UTF-8, so payload contents are searched too. */
 function text(value: unknown): string {
@@ -77,7 +67,7 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
 
   // Git over HTTPS with a token.
   const repo = createTestRepo();
-  repo.write('schedules/canary.yaml', plan('canary', nsPlan, 8));
+  repo.write('schedules/canary.yaml', planYaml('canary', 8, nsPlan));
   const first = repo.commit('canary plan');
   git(repo.remote, 'update-server-info');
   const gitServer = await serveBareRepo(repo.remote, { username: 'x-access-token', password: CANARIES.gitToken });

@@ -1,5 +1,6 @@
 import { after } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { reconcilerWorkflowId } from '../../src/daemon/reconciler-contract.js';
 import { startDevServer, type DevServer } from '../../src/adapters/temporal-dev-server/index.js';
 
 export interface TestTemporal {
@@ -43,4 +44,15 @@ export function testTemporal(): Promise<TestTemporal> {
 /** A short unique suffix so tests sharing one server never collide (ids, task queues, installations). */
 export function uniqueSuffix(): string {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** Removes what a test's installation left on the server: its reconciler workflow and schedules. */
+export async function removeInstallation(client: Client, installation: string): Promise<void> {
+  await client.workflow
+    .getHandle(reconcilerWorkflowId(installation))
+    .terminate('test finished')
+    .catch(() => undefined);
+  for await (const s of client.schedule.list({ query: `CapschedInstallation = "${installation}"` })) {
+    await client.schedule.getHandle(s.scheduleId).delete().catch(() => undefined);
+  }
 }
