@@ -15,7 +15,7 @@ import { createPlanSource } from '../src/adapters/source/index.js';
 import { startDevServer } from '../src/adapters/temporal-dev-server/index.js';
 import { createReconcileEngine } from '../src/daemon/engine.js';
 import { startDaemon } from '../src/daemon/index.js';
-import { reconcilerWorkflowId } from '../src/daemon/reconciler-contract.js';
+import { reconcilerWorkflowId } from '../src/core/reconciler-contract.js';
 import { Secret, silentLogger } from '../src/log/index.js';
 import { createBenchRepo, git, median } from './bench-repo.js';
 

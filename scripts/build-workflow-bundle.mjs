@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prebuilds every worker's workflows (run after `tsc`; part of `npm run build`):
 //   dist/workflow-bundle.js    the capacity workflows (src/temporal/workflows)
-//   dist/reconciler-bundle.js  the per-installation reconciler workflow (src/daemon/workflows)
+//   dist/reconciler-bundle.js  the per-installation reconciler workflow (src/temporal/workflows/reconciler.ts)
 // Workers load these instead of bundling at start-up. A bundle must be built with the same
 // @temporalio/worker version that runs it, and it points at the compiled JS (webpack cannot
 // resolve the TypeScript sources' `.js` import suffixes).

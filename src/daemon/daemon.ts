@@ -32,7 +32,7 @@ import {
   type ReconcilerInput,
   type ReconcilerState,
   type TriggerRequest,
-} from './reconciler-contract.js';
+} from '../core/reconciler-contract.js';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_LISTEN = '127.0.0.1:9464';

@@ -2,4 +2,4 @@ export { startDaemon, DEFAULT_INTERVAL_MS, DEFAULT_LISTEN, type DaemonOptions, t
 export { runPass, type EngineOutcome, type ReconcileEngine, type PassRecord } from './pass.js';
 export { verifyGithubSignature, DeliveryCache } from './webhook.js';
 export { parseListen, MAX_WEBHOOK_BODY_BYTES } from './http-server.js';
-export { reconcilerWorkflowId, reconcilerTaskQueue, type ReconcilerState } from './reconciler-contract.js';
+export { reconcilerWorkflowId, reconcilerTaskQueue, type ReconcilerState } from '../core/reconciler-contract.js';

@@ -2,7 +2,7 @@
  * The daemon's Prometheus metrics, written in the text exposition format by hand (a handful of
  * series; no dependency). Labels are bounded: result values and one revision.
  */
-import type { PassResult, ReconcilerState } from './reconciler-contract.js';
+import type { PassResult, ReconcilerState } from '../core/reconciler-contract.js';
 
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const RESULTS: PassResult[] = ['applied', 'unchanged', 'invalid', 'source-failed', 'failed', 'prune-blocked'];

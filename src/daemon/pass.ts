@@ -9,7 +9,7 @@ import type { Alert, Notifier, PlanSource, SourceSnapshot } from '../core/ports.
 import type { Issue } from '../core/plan/issues.js';
 import { scrub, type Logger } from '../log/index.js';
 import type { DaemonMetrics } from './metrics.js';
-import type { PassResult, Problem, ReconcilerState } from './reconciler-contract.js';
+import type { PassResult, Problem, ReconcilerState } from '../core/reconciler-contract.js';
 
 /** What the reconcile engine made of one snapshot. */
 export interface EngineOutcome {

@@ -13,7 +13,7 @@ import { packageRoot } from '../paths.js';
 /** The bundles `npm run build` writes: name → compiled entry point (relative to dist/src). */
 export const WORKFLOW_BUNDLES = {
   capacity: { file: 'workflow-bundle.js', entry: 'temporal/workflows/index.js', sources: ['temporal/workflows', 'core'] },
-  reconciler: { file: 'reconciler-bundle.js', entry: 'daemon/workflows/index.js', sources: ['daemon/workflows', 'core'] },
+  reconciler: { file: 'reconciler-bundle.js', entry: 'temporal/workflows/reconciler.js', sources: ['temporal/workflows', 'core'] },
 } as const;
 
 export type WorkflowBundleName = keyof typeof WORKFLOW_BUNDLES;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { reconcilerWorkflowId } from '../../src/daemon/reconciler-contract.js';
+import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
 import { createTestRepo } from '../helpers/git-repo.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { createPlanSource, readGitCredentials } from '../../src/adapters/source/index.js';
-import { reconcilerWorkflowId } from '../../src/daemon/reconciler-contract.js';
+import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
 import { createLogger, Secret } from '../../src/log/index.js';
 import { createTestRepo, git, tempDir } from '../helpers/git-repo.js';
 import { serveBareRepo } from '../source/git-http-server.js';

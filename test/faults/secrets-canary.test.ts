@@ -24,7 +24,7 @@ import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
 import { CAPACITY_CHANGE_WORKFLOW } from '../../src/core/workflow-contract.js';
 import { createReconcileEngine } from '../../src/daemon/engine.js';
 import { startDaemon } from '../../src/daemon/index.js';
-import { reconcilerWorkflowId } from '../../src/daemon/reconciler-contract.js';
+import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
 import { Secret } from '../../src/log/index.js';
 import { startCloudOpsSimulator } from '../../src/simulator/index.js';
 import { installTemporalRuntime } from '../../src/temporal/sdk-logger.js';

@@ -14,7 +14,7 @@ import { after, describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
 import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
-import { reconcilerWorkflowId } from '../../src/daemon/reconciler-contract.js';
+import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
 import { packageRoot } from '../../src/paths.js';
 import { createTestRepo, tempDir } from '../helpers/git-repo.js';
 import { planYaml } from './daemon.js';

@@ -1,6 +1,6 @@
 import { after } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { reconcilerWorkflowId } from '../../src/daemon/reconciler-contract.js';
+import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
 import { startDevServer, type DevServer } from '../../src/adapters/temporal-dev-server/index.js';
 
 export interface TestTemporal {

@@ -15,7 +15,7 @@ import {
   type ReconcilerInput,
   type ReconcilerState,
   type TriggerRequest,
-} from '../reconciler-contract.js';
+} from '../../core/reconciler-contract.js';
 
 export const triggerSignal = defineSignal<[TriggerRequest]>(TRIGGER_SIGNAL);
 export const stateQuery = defineQuery<ReconcilerState>(STATE_QUERY);

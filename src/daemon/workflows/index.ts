@@ -1,1 +1,0 @@
-export { capschedReconciler } from './reconciler.js';
