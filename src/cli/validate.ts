@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readPlanPaths } from '../adapters/folder/index.js';
+import { readPlanPaths } from '../adapters/source/folder-reader.js';
 import { ExitCode, isCapschedError } from '../core/errors.js';
 import { validatePlans, DEFAULT_HORIZON_DAYS, type ValidationReport } from '../core/plan/validate.js';
 import { formatValidationGithub } from '../core/report/validation-github.js';

@@ -8,7 +8,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { createCloudOpsClient, type CloudOpsClient } from '../adapters/cloud-ops/index.js';
-import { createFolderPlanSource } from '../adapters/folder-source/index.js';
+import { createFolderPlanSource } from '../adapters/source/index.js';
 import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
 import { createSlackNotifier } from '../adapters/slack/index.js';
 import { freePort, startDevServer, type DevServer } from '../adapters/temporal-dev-server/index.js';

@@ -7,9 +7,9 @@ import { resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { SourceSnapshot } from '../../core/ports.js';
 import { silentLogger, type Logger } from '../../log/index.js';
-import { readPlanFolder } from '../folder/index.js';
+import { readPlanFolder } from './folder-reader.js';
 import { normalisePlansPath } from '../git/read-commit.js';
-import type { WatchablePlanSource } from '../source/index.js';
+import type { WatchablePlanSource } from './types.js';
 
 export interface FolderPlanSourceOptions {
   root: string;

@@ -1,3 +1,8 @@
+/**
+ * Plan sources: where a pass reads plan files from. One factory (createPlanSource) picks a git
+ * source (adapters/git) or a folder source (folder-source.ts, read by folder-reader.ts, which
+ * `capsched validate` uses too).
+ */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CapschedError } from '../../core/errors.js';
@@ -6,9 +11,13 @@ import type { Logger } from '../../log/index.js';
 import type { GitCredentials } from '../git/credentials.js';
 import { createGitPlanSource } from '../git/git-source.js';
 import { isRemoteAddress } from '../git/remote-url.js';
-import { createFolderPlanSource } from '../folder-source/index.js';
+import { createFolderPlanSource } from './folder-source.js';
+import type { WatchablePlanSource } from './types.js';
 
 export { readGitCredentials, type GitCredentials } from '../git/credentials.js';
+export type { WatchablePlanSource } from './types.js';
+export { createFolderPlanSource, type FolderPlanSourceOptions } from './folder-source.js';
+export { readPlanPaths, readPlanFolder, contentHash, MAX_PLAN_FILES, type ReadPathsResult } from './folder-reader.js';
 
 export interface PlanSourceOptions {
   /** A git URL (https, ssh, git, file, scp-like), a local path to a git repository, or a local plain folder. */
@@ -26,16 +35,6 @@ export interface PlanSourceOptions {
   /** Relative sources and the default workDir resolve against this (default process.cwd()). */
   cwd?: string;
   logger?: Logger;
-}
-
-/** A plan source that can also push change notifications (the folder source watches files). */
-export interface WatchablePlanSource extends PlanSource {
-  kind: 'git' | 'folder';
-  /**
-   * Calls onChange (debounced) when the source may have changed. Returns a stop function.
-   * Git sources have no push channel and return a no-op (the daemon polls and takes webhooks).
-   */
-  watch(onChange: () => void): () => Promise<void>;
 }
 
 /** True when dir is the root of a git repository: a work tree with .git, or a bare repository. */
