@@ -10,19 +10,9 @@ import { CapschedError } from '../core/errors.js';
 import { Secret } from '../log/secrets.js';
 import { DEFAULT_CLOUD_OPS_ENDPOINT } from '../adapters/cloud-ops/wire.js';
 import { CloudOpsErrorCode } from '../adapters/cloud-ops/errors.js';
+import type { CloudOpsSettings } from '../adapters/cloud-ops/settings.js';
 
-export interface CloudOpsSettings {
-  endpoint: string;
-  /** Undefined when TEMPORAL_CLOUD_API_KEY is unset; commands that call the API then fail with CLOUD_OPS_CONFIG. */
-  apiKey: Secret | undefined;
-  /** Plain-text gRPC instead of TLS (simulator only). */
-  allowInsecure: boolean;
-  /** Clamp for the server's recommended poll interval (check_duration). */
-  pollMinMs: number;
-  pollMaxMs: number;
-  /** Deadline of each unary call. */
-  callTimeoutMs: number;
-}
+export type { CloudOpsSettings } from '../adapters/cloud-ops/settings.js';
 
 export interface CloudOpsFlags {
   endpoint?: string;

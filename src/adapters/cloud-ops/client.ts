@@ -10,7 +10,7 @@ import { CapschedError } from '../../core/errors.js';
 import type { AsyncOperationStatus, CapacityInfo, CapacityTarget, CloudOps, NamespaceCapacity, SetCapacityResult } from '../../core/ports.js';
 import type { Logger } from '../../log/index.js';
 import { silentLogger } from '../../log/index.js';
-import type { CloudOpsSettings } from '../../config/cloud-ops.js';
+import type { CloudOpsSettings } from './settings.js';
 import { classifyCloudOpsError, CloudOpsErrorCode, isNothingToChange } from './errors.js';
 import { describeTarget, sameTarget, specWithCapacity, toCapacityInfo, toNamespaceCapacity, toOperationStatus } from './mapping.js';
 import {

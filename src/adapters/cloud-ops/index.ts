@@ -2,3 +2,4 @@ export { createCloudOpsClient, newOperationId, DEFAULT_OPERATION_TIMEOUT_MS, typ
 export { CloudOpsErrorCode, classifyCloudOpsError, isNothingToChange } from './errors.js';
 export { capacitySpecFor, specWithCapacity, toNamespaceCapacity, toCapacityInfo, toOperationStatus, describeTarget, sameTarget } from './mapping.js';
 export { CLOUD_API_VERSION, API_VERSION_HEADER, DEFAULT_CLOUD_OPS_ENDPOINT, SERVICE_NAME } from './wire.js';
+export type { CloudOpsSettings } from './settings.js';
