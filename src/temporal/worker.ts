@@ -9,7 +9,7 @@ import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import type { CloudOps, Notifier } from '../core/ports.js';
 import type { Logger } from '../log/index.js';
 import { createActivities, type ActivitySettings } from './activities/index.js';
-import { bundlePath, prebuiltOrSources, workflowEntryPath } from './bundle.js';
+import { prebuiltOrSources, workflowEntryPath } from './bundle.js';
 
 export interface CapacityWorkerOptions {
   /** One NativeConnection can serve the worker and the daemon's Client. */
@@ -37,11 +37,6 @@ export interface CapacityWorkerOptions {
 /** Compiled workflow entry point beside this file (dist/src/temporal/workflows/index.js). */
 export function workflowsPath(): string {
   return workflowEntryPath('capacity');
-}
-
-/** Where `npm run build` writes the prebuilt workflow bundle. */
-export function defaultWorkflowBundlePath(): string {
-  return bundlePath('capacity');
 }
 
 /**

@@ -44,7 +44,10 @@ test('deleting a plan mid-window leaves the running window to revert at its end;
   assert.equal(forced.status, 'applied', JSON.stringify(forced.errors));
   assert.deepEqual(forced.applied.map((a) => [a.outcome, a.plan, a.cancelledWindows]), [['deleted', 'forced', [started.forced]]]);
   const history = await client.workflow.getHandle(started.forced!).fetchHistory();
-  assert.ok(history.events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes != null), 'cancel requested');
+  const cancelRequested = history.events?.find((e) => e.workflowExecutionCancelRequestedEventAttributes != null);
+  assert.ok(cancelRequested, 'cancel requested');
+  // The reason reaches the run's history, so an operator sees why the window ended early.
+  assert.equal(cancelRequested.workflowExecutionCancelRequestedEventAttributes?.cause, 'capsched --force: plan forced deleted');
 
   await client.workflow.getHandle(started.gone!).terminate('test cleanup');
   await client.workflow.getHandle(started.forced!).terminate('test cleanup');

@@ -2,6 +2,7 @@
  * ScheduleStore on real Temporal Schedules (@temporalio/client). The only module that speaks the
  * schedule API; src/apply is the only caller that writes through it.
  */
+import { randomUUID } from 'node:crypto';
 import {
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
@@ -12,6 +13,7 @@ import {
   type ScheduleUpdateOptions,
   type Workflow,
 } from '@temporalio/client';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair, type TypedSearchAttributes } from '@temporalio/common';
 import { CapschedError } from '../../core/errors.js';
 import type { ScheduleStore } from '../../core/ports.js';
@@ -76,10 +78,9 @@ export function toCapschedError(err: unknown, scheduleId: string | undefined, op
   if (err instanceof ScheduleAlreadyRunning) return new CapschedError('SCHEDULE_EXISTS', `schedule ${scheduleId} already exists`, { cause: err, details });
   if (err instanceof ScheduleNotFoundError) return new CapschedError('SCHEDULE_NOT_FOUND', `schedule ${scheduleId} does not exist`, { cause: err, details });
   const code = grpcCode(err);
-  // 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED, 10 ABORTED
-  if (code === 8) return new CapschedError('TEMPORAL_RATE_LIMITED', `Temporal rate limit on ${operation}: ${message}`, { retry: 'transient', cause: err, details });
-  if (code === 14 || code === 4 || code === 10) return new CapschedError('TEMPORAL_UNAVAILABLE', `Temporal unavailable during ${operation}: ${message}`, { retry: 'transient', cause: err, details });
-  if (code === 5) return new CapschedError('SCHEDULE_NOT_FOUND', `schedule ${scheduleId} does not exist`, { cause: err, details });
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED) return new CapschedError('TEMPORAL_RATE_LIMITED', `Temporal rate limit on ${operation}: ${message}`, { retry: 'transient', cause: err, details });
+  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED || code === GrpcStatus.ABORTED) return new CapschedError('TEMPORAL_UNAVAILABLE', `Temporal unavailable during ${operation}: ${message}`, { retry: 'transient', cause: err, details });
+  if (code === GrpcStatus.NOT_FOUND) return new CapschedError('SCHEDULE_NOT_FOUND', `schedule ${scheduleId} does not exist`, { cause: err, details });
   if (err instanceof TypeError) return new CapschedError('SCHEDULE_INVALID', `Temporal rejected schedule ${scheduleId}: ${message}`, { cause: err, details });
   return new CapschedError('TEMPORAL_ERROR', `Temporal ${operation} failed${scheduleId === undefined ? '' : ` for ${scheduleId}`}: ${message}`, { cause: err, details });
 }
@@ -216,9 +217,15 @@ export function createTemporalScheduleStore(options: TemporalScheduleStoreOption
       return ids.sort();
     },
     async cancelWorkflow(workflowId, reason) {
+      // The raw request, not handle.cancel(): only it carries the reason into the run's history.
       await call('cancel workflow', undefined, async () => {
-        void reason;
-        await client.workflow.getHandle(workflowId).cancel();
+        await client.workflowService.requestCancelWorkflowExecution({
+          namespace: client.options.namespace,
+          identity: client.options.identity,
+          requestId: randomUUID(),
+          workflowExecution: { workflowId },
+          reason,
+        });
       });
     },
   };

@@ -6,7 +6,7 @@ import type { CapacityActivities } from '../activities/index.js';
 const THREE_ATTEMPTS = { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
 /** Set + wait for the async operation. Heartbeats while polling, so a crashed worker's attempt is retried within 30 s. */
-export const capacityChange = proxyActivities<Pick<CapacityActivities, 'applyCapacity'>>({
+export const { applyCapacity } = proxyActivities<Pick<CapacityActivities, 'applyCapacity'>>({
   startToCloseTimeout: '12m',
   heartbeatTimeout: '30s',
   retry: THREE_ATTEMPTS,

@@ -20,7 +20,7 @@ import {
 } from '@temporalio/workflow';
 import { describeTarget, dueWindows, effectiveTarget, holders, nextEndMs } from '../../core/capacity/window.js';
 import type { CapacityTarget } from '../../core/ports.js';
-import { alerts, capacityChange, capacityRead } from './activities.js';
+import { alerts, applyCapacity, capacityRead } from './activities.js';
 import { failureMessage } from './capacity-change.js';
 import {
   closeWindowSignal,
@@ -118,7 +118,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     let changed = false;
     let dryRun = false;
     try {
-      const applied = await capacityChange.applyCapacity({ namespace, target, operationId });
+      const applied = await applyCapacity({ namespace, target, operationId });
       changed = !applied.noop;
       dryRun = applied.dryRun;
       state.applied = target;
