@@ -2,7 +2,7 @@
  * Plans → desired schedules. Pure: the caller passes the installation, the source revision and
  * `now` (used only to mark expired one-offs and preview the next windows).
  */
-import { formatDurationMs } from '../capacity/duration.js';
+import { formatDurationMs, isLegacyDurationText } from '../capacity/duration.js';
 import type { CapacityPlan } from '../plan/schema.js';
 import { parseDurationMinutes } from '../plan/schema.js';
 import { scheduleSpecFor } from '../plan/schedule-spec.js';
@@ -113,7 +113,9 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
   const args: CapacityChangeInput = {
     namespace: plan.namespace,
     desiredTrus: plan.trus,
-    ...(lengthMs === undefined ? {} : { duration: plan.duration ?? formatDurationMs(lengthMs) }),
+    // The plan's own text when the old grammar (whole h/m/s/ms terms) reads it — so the spec hash of
+    // existing plans does not move — else the canonical spelling (1.5h → 1h30m) every worker reads.
+    ...(lengthMs === undefined ? {} : { duration: plan.duration !== undefined && isLegacyDurationText(plan.duration) ? plan.duration : formatDurationMs(lengthMs) }),
     plan: plan.name,
     file,
     commit: options.commit,
