@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
-import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { createCloudOpsClient } from '../adapters/cloud-ops/index.js';
 import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
 import { createSlackNotifier } from '../adapters/slack/index.js';
@@ -157,24 +156,6 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
   };
 }
 
-/** Forwards the Temporal SDK's own log lines to pino (warnings and errors only). */
-function temporalLogger(logger: Logger): TemporalLogger {
-  const child = logger.child({ component: 'temporal-sdk' });
-  const at = (level: LogLevel, message: string, meta?: LogMetadata): void => {
-    if (level === 'WARN') child.warn(meta ?? {}, message);
-    else if (level === 'ERROR') child.error(meta ?? {}, message);
-    else if (level === 'INFO') child.debug(meta ?? {}, message);
-  };
-  return {
-    log: at,
-    trace: () => undefined,
-    debug: () => undefined,
-    info: (message, meta) => at('INFO', message, meta),
-    warn: (message, meta) => at('WARN', message, meta),
-    error: (message, meta) => at('ERROR', message, meta),
-  };
-}
-
 function writableDir(dir: string): boolean {
   try {
     mkdirSync(dir, { recursive: true });
@@ -206,12 +187,9 @@ export const runCommand: Command = async (argv, io) => {
   const logger = createLogger({ name: 'capsched' });
 
   // The daemon owns SIGTERM/SIGINT: install the Temporal Runtime without its own handlers first.
-  const { Runtime, NativeConnection } = await import('@temporalio/worker');
-  try {
-    Runtime.install({ shutdownSignals: [], logger: temporalLogger(logger) });
-  } catch (err) {
-    logger.debug({ err }, 'temporal runtime already installed');
-  }
+  const { NativeConnection } = await import('@temporalio/worker');
+  const { installTemporalRuntime } = await import('../temporal/sdk-logger.js');
+  if (!installTemporalRuntime(logger, { infoAs: 'debug' })) logger.debug('temporal runtime already installed');
 
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
