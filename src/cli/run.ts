@@ -7,10 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
-import { createCloudOpsClient } from '../adapters/cloud-ops/index.js';
-import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
-import { createSlackNotifier } from '../adapters/slack/index.js';
-import { createPlanSource, readGitCredentials } from '../adapters/source/index.js';
+import { readGitCredentials } from '../adapters/source/index.js';
+import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { readTemporalSettings } from '../config/temporal.js';
 import { readWorkerSettings } from '../config/worker.js';
@@ -195,9 +193,9 @@ export const runCommand: Command = async (argv, io) => {
   try {
     const temporalSettings = readTemporalSettings(io.env, { address: s.address, namespace: s.namespace, profile: s.profile });
     const workerSettings = readWorkerSettings(io.env, { taskQueue: s.taskQueue, dryRun: s.dryRun });
-    const notifier = createSlackNotifier({ webhookUrl: workerSettings.slackWebhookUrl, logger, dryRun: s.dryRun });
+    const notifier = compose.notifier({ webhookUrl: workerSettings.slackWebhookUrl, logger, dryRun: s.dryRun });
     const sourceAt = (workDir: string) =>
-      createPlanSource({
+      compose.planSource({
         source: s.source,
         branch: s.branch,
         path: s.path,
@@ -243,7 +241,7 @@ export const runCommand: Command = async (argv, io) => {
         namespace: temporalSettings.namespace,
       },
       reconcile: {
-        store: (client) => createTemporalScheduleStore({ client }),
+        store: (client) => compose.scheduleStore(client),
         options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path },
       },
       notifier,
@@ -261,13 +259,12 @@ export const runCommand: Command = async (argv, io) => {
               if (cloudOpsSettings.apiKey === undefined && !cloudOpsSettings.allowInsecure) {
                 l.warn('TEMPORAL_CLOUD_API_KEY is not set: capacity changes started by the schedules will fail until it is');
               }
-              const { createCapacityWorker } = await import('../temporal/worker.js');
-              return createCapacityWorker({
+              return compose.capacityWorker({
                 connection: conn,
                 client,
                 namespace,
                 taskQueue: s.taskQueue,
-                cloudOps: createCloudOpsClient(cloudOpsSettings, { logger: l }),
+                cloudOps: compose.cloudOps(cloudOpsSettings, l),
                 notifier: n,
                 logger: l,
                 identity,
