@@ -18,7 +18,7 @@ import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_LISTEN, startDaemon } from '../daemon/index.js';
 import { parseListen } from '../daemon/http-server.js';
-import { createLogger, scrub, Secret, type Logger } from '../log/index.js';
+import { createLogger, scrub, Secret } from '../log/index.js';
 import type { CliIO, Command } from './io.js';
 
 export const RUN_HELP = `usage: capsched run [options]
