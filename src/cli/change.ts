@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import protoPackage from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
-import { parseDurationMs } from '../core/capacity/duration.js';
+import { formatDurationMs, parseDuration } from '../core/capacity/duration.js';
 import { ExitCode } from '../core/errors.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, type CapacityChangeInput, type CapacityChangeResult } from '../core/workflow-contract.js';
 import { connectTemporal, readTemporalSettings } from '../config/temporal.js';
@@ -120,8 +120,14 @@ export const changeCommand: Command = async (argv, io) => {
     minutes = Number(minutesText);
     if (!/^\d+(\.\d+)?$/.test(minutesText) || !(minutes > 0)) return usage(`[minutes] must be a positive number, got "${minutesText}"`);
   }
-  const verifyDelay = values['verify-delay'] as string | undefined;
-  if (verifyDelay !== undefined && parseDurationMs(verifyDelay) === undefined) return usage(`--verify-delay "${verifyDelay}" is not a duration (e.g. 2m, 30s)`);
+  const verifyDelayText = values['verify-delay'] as string | undefined;
+  let verifyDelay: string | undefined;
+  if (verifyDelayText !== undefined) {
+    const parsed = parseDuration(verifyDelayText);
+    if (!parsed.ok) return usage(`--verify-delay ${parsed.message}`);
+    // The workflow input carries the canonical spelling (1.5m → 1m30s), which every worker version reads.
+    verifyDelay = formatDurationMs(parsed.ms);
+  }
 
   let temporalSettings;
   try {

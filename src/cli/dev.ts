@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, isCapschedError } from '../core/errors.js';
-import { parseDurationMs } from '../core/capacity/duration.js';
+import { parseDuration } from '../core/capacity/duration.js';
 import type { Command } from './io.js';
 
 const HELP = `usage: capsched dev [dir] [options]
@@ -42,9 +42,10 @@ function port(text: string | undefined, flag: string): number | undefined {
 
 function duration(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;
-  const ms = parseDurationMs(text);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} must be a duration such as 500ms, 5s or 1m, got "${text}"`);
-  return ms;
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new UsageError(`${flag} ${parsed.message}`);
+  if (parsed.ms <= 0) throw new UsageError(`${flag} "${text}" must be longer than zero, e.g. 500ms, 5s or 1m`);
+  return parsed.ms;
 }
 
 class UsageError extends Error {}

@@ -15,7 +15,7 @@ import { createPlanSource, readGitCredentials } from '../adapters/source/index.j
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { readTemporalSettings } from '../config/temporal.js';
 import { readWorkerSettings } from '../config/worker.js';
-import { parseDurationMs } from '../core/capacity/duration.js';
+import { parseDuration } from '../core/capacity/duration.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
@@ -97,9 +97,10 @@ interface RunSettings {
 }
 
 function duration(text: string, flag: string): number {
-  const ms = parseDurationMs(text);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} "${text}" is not a duration such as 30s or 5m`);
-  return ms;
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new UsageError(`${flag} ${parsed.message}`);
+  if (parsed.ms <= 0) throw new UsageError(`${flag} "${text}" must be longer than zero, e.g. 30s or 5m`);
+  return parsed.ms;
 }
 
 function parse(argv: string[], io: CliIO): RunSettings | 'help' {

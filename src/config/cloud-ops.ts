@@ -4,9 +4,10 @@
  *   TEMPORAL_CLOUD_ENDPOINT        host:port of the gRPC API (default saas-api.tmprl.cloud:443)
  *   TEMPORAL_CLOUD_ALLOW_INSECURE  "true" = plain-text gRPC (the local simulator only)
  * Poll tuning (rarely needed): CAPSCHED_CLOUD_OPS_POLL_MIN, CAPSCHED_CLOUD_OPS_POLL_MAX,
- * CAPSCHED_CLOUD_OPS_CALL_TIMEOUT as durations ("500ms", "10s", "2m").
+ * CAPSCHED_CLOUD_OPS_CALL_TIMEOUT as durations in Go syntax ("500ms", "10s", "2m"; src/core/capacity/duration.ts).
  */
 import { CapschedError } from '../core/errors.js';
+import { parseDuration } from '../core/capacity/duration.js';
 import { Secret } from '../log/secrets.js';
 import { DEFAULT_CLOUD_OPS_ENDPOINT } from '../adapters/cloud-ops/wire.js';
 import { CloudOpsErrorCode } from '../adapters/cloud-ops/errors.js';
@@ -21,14 +22,11 @@ export interface CloudOpsFlags {
 
 export const CLOUD_OPS_DEFAULTS = { pollMinMs: 1_000, pollMaxMs: 15_000, callTimeoutMs: 30_000 } as const;
 
-/** Parses "250ms", "10s", "2m", "1h" or a bare number of milliseconds. */
+/** Reads a duration (the one grammar, src/core/capacity/duration.ts) for `what`, or throws a config error naming it. */
 export function parseDurationMs(text: string, what: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-  if (match === null) throw new CapschedError(CloudOpsErrorCode.config, `${what}: "${text}" is not a duration (use e.g. 500ms, 10s, 2m)`, { retry: 'terminal' });
-  const value = Number(match[1]);
-  const unit = match[2] ?? 'ms';
-  const factor = unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1;
-  return Math.round(value * factor);
+  const parsed = parseDuration(text.trim());
+  if (!parsed.ok) throw new CapschedError(CloudOpsErrorCode.config, `${what}: ${parsed.message}`, { retry: 'terminal' });
+  return parsed.ms;
 }
 
 function parseBool(text: string | undefined, what: string): boolean {

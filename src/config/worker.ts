@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
-import { parseDurationMs } from '../core/capacity/duration.js';
+import { parseDuration } from '../core/capacity/duration.js';
 import { CapschedError } from '../core/errors.js';
 import { Secret } from '../log/secrets.js';
 
@@ -90,9 +90,9 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, flags: WorkerFlags = 
 
   let shutdownGraceMs = 30_000;
   if (env.CAPSCHED_SHUTDOWN_GRACE !== undefined && env.CAPSCHED_SHUTDOWN_GRACE.trim() !== '') {
-    const ms = parseDurationMs(env.CAPSCHED_SHUTDOWN_GRACE);
-    if (ms === undefined) fail('CAPSCHED_SHUTDOWN_GRACE', `is "${env.CAPSCHED_SHUTDOWN_GRACE}": must be a duration such as 30s or 2m`);
-    shutdownGraceMs = ms;
+    const parsed = parseDuration(env.CAPSCHED_SHUTDOWN_GRACE.trim());
+    if (!parsed.ok) fail('CAPSCHED_SHUTDOWN_GRACE', parsed.message);
+    else shutdownGraceMs = parsed.ms;
   }
 
   const taskQueue = flags.taskQueue ?? env.CAPSCHED_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;

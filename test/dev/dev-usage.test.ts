@@ -20,7 +20,7 @@ test('a missing plans folder, a bad port, a bad duration or two folders are usag
   assert.match(x.err, /--port must be a port number/);
   x = io(dir);
   assert.equal(await main(['dev', '.', '--interval', 'soon'], x), 2);
-  assert.match(x.err, /--interval must be a duration/);
+  assert.match(x.err, /--interval "soon" is not a duration/);
   x = io(dir);
   assert.equal(await main(['dev', 'a', 'b'], x), 2);
   assert.match(x.err, /one plans folder at most/);

@@ -2,7 +2,7 @@
  * Capacity-window maths: pure functions the workflows call (no clock: `now` is passed in).
  */
 import type { CapacityTarget, NamespaceCapacity } from '../ports.js';
-import { parseDurationMs } from './duration.js';
+import { parseDuration, parseDurationMs } from './duration.js';
 
 /** Default wait between a finished change and its verification (the seed's 2 minutes). */
 export const DEFAULT_VERIFY_DELAY_MS = 120_000;
@@ -17,6 +17,7 @@ export type WindowEnd = { ok: true; endMs: number | undefined } | { ok: false; e
 export function resolveWindowEnd(
   input: { endTime?: string | undefined; duration?: string | undefined },
   times: { scheduledStartMs?: number | undefined; runStartMs: number },
+  readDuration: (text: string) => number | undefined = parseDurationMs,
 ): WindowEnd {
   if (input.endTime !== undefined && input.duration !== undefined) {
     return { ok: false, error: 'give either endTime or duration, not both' };
@@ -27,8 +28,12 @@ export function resolveWindowEnd(
     return { ok: true, endMs };
   }
   if (input.duration !== undefined) {
-    const ms = parseDurationMs(input.duration);
-    if (ms === undefined || ms <= 0) return { ok: false, error: `duration "${input.duration}" must be a positive duration such as "45m", "3h" or "1h30m"` };
+    const ms = readDuration(input.duration);
+    if (ms === undefined) {
+      const parsed = parseDuration(input.duration);
+      return { ok: false, error: `duration ${parsed.ok ? `"${input.duration}" is not accepted by this run` : parsed.message}` };
+    }
+    if (ms <= 0) return { ok: false, error: `duration "${input.duration}" must be positive, e.g. 45m, 3h or 1h30m` };
     return { ok: true, endMs: (times.scheduledStartMs ?? times.runStartMs) + ms };
   }
   return { ok: true, endMs: undefined };

@@ -2,14 +2,14 @@
  * Plans → desired schedules. Pure: the caller passes the installation, the source revision and
  * `now` (used only to mark expired one-offs and preview the next windows).
  */
-import { formatDurationMs } from '../capacity/duration.js';
+import { formatDurationMs, isLegacyDurationText } from '../capacity/duration.js';
 import type { CapacityPlan } from '../plan/schema.js';
 import { parseDurationMinutes } from '../plan/schema.js';
 import { scheduleSpecFor } from '../plan/schedule-spec.js';
 import { nextWindows, oneOffWindow } from '../windows/windows.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, MANAGED_BY, type CapacityChangeInput } from '../workflow-contract.js';
 import type { CapschedSearchAttribute } from '../search-attributes.js';
-import { canonicalSpec, type PlainScheduleSpec } from './canonical-spec.js';
+import { canonicalSpec } from './canonical-spec.js';
 import { sha256Hex, stableStringify } from './hash.js';
 import { scheduleIdFor } from './schedule-id.js';
 import { AUDIT_MEMO_KEY, type DesiredFields, type DesiredSchedule, type OverlapPolicy, type WindowPreview } from './types.js';
@@ -107,13 +107,15 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
   const scheduleId = scheduleIdFor(options.installation, plan.name);
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   const lengthMs = windowLengthMs(plan);
-  const spec = scheduleSpecFor(plan) as PlainScheduleSpec;
+  const spec = scheduleSpecFor(plan);
   const canonical = canonicalSpec(spec);
   const catchupWindowMs = lengthMs === undefined ? PERMANENT_CATCHUP_WINDOW_MS : Math.max(MIN_CATCHUP_WINDOW_MS, lengthMs);
   const args: CapacityChangeInput = {
     namespace: plan.namespace,
     desiredTrus: plan.trus,
-    ...(lengthMs === undefined ? {} : { duration: plan.duration ?? formatDurationMs(lengthMs) }),
+    // The plan's own text when the old grammar (whole h/m/s/ms terms) reads it — so the spec hash of
+    // existing plans does not move — else the canonical spelling (1.5h → 1h30m) every worker reads.
+    ...(lengthMs === undefined ? {} : { duration: plan.duration !== undefined && isLegacyDurationText(plan.duration) ? plan.duration : formatDurationMs(lengthMs) }),
     plan: plan.name,
     file,
     commit: options.commit,

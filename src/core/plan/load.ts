@@ -1,6 +1,7 @@
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import type { PlanFile } from '../ports.js';
-import { CapacityPlan, PLAN_API_VERSION, PLAN_KIND, PLAN_NAME_PATTERN, VALID_TRUS, DURATION_PATTERN, parseDurationMinutes } from './schema.js';
+import { CapacityPlan, PLAN_API_VERSION, PLAN_KIND, PLAN_NAME_PATTERN, VALID_TRUS } from './schema.js';
+import { parseDuration } from '../capacity/duration.js';
 import { resolveDateTime } from './date-time.js';
 import { compareIssues, type Issue } from './issues.js';
 import { checkTimeZone, closest } from '../time/zone.js';
@@ -423,7 +424,7 @@ const FIELD_TYPES: Record<string, 'string' | 'number' | 'boolean'> = {
 const TYPE_HINTS: Record<string, string> = {
   trus: `a number: one of ${VALID_TRUS.join(', ')}`,
   paused: 'true or false',
-  duration: 'text such as "45m", "3h" or "1h30m"',
+  duration: 'text such as "45m", "3h", "1h30m" or "1.5h"',
   cron: 'a quoted cron expression, e.g. "0 23 * * 1-5"',
   at: 'a quoted date-time, e.g. "2026-12-24T09:00"',
   until: 'a quoted date-time, e.g. "2026-12-24T17:00"',
@@ -508,17 +509,17 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): void {
   const durationText = str('duration');
   if (durationText !== undefined) {
     const trimmed = durationText.trim();
-    if (/^-/.test(trimmed)) issues.push(issue(file, at('duration'), 'duration', 'duration-not-positive', `duration "${durationText}" is negative; write a positive length such as "3h"`));
-    else if (!DURATION_PATTERN.test(trimmed) || trimmed === '') issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration "${durationText}" is not a length; write hours and/or minutes: "45m", "3h", "1h30m"`));
-    else {
-      durationMinutes = parseDurationMinutes(trimmed);
-      if (durationMinutes === 0) {
-        issues.push(issue(file, at('duration'), 'duration', 'duration-not-positive', 'duration is zero; write a positive length such as "3h" (leave duration out for a permanent change)'));
-        durationMinutes = undefined;
-      } else if (trimmed !== durationText) {
-        issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration "${durationText}" has spaces; write "${trimmed}"`));
-      }
-    }
+    const parsed = parseDuration(trimmed);
+    if (!parsed.ok) {
+      if (parsed.negative) issues.push(issue(file, at('duration'), 'duration', 'duration-not-positive', `duration "${durationText}" is negative; write a positive length such as "3h"`));
+      else issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration ${parsed.message}`));
+    } else if (parsed.ms === 0) {
+      issues.push(issue(file, at('duration'), 'duration', 'duration-not-positive', 'duration is zero; write a positive length such as "3h" (leave duration out for a permanent change)'));
+    } else if (trimmed !== durationText) {
+      issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration "${durationText}" has spaces; write "${trimmed}"`));
+    } else if (parsed.ms % 60_000 !== 0) {
+      issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration "${durationText}" is not a whole number of minutes; windows are planned to the minute — e.g. "45m", "1h30m"`));
+    } else durationMinutes = parsed.ms / 60_000;
   }
 
   // Cron.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_SYNTAX, parseDuration } from '../capacity/duration.js';
 
 /**
  * The capacity-plan format, v1. This zod schema is the single source of the TypeScript type,
@@ -13,8 +14,8 @@ export const PLAN_KIND = 'CapacityPlan';
 export const VALID_TRUS = [2, 3, 4, 6, 8, 10, 12] as const;
 
 export const PLAN_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** Duration text: 45m, 3h, 1h30m, 90m (hours and minutes only). */
-export const DURATION_PATTERN = /^(?:(\d+)h)?(?:(\d+)m)?$/;
+/** Duration text in Go syntax (src/core/capacity/duration.ts): 45m, 3h, 1h30m, 1.5h, 5400s. */
+export const DURATION_PATTERN = new RegExp(DURATION_SYNTAX);
 /** Local date-time, minute precision, optional UTC offset: 2026-12-24T09:00 or 2026-12-24T09:00-05:00. */
 export const LOCAL_DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
 
@@ -59,7 +60,7 @@ export const CapacityPlan = z
       .string()
       .regex(DURATION_PATTERN)
       .optional()
-      .describe('Window length: minutes and/or hours, e.g. "45m", "3h", "1h30m". At most one of `duration` and `until`; with neither the change is permanent (no revert).')
+      .describe('Window length in Go duration syntax (the one Temporal CLI uses), a whole number of minutes, e.g. "45m", "3h", "1h30m", "1.5h". At most one of `duration` and `until`; with neither the change is permanent (no revert).')
       .meta({ examples: ['3h'] }),
     until: z
       .string()
@@ -76,11 +77,8 @@ export type CapacityPlan = z.output<typeof CapacityPlan>;
 /** What people write (defaults optional). */
 export type CapacityPlanInput = z.input<typeof CapacityPlan>;
 
-/** Parses "1h30m" into minutes; undefined when malformed. 0 is returned as 0 (the caller rejects it). */
+/** Parses a plan duration ("1h30m", "1.5h") into minutes; undefined when malformed or negative. 0 is returned as 0 (the caller rejects it). */
 export function parseDurationMinutes(text: string): number | undefined {
-  const match = DURATION_PATTERN.exec(text);
-  if (match === null || text === '') return undefined;
-  const hours = match[1] === undefined ? 0 : Number(match[1]);
-  const minutes = match[2] === undefined ? 0 : Number(match[2]);
-  return hours * 60 + minutes;
+  const parsed = parseDuration(text);
+  return parsed.ok ? parsed.ms / 60_000 : undefined;
 }

@@ -14,10 +14,11 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { formatDurationMs, parseDurationMs } from '../../core/capacity/duration.js';
+import { formatDurationMs, isLegacyDurationText, parseDuration, parseDurationMs } from '../../core/capacity/duration.js';
 import { DEFAULT_VERIFY_DELAY_MS, coordinatorWorkflowId, describeTarget, parseInstant, resolveWindowEnd } from '../../core/capacity/window.js';
 import type { Alert, AlertSeverity } from '../../core/ports.js';
 import type { CapacityChangeInput, CapacityChangeResult } from '../../core/workflow-contract.js';
@@ -153,11 +154,18 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   const problems: string[] = [];
   if (typeof input.namespace !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.namespace)) problems.push(`namespace ${JSON.stringify(input.namespace)} is not a Temporal Cloud namespace id`);
   if (typeof input.desiredTrus !== 'number' || !Number.isFinite(input.desiredTrus) || input.desiredTrus <= 0) problems.push(`desiredTrus ${JSON.stringify(input.desiredTrus)} must be a positive number`);
-  const verifyDelayMs = input.verifyDelay === undefined ? DEFAULT_VERIFY_DELAY_MS : parseDurationMs(input.verifyDelay);
-  if (verifyDelayMs === undefined) problems.push(`verifyDelay "${input.verifyDelay}" is not a duration such as "2m" or "30s"`);
+  // Durations the old grammar accepted read as before; Go-only spellings (1.5h, 1m1h, 300us) are
+  // new behaviour, taken only by runs that recorded the patch.
+  const readDuration = (text: string): number | undefined =>
+    isLegacyDurationText(text) ? parseDurationMs(text.trim()) : patched('capsched-go-duration-grammar') ? parseDurationMs(text) : undefined;
+  const verifyDelayMs = input.verifyDelay === undefined ? DEFAULT_VERIFY_DELAY_MS : readDuration(input.verifyDelay);
+  if (verifyDelayMs === undefined) {
+    const parsed = parseDuration(input.verifyDelay ?? '');
+    problems.push(`verifyDelay ${parsed.ok ? `"${input.verifyDelay}" is not accepted by this run` : parsed.message}`);
+  }
   const scheduledStart = info.typedSearchAttributes.get(SCHEDULED_START_TIME);
   startMs = scheduledStart?.getTime() ?? info.runStartTime.getTime();
-  const end = resolveWindowEnd(input, { scheduledStartMs: scheduledStart?.getTime(), runStartMs: info.runStartTime.getTime() });
+  const end = resolveWindowEnd(input, { scheduledStartMs: scheduledStart?.getTime(), runStartMs: info.runStartTime.getTime() }, readDuration);
   if (!end.ok) problems.push(end.error);
   else endMs = end.endMs;
   if (problems.length > 0 || verifyDelayMs === undefined) {
