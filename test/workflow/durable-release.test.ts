@@ -79,3 +79,41 @@ test('scenario 5: back-to-back windows (one ends at X, the next starts at X) hol
     assert.deepEqual(h.notifier.severities(), ['info:Window ended; capacity now 4 TRUs', 'info:Capacity reverted to on-demand']);
   });
 });
+
+test('scenario 1: a raise refused before the API accepted it (denied namespace, rejected TRUs) holds nothing: the coordinator finishes instead of retrying a release forever', async () => {
+  await withWorker({ namespaceDenylist: ['prod.acct1'] }, async (h) => {
+    const t0 = await h.env.currentTimeMs();
+    const denied = await startWindow(h, 'prod.acct1', 4, t0 + HOUR);
+    assert.equal((await denied.result()).initialChangeSuccess, false);
+    const summary = await h.env.client.workflow.getHandle(coordinatorWorkflowId('prod.acct1')).result();
+    assert.equal(summary.namespace, 'prod.acct1');
+    assert.deepEqual(h.cloudOps.setCalls, []);
+    assert.deepEqual(h.notifier.severities(), ['critical:Capacity change failed']);
+  });
+  await withWorker({}, async (h) => {
+    h.cloudOps.invalidTrus.add(5);
+    const ns = testNamespace();
+    const t0 = await h.env.currentTimeMs();
+    const rejected = await startWindow(h, ns, 5, t0 + HOUR);
+    assert.equal((await rejected.result()).initialChangeSuccess, false);
+    await h.env.client.workflow.getHandle(coordinatorWorkflowId(ns)).result();
+    assert.deepEqual(h.cloudOps.changes, []);
+    assert.deepEqual(h.notifier.severities(), ['critical:Capacity change failed']);
+  });
+});
+
+test('scenario 6: a window whose end passes while another step holds the coordinator is not raised and reverted for nothing', async () => {
+  await withWorker({}, async (h) => {
+    const ns = testNamespace();
+    const t0 = await h.env.currentTimeMs();
+    // A's 2-hour verify delay holds the coordinator; B (8 TRUs, 30 minutes) opens and ends meanwhile.
+    const a = await startWindow(h, ns, 4, t0 + 3 * HOUR, '2h');
+    await h.env.sleep(60_000);
+    const b = await startWindow(h, ns, 8, t0 + 31 * 60_000);
+    const bResult = await b.result();
+    assert.equal(bResult.initialChangeSuccess, false);
+    assert.match(bResult.errors.join('\n'), /ended at .* while another capacity step of the namespace was still running: capacity was not changed/);
+    await a.result();
+    assert.deepEqual(h.cloudOps.history(ns), ['4', 'onDemand'], 'no 8-TRU raise billed for a window already over');
+  });
+});

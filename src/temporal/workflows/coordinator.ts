@@ -8,7 +8,9 @@
  * progress); opens go before closes, so back-to-back windows never dip to on-demand in between.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -83,6 +85,13 @@ const KEEP_FAILED_WINDOW_PATCH = 'capsched-keep-failed-window';
 const RELEASE_UNTIL_VERIFIED_PATCH = 'capsched-release-until-verified';
 /** A window's end waits a short grace for a window opening right then (back-to-back windows never dip). */
 const RELEASE_GRACE_PATCH = 'capsched-release-grace';
+/** A raise refused before any change was accepted (bad TRUs, key, role, allow-list) holds nothing to release. */
+const DROP_NEVER_APPLIED_PATCH = 'capsched-drop-never-applied';
+/** An open whose window already ended while another step ran is not raised (it would be reverted at once). */
+const SKIP_ENDED_OPEN_PATCH = 'capsched-skip-ended-open';
+
+/** Failure types of a change the API (or the worker) refused before accepting it. */
+const NEVER_APPLIED = new Set(['NAMESPACE_REFUSED', 'CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_UNAUTHENTICATED', 'CLOUD_OPS_PERMISSION_DENIED', 'CLOUD_OPS_NOT_FOUND', 'CLOUD_OPS_CONFIG']);
 
 interface StepOutcome {
   applied: boolean;
@@ -90,6 +99,8 @@ interface StepOutcome {
   changed: boolean;
   errors: string[];
   dryRun: boolean;
+  /** The change was refused before the API accepted it (nothing can take effect later). */
+  neverApplied?: boolean;
 }
 
 export async function capacityCoordinator(input: CoordinatorInput): Promise<CoordinatorSummary> {
@@ -142,7 +153,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       phase = 'idle';
       errors.push(`${verb} failed: ${failureMessage(err)}`);
       log.error('capacity step failed', { target: describeTarget(target), operationId, error: failureMessage(err) });
-      return { applied: false, verified: false, changed: false, errors, dryRun };
+      return { applied: false, verified: false, changed: false, errors, dryRun, neverApplied: NEVER_APPLIED.has(failureType(err) ?? '') };
     }
     phase = 'verifying';
     if (changed && verifyDelayMs > 0) await sleep(verifyDelayMs);
@@ -243,6 +254,13 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         window.endMs = pendingEnd;
         delete state.pendingEnds[window.windowId];
       }
+      if (window.endMs !== undefined && window.endMs <= Date.now() && patched(SKIP_ENDED_OPEN_PATCH)) {
+        remember(window.windowId);
+        const error = `the window ended at ${new Date(window.endMs).toISOString()} while another capacity step of the namespace was still running: capacity was not changed for it`;
+        log.warn('window ended before its raise could start; not raised', { windowId: window.windowId });
+        await report(window, { step: 'raise', applied: false, verified: false, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: [error], dryRun: false });
+        continue;
+      }
       // A permanent change replaces the previous permanent one (the baseline).
       if (window.endMs === undefined) state.windows = state.windows.filter((w) => w.endMs !== undefined);
       const before = effectiveTarget(state.windows);
@@ -251,7 +269,8 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       log.info('window opened', { windowId: window.windowId, trus: window.trus, from: describeTarget(before), to: describeTarget(target) });
       const outcome = await step(target, window.verifyDelayMs);
       if (!outcome.applied) {
-        if (window.endMs !== undefined && patched(KEEP_FAILED_WINDOW_PATCH)) {
+        const dropped = outcome.neverApplied === true && patched(DROP_NEVER_APPLIED_PATCH);
+        if (!dropped && window.endMs !== undefined && patched(KEEP_FAILED_WINDOW_PATCH)) {
           // The change may still take effect (e.g. the operation outlasted every attempt): keep the
           // window, asking for nothing, so its end still releases to what the others need.
           const held = state.windows.find((w) => w.windowId === window.windowId);
@@ -261,7 +280,8 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
           remember(window.windowId);
         }
       }
-      await report(window, { step: 'raise', ...outcome, target: outcome.applied ? target : before, heldBy: holders(state.windows) });
+      const { neverApplied: _neverApplied, ...raised } = outcome;
+      await report(window, { step: 'raise', ...raised, target: outcome.applied ? target : before, heldBy: holders(state.windows) });
       if (state.unsettled !== undefined) await settle(outcome, target);
       continue;
     }
@@ -350,4 +370,11 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     }
     await condition(() => state.queue.length > 0 || endsMoved, next === undefined ? undefined : Math.max(1, next - Date.now()));
   }
+}
+
+/** The type of the innermost application failure of an activity failure, if any. */
+function failureType(err: unknown): string | undefined {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause !== undefined) e = e.cause;
+  return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
 }
