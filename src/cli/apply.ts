@@ -4,11 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
-import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
-import { createPlanSource, readGitCredentials } from '../adapters/source/index.js';
+import { readGitCredentials } from '../adapters/source/index.js';
+import * as compose from '../compose.js';
 import { readTemporalSettings, connectTemporal } from '../config/temporal.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
-import type { ScheduleStore } from '../core/ports.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
 import { formatChangeSetJson } from '../core/report/changeset-json.js';
 import { formatChangeSetMarkdown } from '../core/report/changeset-markdown.js';
@@ -16,7 +15,7 @@ import type { ChangeSetView } from '../core/report/changeset-model.js';
 import { formatChangeSetText } from '../core/report/changeset-text.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { createLogger, scrub } from '../log/index.js';
-import { reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
+import { passLogger, reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
 import type { CliIO, Command } from './io.js';
 
 const FORMATS: Record<string, (view: ChangeSetView) => string> = { text: formatChangeSetText, json: formatChangeSetJson, markdown: formatChangeSetMarkdown };
@@ -134,18 +133,18 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
 
 /** diff semantics: 0 nothing to change, 2 changes pending, 1 anything else. */
 function diffExit(result: ReconcileResult): number {
-  if (result.status === 'noop') return ExitCode.ok;
+  if (result.status === 'unchanged') return ExitCode.ok;
   if (result.status === 'planned') return 2;
   return ExitCode.invalid;
 }
 
 function applyExit(result: ReconcileResult): number {
-  return result.status === 'applied' || result.status === 'noop' ? ExitCode.ok : ExitCode.invalid;
+  return result.status === 'applied' || result.status === 'unchanged' ? ExitCode.ok : ExitCode.invalid;
 }
 
 function printInvalid(result: ReconcileResult, io: CliIO, json: boolean): void {
   if (json) {
-    io.stdout(`${JSON.stringify({ version: 1, installation: result.installation, revision: result.revision, status: result.status, errors: result.errors }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ version: 1, installation: result.installation, revision: result.revision, status: result.status, issues: result.issues, errors: result.errors }, null, 2)}\n`);
     return;
   }
   if (result.status !== 'invalid') {
@@ -155,7 +154,8 @@ function printInvalid(result: ReconcileResult, io: CliIO, json: boolean): void {
     return;
   }
   io.stderr(`capsched: the plans at ${result.revision} are not applied:\n`);
-  for (const e of result.errors) io.stderr(`  ${e.message}${e.code === 'PLAN_INVALID' ? '' : ` [${e.code}]`}\n`);
+  for (const i of result.issues) io.stderr(`  ${i.file}:${i.line}:${i.column} ${i.field === '' ? '' : `${i.field}: `}${i.message} [${i.code}]\n`);
+  for (const e of result.errors) io.stderr(`  ${e.message} [${e.code}]\n`);
   io.stderr('Nothing was changed. Fix the errors above (`capsched validate` shows every problem).\n');
 }
 
@@ -178,38 +178,27 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
   const json = p.format === formatChangeSetJson;
   let temporal: Awaited<ReturnType<typeof connectTemporal>> | undefined;
   try {
-    const source = createPlanSource({ source: p.source, branch: p.branch, path: p.path, cwd: io.cwd, credentials: readGitCredentials(io.env), logger });
+    const source = compose.planSource({ source: p.source, branch: p.branch, path: p.path, cwd: io.cwd, credentials: readGitCredentials(io.env), logger });
     const snapshot = await source.snapshot();
     const settings = readTemporalSettings(io.env, { ...(p.address === undefined ? {} : { address: p.address }), ...(p.namespace === undefined ? {} : { namespace: p.namespace }), ...(p.profile === undefined ? {} : { profile: p.profile }) });
     // Connect on the first schedule call: an invalid snapshot never reaches Temporal at all.
-    let real: ScheduleStore | undefined;
-    const connected = async (): Promise<ScheduleStore> => {
-      if (real === undefined) {
-        try {
-          temporal = await connectTemporal(settings);
-        } catch (err) {
-          const why = scrub(err instanceof Error ? err.message : String(err));
-          throw new CapschedError('TEMPORAL_UNAVAILABLE', `cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${why} — check --address / TEMPORAL_ADDRESS or the envconfig profile`, { retry: 'transient', cause: err });
-        }
-        real = createTemporalScheduleStore({ client: temporal.client });
+    const store = compose.scheduleStoreOnFirstUse(async () => {
+      try {
+        temporal = await connectTemporal(settings);
+      } catch (err) {
+        const why = scrub(err instanceof Error ? err.message : String(err));
+        throw new CapschedError('TEMPORAL_UNAVAILABLE', `cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${why} — check --address / TEMPORAL_ADDRESS or the envconfig profile`, { retry: 'transient', cause: err });
       }
-      return real;
-    };
-    const store: ScheduleStore = {
-      list: async (i) => (await connected()).list(i),
-      describe: async (id) => (await connected()).describe(id),
-      create: async (d) => (await connected()).create(d),
-      update: async (d) => (await connected()).update(d),
-      delete: async (id) => (await connected()).delete(id),
-      runningWindows: async (id) => (await connected()).runningWindows(id),
-      cancelWorkflow: async (id, r) => (await connected()).cancelWorkflow(id, r),
-    };
+      return compose.scheduleStore(temporal.client);
+    });
+    const reconcileId = `${p.installation}-${p.now.toString(36)}`;
     const result = await reconcileOnce({
       snapshot,
       store,
       installation: p.installation,
       now: p.now,
-      logger,
+      logger: passLogger(logger, { installation: p.installation, reconcileId, revision: snapshot.revision }),
+      reconcileId,
       options: {
         taskQueue: p.taskQueue,
         selfHeal: p.selfHeal,

@@ -10,17 +10,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Context } from '@temporalio/activity';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { prebuiltOrSources, workflowEntryPath } from '../temporal/bundle.js';
-import type { Notifier, PlanSource } from '../core/ports.js';
+import { sdkLogger } from '../temporal/sdk-logger.js';
+import type { Notifier, PlanSource, ScheduleStore } from '../core/ports.js';
 import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
 import { startDaemonHttpServer, type DaemonHttpServer } from './http-server.js';
 import { DaemonMetrics } from './metrics.js';
-import { runPass, type PassRecord, type ReconcileEngine } from './pass.js';
+import { createReconcilerActivities, runPass, type PassRecord, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
 import {
+  DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
   nextPassDelayMs,
   RECONCILER_WORKFLOW,
@@ -28,7 +29,6 @@ import {
   reconcilerWorkflowId,
   STATE_QUERY,
   TRIGGER_SIGNAL,
-  type ReconcilerActivities,
   type ReconcilerInput,
   type ReconcilerState,
   type TriggerRequest,
@@ -46,12 +46,21 @@ export interface CapacityWorkerContext {
   identity: string;
 }
 
+/** What each pass reconciles into (src/reconcile runs the pass; the daemon only schedules it). */
+export interface DaemonReconcile {
+  /** The schedule store, or how to build it from the daemon's Temporal client. */
+  store: ScheduleStore | ((client: Client) => ScheduleStore);
+  /** reconcileOnce options; dryRun computes the same change set and writes nothing. */
+  options: ReconcileOptions;
+  /** Sees every pass's full result (the `capsched dev` table). */
+  onResult?: (result: ReconcileResult) => Promise<void>;
+}
+
 export interface DaemonOptions {
   installation: string;
   /** Plan source; a watchable one (folder) triggers passes on change. */
   source: PlanSource & { watch?: (onChange: () => void) => () => Promise<void> };
-  /** Computes (and unless dry run, applies) one snapshot; or built from the daemon's Temporal client. */
-  engine: ReconcileEngine | { create: (client: Client) => ReconcileEngine };
+  reconcile: DaemonReconcile;
   /** An existing connection (the caller closes it) or a way to open one (the daemon closes it). */
   temporal: { connection: NativeConnection; namespace: string } | { connect: () => Promise<NativeConnection>; namespace: string };
   notifier: Notifier;
@@ -107,17 +116,7 @@ let reconcilerBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 async function reconcilerWorkflowSource(logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
   const source = prebuiltOrSources('reconciler', { logger });
   if (source.workflowBundle !== undefined) return { workflowBundle: source.workflowBundle };
-  reconcilerBundle ??= bundleWorkflowCode({
-    workflowsPath: workflowEntryPath('reconciler'),
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (message, meta) => logger.warn({ meta }, message),
-      error: (message, meta) => logger.error({ meta }, message),
-    },
-  });
+  reconcilerBundle ??= bundleWorkflowCode({ workflowsPath: workflowEntryPath('reconciler'), logger: sdkLogger(logger, { infoAs: 'debug' }) });
   return { workflowBundle: await reconcilerBundle };
 }
 
@@ -139,7 +138,9 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const passDeps = {
     installation: options.installation,
     source: options.source,
-    engine: typeof options.engine === 'function' ? options.engine : options.engine.create(client),
+    store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
+    options: options.reconcile.options,
+    ...(options.reconcile.onResult === undefined ? {} : { onResult: options.reconcile.onResult }),
     notifier: options.notifier,
     logger: options.logger,
     metrics,
@@ -174,17 +175,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   try {
     if (!dryRun) {
-      const activities: ReconcilerActivities = {
-        reconcilePass: async (previous) => {
-          const context = Context.current();
-          const heartbeat = setInterval(() => context.heartbeat(), Math.max(200, Math.min(5_000, (options.passHeartbeatTimeoutMs ?? 30_000) / 4)));
-          try {
-            return await runPass(passDeps, previous);
-          } finally {
-            clearInterval(heartbeat);
-          }
-        },
-      };
+      const activities = createReconcilerActivities(passDeps, { heartbeatTimeoutMs: options.passHeartbeatTimeoutMs ?? DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS });
       startWorker(
         'reconciler',
         await Worker.create({
