@@ -13,7 +13,6 @@ import { NativeConnection } from '@temporalio/worker';
 import { createTemporalScheduleStore } from '../src/adapters/schedules/index.js';
 import { createPlanSource } from '../src/adapters/source/index.js';
 import { startDevServer } from '../src/adapters/temporal-dev-server/index.js';
-import { createReconcileEngine } from '../src/daemon/engine.js';
 import { startDaemon } from '../src/daemon/index.js';
 import { reconcilerWorkflowId } from '../src/core/reconciler-contract.js';
 import { Secret, silentLogger } from '../src/log/index.js';
@@ -35,7 +34,7 @@ async function main(): Promise<void> {
     const daemon = await startDaemon({
       installation,
       source: createPlanSource({ source: remote, workDir: join(root, 'cache') }),
-      engine: { create: (client: Client) => createReconcileEngine({ store: createTemporalScheduleStore({ client, requestsPerSecond: 200, listsPerSecond: 200 }), installation, options: { plansPath: 'schedules' } }) },
+      reconcile: { store: (client: Client) => createTemporalScheduleStore({ client, requestsPerSecond: 200, listsPerSecond: 200 }), options: { plansPath: 'schedules' } },
       temporal: { connect: () => NativeConnection.connect({ address: server.address }), namespace: 'default' },
       notifier: { notify: async () => undefined },
       logger: silentLogger(),

@@ -16,7 +16,7 @@ import type { ChangeSetView } from '../core/report/changeset-model.js';
 import { formatChangeSetText } from '../core/report/changeset-text.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { createLogger, scrub } from '../log/index.js';
-import { reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
+import { passLogger, reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
 import type { CliIO, Command } from './io.js';
 
 const FORMATS: Record<string, (view: ChangeSetView) => string> = { text: formatChangeSetText, json: formatChangeSetJson, markdown: formatChangeSetMarkdown };
@@ -134,18 +134,18 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
 
 /** diff semantics: 0 nothing to change, 2 changes pending, 1 anything else. */
 function diffExit(result: ReconcileResult): number {
-  if (result.status === 'noop') return ExitCode.ok;
+  if (result.status === 'unchanged') return ExitCode.ok;
   if (result.status === 'planned') return 2;
   return ExitCode.invalid;
 }
 
 function applyExit(result: ReconcileResult): number {
-  return result.status === 'applied' || result.status === 'noop' ? ExitCode.ok : ExitCode.invalid;
+  return result.status === 'applied' || result.status === 'unchanged' ? ExitCode.ok : ExitCode.invalid;
 }
 
 function printInvalid(result: ReconcileResult, io: CliIO, json: boolean): void {
   if (json) {
-    io.stdout(`${JSON.stringify({ version: 1, installation: result.installation, revision: result.revision, status: result.status, errors: result.errors }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ version: 1, installation: result.installation, revision: result.revision, status: result.status, issues: result.issues, errors: result.errors }, null, 2)}\n`);
     return;
   }
   if (result.status !== 'invalid') {
@@ -155,7 +155,8 @@ function printInvalid(result: ReconcileResult, io: CliIO, json: boolean): void {
     return;
   }
   io.stderr(`capsched: the plans at ${result.revision} are not applied:\n`);
-  for (const e of result.errors) io.stderr(`  ${e.message}${e.code === 'PLAN_INVALID' ? '' : ` [${e.code}]`}\n`);
+  for (const i of result.issues) io.stderr(`  ${i.file}:${i.line}:${i.column} ${i.field === '' ? '' : `${i.field}: `}${i.message} [${i.code}]\n`);
+  for (const e of result.errors) io.stderr(`  ${e.message} [${e.code}]\n`);
   io.stderr('Nothing was changed. Fix the errors above (`capsched validate` shows every problem).\n');
 }
 
@@ -204,12 +205,14 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
       runningWindows: async (id) => (await connected()).runningWindows(id),
       cancelWorkflow: async (id, r) => (await connected()).cancelWorkflow(id, r),
     };
+    const reconcileId = `${p.installation}-${p.now.toString(36)}`;
     const result = await reconcileOnce({
       snapshot,
       store,
       installation: p.installation,
       now: p.now,
-      logger,
+      logger: passLogger(logger, { installation: p.installation, reconcileId, revision: snapshot.revision }),
+      reconcileId,
       options: {
         taskQueue: p.taskQueue,
         selfHeal: p.selfHeal,

@@ -19,7 +19,6 @@ import { parseDuration } from '../core/capacity/duration.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
-import { createReconcileEngine } from '../daemon/engine.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_LISTEN, startDaemon } from '../daemon/index.js';
 import { parseListen } from '../daemon/http-server.js';
 import { createLogger, scrub, Secret, type Logger } from '../log/index.js';
@@ -274,13 +273,9 @@ export const runCommand: Command = async (argv, io) => {
           }),
         namespace: temporalSettings.namespace,
       },
-      engine: {
-        create: (client) =>
-          createReconcileEngine({
-            store: createTemporalScheduleStore({ client }),
-            installation,
-            options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path },
-          }),
+      reconcile: {
+        store: (client) => createTemporalScheduleStore({ client }),
+        options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path },
       },
       notifier,
       logger,

@@ -2,6 +2,7 @@
  * The contract between the daemon and its reconciler workflow. Type-only for the workflow
  * sandbox; plain data, visible in the Temporal UI, so it never carries a secret or plan content.
  */
+import type { Issue } from './plan/issues.js';
 
 /** Workflow type of the per-installation reconciler. */
 export const RECONCILER_WORKFLOW = 'capschedReconciler';
@@ -18,7 +19,15 @@ export function reconcilerTaskQueue(installation: string): string {
   return `capsched-reconciler-${installation}`;
 }
 
-export type PassResult = 'applied' | 'unchanged' | 'invalid' | 'source-failed' | 'failed' | 'prune-blocked';
+/**
+ * How one reconcile pass ended — the one vocabulary of reconcileOnce, the daemon's passes,
+ * /status, metrics and `capsched apply --json`:
+ * applied: every change written · unchanged: nothing to do · planned: dry run, changes computed,
+ * none written · invalid: the commit does not validate (nothing read from or written to Temporal) ·
+ * source-failed: the plan source could not be read · prune-blocked: the prune guard refused
+ * (nothing written) · failed: listing failed or some change failed.
+ */
+export type PassOutcome = 'applied' | 'unchanged' | 'planned' | 'invalid' | 'source-failed' | 'prune-blocked' | 'failed';
 
 /** A problem that is alerted once when it appears and once (info) when it clears. */
 export interface Problem {
@@ -27,13 +36,18 @@ export interface Problem {
   since: string;
   message: string;
   revision?: string;
+  /** Invalid plans: the errors themselves (file, line, column, field), at most MAX_PROBLEM_ISSUES. */
+  issues?: Issue[];
 }
+
+/** Issues kept on a problem (state lives in workflow history: bounded). */
+export const MAX_PROBLEM_ISSUES = 15;
 
 export interface ReconcilerState {
   /** Passes completed by any daemon of this installation. */
   passes: number;
   lastPassAt?: string;
-  lastPassResult?: PassResult;
+  lastPassResult?: PassOutcome;
   lastPassDurationMs?: number;
   /** Identity of the daemon that ran the last pass. */
   lastPassBy?: string;

@@ -10,21 +10,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Context } from '@temporalio/activity';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { prebuiltOrSources, workflowEntryPath } from '../temporal/bundle.js';
-import type { CloudOps, Notifier, PlanSource } from '../core/ports.js';
+import type { CloudOps, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
+import type { PresentView } from '../core/present/model.js';
 import { renderPage } from '../ui/page.js';
 import { AlertLog, PresentReader, type AppliedPlans } from './present.js';
-import type { PresentView } from '../core/present/model.js';
 import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
 import { startDaemonHttpServer, type DaemonHttpServer } from './http-server.js';
 import { DaemonMetrics } from './metrics.js';
-import { runPass, type PassRecord, type ReconcileEngine } from './pass.js';
+import { createReconcilerActivities, runPass, type PassRecord, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
 import {
+  DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
   nextPassDelayMs,
   RECONCILER_WORKFLOW,
@@ -32,7 +32,6 @@ import {
   reconcilerWorkflowId,
   STATE_QUERY,
   TRIGGER_SIGNAL,
-  type ReconcilerActivities,
   type ReconcilerInput,
   type ReconcilerState,
   type TriggerRequest,
@@ -50,12 +49,21 @@ export interface CapacityWorkerContext {
   identity: string;
 }
 
+/** What each pass reconciles into (src/reconcile runs the pass; the daemon only schedules it). */
+export interface DaemonReconcile {
+  /** The schedule store, or how to build it from the daemon's Temporal client. */
+  store: ScheduleStore | ((client: Client) => ScheduleStore);
+  /** reconcileOnce options; dryRun computes the same change set and writes nothing. */
+  options: ReconcileOptions;
+  /** Sees every pass's full result (the `capsched dev` table). */
+  onResult?: (result: ReconcileResult) => Promise<void>;
+}
+
 export interface DaemonOptions {
   installation: string;
   /** Plan source; a watchable one (folder) triggers passes on change. */
   source: PlanSource & { watch?: (onChange: () => void) => () => Promise<void> };
-  /** Computes (and unless dry run, applies) one snapshot; or built from the daemon's Temporal client. */
-  engine: ReconcileEngine | { create: (client: Client) => ReconcileEngine };
+  reconcile: DaemonReconcile;
   /** An existing connection (the caller closes it) or a way to open one (the daemon closes it). */
   temporal: { connection: NativeConnection; namespace: string } | { connect: () => Promise<NativeConnection>; namespace: string };
   notifier: Notifier;
@@ -74,7 +82,7 @@ export interface DaemonOptions {
   /** Grace for an in-flight pass on shutdown (default 20 s). */
   shutdownGraceMs?: number;
   identity?: string;
-  /** Cloud Ops reads for the page and `capsched status` (capacity as the API reports it); omitted: shown as unknown. */
+  /** Cloud Ops reads for the page (capacity as the API reports it); omitted: shown as unknown. */
   cloudOps?: CloudOps;
   /** The page at GET /. */
   ui?: {
@@ -107,7 +115,7 @@ export interface DaemonHandle {
   /** Asks for a pass now (coalesced with any pending request). Resolves once the request is recorded. */
   triggerNow(reason?: string): Promise<void>;
   status(): Promise<DaemonStatus>;
-  /** What the page shows (also `capsched status`). */
+  /** What the page shows. */
   present(): Promise<PresentView>;
   /** Stop reconciling, drain the workers, close the HTTP server and (owned) connection. */
   stop(): Promise<void>;
@@ -158,20 +166,29 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const notifier = alertLog.wrap(options.notifier);
   let appliedPlans: AppliedPlans | undefined;
   let drift: { corrected: number; reportedOnly: boolean; at?: string } | undefined;
-  const innerEngine = typeof options.engine === 'function' ? options.engine : options.engine.create(client);
-  const engine: ReconcileEngine = async (snapshot, context) => {
-    const outcome = await innerEngine(snapshot, context);
-    if (outcome.status === 'applied' || outcome.status === 'unchanged') {
-      if (appliedPlans?.revision !== snapshot.revision) appliedPlans = { revision: snapshot.revision, plans: loadPlans(snapshot.files).plans, ...(snapshot.meta === undefined ? {} : { meta: snapshot.meta }) };
-      if (outcome.driftCorrected > 0) drift = { corrected: outcome.driftCorrected, reportedOnly: false, at: context.now.toISOString().slice(0, 19) + 'Z' };
+  let lastSnapshot: SourceSnapshot | undefined;
+  /** The source as passes read it: the last snapshot is kept so an applied pass's plans can be shown. */
+  const source: PlanSource = {
+    describe: () => options.source.describe(),
+    snapshot: async () => (lastSnapshot = await options.source.snapshot()),
+  };
+  const onResult = async (result: ReconcileResult): Promise<void> => {
+    if ((result.status === 'applied' || result.status === 'unchanged') && !result.dryRun) {
+      const snapshot = lastSnapshot;
+      if (snapshot !== undefined && snapshot.revision === result.revision && appliedPlans?.revision !== result.revision) {
+        appliedPlans = { revision: snapshot.revision, plans: loadPlans(snapshot.files).plans, ...(snapshot.meta === undefined ? {} : { meta: snapshot.meta }) };
+      }
+      if (result.counts.drift > 0) drift = { corrected: result.counts.driftCorrected, reportedOnly: result.counts.driftCorrected === 0, at: new Date().toISOString().slice(0, 19) + 'Z' };
     }
-    return outcome;
+    await options.reconcile.onResult?.(result);
   };
 
   const passDeps = {
     installation: options.installation,
-    source: options.source,
-    engine,
+    source,
+    store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
+    options: options.reconcile.options,
+    onResult,
     notifier,
     logger: options.logger,
     metrics,
@@ -206,17 +223,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   try {
     if (!dryRun) {
-      const activities: ReconcilerActivities = {
-        reconcilePass: async (previous) => {
-          const context = Context.current();
-          const heartbeat = setInterval(() => context.heartbeat(), Math.max(200, Math.min(5_000, (options.passHeartbeatTimeoutMs ?? 30_000) / 4)));
-          try {
-            return await runPass(passDeps, previous);
-          } finally {
-            clearInterval(heartbeat);
-          }
-        },
-      };
+      const activities = createReconcilerActivities(passDeps, { heartbeatTimeoutMs: options.passHeartbeatTimeoutMs ?? DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS });
       startWorker(
         'reconciler',
         await Worker.create({
@@ -338,7 +345,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     ...(options.cloudOps === undefined ? {} : { cloudOps: options.cloudOps }),
     ...(options.ui?.temporalUiUrl === undefined ? {} : { temporalUi: { baseUrl: options.ui.temporalUiUrl.replace(/\/+$/, ''), namespace: options.temporal.namespace } }),
   });
-  const presentView = async () => {
+  const presentView = async (): Promise<PresentView> => {
     const { state } = await readiness();
     return present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [...alertLog.entries], ...(drift === undefined ? {} : { drift }) });
   };

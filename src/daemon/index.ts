@@ -1,5 +1,4 @@
-export { startDaemon, DEFAULT_INTERVAL_MS, DEFAULT_LISTEN, type DaemonOptions, type DaemonHandle, type DaemonStatus, type CapacityWorkerContext } from './daemon.js';
-export { runPass, type EngineOutcome, type ReconcileEngine, type PassRecord } from './pass.js';
+export { startDaemon, DEFAULT_INTERVAL_MS, DEFAULT_LISTEN, type DaemonOptions, type DaemonHandle, type DaemonStatus, type DaemonReconcile, type CapacityWorkerContext } from './daemon.js';
 export { verifyGithubSignature, DeliveryCache } from './webhook.js';
 export { parseListen, MAX_WEBHOOK_BODY_BYTES } from './http-server.js';
 export { reconcilerWorkflowId, reconcilerTaskQueue, type ReconcilerState } from '../core/reconciler-contract.js';

@@ -2,22 +2,14 @@
  * The daemon's Prometheus metrics, written in the text exposition format by hand (a handful of
  * series; no dependency). Labels are bounded: result values and one revision.
  */
-import type { PassResult, ReconcilerState } from '../core/reconciler-contract.js';
+import type { PassOutcome, ReconcilerState } from '../core/reconciler-contract.js';
+import type { PassMetrics } from '../reconcile/index.js';
 
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
-const RESULTS: PassResult[] = ['applied', 'unchanged', 'invalid', 'source-failed', 'failed', 'prune-blocked'];
-
-export interface PassMetrics {
-  result: PassResult;
-  durationSeconds: number;
-  driftCorrected: number;
-  pruneBlocked: boolean;
-  sourceFetchFailed: boolean;
-  error: boolean;
-}
+const RESULTS: PassOutcome[] = ['applied', 'unchanged', 'planned', 'invalid', 'source-failed', 'failed', 'prune-blocked'];
 
 export class DaemonMetrics {
-  readonly passes = new Map<PassResult, number>(RESULTS.map((r) => [r, 0]));
+  readonly passes = new Map<PassOutcome, number>(RESULTS.map((r) => [r, 0]));
   readonly bucketCounts = DURATION_BUCKETS.map(() => 0);
   durationSum = 0;
   durationCount = 0;

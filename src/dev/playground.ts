@@ -17,12 +17,10 @@ import type { CapacityTarget } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { readWorkerSettings } from '../config/worker.js';
-import { mapReconcileResult } from '../daemon/engine.js';
 import { startDaemon, type DaemonHandle } from '../daemon/index.js';
-import type { ReconcileEngine } from '../daemon/pass.js';
 import type { Logger } from '../log/index.js';
 import { Secret, registerSecret } from '../log/secrets.js';
-import { reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
+import type { ReconcileResult } from '../reconcile/index.js';
 import { startCloudOpsSimulator, type CloudOpsSimulator } from '../simulator/index.js';
 import { createCapacityWorker } from '../temporal/worker.js';
 import type { DevRow, DevView } from './table.js';
@@ -205,39 +203,26 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     const onResult = async (result: ReconcileResult): Promise<void> => {
       const at = new Date();
       if (result.status === 'invalid') {
-        const issues = result.validation?.errors ?? result.errors.map((e) => ({ file: '.', line: 1, column: 1, field: '', code: e.code, message: e.message, severity: 'error' as const }));
-        refresh({ at, issues, error: undefined, changes: 0 });
+        // Positioned issues when the plans do not validate; a missing plans folder has none, only an error.
+        const error = result.errors.length === 0 ? undefined : result.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+        refresh({ at, issues: result.issues, error, changes: 0 });
         return;
       }
-      if (result.changeSet !== undefined && result.status !== 'blocked') {
+      if (result.changeSet !== undefined && result.status !== 'prune-blocked') {
         desired = result.changeSet.desired;
         await seed(desired.map((d) => d.namespace));
       }
-      const error = result.status === 'failed' || result.status === 'blocked' ? result.errors.map((e) => `${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.message}`).join('; ') : undefined;
+      const error = result.status === 'failed' || result.status === 'prune-blocked' ? result.errors.map((e) => `${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.message}`).join('; ') : undefined;
       refresh({ at, issues: undefined, error, changes: result.applied.length, warnings: result.validation?.warnings ?? [] });
     };
 
-    // The daemon's engine (reconcileOnce, as createReconcileEngine runs it) with the result kept for the table.
-    const engine: ReconcileEngine = async (snapshot, { now, logger: passLogger, reconcileId }) => {
-      const result = await reconcileOnce({
-        snapshot,
-        store,
-        installation: DEV_INSTALLATION,
-        now: now.getTime(),
-        // The dev server is private to the playground: deleting the last plan file deletes its schedule.
-        options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200, allowPruneAll: true },
-        logger: passLogger,
-        reconcileId,
-      });
-      await onResult(result).catch((err: unknown) => logger.warn({ err }, 'dev view update failed'));
-      return mapReconcileResult(result, plansPath);
-    };
 
     // 6. The daemon: reconciler workflow + capacity worker in this process, watching the folder.
     const daemon = await startDaemon({
       installation: DEV_INSTALLATION,
       source,
-      engine,
+      // The dev server is private to the playground: deleting the last plan file deletes its schedule.
+      reconcile: { store, options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200, allowPruneAll: true }, onResult },
       temporal: { connection, namespace: 'default' },
       notifier,
       logger,

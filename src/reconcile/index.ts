@@ -1,1 +1,14 @@
-export { reconcileOnce, compactResult, type ReconcileInput, type ReconcileOptions, type ReconcileResult, type ReconcileStatus, type ReconcileCounts, type ReconcileError } from './reconcile-once.js';
+export {
+  reconcileOnce,
+  compactResult,
+  passLogger,
+  type ReconcileInput,
+  type ReconcileOptions,
+  type ReconcileResult,
+  type ReconcileStatus,
+  type ReconcileCounts,
+  type ReconcileError,
+} from './reconcile-once.js';
+export { runPass, type PassDeps, type PassMetrics, type PassRecord } from './pass.js';
+export { createReconcilerActivities } from './activity.js';
+export type { PassOutcome } from '../core/reconciler-contract.js';

@@ -9,8 +9,10 @@
  * call at all; a prune-guard refusal writes nothing; a no-op pass costs one list call per 1000
  * managed schedules and no describe.
  */
-import type { Logger } from 'pino';
 import { isCapschedError, type RetryClass } from '../core/errors.js';
+import type { Issue } from '../core/plan/issues.js';
+import type { PassOutcome } from '../core/reconciler-contract.js';
+import type { Logger } from '../log/index.js';
 import type { ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import { validateAndLoadPlans, type ValidationReport } from '../core/plan/validate.js';
 import { desiredSchedules } from '../core/desired/build.js';
@@ -53,17 +55,19 @@ export interface ReconcileInput {
   /** The pass's clock (ms since epoch): expired one-offs and window previews are relative to it. */
   now: number;
   options?: ReconcileOptions;
+  /** The pass's logger, already bound with passLogger() (reconcileOnce binds nothing itself). */
   logger?: Logger;
   /** Correlates log lines of one pass (default: derived from `now`). */
   reconcileId?: string;
 }
 
-/**
- * noop: nothing to do · planned: dry run with changes · applied: every change applied ·
- * invalid: the source did not validate (nothing read from or written to Temporal) ·
- * blocked: a guard refused (nothing written) · failed: listing failed or some change failed.
- */
-export type ReconcileStatus = 'noop' | 'planned' | 'applied' | 'invalid' | 'blocked' | 'failed';
+/** The one place a pass's log fields are bound: component, installation, reconcileId, revision. */
+export function passLogger(root: Logger, fields: { installation: string; reconcileId: string; revision?: string }): Logger {
+  return root.child({ component: 'reconcile', installation: fields.installation, reconcileId: fields.reconcileId, ...(fields.revision === undefined ? {} : { revision: fields.revision }) });
+}
+
+/** A pass that got a snapshot ends in any PassOutcome but source-failed. */
+export type ReconcileStatus = Exclude<PassOutcome, 'source-failed'>;
 
 export interface ReconcileError {
   code: string;
@@ -99,6 +103,8 @@ export interface ReconcileResult {
   dryRun: boolean;
   /** Absent only when the plans path does not exist. */
   validation?: ValidationReport;
+  /** The validation errors that made the pass invalid, as found (file, line, column, field). */
+  issues: Issue[];
   changeSet?: ChangeSet;
   applied: AppliedAction[];
   errors: ReconcileError[];
@@ -136,9 +142,9 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   const installation = checkInstallationId(input.installation);
   const revision = input.snapshot.revision;
   const reconcileId = input.reconcileId ?? `${installation}-${input.now.toString(36)}`;
-  const log = input.logger?.child({ component: 'reconcile', reconcileId, installation, revision });
+  const log = input.logger;
   const counts = zeroCounts();
-  const result: ReconcileResult = { reconcileId, installation, revision, status: 'noop', dryRun, applied: [], errors: [], counts, durationMs: 0 };
+  const result: ReconcileResult = { reconcileId, installation, revision, status: 'unchanged', dryRun, issues: [], applied: [], errors: [], counts, durationMs: 0 };
   const finish = (status: ReconcileStatus): ReconcileResult => {
     result.status = status;
     result.durationMs = Math.round(performance.now() - started);
@@ -160,10 +166,8 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   const { report: validation, plans: loadedPlans } = validateAndLoadPlans(input.snapshot.files, { now: input.now, strict: options.strict ?? false, ...(options.plansPath === undefined ? {} : { plansPath: options.plansPath }) });
   result.validation = validation;
   if (!validation.valid) {
-    for (const issue of validation.errors) {
-      result.errors.push({ code: 'PLAN_INVALID', message: `${issue.file}:${issue.line}:${issue.column} ${issue.field === '' ? '' : `${issue.field}: `}${issue.message} [${issue.code}]`, retry: 'terminal' });
-    }
-    log?.warn({ errors: validation.errors.length }, 'plans invalid; nothing applied');
+    result.issues = validation.errors;
+    log?.warn({ errors: validation.errors.length, issues: validation.errors.slice(0, 15) }, 'plans invalid; nothing applied');
     return finish('invalid');
   }
   counts.plans = loadedPlans.length;
@@ -227,10 +231,15 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   if (changeSet.blocked !== undefined) {
     result.errors.push({ code: changeSet.blocked.code, message: changeSet.blocked.message, retry: 'terminal' });
     log?.warn({ code: changeSet.blocked.code, deletes: changeSet.blocked.deletes, managed: changeSet.blocked.managed }, 'prune guard refused the pass; nothing applied');
-    return finish('blocked');
+    return finish('prune-blocked');
   }
-  if (changeSet.changes.length === 0) return finish('noop');
-  if (dryRun) return finish('planned');
+  if (changeSet.changes.length === 0) return finish('unchanged');
+  if (dryRun) {
+    for (const change of changeSet.changes) {
+      log?.info({ kind: change.kind, reason: change.reason, scheduleId: change.scheduleId, plan: change.plan, namespace: change.namespace, fields: change.fields.map((f) => f.field), dryRun }, 'dry run: would change schedule');
+    }
+    return finish('planned');
+  }
 
   // 6. Apply.
   const applied = await applyChangeSet(changeSet, input.store, {

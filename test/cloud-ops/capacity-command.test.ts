@@ -21,7 +21,7 @@ test('capsched capacity prints mode, TRUs, latest request and valid TRU values (
     const printed = text.out.join('');
     assert.match(printed, /Mode\s+provisioned, 6 TRU/);
     assert.match(printed, /APS limit\s+3000/);
-    assert.match(printed, /Latest request\s+completed: provisioned 6 TRU/);
+    assert.match(printed, /Latest request\s+completed: 6 TRUs/);
     assert.match(printed, /operation\s+cli-raise/);
     assert.match(printed, /Valid TRU values\s+2, 3, 4, 6, 8, 10, 12/);
 

@@ -8,7 +8,6 @@ import { createSlackNotifier } from '../../src/adapters/slack/index.js';
 import { createPlanSource } from '../../src/adapters/source/index.js';
 import type { PlanSource } from '../../src/core/ports.js';
 import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
-import { createReconcileEngine } from '../../src/daemon/engine.js';
 import { startDaemon, type DaemonHandle, type DaemonOptions } from '../../src/daemon/index.js';
 import { silentLogger, Secret, type Logger } from '../../src/log/index.js';
 import { createLogger } from '../../src/log/index.js';
@@ -98,13 +97,11 @@ export async function startTestDaemon(ctx: TestContext, options: TestDaemonOptio
   const store = countingStore(createTemporalScheduleStore({ client }));
   const source =
     typeof options.source === 'string' ? createPlanSource({ source: options.source, workDir: tempDir('capsched-work-'), logger }) : options.source;
-  const engine =
-    options.engine ??
-    createReconcileEngine({ store, installation, options: { plansPath: 'schedules', retryBaseDelayMs: 50, dryRun: options.dryRun, selfHeal: options.selfHeal } });
+  const reconcile: DaemonOptions['reconcile'] = options.reconcile ?? { store, options: { plansPath: 'schedules', retryBaseDelayMs: 50, dryRun: options.dryRun, selfHeal: options.selfHeal } };
   const daemon = await startDaemon({
     installation,
     source: source as DaemonOptions['source'],
-    engine,
+    reconcile,
     temporal: { connect: () => NativeConnection.connect({ address: temporal.address }), namespace: temporal.namespace },
     notifier: options.notifier ?? createSlackNotifier({ webhookUrl: new Secret(sink.url), logger, initialBackoffMs: 50 }),
     logger,

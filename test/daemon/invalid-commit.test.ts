@@ -22,6 +22,12 @@ test('an invalid commit changes nothing: last good revision stays applied, ONE a
   assert.equal(invalid.state?.lastAppliedRevision, good);
   assert.equal(invalid.state?.lastPassResult, 'invalid');
   assert.equal(invalid.state?.problems.plans?.revision, bad);
+  // /status carries the issue itself (file, line, column, field, code), as validation found it.
+  const statusBody = (await (await t.http('/status')).json()) as { state?: { problems: { plans?: { issues?: Array<{ file: string; line: number; column: number; field: string; code: string }> } } } };
+  const issue = statusBody.state?.problems.plans?.issues?.find((i) => i.file === 'schedules/weekend.yaml');
+  assert.ok(issue, JSON.stringify(statusBody.state?.problems.plans));
+  assert.deepEqual([issue.field, issue.code], ['trus', 'invalid-trus']);
+  assert.ok(issue.line > 1, `a real line, got ${issue.line}`);
 
   // More passes over the same bad commit: still nothing written, still one alert.
   await t.until((s) => (s.state?.passes ?? 0) >= (invalid.state?.passes ?? 0) + 3);

@@ -11,7 +11,6 @@ import { createSlackNotifier } from '../../src/adapters/slack/index.js';
 import { createPlanSource } from '../../src/adapters/source/index.js';
 import type { PlanSource, ScheduleStore } from '../../src/core/ports.js';
 import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
-import { createReconcileEngine } from '../../src/daemon/engine.js';
 import { startDaemon, type DaemonHandle, type DaemonOptions, type DaemonStatus } from '../../src/daemon/index.js';
 import { Secret, type Logger } from '../../src/log/index.js';
 import { countingStore, type CountingStore } from '../reconcile/helpers.js';
@@ -48,8 +47,6 @@ export interface FaultDaemonOptions {
   source: string | PlanSource;
   installation?: string;
   intervalMs?: number;
-  /** Replaces the default engine (which reconciles through the counting store). */
-  engine?: (store: CountingStore, installation: string) => DaemonOptions['engine'];
   /** Wraps the real schedule store (e.g. a lagging list). */
   wrapStore?: (store: ScheduleStore) => ScheduleStore;
   webhookSecret?: Secret;
@@ -70,11 +67,11 @@ export async function startFaultDaemon(options: FaultDaemonOptions): Promise<Fau
   const real = createTemporalScheduleStore({ client });
   const store = countingStore(options.wrapStore?.(real) ?? real);
   const source = typeof options.source === 'string' ? createPlanSource({ source: options.source, workDir: tempDir('capsched-work-'), logger }) : options.source;
-  const engine = options.engine?.(store, installation) ?? createReconcileEngine({ store, installation, options: { plansPath: 'schedules', retryBaseDelayMs: 50 } });
+  const reconcile: DaemonOptions['reconcile'] = { store, options: { plansPath: 'schedules', retryBaseDelayMs: 50 } };
   const daemon = await startDaemon({
     installation,
     source: source as DaemonOptions['source'],
-    engine,
+    reconcile,
     temporal: { connect: () => NativeConnection.connect({ address: temporal.address }), namespace: temporal.namespace },
     notifier: createSlackNotifier({ webhookUrl: new Secret(sink.url), logger, initialBackoffMs: 50 }),
     logger,

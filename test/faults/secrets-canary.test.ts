@@ -22,7 +22,6 @@ import { readCloudOpsSettings } from '../../src/config/cloud-ops.js';
 import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
 import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
 import { CAPACITY_CHANGE_WORKFLOW } from '../../src/core/workflow-contract.js';
-import { createReconcileEngine } from '../../src/daemon/engine.js';
 import { startDaemon } from '../../src/daemon/index.js';
 import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
 import { Secret } from '../../src/log/index.js';
@@ -103,7 +102,7 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
   const daemon = await startDaemon({
     installation,
     source,
-    engine: createReconcileEngine({ store, installation, options: { plansPath: 'schedules', taskQueue, retryBaseDelayMs: 50 } }),
+    reconcile: { store, options: { plansPath: 'schedules', taskQueue, retryBaseDelayMs: 50 } },
     temporal: { connect: () => NativeConnection.connect({ address: temporal.address }), namespace: temporal.namespace },
     notifier,
     logger: logs.logger,

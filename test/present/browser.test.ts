@@ -13,7 +13,6 @@ import { createCloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
 import { loadPlans } from '../../src/core/plan/load.js';
 import type { PlanFile } from '../../src/core/ports.js';
 import { planWindows } from '../../src/core/windows/windows.js';
-import { createReconcileEngine } from '../../src/daemon/engine.js';
 import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
 import { Secret, silentLogger } from '../../src/log/index.js';
 import { startCloudOpsSimulator } from '../../src/simulator/index.js';
@@ -59,19 +58,13 @@ test('page in chromium: bars per window, an active window with its end, an edit 
   ctx.after(() => cloudOps.close());
 
   const installation = `page-${suffix}`;
-  let engineClient: Parameters<typeof createTemporalScheduleStore>[0]['client'] | undefined;
   const t = await startTestDaemon(ctx, {
     source: root,
     installation,
     intervalMs: 3_600_000,
     cloudOps,
     ui: { refreshSeconds: 1, temporalUiUrl: 'http://localhost:8233' },
-    engine: {
-      create: (client) => {
-        engineClient = client;
-        return createReconcileEngine({ store: createTemporalScheduleStore({ client }), installation, options: { plansPath: 'schedules', retryBaseDelayMs: 50, taskQueue } });
-      },
-    },
+    reconcile: { store: (client) => createTemporalScheduleStore({ client }), options: { plansPath: 'schedules', retryBaseDelayMs: 50, taskQueue } },
     capacityWorker: (c) =>
       createCapacityWorker({
         connection: c.connection,
@@ -86,7 +79,6 @@ test('page in chromium: bars per window, an active window with its end, an edit 
         settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://localhost:8233', heartbeatMs: 1_000 },
       }),
   });
-  assert.ok(engineClient !== undefined);
   cleanupInstallation(ctx, installation);
   const applied = await t.until((s) => s.state?.lastAppliedRevision !== undefined);
   assert.equal(applied.state?.lastPassResult, 'applied');

@@ -21,7 +21,7 @@ test('a hand pause and a hand spec edit are restored; with self-heal off they ar
   await eventually(async () => assert.equal((await store.list(installation))[0]?.paused, true));
   store.reset();
   const reported = await pass({ selfHeal: false });
-  assert.equal(reported.status, 'noop');
+  assert.equal(reported.status, 'unchanged');
   assert.equal(reported.counts.drift, 1);
   assert.equal(reported.changeSet!.drift[0]!.corrected, false);
   assert.match(reported.changeSet!.drift[0]!.what[0]!, /paused by hand/);
@@ -57,7 +57,7 @@ test('a hand pause and a hand spec edit are restored; with self-heal off they ar
   await eventually(async () => assert.equal((await store.list(installation))[0]?.spec?.timezone, 'Europe/Paris'));
   await handle.update((prev) => ({ ...prev, action: { ...prev.action, taskQueue: 'someone-elses-queue' }, policies: { ...prev.policies, overlap: 'SKIP' } }));
   await eventually(async () => assert.equal((await handle.describe()).action.taskQueue, 'someone-elses-queue'));
-  assert.equal((await pass()).status, 'noop');
+  assert.equal((await pass()).status, 'unchanged');
   const deep = await pass({ deepDriftCheck: true });
   assert.equal(deep.status, 'applied');
   assert.match(deep.changeSet!.drift[0]!.what.join('\n'), /action\.taskQueue .*someone-elses-queue/);

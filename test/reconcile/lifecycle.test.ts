@@ -53,7 +53,7 @@ test('merge → schedule appears; second pass writes nothing; edit → update; d
   await eventually(async () => assert.equal((await store.list(installation)).length, 2));
   store.reset();
   const second = await pass([nightly(), weekly], 'bbb222');
-  assert.equal(second.status, 'noop', JSON.stringify(second.changeSet?.changes.map((c) => [c.kind, c.fields, c.drift])));
+  assert.equal(second.status, 'unchanged', JSON.stringify(second.changeSet?.changes.map((c) => [c.kind, c.fields, c.drift])));
   assert.equal(store.writes(), 0);
   assert.equal(store.calls.describe ?? 0, 0);
   assert.equal(store.calls.list, 1);
@@ -85,7 +85,12 @@ test('merge → schedule appears; second pass writes nothing; edit → update; d
   const broken = planFile('schedules/weekly.yaml', planYaml({ name: 'weekly', namespace: 'orders.x9y8z', trus: 5, cron: '30 6 * * MON', duration: '1h' }));
   const invalid = await pass([nightly({ trus: 12 }), broken], 'ddd444');
   assert.equal(invalid.status, 'invalid');
-  assert.match(invalid.errors.map((e) => e.message).join('\n'), /schedules\/weekly\.yaml:\d+:\d+ trus/);
+  // The issue as validation found it: its file, its real line and column, its field — not a message rebuilt as text.
+  const trus = invalid.issues.find((i) => i.file === 'schedules/weekly.yaml' && i.field === 'trus');
+  assert.ok(trus, JSON.stringify(invalid.issues));
+  assert.equal(trus.code, 'invalid-trus');
+  assert.ok(trus.line > 1 && trus.column > 1, `a real position, got ${trus.line}:${trus.column}`);
+  assert.deepEqual(invalid.errors, [], 'validation issues are not repeated as flattened errors');
   assert.deepEqual(store.calls, {});
 
   // 5. A missing plans path never prunes.
@@ -109,7 +114,7 @@ test('merge → schedule appears; second pass writes nothing; edit → update; d
   await eventually(async () => assert.equal((await store.list(installation)).length, 1));
   store.reset();
   const emptied = await pass([], 'ggg777');
-  assert.equal(emptied.status, 'blocked');
+  assert.equal(emptied.status, 'prune-blocked');
   assert.equal(emptied.errors[0]?.code, 'PRUNE_ALL_BLOCKED');
   assert.equal(store.writes(), 0);
   assert.equal((await client.schedule.getHandle(nightlyId).describe()).scheduleId, nightlyId);

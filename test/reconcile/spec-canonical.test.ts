@@ -30,7 +30,7 @@ test('specs read back from list() canonicalise to what capsched sent (cron → c
     assert.equal(canonicalSpec(a.spec!), d.canonicalSpec, `${d.plan}: ${d.fields.start}`);
   }
   const second = await reconcileOnce({ snapshot: snapshot(files), store, installation, now: Date.now() });
-  assert.equal(second.status, 'noop', JSON.stringify(second.changeSet?.drift));
+  assert.equal(second.status, 'unchanged', JSON.stringify(second.changeSet?.drift));
   const cleanup = await reconcileOnce({ snapshot: snapshot([]), store, installation, now: Date.now(), options: { allowPruneAll: true } });
   assert.equal(cleanup.status, 'applied');
 });

@@ -99,12 +99,5 @@ export function toOperationStatus(op: AsyncOperation): AsyncOperationStatus {
   return out;
 }
 
-export function sameTarget(a: CapacityTarget | undefined, b: CapacityTarget | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
-  if (a.mode !== b.mode) return false;
-  return a.mode === 'onDemand' || (b.mode === 'provisioned' && a.trus === b.trus);
-}
-
-export function describeTarget(target: CapacityTarget): string {
-  return target.mode === 'onDemand' ? 'on-demand' : `provisioned ${target.trus} TRU`;
-}
+/** One definition of both, in core (the workflows use them too). */
+export { describeTarget, sameTarget } from '../../core/capacity/window.js';

@@ -17,7 +17,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair, type TypedSearchAttributes } from '@temporalio/common';
 import { CapschedError } from '../../core/errors.js';
 import type { ScheduleStore } from '../../core/ports.js';
-import type { PlainScheduleSpec } from '../../core/desired/canonical-spec.js';
+import type { ScheduleSpecDescription } from '../../core/desired/canonical-spec.js';
 import { managedScheduleQuery } from '../../core/desired/schedule-id.js';
 import type { DesiredSchedule } from '../../core/desired/types.js';
 import type { ActualSchedule } from '../../core/diff/types.js';
@@ -91,7 +91,7 @@ function fromSummary(summary: ScheduleSummary): ActualSchedule {
     searchAttributes: keywordsOf(summary.typedSearchAttributes),
     paused: summary.state.paused,
     ...(summary.state.note === undefined ? {} : { note: summary.state.note }),
-    ...(summary.spec === undefined ? {} : { spec: summary.spec as unknown as PlainScheduleSpec }),
+    ...(summary.spec === undefined ? {} : { spec: summary.spec as unknown as ScheduleSpecDescription }),
     ...(summary.action === undefined ? {} : { workflowType: summary.action.workflowType }),
     nextActionTimes: summary.info.nextActionTimes.map((d) => d.toISOString()),
   };
@@ -104,11 +104,11 @@ function fromDescription(scheduleId: string, d: ScheduleDescription): ActualSche
     searchAttributes: keywordsOf(d.typedSearchAttributes),
     paused: d.state.paused,
     ...(d.state.note === undefined ? {} : { note: d.state.note }),
-    spec: d.spec as unknown as PlainScheduleSpec,
+    spec: d.spec as unknown as ScheduleSpecDescription,
     workflowType: action.workflowType,
     nextActionTimes: d.info.nextActionTimes.map((t) => t.toISOString()),
     detail: {
-      spec: d.spec as unknown as PlainScheduleSpec,
+      spec: d.spec as unknown as ScheduleSpecDescription,
       workflowType: action.workflowType,
       ...(action.taskQueue === undefined ? {} : { taskQueue: action.taskQueue }),
       ...(action.workflowId === undefined ? {} : { workflowId: action.workflowId }),

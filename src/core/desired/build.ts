@@ -9,7 +9,7 @@ import { scheduleSpecFor } from '../plan/schedule-spec.js';
 import { nextWindows, oneOffWindow } from '../windows/windows.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, MANAGED_BY, type CapacityChangeInput } from '../workflow-contract.js';
 import type { CapschedSearchAttribute } from '../search-attributes.js';
-import { canonicalSpec, type PlainScheduleSpec } from './canonical-spec.js';
+import { canonicalSpec } from './canonical-spec.js';
 import { sha256Hex, stableStringify } from './hash.js';
 import { scheduleIdFor } from './schedule-id.js';
 import { AUDIT_MEMO_KEY, type DesiredFields, type DesiredSchedule, type OverlapPolicy, type WindowPreview } from './types.js';
@@ -107,7 +107,7 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
   const scheduleId = scheduleIdFor(options.installation, plan.name);
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   const lengthMs = windowLengthMs(plan);
-  const spec = scheduleSpecFor(plan) as PlainScheduleSpec;
+  const spec = scheduleSpecFor(plan);
   const canonical = canonicalSpec(spec);
   const catchupWindowMs = lengthMs === undefined ? PERMANENT_CATCHUP_WINDOW_MS : Math.max(MIN_CATCHUP_WINDOW_MS, lengthMs);
   const args: CapacityChangeInput = {

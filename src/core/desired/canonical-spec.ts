@@ -21,8 +21,11 @@ export type LooseRange = RangeValue | PlainRange;
 /** A value, a range, a list of them, or the string '*' (every value). */
 export type CalendarFieldValue = LooseRange | LooseRange[];
 
-/** A CalendarSpec in the SDK's input or description form (plain data). */
-export interface PlainCalendarSpec {
+/**
+ * A CalendarSpec as the server describes it (plain data, loose: ranges, names, lists). What
+ * capsched writes is the narrower PlainCalendarSpec of plan/schedule-spec.ts, which fits this.
+ */
+export interface CalendarSpecDescription {
   second?: CalendarFieldValue;
   minute?: CalendarFieldValue;
   hour?: CalendarFieldValue;
@@ -33,12 +36,15 @@ export interface PlainCalendarSpec {
   comment?: string;
 }
 
-/** A ScheduleSpec in the SDK's input or description form (plain data, no SDK types). */
-export interface PlainScheduleSpec {
-  calendars?: PlainCalendarSpec[];
+/**
+ * A ScheduleSpec as the server describes it (plain data, no SDK types). The one spec type of
+ * capsched's own schedules is PlainScheduleSpec (plan/schedule-spec.ts); it fits this shape.
+ */
+export interface ScheduleSpecDescription {
+  calendars?: CalendarSpecDescription[];
   cronExpressions?: string[];
   intervals?: { every: number | string; offset?: number | string }[];
-  skip?: PlainCalendarSpec[];
+  skip?: CalendarSpecDescription[];
   startAt?: string | { toISOString(): string };
   endAt?: string | { toISOString(): string };
   jitter?: number | string;
@@ -132,7 +138,7 @@ function printSet(set: Set<number> | 'all', info: FieldInfo): string {
   return parts.join(',');
 }
 
-function canonicalCalendar(calendar: PlainCalendarSpec): string {
+function canonicalCalendar(calendar: CalendarSpecDescription): string {
   return ORDER.map((name) => `${FIELDS[name].key}=${printSet(expandField(calendar[name], FIELDS[name]), FIELDS[name])}`).join(' ');
 }
 
@@ -160,7 +166,7 @@ function cronField(text: string, info: FieldInfo): PlainRange[] | '*' {
 
 
 /** Compiles a 5-field (or 6 with year) cron expression the way Temporal does: day-of-month AND day-of-week must match. */
-export function cronToCalendar(expression: string): PlainCalendarSpec {
+export function cronToCalendar(expression: string): CalendarSpecDescription {
   const text = expression.split('#')[0]!.trim();
   if (/^(CRON_TZ|TZ)=/.test(text)) throw new Unsupported('cron time zone prefix');
   const fields = (CRON_MACROS[text.toLowerCase()] ?? text).split(/\s+/);
@@ -203,7 +209,7 @@ function durationMs(value: number | string | undefined): number {
  * (then no spec-drift comparison is made). `maxCalendars` limits the calendars compared, because
  * list() returns at most 10 per field.
  */
-export function canonicalSpec(spec: PlainScheduleSpec, options: { maxCalendars?: number } = {}): string | undefined {
+export function canonicalSpec(spec: ScheduleSpecDescription, options: { maxCalendars?: number } = {}): string | undefined {
   try {
     const calendars = [...(spec.calendars ?? []), ...(spec.cronExpressions ?? []).map(cronToCalendar)].map(canonicalCalendar);
     const unique = [...new Set(calendars)].sort();
@@ -225,6 +231,6 @@ export function canonicalSpec(spec: PlainScheduleSpec, options: { maxCalendars?:
 }
 
 /** Number of calendars a spec compiles to (list() truncates at 10). */
-export function calendarCount(spec: PlainScheduleSpec): number {
+export function calendarCount(spec: ScheduleSpecDescription): number {
   return (spec.calendars?.length ?? 0) + (spec.cronExpressions?.length ?? 0);
 }

@@ -1,6 +1,6 @@
 import type { CapacityChangeInput } from '../workflow-contract.js';
 import type { CapschedSearchAttribute } from '../search-attributes.js';
-import type { PlainScheduleSpec } from './canonical-spec.js';
+import type { PlainScheduleSpec } from '../plan/schedule-spec.js';
 
 /** Overlap policies Temporal accepts (the SDK's names). */
 export type OverlapPolicy = 'SKIP' | 'BUFFER_ONE' | 'BUFFER_ALL' | 'CANCEL_OTHER' | 'TERMINATE_OTHER' | 'ALLOW_ALL';

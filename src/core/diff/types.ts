@@ -1,5 +1,6 @@
+import type { FieldChange as GenericFieldChange } from '../field-change.js';
 import type { DesiredFieldName, DesiredSchedule } from '../desired/types.js';
-import type { PlainScheduleSpec } from '../desired/canonical-spec.js';
+import type { ScheduleSpecDescription } from '../desired/canonical-spec.js';
 
 /** A schedule as list() shows it (cheap: one visibility page holds up to 1000). */
 export interface ActualSchedule {
@@ -9,7 +10,7 @@ export interface ActualSchedule {
   paused: boolean;
   note?: string;
   /** Compiled spec as the server returns it (list() truncates calendars at 10). */
-  spec?: PlainScheduleSpec;
+  spec?: ScheduleSpecDescription;
   workflowType?: string;
   /** ISO instants of the next actions, when known. */
   nextActionTimes?: string[];
@@ -19,7 +20,7 @@ export interface ActualSchedule {
 
 /** What describe() adds: the complete action and policies. */
 export interface ScheduleDetail {
-  spec: PlainScheduleSpec;
+  spec: ScheduleSpecDescription;
   workflowType: string;
   taskQueue?: string;
   workflowId?: string;
@@ -31,11 +32,8 @@ export interface ScheduleDetail {
   runningWorkflowIds: string[];
 }
 
-export interface FieldChange {
-  field: DesiredFieldName | 'specHash';
-  before?: string;
-  after?: string;
-}
+/** One field of a schedule that differs between actual (before) and desired (after), as display text. */
+export type FieldChange = GenericFieldChange<DesiredFieldName | 'specHash', string>;
 
 export type ChangeKind = 'create' | 'update' | 'delete' | 'pause' | 'unpause';
 /** plan: the plan changed in the source; drift: the schedule was changed by hand; removed: the plan is gone. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CapacityPlan } from './schema.js';
+import { CapacityPlan, CROSS_FIELD_RULES } from './schema.js';
 
 /** The JSON Schema of plans as people write them, from the one zod schema. */
 export function planJsonSchema(): Record<string, unknown> {
@@ -8,13 +8,10 @@ export function planJsonSchema(): Record<string, unknown> {
     $schema: schema.$schema,
     title: 'capsched CapacityPlan',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
-    // Cross-field rules editors can check too (capsched checks them all, with better messages).
-    oneOf: [
-      { required: ['cron'], not: { required: ['at'] } },
-      { required: ['at'], not: { required: ['cron'] } },
-    ],
-    not: { required: ['duration', 'until'] },
-    dependentRequired: { until: ['at'] },
+    // The cross-field rules (schema.ts), for editors (capsched checks them, with better messages).
+    oneOf: CROSS_FIELD_RULES.exactlyOne.map((field) => ({ required: [field], not: { required: CROSS_FIELD_RULES.exactlyOne.filter((f) => f !== field) } })),
+    not: { required: [...CROSS_FIELD_RULES.atMostOne] },
+    dependentRequired: Object.fromEntries(Object.entries(CROSS_FIELD_RULES.requires).map(([field, needs]) => [field, [needs]])),
   };
 }
 

@@ -1,6 +1,7 @@
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import type { PlanFile } from '../ports.js';
-import { CapacityPlan, PLAN_API_VERSION, PLAN_KIND, PLAN_NAME_PATTERN, VALID_TRUS } from './schema.js';
+import type { core as zodCore } from 'zod';
+import { CapacityPlan, CROSS_FIELD_RULES, PLAN_API_VERSION, PLAN_KIND, VALID_TRUS } from './schema.js';
 import { parseDuration } from '../capacity/duration.js';
 import { resolveDateTime } from './date-time.js';
 import { compareIssues, type Issue } from './issues.js';
@@ -36,7 +37,6 @@ export const MAX_DOCUMENTS_PER_FILE = 1000;
 const MAX_NESTING = 16;
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const KNOWN_FIELDS = Object.keys(CapacityPlan.shape);
-const REQUIRED_FIELDS = ['apiVersion', 'kind', 'name', 'namespace', 'trus'] as const;
 
 interface Position {
   line: number;
@@ -356,16 +356,20 @@ function loadDocument(file: string, text: string, doc: Document.Parsed, lineCoun
     ctx.valuePos.set(key.value, pos(lineCounter, (isScalar(value) || isCollection(value) ? value.range?.[0] : undefined) ?? key.range?.[0]));
     Object.defineProperty(raw, key.value, { value: toPlain(value), enumerable: true, writable: true, configurable: true });
   }
-  if (typeof raw.name === 'string' && PLAN_NAME_PATTERN.test(raw.name)) {
-    named.name = raw.name;
+  const errorsBefore = issues.length;
+  if (CapacityPlan.shape.name.safeParse(raw.name).success) {
+    named.name = raw.name as string;
     named.at = ctx.valuePos.get('name') ?? docPos;
   }
-  const errorsBefore = issues.length;
-  schemaIssues(ctx, raw);
-  ruleIssues(ctx, raw);
-  if (issues.slice(errorsBefore).some((i) => i.severity === 'error')) return undefined;
+  // zod decides; the rules add what a schema cannot say (cron subset, zones, lengths, at/until).
   const parsed = CapacityPlan.safeParse(raw);
-  return parsed.success ? { plan: parsed.data, positions: Object.fromEntries(ctx.valuePos) } : undefined;
+  const rules: Issue[] = [];
+  ruleIssues({ ...ctx, issues: rules }, raw);
+  const ruled = new Set(rules.filter((i) => i.severity === 'error').map((i) => i.field));
+  if (!parsed.success) issues.push(...schemaIssues(ctx, raw, parsed.error.issues, ruled));
+  issues.push(...rules);
+  if (!parsed.success || issues.slice(errorsBefore).some((i) => i.severity === 'error')) return undefined;
+  return { plan: parsed.data, positions: Object.fromEntries(ctx.valuePos) };
 }
 
 /** The offset of an anchor (&) or tag (!) written before a node on the same line, else the node's. */
@@ -406,21 +410,7 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${String(v as number | boolean | bigint)}`;
 }
 
-const FIELD_TYPES: Record<string, 'string' | 'number' | 'boolean'> = {
-  apiVersion: 'string',
-  kind: 'string',
-  name: 'string',
-  namespace: 'string',
-  trus: 'number',
-  cron: 'string',
-  at: 'string',
-  timezone: 'string',
-  duration: 'string',
-  until: 'string',
-  paused: 'boolean',
-  description: 'string',
-};
-
+/** How the type of each field is said in a wrong-type message (the type itself comes from zod). */
 const TYPE_HINTS: Record<string, string> = {
   trus: `a number: one of ${VALID_TRUS.join(', ')}`,
   paused: 'true or false',
@@ -430,56 +420,66 @@ const TYPE_HINTS: Record<string, string> = {
   until: 'a quoted date-time, e.g. "2026-12-24T17:00"',
 };
 
-function schemaIssues(ctx: DocContext, raw: Record<string, unknown>): void {
-  const { file, issues } = ctx;
+/** The code and message for a value zod rejects, per field (fields the rules also check say it better there). */
+const VALUE_PROBLEMS: Record<string, { code: string; message: (v: unknown) => string }> = {
+  apiVersion: { code: 'invalid-api-version', message: (v) => `apiVersion must be "${PLAN_API_VERSION}", not "${String(v)}"` },
+  kind: { code: 'invalid-kind', message: (v) => `kind must be "${PLAN_KIND}", not "${String(v)}"` },
+  name: { code: 'invalid-name', message: () => 'name must be 1–63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. "nightly-batch")' },
+  namespace: { code: 'invalid-namespace', message: () => 'namespace must be a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")' },
+  trus: { code: 'invalid-trus', message: (v) => `trus ${String(v)} is not a value Temporal Cloud accepts; use one of ${VALID_TRUS.join(', ')}` },
+  description: { code: 'description-too-long', message: () => 'description may be at most 1000 characters' },
+  cron: { code: 'cron-empty', message: () => 'cron is empty; write five fields, e.g. "0 23 * * 1-5"' },
+  timezone: { code: 'unknown-timezone', message: (v) => `unknown time zone "${String(v)}"; use an IANA name such as "America/New_York" or "UTC"` },
+  duration: { code: 'invalid-duration', message: (v) => `duration "${String(v)}" is not a length; write e.g. "45m", "3h", "1h30m"` },
+  at: { code: 'invalid-date-time', message: (v) => `at: "${String(v)}" is not a date-time; write "YYYY-MM-DDTHH:MM", e.g. "2026-12-24T09:00"` },
+  until: { code: 'invalid-date-time', message: (v) => `until: "${String(v)}" is not a date-time; write "YYYY-MM-DDTHH:MM", e.g. "2026-12-24T17:00"` },
+};
+
+/**
+ * zod's issues, placed: each gets the file, line and column of the key or value it is about and
+ * a stable code. One issue per field; fields the rules already reported an error for are left to
+ * them. Every issue zod raises yields at least one Issue, so a rejected document is never silent.
+ */
+function schemaIssues(ctx: DocContext, raw: Record<string, unknown>, zodIssues: readonly zodCore.$ZodIssue[], ruled: ReadonlySet<string>): Issue[] {
+  const { file } = ctx;
+  const out: Issue[] = [];
   const keyAtPos = (field: string): Position => ctx.keyPos.get(field) ?? ctx.docPos;
   const valueAtPos = (field: string): Position => ctx.valuePos.get(field) ?? ctx.docPos;
-  const unknown = Object.keys(raw).filter((key) => !KNOWN_FIELDS.includes(key));
-  const MAX_REPORTED = 20;
-  if (unknown.length > MAX_REPORTED) {
-    issues.push(issue(file, keyAtPos(unknown[MAX_REPORTED]!), unknown[MAX_REPORTED]!, 'unknown-field', `${unknown.length - MAX_REPORTED} more unknown fields; known fields: ${KNOWN_FIELDS.join(', ')}`));
-  }
-  for (const key of unknown.slice(0, MAX_REPORTED)) {
-    const suggestion = closest(key, KNOWN_FIELDS);
-    const hint = suggestion === undefined ? `known fields: ${KNOWN_FIELDS.join(', ')}` : `did you mean "${suggestion}"?`;
-    issues.push(issue(file, keyAtPos(key), key, 'unknown-field', `unknown field "${key}"; ${hint}`));
-  }
-  for (const field of REQUIRED_FIELDS) {
-    if (!(field in raw)) {
-      const example = field === 'apiVersion' ? ` (apiVersion: ${PLAN_API_VERSION})` : field === 'kind' ? ` (kind: ${PLAN_KIND})` : '';
-      issues.push(issue(file, ctx.docPos, field, 'missing-field', `required field "${field}" is missing${example}`));
-    }
-  }
-  for (const [field, expected] of Object.entries(FIELD_TYPES)) {
-    if (!(field in raw)) continue;
-    const v = raw[field];
-    if (typeof v !== expected) {
-      issues.push(issue(file, valueAtPos(field), field, 'wrong-type', `${field} must be ${TYPE_HINTS[field] ?? expected}, not ${describeValue(v)}`));
+  const done = new Set<string>();
+  for (const z of zodIssues) {
+    if (z.code === 'unrecognized_keys') {
+      const MAX_REPORTED = 20;
+      if (z.keys.length > MAX_REPORTED) {
+        const key = z.keys[MAX_REPORTED]!;
+        out.push(issue(file, keyAtPos(key), key, 'unknown-field', `${z.keys.length - MAX_REPORTED} more unknown fields; known fields: ${KNOWN_FIELDS.join(', ')}`));
+      }
+      for (const key of z.keys.slice(0, MAX_REPORTED)) {
+        const suggestion = closest(key, KNOWN_FIELDS);
+        const hint = suggestion === undefined ? `known fields: ${KNOWN_FIELDS.join(', ')}` : `did you mean "${suggestion}"?`;
+        out.push(issue(file, keyAtPos(key), key, 'unknown-field', `unknown field "${key}"; ${hint}`));
+      }
       continue;
     }
-    switch (field) {
-      case 'apiVersion':
-        if (v !== PLAN_API_VERSION) issues.push(issue(file, valueAtPos(field), field, 'invalid-api-version', `apiVersion must be "${PLAN_API_VERSION}", not "${String(v)}"`));
-        break;
-      case 'kind':
-        if (v !== PLAN_KIND) issues.push(issue(file, valueAtPos(field), field, 'invalid-kind', `kind must be "${PLAN_KIND}", not "${String(v)}"`));
-        break;
-      case 'name':
-        if (!PLAN_NAME_PATTERN.test(v as string)) issues.push(issue(file, valueAtPos(field), field, 'invalid-name', 'name must be 1–63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. "nightly-batch")'));
-        break;
-      case 'namespace':
-        if (!CapacityPlan.shape.namespace.safeParse(v).success) issues.push(issue(file, valueAtPos(field), field, 'invalid-namespace', 'namespace must be a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")'));
-        break;
-      case 'trus':
-        if (!(VALID_TRUS as readonly number[]).includes(v as number)) issues.push(issue(file, valueAtPos(field), field, 'invalid-trus', `trus ${String(v)} is not a value Temporal Cloud accepts; use one of ${VALID_TRUS.join(', ')}`));
-        break;
-      case 'description':
-        if ((v as string).length > 1000) issues.push(issue(file, valueAtPos(field), field, 'description-too-long', 'description may be at most 1000 characters'));
-        break;
-      default:
-        break;
+    const field = typeof z.path[0] === 'string' ? z.path[0] : '';
+    if (done.has(field) || ruled.has(field)) continue;
+    done.add(field);
+    const v = raw[field];
+    if (!(field in raw)) {
+      const example = field === 'apiVersion' ? ` (apiVersion: ${PLAN_API_VERSION})` : field === 'kind' ? ` (kind: ${PLAN_KIND})` : '';
+      out.push(issue(file, ctx.docPos, field, 'missing-field', `required field "${field}" is missing${example}`));
+      continue;
     }
+    // The type zod wanted: from a type issue, or from the literal values it lists.
+    const expected = z.code === 'invalid_type' ? z.expected : z.code === 'invalid_value' ? typeof z.values[0] : typeof v;
+    if (typeof v !== expected) {
+      out.push(issue(file, valueAtPos(field), field, 'wrong-type', `${field} must be ${TYPE_HINTS[field] ?? expected}, not ${describeValue(v)}`));
+      continue;
+    }
+    const problem = VALUE_PROBLEMS[field];
+    if (problem !== undefined) out.push(issue(file, valueAtPos(field), field, problem.code, problem.message(v)));
+    else out.push(issue(file, valueAtPos(field), field, 'wrong-type', `${field}: ${z.message}`));
   }
+  return out;
 }
 
 function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): void {
@@ -489,11 +489,15 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): void {
   const str = (field: string): string | undefined => (typeof raw[field] === 'string' ? (raw[field] as string) : undefined);
   const has = (field: string): boolean => field in raw;
 
-  // Start: exactly one of cron / at.
-  if (has('cron') && has('at')) issues.push(issue(file, keyAtPos('at'), 'at', 'cron-and-at', 'a plan has either `cron` (recurring) or `at` (one-off), not both; remove one'));
-  if (!has('cron') && !has('at')) issues.push(issue(file, ctx.docPos, 'cron', 'missing-start', 'a plan needs a start: `cron` (recurring, e.g. "0 23 * * 1-5") or `at` (one-off, e.g. "2026-12-24T09:00")'));
-  if (has('duration') && has('until')) issues.push(issue(file, keyAtPos('until'), 'until', 'duration-and-until', 'use `duration` or `until`, not both'));
-  if (has('until') && !has('at')) issues.push(issue(file, keyAtPos('until'), 'until', 'until-without-at', '`until` ends a one-off window and needs `at`; with `cron` use `duration`'));
+  // The cross-field rules of schema.ts: exactly one start, at most one end, until needs at.
+  const [cronField, atField] = CROSS_FIELD_RULES.exactlyOne;
+  if (has(cronField) && has(atField)) issues.push(issue(file, keyAtPos(atField), atField, 'cron-and-at', 'a plan has either `cron` (recurring) or `at` (one-off), not both; remove one'));
+  if (!has(cronField) && !has(atField)) issues.push(issue(file, ctx.docPos, cronField, 'missing-start', 'a plan needs a start: `cron` (recurring, e.g. "0 23 * * 1-5") or `at` (one-off, e.g. "2026-12-24T09:00")'));
+  const [durationField, untilField] = CROSS_FIELD_RULES.atMostOne;
+  if (has(durationField) && has(untilField)) issues.push(issue(file, keyAtPos(untilField), untilField, 'duration-and-until', 'use `duration` or `until`, not both'));
+  for (const [field, needs] of Object.entries(CROSS_FIELD_RULES.requires)) {
+    if (has(field) && !has(needs)) issues.push(issue(file, keyAtPos(field), field, 'until-without-at', '`until` ends a one-off window and needs `at`; with `cron` use `duration`'));
+  }
 
   // Time zone.
   const zoneText = str('timezone');

@@ -1,4 +1,5 @@
 import { CapacityPlan } from './schema.js';
+import type { FieldChange } from '../field-change.js';
 
 /**
  * Plan changes between two revisions, field by field. Plans are identified by `name` (unique
@@ -13,12 +14,8 @@ export interface LocatedPlan {
   line?: number;
 }
 
-/** One field that differs. `undefined` means the field is absent on that side. */
-export interface FieldChange {
-  field: string;
-  before: unknown;
-  after: unknown;
-}
+/** One field of a plan that differs between revisions (values as written). */
+export type { FieldChange } from '../field-change.js';
 
 export type PlanChangeKind = 'added' | 'removed' | 'changed' | 'moved' | 'renamed' | 'unreadable';
 

@@ -72,6 +72,19 @@ export const CapacityPlan = z
   })
   .describe('A capsched capacity plan: raise a Temporal Cloud namespace to provisioned TRUs during a window.');
 
+/**
+ * The cross-field rules, once: the loader checks them (codes cron-and-at, missing-start,
+ * duration-and-until, until-without-at) and planJsonSchema() writes them into the JSON Schema.
+ */
+export const CROSS_FIELD_RULES = {
+  /** Exactly one of these starts a window. */
+  exactlyOne: ['cron', 'at'],
+  /** At most one of these ends it. */
+  atMostOne: ['duration', 'until'],
+  /** `until` ends a one-off window: it needs `at`. */
+  requires: { until: 'at' },
+} as const;
+
 /** A plan after validation (defaults applied). */
 export type CapacityPlan = z.output<typeof CapacityPlan>;
 /** What people write (defaults optional). */

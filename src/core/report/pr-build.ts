@@ -11,7 +11,7 @@ import {
   type ReportIssue,
   type RevisionSummary,
   type SideCapacity,
-  type TimelineSegment,
+  type ReportSegment,
 } from './pr-model.js';
 import { MINUTE, HOUR, DAY } from '../time/units.js';
 
@@ -96,7 +96,7 @@ function sideCapacity(plans: readonly CapacityPlan[], fromMs: number, toMs: numb
   const zones = new Map(plans.map((p) => [p.name, p.timezone]));
   const windows = plans.flatMap((p) => planWindows(p, fromMs, toMs));
   const dstWindows = windows.filter((w) => dstAffected(w, zones.get(w.plan) ?? 'UTC', toMs));
-  const segments: TimelineSegment[] = [];
+  const segments: ReportSegment[] = [];
   let truHours = 0;
   let provisionedHours = 0;
   let peakTrus = 0;

@@ -1,4 +1,4 @@
-import type { NamespaceImpact, PrReport, SideCapacity, TimelineSegment } from './pr-model.js';
+import type { NamespaceImpact, PrReport, SideCapacity, ReportSegment } from './pr-model.js';
 
 /**
  * A Mermaid gantt of one namespace's effective TRUs over the report horizon, base above head,
@@ -31,8 +31,8 @@ function figure(n: number): string {
 }
 
 /** Joins back-to-back segments with the same TRUs into one bar (overlap/DST if any part is). */
-export function coalesce(segments: readonly TimelineSegment[]): TimelineSegment[] {
-  const out: TimelineSegment[] = [];
+export function coalesce(segments: readonly ReportSegment[]): ReportSegment[] {
+  const out: ReportSegment[] = [];
   for (const s of segments) {
     const last = out[out.length - 1];
     if (last !== undefined && last.endMs === s.startMs && last.trus === s.trus) {
@@ -50,7 +50,7 @@ function barLines(side: SideCapacity, max: number): { lines: string[]; omitted: 
   return { lines: shown.map((s) => `    ${bar(s)}`), omitted: bars.length - shown.length };
 }
 
-function bar(s: TimelineSegment): string {
+function bar(s: ReportSegment): string {
   const tags: string[] = [];
   if (s.overlap) tags.push('crit');
   else if (s.dst) tags.push('active');

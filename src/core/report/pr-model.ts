@@ -1,3 +1,4 @@
+import type { TimelineSegment } from '../windows/windows.js';
 import type { PlanChange, PlanDiff } from '../plan/plan-diff.js';
 
 /**
@@ -22,15 +23,12 @@ export interface ReportIssue {
 }
 
 /** One stretch of constant effective capacity (the maximum over overlapping windows). */
-export interface TimelineSegment {
-  startMs: number;
-  endMs: number;
+/** A segment of effective capacity (core/windows TimelineSegment) as the PR report shows it. */
+export interface ReportSegment extends TimelineSegment {
   /** "2026-12-01T04:00Z" */
   start: string;
   end: string;
-  trus: number;
-  /** Plans whose windows are open during the segment; more than one means an overlap. */
-  plans: string[];
+  /** More than one plan open during the segment. */
   overlap: boolean;
   /** A window in this segment starts on a DST-transition night. */
   dst: boolean;
@@ -47,7 +45,7 @@ export interface SideCapacity {
   peakTrus: number;
   /** Hours with provisioned capacity in the horizon. */
   provisionedHours: number;
-  segments: TimelineSegment[];
+  segments: ReportSegment[];
 }
 
 /** A DST offset change of a plan's zone inside the horizon. */

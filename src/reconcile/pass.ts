@@ -1,41 +1,39 @@
 /**
- * One reconcile pass as the daemon runs it: source → plans → reconcile → status and alerts.
+ * One whole reconcile pass, as the daemon (through the reconciler workflow) and `capsched dev`
+ * run it: source → plans → reconcileOnce (desired → diff → apply) → status and alerts.
  * The state it returns is the installation's (it lives in the reconciler workflow), so alerts
  * fire on transitions only, whichever daemon runs the pass.
  */
 import { randomUUID } from 'node:crypto';
 import { CapschedError, isCapschedError } from '../core/errors.js';
-import type { Alert, Notifier, PlanSource, SourceSnapshot } from '../core/ports.js';
+import type { Alert, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import type { Issue } from '../core/plan/issues.js';
+import { MAX_PROBLEM_ISSUES, type PassOutcome, type Problem, type ReconcilerState } from '../core/reconciler-contract.js';
 import { scrub, type Logger } from '../log/index.js';
-import type { DaemonMetrics } from './metrics.js';
-import type { PassResult, Problem, ReconcilerState } from '../core/reconciler-contract.js';
+import { passLogger, reconcileOnce, type ReconcileError, type ReconcileOptions, type ReconcileResult } from './reconcile-once.js';
 
-/** What the reconcile engine made of one snapshot. */
-export interface EngineOutcome {
-  /** applied: writes happened; unchanged: nothing to do; planned: dry run (changes computed, none written). */
-  status: 'applied' | 'unchanged' | 'planned' | 'invalid' | 'prune-blocked' | 'failed';
-  /** Errors when invalid (file:line:column). */
-  issues?: Issue[];
-  /** Schedule changes computed (written unless dry run). */
-  changes: number;
-  /** Managed schedules after the pass; undefined when the pass did not list them (invalid, list failed). */
-  managed?: number;
+/** What one pass tells the metrics. */
+export interface PassMetrics {
+  result: PassOutcome;
+  durationSeconds: number;
   driftCorrected: number;
-  /** Why it failed or why the prune guard refused. */
-  message?: string;
+  pruneBlocked: boolean;
+  sourceFetchFailed: boolean;
+  error: boolean;
 }
-
-/** `logger` is the daemon's root logger: the engine binds its own fields (component, reconcileId, revision). */
-export type ReconcileEngine = (snapshot: SourceSnapshot, context: { now: Date; logger: Logger; reconcileId: string }) => Promise<EngineOutcome>;
 
 export interface PassDeps {
   installation: string;
   source: PlanSource;
-  engine: ReconcileEngine;
+  /** Where the schedules live, and how reconcileOnce runs (dryRun computes and writes nothing). */
+  store: ScheduleStore;
+  options: ReconcileOptions;
+  /** Sees every reconcileOnce result (the `capsched dev` table); its failure does not fail the pass. */
+  onResult?: (result: ReconcileResult) => Promise<void>;
   notifier: Notifier;
+  /** The root logger: the pass binds its fields once (passLogger). */
   logger: Logger;
-  metrics: DaemonMetrics;
+  metrics: { recordPass(pass: PassMetrics): void };
   /** This daemon (host/pid), recorded as lastPassBy. */
   identity: string;
   now?: () => Date;
@@ -47,7 +45,7 @@ export interface PassRecord {
   reconcileId: string;
   startedAt: number;
   finishedAt: number;
-  result: PassResult | 'planned';
+  result: PassOutcome;
   revision?: string;
   changes: number;
 }
@@ -63,18 +61,48 @@ function inForce(revision: string | undefined): string {
   return revision === undefined ? 'no revision has been applied yet' : `${short(revision)} stays in force`;
 }
 
-function formatIssues(issues: Issue[]): string {
-  const errors = issues.filter((i) => i.severity === 'error');
-  const lines = errors.slice(0, MAX_ISSUES_IN_ALERT).map((i) => `${i.file}:${i.line}:${i.column}${i.field === '' ? '' : ` ${i.field}`}: ${i.message}`);
-  if (errors.length > MAX_ISSUES_IN_ALERT) lines.push(`… and ${errors.length - MAX_ISSUES_IN_ALERT} more`);
+/** The alert and /status text of an invalid commit: each issue at its file:line:column, then errors that have no position. */
+function formatInvalid(issues: Issue[], errors: ReconcileError[]): string {
+  const lines = issues.slice(0, MAX_ISSUES_IN_ALERT).map((i) => `${i.file}:${i.line}:${i.column}${i.field === '' ? '' : ` ${i.field}`}: ${i.message}`);
+  if (issues.length > MAX_ISSUES_IN_ALERT) lines.push(`… and ${issues.length - MAX_ISSUES_IN_ALERT} more`);
+  for (const e of errors) lines.push(`${e.code}: ${e.message}`);
   return lines.join('\n');
+}
+
+/** What the pass takes from reconcileOnce's result. */
+interface Reconciled {
+  status: ReconcileResult['status'];
+  issues: Issue[];
+  errors: ReconcileError[];
+  changes: number;
+  /** Managed schedules after the pass; undefined when the pass did not list them (invalid, list failed). */
+  managed?: number;
+  driftCorrected: number;
+  /** Why it failed or why the prune guard refused. */
+  message?: string;
+}
+
+function reconciled(result: ReconcileResult): Reconciled {
+  const c = result.counts;
+  const changes = c.create + c.update + c.delete + c.pause + c.unpause;
+  const base = { status: result.status, issues: result.issues, errors: result.errors, changes, managed: result.changeSet === undefined ? undefined : c.managed, driftCorrected: c.driftCorrected };
+  switch (result.status) {
+    case 'applied':
+      return { ...base, managed: c.managed + c.create - c.delete };
+    case 'failed':
+      return { ...base, message: result.errors.slice(0, 5).map((e) => `${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.code}: ${e.message}`).join('; ') };
+    case 'prune-blocked':
+      return { ...base, message: result.errors.map((e) => e.message).join('; ') };
+    default:
+      return base;
+  }
 }
 
 export async function runPass(deps: PassDeps, previous: ReconcilerState): Promise<ReconcilerState> {
   const now = deps.now ?? (() => new Date());
   const started = now();
   const reconcileId = randomUUID().slice(0, 8);
-  let log = deps.logger.child({ component: 'reconcile', installation: deps.installation, reconcileId });
+  let log = passLogger(deps.logger, { installation: deps.installation, reconcileId });
   const alerts: Alert[] = [];
   const problems = { ...previous.problems };
   const at = started.toISOString();
@@ -83,7 +111,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
   };
   const source = deps.source.describe();
   const next: ReconcilerState = { ...previous, passes: previous.passes + 1, lastPassAt: at, lastPassBy: deps.identity, lastSource: source, problems };
-  let result: PassResult | 'planned' = 'failed';
+  let result: PassOutcome = 'failed';
   let changes = 0;
   let driftCorrected = 0;
 
@@ -125,19 +153,21 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
 
   if (snapshot !== undefined) {
     const revision = snapshot.revision;
-    log = log.child({ revision });
+    log = passLogger(deps.logger, { installation: deps.installation, reconcileId, revision });
     if (snapshot.meta?.nonFastForward === 'true') log.warn({ previousRevision: snapshot.meta.previousRevision }, 'non-fast-forward: the branch history was rewritten');
     if (previous.problems.source !== undefined) {
       delete problems.source;
       alert('info', 'Plan source reachable again', 'source', previous.problems.source, `${deps.source.describe()} answers again at ${short(revision)}.`);
     }
     next.lastAttemptedRevision = revision;
-    let outcome: EngineOutcome;
+    let outcome: Reconciled;
     try {
-      outcome = await deps.engine(snapshot, { now: started, logger: deps.logger, reconcileId });
+      const full = await reconcileOnce({ snapshot, store: deps.store, installation: deps.installation, now: started.getTime(), options: deps.options, logger: log, reconcileId });
+      await deps.onResult?.(full).catch((err: unknown) => log.warn({ err }, 'pass result observer failed'));
+      outcome = reconciled(full);
     } catch (err) {
       const error = isCapschedError(err) ? err : new CapschedError('reconcile-failed', scrub(err instanceof Error ? err.message : String(err)), { retry: 'transient' });
-      outcome = { status: 'failed', changes: 0, driftCorrected: 0, message: `${error.code}: ${error.message}` };
+      outcome = { status: 'failed', issues: [], errors: [], changes: 0, driftCorrected: 0, message: `${error.code}: ${error.message}` };
     }
     changes = outcome.changes;
     driftCorrected = outcome.driftCorrected;
@@ -147,9 +177,18 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     if (outcome.status === 'invalid') {
       result = 'invalid';
       next.consecutiveFailures = 0;
-      const issues = outcome.issues ?? [];
-      problems.plans = { key: revision, since: previous.problems.plans?.key === revision ? previous.problems.plans.since : at, message: formatIssues(issues), revision };
-      log.error({ errors: issues.filter((i) => i.severity === 'error').length, lastAppliedRevision: previous.lastAppliedRevision }, 'plans invalid: nothing applied; the last applied revision stays in force');
+      const issues = outcome.issues;
+      problems.plans = {
+        key: revision,
+        since: previous.problems.plans?.key === revision ? previous.problems.plans.since : at,
+        message: formatInvalid(issues, outcome.errors),
+        revision,
+        ...(issues.length === 0 ? {} : { issues: issues.slice(0, MAX_PROBLEM_ISSUES) }),
+      };
+      log.error(
+        { errors: issues.length + outcome.errors.length, issues: issues.slice(0, MAX_PROBLEM_ISSUES), codes: outcome.errors.map((e) => e.code), lastAppliedRevision: previous.lastAppliedRevision },
+        'plans invalid: nothing applied; the last applied revision stays in force',
+      );
       if (previous.problems.plans?.key !== revision) {
         alert('error', 'Invalid plans: nothing applied', 'plans', problems.plans, `Commit ${short(revision)}${subject} does not validate, so nothing from it was applied; ${inForce(previous.lastAppliedRevision)}.\n${problems.plans.message}`);
       }
@@ -187,7 +226,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
           if (outcome.status === 'planned') {
             result = 'planned';
           } else {
-            result = outcome.status;
+            result = outcome.status === 'applied' ? 'applied' : 'unchanged';
             if (previous.lastAppliedRevision !== revision || outcome.changes > 0) next.lastAppliedAt = at;
             next.lastAppliedRevision = revision;
           }
@@ -197,7 +236,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
   }
 
   const finished = now();
-  next.lastPassResult = result === 'planned' ? 'unchanged' : result;
+  next.lastPassResult = result;
   next.lastPassDurationMs = finished.getTime() - started.getTime();
   deps.metrics.recordPass({
     result: next.lastPassResult,
