@@ -49,7 +49,8 @@ test('page in chromium: bars per window, an active window with its end, an edit 
   // A weeknight window, a daily one that overlaps it, and a one-off starting in a few seconds.
   write('nightly.yaml', plan('nightly', namespace, 'trus: 8\ncron: "0 23 * * 1-5"\ntimezone: America/New_York\nduration: 3h\ndescription: Nightly batch'));
   write('daily.yaml', plan('daily', namespace, 'trus: 4\ncron: "30 3 * * *"\ntimezone: UTC\nduration: 2h'));
-  const soonStart = Date.now() + 6_000;
+  // Far enough ahead that the first pass has created its schedule before it starts, even on a loaded machine.
+  const soonStart = Date.now() + 15_000;
   write('soon.yaml', plan('soon', namespace, `trus: 6\nat: "${utcMinute(soonStart)}"\ntimezone: UTC\nduration: 10m`));
 
   const sim = await startCloudOpsSimulator({ namespaces: [namespace], apiKey: API_KEY, operationDelayMs: 100, logger: silentLogger() });
@@ -114,7 +115,7 @@ test('page in chromium: bars per window, an active window with its end, an edit 
   // The one-off becomes active: the page shows it with its end (plan zone and UTC).
   const soonEnd = Date.parse(`${utcMinute(soonStart)}Z`) + 10 * 60_000;
   // (Expressions as strings: this file is compiled without the DOM library.)
-  await page.waitForFunction(`[...document.querySelectorAll('section[data-namespace="${namespace}"] tr.activewindow')].some((tr) => tr.textContent.includes('soon'))`, { timeout: 45_000, polling: 200 });
+  await page.waitForFunction(`[...document.querySelectorAll('section[data-namespace="${namespace}"] tr.activewindow')].some((tr) => tr.textContent.includes('soon'))`, { timeout: 60_000, polling: 200 });
   const activeText = await page.$eval(`section[data-namespace="${namespace}"] tr.activewindow`, (tr) => tr.textContent ?? '');
   assert.match(activeText, new RegExp(`until ${new Date(soonEnd).toISOString().slice(11, 16)}`));
   assert.match(activeText, new RegExp(`${new Date(soonEnd).toISOString().slice(0, 16)}Z`));
