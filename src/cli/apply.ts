@@ -4,11 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
-import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
-import { createPlanSource, readGitCredentials } from '../adapters/source/index.js';
+import { readGitCredentials } from '../adapters/source/index.js';
+import * as compose from '../compose.js';
 import { readTemporalSettings, connectTemporal } from '../config/temporal.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
-import type { ScheduleStore } from '../core/ports.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
 import { formatChangeSetJson } from '../core/report/changeset-json.js';
 import { formatChangeSetMarkdown } from '../core/report/changeset-markdown.js';
@@ -179,32 +178,19 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
   const json = p.format === formatChangeSetJson;
   let temporal: Awaited<ReturnType<typeof connectTemporal>> | undefined;
   try {
-    const source = createPlanSource({ source: p.source, branch: p.branch, path: p.path, cwd: io.cwd, credentials: readGitCredentials(io.env), logger });
+    const source = compose.planSource({ source: p.source, branch: p.branch, path: p.path, cwd: io.cwd, credentials: readGitCredentials(io.env), logger });
     const snapshot = await source.snapshot();
     const settings = readTemporalSettings(io.env, { ...(p.address === undefined ? {} : { address: p.address }), ...(p.namespace === undefined ? {} : { namespace: p.namespace }), ...(p.profile === undefined ? {} : { profile: p.profile }) });
     // Connect on the first schedule call: an invalid snapshot never reaches Temporal at all.
-    let real: ScheduleStore | undefined;
-    const connected = async (): Promise<ScheduleStore> => {
-      if (real === undefined) {
-        try {
-          temporal = await connectTemporal(settings);
-        } catch (err) {
-          const why = scrub(err instanceof Error ? err.message : String(err));
-          throw new CapschedError('TEMPORAL_UNAVAILABLE', `cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${why} — check --address / TEMPORAL_ADDRESS or the envconfig profile`, { retry: 'transient', cause: err });
-        }
-        real = createTemporalScheduleStore({ client: temporal.client });
+    const store = compose.scheduleStoreOnFirstUse(async () => {
+      try {
+        temporal = await connectTemporal(settings);
+      } catch (err) {
+        const why = scrub(err instanceof Error ? err.message : String(err));
+        throw new CapschedError('TEMPORAL_UNAVAILABLE', `cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${why} — check --address / TEMPORAL_ADDRESS or the envconfig profile`, { retry: 'transient', cause: err });
       }
-      return real;
-    };
-    const store: ScheduleStore = {
-      list: async (i) => (await connected()).list(i),
-      describe: async (id) => (await connected()).describe(id),
-      create: async (d) => (await connected()).create(d),
-      update: async (d) => (await connected()).update(d),
-      delete: async (id) => (await connected()).delete(id),
-      runningWindows: async (id) => (await connected()).runningWindows(id),
-      cancelWorkflow: async (id, r) => (await connected()).cancelWorkflow(id, r),
-    };
+      return compose.scheduleStore(temporal.client);
+    });
     const reconcileId = `${p.installation}-${p.now.toString(36)}`;
     const result = await reconcileOnce({
       snapshot,

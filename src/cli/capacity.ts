@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { CapschedError, ExitCode } from '../core/errors.js';
 import type { CapacityInfo, CapacityTarget, NamespaceCapacity } from '../core/ports.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
-import { createCloudOpsClient, CloudOpsErrorCode, describeTarget, toNamespaceCapacity } from '../adapters/cloud-ops/index.js';
+import { CloudOpsErrorCode, describeTarget, toNamespaceCapacity } from '../adapters/cloud-ops/index.js';
+import { cloudOps } from '../compose.js';
 import { scrub } from '../log/secrets.js';
 import type { Command } from './io.js';
 
@@ -108,7 +109,7 @@ export const capacityCommand: Command = async (argv, io) => {
     if (settings.apiKey === undefined) {
       throw new CapschedError(CloudOpsErrorCode.config, 'TEMPORAL_CLOUD_API_KEY is not set (a Temporal Cloud API key with Namespace Admin on the namespace)', { retry: 'terminal' });
     }
-    client = createCloudOpsClient(settings);
+    client = cloudOps(settings);
   } catch (err) {
     return fail(err);
   }

@@ -7,11 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
-import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import { createCloudOpsClient } from '../adapters/cloud-ops/index.js';
-import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
-import { createSlackNotifier } from '../adapters/slack/index.js';
-import { createPlanSource, readGitCredentials } from '../adapters/source/index.js';
+import { readGitCredentials } from '../adapters/source/index.js';
+import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { readTemporalSettings } from '../config/temporal.js';
 import { readWorkerSettings } from '../config/worker.js';
@@ -21,7 +18,7 @@ import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_LISTEN, startDaemon } from '../daemon/index.js';
 import { parseListen } from '../daemon/http-server.js';
-import { createLogger, scrub, Secret, type Logger } from '../log/index.js';
+import { createLogger, scrub, Secret } from '../log/index.js';
 import type { CliIO, Command } from './io.js';
 
 export const RUN_HELP = `usage: capsched run [options]
@@ -157,24 +154,6 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
   };
 }
 
-/** Forwards the Temporal SDK's own log lines to pino (warnings and errors only). */
-function temporalLogger(logger: Logger): TemporalLogger {
-  const child = logger.child({ component: 'temporal-sdk' });
-  const at = (level: LogLevel, message: string, meta?: LogMetadata): void => {
-    if (level === 'WARN') child.warn(meta ?? {}, message);
-    else if (level === 'ERROR') child.error(meta ?? {}, message);
-    else if (level === 'INFO') child.debug(meta ?? {}, message);
-  };
-  return {
-    log: at,
-    trace: () => undefined,
-    debug: () => undefined,
-    info: (message, meta) => at('INFO', message, meta),
-    warn: (message, meta) => at('WARN', message, meta),
-    error: (message, meta) => at('ERROR', message, meta),
-  };
-}
-
 function writableDir(dir: string): boolean {
   try {
     mkdirSync(dir, { recursive: true });
@@ -206,20 +185,17 @@ export const runCommand: Command = async (argv, io) => {
   const logger = createLogger({ name: 'capsched' });
 
   // The daemon owns SIGTERM/SIGINT: install the Temporal Runtime without its own handlers first.
-  const { Runtime, NativeConnection } = await import('@temporalio/worker');
-  try {
-    Runtime.install({ shutdownSignals: [], logger: temporalLogger(logger) });
-  } catch (err) {
-    logger.debug({ err }, 'temporal runtime already installed');
-  }
+  const { NativeConnection } = await import('@temporalio/worker');
+  const { installTemporalRuntime } = await import('../temporal/sdk-logger.js');
+  if (!installTemporalRuntime(logger, { infoAs: 'debug' })) logger.debug('temporal runtime already installed');
 
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
     const temporalSettings = readTemporalSettings(io.env, { address: s.address, namespace: s.namespace, profile: s.profile });
     const workerSettings = readWorkerSettings(io.env, { taskQueue: s.taskQueue, dryRun: s.dryRun });
-    const notifier = createSlackNotifier({ webhookUrl: workerSettings.slackWebhookUrl, logger, dryRun: s.dryRun });
+    const notifier = compose.notifier({ webhookUrl: workerSettings.slackWebhookUrl, logger, dryRun: s.dryRun });
     const sourceAt = (workDir: string) =>
-      createPlanSource({
+      compose.planSource({
         source: s.source,
         branch: s.branch,
         path: s.path,
@@ -260,7 +236,7 @@ export const runCommand: Command = async (argv, io) => {
     }
     // The page reads capacity as Cloud Ops reports it; without a key it shows "unknown".
     const pageCloudOpsSettings = readCloudOpsSettings(io.env);
-    const pageCloudOps = pageCloudOpsSettings.apiKey === undefined && !pageCloudOpsSettings.allowInsecure ? undefined : createCloudOpsClient(pageCloudOpsSettings, { logger });
+    const pageCloudOps = pageCloudOpsSettings.apiKey === undefined && !pageCloudOpsSettings.allowInsecure ? undefined : compose.cloudOps(pageCloudOpsSettings, logger);
     daemon = await startDaemon({
       ...(pageCloudOps === undefined ? {} : { cloudOps: pageCloudOps }),
       ui: { ...(uiToken === undefined ? {} : { token: uiToken }), temporalUiUrl: workerSettings.temporalUiUrl },
@@ -274,7 +250,7 @@ export const runCommand: Command = async (argv, io) => {
         namespace: temporalSettings.namespace,
       },
       reconcile: {
-        store: (client) => createTemporalScheduleStore({ client }),
+        store: (client) => compose.scheduleStore(client),
         options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path },
       },
       notifier,
@@ -292,13 +268,12 @@ export const runCommand: Command = async (argv, io) => {
               if (cloudOpsSettings.apiKey === undefined && !cloudOpsSettings.allowInsecure) {
                 l.warn('TEMPORAL_CLOUD_API_KEY is not set: capacity changes started by the schedules will fail until it is');
               }
-              const { createCapacityWorker } = await import('../temporal/worker.js');
-              return createCapacityWorker({
+              return compose.capacityWorker({
                 connection: conn,
                 client,
                 namespace,
                 taskQueue: s.taskQueue,
-                cloudOps: createCloudOpsClient(cloudOpsSettings, { logger: l }),
+                cloudOps: compose.cloudOps(cloudOpsSettings, l),
                 notifier: n,
                 logger: l,
                 identity,

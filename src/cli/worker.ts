@@ -5,15 +5,13 @@
  */
 import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
-import { createCloudOpsClient } from '../adapters/cloud-ops/index.js';
-import { createSlackNotifier } from '../adapters/slack/index.js';
+import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { readTemporalSettings } from '../config/temporal.js';
 import { readWorkerSettings } from '../config/worker.js';
 import { ExitCode, isCapschedError } from '../core/errors.js';
 import { createLogger, scrub } from '../log/index.js';
 import { installTemporalRuntime } from '../temporal/sdk-logger.js';
-import { createCapacityWorker } from '../temporal/worker.js';
 import type { Command } from './io.js';
 
 const HELP = `usage: capsched worker [--task-queue Q] [--dry-run] [--address HOST:PORT] [--namespace NS] [--profile P]
@@ -89,9 +87,9 @@ export const workerCommand: Command = async (argv, io) => {
     io.stderr(`capsched worker: cannot connect to Temporal at ${temporal.address}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
     return ExitCode.invalid;
   }
-  const cloudOps = createCloudOpsClient(cloud, { logger });
-  const notifier = createSlackNotifier({ webhookUrl: settings.slackWebhookUrl, logger, dryRun: settings.dryRun });
-  const worker = await createCapacityWorker({
+  const cloudOps = compose.cloudOps(cloud, logger);
+  const notifier = compose.notifier({ webhookUrl: settings.slackWebhookUrl, logger, dryRun: settings.dryRun });
+  const worker = await compose.capacityWorker({
     connection,
     namespace: temporal.namespace,
     taskQueue: settings.taskQueue,

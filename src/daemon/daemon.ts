@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { prebuiltOrSources, workflowEntryPath } from '../temporal/bundle.js';
+import { sdkLogger } from '../temporal/sdk-logger.js';
 import type { CloudOps, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import type { PresentView } from '../core/present/model.js';
@@ -132,17 +133,7 @@ let reconcilerBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 async function reconcilerWorkflowSource(logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
   const source = prebuiltOrSources('reconciler', { logger });
   if (source.workflowBundle !== undefined) return { workflowBundle: source.workflowBundle };
-  reconcilerBundle ??= bundleWorkflowCode({
-    workflowsPath: workflowEntryPath('reconciler'),
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (message, meta) => logger.warn({ meta }, message),
-      error: (message, meta) => logger.error({ meta }, message),
-    },
-  });
+  reconcilerBundle ??= bundleWorkflowCode({ workflowsPath: workflowEntryPath('reconciler'), logger: sdkLogger(logger, { infoAs: 'debug' }) });
   return { workflowBundle: await reconcilerBundle };
 }
 

@@ -7,10 +7,8 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { createCloudOpsClient, type CloudOpsClient } from '../adapters/cloud-ops/index.js';
-import { createFolderPlanSource } from '../adapters/source/index.js';
-import { createTemporalScheduleStore } from '../adapters/schedules/index.js';
-import { createSlackNotifier } from '../adapters/slack/index.js';
+import type { CloudOpsClient } from '../adapters/cloud-ops/index.js';
+import * as compose from '../compose.js';
 import { freePort, startDevServer, type DevServer } from '../adapters/temporal-dev-server/index.js';
 import type { DesiredSchedule } from '../core/desired/types.js';
 import type { CapacityTarget } from '../core/ports.js';
@@ -22,7 +20,6 @@ import type { Logger } from '../log/index.js';
 import { Secret, registerSecret } from '../log/secrets.js';
 import type { ReconcileResult } from '../reconcile/index.js';
 import { startCloudOpsSimulator, type CloudOpsSimulator } from '../simulator/index.js';
-import { createCapacityWorker } from '../temporal/worker.js';
 import type { DevRow, DevView } from './table.js';
 
 /** The playground's installation id (schedules are named capsched-dev-<plan>). */
@@ -128,7 +125,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     const inside = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
     const root = inside ? (options.cwd ?? process.cwd()) : options.plansDir;
     const plansPath = inside ? rel.split(sep).join('/') : '.';
-    const source = createFolderPlanSource({ root, path: plansPath, logger });
+    const source = compose.folderPlanSource({ root, path: plansPath, logger });
     const first = await source.snapshot();
     const namespaces = new Set(loadPlans(first.files, { plansPath }).plans.map((p) => p.plan.namespace));
 
@@ -170,9 +167,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       return reseeding;
     };
 
-    const cloudOps: CloudOpsClient = createCloudOpsClient(
+    const cloudOps: CloudOpsClient = compose.cloudOps(
       { endpoint: simulator.address, apiKey: new Secret(DEV_CLOUD_API_KEY), allowInsecure: true, pollMinMs: 100, pollMaxMs: 1_000, callTimeoutMs: 10_000 },
-      { logger },
+      logger,
     );
     cleanups.push(async () => cloudOps.close());
 
@@ -180,9 +177,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     const connection = await NativeConnection.connect({ address: devServer.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });
-    const store = createTemporalScheduleStore({ client, requestsPerSecond: 50, listsPerSecond: 50 });
+    const store = compose.scheduleStore(client, { requestsPerSecond: 50, listsPerSecond: 50 });
 
-    const notifier = createSlackNotifier({ webhookUrl: workerSettings.slackWebhookUrl, logger });
+    const notifier = compose.notifier({ webhookUrl: workerSettings.slackWebhookUrl, logger });
 
     // 5. The view: rows of the last valid pass, errors of the newest one.
     let view: DevView = { plansDir: options.plansDir, uiUrl: devServer.uiUrl, at: new Date(), rows: [], changes: 0 };
@@ -232,7 +229,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       ui: { refreshSeconds: options.pageRefreshSeconds ?? 2, ...(devServer.uiUrl === undefined ? {} : { temporalUiUrl: devServer.uiUrl }) },
       shutdownGraceMs: 2_000,
       capacityWorker: (ctx) =>
-        createCapacityWorker({
+        compose.capacityWorker({
           connection: ctx.connection,
           client: ctx.client,
           namespace: ctx.namespace,

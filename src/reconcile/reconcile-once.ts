@@ -176,7 +176,8 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   let desired: DesiredSchedule[];
   try {
     desired = desiredSchedules(
-      loadedPlans.map((p) => ({ plan: p.plan, file: p.file })),
+      // The loaded plans carry the window length and upcoming windows validation computed once.
+      loadedPlans,
       { installation, commit: revision, nowMs: input.now, ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue }), ...(options.previewCount === undefined ? {} : { previewCount: options.previewCount }) },
     );
   } catch (err) {

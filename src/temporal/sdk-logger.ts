@@ -7,10 +7,15 @@ import type { Logger } from '../log/index.js';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
 
-export function sdkLogger(logger: Logger): SdkLogger {
+/**
+ * The one Temporal → pino logger adapter (Runtime, Worker, bundler). `infoAs: 'debug'` demotes
+ * the SDK's chatty INFO lines (worker state changes, bundling) for long-running commands.
+ */
+export function sdkLogger(logger: Logger, options: { infoAs?: 'info' | 'debug' } = {}): SdkLogger {
   const log = logger.child({ component: 'temporal-sdk' });
+  const infoAs = options.infoAs ?? 'info';
   const write = (level: LogLevel, message: string, meta?: LogMetadata): void => {
-    log[LEVELS[level]]({ ...meta }, message);
+    log[level === 'INFO' ? infoAs : LEVELS[level]]({ ...meta }, message);
   };
   return {
     log: write,
@@ -27,9 +32,9 @@ export function sdkLogger(logger: Logger): SdkLogger {
  * command owns SIGINT/SIGTERM so it can drain and exit cleanly). Returns false when a Runtime
  * already existed (e.g. the daemon installed it first).
  */
-export function installTemporalRuntime(logger: Logger): boolean {
+export function installTemporalRuntime(logger: Logger, options: { infoAs?: 'info' | 'debug' } = {}): boolean {
   try {
-    Runtime.install({ logger: sdkLogger(logger), shutdownSignals: [] });
+    Runtime.install({ logger: sdkLogger(logger, options), shutdownSignals: [] });
     return true;
   } catch {
     return false;

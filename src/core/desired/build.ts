@@ -2,9 +2,9 @@
  * Plans → desired schedules. Pure: the caller passes the installation, the source revision and
  * `now` (used only to mark expired one-offs and preview the next windows).
  */
-import { formatDurationMs, isLegacyDurationText } from '../capacity/duration.js';
+import { formatDurationMs, isLegacyDurationText, parseDurationMs } from '../capacity/duration.js';
 import type { CapacityPlan } from '../plan/schema.js';
-import { parseDurationMinutes } from '../plan/schema.js';
+import type { UpcomingWindows } from '../plan/load.js';
 import { scheduleSpecFor } from '../plan/schedule-spec.js';
 import { nextWindows, oneOffWindow } from '../windows/windows.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, MANAGED_BY, type CapacityChangeInput } from '../workflow-contract.js';
@@ -32,6 +32,10 @@ export interface PlanInFile {
   plan: CapacityPlan;
   /** Path of the file relative to the source root. */
   file: string;
+  /** Window length the loader computed (ms; null = permanent); computed here when absent. */
+  lengthMs?: number | null;
+  /** Upcoming windows validation computed; reused when they are from the same moment and count. */
+  upcoming?: UpcomingWindows;
 }
 
 export interface DesiredOptions {
@@ -46,8 +50,7 @@ export interface DesiredOptions {
 
 function windowLengthMs(plan: CapacityPlan): number | undefined {
   if (plan.duration !== undefined) {
-    const minutes = parseDurationMinutes(plan.duration);
-    return minutes === undefined ? undefined : minutes * 60_000;
+    return parseDurationMs(plan.duration);
   }
   if (plan.until !== undefined) {
     // The one-off window's own maths (time zone, explicit offsets) lives in core/windows.
@@ -58,8 +61,10 @@ function windowLengthMs(plan: CapacityPlan): number | undefined {
   return undefined;
 }
 
-function previews(plan: CapacityPlan, nowMs: number, count: number): WindowPreview[] {
-  return nextWindows(plan, nowMs, count).map((w) => ({
+function previews(entry: PlanInFile, nowMs: number, count: number): WindowPreview[] {
+  const u = entry.upcoming;
+  const windows = u !== undefined && u.fromMs === nowMs && u.count === count ? u.windows : nextWindows(entry.plan, nowMs, count);
+  return windows.map((w) => ({
     start: new Date(w.startMs).toISOString(),
     ...(w.endMs === null ? {} : { end: new Date(w.endMs).toISOString() }),
   }));
@@ -106,7 +111,7 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
   const { plan, file } = entry;
   const scheduleId = scheduleIdFor(options.installation, plan.name);
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
-  const lengthMs = windowLengthMs(plan);
+  const lengthMs = entry.lengthMs === undefined ? windowLengthMs(plan) : (entry.lengthMs ?? undefined);
   const spec = scheduleSpecFor(plan);
   const canonical = canonicalSpec(spec);
   const catchupWindowMs = lengthMs === undefined ? PERMANENT_CATCHUP_WINDOW_MS : Math.max(MIN_CATCHUP_WINDOW_MS, lengthMs);
@@ -175,7 +180,7 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
   const specHash = hashDesired(base);
   searchAttributes.CapschedSpecHash = specHash;
   base.action.memo[AUDIT_MEMO_KEY].specHash = specHash;
-  const upcoming = previews(plan, options.nowMs, options.previewCount ?? 3);
+  const upcoming = previews(entry, options.nowMs, options.previewCount ?? 3);
   return {
     ...base,
     specHash,

@@ -7,6 +7,7 @@ import { resolveDateTime } from './date-time.js';
 import { compareIssues, type Issue } from './issues.js';
 import { checkTimeZone, closest } from '../time/zone.js';
 import { minStartGapMinutes, parseCron } from '../windows/cron.js';
+import type { Window } from '../windows/windows.js';
 
 export type { Issue } from './issues.js';
 
@@ -20,6 +21,20 @@ export interface LoadedPlan {
   documentIndex: number;
   /** Where each field's value is (for later warnings that point at a field). */
   positions?: Record<string, { line: number; column: number }>;
+  /** Window length in ms, computed once from `duration` or `at`…`until`; null = permanent. */
+  lengthMs: number | null;
+  /**
+   * The next windows from a moment, computed once by validateAndLoadPlans and reused by the
+   * desired build (which recomputes only for another moment or count).
+   */
+  upcoming?: UpcomingWindows;
+}
+
+/** Windows starting (or still open) from `fromMs`: at most `count`, as core/windows computes them. */
+export interface UpcomingWindows {
+  fromMs: number;
+  count: number;
+  windows: Window[];
 }
 
 export interface LoadResult {
@@ -191,7 +206,7 @@ function loadFile(file: PlanFile, issues: Issue[], out: NamedDoc[]): void {
     if (seen.name === undefined || seen.at === undefined) return;
     const line = pos(lineCounter, doc.contents?.range?.[0]).line;
     const entry: NamedDoc = { name: seen.name, file: file.path, line, at: seen.at };
-    if (loaded !== undefined) entry.plan = { plan: loaded.plan, file: file.path, line, documentIndex, positions: loaded.positions };
+    if (loaded !== undefined) entry.plan = { plan: loaded.plan, file: file.path, line, documentIndex, positions: loaded.positions, lengthMs: loaded.lengthMs };
     out.push(entry);
   });
   if (plansInFile === 0) issues.push(issue(file.path, top, '', 'empty-file', 'contains no plan; delete it or add a plan', 'warning'));
@@ -271,7 +286,7 @@ function cleanYamlMessage(code: string, message: string): string {
 }
 
 /** Checks one document; `named` receives the plan name (when it is a valid name) even if the document has other errors. */
-function loadDocument(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter, issues: Issue[], named: { name?: string; at?: Position }): { plan: CapacityPlan; positions: Record<string, Position> } | undefined {
+function loadDocument(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter, issues: Issue[], named: { name?: string; at?: Position }): { plan: CapacityPlan; positions: Record<string, Position>; lengthMs: number | null } | undefined {
   const docPos = pos(lineCounter, doc.contents?.range?.[0] ?? doc.range[0]);
   const before = issues.length;
   const seen = new Set<string>();
@@ -364,12 +379,12 @@ function loadDocument(file: string, text: string, doc: Document.Parsed, lineCoun
   // zod decides; the rules add what a schema cannot say (cron subset, zones, lengths, at/until).
   const parsed = CapacityPlan.safeParse(raw);
   const rules: Issue[] = [];
-  ruleIssues({ ...ctx, issues: rules }, raw);
+  const lengthMs = ruleIssues({ ...ctx, issues: rules }, raw);
   const ruled = new Set(rules.filter((i) => i.severity === 'error').map((i) => i.field));
   if (!parsed.success) issues.push(...schemaIssues(ctx, raw, parsed.error.issues, ruled));
   issues.push(...rules);
   if (!parsed.success || issues.slice(errorsBefore).some((i) => i.severity === 'error')) return undefined;
-  return { plan: parsed.data, positions: Object.fromEntries(ctx.valuePos) };
+  return { plan: parsed.data, positions: Object.fromEntries(ctx.valuePos), lengthMs: lengthMs ?? null };
 }
 
 /** The offset of an anchor (&) or tag (!) written before a node on the same line, else the node's. */
@@ -482,7 +497,8 @@ function schemaIssues(ctx: DocContext, raw: Record<string, unknown>, zodIssues: 
   return out;
 }
 
-function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): void {
+/** Adds the rule issues; returns the window length in ms when the rules could compute it. */
+function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): number | undefined {
   const { file, issues } = ctx;
   const at = (field: string): Position => ctx.valuePos.get(field) ?? ctx.docPos;
   const keyAtPos = (field: string): Position => ctx.keyPos.get(field) ?? ctx.docPos;
@@ -543,6 +559,7 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): void {
 
   // at / until.
   let atMs: number | undefined;
+  let untilMs: number | undefined;
   for (const field of ['at', 'until'] as const) {
     const text = str(field);
     if (text === undefined) continue;
@@ -554,8 +571,11 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): void {
     if (field === 'at') atMs = resolved.ms;
     else if (atMs !== undefined && zone !== undefined && resolved.ms <= atMs) {
       issues.push(issue(file, at('until'), 'until', 'until-not-after-at', `until (${text}) must be after at (${str('at') ?? ''}); the window would have no length`));
-    }
+    } else if (atMs !== undefined) untilMs = resolved.ms;
   }
+  if (durationMinutes !== undefined) return durationMinutes * 60_000;
+  if (atMs !== undefined && untilMs !== undefined) return untilMs - atMs;
+  return undefined;
 }
 
 export function formatMinutes(minutes: number): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_SYNTAX, parseDuration } from '../capacity/duration.js';
+import { DURATION_SYNTAX } from '../capacity/duration.js';
 
 /**
  * The capacity-plan format, v1. This zod schema is the single source of the TypeScript type,
@@ -89,9 +89,3 @@ export const CROSS_FIELD_RULES = {
 export type CapacityPlan = z.output<typeof CapacityPlan>;
 /** What people write (defaults optional). */
 export type CapacityPlanInput = z.input<typeof CapacityPlan>;
-
-/** Parses a plan duration ("1h30m", "1.5h") into minutes; undefined when malformed or negative. 0 is returned as 0 (the caller rejects it). */
-export function parseDurationMinutes(text: string): number | undefined {
-  const parsed = parseDuration(text);
-  return parsed.ok ? parsed.ms / 60_000 : undefined;
-}

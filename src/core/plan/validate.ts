@@ -1,6 +1,5 @@
 import type { PlanFile } from '../ports.js';
 import type { CapacityPlan } from './schema.js';
-import { parseDurationMinutes } from './schema.js';
 import { loadPlans, formatMinutes, type LoadedPlan } from './load.js';
 import { compareIssues, type Issue } from './issues.js';
 import { resolveDateTime } from './date-time.js';
@@ -112,7 +111,7 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
   const horizonEnd = now + horizonDays * DAY;
   const dstCache = new Map<string, [string, string][]>();
   const intervalCache = new Map<string, Interval[]>();
-  const previewCache = new Map<string, WindowPreview[]>();
+  const previewCache = new Map<string, Window[]>();
   const allWindows: Window[] = [];
   const summaries: PlanSummary[] = [];
   for (const lp of loaded.plans) {
@@ -218,12 +217,8 @@ function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field:
   const plan = lp.plan;
   const zone = plan.timezone;
   // Window length under an hour.
-  let lengthMinutes: number | undefined;
-  if (plan.duration !== undefined) lengthMinutes = parseDurationMinutes(plan.duration);
-  else if (plan.at !== undefined && plan.until !== undefined) {
-    const w = oneOffWindow(plan);
-    if (w !== undefined && w.endMs !== null) lengthMinutes = (w.endMs - w.startMs) / MINUTE;
-  }
+  // The length the loader computed once (ms); null = permanent.
+  const lengthMinutes = lp.lengthMs === null ? undefined : lp.lengthMs / MINUTE;
   if (lengthMinutes !== undefined && lengthMinutes < 60) {
     warn(lp, plan.duration !== undefined ? 'duration' : 'until', 'window-under-hour', `the window is ${formatMinutes(lengthMinutes)} long; Temporal Cloud adjusts TRUs hourly and bills each hour at its highest value — make it at least 1h`);
   }
@@ -316,12 +311,19 @@ function preview(w: Window): WindowPreview {
   return p;
 }
 
-function summarise(lp: LoadedPlan, now: number, shared?: { key: string; cache: Map<string, WindowPreview[]> }): PlanSummary {
-  let previews = shared?.cache.get(shared.key);
-  if (previews === undefined) {
-    previews = nextWindows(lp.plan, now, 3).map(preview);
-    shared?.cache.set(shared.key, previews);
+/** How many upcoming windows validation previews (and the desired build reuses). */
+export const PREVIEW_COUNT = 3;
+
+function summarise(lp: LoadedPlan, now: number, shared?: { key: string; cache: Map<string, Window[]> }): PlanSummary {
+  let windows = shared?.cache.get(shared.key);
+  if (windows === undefined) {
+    windows = nextWindows(lp.plan, now, PREVIEW_COUNT);
+    shared?.cache.set(shared.key, windows);
   }
+  // Computed once here; the desired build takes them from the loaded plan.
+  // (Plans sharing a cron, zone and length share the instants: stamp this plan's own name and TRUs.)
+  lp.upcoming = { fromMs: now, count: PREVIEW_COUNT, windows: windows.map((w) => ({ ...w, plan: lp.plan.name, namespace: lp.plan.namespace, trus: lp.plan.trus })) };
+  const previews = windows.map(preview);
   const plan: CapacityPlan = lp.plan;
   const s: PlanSummary = {
     name: plan.name,

@@ -1,12 +1,12 @@
 import type { CapacityPlan } from '../plan/schema.js';
-import { parseDurationMinutes } from '../plan/schema.js';
+import { parseDurationMs } from '../capacity/duration.js';
 import { resolveDateTime } from '../plan/date-time.js';
 import { formatLocalIso } from '../time/zone.js';
 import { parseCron, type Cron } from './cron.js';
 import { cronOccurrences } from './occurrences.js';
 import { temporalOccurrences } from './temporal-calendar.js';
 import { hasTransitionBetween } from '../time/zone.js';
-import { MINUTE, HOUR, DAY, WEEK } from '../time/units.js';
+import { HOUR, DAY, WEEK } from '../time/units.js';
 
 
 /** One capacity window of one plan: provisioned `trus` from start to end (null = permanent). */
@@ -34,8 +34,7 @@ export function planCron(plan: CapacityPlan): Cron | null {
 /** Window length in ms for a cron plan or an `at` + `duration` plan; null = permanent. */
 export function planDurationMs(plan: CapacityPlan): number | null {
   if (plan.duration === undefined) return null;
-  const minutes = parseDurationMinutes(plan.duration);
-  return minutes === undefined ? null : minutes * MINUTE;
+  return parseDurationMs(plan.duration) ?? null;
 }
 
 const oneOffCache = new WeakMap<CapacityPlan, Window | null>();

@@ -1,0 +1,70 @@
+/**
+ * The composition root: the only place in src/ where capsched builds its adapters (plan sources,
+ * schedule stores, the Cloud Ops client, the Slack notifier, the capacity worker). Commands read
+ * their settings (src/config), then ask here; nothing below src/cli and src/dev constructs one.
+ * Tests and benches may still build adapters directly, with real servers.
+ */
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { createCloudOpsClient, type CloudOpsClient, type CloudOpsSettings } from './adapters/cloud-ops/index.js';
+import { createTemporalScheduleStore, type TemporalScheduleStoreOptions } from './adapters/schedules/index.js';
+import { createSlackNotifier, type SlackNotifier, type SlackNotifierOptions } from './adapters/slack/index.js';
+import { createFolderPlanSource, createPlanSource, type FolderPlanSourceOptions, type PlanSourceOptions, type WatchablePlanSource } from './adapters/source/index.js';
+import type { ScheduleStore } from './core/ports.js';
+import type { Logger } from './log/index.js';
+import type { CapacityWorkerOptions } from './temporal/worker.js';
+
+/** A git or folder plan source, whichever `source` names. */
+export function planSource(options: PlanSourceOptions): WatchablePlanSource {
+  return createPlanSource(options);
+}
+
+/** A plain folder read as a plan source (the `capsched dev` playground). */
+export function folderPlanSource(options: FolderPlanSourceOptions): WatchablePlanSource {
+  return createFolderPlanSource(options);
+}
+
+/** Temporal Schedules behind the ScheduleStore port. */
+export function scheduleStore(client: Client, limits: Omit<TemporalScheduleStoreOptions, 'client'> = {}): ScheduleStore {
+  return createTemporalScheduleStore({ client, ...limits });
+}
+
+/**
+ * A ScheduleStore that connects on its first call, so a pass that stops before Temporal (an
+ * invalid commit) never opens a connection at all.
+ */
+export function scheduleStoreOnFirstUse(connect: () => Promise<ScheduleStore>): ScheduleStore {
+  let store: Promise<ScheduleStore> | undefined;
+  const connected = (): Promise<ScheduleStore> => {
+    store ??= connect().catch((err: unknown) => {
+      store = undefined;
+      throw err;
+    });
+    return store;
+  };
+  return {
+    list: async (i) => (await connected()).list(i),
+    describe: async (id) => (await connected()).describe(id),
+    create: async (d) => (await connected()).create(d),
+    update: async (d) => (await connected()).update(d),
+    delete: async (id) => (await connected()).delete(id),
+    runningWindows: async (id) => (await connected()).runningWindows(id),
+    cancelWorkflow: async (id, r) => (await connected()).cancelWorkflow(id, r),
+  };
+}
+
+/** The Cloud Ops API client (gRPC). The caller closes it. */
+export function cloudOps(settings: CloudOpsSettings, logger?: Logger): CloudOpsClient {
+  return createCloudOpsClient(settings, logger === undefined ? {} : { logger });
+}
+
+/** Slack alerts (log only without a webhook URL; dryRun logs what it would post). */
+export function notifier(options: SlackNotifierOptions): SlackNotifier {
+  return createSlackNotifier(options);
+}
+
+/** The capacity-change worker (workflows + activities); loaded only by the commands that run it. */
+export async function capacityWorker(options: CapacityWorkerOptions): Promise<Worker> {
+  const { createCapacityWorker } = await import('./temporal/worker.js');
+  return createCapacityWorker(options);
+}
