@@ -18,6 +18,7 @@ import type { ScheduleStore } from '../core/ports.js';
 import { isOwnedBy } from '../core/diff/diff.js';
 import type { ActualSchedule, ChangeKind, ChangeSet, ScheduleChange } from '../core/diff/types.js';
 import type { DesiredSchedule } from '../core/desired/types.js';
+import { pool } from './pool.js';
 
 export const MAX_APPLY_CONCURRENCY = 5;
 
@@ -63,17 +64,6 @@ export interface ApplyResult {
   errors: ApplyError[];
   /** Schedule writes sent (create, update, delete, cancel). */
   writes: number;
-}
-
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 export async function applyChangeSet(changeSet: ChangeSet, store: ScheduleStore, options: ApplyOptions): Promise<ApplyResult> {

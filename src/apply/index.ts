@@ -1,1 +1,2 @@
 export { applyChangeSet, MAX_APPLY_CONCURRENCY, type ApplyOptions, type ApplyResult, type AppliedAction, type ApplyError, type ApplyOutcome } from './apply.js';
+export { pool } from './pool.js';

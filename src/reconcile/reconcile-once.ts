@@ -20,7 +20,7 @@ import { checkInstallationId } from '../core/desired/schedule-id.js';
 import type { DesiredSchedule } from '../core/desired/types.js';
 import { diffSchedules, isOwnedBy, schedulesNeedingDetail } from '../core/diff/diff.js';
 import { countChanges, type ActualSchedule, type ChangeSet } from '../core/diff/types.js';
-import { applyChangeSet, type AppliedAction } from '../apply/apply.js';
+import { applyChangeSet, pool, type AppliedAction } from '../apply/index.js';
 
 export interface ReconcileOptions {
   /** Task queue of the capacity-change worker (default DEFAULT_TASK_QUEUE). */
@@ -123,15 +123,9 @@ function toError(err: unknown): ReconcileError {
 
 async function describeAll(store: ScheduleStore, ids: readonly string[], concurrency: number): Promise<Map<string, ActualSchedule | undefined>> {
   const out = new Map<string, ActualSchedule | undefined>();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, ids.length) }, async () => {
-      while (next < ids.length) {
-        const id = ids[next++]!;
-        out.set(id, await store.describe(id));
-      }
-    }),
-  );
+  await pool(ids, concurrency, async (id) => {
+    out.set(id, await store.describe(id));
+  });
   return out;
 }
 
