@@ -56,10 +56,16 @@ export function planCron(plan: CapacityPlan): Cron | null {
   return parsed.ok ? parsed.cron : null;
 }
 
-/** Window length in ms for a cron plan or an `at` + `duration` plan; null = permanent. */
+const durationCache = new WeakMap<CapacityPlan, { text: string; ms: number | null }>();
+
+/** Window length in ms for a cron plan or an `at` + `duration` plan (parsed once per plan); null = permanent. */
 export function planDurationMs(plan: CapacityPlan): number | null {
   if (plan.duration === undefined) return null;
-  return parseDurationMs(plan.duration) ?? null;
+  const cached = durationCache.get(plan);
+  if (cached !== undefined && cached.text === plan.duration) return cached.ms;
+  const ms = parseDurationMs(plan.duration) ?? null;
+  durationCache.set(plan, { text: plan.duration, ms });
+  return ms;
 }
 
 const oneOffCache = new WeakMap<CapacityPlan, Window | null>();
