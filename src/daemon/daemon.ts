@@ -359,6 +359,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         const { ready, reasons, state } = await readiness();
         return { identity, installation: options.installation, mode: dryRun ? 'dry-run' : 'reconciler-workflow', source: options.source.describe(), ready, notReadyReasons: reasons, state };
       },
+      present: presentView,
       page: async () => renderPage(await presentView(), { refreshSeconds: options.ui?.refreshSeconds ?? 5 }),
       ...(options.ui?.token === undefined ? {} : { uiToken: options.ui.token }),
       webhookSecret: options.webhookSecret,
