@@ -193,6 +193,7 @@ export const devCommand: Command = async (argv, io) => {
   header = [
     'capsched dev is running',
     `  Temporal Web UI   ${ui === undefined ? '(headless)' : `${ui}/namespaces/default/schedules`}`,
+    `  capsched page     http://${playground.daemon.httpAddress}/  (capacity calendar: now, this week, the last 24 h)`,
     `  Temporal server   ${playground.devServer.address} (pid ${playground.devServer.process.pid ?? '?'})`,
     `  Cloud Ops sim     ${playground.simulator().address}`,
     `  daemon            http://${playground.daemon.httpAddress}/readyz`,

@@ -230,7 +230,16 @@ export const runCommand: Command = async (argv, io) => {
       logger.warn({ listen: s.listen }, 'the HTTP server listens beyond loopback without a webhook secret: anyone who can reach it can trigger fetches (set CAPSCHED_WEBHOOK_SECRET)');
     }
     const installation = s.installation;
+    const uiToken = io.env.CAPSCHED_UI_TOKEN === undefined || io.env.CAPSCHED_UI_TOKEN.trim() === '' ? undefined : new Secret(io.env.CAPSCHED_UI_TOKEN.trim());
+    if (uiToken === undefined && !isLoopback(s.listen)) {
+      logger.warn({ listen: s.listen }, 'the page at GET / is served beyond loopback without a token: anyone who can reach it can read it (set CAPSCHED_UI_TOKEN)');
+    }
+    // The page reads capacity as Cloud Ops reports it; without a key it shows "unknown".
+    const pageCloudOpsSettings = readCloudOpsSettings(io.env);
+    const pageCloudOps = pageCloudOpsSettings.apiKey === undefined && !pageCloudOpsSettings.allowInsecure ? undefined : compose.cloudOps(pageCloudOpsSettings, logger);
     daemon = await startDaemon({
+      ...(pageCloudOps === undefined ? {} : { cloudOps: pageCloudOps }),
+      ui: { ...(uiToken === undefined ? {} : { token: uiToken }), temporalUiUrl: workerSettings.temporalUiUrl },
       installation,
       source,
       temporal: {
@@ -285,7 +294,7 @@ export const runCommand: Command = async (argv, io) => {
     io.stderr(`capsched run: ${message}\n`);
     return isCapschedError(err) && err.retry === 'terminal' ? ExitCode.usage : ExitCode.internal;
   }
-  io.stderr(`capsched run: serving on http://${daemon.httpAddress} (healthz, readyz, metrics, webhook)\n`);
+  io.stderr(`capsched run: serving on http://${daemon.httpAddress} (page at /, healthz, readyz, metrics, webhook)\n`);
 
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
   return new Promise<number>((resolve) => {

@@ -13,7 +13,11 @@ import { hostname } from 'node:os';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { reconcilerWorkflowCode } from '../temporal/bundle.js';
-import type { Notifier, PlanSource, ScheduleStore } from '../core/ports.js';
+import type { CloudOps, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
+import { loadPlans } from '../core/plan/load.js';
+import type { PresentView } from '../core/present/model.js';
+import { renderPage } from '../ui/page.js';
+import { AlertLog, PresentReader, type AppliedPlans } from './present.js';
 import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
 import { startDaemonHttpServer, type DaemonHttpServer } from './http-server.js';
@@ -78,6 +82,17 @@ export interface DaemonOptions {
   /** Grace for an in-flight pass on shutdown (default 20 s). */
   shutdownGraceMs?: number;
   identity?: string;
+  /** Cloud Ops reads for the page (capacity as the API reports it); omitted: shown as unknown. */
+  cloudOps?: CloudOps;
+  /** The page at GET /. */
+  ui?: {
+    /** CAPSCHED_UI_TOKEN: bearer token for / and /status. */
+    token?: Secret;
+    /** Seconds between the page's self-refreshes (default 5). */
+    refreshSeconds?: number;
+    /** Base of the Temporal Web UI for workflow links, e.g. http://localhost:8233. */
+    temporalUiUrl?: string;
+  };
 }
 
 export interface DaemonStatus {
@@ -100,6 +115,8 @@ export interface DaemonHandle {
   /** Asks for a pass now (coalesced with any pending request). Resolves once the request is recorded. */
   triggerNow(reason?: string): Promise<void>;
   status(): Promise<DaemonStatus>;
+  /** What the page shows. */
+  present(): Promise<PresentView>;
   /** Stop reconciling, drain the workers, close the HTTP server and (owned) connection. */
   stop(): Promise<void>;
   /** Settles when the daemon stopped; rejects when a worker failed on its own. */
@@ -121,13 +138,35 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const connection = 'connect' in options.temporal ? await options.temporal.connect() : options.temporal.connection;
   const client = new Client({ connection, namespace: options.temporal.namespace });
 
+  // ---- the page's record: plans of the applied commit, drift, alerts ----
+  const alertLog = new AlertLog();
+  const notifier = alertLog.wrap(options.notifier);
+  let appliedPlans: AppliedPlans | undefined;
+  let drift: { corrected: number; reportedOnly: boolean; at?: string } | undefined;
+  let lastSnapshot: SourceSnapshot | undefined;
+  /** The source as passes read it: the last snapshot is kept so an applied pass's plans can be shown. */
+  const source: PlanSource = {
+    describe: () => options.source.describe(),
+    snapshot: async () => (lastSnapshot = await options.source.snapshot()),
+  };
+  const onResult = async (result: ReconcileResult): Promise<void> => {
+    if ((result.status === 'applied' || result.status === 'unchanged') && !result.dryRun) {
+      const snapshot = lastSnapshot;
+      if (snapshot !== undefined && snapshot.revision === result.revision && appliedPlans?.revision !== result.revision) {
+        appliedPlans = { revision: snapshot.revision, plans: loadPlans(snapshot.files).plans, ...(snapshot.meta === undefined ? {} : { meta: snapshot.meta }) };
+      }
+      if (result.counts.drift > 0) drift = { corrected: result.counts.driftCorrected, reportedOnly: result.counts.driftCorrected === 0, at: new Date().toISOString().slice(0, 19) + 'Z' };
+    }
+    await options.reconcile.onResult?.(result);
+  };
+
   const passDeps = {
     installation: options.installation,
-    source: options.source,
+    source,
     store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
     options: options.reconcile.options,
-    ...(options.reconcile.onResult === undefined ? {} : { onResult: options.reconcile.onResult }),
-    notifier: options.notifier,
+    onResult,
+    notifier,
     logger: options.logger,
     metrics,
     identity,
@@ -178,7 +217,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         }),
       );
       if (options.capacityWorker !== undefined) {
-        startWorker('capacity', await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier: options.notifier, logger: options.logger, identity }));
+        startWorker('capacity', await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier, logger: options.logger, identity }));
       }
     }
   } catch (err) {
@@ -276,6 +315,18 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     return { ready: reasons.length === 0, reasons, state };
   };
 
+  // ---- the page ----
+  const present = new PresentReader({
+    client,
+    installation: options.installation,
+    ...(options.cloudOps === undefined ? {} : { cloudOps: options.cloudOps }),
+    ...(options.ui?.temporalUiUrl === undefined ? {} : { temporalUi: { baseUrl: options.ui.temporalUiUrl.replace(/\/+$/, ''), namespace: options.temporal.namespace } }),
+  });
+  const presentView = async (): Promise<PresentView> => {
+    const { state } = await readiness();
+    return present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [...alertLog.entries], ...(drift === undefined ? {} : { drift }) });
+  };
+
   // ---- HTTP ----
   let http: DaemonHttpServer;
   try {
@@ -294,6 +345,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         const { ready, reasons, state } = await readiness();
         return { identity, installation: options.installation, mode: dryRun ? 'dry-run' : 'reconciler-workflow', source: options.source.describe(), ready, notReadyReasons: reasons, state };
       },
+      page: async () => renderPage(await presentView(), { refreshSeconds: options.ui?.refreshSeconds ?? 5 }),
+      ...(options.ui?.token === undefined ? {} : { uiToken: options.ui.token }),
       webhookSecret: options.webhookSecret,
       onWebhook: (outcome) => metrics.recordWebhook(outcome),
     });
@@ -378,6 +431,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         workers: Object.fromEntries([...workers].map(([name, { worker }]) => [name, worker.getState()])),
       };
     },
+    present: presentView,
     stop,
     done,
   };

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CapschedError } from '../core/errors.js';
@@ -16,6 +17,10 @@ export interface DaemonHttpOptions {
   metrics: () => Promise<string>;
   /** GET /status: the installation's reconciler state as JSON (no secrets). */
   status?: () => Promise<unknown>;
+  /** GET /: capsched's page (HTML), read-only. */
+  page?: () => Promise<string>;
+  /** CAPSCHED_UI_TOKEN: when set, GET / and GET /status need `Authorization: Bearer <token>` (or the cookie `/?token=` sets). */
+  uiToken?: Secret;
   /** Called for an accepted webhook delivery; must only schedule a pass (coalesced by the caller). */
   trigger: (reason: string) => void;
   /** GitHub webhook secret; without it every POST /webhook is a trigger (loopback use). */
@@ -50,6 +55,34 @@ function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
+
+const TOKEN_COOKIE = 'capsched_ui_token';
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The bearer token from the Authorization header or capsched's cookie. */
+function presentedToken(req: IncomingMessage): string | undefined {
+  const auth = header(req, 'authorization');
+  if (auth !== undefined && /^Bearer\s+/i.test(auth)) return auth.replace(/^Bearer\s+/i, '').trim();
+  for (const part of (header(req, 'cookie') ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === TOKEN_COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  // No script, no frames, no outside resources: the page is inline HTML, CSS and SVG only.
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
 
 /**
  * Reads the raw body up to `limit` bytes; undefined when it is larger (the caller answers 413),
@@ -144,6 +177,28 @@ export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
     if (path === '/healthz') return send(res, 200, 'ok\n');
+    if ((path === '/' || path === '/status') && options.uiToken !== undefined) {
+      const expected = options.uiToken.reveal();
+      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      const fromQuery = query.get('token');
+      if (path === '/' && fromQuery !== null && sameSecret(fromQuery, expected)) {
+        // Trade the token in the address for a cookie, so it leaves the address bar and history.
+        res.writeHead(303, { location: '/', 'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(expected)}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store', 'content-length': 0 });
+        res.end();
+        return;
+      }
+      const given = presentedToken(req);
+      if (given === undefined || !sameSecret(given, expected)) {
+        res.setHeader('www-authenticate', 'Bearer realm="capsched"');
+        return send(res, 401, 'unauthorized: send Authorization: Bearer <CAPSCHED_UI_TOKEN>, or open /?token=<CAPSCHED_UI_TOKEN> once\n');
+      }
+    }
+    if (path === '/' && options.page !== undefined) {
+      const body = await options.page();
+      res.writeHead(200, { ...PAGE_HEADERS, 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     if (path === '/readyz') {
       const { ready, reasons } = await options.ready();
       return send(res, ready ? 200 : 503, ready ? 'ready\n' : `not ready: ${reasons.join('; ')}\n`);

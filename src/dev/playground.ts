@@ -48,6 +48,10 @@ export interface PlaygroundOptions {
   operationDelayMs?: number;
   /** Called whenever what the table shows changed (a pass finished, capacity changed). */
   onView?: (view: DevView) => void;
+  /** The daemon's HTTP address, where the page is (default 127.0.0.1 on a free port). */
+  listen?: string;
+  /** Seconds between the page's self-refreshes (default 2). */
+  pageRefreshSeconds?: number;
   /** The dev server's own output lines. */
   onServerOutput?: (line: string) => void;
 }
@@ -220,7 +224,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       notifier,
       logger,
       intervalMs: options.intervalMs ?? 5_000,
-      listen: '127.0.0.1:0',
+      listen: options.listen ?? '127.0.0.1:0',
+      cloudOps,
+      ui: { refreshSeconds: options.pageRefreshSeconds ?? 2, ...(devServer.uiUrl === undefined ? {} : { temporalUiUrl: devServer.uiUrl }) },
       shutdownGraceMs: 2_000,
       capacityWorker: (ctx) =>
         compose.capacityWorker({

@@ -1,0 +1,378 @@
+/**
+ * The present-state view model: what every namespace has now, what is coming this week and what
+ * happened in the last 24 hours, computed once from plain data and rendered three ways (the web
+ * page, `capsched status` and the `capsched dev` table). Pure: the caller passes `nowMs`, the
+ * plans at the applied commit and the live readings.
+ */
+import type { LoadedPlan } from '../plan/load.js';
+import type { CapacityTarget, NamespaceCapacity } from '../ports.js';
+import { formatLocalIso, formatUtcIso, transitionsBetween } from '../time/zone.js';
+import { HOUR, WEEK } from '../time/units.js';
+import { effectiveTimeline, planIntervals, truHoursPerWeek, type Window } from '../windows/windows.js';
+
+/** The page's past range: the last 24 hours. */
+export const PAST_MS = 24 * HOUR;
+/** The page's future range: the next 7 days. */
+export const FUTURE_MS = WEEK;
+
+/** A window a namespace's coordinator holds right now (what the coordinator status query returns). */
+export interface LiveWindow {
+  /** The window workflow's id (a schedule's run: `<scheduleId>-<start>`; anything else is a manual change). */
+  workflowId: string;
+  runId?: string;
+  trus: number;
+  /** Epoch ms; absent for a permanent change. */
+  endMs?: number;
+}
+
+/** One namespace as read now: Cloud Ops and its coordinator. Either reading may be missing. */
+export interface LiveNamespace {
+  namespace: string;
+  /** Capacity as the Cloud Ops API reports it. */
+  capacity?: NamespaceCapacity;
+  /** Why capacity could not be read (already free of secrets). */
+  capacityError?: string;
+  /** The coordinator's effective target; undefined when no coordinator runs for the namespace. */
+  effective?: CapacityTarget;
+  windows: LiveWindow[];
+  /** Why the coordinator could not be read. */
+  coordinatorError?: string;
+}
+
+/** An effective-TRUs reading of a namespace's coordinator at one instant (the record of what was applied). */
+export interface AppliedSample {
+  atMs: number;
+  /** Effective provisioned TRUs; 0 = on-demand. */
+  trus: number;
+}
+
+export interface SourceFacts {
+  describe: string;
+  appliedRevision?: string;
+  appliedAt?: string;
+  /** Commit subject, author and time when the source knows them. */
+  subject?: string;
+  author?: string;
+  committedAt?: string;
+  lastPassAt?: string;
+  lastPassResult?: string;
+  lastAttemptedRevision?: string;
+  /** Refused commit: its revision and its errors, one "file:line:column field: message" per line. */
+  refused?: { revision?: string; since: string; errors: string[] };
+  /** Other standing problems (source unreachable, apply failed, prune blocked, config). */
+  problems: { kind: string; since: string; message: string }[];
+  /** Drift corrected (or only reported) by recent passes. */
+  drift?: { corrected: number; reportedOnly: boolean; at?: string };
+}
+
+export interface AlertFact {
+  at: string;
+  severity: 'critical' | 'error' | 'info';
+  title: string;
+  namespace?: string;
+}
+
+export interface PresentInput {
+  nowMs: number;
+  installation: string;
+  /** Plans at the applied commit; undefined before the first applied pass. */
+  plans: LoadedPlan[] | undefined;
+  live: LiveNamespace[];
+  /** Per namespace, coordinator readings over time, oldest first. */
+  applied: Record<string, AppliedSample[]>;
+  /** Since when the record above is kept (older readings do not exist). */
+  recordSinceMs: number;
+  source: SourceFacts;
+  alerts: AlertFact[];
+  /** Base of the Temporal Web UI (no trailing slash) and capsched's Temporal namespace, for workflow links. */
+  temporalUi?: { baseUrl: string; namespace: string };
+}
+
+export interface TimeLabel {
+  ms: number;
+  /** In the plan's zone with its offset, e.g. "2026-12-24T09:00-05:00". */
+  local: string;
+  /** ISO UTC, minute precision. */
+  utc: string;
+}
+
+export interface ActiveWindowView {
+  workflowId: string;
+  runId?: string;
+  trus: number;
+  /** Undefined end: permanent. */
+  end?: TimeLabel;
+  /** The plan whose schedule started it; undefined for a manual change (`capsched change`, a script). */
+  plan?: string;
+  file?: string;
+  line?: number;
+  zone: string;
+  origin: 'plan' | 'manual';
+  /** The commit in force (the applied revision) when the window's plan is in it. */
+  commit?: string;
+  uiUrl?: string;
+}
+
+export interface BarView {
+  plan: string;
+  trus: number;
+  start: TimeLabel;
+  /** null = permanent (drawn to the end of the range). */
+  end: TimeLabel | null;
+  zone: string;
+  /** 0-based row among the namespace's bars, so overlapping bars never cover each other. */
+  lane: number;
+  /** Overlaps a window of another plan on the namespace. */
+  overlap: boolean;
+  dst?: 'skipped' | 'repeated';
+  /** The window covers now. */
+  active: boolean;
+}
+
+export interface SegmentView {
+  startMs: number;
+  endMs: number;
+  trus: number;
+  plans: string[];
+}
+
+export interface NamespaceView {
+  namespace: string;
+  /** "on-demand", "8 TRUs", "8 TRUs (changing)", "unknown". */
+  capacityText: string;
+  capacity?: NamespaceCapacity;
+  capacityError?: string;
+  /** The coordinator's effective TRUs (0 = on-demand); undefined when it could not be read. */
+  effectiveTrus?: number;
+  coordinatorError?: string;
+  /** Effective TRUs the plans at the applied commit ask for now (max over covering windows). */
+  plannedNowTrus: number;
+  active: ActiveWindowView[];
+  /** The next window to start (after now) of any plan on the namespace. */
+  next?: { plan: string; trus: number; start: TimeLabel; end: TimeLabel | null; zone: string };
+  plans: string[];
+  bars: BarView[];
+  lanes: number;
+  /** Planned effective TRUs over [now, now+7d): the max-over-windows line. */
+  planned: SegmentView[];
+  /** Effective TRUs as applied over [now-24h, now], from the coordinator record; gaps = no record. */
+  applied: SegmentView[];
+  /** DST changes in the range in any zone of the namespace's plans. */
+  dstChanges: { atMs: number; zone: string; label: string }[];
+  /** Highest TRUs drawn (scale of the picture), at least 1. */
+  maxTrus: number;
+  /** TRU-hours in the 7 days from now: the same figures as `capsched validate`. */
+  week: { truHours: number; peakTrus: number; provisionedHours: number };
+}
+
+export interface PresentView {
+  generatedAt: string;
+  nowMs: number;
+  installation: string;
+  range: { fromMs: number; nowMs: number; toMs: number };
+  recordSinceMs: number;
+  namespaces: NamespaceView[];
+  source: SourceFacts;
+  alerts: AlertFact[];
+  totals: { plans: number; namespaces: number; truHoursPerWeek: number; activeWindows: number };
+}
+
+function label(zone: string, ms: number): TimeLabel {
+  return { ms, local: formatLocalIso(zone, ms), utc: `${formatUtcIso(ms).slice(0, 16)}Z` };
+}
+
+/** "capsched.<installation>.<plan>-<start>" → plan, when it is one of this installation's schedules. */
+export function planOfWorkflow(workflowId: string, installation: string): string | undefined {
+  const prefix = `capsched.${installation}.`;
+  if (!workflowId.startsWith(prefix)) return undefined;
+  const rest = workflowId.slice(prefix.length);
+  // The schedule appends "-<RFC 3339 start>" to its workflow id.
+  const m = /^([a-z0-9][a-z0-9-]*?)-\d{4}-\d{2}-\d{2}T/.exec(rest);
+  return m?.[1] ?? undefined;
+}
+
+export function describeCapacity(capacity: NamespaceCapacity | undefined): string {
+  if (capacity === undefined) return 'unknown';
+  const base = capacity.mode === 'provisioned' ? `${capacity.currentTrus ?? '?'} TRUs` : capacity.mode === 'onDemand' ? 'on-demand' : 'unknown';
+  return capacity.latestRequest?.state === 'inProgress' ? `${base} (changing)` : base;
+}
+
+function workflowUrl(ui: PresentInput['temporalUi'], workflowId: string, runId: string | undefined): string | undefined {
+  if (ui === undefined) return undefined;
+  const path = `/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return `${ui.baseUrl}${path}${runId === undefined ? '' : `/${encodeURIComponent(runId)}`}/history`;
+}
+
+/** Greedy lanes: each bar takes the first lane whose last bar ended before it starts. */
+function assignLanes(bars: Omit<BarView, 'lane' | 'overlap'>[], toMs: number): { lanes: number; placed: BarView[] } {
+  const laneEnds: number[] = [];
+  const placed: BarView[] = [];
+  const sorted = [...bars].sort((a, b) => a.start.ms - b.start.ms || (a.plan < b.plan ? -1 : 1));
+  for (const b of sorted) {
+    const end = b.end?.ms ?? toMs;
+    let lane = laneEnds.findIndex((e) => e <= b.start.ms);
+    if (lane === -1) {
+      lane = laneEnds.length;
+      laneEnds.push(end);
+    } else laneEnds[lane] = end;
+    placed.push({ ...b, lane, overlap: false });
+  }
+  // Overlap with another plan's bar (sweep over start order).
+  const open: BarView[] = [];
+  for (const b of placed) {
+    for (let i = open.length - 1; i >= 0; i--) if ((open[i]!.end?.ms ?? toMs) <= b.start.ms) open.splice(i, 1);
+    for (const o of open) {
+      if (o.plan !== b.plan) {
+        o.overlap = true;
+        b.overlap = true;
+      }
+    }
+    open.push(b);
+  }
+  return { lanes: laneEnds.length, placed };
+}
+
+/** Applied record → segments over [fromMs, nowMs]: each reading holds until the next one. */
+function appliedSegments(samples: readonly AppliedSample[], fromMs: number, nowMs: number): SegmentView[] {
+  const out: SegmentView[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i]!;
+    const startMs = Math.max(s.atMs, fromMs);
+    const endMs = Math.min(samples[i + 1]?.atMs ?? nowMs, nowMs);
+    if (endMs <= startMs) continue;
+    const last = out[out.length - 1];
+    if (last !== undefined && last.endMs === startMs && last.trus === s.trus) last.endMs = endMs;
+    else out.push({ startMs, endMs, trus: s.trus, plans: [] });
+  }
+  return out;
+}
+
+export function buildPresent(input: PresentInput): PresentView {
+  const { nowMs } = input;
+  const fromMs = nowMs - PAST_MS;
+  const toMs = nowMs + FUTURE_MS;
+  const plans = input.plans ?? [];
+  const byNamespace = new Map<string, LoadedPlan[]>();
+  for (const lp of plans) {
+    const list = byNamespace.get(lp.plan.namespace);
+    if (list === undefined) byNamespace.set(lp.plan.namespace, [lp]);
+    else list.push(lp);
+  }
+  const liveBy = new Map(input.live.map((l) => [l.namespace, l]));
+  const planByName = new Map(plans.map((lp) => [lp.plan.name, lp]));
+  const names = [...new Set([...byNamespace.keys(), ...liveBy.keys()])].sort();
+
+  // Windows once per plan over [now, now+7d): bars, planned line and the week's figures.
+  const windowsByNamespace = new Map<string, Window[]>();
+  const intervalCache = new Map<string, ReturnType<typeof planIntervals>>();
+  for (const lp of plans) {
+    const plan = lp.plan;
+    const key = plan.cron === undefined || plan.paused ? undefined : `${plan.cron}\n${plan.timezone}\n${plan.duration ?? ''}`;
+    let intervals = key === undefined ? undefined : intervalCache.get(key);
+    if (intervals === undefined) {
+      intervals = planIntervals(plan, nowMs, toMs);
+      if (key !== undefined) intervalCache.set(key, intervals);
+    }
+    const list = windowsByNamespace.get(plan.namespace) ?? [];
+    for (const i of intervals) list.push({ plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '', ...(i.dst === undefined ? {} : { dst: i.dst }) });
+    windowsByNamespace.set(plan.namespace, list);
+  }
+  const allWindows = [...windowsByNamespace.values()].flat();
+  const week = new Map(truHoursPerWeek(allWindows, nowMs).map((s) => [s.namespace, s]));
+
+  let activeWindows = 0;
+  const namespaces: NamespaceView[] = names.map((namespace) => {
+    const live = liveBy.get(namespace);
+    const nsPlans = byNamespace.get(namespace) ?? [];
+    const windows = windowsByNamespace.get(namespace) ?? [];
+    const zoneOf = (plan: string): string => planByName.get(plan)?.plan.timezone ?? 'UTC';
+
+    const rawBars = windows.map((w) => {
+      const zone = zoneOf(w.plan);
+      return {
+        plan: w.plan,
+        trus: w.trus,
+        start: label(zone, w.startMs),
+        end: w.endMs === null ? null : label(zone, w.endMs),
+        zone,
+        active: w.startMs <= nowMs && (w.endMs === null || w.endMs > nowMs),
+        ...(w.dst === undefined ? {} : { dst: w.dst }),
+      };
+    });
+    const { lanes, placed } = assignLanes(rawBars, toMs);
+    const planned = effectiveTimeline(windows, nowMs, toMs).map((s) => ({ startMs: s.startMs, endMs: s.endMs, trus: s.trus, plans: s.plans }));
+    const plannedNowTrus = windows.reduce((max, w) => (w.startMs <= nowMs && (w.endMs === null || w.endMs > nowMs) ? Math.max(max, w.trus) : max), 0);
+
+    const active: ActiveWindowView[] = (live?.windows ?? []).map((w) => {
+      const plan = planOfWorkflow(w.workflowId, input.installation);
+      const lp = plan === undefined ? undefined : planByName.get(plan);
+      const zone = lp?.plan.timezone ?? 'UTC';
+      const url = workflowUrl(input.temporalUi, w.workflowId, w.runId);
+      return {
+        workflowId: w.workflowId,
+        trus: w.trus,
+        zone,
+        origin: plan === undefined ? 'manual' : 'plan',
+        ...(w.runId === undefined ? {} : { runId: w.runId }),
+        ...(w.endMs === undefined ? {} : { end: label(zone, w.endMs) }),
+        ...(plan === undefined ? {} : { plan }),
+        ...(lp === undefined ? {} : { file: lp.file, line: lp.line, ...(input.source.appliedRevision === undefined ? {} : { commit: input.source.appliedRevision }) }),
+        ...(url === undefined ? {} : { uiUrl: url }),
+      };
+    });
+    activeWindows += active.length;
+
+    let next: NamespaceView['next'];
+    for (const w of windows) {
+      if (w.startMs > nowMs && (next === undefined || w.startMs < next.start.ms)) {
+        const zone = zoneOf(w.plan);
+        next = { plan: w.plan, trus: w.trus, start: label(zone, w.startMs), end: w.endMs === null ? null : label(zone, w.endMs), zone };
+      }
+    }
+
+    const applied = appliedSegments(input.applied[namespace] ?? [], Math.max(fromMs, input.recordSinceMs), nowMs);
+    const zones = [...new Set(nsPlans.map((lp) => lp.plan.timezone))].sort();
+    const dstChanges = zones.flatMap((zone) =>
+      transitionsBetween(zone, fromMs, toMs).map((t) => ({ atMs: t.atMs, zone, label: `DST ${t.after > t.before ? 'starts' : 'ends'} in ${zone} at ${formatLocalIso(zone, t.atMs)}` })),
+    );
+    const effectiveTrus = live?.effective === undefined ? (live?.coordinatorError === undefined && live !== undefined ? 0 : undefined) : live.effective.mode === 'provisioned' ? live.effective.trus : 0;
+    const maxTrus = Math.max(1, ...planned.map((s) => s.trus), ...applied.map((s) => s.trus), ...placed.map((b) => b.trus), effectiveTrus ?? 0);
+    const w = week.get(namespace);
+    return {
+      namespace,
+      capacityText: live?.capacityError !== undefined ? 'unknown (Cloud Ops unreadable)' : describeCapacity(live?.capacity),
+      ...(live?.capacity === undefined ? {} : { capacity: live.capacity }),
+      ...(live?.capacityError === undefined ? {} : { capacityError: live.capacityError }),
+      ...(effectiveTrus === undefined ? {} : { effectiveTrus }),
+      ...(live?.coordinatorError === undefined ? {} : { coordinatorError: live.coordinatorError }),
+      plannedNowTrus,
+      active,
+      ...(next === undefined ? {} : { next }),
+      plans: nsPlans.map((lp) => lp.plan.name).sort(),
+      bars: placed,
+      lanes,
+      planned,
+      applied,
+      dstChanges,
+      maxTrus,
+      week: { truHours: w?.truHours ?? 0, peakTrus: w?.peakTrus ?? 0, provisionedHours: w?.provisionedHours ?? 0 },
+    };
+  });
+
+  return {
+    generatedAt: new Date(nowMs).toISOString(),
+    nowMs,
+    installation: input.installation,
+    range: { fromMs, nowMs, toMs },
+    recordSinceMs: input.recordSinceMs,
+    namespaces,
+    source: input.source,
+    alerts: input.alerts,
+    totals: {
+      plans: plans.length,
+      namespaces: namespaces.length,
+      truHoursPerWeek: Math.round(namespaces.reduce((sum, n) => sum + n.week.truHours, 0) * 100) / 100,
+      activeWindows,
+    },
+  };
+}
