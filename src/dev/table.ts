@@ -2,7 +2,7 @@
  * What `capsched dev` prints: plan → schedule, next window (in the plan's time zone) and the
  * namespace's current simulated capacity, plus the validation errors of an invalid edit.
  */
-import type { WindowPreview } from '../core/desired/types.js';
+import type { WindowPreview } from '../core/windows/windows.js';
 import type { Issue } from '../core/plan/issues.js';
 
 export interface DevRow {
@@ -67,14 +67,14 @@ export function formatWindow(row: Pick<DevRow, 'timezone' | 'nextWindows' | 'exp
   if (row.expired) return '(one-off; already started)';
   const next = row.nextWindows[0];
   if (next === undefined) return '(no upcoming window)';
-  const start = parts(next.start, row.timezone);
+  const start = parts(next.startUtc, row.timezone);
   let text = `${start.day} ${start.time}`;
-  if (row.permanent || next.end === undefined) text += ' → (permanent)';
+  if (row.permanent || next.endUtc === null) text += ' → (permanent)';
   else {
-    const end = parts(next.end, row.timezone);
+    const end = parts(next.endUtc, row.timezone);
     text += end.day === start.day ? `–${end.time}` : ` → ${end.day.split(' ').slice(0, 3).join(' ')} ${end.time}`;
   }
-  text += ` ${row.timezone} (${relative(nowMs, Date.parse(next.start))})`;
+  text += ` ${row.timezone} (${relative(nowMs, Date.parse(next.startUtc))})`;
   if (row.paused) text += ' [paused]';
   return text;
 }

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatWindow, relative, renderView, type DevRow } from '../../src/dev/table.js';
 
+/** A preview as core/windows makes it (the table reads the UTC instants). */
+const win = (startUtc: string, endUtc: string | null) => ({ start: startUtc, end: endUtc, startUtc, endUtc });
+
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 
 function row(patch: Partial<DevRow>): DevRow {
@@ -16,7 +19,7 @@ function row(patch: Partial<DevRow>): DevRow {
     paused: false,
     expired: false,
     permanent: false,
-    nextWindows: [{ start: '2026-12-01T04:00:00Z', end: '2026-12-01T07:00:00Z' }],
+    nextWindows: [win('2026-12-01T04:00:00Z', '2026-12-01T07:00:00Z')],
     capacity: 'on-demand',
     ...patch,
   };
@@ -25,10 +28,10 @@ function row(patch: Partial<DevRow>): DevRow {
 test('windows are shown in the plan zone: across midnight, same day, permanent, paused, started one-off', () => {
   assert.equal(formatWindow(row({}), NOW), 'Mon 30 Nov 2026 23:00 → Tue 01 Dec 02:00 America/New_York (in 1d 16h)');
   assert.equal(
-    formatWindow(row({ timezone: 'Europe/Berlin', nextWindows: [{ start: '2026-11-30T07:00:00Z', end: '2026-11-30T17:00:00Z' }] }), NOW),
+    formatWindow(row({ timezone: 'Europe/Berlin', nextWindows: [win('2026-11-30T07:00:00Z', '2026-11-30T17:00:00Z')] }), NOW),
     'Mon 30 Nov 2026 08:00–18:00 Europe/Berlin (in 19h)',
   );
-  assert.equal(formatWindow(row({ permanent: true, nextWindows: [{ start: '2027-01-04T09:00:00Z' }], timezone: 'Europe/London' }), NOW), 'Mon 04 Jan 2027 09:00 → (permanent) Europe/London (in 35d 21h)');
+  assert.equal(formatWindow(row({ permanent: true, nextWindows: [win('2027-01-04T09:00:00Z', null)], timezone: 'Europe/London' }), NOW), 'Mon 04 Jan 2027 09:00 → (permanent) Europe/London (in 35d 21h)');
   assert.match(formatWindow(row({ paused: true }), NOW), / \[paused\]$/);
   assert.equal(formatWindow(row({ expired: true, nextWindows: [] }), NOW), '(one-off; already started)');
   assert.equal(formatWindow(row({ nextWindows: [] }), NOW), '(no upcoming window)');

@@ -28,7 +28,7 @@ import { setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
 
 const outDir = process.env.CAPSCHED_HISTORIES_OUT ?? join(packageRoot(), 'test', 'fixtures', 'histories');
 const KEY = 'record-histories-key';
-const namespaces = { happy: 'happy.rec01', overlap: 'overlap.rec01', rejected: 'rejected.rec01', cancelled: 'cancelled.rec01', extended: 'extended.rec01' };
+const namespaces = { happy: 'happy.rec01', overlap: 'overlap.rec01', rejected: 'rejected.rec01', cancelled: 'cancelled.rec01', extended: 'extended.rec01', durable: 'durable.rec01', goDuration: 'goduration.rec01' };
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const server = await startDevServer();
@@ -109,6 +109,23 @@ await worker.runUntil(async () => {
   await extended.result();
   await save('extended-window', extended.workflowId);
   await save('extended-coordinator', coordinatorWorkflowId(namespaces.extended));
+
+  // 6. Cloud Ops unavailable at the end for longer than the activity retries: the release is
+  //    retried (after 30 s) until verified, with a "failing" and a "recovered" alert.
+  const durable = await start('durable', { namespace: namespaces.durable, desiredTrus: 4, endTime: endIn(2_000) });
+  while (sim.changes(namespaces.durable).length < 1) await sleep(50);
+  sim.injectFault({ kind: 'unavailable', method: 'UpdateNamespace', namespace: namespaces.durable, times: 1_000 });
+  while (!alerts.some((a) => a.includes('release failing'))) await sleep(100);
+  sim.clearFaults();
+  await durable.result();
+  await save('durable-window', durable.workflowId);
+  await save('durable-coordinator', coordinatorWorkflowId(namespaces.durable));
+
+  // 7. A verify delay only the Go duration grammar reads (0.3s): the run records the
+  //    capsched-go-duration-grammar patch marker.
+  const goDuration = await start('go-duration', { namespace: namespaces.goDuration, desiredTrus: 4, endTime: endIn(2_500), verifyDelay: '0.3s' });
+  await goDuration.result();
+  await save('go-duration-window', goDuration.workflowId);
 });
 
 console.log(`alerts: ${alerts.join(', ')}`);

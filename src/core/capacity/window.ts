@@ -120,3 +120,32 @@ function describeObserved(observed: NamespaceCapacity): string {
 export function coordinatorWorkflowId(namespace: string): string {
   return `capsched-capacity-${namespace}`;
 }
+
+/** Longest grace a window's end waits for a window opening at that instant (see releaseGraceUntil). */
+export const MAX_RELEASE_GRACE_MS = 120_000;
+
+/**
+ * Until when the release of windows that have ended waits for a window opening right then, so
+ * back-to-back windows (one ending at X, the next starting at X) never dip to on-demand. The
+ * grace of a window is its verify delay (the time a change needs to settle), capped at
+ * MAX_RELEASE_GRACE_MS; the earliest end plus its grace wins. Undefined when nothing has ended.
+ */
+export function releaseGraceUntil(ended: readonly (HeldWindow & { verifyDelayMs: number })[]): number | undefined {
+  let until: number | undefined;
+  for (const w of ended) {
+    if (w.endMs === undefined) continue;
+    const t = w.endMs + Math.min(Math.max(0, w.verifyDelayMs), MAX_RELEASE_GRACE_MS);
+    if (until === undefined || t < until) until = t;
+  }
+  return until;
+}
+
+/** First retry of an unverified release after 30 s, doubling, at most 10 minutes apart. */
+export const RELEASE_RETRY_INITIAL_MS = 30_000;
+export const RELEASE_RETRY_MAX_MS = 600_000;
+
+/** Wait before retry number `attempt` (1 = the first retry) of a release that is not yet verified. */
+export function releaseRetryDelayMs(attempt: number): number {
+  const n = Math.max(1, Math.floor(attempt));
+  return Math.min(RELEASE_RETRY_MAX_MS, RELEASE_RETRY_INITIAL_MS * 2 ** Math.min(n - 1, 20));
+}

@@ -6,13 +6,13 @@ import { formatDurationMs, isLegacyDurationText, parseDurationMs } from '../capa
 import type { CapacityPlan } from '../plan/schema.js';
 import type { UpcomingWindows } from '../plan/load.js';
 import { scheduleSpecFor } from '../plan/schedule-spec.js';
-import { nextWindows, oneOffWindow } from '../windows/windows.js';
+import { nextWindows, oneOffWindow, previewOf, type WindowPreview } from '../windows/windows.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, MANAGED_BY, type CapacityChangeInput } from '../workflow-contract.js';
 import type { CapschedSearchAttribute } from '../search-attributes.js';
 import { canonicalSpec } from './canonical-spec.js';
 import { sha256Hex, stableStringify } from './hash.js';
 import { scheduleIdFor } from './schedule-id.js';
-import { AUDIT_MEMO_KEY, type DesiredFields, type DesiredSchedule, type OverlapPolicy, type WindowPreview } from './types.js';
+import { AUDIT_MEMO_KEY, type DesiredFields, type DesiredSchedule, type OverlapPolicy } from './types.js';
 
 /** Bump when the hashed shape changes on purpose (every managed schedule is then rewritten once). */
 export const SPEC_HASH_VERSION = 'v1';
@@ -64,10 +64,7 @@ function windowLengthMs(plan: CapacityPlan): number | undefined {
 function previews(entry: PlanInFile, nowMs: number, count: number): WindowPreview[] {
   const u = entry.upcoming;
   const windows = u !== undefined && u.fromMs === nowMs && u.count === count ? u.windows : nextWindows(entry.plan, nowMs, count);
-  return windows.map((w) => ({
-    start: new Date(w.startMs).toISOString(),
-    ...(w.endMs === null ? {} : { end: new Date(w.endMs).toISOString() }),
-  }));
+  return windows.map(previewOf);
 }
 
 function durationField(plan: CapacityPlan, lengthMs: number | undefined): string {

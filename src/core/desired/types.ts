@@ -1,3 +1,4 @@
+import type { WindowPreview } from '../windows/windows.js';
 import type { CapacityChangeInput } from '../workflow-contract.js';
 import type { CapschedSearchAttribute } from '../search-attributes.js';
 import type { PlainScheduleSpec } from '../plan/schedule-spec.js';
@@ -60,11 +61,8 @@ export interface ScheduleAuditMemo {
 /** Key of the action memo entry holding ScheduleAuditMemo. */
 export const AUDIT_MEMO_KEY = 'capsched';
 
-/** A window preview for reports (ISO instants). */
-export interface WindowPreview {
-  start: string;
-  end?: string;
-}
+/** The one preview type (core/windows), as the desired schedule carries it. */
+export type { WindowPreview };
 
 /** One schedule capsched wants to exist: plain data, complete enough to create or fully update it. */
 export interface DesiredSchedule {

@@ -7,7 +7,7 @@ import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBet
 import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
 import type { Cron } from '../windows/cron.js';
 import { temporalOccurrences } from '../windows/temporal-calendar.js';
-import { forEachOverlap, nextWindows, oneOffWindow, planCron, planIntervals, truHoursPerWeek, type Interval, type Overlap, type Window } from '../windows/windows.js';
+import { forEachOverlap, nextWindows, oneOffWindow, planCron, planIntervals, previewOf, truHoursPerWeek, type Interval, type Overlap, type Window, type WindowPreview } from '../windows/windows.js';
 import { MINUTE, DAY } from '../time/units.js';
 
 
@@ -16,15 +16,7 @@ export const DEFAULT_HORIZON_DAYS = 14;
 /** DST surprises are looked for this far ahead. */
 export const DST_LOOKAHEAD_DAYS = 366;
 
-export interface WindowPreview {
-  /** ISO with the plan zone's offset, e.g. "2026-12-24T09:00-05:00". */
-  start: string;
-  /** null = permanent. */
-  end: string | null;
-  startUtc: string;
-  endUtc: string | null;
-  dst?: 'skipped' | 'repeated';
-}
+export type { WindowPreview } from '../windows/windows.js';
 
 export interface PlanSummary {
   name: string;
@@ -300,17 +292,6 @@ function dstSurprises(cron: Cron, zone: string, now: number): [string, string][]
   return out;
 }
 
-function preview(w: Window): WindowPreview {
-  const p: WindowPreview = {
-    start: w.localStart,
-    end: w.localEnd ?? null,
-    startUtc: formatUtcIso(w.startMs),
-    endUtc: w.endMs === null ? null : formatUtcIso(w.endMs),
-  };
-  if (w.dst !== undefined) p.dst = w.dst;
-  return p;
-}
-
 /** How many upcoming windows validation previews (and the desired build reuses). */
 export const PREVIEW_COUNT = 3;
 
@@ -323,7 +304,7 @@ function summarise(lp: LoadedPlan, now: number, shared?: { key: string; cache: M
   // Computed once here; the desired build takes them from the loaded plan.
   // (Plans sharing a cron, zone and length share the instants: stamp this plan's own name and TRUs.)
   lp.upcoming = { fromMs: now, count: PREVIEW_COUNT, windows: windows.map((w) => ({ ...w, plan: lp.plan.name, namespace: lp.plan.namespace, trus: lp.plan.trus })) };
-  const previews = windows.map(preview);
+  const previews = windows.map(previewOf);
   const plan: CapacityPlan = lp.plan;
   const s: PlanSummary = {
     name: plan.name,

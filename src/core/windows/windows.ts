@@ -1,7 +1,7 @@
 import type { CapacityPlan } from '../plan/schema.js';
 import { parseDurationMs } from '../capacity/duration.js';
 import { resolveDateTime } from '../plan/date-time.js';
-import { formatLocalIso } from '../time/zone.js';
+import { formatLocalIso, formatUtcIso } from '../time/zone.js';
 import { parseCron, type Cron } from './cron.js';
 import { cronOccurrences } from './occurrences.js';
 import { temporalOccurrences } from './temporal-calendar.js';
@@ -24,6 +24,31 @@ export interface Window {
   dst?: 'skipped' | 'repeated';
 }
 
+/**
+ * A window as previews show it (validation, the desired schedule, the dev table): the one
+ * WindowPreview type, made from a Window by `previewOf`.
+ */
+export interface WindowPreview {
+  /** ISO with the plan zone's offset, e.g. "2026-12-24T09:00-05:00". */
+  start: string;
+  /** null = permanent. */
+  end: string | null;
+  startUtc: string;
+  endUtc: string | null;
+  dst?: 'skipped' | 'repeated';
+}
+
+export function previewOf(w: Window): WindowPreview {
+  const p: WindowPreview = {
+    start: w.localStart,
+    end: w.localEnd ?? null,
+    startUtc: formatUtcIso(w.startMs),
+    endUtc: w.endMs === null ? null : formatUtcIso(w.endMs),
+  };
+  if (w.dst !== undefined) p.dst = w.dst;
+  return p;
+}
+
 /** Parsed cron of a plan (memoised); null when the plan has none or it is invalid. */
 export function planCron(plan: CapacityPlan): Cron | null {
   if (plan.cron === undefined) return null;
@@ -31,10 +56,16 @@ export function planCron(plan: CapacityPlan): Cron | null {
   return parsed.ok ? parsed.cron : null;
 }
 
-/** Window length in ms for a cron plan or an `at` + `duration` plan; null = permanent. */
+const durationCache = new WeakMap<CapacityPlan, { text: string; ms: number | null }>();
+
+/** Window length in ms for a cron plan or an `at` + `duration` plan (parsed once per plan); null = permanent. */
 export function planDurationMs(plan: CapacityPlan): number | null {
   if (plan.duration === undefined) return null;
-  return parseDurationMs(plan.duration) ?? null;
+  const cached = durationCache.get(plan);
+  if (cached !== undefined && cached.text === plan.duration) return cached.ms;
+  const ms = parseDurationMs(plan.duration) ?? null;
+  durationCache.set(plan, { text: plan.duration, ms });
+  return ms;
 }
 
 const oneOffCache = new WeakMap<CapacityPlan, Window | null>();

@@ -8,7 +8,9 @@
  * progress); opens go before closes, so back-to-back windows never dip to on-demand in between.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -18,7 +20,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { describeTarget, dueWindows, effectiveTarget, holders, nextEndMs } from '../../core/capacity/window.js';
+import { describeTarget, dueWindows, effectiveTarget, holders, nextEndMs, releaseGraceUntil, releaseRetryDelayMs } from '../../core/capacity/window.js';
 import type { CapacityTarget } from '../../core/ports.js';
 import { alerts, applyCapacity, capacityRead } from './activities.js';
 import { failureMessage } from './capacity-change.js';
@@ -48,6 +50,18 @@ export interface CoordinatorState {
   applied?: CapacityTarget;
   /** Steps taken so far (part of each step's operation id). */
   steps: number;
+  /** A release that has not yet been verified: retried until the namespace is at the effective capacity. */
+  unsettled?: UnsettledRelease;
+}
+
+/** Closed windows waiting for their release to be verified, and the retry bookkeeping. */
+export interface UnsettledRelease {
+  windows: Array<{ window: WindowRequest; lateByMs?: number | undefined }>;
+  attempts: number;
+  sinceMs: number;
+  errors: string[];
+  /** The "still provisioned" alert went out (once); recovery is then announced too. */
+  alerted: boolean;
 }
 
 export interface CoordinatorInput {
@@ -67,6 +81,17 @@ const CLOSED_MEMORY = 200;
 
 /** Failed raises keep their window (0 TRUs) until its end, so a late-completing change is reverted. */
 const KEEP_FAILED_WINDOW_PATCH = 'capsched-keep-failed-window';
+/** A failed or unverified release is retried (bounded backoff, capped interval) until verified. */
+const RELEASE_UNTIL_VERIFIED_PATCH = 'capsched-release-until-verified';
+/** A window's end waits a short grace for a window opening right then (back-to-back windows never dip). */
+const RELEASE_GRACE_PATCH = 'capsched-release-grace';
+/** A raise refused before any change was accepted (bad TRUs, key, role, allow-list) holds nothing to release. */
+const DROP_NEVER_APPLIED_PATCH = 'capsched-drop-never-applied';
+/** An open whose window already ended while another step ran is not raised (it would be reverted at once). */
+const SKIP_ENDED_OPEN_PATCH = 'capsched-skip-ended-open';
+
+/** Failure types of a change the API (or the worker) refused before accepting it. */
+const NEVER_APPLIED = new Set(['NAMESPACE_REFUSED', 'CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_UNAUTHENTICATED', 'CLOUD_OPS_PERMISSION_DENIED', 'CLOUD_OPS_NOT_FOUND', 'CLOUD_OPS_CONFIG']);
 
 interface StepOutcome {
   applied: boolean;
@@ -74,6 +99,8 @@ interface StepOutcome {
   changed: boolean;
   errors: string[];
   dryRun: boolean;
+  /** The change was refused before the API accepted it (nothing can take effect later). */
+  neverApplied?: boolean;
 }
 
 export async function capacityCoordinator(input: CoordinatorInput): Promise<CoordinatorSummary> {
@@ -126,7 +153,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       phase = 'idle';
       errors.push(`${verb} failed: ${failureMessage(err)}`);
       log.error('capacity step failed', { target: describeTarget(target), operationId, error: failureMessage(err) });
-      return { applied: false, verified: false, changed: false, errors, dryRun };
+      return { applied: false, verified: false, changed: false, errors, dryRun, neverApplied: NEVER_APPLIED.has(failureType(err) ?? '') };
     }
     phase = 'verifying';
     if (changed && verifyDelayMs > 0) await sleep(verifyDelayMs);
@@ -171,6 +198,46 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     if (state.closed.length > CLOSED_MEMORY) state.closed.splice(0, state.closed.length - CLOSED_MEMORY);
   };
 
+  /** Critical alert from the coordinator itself (best effort, deduplicated by key). */
+  const coordinatorAlert = async (severity: 'critical' | 'info', title: string, text: string, key: string): Promise<void> => {
+    try {
+      await alerts.sendAlert({ alert: { severity, title, namespace, text, dedupeKey: `${info.workflowId}:${key}` } });
+    } catch (err) {
+      log.warn('alert could not be sent', { title, error: failureMessage(err) });
+    }
+  };
+
+  /** A verified step settles an unsettled release: its windows get their (late) confirmation. */
+  const settle = async (outcome: StepOutcome, target: CapacityTarget): Promise<void> => {
+    const pending = state.unsettled;
+    if (pending === undefined || !outcome.applied || !outcome.verified) return;
+    state.unsettled = undefined;
+    log.info('release verified after retries', { attempts: pending.attempts, to: describeTarget(target) });
+    if (pending.alerted) {
+      await coordinatorAlert('info', `Capacity release recovered: now ${describeTarget(target)}`, `After ${pending.attempts} attempts the namespace is verifiably at ${describeTarget(target)}.`, `release-recovered:${pending.sinceMs}`);
+    }
+    for (const { window, lateByMs } of pending.windows) await report(window, { step: 'release', ...outcome, target, heldBy: holders(state.windows), lateByMs });
+  };
+
+  /** A release that failed or was not verified: keep it (and its windows' reports) until it is. */
+  const unsettle = async (outcome: StepOutcome, target: CapacityTarget, windows: UnsettledRelease['windows']): Promise<void> => {
+    const pending = state.unsettled ?? { windows: [], attempts: 0, sinceMs: Date.now(), errors: [], alerted: false };
+    pending.windows.push(...windows);
+    pending.attempts += 1;
+    pending.errors = outcome.errors;
+    state.unsettled = pending;
+    log.warn('release not verified; retrying', { attempts: pending.attempts, to: describeTarget(target), errors: outcome.errors });
+    if (!pending.alerted) {
+      pending.alerted = true;
+      await coordinatorAlert(
+        'critical',
+        'Capacity release failing; retrying',
+        `Releasing to ${describeTarget(target)} failed; the namespace may still be provisioned. capsched keeps retrying (every ${releaseRetryDelayMs(1) / 1000} s, backing off to ${releaseRetryDelayMs(99) / 60_000} min) until it is verified, and says so on recovery: ${outcome.errors.join('; ')}`,
+        `release-failing:${pending.sinceMs}`,
+      );
+    }
+  };
+
   for (;;) {
     // Opens first: a window starting at the instant another ends must not see an on-demand dip.
     const openIndex = state.queue.findIndex((e) => e.kind === 'open');
@@ -187,6 +254,13 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         window.endMs = pendingEnd;
         delete state.pendingEnds[window.windowId];
       }
+      if (window.endMs !== undefined && window.endMs <= Date.now() && patched(SKIP_ENDED_OPEN_PATCH)) {
+        remember(window.windowId);
+        const error = `the window ended at ${new Date(window.endMs).toISOString()} while another capacity step of the namespace was still running: capacity was not changed for it`;
+        log.warn('window ended before its raise could start; not raised', { windowId: window.windowId });
+        await report(window, { step: 'raise', applied: false, verified: false, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: [error], dryRun: false });
+        continue;
+      }
       // A permanent change replaces the previous permanent one (the baseline).
       if (window.endMs === undefined) state.windows = state.windows.filter((w) => w.endMs !== undefined);
       const before = effectiveTarget(state.windows);
@@ -195,7 +269,8 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       log.info('window opened', { windowId: window.windowId, trus: window.trus, from: describeTarget(before), to: describeTarget(target) });
       const outcome = await step(target, window.verifyDelayMs);
       if (!outcome.applied) {
-        if (window.endMs !== undefined && patched(KEEP_FAILED_WINDOW_PATCH)) {
+        const dropped = outcome.neverApplied === true && patched(DROP_NEVER_APPLIED_PATCH);
+        if (!dropped && window.endMs !== undefined && patched(KEEP_FAILED_WINDOW_PATCH)) {
           // The change may still take effect (e.g. the operation outlasted every attempt): keep the
           // window, asking for nothing, so its end still releases to what the others need.
           const held = state.windows.find((w) => w.windowId === window.windowId);
@@ -205,8 +280,19 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
           remember(window.windowId);
         }
       }
-      await report(window, { step: 'raise', ...outcome, target: outcome.applied ? target : before, heldBy: holders(state.windows) });
+      const { neverApplied: _neverApplied, ...raised } = outcome;
+      await report(window, { step: 'raise', ...raised, target: outcome.applied ? target : before, heldBy: holders(state.windows) });
+      if (state.unsettled !== undefined) await settle(outcome, target);
       continue;
+    }
+
+    // Grace: windows have ended, but one opening right now must not see a dip to on-demand.
+    if (state.queue.length === 0 && dueWindows(state.windows, Date.now()).length > 0 && patched(RELEASE_GRACE_PATCH)) {
+      const graceUntil = releaseGraceUntil(dueWindows(state.windows, Date.now())) ?? 0;
+      if (Date.now() < graceUntil) {
+        await condition(() => state.queue.length > 0, Math.max(1, graceUntil - Date.now()));
+        if (state.queue.length > 0 || Date.now() < graceUntil) continue;
+      }
     }
 
     // Closes: cancelled windows and windows whose end has come, released in one step.
@@ -236,16 +322,24 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       const target = effectiveTarget(state.windows);
       log.info('windows closed', { windows: [...ids], to: describeTarget(target) });
       const outcome = await step(target, Math.max(...closing.map((w) => w.verifyDelayMs)));
-      for (const window of closing) {
-        // How late the release began after the window's end (a worker or server outage at the end).
-        const lateByMs = due.includes(window) && window.endMs !== undefined ? releaseStartMs - window.endMs : undefined;
-        await report(window, { step: 'release', ...outcome, target, heldBy: holders(state.windows), lateByMs });
+      const graced = patched(RELEASE_GRACE_PATCH);
+      const reports = closing.map((window) => {
+        // How late the release began after the window's end (a worker or server outage at the end), net of the grace.
+        const graceMs = graced ? (releaseGraceUntil([window]) ?? 0) - (window.endMs ?? 0) : 0;
+        const lateByMs = due.includes(window) && window.endMs !== undefined ? Math.max(0, releaseStartMs - window.endMs - graceMs) : undefined;
+        return { window, lateByMs };
+      });
+      if ((!outcome.applied || !outcome.verified) && patched(RELEASE_UNTIL_VERIFIED_PATCH)) {
+        await unsettle(outcome, target, reports);
+        continue;
       }
+      for (const { window, lateByMs } of reports) await report(window, { step: 'release', ...outcome, target, heldBy: holders(state.windows), lateByMs });
+      if (state.unsettled !== undefined) await settle(outcome, target);
       continue;
     }
 
     // Idle: finish when nothing is held, continue-as-new when history is long, else wait.
-    if (state.windows.length === 0 && state.queue.length === 0) {
+    if (state.windows.length === 0 && state.queue.length === 0 && state.unsettled === undefined) {
       await condition(allHandlersFinished);
       if (state.queue.length === 0) return { namespace, steps: state.steps, final: state.applied };
       continue;
@@ -261,6 +355,26 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     }
     const next = nextEndMs(state.windows);
     endsMoved = false;
+    const pending = state.unsettled;
+    if (pending !== undefined) {
+      // Retry the release (bounded backoff, capped interval) for as long as it takes; events and ends still come first.
+      const retryAt = Date.now() + releaseRetryDelayMs(pending.attempts);
+      const wakeAt = next === undefined ? retryAt : Math.min(retryAt, next);
+      const woke = await condition(() => state.queue.length > 0 || endsMoved, Math.max(1, wakeAt - Date.now()));
+      if (woke || Date.now() < retryAt) continue;
+      const target = effectiveTarget(state.windows);
+      const outcome = await step(target, Math.max(0, ...pending.windows.map((w) => w.window.verifyDelayMs)));
+      if (outcome.applied && outcome.verified) await settle(outcome, target);
+      else await unsettle(outcome, target, []);
+      continue;
+    }
     await condition(() => state.queue.length > 0 || endsMoved, next === undefined ? undefined : Math.max(1, next - Date.now()));
   }
+}
+
+/** The type of the innermost application failure of an activity failure, if any. */
+function failureType(err: unknown): string | undefined {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause !== undefined) e = e.cause;
+  return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
 }
