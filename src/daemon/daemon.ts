@@ -11,9 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { prebuiltOrSources, workflowEntryPath } from '../temporal/bundle.js';
-import { sdkLogger } from '../temporal/sdk-logger.js';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { reconcilerWorkflowCode } from '../temporal/bundle.js';
 import type { CloudOps, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import type { PresentView } from '../core/present/model.js';
@@ -124,19 +123,6 @@ export interface DaemonHandle {
   done: Promise<void>;
 }
 
-let reconcilerBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/**
- * The reconciler's workflow code: the bundle `npm run build` prebuilt (no webpack at start-up),
- * else the compiled sources bundled once per process (about a second).
- */
-async function reconcilerWorkflowSource(logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
-  const source = prebuiltOrSources('reconciler', { logger });
-  if (source.workflowBundle !== undefined) return { workflowBundle: source.workflowBundle };
-  reconcilerBundle ??= bundleWorkflowCode({ workflowsPath: workflowEntryPath('reconciler'), logger: sdkLogger(logger, { infoAs: 'debug' }) });
-  return { workflowBundle: await reconcilerBundle };
-}
-
 export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
   const identity = options.identity ?? `capsched-run@${hostname()}:${process.pid}:${randomUUID().slice(0, 6)}`;
   const logger = options.logger.child({ component: 'daemon', installation: options.installation });
@@ -221,7 +207,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
           connection,
           namespace: options.temporal.namespace,
           taskQueue,
-          ...(await reconcilerWorkflowSource(logger)),
+          ...(await reconcilerWorkflowCode(logger)),
           activities,
           identity,
           maxConcurrentActivityTaskExecutions: 1,
@@ -359,6 +345,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         const { ready, reasons, state } = await readiness();
         return { identity, installation: options.installation, mode: dryRun ? 'dry-run' : 'reconciler-workflow', source: options.source.describe(), ready, notReadyReasons: reasons, state };
       },
+      present: presentView,
       page: async () => renderPage(await presentView(), { refreshSeconds: options.ui?.refreshSeconds ?? 5 }),
       ...(options.ui?.token === undefined ? {} : { uiToken: options.ui.token }),
       webhookSecret: options.webhookSecret,

@@ -19,7 +19,9 @@ export interface DaemonHttpOptions {
   status?: () => Promise<unknown>;
   /** GET /: capsched's page (HTML), read-only. */
   page?: () => Promise<string>;
-  /** CAPSCHED_UI_TOKEN: when set, GET / and GET /status need `Authorization: Bearer <token>` (or the cookie `/?token=` sets). */
+  /** GET /present.json: the page's view model (`capsched status` reads it). */
+  present?: () => Promise<unknown>;
+  /** CAPSCHED_UI_TOKEN: when set, GET /, /present.json and /status need `Authorization: Bearer <token>` (or the cookie `/?token=` sets). */
   uiToken?: Secret;
   /** Called for an accepted webhook delivery; must only schedule a pass (coalesced by the caller). */
   trigger: (reason: string) => void;
@@ -177,7 +179,7 @@ export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
     if (path === '/healthz') return send(res, 200, 'ok\n');
-    if ((path === '/' || path === '/status') && options.uiToken !== undefined) {
+    if ((path === '/' || path === '/status' || path === '/present.json') && options.uiToken !== undefined) {
       const expected = options.uiToken.reveal();
       const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
       const fromQuery = query.get('token');
@@ -204,6 +206,7 @@ export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise
       return send(res, ready ? 200 : 503, ready ? 'ready\n' : `not ready: ${reasons.join('; ')}\n`);
     }
     if (path === '/metrics') return send(res, 200, await options.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
+    if (path === '/present.json' && options.present !== undefined) return send(res, 200, `${JSON.stringify(await options.present())}\n`, 'application/json; charset=utf-8');
     if (path === '/status' && options.status !== undefined) return send(res, 200, `${JSON.stringify(await options.status(), null, 2)}\n`, 'application/json; charset=utf-8');
     return send(res, 404, 'not found\n');
   };

@@ -6,9 +6,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from '../log/index.js';
 import { packageRoot } from '../paths.js';
+import { sdkLogger } from './sdk-logger.js';
 
 /** The bundles `npm run build` writes: name → compiled entry point (relative to dist/src). */
 export const WORKFLOW_BUNDLES = {
@@ -63,4 +64,17 @@ export function prebuiltOrSources(
     options.logger.warn({ bundle: path }, 'prebuilt workflow bundle is older than the compiled workflows; bundling from source instead (run npm run build)');
   }
   return { workflowsPath: sources };
+}
+
+let reconcilerBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/**
+ * The reconciler's workflow code: the bundle `npm run build` prebuilt (no webpack at start-up),
+ * else the compiled sources bundled once per process (about a second).
+ */
+export async function reconcilerWorkflowCode(logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
+  const source = prebuiltOrSources('reconciler', { logger });
+  if (source.workflowBundle !== undefined) return { workflowBundle: source.workflowBundle };
+  reconcilerBundle ??= bundleWorkflowCode({ workflowsPath: workflowEntryPath('reconciler'), logger: sdkLogger(logger, { infoAs: 'debug' }) });
+  return { workflowBundle: await reconcilerBundle };
 }

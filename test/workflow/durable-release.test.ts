@@ -59,14 +59,15 @@ test('scenario 1: a change still in progress at the window end (e.g. Terraform):
   });
 });
 
-test('scenario 5: back-to-back windows (one ends at X, the next starts at X) hold capacity without a dip to on-demand', async () => {
+test('scenario 5: back-to-back windows (one ends at X, the next starts at X, its run 30 s late) hold capacity without a dip to on-demand', async () => {
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
     const a = await startWindow(h, ns, 4, t0 + HOUR, '2m');
     await h.env.sleep(5 * 60_000); // the raise and its 2-minute verify delay
     await waitForPhase(a, 'active');
-    await h.env.sleep(t0 + HOUR - (await h.env.currentTimeMs())); // to the instant A ends
+    // B's schedule fires 30 s after A's end (start-up jitter), within the grace.
+    await h.env.sleep(t0 + HOUR + 30_000 - (await h.env.currentTimeMs()));
     const b = await startWindow(h, ns, 4, t0 + 2 * HOUR, '2m');
     const aResult = await a.result();
     assert.equal(aResult.revertedToOnDemand, false, 'the first window hands over to the second');
