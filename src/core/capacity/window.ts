@@ -124,6 +124,9 @@ export function coordinatorWorkflowId(namespace: string): string {
 /** Longest grace a window's end waits for a window opening at that instant (see releaseGraceUntil). */
 export const MAX_RELEASE_GRACE_MS = 120_000;
 
+/** A release that began this long after the window's end (net of its grace) is reported as late: a worker or server outage. */
+export const LATE_RELEASE_MS = 10_000;
+
 /**
  * Until when the release of windows that have ended waits for a window opening right then, so
  * back-to-back windows (one ending at X, the next starting at X) never dip to on-demand. The

@@ -19,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { formatDurationMs, isLegacyDurationText, parseDuration, parseDurationMs } from '../../core/capacity/duration.js';
-import { DEFAULT_VERIFY_DELAY_MS, coordinatorWorkflowId, describeTarget, parseInstant, resolveWindowEnd } from '../../core/capacity/window.js';
+import { DEFAULT_VERIFY_DELAY_MS, LATE_RELEASE_MS, coordinatorWorkflowId, describeTarget, parseInstant, resolveWindowEnd } from '../../core/capacity/window.js';
 import type { Alert, AlertSeverity } from '../../core/ports.js';
 import type { CapacityChangeInput, CapacityChangeResult } from '../../core/workflow-contract.js';
 import { alerts, coordination } from './activities.js';
@@ -40,9 +40,6 @@ export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledS
 
 /** How long a cancelled window waits for its coordinator to release capacity. */
 const CANCEL_RELEASE_WAIT_MS = 30 * 60_000;
-
-/** A release that began this long after the window's end is reported as late (worker/server outage). */
-export const LATE_RELEASE_MS = 10_000;
 
 export async function scheduledCapacityChange(input: CapacityChangeInput): Promise<CapacityChangeResult> {
   const info = workflowInfo();
