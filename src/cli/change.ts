@@ -11,7 +11,7 @@ import { formatDurationMs, parseDuration } from '../core/capacity/duration.js';
 import { ExitCode } from '../core/errors.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, type CapacityChangeInput, type CapacityChangeResult } from '../core/workflow-contract.js';
 import { connectTemporal, readTemporalSettings } from '../config/temporal.js';
-import { DEFAULT_TEMPORAL_UI_URL } from '../config/worker.js';
+import { DEFAULT_TEMPORAL_UI_URL } from '../config/worker-settings.js';
 import { scrub } from '../log/index.js';
 import { workflowUrl } from '../temporal/activities/index.js';
 import type { Command } from './io.js';

@@ -11,7 +11,7 @@ import { readGitCredentials } from '../adapters/source/index.js';
 import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { readTemporalSettings } from '../config/temporal.js';
-import { readWorkerSettings } from '../config/worker.js';
+import { readWorkerSettings } from '../config/worker-settings.js';
 import { parseDuration } from '../core/capacity/duration.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';

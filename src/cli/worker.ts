@@ -8,7 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { readTemporalSettings } from '../config/temporal.js';
-import { readWorkerSettings } from '../config/worker.js';
+import { readWorkerSettings } from '../config/worker-settings.js';
 import { ExitCode, isCapschedError } from '../core/errors.js';
 import { createLogger, scrub } from '../log/index.js';
 import { installTemporalRuntime } from '../temporal/sdk-logger.js';

@@ -14,7 +14,7 @@ import type { DesiredSchedule } from '../core/desired/types.js';
 import type { CapacityTarget } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
-import { readWorkerSettings } from '../config/worker.js';
+import { readWorkerSettings } from '../config/worker-settings.js';
 import { startDaemon, type DaemonHandle } from '../daemon/index.js';
 import type { Logger } from '../log/index.js';
 import { Secret, registerSecret } from '../log/secrets.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDuration, parseDurationMs, formatDurationMs, isLegacyDurationText } from '../../src/core/capacity/duration.js';
 import { readCloudOpsSettings } from '../../src/config/cloud-ops.js';
-import { readWorkerSettings } from '../../src/config/worker.js';
+import { readWorkerSettings } from '../../src/config/worker-settings.js';
 import { loadPlans } from '../../src/core/plan/load.js';
 import { desiredScheduleFor } from '../../src/core/desired/build.js';
 import type { PlanFile } from '../../src/core/ports.js';

@@ -11,7 +11,7 @@ import { isCapschedError } from '../../core/errors.js';
 import type { Alert, CapacityTarget, CloudOps, Notifier } from '../../core/ports.js';
 import type { Logger } from '../../log/index.js';
 import { scrub } from '../../log/secrets.js';
-import { namespaceRefusal } from '../../config/worker.js';
+import { namespaceRefusal } from '../../core/capacity/namespace-rules.js';
 import { CAPACITY_COORDINATOR_WORKFLOW, openWindowSignal, type WindowRequest } from '../workflows/definitions.js';
 
 export interface ActivitySettings {

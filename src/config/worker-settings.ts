@@ -108,10 +108,3 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, flags: WorkerFlags = 
     shutdownGraceMs,
   };
 }
-
-/** Why a namespace may not be changed, or undefined when it may. */
-export function namespaceRefusal(namespace: string, settings: Pick<WorkerSettings, 'namespaceAllowlist' | 'namespaceDenylist'>): string | undefined {
-  if (settings.namespaceDenylist.includes(namespace)) return `namespace ${namespace} is on NAMESPACE_DENYLIST`;
-  if (settings.namespaceAllowlist.length > 0 && !settings.namespaceAllowlist.includes(namespace)) return `namespace ${namespace} is not on NAMESPACE_ALLOWLIST`;
-  return undefined;
-}
