@@ -23,7 +23,8 @@ export function git(cwd: string, ...args: string[]): string {
 /** A temporary directory removed after the test file. */
 export function tempDir(prefix = 'capsched-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  // A git process of a daemon that is still stopping may write into it: retry ENOTEMPTY/EBUSY.
+  after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   return dir;
 }
 
