@@ -7,10 +7,11 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createCloudOpsClient, type CloudOpsClient, type CloudOpsSettings } from './adapters/cloud-ops/index.js';
-import { createTemporalScheduleStore, type TemporalScheduleStoreOptions } from './adapters/schedules/index.js';
+import { addCapschedSearchAttributes, checkNamespaceSearchAttributes, createTemporalScheduleStore, type TemporalScheduleStoreOptions } from './adapters/schedules/index.js';
 import { createSlackNotifier, type SlackNotifier, type SlackNotifierOptions } from './adapters/slack/index.js';
 import { createFolderPlanSource, createPlanSource, type FolderPlanSourceOptions, type PlanSourceOptions, type WatchablePlanSource } from './adapters/source/index.js';
 import type { ScheduleStore } from './core/ports.js';
+import type { CapschedSearchAttribute, SearchAttributeCheck } from './core/search-attributes.js';
 import type { Logger } from './log/index.js';
 import type { CapacityWorkerOptions } from './temporal/worker.js';
 
@@ -27,6 +28,18 @@ export function folderPlanSource(options: FolderPlanSourceOptions): WatchablePla
 /** Temporal Schedules behind the ScheduleStore port. */
 export function scheduleStore(client: Client, limits: Omit<TemporalScheduleStoreOptions, 'client'> = {}): ScheduleStore {
   return createTemporalScheduleStore({ client, ...limits });
+}
+
+/** capsched's search attributes on the client's namespace, through the Operator service. */
+export interface NamespaceSearchAttributes {
+  namespace: string;
+  check(): Promise<SearchAttributeCheck>;
+  add(names: readonly CapschedSearchAttribute[]): Promise<void>;
+}
+
+export function namespaceSearchAttributes(client: Client): NamespaceSearchAttributes {
+  const namespace = client.options.namespace;
+  return { namespace, check: () => checkNamespaceSearchAttributes(client, namespace), add: (names) => addCapschedSearchAttributes(client, names, namespace) };
 }
 
 /**

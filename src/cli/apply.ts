@@ -14,7 +14,8 @@ import { formatChangeSetMarkdown } from '../core/report/changeset-markdown.js';
 import type { ChangeSetView } from '../core/report/changeset-model.js';
 import { formatChangeSetText } from '../core/report/changeset-text.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
-import { createLogger, scrub } from '../log/index.js';
+import { scrub } from '../log/index.js';
+import { cliLogger, LOG_FORMAT_HELP, parseLogFormat, type LogFormat } from './log.js';
 import { passLogger, reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
 import type { CliIO, Command } from './io.js';
 
@@ -37,6 +38,7 @@ const COMMON_HELP = `  --source <src>          git URL, path to a git repository
   --address <host:port>   Temporal frontend (env TEMPORAL_ADDRESS; envconfig profiles apply)
   --namespace <ns>        Temporal namespace holding the schedules (env TEMPORAL_NAMESPACE)
   --profile <name>        envconfig profile (env TEMPORAL_PROFILE)
+${LOG_FORMAT_HELP}
   -h, --help              show this help`;
 
 export const DIFF_HELP = `usage: capsched diff [options]
@@ -82,6 +84,7 @@ interface Parsed {
   address?: string;
   namespace?: string;
   profile?: string;
+  logFormat: LogFormat;
 }
 
 
@@ -96,6 +99,7 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
       deep: { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
       now: { type: 'string' },
+      'log-format': { type: 'string' },
       ...(command === 'apply' ? { 'dry-run': { type: 'boolean' as const, default: false }, force: { type: 'boolean' as const, default: false } } : {}),
     },
   });
@@ -125,6 +129,7 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
     dryRun: command === 'diff' || (values as { 'dry-run'?: boolean })['dry-run'] === true,
     force: (values as { force?: boolean }).force === true,
     now,
+    logFormat: parseLogFormat(opt(values['log-format']), io.env),
     ...(opt(values.address) === undefined ? {} : { address: opt(values.address)! }),
     ...(opt(values.namespace) === undefined ? {} : { namespace: opt(values.namespace)! }),
     ...(opt(values.profile) === undefined ? {} : { profile: opt(values.profile)! }),
@@ -150,12 +155,12 @@ function printInvalid(result: ReconcileResult, io: CliIO, json: boolean): void {
   if (result.status !== 'invalid') {
     // The plans are fine; Temporal could not be read (unreachable, search attributes missing, …).
     io.stderr(`capsched: the schedules could not be read from Temporal; nothing was changed:\n`);
-    for (const e of result.errors) io.stderr(`  ${e.message} [${e.code}]\n`);
+    for (const e of result.errors) io.stderr(`  ${e.message.replace(/\n/g, '\n  ')} [${e.code}]\n`);
     return;
   }
   io.stderr(`capsched: the plans at ${result.revision} are not applied:\n`);
   for (const i of result.issues) io.stderr(`  ${i.file}:${i.line}:${i.column} ${i.field === '' ? '' : `${i.field}: `}${i.message} [${i.code}]\n`);
-  for (const e of result.errors) io.stderr(`  ${e.message} [${e.code}]\n`);
+  for (const e of result.errors) io.stderr(`  ${e.message.replace(/\n/g, '\n  ')} [${e.code}]\n`);
   io.stderr('Nothing was changed. Fix the errors above (`capsched validate` shows every problem).\n');
 }
 
@@ -174,7 +179,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
     return ExitCode.ok;
   }
   const p = parsed;
-  const logger = createLogger({ name: 'capsched', level: io.env.CAPSCHED_LOG_LEVEL ?? 'error' });
+  const logger = cliLogger(io, p.logFormat);
   const json = p.format === formatChangeSetJson;
   let temporal: Awaited<ReturnType<typeof connectTemporal>> | undefined;
   try {

@@ -31,6 +31,32 @@ export function specWithCapacity(current: Parameters<typeof namespacev1.Namespac
   return clone;
 }
 
+const SearchAttributeType = namespacev1.NamespaceSpec.SearchAttributeType;
+
+/** `Keyword` / `KeywordList` / … → the spec's SearchAttributeType (SEARCH_ATTRIBUTE_TYPE_KEYWORD, …). */
+export function searchAttributeTypeOf(type: string): number {
+  const key = `SEARCH_ATTRIBUTE_TYPE_${type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  const value = (SearchAttributeType as unknown as Record<string, number>)[key];
+  if (value === undefined || value === SearchAttributeType.SEARCH_ATTRIBUTE_TYPE_UNSPECIFIED) throw new Error(`unknown search attribute type ${type}`);
+  return value;
+}
+
+/** The spec's search attribute map as name → `KEYWORD`-style names (any type the enum knows). */
+export function searchAttributesOfSpec(spec: { searchAttributes?: Record<string, unknown> | null } | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(spec?.searchAttributes ?? {})) out[name] = (SearchAttributeType as unknown as Record<number, string>)[value as number] ?? String(value);
+  return out;
+}
+
+/** Deep copy of the namespace's spec with `added` (name → type) put into search_attributes; everything else as read. */
+export function specWithSearchAttributes(current: Parameters<typeof namespacev1.NamespaceSpec.encode>[0], added: Readonly<Record<string, string>>): NamespaceSpec {
+  const clone: NamespaceSpec = namespacev1.NamespaceSpec.decode(namespacev1.NamespaceSpec.encode(current).finish());
+  const map: Record<string, number> = { ...(clone.searchAttributes as Record<string, number> | null | undefined) };
+  for (const [name, type] of Object.entries(added)) map[name] = searchAttributeTypeOf(type);
+  (clone as { searchAttributes: unknown }).searchAttributes = map;
+  return clone;
+}
+
 function requestState(state: number | null | undefined): CapacityRequestState {
   switch (state) {
     case RequestState.STATE_CAPACITY_REQUEST_COMPLETED:

@@ -1,2 +1,3 @@
 export { createTemporalScheduleStore, scheduleOptionsFor, toCapschedError, type TemporalScheduleStoreOptions } from './temporal-schedule-store.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';
+export { addCapschedSearchAttributes, checkNamespaceSearchAttributes, registeredSearchAttributes } from './search-attributes.js';
