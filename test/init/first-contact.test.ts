@@ -63,6 +63,20 @@ test('diff against a dev server without the attributes: SEARCH_ATTRIBUTES_MISSIN
   assert.ok(!r.err.includes('capsched validate'), 'not a plan problem');
 });
 
+test('the same failure with --log-format json or CAPSCHED_LOG_LEVEL=debug: structured log lines are back (for machines and debugging)', async () => {
+  const json = await run(diffCommand, ['--source', dir, '--log-format', 'json']);
+  assert.equal(json.code, 1);
+  const line = json.err.split('\n').find((l) => l.startsWith('{'));
+  assert.ok(line !== undefined, json.err);
+  const entry = JSON.parse(line) as { level: number; msg: string; err: { code: string } };
+  assert.equal(entry.msg, 'listing schedules failed');
+  assert.equal(entry.err.code, 'SEARCH_ATTRIBUTES_MISSING');
+  const debug = await run(diffCommand, ['--source', dir], { CAPSCHED_LOG_LEVEL: 'debug' });
+  assert.equal(debug.code, 1);
+  assert.match(debug.err, /"msg":"listing schedules failed"/);
+  assert.match(debug.err, /capsched: the schedules could not be read from Temporal/, 'the human message is still there');
+});
+
 test('with two registered by hand, diff names exactly the four still missing', async () => {
   await connection.operatorService.addSearchAttributes({
     namespace: 'default',
