@@ -32,6 +32,11 @@ export interface CapacityChangeInput {
   installation?: string;
   /** Delay before verifying a change (default "2m" as in the seed). */
   verifyDelay?: string;
+  /**
+   * Set by a reconcile pass that started this window late, for the rest of its occurrence (the plan
+   * was merged, edited or unpaused while its window covered now); `commit` says from which commit.
+   */
+  startedLate?: boolean;
 }
 
 export interface CapacityChangeResult {

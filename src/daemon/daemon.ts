@@ -22,7 +22,7 @@ import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
 import { startDaemonHttpServer, type DaemonHttpServer } from './http-server.js';
 import { DaemonMetrics } from './metrics.js';
-import { createReconcilerActivities, runPass, type PassRecord, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
+import { createReconcilerActivities, pendingPassCheck, runPass, type PassRecord, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
 import {
   DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
@@ -208,7 +208,11 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   try {
     if (!dryRun) {
-      const activities = createReconcilerActivities(passDeps, { heartbeatTimeoutMs: options.passHeartbeatTimeoutMs ?? DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS });
+      const activities = createReconcilerActivities(passDeps, {
+        heartbeatTimeoutMs: options.passHeartbeatTimeoutMs ?? DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
+        // The fence: a pass writes only while the server still has it as the reconciler run's pending activity.
+        isCurrentPass: pendingPassCheck(client),
+      });
       startWorker(
         'reconciler',
         await Worker.create({

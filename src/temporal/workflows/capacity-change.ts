@@ -33,6 +33,7 @@ import {
   type CapacityChangeStatus,
   type CoordinatorReport,
   type WindowPhase,
+  type WindowRequest,
 } from './definitions.js';
 
 /** Nominal start of a schedule-started run (set by the server, absent otherwise). */
@@ -194,7 +195,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       coordination.joinCoordinator({
         namespace: input.namespace,
         taskQueue: info.taskQueue,
-        window: { windowId, workflowId: info.workflowId, runId: info.runId, trus: input.desiredTrus, endMs, verifyDelayMs },
+        window: { windowId, workflowId: info.workflowId, runId: info.runId, trus: input.desiredTrus, endMs, verifyDelayMs, ...auditOf(input) },
       }),
     );
     joined = true;
@@ -286,6 +287,16 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     });
     throw err;
   }
+}
+
+/** What the coordinator shows of a window's audit trail (its status query): plan, commit, installation, started late. */
+function auditOf(input: CapacityChangeInput): Pick<WindowRequest, 'plan' | 'commit' | 'installation' | 'startedLate'> {
+  return {
+    ...(typeof input.plan === 'string' ? { plan: input.plan } : {}),
+    ...(typeof input.commit === 'string' ? { commit: input.commit } : {}),
+    ...(typeof input.installation === 'string' ? { installation: input.installation } : {}),
+    ...(input.startedLate === true ? { startedLate: true } : {}),
+  };
 }
 
 /** The innermost message of an activity/child failure (already scrubbed by the activity). */

@@ -60,6 +60,12 @@ export interface WindowRequest {
   /** Epoch ms; absent = permanent (a baseline that a newer permanent change replaces). */
   endMs?: number;
   verifyDelayMs: number;
+  /** Audit trail from the window's input (shown by the status query; absent from older windows). */
+  plan?: string;
+  commit?: string;
+  installation?: string;
+  /** A reconcile pass started the window late, for the rest of its occurrence (docs/reconcile.md). */
+  startedLate?: boolean;
 }
 
 export interface CloseWindowRequest {
@@ -70,6 +76,14 @@ export interface CloseWindowRequest {
 export interface SetWindowEndRequest {
   windowId: string;
   endMs: number;
+}
+
+/** A reconcile pass sets a held window's TRUs (a running window's plan edited, a permanent plan edited). Absolute: applying it twice is applying it once. */
+export interface SetWindowTrusRequest {
+  windowId: string;
+  trus: number;
+  /** The commit the new value comes from (logs only). */
+  commit?: string;
 }
 
 /** What the coordinator did for a window's step; sent back to the window workflow. */
@@ -99,6 +113,10 @@ export interface ActiveWindowStatus {
   windowId: string;
   trus: number;
   endTime?: string;
+  plan?: string;
+  commit?: string;
+  installation?: string;
+  startedLate?: boolean;
 }
 
 export interface CoordinatorStatus {
@@ -113,5 +131,6 @@ export interface CoordinatorStatus {
 export const openWindowSignal = defineSignal<[WindowRequest]>('capschedOpenWindow');
 export const closeWindowSignal = defineSignal<[CloseWindowRequest]>('capschedCloseWindow');
 export const setWindowEndSignal = defineSignal<[SetWindowEndRequest]>('capschedSetWindowEnd');
+export const setWindowTrusSignal = defineSignal<[SetWindowTrusRequest]>('capschedSetWindowTrus');
 export const coordinatorReportSignal = defineSignal<[CoordinatorReport]>('capschedCoordinatorReport');
 export const coordinatorStatusQuery = defineQuery<CoordinatorStatus>('status');
