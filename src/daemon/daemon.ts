@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { reconcilerWorkflowCode } from '../temporal/bundle.js';
-import type { CloudOps, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
+import type { CapacityMetrics, CloudOps, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import type { PresentView } from '../core/present/model.js';
 import { renderPage } from '../ui/page.js';
@@ -47,6 +47,8 @@ export interface CapacityWorkerContext {
   notifier: Notifier;
   logger: Logger;
   identity: string;
+  /** Counters the capacity worker's activities feed (served at /metrics). */
+  metrics: CapacityMetrics;
 }
 
 /** What each pass reconciles into (src/reconcile runs the pass; the daemon only schedules it). */
@@ -82,8 +84,14 @@ export interface DaemonOptions {
   /** Grace for an in-flight pass on shutdown (default 20 s). */
   shutdownGraceMs?: number;
   identity?: string;
-  /** Cloud Ops reads for the page (capacity as the API reports it); omitted: shown as unknown. */
+  /** Cloud Ops reads for the page and /metrics (capacity as the API reports it); omitted: shown as unknown. */
   cloudOps?: CloudOps;
+  /**
+   * The Temporal SDK's Prometheus exporter of this process (Runtime telemetry, e.g.
+   * http://127.0.0.1:9465/metrics): its worker metrics are appended to /metrics, so one scrape
+   * target has both. Omitted: /metrics has capsched's and Node's metrics only.
+   */
+  sdkMetricsUrl?: string;
   /** The page at GET /. */
   ui?: {
     /** CAPSCHED_UI_TOKEN: bearer token for / and /status. */
@@ -127,7 +135,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const identity = options.identity ?? `capsched-run@${hostname()}:${process.pid}:${randomUUID().slice(0, 6)}`;
   const logger = options.logger.child({ component: 'daemon', installation: options.installation });
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
-  const metrics = new DaemonMetrics();
+  const metrics = new DaemonMetrics({ intervalMs });
   const localPasses: PassRecord[] = [];
   const dryRun = options.dryRun === true;
   const workflowId = reconcilerWorkflowId(options.installation);
@@ -140,7 +148,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   // ---- the page's record: plans of the applied commit, drift, alerts ----
   const alertLog = new AlertLog();
-  const notifier = alertLog.wrap(options.notifier);
+  const notifier = alertLog.wrap(countingNotifier(options.notifier, metrics));
   let appliedPlans: AppliedPlans | undefined;
   let drift: { corrected: number; reportedOnly: boolean; at?: string } | undefined;
   let lastSnapshot: SourceSnapshot | undefined;
@@ -221,7 +229,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         }),
       );
       if (options.capacityWorker !== undefined) {
-        startWorker('capacity', await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier, logger: options.logger, identity }));
+        startWorker('capacity', await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier, logger: options.logger, identity, metrics }));
       }
     }
   } catch (err) {
@@ -340,7 +348,14 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       ready: async () => readiness(),
       metrics: async () => {
         const { ready, state } = await readiness();
-        return metrics.render(state, ready);
+        // The page's reading (one coordinator query and one Cloud Ops read per namespace, cached briefly).
+        const view = await present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [], ...(drift === undefined ? {} : { drift }) }).catch((err: unknown) => {
+          logger.debug({ err }, 'metrics: the plans and namespaces could not be read');
+          return undefined;
+        });
+        const workerStates = Object.fromEntries([...workers].map(([name, { worker }]) => [name, worker.getState()]));
+        const own = await metrics.render({ state, ready, workers: workerStates, ...(view === undefined ? {} : { view }), ...(appliedPlans === undefined ? {} : { applied: appliedPlans }) });
+        return options.sdkMetricsUrl === undefined ? own : own + (await sdkMetricsText(options.sdkMetricsUrl, logger));
       },
       trigger: (reason) => {
         trigger(reason).catch(() => undefined);
@@ -440,4 +455,32 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     stop,
     done,
   };
+}
+
+/** Counts every alert handed to the notifier, delivered or not, by severity. */
+function countingNotifier(notifier: Notifier, metrics: DaemonMetrics): Notifier {
+  return {
+    notify: async (alert) => {
+      try {
+        await notifier.notify(alert);
+        metrics.alertSent(alert.severity, true);
+      } catch (err) {
+        metrics.alertSent(alert.severity, false);
+        throw err;
+      }
+    },
+  };
+}
+
+/** The SDK exporter's text; when it cannot be read, a comment says so (the rest of /metrics is still served). */
+async function sdkMetricsText(url: string, logger: Logger): Promise<string> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const text = await res.text();
+    return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+  } catch (err) {
+    logger.debug({ err, url }, 'metrics: the Temporal SDK exporter could not be read');
+    return '# the Temporal SDK metrics exporter could not be read\n';
+  }
 }
