@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { reconcilerWorkflowCode } from '../temporal/bundle.js';
-import type { CloudOps, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
+import type { CloudOps, LiveStore, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import type { PresentView } from '../core/present/model.js';
 import { renderPage } from '../ui/page.js';
@@ -53,6 +53,8 @@ export interface CapacityWorkerContext {
 export interface DaemonReconcile {
   /** The schedule store, or how to build it from the daemon's Temporal client. */
   store: ScheduleStore | ((client: Client) => ScheduleStore);
+  /** The coordinators and running windows (the present), from the daemon's Temporal client; absent: schedules only. */
+  live?: (client: Client) => LiveStore;
   /** reconcileOnce options; dryRun computes the same change set and writes nothing. */
   options: ReconcileOptions;
   /** Sees every pass's full result (the `capsched dev` table). */
@@ -164,6 +166,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     installation: options.installation,
     source,
     store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
+    ...(options.reconcile.live === undefined ? {} : { live: options.reconcile.live(client) }),
     options: options.reconcile.options,
     onResult,
     notifier,
