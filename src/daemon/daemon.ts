@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { reconcilerWorkflowCode } from '../temporal/bundle.js';
+import type { LivePlan } from '../core/live/types.js';
 import type { CloudOps, LiveStore, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import type { PresentView } from '../core/present/model.js';
@@ -146,6 +147,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   let appliedPlans: AppliedPlans | undefined;
   let drift: { corrected: number; reportedOnly: boolean; at?: string } | undefined;
   let lastSnapshot: SourceSnapshot | undefined;
+  /** The last pass's live changes (held reductions, applied or pending changes to running windows). */
+  let livePass: { plan: LivePlan; dryRun: boolean; failed?: boolean } | undefined;
   /** The source as passes read it: the last snapshot is kept so an applied pass's plans can be shown. */
   const source: PlanSource = {
     describe: () => options.source.describe(),
@@ -159,6 +162,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       }
       if (result.counts.drift > 0) drift = { corrected: result.counts.driftCorrected, reportedOnly: result.counts.driftCorrected === 0, at: new Date().toISOString().slice(0, 19) + 'Z' };
     }
+    if (result.live !== undefined) livePass = { plan: result.live, dryRun: result.dryRun, ...((result.liveApplied ?? []).some((a) => a.outcome === 'failed') ? { failed: true } : {}) };
     await options.reconcile.onResult?.(result);
   };
 
@@ -327,7 +331,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   });
   const presentView = async (): Promise<PresentView> => {
     const { state } = await readiness();
-    return present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [...alertLog.entries], ...(drift === undefined ? {} : { drift }) });
+    return present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [...alertLog.entries], ...(drift === undefined ? {} : { drift }), ...(livePass === undefined ? {} : { livePass }) });
   };
 
   // ---- HTTP ----
