@@ -52,7 +52,8 @@ export function humanLogLine(json: string): string | undefined {
 /** The logger of a one-shot command (see the file comment). */
 export function cliLogger(io: CliIO, format: LogFormat, name = 'capsched'): Logger {
   const level = io.env.CAPSCHED_LOG_LEVEL?.trim();
-  if (format === 'json' || (level !== undefined && level !== '')) return createLogger({ name, level: level === undefined || level === '' ? 'info' : level });
+  // Through io.stderr, like everything else the command prints (tests pass their own io).
+  if (format === 'json' || (level !== undefined && level !== '')) return createLogger({ name, level: level === undefined || level === '' ? 'info' : level, destination: { write: (line: string) => io.stderr(line) } });
   const destination: DestinationStream = {
     write(line: string) {
       const text = humanLogLine(line.trimEnd());

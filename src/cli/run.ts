@@ -60,6 +60,10 @@ HTTP
                             (env CAPSCHED_LISTEN; default ${DEFAULT_LISTEN}, loopback only)
   --webhook-secret-env <V>  name of the env variable holding the GitHub webhook secret
                             (default CAPSCHED_WEBHOOK_SECRET); when set, X-Hub-Signature-256 is required
+  --sdk-metrics-listen <host:port>
+                            the Temporal SDK's Prometheus exporter (worker metrics: pollers, task slots,
+                            latencies) on its own port; /metrics includes them too
+                            (env CAPSCHED_SDK_METRICS_LISTEN; default off)
 
 Temporal
   --address <host:port>     Temporal frontend (env TEMPORAL_ADDRESS; envconfig profiles apply)
@@ -91,6 +95,7 @@ interface RunSettings {
   liveReductions: 'at-end' | 'now';
   worker: boolean;
   listen: string;
+  sdkMetricsListen: string | undefined;
   webhookSecret: Secret | undefined;
   address?: string;
   namespace?: string;
@@ -118,6 +123,7 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
       'dry-run': { type: 'boolean', default: false },
       'no-worker': { type: 'boolean', default: false },
       listen: { type: 'string' },
+      'sdk-metrics-listen': { type: 'string' },
       'webhook-secret-env': { type: 'string' },
       'live-reductions': { type: 'string' },
     },
@@ -129,6 +135,17 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
     parseListen(listen);
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const sdkMetricsListen = values['sdk-metrics-listen'] ?? (io.env.CAPSCHED_SDK_METRICS_LISTEN?.trim() || undefined);
+  if (sdkMetricsListen !== undefined) {
+    let port = 0;
+    try {
+      port = parseListen(sdkMetricsListen).port;
+    } catch {
+      // reported below
+    }
+    if (port === 0) throw new UsageError(`--sdk-metrics-listen "${sdkMetricsListen}" must be host:port with a fixed port, e.g. 127.0.0.1:9465`);
+    if (sdkMetricsListen === listen) throw new UsageError('--sdk-metrics-listen must differ from --listen');
   }
   const secretVariable = values['webhook-secret-env'] ?? 'CAPSCHED_WEBHOOK_SECRET';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretVariable)) throw new UsageError('--webhook-secret-env must name an environment variable, e.g. CAPSCHED_WEBHOOK_SECRET');
@@ -156,6 +173,7 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
     maxPruneShare,
     worker: values['no-worker'] !== true,
     listen,
+    sdkMetricsListen,
     webhookSecret: secretValue === undefined || secretValue === '' ? undefined : new Secret(secretValue),
     ...(values.address === undefined ? {} : { address: values.address }),
     ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
@@ -195,8 +213,16 @@ export const runCommand: Command = async (argv, io) => {
 
   // The daemon owns SIGTERM/SIGINT: install the Temporal Runtime without its own handlers first.
   const { NativeConnection } = await import('@temporalio/worker');
-  const { installTemporalRuntime } = await import('../temporal/sdk-logger.js');
-  if (!installTemporalRuntime(logger, { infoAs: 'debug' })) logger.debug('temporal runtime already installed');
+  const { installTemporalRuntime, sdkMetricsUrl } = await import('../temporal/sdk-logger.js');
+  try {
+    if (!installTemporalRuntime(logger, { infoAs: 'debug', ...(s.sdkMetricsListen === undefined ? {} : { metricsListen: s.sdkMetricsListen }) })) {
+      if (s.sdkMetricsListen !== undefined) logger.warn({ sdkMetricsListen: s.sdkMetricsListen }, 'the Temporal runtime was already installed: SDK metrics stay as configured there');
+      else logger.debug('temporal runtime already installed');
+    }
+  } catch (err) {
+    io.stderr(`capsched run: --sdk-metrics-listen ${s.sdkMetricsListen}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
+    return ExitCode.usage;
+  }
 
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
@@ -268,12 +294,13 @@ export const runCommand: Command = async (argv, io) => {
       intervalMs: s.intervalMs,
       dryRun: s.dryRun,
       listen: s.listen,
+      ...(s.sdkMetricsListen === undefined ? {} : { sdkMetricsUrl: sdkMetricsUrl(s.sdkMetricsListen) }),
       webhookSecret: s.webhookSecret,
       shutdownGraceMs: workerSettings.shutdownGraceMs,
       passHeartbeatTimeoutMs: s.passHeartbeatTimeoutMs,
       capacityWorker:
         s.worker && !s.dryRun
-          ? async ({ connection: conn, client, namespace, notifier: n, logger: l, identity }) => {
+          ? async ({ connection: conn, client, namespace, notifier: n, logger: l, identity, metrics }) => {
               const cloudOpsSettings = readCloudOpsSettings(io.env);
               if (cloudOpsSettings.apiKey === undefined && !cloudOpsSettings.allowInsecure) {
                 l.warn('TEMPORAL_CLOUD_API_KEY is not set: capacity changes started by the schedules will fail until it is');
@@ -287,6 +314,7 @@ export const runCommand: Command = async (argv, io) => {
                 notifier: n,
                 logger: l,
                 identity,
+                metrics,
                 shutdownGraceMs: workerSettings.shutdownGraceMs,
                 settings: {
                   dryRun: workerSettings.dryRun,

@@ -65,6 +65,23 @@ export interface CloudOps {
   waitForOperation(operationId: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<AsyncOperationStatus>;
 }
 
+// ---------- Metrics (counted where the event happens: the capacity worker's activities) ----------
+
+export type CapacityChangeResult = 'applied' | 'noop' | 'dry-run' | 'failed' | 'refused';
+export type VerificationResult = 'ok' | 'mismatch' | 'error' | 'dry-run';
+/** How a window's end (release) went: on time, late (the release began after the end), failed (not applied or not verified). */
+export type WindowRevertResult = 'on-time' | 'late' | 'failed';
+
+export interface CapacityMetrics {
+  capacityChange(result: CapacityChangeResult): void;
+  verification(result: VerificationResult): void;
+  windowRevert(result: WindowRevertResult): void;
+  /** A failed Cloud Ops call or operation, by its stable code (CLOUD_OPS_*). */
+  cloudOpsError(code: string): void;
+  /** An alert handed to the notifier: delivered or not. */
+  alertSent(severity: AlertSeverity, delivered: boolean): void;
+}
+
 // ---------- Alerts ----------
 
 export type AlertSeverity = 'critical' | 'error' | 'info';

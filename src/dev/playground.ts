@@ -236,6 +236,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
           cloudOps,
           notifier: ctx.notifier,
           logger: ctx.logger,
+          metrics: ctx.metrics,
           identity: `${ctx.identity}/capacity`,
           settings: {
             dryRun: false,

@@ -81,6 +81,8 @@ export interface ReconcileError {
   retry: RetryClass;
   scheduleId?: string;
   plan?: string;
+  /** SEARCH_ATTRIBUTES_MISSING: exactly which of capsched's search attributes the namespace lacks, when known. */
+  missing?: string[];
 }
 
 export interface ReconcileCounts {
@@ -131,7 +133,16 @@ function zeroCounts(): ReconcileCounts {
 }
 
 function toError(err: unknown): ReconcileError {
-  if (isCapschedError(err)) return { code: err.code, message: err.message, retry: err.retry, ...(typeof err.details?.scheduleId === 'string' ? { scheduleId: err.details.scheduleId } : {}) };
+  if (isCapschedError(err)) {
+    const missing = err.details?.missing;
+    return {
+      code: err.code,
+      message: err.message,
+      retry: err.retry,
+      ...(typeof err.details?.scheduleId === 'string' ? { scheduleId: err.details.scheduleId } : {}),
+      ...(Array.isArray(missing) ? { missing: missing.filter((m): m is string => typeof m === 'string') } : {}),
+    };
+  }
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), retry: 'terminal' };
 }
 

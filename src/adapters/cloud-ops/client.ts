@@ -12,7 +12,7 @@ import type { Logger } from '../../log/index.js';
 import { silentLogger } from '../../log/index.js';
 import type { CloudOpsSettings } from './settings.js';
 import { classifyCloudOpsError, CloudOpsErrorCode, isNothingToChange } from './errors.js';
-import { describeTarget, sameTarget, specWithCapacity, specWithSearchAttributes, toCapacityInfo, toNamespaceCapacity, toOperationStatus } from './mapping.js';
+import { describeTarget, sameTarget, specWithCapacity, specWithSearchAttributes, toCapacityInfo, toCloudIdentity, type CloudIdentity, toNamespaceCapacity, toOperationStatus } from './mapping.js';
 import {
   API_VERSION_HEADER,
   AUTHORIZATION_HEADER,
@@ -50,6 +50,8 @@ export interface CloudOpsClient extends CloudOps {
    * (the API cannot delete one); a stale resource_version is re-read and retried a few times.
    */
   addSearchAttributes(namespace: string, attributes: Readonly<Record<string, string>>, operationId: string): Promise<AddSearchAttributesResult>;
+  /** The key's principal and its roles (GetCurrentIdentity): checks the key and the API version without touching a namespace. */
+  getCurrentIdentity(): Promise<CloudIdentity>;
   close(): void;
 }
 
@@ -68,6 +70,7 @@ type Responses = {
   UpdateNamespace: { asyncOperation?: AsyncOperation | null };
   GetAsyncOperation: { asyncOperation?: AsyncOperation | null };
   GetNamespaceCapacityInfo: { capacityInfo?: NamespaceCapacityInfo | null };
+  GetCurrentIdentity: Parameters<typeof toCloudIdentity>[0];
 };
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -314,10 +317,15 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
     }
   }
 
+  async function getCurrentIdentity(): Promise<CloudIdentity> {
+    return toCloudIdentity(await callClassified('GetCurrentIdentity', {}, 'the API key'));
+  }
+
   return {
     getNamespace,
     getOperation,
     addSearchAttributes,
+    getCurrentIdentity,
     getCapacity,
     getCapacityInfo,
     setCapacity,

@@ -90,7 +90,7 @@ export function formatChangeSetText(view: ChangeSetView): string {
   const errors = (view.errors ?? []).filter((e) => e.code !== changeSet.blocked?.code);
   if (errors.length > 0) {
     out.push('', 'Errors:');
-    for (const e of errors) out.push(`  ${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.message} [${e.code}]`);
+    for (const e of errors) out.push(`  ${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.message.replace(/\n/g, '\n    ')} [${e.code}]`);
   }
   return `${out.join('\n')}\n`;
 }
