@@ -1,12 +1,13 @@
 /**
  * The composition root: the only place in src/ where capsched builds its adapters (plan sources,
- * schedule stores, the Cloud Ops client, the Slack notifier, the capacity worker). Commands read
+ * schedule stores, the Cloud Ops client, the Slack notifier, the GitHub comment, the capacity worker). Commands read
  * their settings (src/config), then ask here; nothing below src/cli and src/dev constructs one.
  * Tests and benches may still build adapters directly, with real servers.
  */
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createCloudOpsClient, type CloudOpsClient, type CloudOpsSettings } from './adapters/cloud-ops/index.js';
+import { createPrCommenter, type PrCommenter, type PrCommentTarget } from './adapters/github/index.js';
 import { addCapschedSearchAttributes, checkNamespaceSearchAttributes, createTemporalLiveStore, createTemporalScheduleStore, type TemporalLiveStoreOptions, type TemporalScheduleStoreOptions } from './adapters/schedules/index.js';
 import { createSlackNotifier, type SlackNotifier, type SlackNotifierOptions } from './adapters/slack/index.js';
 import { createFolderPlanSource, createPlanSource, type FolderPlanSourceOptions, type PlanSourceOptions, type WatchablePlanSource } from './adapters/source/index.js';
@@ -96,6 +97,11 @@ export function liveStoreOnFirstUse(connect: () => Promise<LiveStore>): LiveStor
 /** The Cloud Ops API client (gRPC). The caller closes it. */
 export function cloudOps(settings: CloudOpsSettings, logger?: Logger): CloudOpsClient {
   return createCloudOpsClient(settings, logger === undefined ? {} : { logger });
+}
+
+/** The pull request's one marked comment on GitHub (REST API; GitHub Enterprise Server through its apiUrl). */
+export function prCommenter(target: PrCommentTarget): PrCommenter {
+  return createPrCommenter(target);
 }
 
 /** Slack alerts (log only without a webhook URL; dryRun logs what it would post). */
