@@ -85,9 +85,10 @@ test('with two registered by hand, diff names exactly the four still missing', a
   });
   const r = await run(diffCommand, ['--source', dir, '--format', 'json']);
   assert.equal(r.code, 1, r.out + r.err);
-  const json = JSON.parse(r.out) as { status: string; errors: { code: string; message: string }[] };
+  const json = JSON.parse(r.out) as { status: string; errors: { code: string; message: string; missing?: string[] }[] };
   assert.equal(json.status, 'failed');
   assert.equal(json.errors[0]?.code, 'SEARCH_ATTRIBUTES_MISSING');
+  assert.deepEqual(json.errors[0]?.missing, ['CapschedInstallation', 'CapschedNamespace', 'CapschedSpecHash', 'CapschedCommit'], 'machine-readable too');
   assert.deepEqual(missingLine(json.errors[0]?.message ?? '').split(', ').sort(), ['CapschedCommit', 'CapschedInstallation', 'CapschedNamespace', 'CapschedSpecHash']);
 });
 
