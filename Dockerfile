@@ -49,7 +49,8 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     HOME=/var/lib/capsched \
     CAPSCHED_WORK_DIR=/var/lib/capsched \
-    CAPSCHED_LISTEN=0.0.0.0:9464
+    CAPSCHED_LISTEN=0.0.0.0:9464 \
+    CAPSCHED_SDK_METRICS_LISTEN=127.0.0.1:9465
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 # dist/ = the compiled JS and every prebuilt workflow bundle (test/ and bench/ never reach the build).

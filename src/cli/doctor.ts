@@ -464,7 +464,13 @@ export const doctorCommand: Command = async (argv, io) => {
     return ExitCode.ok;
   }
   const logger = cliLogger(io, p.logFormat);
-  const settings = readTemporalSettings(io.env, p.flags);
+  let settings: TemporalSettings;
+  try {
+    settings = readTemporalSettings(io.env, p.flags);
+  } catch (err) {
+    io.stderr(`capsched doctor: the Temporal connection settings cannot be read: ${why(err)}\n`);
+    return ExitCode.usage;
+  }
   const checks: DoctorCheck[] = [];
   const sourcePromise = checkSource(p, io, logger);
   let temporal: TemporalConnection | undefined;

@@ -249,9 +249,13 @@ export const initCommand: Command = async (argv, io) => {
     return ExitCode.ok;
   }
   let via = parsed.via;
-  if (via === 'auto') {
-    const settings = readTemporalSettings(io.env, { ...(parsed.address === undefined ? {} : { address: parsed.address }), ...(parsed.profile === undefined ? {} : { profile: parsed.profile }) });
-    via = isTemporalCloudAddress(settings.address) ? 'cloud' : 'operator';
+  try {
+    // Read once here so a bad profile or setting is a usage error, not a crash.
+    const settings = readTemporalSettings(io.env, { ...(parsed.address === undefined ? {} : { address: parsed.address }), ...(parsed.namespace === undefined ? {} : { namespace: parsed.namespace }), ...(parsed.profile === undefined ? {} : { profile: parsed.profile }) });
+    if (via === 'auto') via = isTemporalCloudAddress(settings.address) ? 'cloud' : 'operator';
+  } catch (err) {
+    io.stderr(`capsched init: the Temporal connection settings cannot be read: ${serverText(err)}\n`);
+    return ExitCode.usage;
   }
   return via === 'cloud' ? initCloud(parsed, io) : initOperator(parsed, io);
 };

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { startDevServer, type DevServer } from '../../src/adapters/temporal-dev-server/index.js';
+import { applyCommand } from '../../src/cli/apply.js';
 import { diffCommand } from '../../src/cli/diff.js';
 import { initCommand } from '../../src/cli/init.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -84,18 +85,32 @@ test('with two registered by hand, diff names exactly the four still missing', a
   });
   const r = await run(diffCommand, ['--source', dir, '--format', 'json']);
   assert.equal(r.code, 1, r.out + r.err);
-  const json = JSON.parse(r.out) as { status: string; errors: { code: string; message: string }[] };
+  const json = JSON.parse(r.out) as { status: string; errors: { code: string; message: string; missing?: string[] }[] };
   assert.equal(json.status, 'failed');
   assert.equal(json.errors[0]?.code, 'SEARCH_ATTRIBUTES_MISSING');
+  assert.deepEqual(json.errors[0]?.missing, ['CapschedInstallation', 'CapschedNamespace', 'CapschedSpecHash', 'CapschedCommit'], 'machine-readable too');
   assert.deepEqual(missingLine(json.errors[0]?.message ?? '').split(', ').sort(), ['CapschedCommit', 'CapschedInstallation', 'CapschedNamespace', 'CapschedSpecHash']);
+});
+
+test('with the two the list query needs registered, apply gets as far as creating and names the three the create still lacks; nothing is created', async () => {
+  await connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: { CapschedInstallation: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD } });
+  const r = await run(applyCommand, ['--source', dir]);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.out + r.err, /SEARCH_ATTRIBUTES_MISSING/);
+  assert.deepEqual(missingLine(r.out + r.err).split(', ').sort(), ['CapschedCommit', 'CapschedNamespace', 'CapschedSpecHash'], r.out + r.err);
+  assert.match(r.out + r.err, /Temporal rejected create/);
+  const schedules: string[] = [];
+  for await (const s of client.schedule.list()) schedules.push(s.scheduleId);
+  assert.deepEqual(schedules, []);
 });
 
 test('init --dry-run says what it would register and changes nothing', async () => {
   const before = await registered();
   const r = await run(initCommand, ['--dry-run']);
   assert.equal(r.code, 0, r.out + r.err);
-  assert.match(r.out, /Would register 4 search attributes; nothing was changed/);
-  assert.match(r.out, /\+ CapschedInstallation +Keyword +would be registered \(through the Operator service\)/);
+  assert.match(r.out, /Would register 3 search attributes; nothing was changed/);
+  assert.match(r.out, /\+ CapschedSpecHash +Keyword +would be registered \(through the Operator service\)/);
+  assert.match(r.out, /✓ CapschedInstallation +Keyword +already registered/);
   assert.match(r.out, /✓ CapschedManagedBy +Keyword +already registered/);
   assert.deepEqual(await registered(), before);
 });
@@ -103,7 +118,7 @@ test('init --dry-run says what it would register and changes nothing', async () 
 test('init registers the missing ones, diff then works, and a second init changes nothing', async () => {
   const r = await run(initCommand, []);
   assert.equal(r.code, 0, r.out + r.err);
-  assert.match(r.out, /Registered 4 search attributes; 2 were already there/);
+  assert.match(r.out, /Registered 3 search attributes; 3 were already there/);
   assert.deepEqual(await registered(), [...CAPSCHED_SEARCH_ATTRIBUTE_NAMES].sort());
 
   // The frontend may take a moment to see the new attributes in queries; diff must then work.

@@ -141,7 +141,10 @@ export interface CloudIdentity {
 
 type AccessLike = { accountAccess?: { role?: number | null } | null; namespaceAccesses?: Record<string, { permission?: number | null }> | null } | null | undefined;
 
-export function toCloudIdentity(res: { user?: { spec?: { email?: string | null; access?: AccessLike } | null } | null; serviceAccount?: { spec?: { name?: string | null; access?: AccessLike } | null } | null }): CloudIdentity {
+export function toCloudIdentity(res: {
+  user?: { spec?: { email?: string | null; access?: AccessLike } | null } | null;
+  serviceAccount?: { spec?: { name?: string | null; access?: AccessLike; namespaceScopedAccess?: { namespace?: string | null; access?: { permission?: number | null } | null } | null } | null } | null;
+}): CloudIdentity {
   const Role = identityv1.AccountAccess.Role as unknown as Record<number, string>;
   const Permission = identityv1.NamespaceAccess.Permission as unknown as Record<number, string>;
   const principal = res.user ? 'user' : res.serviceAccount ? 'serviceAccount' : 'unknown';
@@ -149,7 +152,11 @@ export function toCloudIdentity(res: { user?: { spec?: { email?: string | null; 
   const access = res.user?.spec?.access ?? res.serviceAccount?.spec?.access;
   const role = (Role[access?.accountAccess?.role ?? 0] ?? 'ROLE_UNSPECIFIED').replace(/^ROLE_/, '').replace(/_/g, '').toLowerCase();
   const namespaces: Record<string, string> = {};
-  for (const [ns, a] of Object.entries(access?.namespaceAccesses ?? {})) namespaces[ns] = (Permission[a.permission ?? 0] ?? 'PERMISSION_UNSPECIFIED').replace(/^PERMISSION_/, '').toLowerCase();
+  const permission = (value: number | null | undefined): string => (Permission[value ?? 0] ?? 'PERMISSION_UNSPECIFIED').replace(/^PERMISSION_/, '').toLowerCase();
+  for (const [ns, a] of Object.entries(access?.namespaceAccesses ?? {})) namespaces[ns] = permission(a.permission);
+  // A namespace-scoped service account carries its one namespace here instead.
+  const scoped = res.serviceAccount?.spec?.namespaceScopedAccess;
+  if (scoped?.namespace) namespaces[scoped.namespace] = permission(scoped.access?.permission);
   return { principal, ...(name ? { name } : {}), accountRole: role, namespaces };
 }
 
