@@ -245,11 +245,12 @@ test('capsched diff exits 2 while a running window has pending live changes and 
     const code = await cmd(['--source', root, ...argv], { stdout: (t: string) => void (captured.out += t), stderr: (t: string) => void (captured.err += t), env, cwd: root });
     return { code, ...captured };
   };
+  // Each diff connects, lists and queries every running coordinator (a stale one costs its 5 s deadline): allow a minute.
   const diff = await eventually(async () => {
     const r = await run(diffCommand);
     assert.equal(r.code, 2, r.out + r.err);
     return r;
-  });
+  }, 60_000);
   assert.match(diff.out, /Live \(running windows and permanent plans\):/);
   assert.match(diff.out, new RegExp(`~ bf: extend to ${iso(start + 5 * M).slice(0, 16)}Z`));
   const json = JSON.parse((await run(diffCommand, '--format', 'json')).out) as { live: { pending: number; namespaces: { namespace: string; changes: { kind: string }[] }[] } };
@@ -261,5 +262,5 @@ test('capsched diff exits 2 while a running window has pending live changes and 
   await eventually(async () => {
     const clean = await run(diffCommand);
     assert.equal(clean.code, 0, clean.out);
-  });
+  }, 60_000);
 });
