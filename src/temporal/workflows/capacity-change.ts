@@ -60,7 +60,7 @@ const CANCEL_RELEASE_WAIT_MS = 30 * 60_000;
 const COORDINATOR_LIVENESS_PATCH = 'capsched-coordinator-liveness';
 /** An end moved after the window's end has passed is refused (it used to be acknowledged and ignored). */
 const REFUSE_LATE_END_PATCH = 'capsched-refuse-end-after-end';
-/** A stuck coordinator is confirmed by a second check this long after the first. */
+/** A stuck coordinator is confirmed by a second check this long after the first (or one check interval, if shorter). */
 const STUCK_CONFIRM_MS = 60_000;
 
 export async function scheduledCapacityChange(input: CapacityChangeInput): Promise<CapacityChangeResult> {
@@ -261,7 +261,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     }
     let stuckSince: number | undefined;
     for (;;) {
-      const checkAt = stuckSince !== undefined ? Date.now() + STUCK_CONFIRM_MS : nextCoordinatorCheckMs(Date.now(), checkEveryMs, stage === 'release' ? endMs : undefined);
+      const checkAt = stuckSince !== undefined ? Date.now() + Math.min(STUCK_CONFIRM_MS, checkEveryMs) : nextCoordinatorCheckMs(Date.now(), checkEveryMs, stage === 'release' ? endMs : undefined);
       if (await condition(done, Math.max(1, checkAt - Date.now()))) return;
       let check: Awaited<ReturnType<typeof coordination.checkCoordinator>>;
       try {
