@@ -24,7 +24,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { packageRoot } from '../../src/paths.js';
 import { startCloudOpsSimulator } from '../../src/simulator/index.js';
 import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
-import { setEndTimeSignal, setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
+import { capacityStatusQuery, setEndTimeSignal, setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
 
 const outDir = process.env.CAPSCHED_HISTORIES_OUT ?? join(packageRoot(), 'test', 'fixtures', 'histories');
 const KEY = 'record-histories-key';
@@ -161,8 +161,7 @@ await worker.runUntil(async () => {
   // 9. Scenario 2: the coordinator is terminated mid-window; the window notices (capsched-coordinator-liveness),
   //    re-joins (capsched-window-rejoin) and is released at its end.
   const rejoin = await start('rejoin', { namespace: namespaces.rejoin, desiredTrus: 4, endTime: endIn(6_000) });
-  while (sim.changes(namespaces.rejoin).length < 1) await sleep(50);
-  await sleep(500);
+  while ((await rejoin.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
   await client.workflow.getHandle(coordinatorWorkflowId(namespaces.rejoin)).terminate('record-histories: scenario 2');
   await rejoin.result();
   await save('rejoin-window', rejoin.workflowId);
@@ -170,8 +169,7 @@ await worker.runUntil(async () => {
 
   // 10. Scenario 2: the coordinator is cancelled; it releases to what its window asks (capsched-coordinator-cancel-release).
   const kept = await start('coord-cancel', { namespace: namespaces.coordCancel, desiredTrus: 6, endTime: endIn(6_000) });
-  while (sim.changes(namespaces.coordCancel).length < 1) await sleep(50);
-  await sleep(500);
+  while ((await kept.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
   const coordinator = client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel));
   const cancelledRun = (await coordinator.describe()).runId;
   await coordinator.cancel();
