@@ -1,14 +1,16 @@
 # syntax=docker/dockerfile:1
 # capsched: the daemon image (`capsched run`). Debian-based on purpose: the Temporal core-bridge
-# ships glibc binaries only (no Alpine/musl). Every stage uses the same pinned Node 20 image:
-# the workflow bundle must be built with the same @temporalio/worker that runs it.
+# ships glibc binaries only (no Alpine/musl). Every stage uses the same pinned Node 24 (LTS) image:
+# the workflow bundle must be built with the same @temporalio/worker that runs it. CI (.ci/run)
+# runs the suite on the same Node 24 line.
 #
-#   docker build -t capsched .
+#   docker build -t capsched --build-arg VERSION=$(node -p 'require("./package.json").version') \
+#     --build-arg SOURCE=https://github.com/your-org/capsched .
 #   docker run --rm -e TEMPORAL_ADDRESS=… -e TEMPORAL_NAMESPACE=… -e TEMPORAL_API_KEY=… \
 #     -e TEMPORAL_CLOUD_API_KEY=… -e CAPSCHED_SOURCE=https://github.com/acme/capacity.git capsched
 
 # ---- build: compile TypeScript and prebuild the workflow bundle ----
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -19,17 +21,26 @@ COPY schema ./schema
 RUN npm run build && test -f dist/workflow-bundle.js
 
 # ---- production dependencies only ----
-FROM node:20.20.2-bookworm-slim AS deps
+FROM node:24.22.3-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # ---- runtime ----
-FROM node:20.20.2-bookworm-slim
-# git (+ ssh for git@ URLs) runs the plan source's fetches. Run with `docker run --init` (or a
-# pod's shareProcessNamespace) so git's children are reaped; capsched itself handles SIGTERM.
+FROM node:24.22.3-bookworm-slim
+# OCI labels: set VERSION and SOURCE at build time (docker build --build-arg …).
+ARG VERSION=0.1.0
+ARG SOURCE=https://github.com/your-org/capsched
+LABEL org.opencontainers.image.title="capsched" \
+      org.opencontainers.image.description="Temporal Cloud capacity as code: YAML capacity plans in git become Temporal Schedules that raise and revert namespace capacity." \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="MIT"
+# git (+ ssh for git@ URLs) runs the plan source's fetches. tini (Debian's) is PID 1: it forwards
+# SIGTERM/SIGINT to capsched (which drains and exits) and reaps git's orphaned children, so no
+# `docker run --init` is needed.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+ && apt-get install -y --no-install-recommends git openssh-client ca-certificates tini \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 capsched \
  && useradd --uid 10001 --gid 10001 --home-dir /var/lib/capsched --shell /usr/sbin/nologin capsched \
@@ -38,7 +49,8 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     HOME=/var/lib/capsched \
     CAPSCHED_WORK_DIR=/var/lib/capsched \
-    CAPSCHED_LISTEN=0.0.0.0:9464
+    CAPSCHED_LISTEN=0.0.0.0:9464 \
+    CAPSCHED_SDK_METRICS_LISTEN=127.0.0.1:9465
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 # dist/ = the compiled JS and every prebuilt workflow bundle (test/ and bench/ never reach the build).
@@ -51,4 +63,4 @@ USER 10001:10001
 EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "bin/capsched.js", "run"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/capsched.js", "run"]

@@ -3,6 +3,8 @@ import { processIO, type CliIO, type Command } from './cli/io.js';
 
 /** Each command lives in its own file under src/cli/ and is loaded only when used (fast start-up). */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  init: { summary: "register capsched's search attributes on the Temporal namespace (--dry-run)", load: async () => (await import('./cli/init.js')).initCommand },
+  doctor: { summary: 'check everything capsched needs, one line each with the fix (exit 0 when nothing is ✗)', load: async () => (await import('./cli/doctor.js')).doctorCommand },
   validate: { summary: 'check plan files (exit 0 valid, 1 invalid, 2 usage)', load: async () => (await import('./cli/validate.js')).validateCommand },
   schema: { summary: 'print or check the plan JSON Schema', load: async () => (await import('./cli/schema.js')).schemaCommand },
   diff: { summary: 'show what apply would change (exit 0 none, 2 changes, 1 error)', load: async () => (await import('./cli/diff.js')).diffCommand },

@@ -14,7 +14,8 @@ import { formatChangeSetMarkdown } from '../core/report/changeset-markdown.js';
 import type { ChangeSetView } from '../core/report/changeset-model.js';
 import { formatChangeSetText } from '../core/report/changeset-text.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
-import { createLogger, scrub } from '../log/index.js';
+import { scrub } from '../log/index.js';
+import { cliLogger, LOG_FORMAT_HELP, parseLogFormat, type LogFormat } from './log.js';
 import { passLogger, reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
 import type { CliIO, Command } from './io.js';
 
@@ -37,6 +38,7 @@ const COMMON_HELP = `  --source <src>          git URL, path to a git repository
   --address <host:port>   Temporal frontend (env TEMPORAL_ADDRESS; envconfig profiles apply)
   --namespace <ns>        Temporal namespace holding the schedules (env TEMPORAL_NAMESPACE)
   --profile <name>        envconfig profile (env TEMPORAL_PROFILE)
+${LOG_FORMAT_HELP}
   -h, --help              show this help`;
 
 export const DIFF_HELP = `usage: capsched diff [options]
@@ -46,7 +48,10 @@ per field), - delete, with each plan's next windows. Writes nothing.
 
 ${COMMON_HELP}
 
-Exit status: 0 no changes, 2 changes pending, 1 error (invalid plans, a guard refused, Temporal unreachable, usage).
+Running windows and permanent plans are compared too (a Live section): raises, extensions and late
+starts are pending changes; reductions are held until the window's end (apply --force applies them).
+
+Exit status: 0 no changes, 2 changes pending (schedules or running windows), 1 error (invalid plans, a guard refused, Temporal unreachable, usage).
 `;
 
 export const APPLY_HELP = `usage: capsched apply [options]
@@ -56,8 +61,8 @@ deletes this installation's Temporal Schedules to match. Nothing is applied from
 not validate; schedules without capsched's marker and this installation's id are never touched.
 
   --dry-run               compute and print the change set, write nothing (same as \`capsched diff\`)
-  --force                 when a deleted or paused plan has a window running now, cancel it (it reverts
-                          now) instead of letting it revert at its end
+  --force                 apply reductions of running windows now instead of at their end: fewer TRUs,
+                          an earlier end, and cancel the window of a deleted or paused plan (it reverts now)
 ${COMMON_HELP}
 
 Exit status: 0 applied (or nothing to do), 1 invalid plans / a guard refused / a change failed,
@@ -82,6 +87,7 @@ interface Parsed {
   address?: string;
   namespace?: string;
   profile?: string;
+  logFormat: LogFormat;
 }
 
 
@@ -96,6 +102,7 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
       deep: { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
       now: { type: 'string' },
+      'log-format': { type: 'string' },
       ...(command === 'apply' ? { 'dry-run': { type: 'boolean' as const, default: false }, force: { type: 'boolean' as const, default: false } } : {}),
     },
   });
@@ -125,6 +132,7 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
     dryRun: command === 'diff' || (values as { 'dry-run'?: boolean })['dry-run'] === true,
     force: (values as { force?: boolean }).force === true,
     now,
+    logFormat: parseLogFormat(opt(values['log-format']), io.env),
     ...(opt(values.address) === undefined ? {} : { address: opt(values.address)! }),
     ...(opt(values.namespace) === undefined ? {} : { namespace: opt(values.namespace)! }),
     ...(opt(values.profile) === undefined ? {} : { profile: opt(values.profile)! }),
@@ -150,12 +158,12 @@ function printInvalid(result: ReconcileResult, io: CliIO, json: boolean): void {
   if (result.status !== 'invalid') {
     // The plans are fine; Temporal could not be read (unreachable, search attributes missing, …).
     io.stderr(`capsched: the schedules could not be read from Temporal; nothing was changed:\n`);
-    for (const e of result.errors) io.stderr(`  ${e.message} [${e.code}]\n`);
+    for (const e of result.errors) io.stderr(`  ${e.message.replace(/\n/g, '\n  ')} [${e.code}]\n`);
     return;
   }
   io.stderr(`capsched: the plans at ${result.revision} are not applied:\n`);
   for (const i of result.issues) io.stderr(`  ${i.file}:${i.line}:${i.column} ${i.field === '' ? '' : `${i.field}: `}${i.message} [${i.code}]\n`);
-  for (const e of result.errors) io.stderr(`  ${e.message} [${e.code}]\n`);
+  for (const e of result.errors) io.stderr(`  ${e.message.replace(/\n/g, '\n  ')} [${e.code}]\n`);
   io.stderr('Nothing was changed. Fix the errors above (`capsched validate` shows every problem).\n');
 }
 
@@ -174,7 +182,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
     return ExitCode.ok;
   }
   const p = parsed;
-  const logger = createLogger({ name: 'capsched', level: io.env.CAPSCHED_LOG_LEVEL ?? 'error' });
+  const logger = cliLogger(io, p.logFormat);
   const json = p.format === formatChangeSetJson;
   let temporal: Awaited<ReturnType<typeof connectTemporal>> | undefined;
   try {
@@ -182,19 +190,23 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
     const snapshot = await source.snapshot();
     const settings = readTemporalSettings(io.env, { ...(p.address === undefined ? {} : { address: p.address }), ...(p.namespace === undefined ? {} : { namespace: p.namespace }), ...(p.profile === undefined ? {} : { profile: p.profile }) });
     // Connect on the first schedule call: an invalid snapshot never reaches Temporal at all.
-    const store = compose.scheduleStoreOnFirstUse(async () => {
+    const client = async (): Promise<NonNullable<typeof temporal>['client']> => {
       try {
-        temporal = await connectTemporal(settings);
+        temporal ??= await connectTemporal(settings);
       } catch (err) {
         const why = scrub(err instanceof Error ? err.message : String(err));
         throw new CapschedError('TEMPORAL_UNAVAILABLE', `cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${why} — check --address / TEMPORAL_ADDRESS or the envconfig profile`, { retry: 'transient', cause: err });
       }
-      return compose.scheduleStore(temporal.client);
-    });
+      return temporal.client;
+    };
+    const store = compose.scheduleStoreOnFirstUse(async () => compose.scheduleStore(await client()));
+    // The coordinators and running windows (the present), read after the schedules.
+    const live = compose.liveStoreOnFirstUse(async () => compose.liveStore(await client()));
     const reconcileId = `${p.installation}-${p.now.toString(36)}`;
     const result = await reconcileOnce({
       snapshot,
       store,
+      live,
       installation: p.installation,
       now: p.now,
       logger: passLogger(logger, { installation: p.installation, reconcileId, revision: snapshot.revision }),
@@ -215,7 +227,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
       printInvalid(result, io, json);
       return ExitCode.invalid;
     }
-    io.stdout(p.format({ ...result, changeSet: result.changeSet, selfHeal: p.selfHeal, ...(result.dryRun ? {} : { applied: result.applied }) }));
+    io.stdout(p.format({ ...result, changeSet: result.changeSet, selfHeal: p.selfHeal, ...(result.dryRun ? {} : { applied: result.applied, ...(result.liveApplied === undefined ? {} : { liveApplied: result.liveApplied }) }) }));
     return p.dryRun ? diffExit(result) : applyExit(result);
   } catch (err) {
     const code = isCapschedError(err) ? ` [${err.code}]` : '';

@@ -48,6 +48,9 @@ Reconcile
   --task-queue <q>          capacity-change task queue (env CAPSCHED_TASK_QUEUE; default ${DEFAULT_TASK_QUEUE})
   --dry-run                 compute and log change sets, write nothing, run no worker
   --no-self-heal            report hand edits of managed schedules instead of restoring them
+  --live-reductions <when>  at-end (default): a running window keeps its TRUs and end until its end
+                            when its plan is reduced, deleted or paused; now: apply reductions now
+                            (env CAPSCHED_LIVE_REDUCTIONS)
   --allow-prune-all         allow deleting every managed schedule / more than --max-prune-share
   --max-prune-share <x>     largest share of managed schedules one pass may delete (default ${DEFAULT_MAX_PRUNE_SHARE})
   --no-worker               do not run the capacity-change worker in this process
@@ -61,6 +64,10 @@ HTTP
                             (env CAPSCHED_LISTEN; default ${DEFAULT_LISTEN}, loopback only)
   --webhook-secret-env <V>  name of the env variable holding the GitHub webhook secret
                             (default CAPSCHED_WEBHOOK_SECRET); when set, X-Hub-Signature-256 is required
+  --sdk-metrics-listen <host:port>
+                            the Temporal SDK's Prometheus exporter (worker metrics: pollers, task slots,
+                            latencies) on its own port; /metrics includes them too
+                            (env CAPSCHED_SDK_METRICS_LISTEN; default off)
 
 Temporal
   --address <host:port>     Temporal frontend (env TEMPORAL_ADDRESS; envconfig profiles apply)
@@ -88,11 +95,14 @@ interface RunSettings {
   selfHeal: boolean;
   allowPruneAll: boolean;
   maxPruneShare: number;
+  /** Reductions of running windows: at their end (default) or now. */
+  liveReductions: 'at-end' | 'now';
   worker: boolean;
   /** --reverify-interval (the worker settings read it, with CAPSCHED_REVERIFY_INTERVAL). */
   reverifyInterval?: string;
   noReverifySelfHeal: boolean;
   listen: string;
+  sdkMetricsListen: string | undefined;
   webhookSecret: Secret | undefined;
   address?: string;
   namespace?: string;
@@ -122,7 +132,9 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
       'reverify-interval': { type: 'string' },
       'no-reverify-self-heal': { type: 'boolean', default: false },
       listen: { type: 'string' },
+      'sdk-metrics-listen': { type: 'string' },
       'webhook-secret-env': { type: 'string' },
+      'live-reductions': { type: 'string' },
     },
   });
   if (values.help === true) return 'help';
@@ -133,13 +145,27 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+  const sdkMetricsListen = values['sdk-metrics-listen'] ?? (io.env.CAPSCHED_SDK_METRICS_LISTEN?.trim() || undefined);
+  if (sdkMetricsListen !== undefined) {
+    let port = 0;
+    try {
+      port = parseListen(sdkMetricsListen).port;
+    } catch {
+      // reported below
+    }
+    if (port === 0) throw new UsageError(`--sdk-metrics-listen "${sdkMetricsListen}" must be host:port with a fixed port, e.g. 127.0.0.1:9465`);
+    if (sdkMetricsListen === listen) throw new UsageError('--sdk-metrics-listen must differ from --listen');
+  }
   const secretVariable = values['webhook-secret-env'] ?? 'CAPSCHED_WEBHOOK_SECRET';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretVariable)) throw new UsageError('--webhook-secret-env must name an environment variable, e.g. CAPSCHED_WEBHOOK_SECRET');
   const secretValue = io.env[secretVariable];
   if (values['webhook-secret-env'] !== undefined && (secretValue === undefined || secretValue === '')) {
     throw new UsageError(`--webhook-secret-env ${secretVariable}: the variable is not set`);
   }
+  const liveReductions = values['live-reductions'] ?? io.env.CAPSCHED_LIVE_REDUCTIONS ?? 'at-end';
+  if (liveReductions !== 'at-end' && liveReductions !== 'now') throw new UsageError(`--live-reductions "${liveReductions}": use at-end (default) or now`);
   return {
+    liveReductions,
     source: values.source ?? io.env.CAPSCHED_SOURCE ?? '.',
     branch: values.branch ?? io.env.CAPSCHED_BRANCH ?? 'main',
     path: values.path ?? io.env.CAPSCHED_PATH ?? 'schedules',
@@ -158,6 +184,7 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
     ...(values['reverify-interval'] === undefined ? {} : { reverifyInterval: values['reverify-interval'] }),
     noReverifySelfHeal: values['no-reverify-self-heal'] === true,
     listen,
+    sdkMetricsListen,
     webhookSecret: secretValue === undefined || secretValue === '' ? undefined : new Secret(secretValue),
     ...(values.address === undefined ? {} : { address: values.address }),
     ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
@@ -197,8 +224,16 @@ export const runCommand: Command = async (argv, io) => {
 
   // The daemon owns SIGTERM/SIGINT: install the Temporal Runtime without its own handlers first.
   const { NativeConnection } = await import('@temporalio/worker');
-  const { installTemporalRuntime } = await import('../temporal/sdk-logger.js');
-  if (!installTemporalRuntime(logger, { infoAs: 'debug' })) logger.debug('temporal runtime already installed');
+  const { installTemporalRuntime, sdkMetricsUrl } = await import('../temporal/sdk-logger.js');
+  try {
+    if (!installTemporalRuntime(logger, { infoAs: 'debug', ...(s.sdkMetricsListen === undefined ? {} : { metricsListen: s.sdkMetricsListen }) })) {
+      if (s.sdkMetricsListen !== undefined) logger.warn({ sdkMetricsListen: s.sdkMetricsListen }, 'the Temporal runtime was already installed: SDK metrics stay as configured there');
+      else logger.debug('temporal runtime already installed');
+    }
+  } catch (err) {
+    io.stderr(`capsched run: --sdk-metrics-listen ${s.sdkMetricsListen}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
+    return ExitCode.usage;
+  }
 
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
@@ -267,19 +302,21 @@ export const runCommand: Command = async (argv, io) => {
       },
       reconcile: {
         store: (client) => compose.scheduleStore(client),
-        options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path },
+        live: (client) => compose.liveStore(client),
+        options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path, liveReductions: s.liveReductions },
       },
       notifier,
       logger,
       intervalMs: s.intervalMs,
       dryRun: s.dryRun,
       listen: s.listen,
+      ...(s.sdkMetricsListen === undefined ? {} : { sdkMetricsUrl: sdkMetricsUrl(s.sdkMetricsListen) }),
       webhookSecret: s.webhookSecret,
       shutdownGraceMs: workerSettings.shutdownGraceMs,
       passHeartbeatTimeoutMs: s.passHeartbeatTimeoutMs,
       capacityWorker:
         s.worker && !s.dryRun
-          ? async ({ connection: conn, client, namespace, notifier: n, logger: l, identity }) => {
+          ? async ({ connection: conn, client, namespace, notifier: n, logger: l, identity, metrics }) => {
               const cloudOpsSettings = readCloudOpsSettings(io.env);
               if (cloudOpsSettings.apiKey === undefined && !cloudOpsSettings.allowInsecure) {
                 l.warn('TEMPORAL_CLOUD_API_KEY is not set: capacity changes started by the schedules will fail until it is');
@@ -293,6 +330,7 @@ export const runCommand: Command = async (argv, io) => {
                 notifier: n,
                 logger: l,
                 identity,
+                metrics,
                 shutdownGraceMs: workerSettings.shutdownGraceMs,
                 settings: {
                   dryRun: workerSettings.dryRun,

@@ -41,6 +41,7 @@ environment:
   CAPSCHED_TEMPORAL_UI_URL     base of workflow links in alerts (default http://localhost:8233)
   NAMESPACE_ALLOWLIST, NAMESPACE_DENYLIST   comma-separated namespaces that may / may never change
   CAPSCHED_SHUTDOWN_GRACE      time in-flight activities get on shutdown (default 30s)
+  CAPSCHED_SDK_METRICS_LISTEN  host:port of the Temporal SDK's Prometheus exporter (worker metrics; default off)
 
 SIGINT or SIGTERM stops polling, lets in-flight activities finish, and exits 0.
 `;
@@ -93,7 +94,13 @@ export const workerCommand: Command = async (argv, io) => {
     logger.warn('TEMPORAL_CLOUD_API_KEY is not set: capacity changes will fail with CLOUD_OPS_CONFIG until it is');
   }
 
-  installTemporalRuntime(logger);
+  const sdkMetricsListen = io.env.CAPSCHED_SDK_METRICS_LISTEN?.trim() || undefined;
+  try {
+    installTemporalRuntime(logger, sdkMetricsListen === undefined ? {} : { metricsListen: sdkMetricsListen });
+  } catch (err) {
+    io.stderr(`capsched worker: CAPSCHED_SDK_METRICS_LISTEN ${sdkMetricsListen}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
+    return ExitCode.usage;
+  }
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(temporal.connectionOptions);

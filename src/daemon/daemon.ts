@@ -13,7 +13,8 @@ import { hostname } from 'node:os';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { reconcilerWorkflowCode } from '../temporal/bundle.js';
-import type { CloudOps, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
+import type { LivePlan } from '../core/live/types.js';
+import type { CapacityMetrics, CloudOps, LiveStore, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import type { PresentView } from '../core/present/model.js';
 import { renderPage } from '../ui/page.js';
@@ -22,7 +23,7 @@ import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
 import { startDaemonHttpServer, type DaemonHttpServer } from './http-server.js';
 import { DaemonMetrics } from './metrics.js';
-import { createReconcilerActivities, runPass, type PassRecord, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
+import { createReconcilerActivities, pendingPassCheck, runPass, type PassRecord, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
 import {
   DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
@@ -47,12 +48,16 @@ export interface CapacityWorkerContext {
   notifier: Notifier;
   logger: Logger;
   identity: string;
+  /** Counters the capacity worker's activities feed (served at /metrics). */
+  metrics: CapacityMetrics;
 }
 
 /** What each pass reconciles into (src/reconcile runs the pass; the daemon only schedules it). */
 export interface DaemonReconcile {
   /** The schedule store, or how to build it from the daemon's Temporal client. */
   store: ScheduleStore | ((client: Client) => ScheduleStore);
+  /** The coordinators and running windows (the present), from the daemon's Temporal client; absent: schedules only. */
+  live?: (client: Client) => LiveStore;
   /** reconcileOnce options; dryRun computes the same change set and writes nothing. */
   options: ReconcileOptions;
   /** Sees every pass's full result (the `capsched dev` table). */
@@ -82,8 +87,14 @@ export interface DaemonOptions {
   /** Grace for an in-flight pass on shutdown (default 20 s). */
   shutdownGraceMs?: number;
   identity?: string;
-  /** Cloud Ops reads for the page (capacity as the API reports it); omitted: shown as unknown. */
+  /** Cloud Ops reads for the page and /metrics (capacity as the API reports it); omitted: shown as unknown. */
   cloudOps?: CloudOps;
+  /**
+   * The Temporal SDK's Prometheus exporter of this process (Runtime telemetry, e.g.
+   * http://127.0.0.1:9465/metrics): its worker metrics are appended to /metrics, so one scrape
+   * target has both. Omitted: /metrics has capsched's and Node's metrics only.
+   */
+  sdkMetricsUrl?: string;
   /** The page at GET /. */
   ui?: {
     /** CAPSCHED_UI_TOKEN: bearer token for / and /status. */
@@ -127,7 +138,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const identity = options.identity ?? `capsched-run@${hostname()}:${process.pid}:${randomUUID().slice(0, 6)}`;
   const logger = options.logger.child({ component: 'daemon', installation: options.installation });
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
-  const metrics = new DaemonMetrics();
+  const metrics = new DaemonMetrics({ intervalMs });
   const localPasses: PassRecord[] = [];
   const dryRun = options.dryRun === true;
   const workflowId = reconcilerWorkflowId(options.installation);
@@ -140,10 +151,12 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   // ---- the page's record: plans of the applied commit, drift, alerts ----
   const alertLog = new AlertLog();
-  const notifier = alertLog.wrap(options.notifier);
+  const notifier = alertLog.wrap(countingNotifier(options.notifier, metrics));
   let appliedPlans: AppliedPlans | undefined;
   let drift: { corrected: number; reportedOnly: boolean; at?: string } | undefined;
   let lastSnapshot: SourceSnapshot | undefined;
+  /** The last pass's live changes (held reductions, applied or pending changes to running windows). */
+  let livePass: { plan: LivePlan; dryRun: boolean; failed?: boolean } | undefined;
   /** The source as passes read it: the last snapshot is kept so an applied pass's plans can be shown. */
   const source: PlanSource = {
     describe: () => options.source.describe(),
@@ -157,6 +170,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       }
       if (result.counts.drift > 0) drift = { corrected: result.counts.driftCorrected, reportedOnly: result.counts.driftCorrected === 0, at: new Date().toISOString().slice(0, 19) + 'Z' };
     }
+    if (result.live !== undefined) livePass = { plan: result.live, dryRun: result.dryRun, ...((result.liveApplied ?? []).some((a) => a.outcome === 'failed') ? { failed: true } : {}) };
     await options.reconcile.onResult?.(result);
   };
 
@@ -164,6 +178,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     installation: options.installation,
     source,
     store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
+    ...(options.reconcile.live === undefined ? {} : { live: options.reconcile.live(client) }),
     options: options.reconcile.options,
     onResult,
     notifier,
@@ -200,7 +215,11 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   try {
     if (!dryRun) {
-      const activities = createReconcilerActivities(passDeps, { heartbeatTimeoutMs: options.passHeartbeatTimeoutMs ?? DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS });
+      const activities = createReconcilerActivities(passDeps, {
+        heartbeatTimeoutMs: options.passHeartbeatTimeoutMs ?? DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
+        // The fence: a pass writes only while the server still has it as the reconciler run's pending activity.
+        isCurrentPass: pendingPassCheck(client),
+      });
       startWorker(
         'reconciler',
         await Worker.create({
@@ -217,7 +236,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         }),
       );
       if (options.capacityWorker !== undefined) {
-        startWorker('capacity', await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier, logger: options.logger, identity }));
+        startWorker('capacity', await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier, logger: options.logger, identity, metrics }));
       }
     }
   } catch (err) {
@@ -324,7 +343,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   });
   const presentView = async (): Promise<PresentView> => {
     const { state } = await readiness();
-    return present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [...alertLog.entries], ...(drift === undefined ? {} : { drift }) });
+    return present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [...alertLog.entries], ...(drift === undefined ? {} : { drift }), ...(livePass === undefined ? {} : { livePass }) });
   };
 
   // ---- HTTP ----
@@ -336,7 +355,14 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       ready: async () => readiness(),
       metrics: async () => {
         const { ready, state } = await readiness();
-        return metrics.render(state, ready);
+        // The page's reading (one coordinator query and one Cloud Ops read per namespace, cached briefly).
+        const view = await present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [], ...(drift === undefined ? {} : { drift }) }).catch((err: unknown) => {
+          logger.debug({ err }, 'metrics: the plans and namespaces could not be read');
+          return undefined;
+        });
+        const workerStates = Object.fromEntries([...workers].map(([name, { worker }]) => [name, worker.getState()]));
+        const own = await metrics.render({ state, ready, workers: workerStates, ...(view === undefined ? {} : { view }), ...(appliedPlans === undefined ? {} : { applied: appliedPlans }) });
+        return options.sdkMetricsUrl === undefined ? own : own + (await sdkMetricsText(options.sdkMetricsUrl, logger));
       },
       trigger: (reason) => {
         trigger(reason).catch(() => undefined);
@@ -436,4 +462,32 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     stop,
     done,
   };
+}
+
+/** Counts every alert handed to the notifier, delivered or not, by severity. */
+function countingNotifier(notifier: Notifier, metrics: DaemonMetrics): Notifier {
+  return {
+    notify: async (alert) => {
+      try {
+        await notifier.notify(alert);
+        metrics.alertSent(alert.severity, true);
+      } catch (err) {
+        metrics.alertSent(alert.severity, false);
+        throw err;
+      }
+    },
+  };
+}
+
+/** The SDK exporter's text; when it cannot be read, a comment says so (the rest of /metrics is still served). */
+async function sdkMetricsText(url: string, logger: Logger): Promise<string> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const text = await res.text();
+    return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+  } catch (err) {
+    logger.debug({ err, url }, 'metrics: the Temporal SDK exporter could not be read');
+    return '# the Temporal SDK metrics exporter could not be read\n';
+  }
 }

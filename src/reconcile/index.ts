@@ -10,5 +10,5 @@ export {
   type ReconcileError,
 } from './reconcile-once.js';
 export { runPass, type PassDeps, type PassMetrics, type PassRecord } from './pass.js';
-export { createReconcilerActivities } from './activity.js';
+export { createReconcilerActivities, pendingPassCheck, PASS_SUPERSEDED, type PassIdentity, type ReconcilerActivityOptions } from './activity.js';
 export type { PassOutcome } from '../core/reconciler-contract.js';

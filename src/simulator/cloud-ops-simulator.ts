@@ -1,8 +1,8 @@
 /**
  * A Temporal Cloud Ops API simulator: a real grpc-js server for
  * `temporal.api.cloud.cloudservice.v1.CloudService` with the messages of @temporalio/proto.
- * GetNamespace, GetNamespaces, UpdateNamespace, GetAsyncOperation and GetNamespaceCapacityInfo
- * are implemented; every other method answers UNIMPLEMENTED. Plain-text only (clients set
+ * GetNamespace, GetNamespaces, UpdateNamespace, GetAsyncOperation, GetNamespaceCapacityInfo and
+ * GetCurrentIdentity are implemented; every other method answers UNIMPLEMENTED. Plain-text only (clients set
  * TEMPORAL_CLOUD_ALLOW_INSECURE=true).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -10,7 +10,7 @@ import { Server, ServerCredentials, status, type Metadata, type sendUnaryData, t
 import type { CapacityTarget } from '../core/ports.js';
 import type { Logger } from '../log/index.js';
 import { silentLogger } from '../log/index.js';
-import { API_VERSION_HEADER, AUTHORIZATION_HEADER, cloudServiceDefinition, type CloudOpsMethod, type ReceivedRequest } from '../adapters/cloud-ops/wire.js';
+import { API_VERSION_HEADER, AUTHORIZATION_HEADER, cloudServiceDefinition, identityv1, type CloudOpsMethod, type ReceivedRequest } from '../adapters/cloud-ops/wire.js';
 import { SimulatedAccount, SimulatorError, apiVersionAtLeast, type CapacityChange, type NamespaceCapacitySnapshot, type OperationSnapshot, type SimulatedAccountOptions } from './cloud-ops-state.js';
 import type { SimulatorFault } from './faults.js';
 
@@ -26,6 +26,13 @@ export interface CloudOpsSimulatorOptions extends SimulatedAccountOptions {
    * operations) answer PERMISSION_DENIED, and GetNamespaces lists only these.
    */
   permittedNamespaces?: string[];
+  /**
+   * Namespaces the key may read but not change (Namespace Read/Write, not Admin): GetNamespace and
+   * GetNamespaceCapacityInfo answer, UpdateNamespace answers PERMISSION_DENIED.
+   */
+  readOnlyNamespaces?: string[];
+  /** The service account's name GetCurrentIdentity reports (default capsched-simulator). */
+  identityName?: string;
   /** Requests per second accepted from the key (the real API: 40 per user, 80 per service account); beyond → RESOURCE_EXHAUSTED. Unset: no limit. */
   rateLimitPerSecond?: number;
   logger?: Logger;
@@ -64,7 +71,7 @@ export interface CloudOpsSimulator {
   stop(): Promise<void>;
 }
 
-const IMPLEMENTED: CloudOpsMethod[] = ['GetNamespace', 'GetNamespaces', 'UpdateNamespace', 'GetAsyncOperation', 'GetNamespaceCapacityInfo'];
+const IMPLEMENTED: CloudOpsMethod[] = ['GetNamespace', 'GetNamespaces', 'UpdateNamespace', 'GetAsyncOperation', 'GetNamespaceCapacityInfo', 'GetCurrentIdentity'];
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -100,6 +107,7 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
     return rateWindow.count > options.rateLimitPerSecond;
   }
   const permitted = options.permittedNamespaces === undefined ? undefined : new Set(options.permittedNamespaces);
+  const readOnly = new Set(options.readOnlyNamespaces ?? []);
   const expectedKey = options.apiKey === undefined || options.apiKey === '' ? undefined : digest(`Bearer ${options.apiKey}`);
   const counts: Record<string, number> = {};
   const log_: RecordedRequest[] = [];
@@ -145,6 +153,9 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
         if (permitted !== undefined && namespace !== undefined && !permitted.has(namespace) && account.hasNamespace(namespace)) {
           return callback({ code: status.PERMISSION_DENIED, details: `the API key has no Namespace Admin role on ${namespace}` });
         }
+        if (method === 'UpdateNamespace' && namespace !== undefined && readOnly.has(namespace)) {
+          return callback({ code: status.PERMISSION_DENIED, details: `the API key may read ${namespace} but has no Namespace Admin role on it` });
+        }
         if (apiVersion === undefined) return callback({ code: status.INVALID_ARGUMENT, details: `the ${API_VERSION_HEADER} header is required` });
         if (method === 'GetNamespaceCapacityInfo' && !apiVersionAtLeast(apiVersion, [0, 11, 0])) {
           return callback({ code: status.INVALID_ARGUMENT, details: `GetNamespaceCapacityInfo requires ${API_VERSION_HEADER} v0.11.0 or later` });
@@ -184,6 +195,20 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
     UpdateNamespace: ({ raw }, apiVersion) => ({ asyncOperation: account.updateNamespace(raw, apiVersion) }),
     GetAsyncOperation: ({ message }) => ({ asyncOperation: account.operationMessage(stringField(message.asyncOperationId)) }),
     GetNamespaceCapacityInfo: ({ message }) => ({ capacityInfo: account.capacityInfoMessage(stringField(message.namespace)) }),
+    GetCurrentIdentity: () => {
+      const Permission = identityv1.NamespaceAccess.Permission;
+      const namespaceAccesses: Record<string, { permission: number }> = {};
+      for (const n of account.namespaceNames()) {
+        if (permitted !== undefined && !permitted.has(n)) continue;
+        namespaceAccesses[n] = { permission: readOnly.has(n) ? Permission.PERMISSION_READ : Permission.PERMISSION_ADMIN };
+      }
+      return {
+        serviceAccount: {
+          id: 'sa-capsched-simulator',
+          spec: { name: options.identityName ?? 'capsched-simulator', access: { accountAccess: { role: identityv1.AccountAccess.Role.ROLE_DEVELOPER }, namespaceAccesses } },
+        },
+      };
+    },
   };
 
   const implementation: UntypedServiceImplementation = {};

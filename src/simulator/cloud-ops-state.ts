@@ -393,6 +393,16 @@ export class SimulatedAccount {
       throw new SimulatorError(status.FAILED_PRECONDITION, `resource_version ${request.resourceVersion} is stale: namespace ${ns.name} has changed since it was read`);
     }
     if (newSpec.name !== ns.spec.name) throw new SimulatorError(status.INVALID_ARGUMENT, 'spec.name is immutable');
+    // The real API: "currently deleting a search attribute is not supported"; a type cannot change either.
+    const oldAttributes = (ns.spec.searchAttributes ?? {}) as Record<string, number>;
+    const newAttributes = (newSpec.searchAttributes ?? {}) as Record<string, number>;
+    for (const [name, type] of Object.entries(oldAttributes)) {
+      if (newAttributes[name] === undefined) throw new SimulatorError(status.INVALID_ARGUMENT, `search attribute ${name} cannot be deleted`);
+      if (newAttributes[name] !== type) throw new SimulatorError(status.INVALID_ARGUMENT, `search attribute ${name} cannot change its type`);
+    }
+    for (const [name, type] of Object.entries(newAttributes)) {
+      if (type === namespacev1.NamespaceSpec.SearchAttributeType.SEARCH_ATTRIBUTE_TYPE_UNSPECIFIED) throw new SimulatorError(status.INVALID_ARGUMENT, `search attribute ${name} needs a type`);
+    }
     if (sameBytes(encodeSpec(newSpec), encodeSpec(ns.spec))) throw new SimulatorError(status.INVALID_ARGUMENT, 'nothing to change');
 
     const fromSpec = targetOfSpec(ns.spec.capacitySpec as CapacitySpec | null | undefined);

@@ -29,14 +29,34 @@ export function sdkLogger(logger: Logger, options: { infoAs?: 'info' | 'debug' }
 
 /**
  * Installs the SDK Runtime once per process: logs into pino, and no SDK signal handlers (the
- * command owns SIGINT/SIGTERM so it can drain and exit cleanly). Returns false when a Runtime
- * already existed (e.g. the daemon installed it first).
+ * command owns SIGINT/SIGTERM so it can drain and exit cleanly). `metricsListen` (host:port)
+ * turns on the SDK's own Prometheus exporter for every worker of the process (task slots,
+ * pollers, schedule-to-start latencies, sticky cache, …): counters end in `_total`, durations are
+ * in seconds with the unit in the name, prefix `temporal_`. Returns false when a Runtime already
+ * existed (e.g. the daemon installed it first); its telemetry then stays as it was.
  */
-export function installTemporalRuntime(logger: Logger, options: { infoAs?: 'info' | 'debug' } = {}): boolean {
+export function installTemporalRuntime(logger: Logger, options: { infoAs?: 'info' | 'debug'; metricsListen?: string } = {}): boolean {
   try {
-    Runtime.install({ logger: sdkLogger(logger, options), shutdownSignals: [] });
+    Runtime.install({
+      logger: sdkLogger(logger, options),
+      shutdownSignals: [],
+      ...(options.metricsListen === undefined
+        ? {}
+        : { telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsListen, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } } }),
+    });
     return true;
-  } catch {
+  } catch (err) {
+    // Only "already installed" is expected; a bad bind address must not pass silently.
+    if (options.metricsListen !== undefined && !(err instanceof Error && /already/i.test(err.message))) throw err;
     return false;
   }
+}
+
+/** Where this process reads the SDK exporter that `metricsListen` started (any-address binds are read on loopback). */
+export function sdkMetricsUrl(metricsListen: string): string {
+  const colon = metricsListen.lastIndexOf(':');
+  const host = metricsListen.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = metricsListen.slice(colon + 1);
+  const readHost = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${readHost}:${port}/metrics`;
 }

@@ -6,7 +6,7 @@
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
-import type { CloudOps, Notifier } from '../core/ports.js';
+import type { CapacityMetrics, CloudOps, Notifier } from '../core/ports.js';
 import type { Logger } from '../log/index.js';
 import { createActivities, type ActivitySettings } from './activities/index.js';
 import { prebuiltOrSources, workflowEntryPath } from './bundle.js';
@@ -30,6 +30,8 @@ export interface CapacityWorkerOptions {
   /** Client for the coordinator hand-off; default: a Client over `connection`. */
   client?: Client;
   identity?: string;
+  /** The daemon's counters for the activities (capacity changes, verifications, reverts, Cloud Ops errors). */
+  metrics?: CapacityMetrics;
   /** Extra Worker options (tests: maxCachedWorkflows etc.). */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -50,7 +52,7 @@ export function workflowSource(options: Pick<CapacityWorkerOptions, 'workflowBun
 
 export async function createCapacityWorker(options: CapacityWorkerOptions): Promise<Worker> {
   const client = options.client ?? new Client({ connection: options.connection, namespace: options.namespace });
-  const activities = createActivities({ cloudOps: options.cloudOps, notifier: options.notifier, logger: options.logger, settings: options.settings, client });
+  const activities = createActivities({ cloudOps: options.cloudOps, notifier: options.notifier, logger: options.logger, settings: options.settings, client, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) });
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   options.logger.info({ taskQueue, namespace: options.namespace, dryRun: options.settings.dryRun }, 'capacity worker starting');
   return Worker.create({

@@ -111,6 +111,7 @@ export async function startTestDaemon(ctx: TestContext, options: TestDaemonOptio
     webhookSecret: options.webhookSecret,
     shutdownGraceMs: 5_000,
     identity: options.identity,
+    ...(options.passHeartbeatTimeoutMs === undefined ? {} : { passHeartbeatTimeoutMs: options.passHeartbeatTimeoutMs }),
     ...(options.cloudOps === undefined ? {} : { cloudOps: options.cloudOps }),
     ...(options.ui === undefined ? {} : { ui: options.ui }),
     ...(options.capacityWorker === undefined ? {} : { capacityWorker: options.capacityWorker }),

@@ -137,8 +137,8 @@ test('/healthz, /readyz and /metrics: content and exposition format', async (ctx
   assert.match(text, /^capsched_reconcile_passes_total\{result="applied"\} [1-9]/m);
   assert.match(text, /^capsched_reconcile_duration_seconds_bucket\{le="\+Inf"\} [1-9]/m);
   assert.match(text, /^capsched_ready 1$/m);
-  // Every sample line is "name{labels} value" or "name value".
-  for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) assert.match(line, /^[a-z_]+(\{[a-z_]+="[^"]*"\})? [0-9.e+-]+$/, line);
+  // Every sample line is "name{labels} value" or "name value" (prom-client separates families with a blank line).
+  for (const line of text.trim().split('\n').filter((l) => l !== '' && !l.startsWith('#'))) assert.match(line, /^[a-z_][a-z0-9_]*(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+$/, line);
   const status = (await (await t.http('/status')).json()) as { installation: string; ready: boolean; state: { lastAppliedRevision: string; managedSchedules: number; problems: object } };
   assert.equal(status.installation, t.installation);
   assert.equal(status.ready, true);

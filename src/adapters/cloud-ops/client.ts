@@ -12,7 +12,7 @@ import type { Logger } from '../../log/index.js';
 import { silentLogger } from '../../log/index.js';
 import type { CloudOpsSettings } from './settings.js';
 import { classifyCloudOpsError, CloudOpsErrorCode, isNothingToChange } from './errors.js';
-import { describeTarget, sameTarget, specWithCapacity, toCapacityInfo, toNamespaceCapacity, toOperationStatus } from './mapping.js';
+import { describeTarget, sameTarget, specWithCapacity, specWithSearchAttributes, toCapacityInfo, toCloudIdentity, type CloudIdentity, toNamespaceCapacity, toOperationStatus } from './mapping.js';
 import {
   API_VERSION_HEADER,
   AUTHORIZATION_HEADER,
@@ -44,7 +44,22 @@ export interface CloudOpsClient extends CloudOps {
   getNamespace(namespace: string): Promise<Namespace>;
   getOperation(operationId: string): Promise<AsyncOperationStatus>;
   waitForOperation(operationId: string, options?: WaitOptions): Promise<AsyncOperationStatus>;
+  /**
+   * Adds custom search attributes (name → type, e.g. `Keyword`) to the namespace spec: read,
+   * modify, write with its resource_version, as an async operation. Existing ones are kept
+   * (the API cannot delete one); a stale resource_version is re-read and retried a few times.
+   */
+  addSearchAttributes(namespace: string, attributes: Readonly<Record<string, string>>, operationId: string): Promise<AddSearchAttributesResult>;
+  /** The key's principal and its roles (GetCurrentIdentity): checks the key and the API version without touching a namespace. */
+  getCurrentIdentity(): Promise<CloudIdentity>;
   close(): void;
+}
+
+export interface AddSearchAttributesResult {
+  operationId: string;
+  /** Names sent (absent from the spec before). Empty: nothing to do, no request was made. */
+  added: string[];
+  operation?: AsyncOperationStatus;
 }
 
 export const DEFAULT_OPERATION_TIMEOUT_MS = 10 * 60_000;
@@ -55,6 +70,7 @@ type Responses = {
   UpdateNamespace: { asyncOperation?: AsyncOperation | null };
   GetAsyncOperation: { asyncOperation?: AsyncOperation | null };
   GetNamespaceCapacityInfo: { capacityInfo?: NamespaceCapacityInfo | null };
+  GetCurrentIdentity: Parameters<typeof toCloudIdentity>[0];
 };
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -271,9 +287,45 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
     }
   }
 
+  async function addSearchAttributes(namespace: string, attributes: Readonly<Record<string, string>>, operationId: string): Promise<AddSearchAttributesResult> {
+    if (operationId.trim() === '') throw new CapschedError(CloudOpsErrorCode.invalidArgument, 'addSearchAttributes needs a non-empty operation id', { retry: 'terminal' });
+    for (let attempt = 1; ; attempt++) {
+      const ns = await getNamespace(namespace);
+      if (ns.spec === null || ns.spec === undefined) {
+        throw new CapschedError(CloudOpsErrorCode.protocol, `Cloud Ops API GetNamespace for namespace ${namespace} returned no spec; refusing to send a partial spec`, { retry: 'terminal' });
+      }
+      const existing = ns.spec.searchAttributes ?? {};
+      const added = Object.keys(attributes).filter((name) => existing[name] === undefined).sort();
+      if (added.length === 0) return { operationId, added };
+      const spec = specWithSearchAttributes(ns.spec, Object.fromEntries(added.map((name) => [name, attributes[name] as string])));
+      const fields = { namespace, operationId, added, resourceVersion: ns.resourceVersion ?? '' };
+      try {
+        const res = await call('UpdateNamespace', { namespace, spec, resourceVersion: ns.resourceVersion ?? '', asyncOperationId: operationId });
+        const operation = res.asyncOperation ? toOperationStatus(res.asyncOperation) : undefined;
+        log.info({ ...fields, operationState: operation?.state }, 'search attributes update accepted');
+        return { operationId: operation?.id || operationId, added, ...(operation === undefined ? {} : { operation }) };
+      } catch (err) {
+        const classified = classifyCloudOpsError(err, 'UpdateNamespace', `namespace ${namespace}`);
+        // Someone changed the namespace between our read and write: read again (bounded).
+        if (classified.code === CloudOpsErrorCode.conflict && attempt < 3) {
+          log.info({ ...fields, attempt }, 'namespace changed since it was read; reading it again');
+          continue;
+        }
+        log.warn({ ...fields, code: classified.code, retry: classified.retry }, 'search attributes update refused');
+        throw classified;
+      }
+    }
+  }
+
+  async function getCurrentIdentity(): Promise<CloudIdentity> {
+    return toCloudIdentity(await callClassified('GetCurrentIdentity', {}, 'the API key'));
+  }
+
   return {
     getNamespace,
     getOperation,
+    addSearchAttributes,
+    getCurrentIdentity,
     getCapacity,
     getCapacityInfo,
     setCapacity,

@@ -1,6 +1,6 @@
 /** Proto messages ↔ capsched's port types. Pure functions, no I/O. */
 import type { AsyncOperationState, AsyncOperationStatus, CapacityInfo, CapacityRequestState, CapacityTarget, NamespaceCapacity } from '../../core/ports.js';
-import { durationToMs, namespacev1, operationv1, timestampToIso, type AsyncOperation, type CapacitySpec, type Namespace, type NamespaceCapacityInfo, type NamespaceSpec } from './wire.js';
+import { durationToMs, identityv1, namespacev1, operationv1, timestampToIso, type AsyncOperation, type CapacitySpec, type Namespace, type NamespaceCapacityInfo, type NamespaceSpec } from './wire.js';
 
 const RequestState = namespacev1.Capacity.Request.State;
 const OperationState = operationv1.AsyncOperation.State;
@@ -28,6 +28,32 @@ export function targetOfSpec(spec: CapacitySpec | null | undefined): CapacityTar
 export function specWithCapacity(current: Parameters<typeof namespacev1.NamespaceSpec.encode>[0], target: CapacityTarget): NamespaceSpec {
   const clone: NamespaceSpec = namespacev1.NamespaceSpec.decode(namespacev1.NamespaceSpec.encode(current).finish());
   (clone as { capacitySpec: unknown }).capacitySpec = capacitySpecFor(target);
+  return clone;
+}
+
+const SearchAttributeType = namespacev1.NamespaceSpec.SearchAttributeType;
+
+/** `Keyword` / `KeywordList` / … → the spec's SearchAttributeType (SEARCH_ATTRIBUTE_TYPE_KEYWORD, …). */
+export function searchAttributeTypeOf(type: string): number {
+  const key = `SEARCH_ATTRIBUTE_TYPE_${type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  const value = (SearchAttributeType as unknown as Record<string, number>)[key];
+  if (value === undefined || value === SearchAttributeType.SEARCH_ATTRIBUTE_TYPE_UNSPECIFIED) throw new Error(`unknown search attribute type ${type}`);
+  return value;
+}
+
+/** The spec's search attribute map as name → `KEYWORD`-style names (any type the enum knows). */
+export function searchAttributesOfSpec(spec: { searchAttributes?: Record<string, unknown> | null } | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(spec?.searchAttributes ?? {})) out[name] = (SearchAttributeType as unknown as Record<number, string>)[value as number] ?? String(value);
+  return out;
+}
+
+/** Deep copy of the namespace's spec with `added` (name → type) put into search_attributes; everything else as read. */
+export function specWithSearchAttributes(current: Parameters<typeof namespacev1.NamespaceSpec.encode>[0], added: Readonly<Record<string, string>>): NamespaceSpec {
+  const clone: NamespaceSpec = namespacev1.NamespaceSpec.decode(namespacev1.NamespaceSpec.encode(current).finish());
+  const map: Record<string, number> = { ...(clone.searchAttributes as Record<string, number> | null | undefined) };
+  for (const [name, type] of Object.entries(added)) map[name] = searchAttributeTypeOf(type);
+  (clone as { searchAttributes: unknown }).searchAttributes = map;
   return clone;
 }
 
@@ -101,3 +127,40 @@ export function toOperationStatus(op: AsyncOperation): AsyncOperationStatus {
 
 /** One definition of both, in core (the workflows use them too). */
 export { describeTarget, sameTarget } from '../../core/capacity/window.js';
+
+/** Who the API key belongs to and what it may do (GetCurrentIdentity), reduced to what capsched needs. */
+export interface CloudIdentity {
+  principal: 'user' | 'serviceAccount' | 'unknown';
+  /** The user's email or the service account's name (not a secret; never the key). */
+  name?: string;
+  /** Account role: owner, admin, developer, financeadmin, read, metricsread, unspecified. */
+  accountRole: string;
+  /** Namespace → admin / write / read. */
+  namespaces: Record<string, string>;
+}
+
+type AccessLike = { accountAccess?: { role?: number | null } | null; namespaceAccesses?: Record<string, { permission?: number | null }> | null } | null | undefined;
+
+export function toCloudIdentity(res: {
+  user?: { spec?: { email?: string | null; access?: AccessLike } | null } | null;
+  serviceAccount?: { spec?: { name?: string | null; access?: AccessLike; namespaceScopedAccess?: { namespace?: string | null; access?: { permission?: number | null } | null } | null } | null } | null;
+}): CloudIdentity {
+  const Role = identityv1.AccountAccess.Role as unknown as Record<number, string>;
+  const Permission = identityv1.NamespaceAccess.Permission as unknown as Record<number, string>;
+  const principal = res.user ? 'user' : res.serviceAccount ? 'serviceAccount' : 'unknown';
+  const name = res.user?.spec?.email ?? res.serviceAccount?.spec?.name ?? undefined;
+  const access = res.user?.spec?.access ?? res.serviceAccount?.spec?.access;
+  const role = (Role[access?.accountAccess?.role ?? 0] ?? 'ROLE_UNSPECIFIED').replace(/^ROLE_/, '').replace(/_/g, '').toLowerCase();
+  const namespaces: Record<string, string> = {};
+  const permission = (value: number | null | undefined): string => (Permission[value ?? 0] ?? 'PERMISSION_UNSPECIFIED').replace(/^PERMISSION_/, '').toLowerCase();
+  for (const [ns, a] of Object.entries(access?.namespaceAccesses ?? {})) namespaces[ns] = permission(a.permission);
+  // A namespace-scoped service account carries its one namespace here instead.
+  const scoped = res.serviceAccount?.spec?.namespaceScopedAccess;
+  if (scoped?.namespace) namespaces[scoped.namespace] = permission(scoped.access?.permission);
+  return { principal, ...(name ? { name } : {}), accountRole: role, namespaces };
+}
+
+/** May this identity change the namespace's spec (capacity, search attributes)? Owner/admin of the account, or Namespace Admin. */
+export function mayAdminister(identity: CloudIdentity, namespace: string): boolean {
+  return identity.accountRole === 'owner' || identity.accountRole === 'admin' || identity.namespaces[namespace] === 'admin';
+}

@@ -11,6 +11,7 @@ export const cloudservice = proto.temporal.api.cloud.cloudservice.v1;
 export const namespacev1 = proto.temporal.api.cloud.namespace.v1;
 export const operationv1 = proto.temporal.api.cloud.operation.v1;
 export const resourcev1 = proto.temporal.api.cloud.resource.v1;
+export const identityv1 = proto.temporal.api.cloud.identity.v1;
 
 export const SERVICE_NAME = 'temporal.api.cloud.cloudservice.v1.CloudService';
 
@@ -47,6 +48,7 @@ export const METHODS = {
   UpdateNamespace: { request: cloudservice.UpdateNamespaceRequest, response: cloudservice.UpdateNamespaceResponse },
   GetAsyncOperation: { request: cloudservice.GetAsyncOperationRequest, response: cloudservice.GetAsyncOperationResponse },
   GetNamespaceCapacityInfo: { request: cloudservice.GetNamespaceCapacityInfoRequest, response: cloudservice.GetNamespaceCapacityInfoResponse },
+  GetCurrentIdentity: { request: cloudservice.GetCurrentIdentityRequest, response: cloudservice.GetCurrentIdentityResponse },
 } as const;
 
 export type CloudOpsMethod = keyof typeof METHODS;

@@ -22,8 +22,9 @@ import { managedScheduleQuery } from '../../core/desired/schedule-id.js';
 import type { DesiredSchedule } from '../../core/desired/types.js';
 import type { ActualSchedule } from '../../core/diff/types.js';
 import { MANAGED_BY } from '../../core/workflow-contract.js';
-import { CAPSCHED_SEARCH_ATTRIBUTES } from '../../core/search-attributes.js';
+import { isMissingSearchAttributeAnswer, searchAttributesMissingError, SEARCH_ATTRIBUTES_MISSING } from '../../core/search-attributes.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { checkNamespaceSearchAttributes } from './search-attributes.js';
 
 export interface TemporalScheduleStoreOptions {
   client: Client;
@@ -61,19 +62,22 @@ function grpcCode(err: unknown): number | undefined {
   return undefined;
 }
 
+/** The server's own words: the gRPC `details`, or the message of the error the SDK wraps (the native connection leaves `details` empty). */
+function serverTextOf(err: unknown): string | undefined {
+  const cause = err instanceof Error ? (err as { cause?: { details?: unknown; message?: unknown } }).cause : undefined;
+  if (typeof cause?.details === 'string' && cause.details !== '') return cause.details;
+  if (typeof cause?.message === 'string' && cause.message !== '') return cause.message;
+  return undefined;
+}
+
 /** Maps SDK/gRPC errors to CapschedError with a retry class. */
-export function toCapschedError(err: unknown, scheduleId: string | undefined, operation: string): CapschedError {
+export function toCapschedError(err: unknown, scheduleId: string | undefined, operation: string, namespace?: string): CapschedError {
   if (err instanceof CapschedError) return err;
   const details = { scheduleId, operation };
-  const cause = err instanceof Error ? (err as { cause?: { details?: unknown } }).cause : undefined;
-  const serverText = typeof cause?.details === 'string' && cause.details !== '' ? cause.details : undefined;
+  const serverText = serverTextOf(err);
   const message = [err instanceof Error ? err.message : String(err), serverText].filter((t) => t !== undefined).join(': ');
-  if (serverText !== undefined && /search attribute/i.test(serverText) && /Capsched/.test(serverText)) {
-    return new CapschedError(
-      'SEARCH_ATTRIBUTES_MISSING',
-      `Temporal rejected ${operation}: ${serverText}. Register capsched's search attributes (Keyword) on the namespace: ${Object.keys(CAPSCHED_SEARCH_ATTRIBUTES).join(', ')} — e.g. \`temporal operator search-attribute create --name CapschedManagedBy --type Keyword\` (Temporal Cloud: tcld or the web UI)`,
-      { cause: err, details },
-    );
+  if (serverText !== undefined && isMissingSearchAttributeAnswer(serverText)) {
+    return searchAttributesMissingError({ operation, serverText, cause: err, details, ...(namespace === undefined ? {} : { namespace }) });
   }
   if (err instanceof ScheduleAlreadyRunning) return new CapschedError('SCHEDULE_EXISTS', `schedule ${scheduleId} already exists`, { cause: err, details });
   if (err instanceof ScheduleNotFoundError) return new CapschedError('SCHEDULE_NOT_FOUND', `schedule ${scheduleId} does not exist`, { cause: err, details });
@@ -154,12 +158,31 @@ export function createTemporalScheduleStore(options: TemporalScheduleStoreOption
   const listLimiter = createRateLimiter(options.listsPerSecond ?? 25);
   const pageSize = options.pageSize ?? 1000;
 
+  const namespace = client.options.namespace;
+
+  /**
+   * toCapschedError, and for a missing search attribute the exact list: the server names only
+   * the first one it trips over, so ask the namespace which of the six it has.
+   */
+  async function classify(err: unknown, scheduleId: string | undefined, operation: string): Promise<CapschedError> {
+    const classified = toCapschedError(err, scheduleId, operation, namespace);
+    if (classified.code !== SEARCH_ATTRIBUTES_MISSING || classified.details?.missing !== undefined) return classified;
+    const serverText = serverTextOf(err);
+    try {
+      const check = await checkNamespaceSearchAttributes(client, namespace);
+      if (check.missing.length === 0 && check.wrongType.length === 0) return classified;
+      return searchAttributesMissingError({ operation, namespace, missing: check.missing, wrongType: check.wrongType, cause: err, details: { scheduleId, operation }, ...(serverText === undefined ? {} : { serverText }) });
+    } catch {
+      return classified; // the list itself may be refused (permissions): keep what the server said
+    }
+  }
+
   async function call<T>(operation: string, scheduleId: string | undefined, fn: () => Promise<T>): Promise<T> {
     await limiter.take();
     try {
       return await fn();
     } catch (err) {
-      throw toCapschedError(err, scheduleId, operation);
+      throw await classify(err, scheduleId, operation);
     }
   }
 
@@ -172,7 +195,7 @@ export function createTemporalScheduleStore(options: TemporalScheduleStoreOption
         await listLimiter.take();
         for await (const summary of client.schedule.list({ query, pageSize })) out.push(fromSummary(summary));
       } catch (err) {
-        throw toCapschedError(err, undefined, 'list schedules');
+        throw await classify(err, undefined, 'list schedules');
       }
       return out;
     },
@@ -212,7 +235,7 @@ export function createTemporalScheduleStore(options: TemporalScheduleStoreOption
         // TemporalScheduledById is set by the server on every run a schedule starts.
         for await (const wf of client.workflow.list({ query: `TemporalScheduledById = '${scheduleId.replace(/'/g, '')}' AND ExecutionStatus = 'Running'` })) ids.push(wf.workflowId);
       } catch (err) {
-        throw toCapschedError(err, scheduleId, 'list running windows');
+        throw await classify(err, scheduleId, 'list running windows');
       }
       return ids.sort();
     },

@@ -15,8 +15,10 @@ export interface DevServerOptions {
   dbFilename?: string;
   /** Namespaces to create besides `default`. */
   namespaces?: string[];
-  /** Extra search attributes, NAME → TYPE; capsched's own are always registered. */
+  /** Extra search attributes, NAME → TYPE; capsched's own are registered too unless capschedSearchAttributes is false. */
   searchAttributes?: Record<string, string>;
+  /** Register capsched's six search attributes at start (default true; false = a plain `temporal server start-dev`, as a new user has). */
+  capschedSearchAttributes?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
   /** How long to wait for the server to answer (default 60 s: CI machines are slow). */
   readyTimeoutMs?: number;
@@ -52,7 +54,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', options.logLevel ?? 'error'];
   args.push('--http-port', String(await freePort(ip)), '--metrics-port', String(await freePort(ip)));
   for (const ns of options.namespaces ?? []) args.push('--namespace', ns);
-  const attributes = { ...CAPSCHED_SEARCH_ATTRIBUTES, ...options.searchAttributes };
+  const attributes = { ...(options.capschedSearchAttributes === false ? {} : CAPSCHED_SEARCH_ATTRIBUTES), ...options.searchAttributes };
   for (const [name, type] of Object.entries(attributes)) args.push('--search-attribute', `${name}=${type}`);
   if (options.dbFilename !== undefined) args.push('--db-filename', options.dbFilename);
   if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort));

@@ -217,9 +217,10 @@ function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field:
   if (plan.at !== undefined) {
     const w = oneOffWindow(plan);
     if (w === undefined) return;
-    if (w.startMs <= now) {
-      const state = w.endMs !== null && w.endMs <= now ? 'the window is over' : 'Temporal will never start it';
-      warn(lp, 'at', 'one-off-in-past', `at ${plan.at} (${formatUtcIso(w.startMs)}) is in the past: ${state} — remove the plan or move it into the future`);
+    // An active one-off (or a permanent one already in force) is not in the past: the pass starts
+    // it for the rest of its window when it is not running (docs/reconcile.md, running windows).
+    if (w.endMs !== null && w.endMs <= now) {
+      warn(lp, 'at', 'one-off-in-past', `at ${plan.at} (${formatUtcIso(w.startMs)}) is in the past: the window ended at ${formatUtcIso(w.endMs)} — remove the plan or move it into the future`);
     }
     const at = resolveDateTime(plan.at, zone);
     if (at.ok && at.dst === 'skipped') {

@@ -9,7 +9,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import protoPackage from '@temporalio/proto';
 import { DEFAULT_COORDINATOR_CHECK_MS, DEFAULT_REVERIFY_INTERVAL_MS, verifyCapacity as checkCapacity, describeTarget, coordinatorWorkflowIdFor } from '../../core/capacity/window.js';
 import { isCapschedError } from '../../core/errors.js';
-import type { Alert, CapacityTarget, CloudOps, Notifier } from '../../core/ports.js';
+import type { Alert, CapacityMetrics, CapacityTarget, CloudOps, Notifier, WindowRevertResult } from '../../core/ports.js';
 import type { Logger } from '../../log/index.js';
 import { scrub } from '../../log/secrets.js';
 import { namespaceRefusal } from '../../core/capacity/namespace-rules.js';
@@ -42,6 +42,8 @@ export interface ActivityDeps {
   settings: ActivitySettings;
   /** Temporal client of the worker's namespace (starts/signals the per-namespace coordinator). */
   client: Client;
+  /** Counts changes, verifications, reverts and Cloud Ops errors (the daemon's /metrics); omitted: not counted. */
+  metrics?: CapacityMetrics;
 }
 
 export interface ApplyCapacityRequest {
@@ -120,9 +122,37 @@ export const WORKER_MODE_MISMATCH = 'WORKER_MODE_MISMATCH';
 export const NAMESPACE_REFUSED = 'NAMESPACE_REFUSED';
 
 const { temporal } = protoPackage;
+/**
+ * How a window's end went, read from the alert the capacity-change workflow sends for it (its
+ * dedupe key ends in `:release:<severity>`: info = on time, error = late, critical = failed), or
+ * the coordinator's own alert when the window workflow is gone (`…:release`, critical).
+ */
+export function windowRevertOf(alert: Alert): WindowRevertResult | undefined {
+  const parts = alert.dedupeKey?.split(':') ?? [];
+  if (parts.length >= 2 && parts[parts.length - 2] === 'release') return alert.severity === 'info' ? 'on-time' : alert.severity === 'error' ? 'late' : 'failed';
+  if (parts[parts.length - 1] === 'release' && alert.severity === 'critical') return 'failed';
+  return undefined;
+}
+
+/** The Cloud Ops port with every failed call counted by its code. */
+function countingCloudOps(cloudOps: CloudOps, metrics: CapacityMetrics): CloudOps {
+  const count = <T>(call: () => Promise<T>): Promise<T> =>
+    call().catch((err: unknown) => {
+      if (!(err instanceof Error && err.name === 'AbortError')) metrics.cloudOpsError(isCapschedError(err) ? err.code : 'UNEXPECTED');
+      throw err;
+    });
+  return {
+    getCapacity: (namespace) => count(() => cloudOps.getCapacity(namespace)),
+    getCapacityInfo: (namespace) => count(() => cloudOps.getCapacityInfo(namespace)),
+    setCapacity: (namespace, target, operationId) => count(() => cloudOps.setCapacity(namespace, target, operationId)),
+    waitForOperation: (operationId, options) => count(() => cloudOps.waitForOperation(operationId, options)),
+  };
+}
 
 export function createActivities(deps: ActivityDeps) {
-  const { cloudOps, notifier, settings } = deps;
+  const { notifier, settings } = deps;
+  const metrics = deps.metrics;
+  const cloudOps = metrics === undefined ? deps.cloudOps : countingCloudOps(deps.cloudOps, metrics);
   const baseLog = deps.logger.child({ component: 'capacity-activities' });
 
   function context(): { log: Logger; ctx: Context } {
@@ -153,9 +183,15 @@ export function createActivities(deps: ActivityDeps) {
     async applyCapacity(req: ApplyCapacityRequest): Promise<ApplyCapacityResult> {
       const { log, ctx } = context();
       const fields = { namespace: req.namespace, target: describeTarget(req.target), operationId: req.operationId, dryRun: settings.dryRun };
-      refuse(req.namespace, log);
-      sameMode(req.dryRun, log);
+      try {
+        refuse(req.namespace, log);
+        sameMode(req.dryRun, log);
+      } catch (err) {
+        metrics?.capacityChange('refused');
+        throw err;
+      }
       if (settings.dryRun) {
+        metrics?.capacityChange('dry-run');
         let current: string | undefined;
         try {
           const observed = await cloudOps.getCapacity(req.namespace);
@@ -173,11 +209,13 @@ export function createActivities(deps: ActivityDeps) {
         ctx.heartbeat({ operationId: req.operationId });
         const set = await cloudOps.setCapacity(req.namespace, req.target, req.operationId);
         if (set.noop) {
+          metrics?.capacityChange('noop');
           log.info(fields, 'capacity already as requested (nothing to change)');
           return { operationId: set.operationId, noop: true, dryRun: false };
         }
         const op = await cloudOps.waitForOperation(set.operationId, { timeoutMs: settings.operationTimeoutMs ?? 600_000, signal: ctx.cancellationSignal });
         if (op.state !== 'fulfilled') {
+          metrics?.cloudOpsError(`CLOUD_OPS_OPERATION_${op.state.toUpperCase()}`);
           const reason = op.failureReason !== undefined ? `: ${scrub(op.failureReason)}` : '';
           throw ApplicationFailure.create({
             message: `Cloud Ops operation ${op.id} ended ${op.state}${reason}`,
@@ -186,8 +224,10 @@ export function createActivities(deps: ActivityDeps) {
           });
         }
         log.info(fields, 'capacity change finished');
+        metrics?.capacityChange('applied');
         return { operationId: set.operationId, noop: false, dryRun: false };
       } catch (err) {
+        metrics?.capacityChange('failed');
         log.warn({ ...fields, err }, 'capacity change failed');
         throw toFailure(err);
       } finally {
@@ -202,6 +242,7 @@ export function createActivities(deps: ActivityDeps) {
       refuse(req.namespace, log);
       sameMode(req.dryRun, log);
       if (settings.dryRun) {
+        metrics?.verification('dry-run');
         log.info(fields, 'dry run: would verify capacity');
         return { ok: true, reason: 'dry run: not verified', dryRun: true };
       }
@@ -209,10 +250,12 @@ export function createActivities(deps: ActivityDeps) {
         const observed = await cloudOps.getCapacity(req.namespace);
         const check = checkCapacity(observed, req.expected);
         const summary = { mode: observed.mode, trus: observed.currentTrus, requestState: observed.latestRequest?.state };
+        metrics?.verification(check.ok ? 'ok' : 'mismatch');
         if (check.ok) log.info({ ...fields, observed: summary }, 'capacity verified');
         else log.warn({ ...fields, observed: summary, reason: check.reason }, 'capacity verification failed');
         return { ok: check.ok, reason: check.ok ? undefined : check.reason, observed: summary, dryRun: false };
       } catch (err) {
+        metrics?.verification('error');
         log.warn({ ...fields, err }, 'capacity read failed');
         throw toFailure(err);
       }
@@ -231,6 +274,9 @@ export function createActivities(deps: ActivityDeps) {
         log.info({ severity: alert.severity, title: alert.title, namespace: alert.namespace, text: alert.text }, 'dry run: alert not sent');
         return;
       }
+      // Counted once per alert (a retried delivery is the same window end).
+      const revert = windowRevertOf(alert);
+      if (revert !== undefined && ctx.info.attempt === 1) metrics?.windowRevert(revert);
       await notifier.notify(alert);
     },
 

@@ -224,7 +224,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   // ---- raise ----
   phase = 'raising';
   sentEndMs = endMs;
-  const request = (rejoin: boolean): WindowRequest => ({ windowId, workflowId: info.workflowId, runId: info.runId, trus: input.desiredTrus, endMs, verifyDelayMs, ...(rejoin ? { rejoin } : {}) });
+  const request = (rejoin: boolean): WindowRequest => ({ windowId, workflowId: info.workflowId, runId: info.runId, trus: input.desiredTrus, endMs, verifyDelayMs, ...auditOf(input), ...(rejoin ? { rejoin } : {}) });
   /** Hands the window to its coordinator (again, when it re-announces itself to one that lost it). */
   const join = async (rejoin: boolean, replace?: { coordinatorId: string; runId: string; reason: string }): Promise<void> => {
     const joinedAs = await CancellationScope.nonCancellable(() =>
@@ -397,6 +397,16 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     });
     throw err;
   }
+}
+
+/** What the coordinator shows of a window's audit trail (its status query): plan, commit, installation, started late. */
+function auditOf(input: CapacityChangeInput): Pick<WindowRequest, 'plan' | 'commit' | 'installation' | 'startedLate'> {
+  return {
+    ...(typeof input.plan === 'string' ? { plan: input.plan } : {}),
+    ...(typeof input.commit === 'string' ? { commit: input.commit } : {}),
+    ...(typeof input.installation === 'string' ? { installation: input.installation } : {}),
+    ...(input.startedLate === true ? { startedLate: true } : {}),
+  };
 }
 
 /** The innermost message of an activity/child failure (already scrubbed by the activity). */

@@ -30,6 +30,7 @@ import {
   coordinatorStatusQuery,
   openWindowSignal,
   setWindowEndSignal,
+  setWindowTrusSignal,
   type CloseWindowRequest,
   type CoordinatorReport,
   type CoordinatorStatus,
@@ -58,6 +59,8 @@ export interface CoordinatorState {
   verifiedAtMs?: number;
   /** An out-of-band change found by the re-read, alerted once until the namespace is back at the effective capacity. */
   drift?: { sinceMs: number; alerted: boolean };
+  /** A held window's TRUs changed (a reconcile pass): the effective capacity is re-applied. */
+  retarget?: boolean;
 }
 
 /** Closed windows waiting for their release to be verified, and the retry bookkeeping. */
@@ -111,6 +114,8 @@ const CANCEL_RELEASE_PATCH = 'capsched-coordinator-cancel-release';
 const LATE_CAUSE_PATCH = 'capsched-late-release-cause';
 /** Re-read capacity every reverifyIntervalMs inside active windows; restore (or alert) an out-of-band change once. */
 const REVERIFY_PATCH = 'capsched-reverify';
+/** A reconcile pass set a held window's TRUs (git is the truth for the present): re-apply the effective capacity. */
+const LIVE_TRUS_PATCH = 'capsched-live-window-trus';
 
 /** Failure types of a change the API (or the worker) refused before accepting it. */
 const NEVER_APPLIED = new Set(['NAMESPACE_REFUSED', 'WORKER_MODE_MISMATCH', 'CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_UNAUTHENTICATED', 'CLOUD_OPS_PERMISSION_DENIED', 'CLOUD_OPS_NOT_FOUND', 'CLOUD_OPS_CONFIG']);
@@ -148,11 +153,32 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     endsMoved = true;
     log.info('window end moved', { windowId, endTime: new Date(endMs).toISOString() });
   });
+  setHandler(setWindowTrusSignal, ({ windowId, trus, commit }) => {
+    if (typeof trus !== 'number' || !Number.isFinite(trus) || trus <= 0) {
+      log.warn('window TRUs ignored: not a positive number', { windowId });
+      return;
+    }
+    const active = state.windows.find((w) => w.windowId === windowId);
+    const queued = state.queue.find((e): e is Extract<CoordinatorEvent, { kind: 'open' }> => e.kind === 'open' && e.window.windowId === windowId);
+    if (active !== undefined && active.trus !== trus) {
+      active.trus = trus;
+      state.retarget = true;
+    } else if (queued !== undefined) queued.window.trus = trus;
+    log.info('window TRUs set', { windowId, trus, commit, held: active !== undefined });
+  });
   setHandler(coordinatorStatusQuery, () => ({
     namespace,
     phase,
     effective: effectiveTarget(state.windows),
-    windows: state.windows.map((w) => ({ windowId: w.windowId, trus: w.trus, endTime: w.endMs === undefined ? undefined : new Date(w.endMs).toISOString() })),
+    windows: state.windows.map((w) => ({
+      windowId: w.windowId,
+      trus: w.trus,
+      endTime: w.endMs === undefined ? undefined : new Date(w.endMs).toISOString(),
+      ...(w.plan === undefined ? {} : { plan: w.plan }),
+      ...(w.commit === undefined ? {} : { commit: w.commit }),
+      ...(w.installation === undefined ? {} : { installation: w.installation }),
+      ...(w.startedLate === true ? { startedLate: true } : {}),
+    })),
     queued: state.queue.length,
     changes: state.steps,
     knows: [
@@ -431,6 +457,17 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         continue;
       }
 
+      // A held window's TRUs changed: apply the new maximum now (raise or lower).
+      if (state.retarget === true && patched(LIVE_TRUS_PATCH)) {
+        state.retarget = false;
+        const target = effectiveTarget(state.windows);
+        log.info('window TRUs changed; applying the effective capacity', { to: describeTarget(target) });
+        const outcome = await step(target, Math.max(0, ...state.windows.map((w) => w.verifyDelayMs)));
+        if (!outcome.applied || !outcome.verified) await coordinatorAlert('critical', `Capacity change to ${describeTarget(target)} failed`, `A reconcile pass changed a running window's TRUs; setting ${describeTarget(target)} failed or was not verified: ${outcome.errors.join('; ')}`, `retarget:${state.steps}`);
+        if (state.unsettled !== undefined) await settle(outcome, target);
+        continue;
+      }
+
       // Grace: windows have ended, but one opening right now must not see a dip to on-demand.
       if (state.queue.length === 0 && dueWindows(state.windows, Date.now()).length > 0 && patched(RELEASE_GRACE_PATCH)) {
         const graceUntil = releaseGraceUntil(dueWindows(state.windows, Date.now())) ?? 0;
@@ -517,7 +554,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         // Retry the release (bounded backoff, capped interval) for as long as it takes; events and ends still come first.
         const retryAt = Date.now() + releaseRetryDelayMs(pending.attempts);
         const wakeAt = next === undefined ? retryAt : Math.min(retryAt, next);
-        const woke = await condition(() => state.queue.length > 0 || endsMoved, Math.max(1, wakeAt - Date.now()));
+        const woke = await condition(() => state.queue.length > 0 || endsMoved || state.retarget === true, Math.max(1, wakeAt - Date.now()));
         if (woke || Date.now() < retryAt) continue;
         const target = effectiveTarget(state.windows);
         const outcome = await step(target, Math.max(0, ...pending.windows.map((w) => w.window.verifyDelayMs)));
@@ -530,11 +567,11 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         state.verifiedAtMs ??= Date.now();
         const reverifyAt = state.verifiedAtMs + interval;
         const wakeAt = next === undefined ? reverifyAt : Math.min(next, reverifyAt);
-        const woke = await condition(() => state.queue.length > 0 || endsMoved, Math.max(1, wakeAt - Date.now()));
+        const woke = await condition(() => state.queue.length > 0 || endsMoved || state.retarget === true, Math.max(1, wakeAt - Date.now()));
         if (!woke && Date.now() >= reverifyAt) await reverify();
         continue;
       }
-      await condition(() => state.queue.length > 0 || endsMoved, next === undefined ? undefined : Math.max(1, next - Date.now()));
+      await condition(() => state.queue.length > 0 || endsMoved || state.retarget === true, next === undefined ? undefined : Math.max(1, next - Date.now()));
     }
   } catch (err) {
     if (!isCancellation(err) || !patched(CANCEL_RELEASE_PATCH)) throw err;

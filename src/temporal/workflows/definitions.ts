@@ -67,6 +67,12 @@ export interface WindowRequest {
    * replaced): it already had its raise; an end already passed is released at once.
    */
   rejoin?: boolean;
+  /** Audit trail from the window's input (shown by the status query; absent from older windows). */
+  plan?: string;
+  commit?: string;
+  installation?: string;
+  /** A reconcile pass started the window late, for the rest of its occurrence (docs/reconcile.md). */
+  startedLate?: boolean;
 }
 
 export interface CloseWindowRequest {
@@ -77,6 +83,14 @@ export interface CloseWindowRequest {
 export interface SetWindowEndRequest {
   windowId: string;
   endMs: number;
+}
+
+/** A reconcile pass sets a held window's TRUs (a running window's plan edited, a permanent plan edited). Absolute: applying it twice is applying it once. */
+export interface SetWindowTrusRequest {
+  windowId: string;
+  trus: number;
+  /** The commit the new value comes from (logs only). */
+  commit?: string;
 }
 
 /** What the coordinator did for a window's step; sent back to the window workflow. */
@@ -113,6 +127,10 @@ export interface ActiveWindowStatus {
   windowId: string;
   trus: number;
   endTime?: string;
+  plan?: string;
+  commit?: string;
+  installation?: string;
+  startedLate?: boolean;
 }
 
 export interface CoordinatorStatus {
@@ -132,5 +150,6 @@ export interface CoordinatorStatus {
 export const openWindowSignal = defineSignal<[WindowRequest]>('capschedOpenWindow');
 export const closeWindowSignal = defineSignal<[CloseWindowRequest]>('capschedCloseWindow');
 export const setWindowEndSignal = defineSignal<[SetWindowEndRequest]>('capschedSetWindowEnd');
+export const setWindowTrusSignal = defineSignal<[SetWindowTrusRequest]>('capschedSetWindowTrus');
 export const coordinatorReportSignal = defineSignal<[CoordinatorReport]>('capschedCoordinatorReport');
 export const coordinatorStatusQuery = defineQuery<CoordinatorStatus>('status');

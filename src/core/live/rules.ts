@@ -1,0 +1,148 @@
+/**
+ * The one rules function of the present: (desired-now, live) → live changes per namespace.
+ * docs/reconcile.md ("Running windows and permanent plans") holds the same table:
+ *
+ * 1. raise / extend: an active window's plan asks for more TRUs or a later end → applied now.
+ * 2. start: a plan's occurrence covers now but no window runs for it → started now until its end
+ *    (never after it; an occurrence whose run already exists, running or closed, is not started again).
+ * 3. lower / shorten / release of a running window (fewer TRUs, earlier end, plan deleted or paused,
+ *    namespace changed) → held until the window's end, unless reductions apply now (`--force`).
+ * 4. permanent plans: edits apply now, up or down; a deleted or paused permanent plan releases its baseline.
+ * 5. idempotent: what the coordinators already hold produces no change.
+ */
+import { parseOccurrenceWorkflowId } from './desired-now.js';
+import type { DesiredNow, DesiredNowWindow, LiveChange, LiveNamespacePlan, LiveNamespaceState, LivePlan, LiveReductions, LiveWindow } from './types.js';
+
+export interface LiveRulesOptions {
+  installation: string;
+  reductions: LiveReductions;
+  /** Workflow ids of occurrences whose run already exists (running or closed): never started again. */
+  alreadyRan?: ReadonlySet<string>;
+  /** The workflow id a start would use (the schedule's own run id for that occurrence). */
+  startWorkflowId: (plan: string, startMs: number) => string;
+}
+
+/** A live window's plan and installation, from the window itself or its workflow id. */
+export function resolveLiveWindow(w: LiveWindow): LiveWindow {
+  if (w.plan !== undefined && w.installation !== undefined && w.startMs !== undefined) return w;
+  const parsed = parseOccurrenceWorkflowId(w.workflowId);
+  if (parsed === undefined) return w;
+  return { ...w, plan: w.plan ?? parsed.plan, installation: w.installation ?? parsed.installation, startMs: w.startMs ?? parsed.startMs };
+}
+
+function ref(w: LiveWindow): NonNullable<LiveChange['window']> {
+  return { windowId: w.windowId, workflowId: w.workflowId, runId: w.runId };
+}
+
+function effective(trus: readonly number[]): number {
+  return trus.reduce((max, t) => Math.max(max, t), 0);
+}
+
+/** The desired windows of one plan paired with its live windows: same occurrence first, then latest with latest. */
+function pair(desired: DesiredNowWindow[], live: LiveWindow[]): { pairs: [DesiredNowWindow, LiveWindow][]; starts: DesiredNowWindow[]; orphans: LiveWindow[] } {
+  const d = [...desired].sort((a, b) => a.startMs - b.startMs);
+  const l = [...live].sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0));
+  const pairs: [DesiredNowWindow, LiveWindow][] = [];
+  for (let i = d.length - 1; i >= 0; i--) {
+    const j = l.findIndex((w) => w.startMs === d[i]!.startMs);
+    if (j >= 0) pairs.push([d.splice(i, 1)[0]!, l.splice(j, 1)[0]!]);
+  }
+  // An edit that moved the occurrence (e.g. a new start time that still covers now) pairs the latest ones.
+  while (d.length > 0 && l.length > 0) pairs.push([d.pop()!, l.pop()!]);
+  return { pairs, starts: d, orphans: l };
+}
+
+export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState[], options: LiveRulesOptions): LivePlan {
+  const nowMs = desired.nowMs;
+  const now = options.reductions === 'now';
+  const desiredBy = new Map(desired.namespaces.map((n) => [n.namespace, n.windows]));
+  const liveBy = new Map(live.map((n) => [n.namespace, n]));
+  const names = [...new Set([...desiredBy.keys(), ...liveBy.keys()])].sort();
+  const out: LiveNamespacePlan[] = [];
+
+  for (const namespace of names) {
+    const state = liveBy.get(namespace);
+    const wanted = desiredBy.get(namespace) ?? [];
+    const baselines = wanted.filter((w) => w.endMs === null);
+    const timed = wanted.filter((w) => w.endMs !== null);
+    const liveWindows = (state?.windows ?? []).map(resolveLiveWindow);
+    const ours = liveWindows.filter((w) => w.installation === options.installation && w.plan !== undefined);
+    // Desired effective: every timed occurrence, and the baselines that apply (a permanent cron plan only once live).
+    const liveBaselinePlans = new Set(ours.filter((w) => w.endMs === null).map((w) => w.plan));
+    const applying = baselines.filter((b) => b.needsLive !== true || liveBaselinePlans.has(b.plan));
+    const desiredTrus = effective([...timed, ...applying].map((w) => w.trus));
+    const plan: LiveNamespacePlan = { namespace, desiredTrus, changes: [] };
+    if (state?.error !== undefined) {
+      plan.error = state.error;
+      out.push(plan);
+      continue;
+    }
+    if (state !== undefined) plan.liveTrus = state.effectiveTrus;
+    const changes = plan.changes;
+    const held = (change: LiveChange, untilMs: number | null | undefined): LiveChange => {
+      if (!now && untilMs !== null && untilMs !== undefined) change.heldUntilMs = untilMs;
+      return change;
+    };
+
+    // Timed windows (rules 1, 2, 3).
+    const livePlans = new Set(ours.filter((w) => w.endMs !== null).map((w) => w.plan!));
+    const plansHere = [...new Set([...timed.map((w) => w.plan), ...livePlans])].sort();
+    for (const name of plansHere) {
+      const { pairs, starts, orphans } = pair(
+        timed.filter((w) => w.plan === name),
+        ours.filter((w) => w.endMs !== null && w.plan === name),
+      );
+      for (const [d, l] of pairs) {
+        if (d.trus > l.trus) changes.push({ kind: 'raise', namespace, plan: name, window: ref(l), permanent: false, fromTrus: l.trus, toTrus: d.trus, reason: `plan asks for ${d.trus} TRUs` });
+        if (d.trus < l.trus) changes.push(held({ kind: 'lower', namespace, plan: name, window: ref(l), permanent: false, fromTrus: l.trus, toTrus: d.trus, reason: `plan asks for ${d.trus} TRUs` }, l.endMs));
+        if (d.endMs! > l.endMs!) changes.push({ kind: 'extend', namespace, plan: name, window: ref(l), permanent: false, fromEndMs: l.endMs, toEndMs: d.endMs, reason: 'plan ends later' });
+        if (d.endMs! < l.endMs!) changes.push(held({ kind: 'shorten', namespace, plan: name, window: ref(l), permanent: false, fromEndMs: l.endMs, toEndMs: Math.max(d.endMs!, nowMs), reason: 'plan ends earlier' }, l.endMs));
+      }
+      for (const d of starts) {
+        if (options.alreadyRan?.has(options.startWorkflowId(d.plan, d.startMs)) === true) continue;
+        changes.push({ kind: 'start', namespace, plan: name, permanent: false, toTrus: d.trus, startMs: d.startMs, toEndMs: d.endMs, reason: 'the window covers now but is not running' });
+      }
+      for (const l of orphans) {
+        const why = desired.namespaces.some((n) => n.namespace !== namespace && n.windows.some((w) => w.plan === name && w.endMs !== null)) ? 'plan moved to another namespace' : 'plan deleted, paused or no longer covering now';
+        changes.push(held({ kind: 'release', namespace, plan: name, window: ref(l), permanent: false, fromTrus: l.trus, fromEndMs: l.endMs, reason: why }, l.endMs));
+      }
+    }
+
+    // Baselines (rule 4): the permanent plan with the most TRUs holds the coordinator's one baseline.
+    const best = [...applying].sort((a, b) => b.trus - a.trus || (a.plan < b.plan ? -1 : a.plan > b.plan ? 1 : 0))[0];
+    const liveBaselines = ours.filter((w) => w.endMs === null);
+    for (const l of liveBaselines) {
+      if (best !== undefined && l.plan === best.plan) {
+        if (best.trus !== l.trus) changes.push({ kind: best.trus > l.trus ? 'raise' : 'lower', namespace, plan: best.plan, window: ref(l), permanent: true, fromTrus: l.trus, toTrus: best.trus, reason: `permanent plan asks for ${best.trus} TRUs` });
+      } else if (best === undefined) {
+        changes.push({ kind: 'release', namespace, plan: l.plan!, window: ref(l), permanent: true, fromTrus: l.trus, fromEndMs: null, reason: 'permanent plan deleted or paused' });
+      }
+    }
+    if (best !== undefined && !liveBaselines.some((l) => l.plan === best.plan) && best.needsLive !== true) {
+      // A newer permanent change replaces the coordinator's baseline (one per namespace).
+      if (options.alreadyRan?.has(options.startWorkflowId(best.plan, best.startMs)) !== true) {
+        changes.push({ kind: 'start', namespace, plan: best.plan, permanent: true, toTrus: best.trus, startMs: best.startMs, toEndMs: null, reason: liveBaselines.length > 0 ? `replaces the baseline of ${liveBaselines.map((l) => l.plan).join(', ')}` : 'permanent plan is not applied' });
+      }
+    }
+
+    if (changes.length === 0) continue;
+    plan.afterTrus = afterTrus(liveWindows, changes);
+    out.push(plan);
+  }
+  const all = out.flatMap((n) => n.changes);
+  return { nowMs, reductions: options.reductions, namespaces: out, pending: all.filter((c) => c.heldUntilMs === undefined).length, held: all.filter((c) => c.heldUntilMs !== undefined).length };
+}
+
+/** Effective TRUs once the changes that are not held have taken effect. */
+function afterTrus(live: readonly LiveWindow[], changes: readonly LiveChange[]): number {
+  const trus = new Map(live.map((w) => [w.windowId, w.trus]));
+  for (const c of changes) {
+    if (c.heldUntilMs !== undefined) continue;
+    if (c.kind === 'start') {
+      if (c.permanent) for (const w of live) if (w.endMs === null) trus.delete(w.windowId);
+      trus.set(`start:${c.plan}:${c.startMs}`, c.toTrus ?? 0);
+    } else if (c.window !== undefined && (c.kind === 'raise' || c.kind === 'lower')) trus.set(c.window.windowId, c.toTrus ?? 0);
+    else if (c.window !== undefined && c.kind === 'release') trus.delete(c.window.windowId);
+  }
+  return effective([...trus.values()]);
+}
