@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createTemporalLiveStore, createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
 import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import { occurrenceWorkflowId } from '../../src/core/live/desired-now.js';
+import { occurrenceWorkflowId, parseOccurrenceWorkflowId } from '../../src/core/live/desired-now.js';
 import { CAPACITY_CHANGE_WORKFLOW, LIVE_MEMO_KEY, type CapacityChangeInput } from '../../src/core/workflow-contract.js';
 import { reconcileOnce, type ReconcileOptions } from '../../src/reconcile/index.js';
 import { formatChangeSetText } from '../../src/core/report/changeset-text.js';
@@ -198,4 +198,28 @@ test('a reduction is held until the window ends by default (every output says so
   const after = await pass(reduced, 'rev-cut');
   assert.equal(after.status, 'unchanged');
   assert.deepEqual(after.live?.namespaces.filter((n) => n.namespace === ns), []);
+});
+
+test("a schedule's run id is the occurrence id a late start uses (so a run that exists is never started again)", async () => {
+  const s = await setup();
+  const installation = newInstallation('ids');
+  const store = createTemporalScheduleStore({ client: s.temporal.client, requestsPerSecond: 0 });
+  // No worker polls this queue: the triggered run only has to exist.
+  const taskQueue = `no-worker-${installation}`;
+  const applied = await reconcileOnce({ snapshot: snapshot([plan('nightly-batch', 'ids.x1', { trus: 4, cron: '0 3 * * *', duration: '2h' })]), store, installation, now: Date.now(), options: { taskQueue } });
+  assert.equal(applied.status, 'applied', JSON.stringify(applied.errors));
+  const handle = s.temporal.client.schedule.getHandle(`capsched.${installation}.nightly-batch`);
+  await handle.trigger();
+  const [runId] = await eventually(async () => {
+    const running = await store.runningWindows(handle.scheduleId);
+    assert.equal(running.length, 1);
+    return running;
+  });
+  cleanup.push(runId!);
+  const parsed = parseOccurrenceWorkflowId(runId!);
+  assert.equal(parsed?.plan, 'nightly-batch', runId);
+  assert.equal(parsed?.installation, installation);
+  assert.equal(occurrenceWorkflowId(installation, 'nightly-batch', parsed!.startMs), runId);
+  assert.deepEqual([...(await createTemporalLiveStore({ client: s.temporal.client }).existingRuns([runId!, `${runId!}-nope`]))], [runId]);
+  await handle.delete();
 });
