@@ -37,6 +37,7 @@ const namespaces = {
   durable: 'durable.rec01',
   goDuration: 'goduration.rec01',
   live: 'live.rec01',
+  settle: 'settle.rec01',
   skipped: 'skipped.rec01',
   rejoin: 'rejoin.rec01',
   coordCancel: 'coordcancel.rec01',
@@ -107,10 +108,25 @@ async function recordLive(): Promise<void> {
   await save('live-coordinator', coordinatorWorkflowId(namespaces.live));
 }
 
+/**
+ * 9. Capacity still changing after the operation reports FULFILLED (the simulator's capacityLag:
+ *    latest_request IN_PROGRESS 1 s longer): the raise's and the revert's verifications poll until the
+ *    request completes (capsched-verify-settled). `CAPSCHED_RECORD_ONLY=settle` records only this case.
+ */
+async function recordSettle(): Promise<void> {
+  sim.injectFault({ kind: 'capacityLag', lagMs: 1_000, namespace: namespaces.settle, times: 2 });
+  const settle = await start('settle', { namespace: namespaces.settle, desiredTrus: 4, endTime: endIn(3_000) });
+  await settle.result();
+  await save('settle-window', settle.workflowId);
+  await save('settle-coordinator', coordinatorWorkflowId(namespaces.settle));
+}
+
 mkdirSync(outDir, { recursive: true });
 await worker.runUntil(async () => {
+  if (process.env.CAPSCHED_RECORD_ONLY === 'settle') return await recordSettle();
   await recordLive();
   if (process.env.CAPSCHED_RECORD_ONLY === 'live') return;
+  await recordSettle();
 
   // 1. A short window: raise, verify, revert, verify.
   const happy = await start('happy', { namespace: namespaces.happy, desiredTrus: 4, endTime: endIn(2_500) });
@@ -168,7 +184,7 @@ await worker.runUntil(async () => {
   await goDuration.result();
   await save('go-duration-window', goDuration.workflowId);
 
-  // 8. Issue #12 scenarios 6 and 7: A's raise waits a 14 s verify delay; B ends meanwhile (not raised:
+  // 10. Issue #12 scenarios 6 and 7: A's raise waits a 14 s verify delay; B ends meanwhile (not raised:
   //    capsched-skip-ended-open); C's end passes too and its release is late because A's step held it
   //    (capsched-late-release-cause); an end sent to C after its end is refused (capsched-refuse-end-after-end).
   const c = await start('late-c', { namespace: namespaces.skipped, desiredTrus: 2, endTime: endIn(20_000) });
@@ -185,7 +201,7 @@ await worker.runUntil(async () => {
   await save('late-cause-window', c.workflowId);
   await save('skipped-coordinator', coordinatorWorkflowId(namespaces.skipped));
 
-  // 9. Scenario 2: the coordinator is terminated mid-window; the window notices (capsched-coordinator-liveness),
+  // 11. Scenario 2: the coordinator is terminated mid-window; the window notices (capsched-coordinator-liveness),
   //    re-joins (capsched-window-rejoin) and is released at its end.
   const rejoin = await start('rejoin', { namespace: namespaces.rejoin, desiredTrus: 4, endTime: endIn(6_000) });
   while ((await rejoin.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
@@ -194,7 +210,7 @@ await worker.runUntil(async () => {
   await save('rejoin-window', rejoin.workflowId);
   await save('rejoin-coordinator', coordinatorWorkflowId(namespaces.rejoin));
 
-  // 10. Scenario 2: the coordinator is cancelled; it releases to what its window asks (capsched-coordinator-cancel-release).
+  // 12. Scenario 2: the coordinator is cancelled; it releases to what its window asks (capsched-coordinator-cancel-release).
   const kept = await start('coord-cancel', { namespace: namespaces.coordCancel, desiredTrus: 6, endTime: endIn(6_000) });
   while ((await kept.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
   const coordinator = client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel));
@@ -205,7 +221,7 @@ await worker.runUntil(async () => {
   await save('coordinator-cancelled', coordinatorWorkflowId(namespaces.coordCancel), cancelledRun);
   await save('coordinator-cancelled-rejoined', coordinatorWorkflowId(namespaces.coordCancel));
 
-  // 11. Issue #11: changed out of band mid-window, restored at the next re-read (capsched-reverify).
+  // 13. Issue #11: changed out of band mid-window, restored at the next re-read (capsched-reverify).
   const drift = await start('drift', { namespace: namespaces.drift, desiredTrus: 8, endTime: endIn(5_000) });
   while (sim.changes(namespaces.drift).length < 1) await sleep(50);
   await sleep(800);

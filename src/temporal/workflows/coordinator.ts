@@ -22,7 +22,7 @@ import {
 } from '@temporalio/workflow';
 import { DRIFT_REALERT_MS, LATE_RELEASE_MS, MAX_RELEASE_GRACE_MS, describeTarget, dueWindows, effectiveTarget, holders, nextEndMs, releaseGraceUntil, releaseRetryDelayMs } from '../../core/capacity/window.js';
 import type { AlertSeverity, CapacityTarget } from '../../core/ports.js';
-import { alerts, applyCapacity, capacityRead } from './activities.js';
+import { alerts, applyCapacity, verifyCapacity } from './activities.js';
 import { failureMessage, failureType } from './capacity-change.js';
 import {
   closeWindowSignal,
@@ -118,7 +118,7 @@ const REVERIFY_PATCH = 'capsched-reverify';
 const LIVE_TRUS_PATCH = 'capsched-live-window-trus';
 
 /** Failure types of a change the API (or the worker) refused before accepting it. */
-const NEVER_APPLIED = new Set(['NAMESPACE_REFUSED', 'WORKER_MODE_MISMATCH', 'CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_UNAUTHENTICATED', 'CLOUD_OPS_PERMISSION_DENIED', 'CLOUD_OPS_NOT_FOUND', 'CLOUD_OPS_CONFIG']);
+const NEVER_APPLIED = new Set(['NAMESPACE_REFUSED', 'WORKER_MODE_MISMATCH', 'CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_TRUS_NOT_OFFERED', 'CLOUD_OPS_UNAUTHENTICATED', 'CLOUD_OPS_PERMISSION_DENIED', 'CLOUD_OPS_NOT_FOUND', 'CLOUD_OPS_CONFIG']);
 
 interface StepOutcome {
   applied: boolean;
@@ -223,7 +223,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       await sleep(verifyDelayMs);
     }
     try {
-      const v = await capacityRead.verifyCapacity({ namespace, expected: target, ...(state.dryRun !== undefined ? { dryRun: state.dryRun } : {}) });
+      const v = await verifyCapacity({ namespace, expected: target, ...(state.dryRun !== undefined ? { dryRun: state.dryRun } : {}) });
       dryRun ||= v.dryRun;
       if (!v.ok) errors.push(`verification of ${describeTarget(target)} failed: ${v.reason ?? 'mismatch'}`);
       else state.verifiedAtMs = Date.now();
@@ -332,9 +332,9 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
   /** Re-reads capacity inside active windows; an out-of-band change is restored (self-heal) or only alerted, once. */
   const reverify = async (): Promise<void> => {
     const target = effectiveTarget(state.windows);
-    let v: Awaited<ReturnType<typeof capacityRead.verifyCapacity>>;
+    let v: Awaited<ReturnType<typeof verifyCapacity>>;
     try {
-      v = await capacityRead.verifyCapacity({ namespace, expected: target, ...(state.dryRun !== undefined ? { dryRun: state.dryRun } : {}) });
+      v = await verifyCapacity({ namespace, expected: target, ...(state.dryRun !== undefined ? { dryRun: state.dryRun } : {}) });
     } catch (err) {
       log.warn('re-verify read failed; trying again next interval', { error: failureMessage(err) });
       state.verifiedAtMs = Date.now();
@@ -426,7 +426,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
           // here (the other windows re-join on their own checks); raise only if it is below. Re-verify waits for them.
           state.verifiedAtMs = Date.now();
           try {
-            const v = await capacityRead.verifyCapacity({ namespace, expected: target, ...(state.dryRun !== undefined ? { dryRun: state.dryRun } : {}) });
+            const v = await verifyCapacity({ namespace, expected: target, ...(state.dryRun !== undefined ? { dryRun: state.dryRun } : {}) });
             if (v.ok || v.dryRun || (v.observed?.mode === 'provisioned' && (v.observed.trus ?? 0) >= target.trus)) {
               log.info('window re-joined; capacity already covers it', { windowId: window.windowId, trus: window.trus, observed: v.observed });
               continue;
