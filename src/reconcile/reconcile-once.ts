@@ -22,7 +22,7 @@ import { checkInstallationId } from '../core/desired/schedule-id.js';
 import type { DesiredSchedule } from '../core/desired/types.js';
 import { diffSchedules, isOwnedBy, schedulesNeedingDetail } from '../core/diff/diff.js';
 import { countChanges, type ActualSchedule, type ChangeSet } from '../core/diff/types.js';
-import { applyChangeSet, pool, type AppliedAction } from '../apply/index.js';
+import { applyChangeSet, pool, type AppliedAction, type ApplyProgress } from '../apply/index.js';
 
 export interface ReconcileOptions {
   /** Task queue of the capacity-change worker (default DEFAULT_TASK_QUEUE). */
@@ -65,6 +65,8 @@ export interface ReconcileInput {
   logger?: Logger;
   /** Correlates log lines of one pass (default: derived from `now`). */
   reconcileId?: string;
+  /** Called as each schedule change is made or fails (`capsched apply` prints it). */
+  onProgress?: (event: ApplyProgress) => void;
 }
 
 /** The one place a pass's log fields are bound: component, installation, reconcileId, revision. */
@@ -304,6 +306,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
     ...(options.force === undefined ? {} : { force: options.force }),
     ...(log === undefined ? {} : { logger: log }),
     ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+    ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
   });
   result.applied = applied.actions;
   counts.writes = applied.writes;
