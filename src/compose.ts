@@ -1,16 +1,17 @@
 /**
  * The composition root: the only place in src/ where capsched builds its adapters (plan sources,
- * schedule stores, the Cloud Ops client, the Slack notifier, the capacity worker). Commands read
+ * schedule stores, the Cloud Ops client, the Slack notifier, the GitHub comment, the capacity worker). Commands read
  * their settings (src/config), then ask here; nothing below src/cli and src/dev constructs one.
  * Tests and benches may still build adapters directly, with real servers.
  */
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createCloudOpsClient, type CloudOpsClient, type CloudOpsSettings } from './adapters/cloud-ops/index.js';
-import { addCapschedSearchAttributes, checkNamespaceSearchAttributes, createTemporalScheduleStore, type TemporalScheduleStoreOptions } from './adapters/schedules/index.js';
+import { createPrCommenter, type PrCommenter, type PrCommentTarget } from './adapters/github/index.js';
+import { addCapschedSearchAttributes, checkNamespaceSearchAttributes, createTemporalLiveStore, createTemporalScheduleStore, type TemporalLiveStoreOptions, type TemporalScheduleStoreOptions } from './adapters/schedules/index.js';
 import { createSlackNotifier, type SlackNotifier, type SlackNotifierOptions } from './adapters/slack/index.js';
 import { createFolderPlanSource, createPlanSource, type FolderPlanSourceOptions, type PlanSourceOptions, type WatchablePlanSource } from './adapters/source/index.js';
-import type { ScheduleStore } from './core/ports.js';
+import type { LiveStore, ScheduleStore } from './core/ports.js';
 import type { CapschedSearchAttribute, SearchAttributeCheck } from './core/search-attributes.js';
 import type { Logger } from './log/index.js';
 import type { CapacityWorkerOptions } from './temporal/worker.js';
@@ -66,9 +67,41 @@ export function scheduleStoreOnFirstUse(connect: () => Promise<ScheduleStore>): 
   };
 }
 
+/** The coordinators and running windows behind the LiveStore port (the present). */
+export function liveStore(client: Client, options: Omit<TemporalLiveStoreOptions, 'client'> = {}): LiveStore {
+  return createTemporalLiveStore({ client, ...options });
+}
+
+/** A LiveStore that connects on its first call (after the schedules did: an invalid commit reads nothing). */
+export function liveStoreOnFirstUse(connect: () => Promise<LiveStore>): LiveStore {
+  let store: Promise<LiveStore> | undefined;
+  const connected = (): Promise<LiveStore> => {
+    store ??= connect().catch((err: unknown) => {
+      store = undefined;
+      throw err;
+    });
+    return store;
+  };
+  return {
+    coordinatorNamespaces: async () => (await connected()).coordinatorNamespaces(),
+    readNamespace: async (n) => (await connected()).readNamespace(n),
+    existingRuns: async (ids) => (await connected()).existingRuns(ids),
+    setWindowTrus: async (n, w, t, c) => (await connected()).setWindowTrus(n, w, t, c),
+    setWindowEnd: async (w, r, e) => (await connected()).setWindowEnd(w, r, e),
+    releaseWindow: async (n, w) => (await connected()).releaseWindow(n, w),
+    cancelWindow: async (w, r, why) => (await connected()).cancelWindow(w, r, why),
+    startWindow: async (req) => (await connected()).startWindow(req),
+  };
+}
+
 /** The Cloud Ops API client (gRPC). The caller closes it. */
 export function cloudOps(settings: CloudOpsSettings, logger?: Logger): CloudOpsClient {
   return createCloudOpsClient(settings, logger === undefined ? {} : { logger });
+}
+
+/** The pull request's one marked comment on GitHub (REST API; GitHub Enterprise Server through its apiUrl). */
+export function prCommenter(target: PrCommentTarget): PrCommenter {
+  return createPrCommenter(target);
 }
 
 /** Slack alerts (log only without a webhook URL; dryRun logs what it would post). */

@@ -1,8 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { normalisePlansPath, readPlanFilesAtCommit, resolveCommit } from '../adapters/git/read-commit.js';
+import * as compose from '../compose.js';
+import { DEFAULT_GITHUB_API_URL, type PrCommentTarget } from '../adapters/github/index.js';
 import { ExitCode, isCapschedError } from '../core/errors.js';
 import type { LocatedPlan } from '../core/plan/plan-diff.js';
 import { validateAndLoadPlans } from '../core/plan/validate.js';
@@ -10,7 +12,8 @@ import type { Issue } from '../core/plan/issues.js';
 import { buildPrReport, type RevisionInput } from '../core/report/pr-build.js';
 import { renderPrJson } from '../core/report/pr-json.js';
 import { renderPrMarkdown } from '../core/report/pr-markdown.js';
-import { GITHUB_COMMENT_LIMIT, type ReportIssue } from '../core/report/pr-model.js';
+import { GITHUB_COMMENT_LIMIT, PR_REPORT_MARKER, type ReportIssue } from '../core/report/pr-model.js';
+import { Secret, scrub } from '../log/index.js';
 import type { Command } from './io.js';
 
 export const REPORT_HELP = `usage: capsched report [options]
@@ -39,9 +42,17 @@ marker <!-- capsched-report --> so CI can update one comment, and fits a GitHub 
   --max-chars <n>             markdown length cap (default 60000; at most 65536)
   --fail-on-invalid           exit 1 when head does not validate (default: exit 0, the report
                               says so)
+  --comment github            also create or update the one marked comment on the pull request
+                              through GitHub's REST API (token from GITHUB_TOKEN; API root from
+                              GITHUB_API_URL, default https://api.github.com, for GitHub
+                              Enterprise Server). The markdown is still printed.
+  --repo <owner/name>         the repository (default GITHUB_REPOSITORY)
+  --pr <number>               the pull request (default: the pull_request event in
+                              GITHUB_EVENT_PATH)
   -h, --help                  show this help
 
-Exit status: 0 report printed, 1 git/IO error (or invalid head with --fail-on-invalid), 2 usage error.
+Exit status: 0 report printed (and the comment written), 1 git/IO error, GitHub refused or
+unreachable (or invalid head with --fail-on-invalid), 2 usage error.
 `;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -61,6 +72,36 @@ interface Options {
   truHourPrice?: { amount: number; currency: string };
   maxChars: number;
   failOnInvalid: boolean;
+  comment?: PrCommentTarget;
+}
+
+/** Where --comment github writes: flags first, then the GITHUB_* variables of an Actions run. */
+function commentTarget(values: { repo?: string | undefined; pr?: string | undefined }, env: NodeJS.ProcessEnv, cwd: string): PrCommentTarget {
+  const tokenText = (env.GITHUB_TOKEN ?? '').trim();
+  if (tokenText === '') throw new UsageError('--comment github needs a token in GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ github.token }}, with permissions pull-requests: write)');
+  const repository = (values.repo ?? env.GITHUB_REPOSITORY ?? '').trim();
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    throw new UsageError(repository === '' ? '--comment github needs the repository: --repo owner/name or GITHUB_REPOSITORY' : `--repo "${repository}" is not owner/name`);
+  }
+  let number: number | undefined;
+  if (values.pr !== undefined) {
+    if (!/^[1-9]\d*$/.test(values.pr)) throw new UsageError(`--pr "${values.pr}" is not a pull request number`);
+    number = Number(values.pr);
+  } else if ((env.GITHUB_EVENT_PATH ?? '') !== '') {
+    const path = resolve(cwd, env.GITHUB_EVENT_PATH ?? '');
+    let event: { pull_request?: { number?: unknown }; issue?: { number?: unknown; pull_request?: unknown }; number?: unknown };
+    try {
+      event = JSON.parse(readFileSync(path, 'utf8')) as typeof event;
+    } catch (err) {
+      throw new UsageError(`GITHUB_EVENT_PATH ${path} is not readable JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const n = event.pull_request?.number ?? (event.issue?.pull_request !== undefined ? event.issue.number : undefined);
+    if (typeof n === 'number' && Number.isInteger(n) && n > 0) number = n;
+  }
+  if (number === undefined) throw new UsageError('--comment github needs the pull request: --pr <number>, or run on a pull_request event (GITHUB_EVENT_PATH)');
+  const apiUrl = (env.GITHUB_API_URL ?? '').trim() || DEFAULT_GITHUB_API_URL;
+  if (!/^https?:\/\/[^\s/]+/.test(apiUrl)) throw new UsageError(`GITHUB_API_URL "${apiUrl}" is not an http(s) URL`);
+  return { apiUrl, repository, number, token: new Secret(tokenText) };
 }
 
 function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Options | 'help' {
@@ -83,6 +124,9 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Opti
         currency: { type: 'string', default: 'USD' },
         'max-chars': { type: 'string' },
         'fail-on-invalid': { type: 'boolean', default: false },
+        comment: { type: 'string' },
+        repo: { type: 'string' },
+        pr: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -142,6 +186,13 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Opti
     failOnInvalid: values['fail-on-invalid'],
   };
   if (truHourPrice !== undefined) options.truHourPrice = truHourPrice;
+  if (values.comment !== undefined) {
+    if (values.comment !== 'github') throw new UsageError(`unknown --comment "${values.comment}"; use github`);
+    if (values.format !== 'markdown') throw new UsageError('--comment github posts the markdown report; it cannot be combined with --format json');
+    options.comment = commentTarget({ repo: values.repo, pr: values.pr }, env, cwd);
+  } else if (values.repo !== undefined || values.pr !== undefined) {
+    throw new UsageError('--repo and --pr only apply with --comment github');
+  }
   return options;
 }
 
@@ -216,11 +267,24 @@ export const reportCommand: Command = async (argv, io) => {
     managedElsewhere: options.managedElsewhere,
     ...(options.truHourPrice === undefined ? {} : { truHourPrice: options.truHourPrice }),
   });
-  io.stdout(options.format === 'json' ? renderPrJson(report) : renderPrMarkdown(report, { maxChars: options.maxChars }));
+  const text = options.format === 'json' ? renderPrJson(report) : renderPrMarkdown(report, { maxChars: options.maxChars });
+  io.stdout(text);
+  let exit: number = ExitCode.ok;
   if (!report.validation.valid) {
     const why = report.head.pathExists ? `${report.validation.errors.length} error${report.validation.errors.length === 1 ? '' : 's'}` : `plans path ${report.plansPath} does not exist`;
     io.stderr(`capsched report: head ${options.head} does not validate (${why})\n`);
-    if (options.failOnInvalid) return ExitCode.invalid;
+    if (options.failOnInvalid) exit = ExitCode.invalid;
   }
-  return ExitCode.ok;
+  if (options.comment !== undefined) {
+    const where = `${options.comment.repository}#${options.comment.number}`;
+    try {
+      const written = await compose.prCommenter(options.comment).upsert(PR_REPORT_MARKER, text);
+      io.stderr(`capsched report: ${written.action} the report comment on ${where}${written.url === undefined ? '' : `: ${written.url}`}\n`);
+    } catch (err) {
+      const code = isCapschedError(err) ? ` [${err.code}]` : '';
+      io.stderr(`capsched report: could not write the report comment on ${where}: ${scrub(err instanceof Error ? err.message : String(err))}${code}\n`);
+      exit = ExitCode.invalid;
+    }
+  }
+  return exit;
 };

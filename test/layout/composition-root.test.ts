@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { packageRoot } from '../../src/paths.js';
 
 const src = join(packageRoot(), 'src');
-const FACTORIES = /\b(createCloudOpsClient|createTemporalScheduleStore|createSlackNotifier|createPlanSource|createFolderPlanSource|createGitPlanSource|createCapacityWorker)\s*\(/g;
+const FACTORIES = /\b(createCloudOpsClient|createTemporalScheduleStore|createSlackNotifier|createPlanSource|createFolderPlanSource|createGitPlanSource|createCapacityWorker|createPrCommenter)\s*\(/g;
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
