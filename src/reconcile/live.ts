@@ -75,6 +75,7 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
 
   const applied: LiveApplied[] = [];
   for (const n of plan.namespaces) {
+    if (n.error === undefined) log?.info({ namespace: n.namespace, liveTrus: n.liveTrus, desiredTrus: n.desiredTrus, afterTrus: n.afterTrus, changes: n.changes.length }, 'live state differs from the plans');
     if (n.error !== undefined) log?.warn({ namespace: n.namespace, error: n.error }, 'live state unreadable; running windows left as they are');
     for (const c of n.changes) {
       const fields = { namespace: c.namespace, plan: c.plan, kind: c.kind, ...(c.window === undefined ? {} : { workflowId: c.window.workflowId }), change: describeLiveChange(c) };
