@@ -60,6 +60,12 @@ test('polls missed: the next observation prints the skipped steps first, in orde
   assert.deepEqual(p.observe({ phase: 'done', result: result({ initialChangeSuccess: true, verificationSuccess: true, revertVerificationSuccess: true }), endTime: END }), []);
 });
 
+test('a coordinator that never held the window (another mode, another run) says nothing about its release', () => {
+  const p = changeProgress({ desiredTrus: 4, windowId: W, hasEnd: true, clock });
+  assert.deepEqual(p.observe({ phase: 'active', result: result({ initialChangeSuccess: true, verificationSuccess: true }), endTime: END, effective: { mode: 'provisioned', trus: 4 } }).length, 4);
+  assert.deepEqual(p.observe({ phase: 'releasing', result: result({ initialChangeSuccess: true, verificationSuccess: true }), endTime: END, coordinator: { phase: 'verifying', effective: { mode: 'provisioned', trus: 8 }, windows: [{ windowId: 'other/run', trus: 8 }] } }), ['revert requested']);
+});
+
 test('a permanent change stops at verified; an unverified raise says so; invalid input is a failure without a raise', () => {
   const permanent = changeProgress({ desiredTrus: 2, windowId: W, hasEnd: false, clock });
   assert.deepEqual(permanent.observe({ phase: 'done', result: result({ initialChangeSuccess: true, verificationSuccess: true }) }), ['raise requested: 2 TRUs', 'applied: 2 TRUs', 'verified: 2 TRUs provisioned']);
