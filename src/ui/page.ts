@@ -190,7 +190,7 @@ ${nowSection(ns)}</section>`,
 <body><svg width="0" height="0" style="position:absolute"><defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f6f8fa"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d0d7de" stroke-width="2"/></pattern></defs></svg>
 <header><h1>capsched · installation <code>${esc(view.installation)}</code></h1>
 <p class="muted">${view.totals.namespaces} namespaces · ${view.totals.plans} plans · ${view.totals.activeWindows} active windows · ${view.totals.truHoursPerWeek} TRU-h this week · updated <time datetime="${esc(view.generatedAt)}">${esc(view.generatedAt.slice(0, 19))}Z</time> (refreshes every ${Math.round(options.refreshSeconds)} s)</p>
-<p class="muted">Each picture: the last 24 h as the namespace's coordinator applied them (recorded by this daemon since ${esc(new Date(view.recordSinceMs).toISOString().slice(0, 16))}Z; hatched = no record), then the next 7 days as the plans at the applied commit say. Hover a bar for exact times in the plan's zone and UTC.</p>
+<p class="muted">Each picture: the last 24 h as the namespace's coordinator applied them (read from the coordinators by this daemon on a timer since ${esc(new Date(view.recordSinceMs).toISOString().slice(0, 16))}Z; hatched = no record), then the next 7 days as the plans at the applied commit say. Hover a bar for exact times in the plan's zone and UTC.</p>
 ${legend}</header>
 <main>${namespaces === '' ? '<p class="muted">No plans and no coordinator yet.</p>' : namespaces}
 ${weekSection(view)}
