@@ -8,10 +8,10 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createCloudOpsClient, type CloudOpsClient, type CloudOpsSettings } from './adapters/cloud-ops/index.js';
 import { createPrCommenter, type PrCommenter, type PrCommentTarget } from './adapters/github/index.js';
-import { addCapschedSearchAttributes, checkNamespaceSearchAttributes, createTemporalScheduleStore, type TemporalScheduleStoreOptions } from './adapters/schedules/index.js';
+import { addCapschedSearchAttributes, checkNamespaceSearchAttributes, createTemporalLiveStore, createTemporalScheduleStore, type TemporalLiveStoreOptions, type TemporalScheduleStoreOptions } from './adapters/schedules/index.js';
 import { createSlackNotifier, type SlackNotifier, type SlackNotifierOptions } from './adapters/slack/index.js';
 import { createFolderPlanSource, createPlanSource, type FolderPlanSourceOptions, type PlanSourceOptions, type WatchablePlanSource } from './adapters/source/index.js';
-import type { ScheduleStore } from './core/ports.js';
+import type { LiveStore, ScheduleStore } from './core/ports.js';
 import type { CapschedSearchAttribute, SearchAttributeCheck } from './core/search-attributes.js';
 import type { Logger } from './log/index.js';
 import type { CapacityWorkerOptions } from './temporal/worker.js';
@@ -64,6 +64,33 @@ export function scheduleStoreOnFirstUse(connect: () => Promise<ScheduleStore>): 
     delete: async (id) => (await connected()).delete(id),
     runningWindows: async (id) => (await connected()).runningWindows(id),
     cancelWorkflow: async (id, r) => (await connected()).cancelWorkflow(id, r),
+  };
+}
+
+/** The coordinators and running windows behind the LiveStore port (the present). */
+export function liveStore(client: Client, options: Omit<TemporalLiveStoreOptions, 'client'> = {}): LiveStore {
+  return createTemporalLiveStore({ client, ...options });
+}
+
+/** A LiveStore that connects on its first call (after the schedules did: an invalid commit reads nothing). */
+export function liveStoreOnFirstUse(connect: () => Promise<LiveStore>): LiveStore {
+  let store: Promise<LiveStore> | undefined;
+  const connected = (): Promise<LiveStore> => {
+    store ??= connect().catch((err: unknown) => {
+      store = undefined;
+      throw err;
+    });
+    return store;
+  };
+  return {
+    coordinatorNamespaces: async () => (await connected()).coordinatorNamespaces(),
+    readNamespace: async (n) => (await connected()).readNamespace(n),
+    existingRuns: async (ids) => (await connected()).existingRuns(ids),
+    setWindowTrus: async (n, w, t, c) => (await connected()).setWindowTrus(n, w, t, c),
+    setWindowEnd: async (w, r, e) => (await connected()).setWindowEnd(w, r, e),
+    releaseWindow: async (n, w) => (await connected()).releaseWindow(n, w),
+    cancelWindow: async (w, r, why) => (await connected()).cancelWindow(w, r, why),
+    startWindow: async (req) => (await connected()).startWindow(req),
   };
 }
 

@@ -17,6 +17,8 @@ import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { scrub } from '../log/index.js';
 import { cliLogger, LOG_FORMAT_HELP, parseLogFormat, type LogFormat } from './log.js';
 import { passLogger, reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
+import type { ApplyProgress } from '../apply/index.js';
+import { clockOf } from './clock.js';
 import type { CliIO, Command } from './io.js';
 
 const FORMATS: Record<string, (view: ChangeSetView) => string> = { text: formatChangeSetText, json: formatChangeSetJson, markdown: formatChangeSetMarkdown };
@@ -48,7 +50,10 @@ per field), - delete, with each plan's next windows. Writes nothing.
 
 ${COMMON_HELP}
 
-Exit status: 0 no changes, 2 changes pending, 1 error (invalid plans, a guard refused, Temporal unreachable, usage).
+Running windows and permanent plans are compared too (a Live section): raises, extensions and late
+starts are pending changes; reductions are held until the window's end (apply --force applies them).
+
+Exit status: 0 no changes, 2 changes pending (schedules or running windows), 1 error (invalid plans, a guard refused, Temporal unreachable, usage).
 `;
 
 export const APPLY_HELP = `usage: capsched apply [options]
@@ -58,9 +63,11 @@ deletes this installation's Temporal Schedules to match. Nothing is applied from
 not validate; schedules without capsched's marker and this installation's id are never touched.
 
   --dry-run               compute and print the change set, write nothing (same as \`capsched diff\`)
-  --force                 when a deleted or paused plan has a window running now, cancel it (it reverts
-                          now) instead of letting it revert at its end
+  --force                 apply reductions of running windows now instead of at their end: fewer TRUs,
+                          an earlier end, and cancel the window of a deleted or paused plan (it reverts now)
 ${COMMON_HELP}
+
+Each change is printed on stderr as it is made (not with --format json); the summary follows on stdout.
 
 Exit status: 0 applied (or nothing to do), 1 invalid plans / a guard refused / a change failed,
 2 usage error. With --dry-run: the exit status of \`capsched diff\`.
@@ -136,6 +143,36 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
   };
 }
 
+const OUTCOME_TEXT: Record<string, string> = {
+  created: 'created',
+  updated: 'updated',
+  paused: 'paused',
+  unpaused: 'unpaused',
+  deleted: 'deleted',
+  unchanged: 'unchanged',
+  'already-deleted': 'already gone',
+};
+
+/** One stderr line per schedule change as it is made (apply without --dry-run or --format json). */
+function progressPrinter(io: CliIO): (event: ApplyProgress) => void {
+  const stamp = clockOf(io.env, true);
+  return (event) => {
+    const at = stamp(new Date().toISOString());
+    if ('error' in event) {
+      const e = event.error;
+      io.stderr(`  ${at} ✗ ${e.kind} ${e.scheduleId}${e.plan === '' ? '' : ` (plan ${e.plan})`} failed: ${scrub(e.message)} [${e.code}]\n`);
+      return;
+    }
+    const a = event.action;
+    const notes = [
+      ...(a.note === undefined ? [] : [a.note]),
+      ...(a.runningWindows === undefined ? [] : [`${a.runningWindows.length} running window(s) revert at their end`]),
+      ...(a.cancelledWindows === undefined ? [] : [`cancelled ${a.cancelledWindows.length} running window(s)`]),
+    ];
+    io.stderr(`  ${at} ${OUTCOME_TEXT[a.outcome] ?? a.outcome} ${a.scheduleId} (plan ${a.plan})${notes.length === 0 ? '' : `: ${notes.join('; ')}`}\n`);
+  };
+}
+
 /** diff semantics: 0 nothing to change, 2 changes pending, 1 anything else. */
 function diffExit(result: ReconcileResult): number {
   if (result.status === 'unchanged') return ExitCode.ok;
@@ -187,23 +224,28 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
     const snapshot = await source.snapshot();
     const settings = readTemporalSettings(io.env, { ...(p.address === undefined ? {} : { address: p.address }), ...(p.namespace === undefined ? {} : { namespace: p.namespace }), ...(p.profile === undefined ? {} : { profile: p.profile }) });
     // Connect on the first schedule call: an invalid snapshot never reaches Temporal at all.
-    const store = compose.scheduleStoreOnFirstUse(async () => {
+    const client = async (): Promise<NonNullable<typeof temporal>['client']> => {
       try {
-        temporal = await connectTemporal(settings);
+        temporal ??= await connectTemporal(settings);
       } catch (err) {
         const why = scrub(err instanceof Error ? err.message : String(err));
         throw new CapschedError('TEMPORAL_UNAVAILABLE', `cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${why} — check --address / TEMPORAL_ADDRESS or the envconfig profile`, { retry: 'transient', cause: err });
       }
-      return compose.scheduleStore(temporal.client);
-    });
+      return temporal.client;
+    };
+    const store = compose.scheduleStoreOnFirstUse(async () => compose.scheduleStore(await client()));
+    // The coordinators and running windows (the present), read after the schedules.
+    const live = compose.liveStoreOnFirstUse(async () => compose.liveStore(await client()));
     const reconcileId = `${p.installation}-${p.now.toString(36)}`;
     const result = await reconcileOnce({
       snapshot,
       store,
+      live,
       installation: p.installation,
       now: p.now,
       logger: passLogger(logger, { installation: p.installation, reconcileId, revision: snapshot.revision }),
       reconcileId,
+      ...(p.dryRun || json ? {} : { onProgress: progressPrinter(io) }),
       options: {
         taskQueue: p.taskQueue,
         selfHeal: p.selfHeal,
@@ -220,7 +262,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
       printInvalid(result, io, json);
       return ExitCode.invalid;
     }
-    io.stdout(p.format({ ...result, changeSet: result.changeSet, selfHeal: p.selfHeal, ...(result.dryRun ? {} : { applied: result.applied }) }));
+    io.stdout(p.format({ ...result, changeSet: result.changeSet, selfHeal: p.selfHeal, ...(result.dryRun ? {} : { applied: result.applied, ...(result.liveApplied === undefined ? {} : { liveApplied: result.liveApplied }) }) }));
     return p.dryRun ? diffExit(result) : applyExit(result);
   } catch (err) {
     const code = isCapschedError(err) ? ` [${err.code}]` : '';

@@ -7,24 +7,31 @@ import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import protoPackage from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { formatDurationMs, parseDuration } from '../core/capacity/duration.js';
+import { coordinatorWorkflowId } from '../core/capacity/window.js';
 import { ExitCode } from '../core/errors.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, type CapacityChangeInput, type CapacityChangeResult } from '../core/workflow-contract.js';
 import { connectTemporal, readTemporalSettings } from '../config/temporal.js';
 import { DEFAULT_TEMPORAL_UI_URL } from '../config/worker-settings.js';
 import { scrub } from '../log/index.js';
 import { workflowUrl } from '../temporal/activities/index.js';
-import type { Command } from './io.js';
+import type { CapacityChangeStatus, CoordinatorStatus } from '../temporal/workflows/definitions.js';
+import { changeProgress, type ProgressObservation } from './change-progress.js';
+import { clockOf } from './clock.js';
+import type { CliIO, Command } from './io.js';
 
 const HELP = `usage: capsched change <namespace> <trus> [minutes] [options]
 
 Sets <namespace> to <trus> provisioned TRUs now; with [minutes], reverts it to on-demand after
 that long. Starts the capacity-change workflow (a worker must be running: \`capsched worker\`,
-\`capsched run\` or \`capsched dev\`), waits for it and prints the result.
+\`capsched run\` or \`capsched dev\`), prints each step on stderr as it happens (raise
+requested, applied, verified, waiting until HH:MM, revert requested, reverted, verified), waits
+for it and prints the result.
 
 options:
   --verify-delay D   wait before verifying each change (default 2m; e.g. 30s, 1m30s)
-  --json             print the result object as JSON
+  --json             print the result object as JSON (and no progress lines)
   --task-queue Q     the worker's task queue (default capacity-management; env CAPSCHED_TASK_QUEUE)
   --workflow-id ID   workflow id (default capsched-change-<namespace>-<time>)
   --plan NAME        label shown in alerts (default "manual")
@@ -47,6 +54,39 @@ async function hasWorkflowPollers(connection: NativeConnection, namespace: strin
   } catch {
     return true;
   }
+}
+
+/** How often the progress lines poll the status queries. */
+const PROGRESS_POLL_MS = 500;
+const QUERY_DEADLINE_MS = 5_000;
+
+/** One look at the run and its namespace's coordinator; undefined while the run cannot answer yet (no worker). */
+async function observe(client: Client, handle: WorkflowHandle, namespace: string): Promise<ProgressObservation | undefined> {
+  const query = <T>(h: WorkflowHandle): Promise<T | undefined> =>
+    client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => h.query<T>('status')).catch(() => undefined);
+  const status = await query<CapacityChangeStatus>(handle);
+  if (status === undefined) return undefined;
+  const coordinator = status.phase === 'raising' || status.phase === 'releasing' ? await query<CoordinatorStatus>(client.workflow.getHandle(coordinatorWorkflowId(namespace))) : undefined;
+  return { phase: status.phase, result: status.result, endTime: status.endTime, effective: status.effective, coordinator };
+}
+
+/** Prints progress lines on stderr until `settled` resolves. */
+async function followProgress(io: CliIO, client: Client, handle: WorkflowHandle, runId: string, input: CapacityChangeInput, settled: Promise<unknown>): Promise<(final: ProgressObservation | undefined) => void> {
+  const progress = changeProgress({ desiredTrus: input.desiredTrus, windowId: `${handle.workflowId}/${runId}`, hasEnd: input.endTime !== undefined, clock: clockOf(io.env, false) });
+  const stamp = clockOf(io.env, true);
+  const print = (o: ProgressObservation | undefined): void => {
+    if (o === undefined) return;
+    const now = new Date().toISOString();
+    for (const line of progress.observe(o)) io.stderr(`  ${stamp(now)} ${line}\n`);
+  };
+  let finished = false;
+  void settled.then(() => (finished = true));
+  while (!finished) {
+    const o = await observe(client, handle, input.namespace);
+    if (!finished) print(o);
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS))]);
+  }
+  return print;
 }
 
 /** True when every step the run attempted succeeded. */
@@ -162,9 +202,22 @@ export const changeCommand: Command = async (argv, io) => {
       return ExitCode.ok;
     }
     let result: CapacityChangeResult;
+    const resultPromise = handle.result() as Promise<CapacityChangeResult>;
+    const settled = resultPromise.then(
+      () => undefined,
+      () => undefined,
+    );
+    const following = values.json === true ? undefined : followProgress(io, temporal.client, handle, handle.firstExecutionRunId, input, settled);
     try {
-      result = (await handle.result()) as CapacityChangeResult;
+      result = await resultPromise;
+      // The last steps: from the finished run's status (its worker still answers), else from the result.
+      const print = await following;
+      if (print !== undefined) {
+        const last = await observe(temporal.client, handle, namespace);
+        print(last ?? { phase: changeSucceeded(result, input.endTime !== undefined) ? 'done' : 'failed', result, endTime: input.endTime });
+      }
     } catch (err) {
+      await following?.catch(() => undefined);
       const why = err instanceof WorkflowFailedError ? `${err.message}${err.cause !== undefined ? `: ${err.cause.message}` : ''}` : err instanceof Error ? err.message : String(err);
       io.stderr(`capsched change: the workflow did not complete: ${scrub(why)}\n  ${link}\n`);
       return ExitCode.invalid;

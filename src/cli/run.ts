@@ -48,6 +48,9 @@ Reconcile
   --task-queue <q>          capacity-change task queue (env CAPSCHED_TASK_QUEUE; default ${DEFAULT_TASK_QUEUE})
   --dry-run                 compute and log change sets, write nothing, run no worker
   --no-self-heal            report hand edits of managed schedules instead of restoring them
+  --live-reductions <when>  at-end (default): a running window keeps its TRUs and end until its end
+                            when its plan is reduced, deleted or paused; now: apply reductions now
+                            (env CAPSCHED_LIVE_REDUCTIONS)
   --allow-prune-all         allow deleting every managed schedule / more than --max-prune-share
   --max-prune-share <x>     largest share of managed schedules one pass may delete (default ${DEFAULT_MAX_PRUNE_SHARE})
   --no-worker               do not run the capacity-change worker in this process
@@ -88,6 +91,8 @@ interface RunSettings {
   selfHeal: boolean;
   allowPruneAll: boolean;
   maxPruneShare: number;
+  /** Reductions of running windows: at their end (default) or now. */
+  liveReductions: 'at-end' | 'now';
   worker: boolean;
   listen: string;
   sdkMetricsListen: string | undefined;
@@ -120,6 +125,7 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
       listen: { type: 'string' },
       'sdk-metrics-listen': { type: 'string' },
       'webhook-secret-env': { type: 'string' },
+      'live-reductions': { type: 'string' },
     },
   });
   if (values.help === true) return 'help';
@@ -147,7 +153,10 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
   if (values['webhook-secret-env'] !== undefined && (secretValue === undefined || secretValue === '')) {
     throw new UsageError(`--webhook-secret-env ${secretVariable}: the variable is not set`);
   }
+  const liveReductions = values['live-reductions'] ?? io.env.CAPSCHED_LIVE_REDUCTIONS ?? 'at-end';
+  if (liveReductions !== 'at-end' && liveReductions !== 'now') throw new UsageError(`--live-reductions "${liveReductions}": use at-end (default) or now`);
   return {
+    liveReductions,
     source: values.source ?? io.env.CAPSCHED_SOURCE ?? '.',
     branch: values.branch ?? io.env.CAPSCHED_BRANCH ?? 'main',
     path: values.path ?? io.env.CAPSCHED_PATH ?? 'schedules',
@@ -277,7 +286,8 @@ export const runCommand: Command = async (argv, io) => {
       },
       reconcile: {
         store: (client) => compose.scheduleStore(client),
-        options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path },
+        live: (client) => compose.liveStore(client),
+        options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path, liveReductions: s.liveReductions },
       },
       notifier,
       logger,

@@ -165,3 +165,44 @@ export interface ScheduleStore {
   /** Cancels a running window's workflow (the workflow reverts on cancel). */
   cancelWorkflow(workflowId: string, reason: string): Promise<void>;
 }
+
+// ---------- The present: coordinators and running windows (git is the truth for the present) ----------
+
+import type { LiveNamespaceState } from './live/types.js';
+import type { CapacityChangeInput } from './workflow-contract.js';
+
+/** A window a pass starts late (rule 2): the run the schedule would have started for this occurrence. */
+export interface LiveStartRequest {
+  /** The occurrence's run id (`<scheduleId>-<RFC 3339 start>`): an existing run is never started again. */
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  input: CapacityChangeInput;
+  memo: Record<string, unknown>;
+  /** Keyword search attributes (the schedule action's audit trail). */
+  searchAttributes: Partial<Record<string, string>>;
+}
+
+/**
+ * The namespaces' coordinators and their windows, as a reconcile pass reads and changes them.
+ * Reads are O(namespaces): one visibility list of running coordinators and one status query each.
+ * Writes are absolute (set TRUs, set the end), so a retried or repeated write changes nothing more.
+ */
+export interface LiveStore {
+  /** Namespaces whose coordinator is running (one visibility call per 1000). */
+  coordinatorNamespaces(): Promise<string[]>;
+  /** One status query of the namespace's coordinator; `error` set when it cannot be read in time. */
+  readNamespace(namespace: string): Promise<LiveNamespaceState>;
+  /** Which of these workflow ids have a run, open or closed (one describe each). */
+  existingRuns(workflowIds: readonly string[]): Promise<Set<string>>;
+  /** Sets a held window's TRUs in its coordinator (it re-applies the effective capacity). */
+  setWindowTrus(namespace: string, windowId: string, trus: number, commit: string): Promise<void>;
+  /** Moves a running window's end (its setEndTime signal; the window tells its coordinator). */
+  setWindowEnd(workflowId: string, runId: string, endMs: number): Promise<void>;
+  /** Releases a held window (a baseline) in its coordinator, whose workflow has finished. */
+  releaseWindow(namespace: string, windowId: string): Promise<void>;
+  /** Cancels a running window (it releases its capacity and ends as cancelled). */
+  cancelWindow(workflowId: string, runId: string, reason: string): Promise<void>;
+  /** Starts a window; 'exists' when a run with this id exists already (another daemon, the schedule). */
+  startWindow(request: LiveStartRequest): Promise<'started' | 'exists'>;
+}

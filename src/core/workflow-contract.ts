@@ -10,6 +10,20 @@ export const DEFAULT_TASK_QUEUE = 'capacity-management';
 /** Workflow type name schedules start. */
 export const CAPACITY_CHANGE_WORKFLOW = 'scheduledCapacityChange';
 
+/** Workflow type of the per-namespace coordinator (as registered; never renamed). */
+export const COORDINATOR_WORKFLOW = 'capacityCoordinator';
+
+/** Names of the coordinator's and the window's signals and queries a reconcile pass uses (see temporal/workflows/definitions.ts). */
+export const LIVE_WIRE = {
+  coordinatorStatusQuery: 'status',
+  setWindowTrusSignal: 'capschedSetWindowTrus',
+  closeWindowSignal: 'capschedCloseWindow',
+  setEndTimeSignal: 'setEndTime',
+} as const;
+
+/** Memo key of a window a pass started late: `{ startedLate: true, commit, occurrenceStart }`. */
+export const LIVE_MEMO_KEY = 'capschedLive';
+
 /** Ownership marker value on everything capsched creates. */
 export const MANAGED_BY = 'capsched';
 

@@ -13,7 +13,8 @@ import { hostname } from 'node:os';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { reconcilerWorkflowCode } from '../temporal/bundle.js';
-import type { CapacityMetrics, CloudOps, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
+import type { LivePlan } from '../core/live/types.js';
+import type { CapacityMetrics, CloudOps, LiveStore, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import type { PresentView } from '../core/present/model.js';
 import { renderPage } from '../ui/page.js';
@@ -55,6 +56,8 @@ export interface CapacityWorkerContext {
 export interface DaemonReconcile {
   /** The schedule store, or how to build it from the daemon's Temporal client. */
   store: ScheduleStore | ((client: Client) => ScheduleStore);
+  /** The coordinators and running windows (the present), from the daemon's Temporal client; absent: schedules only. */
+  live?: (client: Client) => LiveStore;
   /** reconcileOnce options; dryRun computes the same change set and writes nothing. */
   options: ReconcileOptions;
   /** Sees every pass's full result (the `capsched dev` table). */
@@ -154,6 +157,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   let appliedPlans: AppliedPlans | undefined;
   let drift: { corrected: number; reportedOnly: boolean; at?: string } | undefined;
   let lastSnapshot: SourceSnapshot | undefined;
+  /** The last pass's live changes (held reductions, applied or pending changes to running windows). */
+  let livePass: { plan: LivePlan; dryRun: boolean; failed?: boolean } | undefined;
   /** The source as passes read it: the last snapshot is kept so an applied pass's plans can be shown. */
   const source: PlanSource = {
     describe: () => options.source.describe(),
@@ -167,6 +172,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       }
       if (result.counts.drift > 0) drift = { corrected: result.counts.driftCorrected, reportedOnly: result.counts.driftCorrected === 0, at: new Date().toISOString().slice(0, 19) + 'Z' };
     }
+    if (result.live !== undefined) livePass = { plan: result.live, dryRun: result.dryRun, ...((result.liveApplied ?? []).some((a) => a.outcome === 'failed') ? { failed: true } : {}) };
     await options.reconcile.onResult?.(result);
   };
 
@@ -174,6 +180,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     installation: options.installation,
     source,
     store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
+    ...(options.reconcile.live === undefined ? {} : { live: options.reconcile.live(client) }),
     options: options.reconcile.options,
     onResult,
     notifier,
@@ -338,7 +345,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   });
   const presentView = async (): Promise<PresentView> => {
     const { state } = await readiness();
-    return present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [...alertLog.entries], ...(drift === undefined ? {} : { drift }) });
+    return present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [...alertLog.entries], ...(drift === undefined ? {} : { drift }), ...(livePass === undefined ? {} : { livePass }) });
   };
 
   // ---- HTTP ----

@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { coordinatorWorkflowId } from '../core/capacity/window.js';
-import { buildPresent, PAST_MS, type AlertFact, type AppliedSample, type LiveNamespace, type PresentView, type SourceFacts } from '../core/present/model.js';
+import { buildPresent, PAST_MS, type AlertFact, type AppliedSample, type LiveNamespace, type PresentInput, type PresentView, type SourceFacts } from '../core/present/model.js';
 import type { LoadedPlan } from '../core/plan/load.js';
 import type { Alert, CloudOps, Notifier } from '../core/ports.js';
 import type { ReconcilerState } from '../core/reconciler-contract.js';
@@ -84,7 +84,15 @@ export class PresentReader {
             const workflowId = slash === -1 ? w.windowId : w.windowId.slice(0, slash);
             const runId = slash === -1 ? undefined : w.windowId.slice(slash + 1);
             const endMs = w.endTime === undefined ? undefined : Date.parse(w.endTime);
-            return { workflowId, trus: w.trus, ...(runId === undefined ? {} : { runId }), ...(endMs === undefined || Number.isNaN(endMs) ? {} : { endMs }) };
+            return {
+              workflowId,
+              trus: w.trus,
+              ...(runId === undefined ? {} : { runId }),
+              ...(endMs === undefined || Number.isNaN(endMs) ? {} : { endMs }),
+              ...(w.plan === undefined ? {} : { plan: w.plan }),
+              ...(w.commit === undefined ? {} : { commit: w.commit }),
+              ...(w.startedLate === true ? { startedLate: true } : {}),
+            };
           });
         } else if (coordinator.reason instanceof WorkflowNotFoundError) {
           // No coordinator has ever run for the namespace: nothing was raised, so on-demand as far as capsched knows.
@@ -133,7 +141,7 @@ export class PresentReader {
     return Object.fromEntries([...this.record].map(([n, list]) => [n, [...list]]));
   }
 
-  async view(input: { applied: AppliedPlans | undefined; state: ReconcilerState | undefined; sourceDescription: string; alerts: AlertFact[]; drift?: SourceFacts['drift'] }): Promise<PresentView> {
+  async view(input: { applied: AppliedPlans | undefined; state: ReconcilerState | undefined; sourceDescription: string; alerts: AlertFact[]; drift?: SourceFacts['drift']; livePass?: PresentInput['livePass'] }): Promise<PresentView> {
     const plans = input.applied?.plans;
     const namespaces = [...new Set((plans ?? []).map((lp) => lp.plan.namespace))];
     const live = await this.readLive(namespaces);
@@ -148,6 +156,7 @@ export class PresentReader {
       source: sourceFacts(input.state, input.applied, input.sourceDescription, input.drift),
       alerts: input.alerts,
       ...(this.deps.temporalUi === undefined ? {} : { temporalUi: this.deps.temporalUi }),
+      ...(input.livePass === undefined ? {} : { livePass: input.livePass }),
     });
   }
 }

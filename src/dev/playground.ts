@@ -208,7 +208,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       installation: DEV_INSTALLATION,
       source,
       // The dev server is private to the playground: deleting the last plan file deletes its schedule.
-      reconcile: { store, options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200, allowPruneAll: true }, onResult },
+      reconcile: { store, live: (c) => compose.liveStore(c, { requestsPerSecond: 50 }), options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200, allowPruneAll: true }, onResult },
       temporal: { connection, namespace: 'default' },
       notifier,
       logger,

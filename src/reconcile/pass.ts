@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CapschedError, isCapschedError } from '../core/errors.js';
-import type { Alert, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
+import type { Alert, LiveStore, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import type { Issue } from '../core/plan/issues.js';
 import { MAX_PROBLEM_ISSUES, type PassOutcome, type Problem, type ReconcilerState } from '../core/reconciler-contract.js';
 import { scrub, type Logger } from '../log/index.js';
@@ -27,6 +27,8 @@ export interface PassDeps {
   source: PlanSource;
   /** Where the schedules live, and how reconcileOnce runs (dryRun computes and writes nothing). */
   store: ScheduleStore;
+  /** The coordinators and running windows: the pass converges the present too (docs/reconcile.md). */
+  live?: LiveStore;
   options: ReconcileOptions;
   /** Sees every reconcileOnce result (the `capsched dev` table); its failure does not fail the pass. */
   onResult?: (result: ReconcileResult) => Promise<void>;
@@ -162,7 +164,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     next.lastAttemptedRevision = revision;
     let outcome: Reconciled;
     try {
-      const full = await reconcileOnce({ snapshot, store: deps.store, installation: deps.installation, now: started.getTime(), options: deps.options, logger: log, reconcileId });
+      const full = await reconcileOnce({ snapshot, store: deps.store, ...(deps.live === undefined ? {} : { live: deps.live }), installation: deps.installation, now: started.getTime(), options: deps.options, logger: log, reconcileId });
       await deps.onResult?.(full).catch((err: unknown) => log.warn({ err }, 'pass result observer failed'));
       outcome = reconciled(full);
     } catch (err) {

@@ -13,14 +13,16 @@ import { isCapschedError, type RetryClass } from '../core/errors.js';
 import type { Issue } from '../core/plan/issues.js';
 import type { PassOutcome } from '../core/reconciler-contract.js';
 import type { Logger } from '../log/index.js';
-import type { ScheduleStore, SourceSnapshot } from '../core/ports.js';
+import type { LiveStore, ScheduleStore, SourceSnapshot } from '../core/ports.js';
+import type { LivePlan, LiveReductions } from '../core/live/types.js';
+import { reconcileLive, type LiveApplied } from './live.js';
 import { validateAndLoadPlans, type ValidationReport } from '../core/plan/validate.js';
 import { desiredSchedules } from '../core/desired/build.js';
 import { checkInstallationId } from '../core/desired/schedule-id.js';
 import type { DesiredSchedule } from '../core/desired/types.js';
 import { diffSchedules, isOwnedBy, schedulesNeedingDetail } from '../core/diff/diff.js';
 import { countChanges, type ActualSchedule, type ChangeSet } from '../core/diff/types.js';
-import { applyChangeSet, pool, type AppliedAction } from '../apply/index.js';
+import { applyChangeSet, pool, type AppliedAction, type ApplyProgress } from '../apply/index.js';
 
 export interface ReconcileOptions {
   /** Task queue of the capacity-change worker (default DEFAULT_TASK_QUEUE). */
@@ -32,8 +34,10 @@ export interface ReconcileOptions {
   maxPruneShare?: number;
   /** Compute and report; write nothing. */
   dryRun?: boolean;
-  /** Cancel running windows of deleted or paused plans (they revert now). */
+  /** Cancel running windows of deleted or paused plans (they revert now); live reductions apply now too. */
   force?: boolean;
+  /** Reductions of running windows: at the window's end (default) or now (`run --live-reductions now`; `--force` implies now). */
+  liveReductions?: LiveReductions;
   /** Validation warnings fail the pass. */
   strict?: boolean;
   /** The plans folder inside the source, for messages (e.g. "schedules"). */
@@ -51,6 +55,8 @@ export interface ReconcileOptions {
 export interface ReconcileInput {
   snapshot: SourceSnapshot;
   store: ScheduleStore;
+  /** The coordinators and running windows (the present); without it the pass reconciles schedules only. */
+  live?: LiveStore;
   installation: string;
   /** The pass's clock (ms since epoch): expired one-offs and window previews are relative to it. */
   now: number;
@@ -59,6 +65,8 @@ export interface ReconcileInput {
   logger?: Logger;
   /** Correlates log lines of one pass (default: derived from `now`). */
   reconcileId?: string;
+  /** Called as each schedule change is made or fails (`capsched apply` prints it). */
+  onProgress?: (event: ApplyProgress) => void;
 }
 
 /** The one place a pass's log fields are bound: component, installation, reconcileId, revision. */
@@ -95,6 +103,11 @@ export interface ReconcileCounts {
   driftCorrected: number;
   describes: number;
   writes: number;
+  /** The present: coordinator status queries, live writes (signals, starts, cancels), live changes pending and held. */
+  liveQueries: number;
+  liveWrites: number;
+  livePending: number;
+  liveHeld: number;
 }
 
 export interface ReconcileResult {
@@ -109,13 +122,16 @@ export interface ReconcileResult {
   issues: Issue[];
   changeSet?: ChangeSet;
   applied: AppliedAction[];
+  /** The present: live now → desired now per affected namespace, and what the pass did or holds. */
+  live?: LivePlan;
+  liveApplied?: LiveApplied[];
   errors: ReconcileError[];
   counts: ReconcileCounts;
   durationMs: number;
 }
 
 function zeroCounts(): ReconcileCounts {
-  return { plans: 0, desired: 0, managed: 0, ignored: 0, create: 0, update: 0, delete: 0, pause: 0, unpause: 0, unchanged: 0, expired: 0, drift: 0, driftCorrected: 0, describes: 0, writes: 0 };
+  return { plans: 0, desired: 0, managed: 0, ignored: 0, create: 0, update: 0, delete: 0, pause: 0, unpause: 0, unchanged: 0, expired: 0, drift: 0, driftCorrected: 0, describes: 0, writes: 0, liveQueries: 0, liveWrites: 0, livePending: 0, liveHeld: 0 };
 }
 
 function toError(err: unknown): ReconcileError {
@@ -239,12 +255,48 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
     log?.warn({ code: changeSet.blocked.code, deletes: changeSet.blocked.deletes, managed: changeSet.blocked.managed }, 'prune guard refused the pass; nothing applied');
     return finish('prune-blocked');
   }
-  if (changeSet.changes.length === 0) return finish('unchanged');
-  if (dryRun) {
-    for (const change of changeSet.changes) {
-      log?.info({ kind: change.kind, reason: change.reason, scheduleId: change.scheduleId, plan: change.plan, namespace: change.namespace, fields: change.fields.map((f) => f.field), dryRun }, 'dry run: would change schedule');
+  const livePass = async (cancelled?: ReadonlySet<string>): Promise<boolean> => {
+    if (input.live === undefined) return true;
+    try {
+      const r = await reconcileLive({
+        live: input.live,
+        plans: loadedPlans,
+        desired,
+        installation,
+        commit: revision,
+        nowMs: input.now,
+        reductions: options.force === true ? 'now' : (options.liveReductions ?? 'at-end'),
+        dryRun,
+        concurrency,
+        ...(cancelled === undefined ? {} : { cancelled }),
+        ...(log === undefined ? {} : { logger: log }),
+      });
+      result.live = r.plan;
+      result.liveApplied = r.applied;
+      counts.liveQueries = r.calls.queries;
+      counts.liveWrites = r.calls.writes;
+      counts.livePending = r.plan.pending;
+      counts.liveHeld = r.plan.held;
+      for (const a of r.applied) if (a.outcome === 'failed') result.errors.push({ code: 'LIVE_CHANGE_FAILED', message: `${a.kind} ${a.plan} on ${a.namespace}: ${a.error ?? 'failed'}`, retry: 'transient', plan: a.plan });
+      return !r.applied.some((a) => a.outcome === 'failed');
+    } catch (err) {
+      result.errors.push(toError(err));
+      log?.error({ err }, 'reading the coordinators failed; running windows left as they are');
+      return false;
     }
-    return finish('planned');
+  };
+
+  if (changeSet.changes.length === 0 || dryRun) {
+    if (dryRun) {
+      for (const change of changeSet.changes) {
+        log?.info({ kind: change.kind, reason: change.reason, scheduleId: change.scheduleId, plan: change.plan, namespace: change.namespace, fields: change.fields.map((f) => f.field), dryRun }, 'dry run: would change schedule');
+      }
+    }
+    const ok = await livePass();
+    const livePending = result.live?.pending ?? 0;
+    if (!ok) return finish('failed');
+    if (dryRun) return finish(changeSet.changes.length > 0 || livePending > 0 ? 'planned' : 'unchanged');
+    return finish(livePending > 0 ? 'applied' : 'unchanged');
   }
 
   // 6. Apply.
@@ -254,12 +306,14 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
     ...(options.force === undefined ? {} : { force: options.force }),
     ...(log === undefined ? {} : { logger: log }),
     ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+    ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
   });
   result.applied = applied.actions;
   counts.writes = applied.writes;
   counts.driftCorrected = changeSet.drift.filter((d) => d.corrected && applied.actions.some((a) => a.scheduleId === d.scheduleId)).length;
   for (const e of applied.errors) result.errors.push({ code: e.code, message: e.message, retry: e.retry, scheduleId: e.scheduleId, plan: e.plan });
-  return finish(applied.errors.length > 0 ? 'failed' : 'applied');
+  const liveOk = await livePass(new Set(applied.actions.flatMap((a) => a.cancelledWindows ?? [])));
+  return finish(applied.errors.length > 0 || !liveOk ? 'failed' : 'applied');
 }
 
 /** The result without the desired/actual bodies: small enough for a Temporal activity result or a status file. */

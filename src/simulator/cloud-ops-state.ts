@@ -86,6 +86,10 @@ interface OperationRecord {
   checkDurationMs: number;
   capacity?: { from: CapacityTarget; to: CapacityTarget; previousSpec: CapacitySpec | undefined };
   done: boolean;
+  /** capacityLag fault: a FULFILLED capacity change takes effect (latest_request COMPLETED) this long after the operation finished. */
+  settleLagMs?: number;
+  /** The lagging change took effect. */
+  settled?: boolean;
 }
 
 interface LatestRequest {
@@ -224,6 +228,10 @@ export class SimulatedAccount {
     const now = this.#now();
     const due = [...this.#operations.values()].filter((op) => !op.done && op.finishMs !== undefined && op.finishMs <= now).sort((a, b) => (a.finishMs as number) - (b.finishMs as number));
     for (const op of due) this.#finish(op);
+    const settling = [...this.#operations.values()]
+      .filter((op) => op.done && op.settleLagMs !== undefined && op.settled !== true && (op.finishMs as number) + op.settleLagMs <= now)
+      .sort((a, b) => (a.finishMs as number) + (a.settleLagMs as number) - ((b.finishMs as number) + (b.settleLagMs as number)));
+    for (const op of settling) this.#settle(op);
   }
 
   #finish(op: OperationRecord): void {
@@ -237,6 +245,8 @@ export class SimulatedAccount {
     const latest = ns.latestRequest;
     const isLatest = latest?.operationId === op.id;
     if (op.outcome === 'fulfilled') {
+      // capacityLag: the operation is FULFILLED, the capacity is still changing (advance() settles it later).
+      if (op.settleLagMs !== undefined && op.settled !== true) return;
       ns.observed = op.capacity.to;
       ns.resourceVersion += 1;
       const change: CapacityChange = { at: new Date(at).toISOString(), atMs: at, operationId: op.id, source: 'api', target: op.capacity.to };
@@ -255,6 +265,26 @@ export class SimulatedAccount {
         // The desired capacity goes back to what it was: the request did not happen.
         if (!this.#keepSpecOnFailure) ns.spec.capacitySpec = op.capacity.previousSpec ?? null;
       }
+    }
+  }
+
+  /** A lagging FULFILLED change takes effect: current capacity flips, latest_request COMPLETED. */
+  #settle(op: OperationRecord): void {
+    op.settled = true;
+    const ns = this.#namespaces.get(op.namespace);
+    if (ns === undefined || op.capacity === undefined) return;
+    const at = (op.finishMs as number) + (op.settleLagMs as number);
+    ns.observed = op.capacity.to;
+    ns.resourceVersion += 1;
+    ns.modifiedMs = at;
+    const change: CapacityChange = { at: new Date(at).toISOString(), atMs: at, operationId: op.id, source: 'api', target: op.capacity.to };
+    if (op.capacity.to.mode === 'provisioned') change.trus = op.capacity.to.trus;
+    ns.changes.push(change);
+    this.#onChange?.(ns.name, { ...change });
+    const latest = ns.latestRequest;
+    if (latest?.operationId === op.id) {
+      latest.state = 'completed';
+      latest.endMs = at;
     }
   }
 
@@ -442,7 +472,8 @@ export class SimulatedAccount {
       checkDurationMs: this.checkDurationMs,
       done: false,
     };
-    if (fault !== undefined && fault.kind !== 'operationStuck') {
+    if (fault?.kind === 'capacityLag') op.settleLagMs = Math.max(0, fault.lagMs);
+    else if (fault !== undefined && fault.kind !== 'operationStuck') {
       op.outcome = fault.kind === 'operationFailed' ? 'failed' : fault.kind === 'operationCancelled' ? 'cancelled' : 'rejected';
       op.failureReason =
         fault.failureReason ??

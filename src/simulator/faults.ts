@@ -20,7 +20,13 @@ export type OperationFault =
   | { kind: 'operationRejected'; namespace?: string; failureReason?: string; times?: number }
   | { kind: 'operationCancelled'; namespace?: string; failureReason?: string; times?: number }
   /** The operation never leaves IN_PROGRESS. */
-  | { kind: 'operationStuck'; namespace?: string; times?: number };
+  | { kind: 'operationStuck'; namespace?: string; times?: number }
+  /**
+   * The operation reports FULFILLED on time, but the namespace's capacity keeps changing for lagMs
+   * more: capacity.latest_request stays IN_PROGRESS and the current capacity stays the old one until
+   * then (what Terraform's acceptance test polls for, up to 60 s, after the operation finished).
+   */
+  | { kind: 'capacityLag'; lagMs: number; namespace?: string; times?: number };
 
 export type SimulatorFault = CallFault | OperationFault;
 

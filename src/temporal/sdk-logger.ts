@@ -47,7 +47,7 @@ export function installTemporalRuntime(logger: Logger, options: { infoAs?: 'info
     return true;
   } catch (err) {
     // Only "already installed" is expected; a bad bind address must not pass silently.
-    if (options.metricsListen !== undefined && !(err instanceof Error && /already/i.test(err.message))) throw err;
+    if (options.metricsListen !== undefined && !(err instanceof Error && /already been installed/i.test(err.message))) throw err;
     return false;
   }
 }

@@ -5,7 +5,9 @@
  * every metric the shipped Grafana dashboard and alert rules name.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -215,4 +217,23 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
   daemon.child.kill('SIGTERM');
   const exit = await within(daemon.exited, 60_000, () => `no exit after SIGTERM\n${daemon.stderr()}`);
   assert.equal(exit.code, 0, daemon.stderr());
+});
+
+test('--sdk-metrics-listen: a port in use or port 0 is a usage error (exit 2), never a daemon without the metrics it was asked for', async () => {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  after(() => busy.close());
+  const busyPort = (busy.address() as { port: number }).port;
+  const run = (flag: string) =>
+    spawnSync(process.execPath, [join(root, 'bin/capsched.js'), 'run', '--source', tempDir(), '--listen', '127.0.0.1:0', '--sdk-metrics-listen', flag], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', CAPSCHED_LOG_LEVEL: 'silent' },
+    });
+  const inUse = run(`127.0.0.1:${busyPort}`);
+  assert.equal(inUse.status, 2, inUse.stderr);
+  assert.match(inUse.stderr, new RegExp(`--sdk-metrics-listen 127\\.0\\.0\\.1:${busyPort}: .*[Aa]ddress already in use`));
+  const zero = run('127.0.0.1:0');
+  assert.equal(zero.status, 2, zero.stderr);
+  assert.match(zero.stderr, /--sdk-metrics-listen "127\.0\.0\.1:0" must be host:port with a fixed port/);
 });

@@ -147,3 +147,30 @@ test('present: schedule workflow ids name their plan; other ids do not', () => {
   assert.equal(planOfWorkflow('capsched.other.nightly-2026-12-02T23:00:00Z', 'prod'), undefined);
   assert.equal(planOfWorkflow('capsched-change-payments', 'prod'), undefined);
 });
+
+test('the present shows the last pass\'s live changes: a held reduction with its end, what it applied; windows started late say so', async () => {
+  const { liveRules } = await import('../../src/core/live/rules.js');
+  const { desiredNow, occurrenceWorkflowId } = await import('../../src/core/live/desired-now.js');
+  const edited = loadPlans([file('schedules/noon.yaml', plan('noon', 'trus: 4\nat: "2026-12-02T11:00"\ntimezone: UTC\nduration: 2h'))]).plans;
+  const windowId = `${occurrenceWorkflowId('prod', 'noon', Date.parse('2026-12-02T11:00:00Z'))}/r1`;
+  const live = liveRules(desiredNow(edited, NOW, 'abc'), [{ namespace: 'payments.a1b2c', effectiveTrus: 6, windows: [{ windowId, workflowId: windowId.slice(0, -3), runId: 'r1', trus: 6, endMs: Date.parse('2026-12-02T13:00:00Z') }] }], {
+    installation: 'prod',
+    reductions: 'at-end',
+    startWorkflowId: (p, s) => occurrenceWorkflowId('prod', p, s),
+  });
+  const base = input();
+  const view = buildPresent({
+    ...base,
+    live: [{ ...base.live[0]!, windows: [{ ...base.live[0]!.windows[0]!, commit: 'c0ffee1234567890', startedLate: true }] }],
+    livePass: { plan: live, dryRun: false },
+  });
+  const ns = view.namespaces.find((n) => n.namespace === 'payments.a1b2c')!;
+  assert.deepEqual(ns.liveChanges.map((c) => [c.kind, c.state, c.heldUntil?.utc]), [['lower', 'held', '2026-12-02T13:00Z']]);
+  assert.match(ns.liveChanges[0]!.text, /the reduction applies at the window's end; --force applies it now/);
+  assert.equal(ns.active[0]!.commit, 'c0ffee1234567890', "the window's own commit");
+  assert.equal(ns.active[0]!.startedLate, true);
+  const { renderStatusText } = await import('../../src/core/present/text.js');
+  const text = renderStatusText(view, 'payments.a1b2c');
+  assert.match(text, /live changes\n {4}held noon: held until 2026-12-02T13:00Z: lower to 4 TRUs \(from 6\)/);
+  assert.match(text, /commit c0ffee123456 \(started late\)/);
+});

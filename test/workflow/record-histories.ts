@@ -28,7 +28,7 @@ import { coordinatorStatusQuery, setEndTimeSignal, setEndTimeUpdate, setWindowTr
 
 const outDir = process.env.CAPSCHED_HISTORIES_OUT ?? join(packageRoot(), 'test', 'fixtures', 'histories');
 const KEY = 'record-histories-key';
-const namespaces = { happy: 'happy.rec01', overlap: 'overlap.rec01', rejected: 'rejected.rec01', cancelled: 'cancelled.rec01', extended: 'extended.rec01', durable: 'durable.rec01', goDuration: 'goduration.rec01', live: 'live.rec01' };
+const namespaces = { happy: 'happy.rec01', overlap: 'overlap.rec01', rejected: 'rejected.rec01', cancelled: 'cancelled.rec01', extended: 'extended.rec01', durable: 'durable.rec01', goDuration: 'goduration.rec01', live: 'live.rec01', settle: 'settle.rec01' };
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const server = await startDevServer();
@@ -92,10 +92,25 @@ async function recordLive(): Promise<void> {
   await save('live-coordinator', coordinatorWorkflowId(namespaces.live));
 }
 
+/**
+ * 9. Capacity still changing after the operation reports FULFILLED (the simulator's capacityLag:
+ *    latest_request IN_PROGRESS 1 s longer): the raise's and the revert's verifications poll until the
+ *    request completes (capsched-verify-settled). `CAPSCHED_RECORD_ONLY=settle` records only this case.
+ */
+async function recordSettle(): Promise<void> {
+  sim.injectFault({ kind: 'capacityLag', lagMs: 1_000, namespace: namespaces.settle, times: 2 });
+  const settle = await start('settle', { namespace: namespaces.settle, desiredTrus: 4, endTime: endIn(3_000) });
+  await settle.result();
+  await save('settle-window', settle.workflowId);
+  await save('settle-coordinator', coordinatorWorkflowId(namespaces.settle));
+}
+
 mkdirSync(outDir, { recursive: true });
 await worker.runUntil(async () => {
+  if (process.env.CAPSCHED_RECORD_ONLY === 'settle') return await recordSettle();
   await recordLive();
   if (process.env.CAPSCHED_RECORD_ONLY === 'live') return;
+  await recordSettle();
 
   // 1. A short window: raise, verify, revert, verify.
   const happy = await start('happy', { namespace: namespaces.happy, desiredTrus: 4, endTime: endIn(2_500) });

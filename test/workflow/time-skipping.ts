@@ -41,6 +41,12 @@ export interface Harness {
   worker: Worker;
 }
 
+/**
+ * A capacity worker on a fresh time-skipping server with the fake Cloud Ops. Verifications read
+ * once (settleWaitCapMs 0): activity time is not skipped, and a fake that reports a request in
+ * progress for hours would hold every verification for its real 60 s. Tests of the settling wait
+ * pass their own cap.
+ */
 export async function withWorker(settings: Partial<ActivitySettings>, fn: (h: Harness) => Promise<void>, setup?: (h: Omit<Harness, 'worker' | 'env' | 'taskQueue'>) => void): Promise<void> {
   const env = await newTimeSkippingEnv();
   const cloudOps = new FakeCloudOps();
@@ -54,7 +60,7 @@ export async function withWorker(settings: Partial<ActivitySettings>, fn: (h: Ha
     cloudOps,
     notifier,
     logger: silentLogger(),
-    settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://ui.test:8233', heartbeatMs: 1_000, ...settings },
+    settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://ui.test:8233', heartbeatMs: 1_000, settleWaitCapMs: 0, ...settings },
     workflowBundle: await testBundle(),
     client: env.client,
     shutdownGraceMs: 1_000,

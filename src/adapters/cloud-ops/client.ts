@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Client as GrpcClient, Metadata, credentials, type ServiceError } from '@grpc/grpc-js';
 import { CapschedError } from '../../core/errors.js';
 import type { AsyncOperationStatus, CapacityInfo, CapacityTarget, CloudOps, NamespaceCapacity, SetCapacityResult } from '../../core/ports.js';
+import { trusNotOffered } from '../../core/capacity/offered.js';
 import type { Logger } from '../../log/index.js';
 import { silentLogger } from '../../log/index.js';
 import type { CloudOpsSettings } from './settings.js';
@@ -177,6 +178,31 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
     return toCapacityInfo(namespace, res.capacityInfo);
   }
 
+  /**
+   * Before asking for provisioned capacity: is the value one the namespace offers now? A value
+   * outside valid_tru_values, or above max_available_tru_value, fails terminally before any
+   * UpdateNamespace. An API without the method (UNIMPLEMENTED) leaves the check to UpdateNamespace.
+   */
+  async function checkOffered(namespace: string, trus: number, fields: Record<string, unknown>): Promise<void> {
+    let info: CapacityInfo;
+    try {
+      info = await getCapacityInfo(namespace);
+    } catch (err) {
+      if (err instanceof CapschedError && err.code === CloudOpsErrorCode.protocol) {
+        log.warn({ ...fields, code: err.code }, 'GetNamespaceCapacityInfo unavailable; UpdateNamespace checks the TRUs itself');
+        return;
+      }
+      throw err;
+    }
+    const why = trusNotOffered(info, trus);
+    if (why === undefined) return;
+    log.warn({ ...fields, validTruValues: info.validTruValues, maxAvailableTruValue: info.maxAvailableTruValue }, 'capacity change refused: TRUs not offered');
+    throw new CapschedError(CloudOpsErrorCode.trusNotOffered, why, {
+      retry: 'terminal',
+      details: { namespace, trus, validTruValues: info.validTruValues, ...(info.maxAvailableTruValue === undefined ? {} : { maxAvailableTruValue: info.maxAvailableTruValue }) },
+    });
+  }
+
   async function setCapacity(namespace: string, target: CapacityTarget, operationId: string): Promise<SetCapacityResult> {
     validateTarget(target);
     if (operationId.trim() === '') throw new CapschedError(CloudOpsErrorCode.invalidArgument, 'setCapacity needs a non-empty operation id (stable across retries of one step)', { retry: 'terminal' });
@@ -214,6 +240,8 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
     if (ns.spec === null || ns.spec === undefined) {
       throw new CapschedError(CloudOpsErrorCode.protocol, `Cloud Ops API GetNamespace for namespace ${namespace} returned no spec; refusing to send a partial spec`, { retry: 'terminal' });
     }
+
+    if (target.mode === 'provisioned') await checkOffered(namespace, target.trus, fields);
 
     const spec = specWithCapacity(ns.spec, target);
     try {

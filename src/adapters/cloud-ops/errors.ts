@@ -19,6 +19,8 @@ export const CloudOpsErrorCode = {
   requestInProgress: 'CLOUD_OPS_REQUEST_IN_PROGRESS',
   /** INVALID_ARGUMENT: e.g. a TRU value the namespace does not offer. */
   invalidArgument: 'CLOUD_OPS_INVALID_ARGUMENT',
+  /** The plan's TRUs are not in GetNamespaceCapacityInfo's valid values or above its max available value (checked before UpdateNamespace). */
+  trusNotOffered: 'CLOUD_OPS_TRUS_NOT_OFFERED',
   /** UNAUTHENTICATED: the API key is missing, invalid or expired. */
   unauthenticated: 'CLOUD_OPS_UNAUTHENTICATED',
   /** PERMISSION_DENIED: the key lacks Namespace Admin on the namespace. */

@@ -8,7 +8,7 @@ import { scheduleIdFor } from '../desired/schedule-id.js';
 import { planIntervals } from '../windows/windows.js';
 import type { DesiredNow, DesiredNowWindow } from './types.js';
 
-export function desiredNow(plans: readonly LoadedPlan[], nowMs: number, commit: string): DesiredNow {
+export function desiredNow(plans: readonly Pick<LoadedPlan, 'plan' | 'file'>[], nowMs: number, commit: string): DesiredNow {
   const by = new Map<string, DesiredNowWindow[]>();
   for (const lp of plans) {
     const plan = lp.plan;
@@ -23,7 +23,7 @@ export function desiredNow(plans: readonly LoadedPlan[], nowMs: number, commit: 
     }
     // A permanent cron plan has no interval covering now unless it fires this very millisecond:
     // it still applies (once its baseline is live), so edits and removal apply on the next pass.
-    if (plan.cron !== undefined && lp.lengthMs === null && !(by.get(plan.namespace) ?? []).some((w) => w.plan === plan.name)) {
+    if (plan.cron !== undefined && plan.duration === undefined && !(by.get(plan.namespace) ?? []).some((w) => w.plan === plan.name)) {
       const list = by.get(plan.namespace) ?? [];
       list.push({ plan: plan.name, file: lp.file, namespace: plan.namespace, trus: plan.trus, startMs: nowMs, endMs: null, needsLive: true });
       by.set(plan.namespace, list);

@@ -146,3 +146,20 @@ function afterTrus(live: readonly LiveWindow[], changes: readonly LiveChange[]):
   }
   return effective([...trus.values()]);
 }
+
+/**
+ * What the coordinators would hold if `base` were fully applied now: every covering occurrence
+ * running with its plan's TRUs and end. The PR report compares head with it ("if merged now").
+ */
+export function liveFromDesired(base: DesiredNow, installation: string, workflowIdOf: (plan: string, startMs: number) => string): LiveNamespaceState[] {
+  return base.namespaces.map((n) => {
+    const permanent = n.windows.filter((w) => w.endMs === null).sort((a, b) => b.trus - a.trus || (a.plan < b.plan ? -1 : 1))[0];
+    const windows: LiveWindow[] = n.windows
+      .filter((w) => w.endMs !== null || w === permanent)
+      .map((w) => {
+        const workflowId = workflowIdOf(w.plan, w.startMs);
+        return { windowId: `${workflowId}/base`, workflowId, runId: 'base', trus: w.trus, endMs: w.endMs, plan: w.plan, installation, startMs: w.startMs };
+      });
+    return { namespace: n.namespace, effectiveTrus: effective(windows.map((w) => w.trus)), windows };
+  });
+}

@@ -6,6 +6,8 @@
  */
 import { scheduleIdFor } from '../desired/schedule-id.js';
 import type { LoadedPlan } from '../plan/load.js';
+import { describeLiveChange } from '../live/text.js';
+import type { LiveChangeKind, LivePlan } from '../live/types.js';
 import type { CapacityTarget, NamespaceCapacity } from '../ports.js';
 import { formatLocalIso, formatUtcIso, transitionsBetween } from '../time/zone.js';
 import { HOUR, WEEK } from '../time/units.js';
@@ -24,6 +26,10 @@ export interface LiveWindow {
   trus: number;
   /** Epoch ms; absent for a permanent change. */
   endMs?: number;
+  /** From the window itself (newer windows): its plan, the commit it runs from, and whether a pass started it late. */
+  plan?: string;
+  commit?: string;
+  startedLate?: boolean;
 }
 
 /** One namespace as read now: Cloud Ops and its coordinator. Either reading may be missing. */
@@ -87,6 +93,19 @@ export interface PresentInput {
   alerts: AlertFact[];
   /** Base of the Temporal Web UI (no trailing slash) and capsched's Temporal namespace, for workflow links. */
   temporalUi?: { baseUrl: string; namespace: string };
+  /** The last pass's live changes (held reductions, and what it applied or, in a dry run, would apply). */
+  livePass?: { plan: LivePlan; dryRun: boolean; failed?: boolean };
+}
+
+/** A live change of the last pass, as the page and `capsched status` show it. */
+export interface LiveChangeView {
+  kind: LiveChangeKind;
+  plan: string;
+  /** held: waits for the window's end; pending: the pass would apply it (dry run) or failed to; applied: the last pass applied it. */
+  state: 'held' | 'pending' | 'applied';
+  heldUntil?: TimeLabel;
+  /** "held until 2026-11-27T14:00Z: lower to 4 TRUs (from 8) — …; the reduction applies at the window's end; --force applies it now". */
+  text: string;
 }
 
 export interface TimeLabel {
@@ -109,8 +128,10 @@ export interface ActiveWindowView {
   line?: number;
   zone: string;
   origin: 'plan' | 'manual';
-  /** The commit in force (the applied revision) when the window's plan is in it. */
+  /** The commit the window runs from (its own, else the applied revision when its plan is in it). */
   commit?: string;
+  /** A reconcile pass started it late, for the rest of its occurrence. */
+  startedLate?: boolean;
   uiUrl?: string;
 }
 
@@ -166,6 +187,8 @@ export interface NamespaceView {
   /** Effective TRUs the plans at the applied commit ask for now (max over covering windows). */
   plannedNowTrus: number;
   active: ActiveWindowView[];
+  /** Live changes of the last pass on this namespace: held reductions, pending or applied changes to running windows. */
+  liveChanges: LiveChangeView[];
   /** The next window to start (after now) of any plan on the namespace. */
   next?: { plan: string; trus: number; start: TimeLabel; end: TimeLabel | null; zone: string };
   plans: string[];
@@ -329,7 +352,7 @@ export function buildPresent(input: PresentInput): PresentView {
     const plannedNowTrus = windows.reduce((max, w) => (w.startMs <= nowMs && (w.endMs === null || w.endMs > nowMs) ? Math.max(max, w.trus) : max), 0);
 
     const active: ActiveWindowView[] = (live?.windows ?? []).map((w) => {
-      const plan = planOfWorkflow(w.workflowId, input.installation);
+      const plan = w.plan !== undefined && w.workflowId.startsWith(`capsched.${input.installation}.`) ? w.plan : planOfWorkflow(w.workflowId, input.installation);
       const lp = plan === undefined ? undefined : planByName.get(plan);
       const zone = lp?.plan.timezone ?? 'UTC';
       const url = workflowUrl(input.temporalUi, w.workflowId, w.runId);
@@ -342,8 +365,15 @@ export function buildPresent(input: PresentInput): PresentView {
         ...(w.endMs === undefined ? {} : { end: label(zone, w.endMs) }),
         ...(plan === undefined ? {} : { plan }),
         ...(lp === undefined ? {} : { file: lp.file, line: lp.line, ...(input.source.appliedRevision === undefined ? {} : { commit: input.source.appliedRevision }) }),
+        ...(w.commit === undefined || plan === undefined ? {} : { commit: w.commit }),
+        ...(w.startedLate === true ? { startedLate: true } : {}),
         ...(url === undefined ? {} : { uiUrl: url }),
       };
+    });
+    const liveChanges: LiveChangeView[] = (input.livePass?.plan.namespaces.find((n) => n.namespace === namespace)?.changes ?? []).map((c) => {
+      const zone = zoneOf(c.plan);
+      const state: LiveChangeView['state'] = c.heldUntilMs !== undefined ? 'held' : input.livePass?.dryRun === true || input.livePass?.failed === true ? 'pending' : 'applied';
+      return { kind: c.kind, plan: c.plan, state, text: describeLiveChange(c), ...(c.heldUntilMs === undefined ? {} : { heldUntil: label(zone, c.heldUntilMs) }) };
     });
     activeWindows += active.length;
 
@@ -392,6 +422,7 @@ export function buildPresent(input: PresentInput): PresentView {
       ...(live?.coordinatorError === undefined ? {} : { coordinatorError: live.coordinatorError }),
       plannedNowTrus,
       active,
+      liveChanges,
       ...(next === undefined ? {} : { next }),
       plans: nsPlans.map((lp) => lp.plan.name).sort(),
       planViews,

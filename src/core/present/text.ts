@@ -22,7 +22,7 @@ export function activeSummary(ns: Pick<NamespaceView, 'active'>, plan?: string):
 function activeLine(a: ActiveWindowView): string {
   const who = a.plan === undefined ? 'manual change' : `${a.plan}${a.file === undefined ? '' : ` (${a.file}:${a.line ?? 1})`}`;
   const end = a.end === undefined ? 'permanent' : a.zone === 'UTC' ? `until ${a.end.utc}` : `until ${a.end.local} ${a.zone} (${a.end.utc})`;
-  const commit = a.commit === undefined ? (a.origin === 'manual' ? 'manual' : 'commit unknown') : `commit ${a.commit.slice(0, 12)}`;
+  const commit = `${a.commit === undefined ? (a.origin === 'manual' ? 'manual' : 'commit unknown') : `commit ${a.commit.slice(0, 12)}`}${a.startedLate === true ? ' (started late)' : ''}`;
   return `    ${who}: ${a.trus} TRU ${end}, ${commit}${a.uiUrl === undefined ? `, workflow ${a.workflowId}` : `\n      ${a.uiUrl}`}`;
 }
 
@@ -47,6 +47,10 @@ export function renderStatusText(view: PresentView, namespace?: string): string 
     else {
       out.push('  active windows');
       for (const a of ns.active) out.push(activeLine(a));
+    }
+    if (ns.liveChanges.length > 0) {
+      out.push('  live changes');
+      for (const c of ns.liveChanges) out.push(`    ${c.state === 'held' ? 'held' : c.state === 'pending' ? 'pending' : 'applied'} ${c.plan}: ${c.text}`);
     }
     out.push(`  next window           ${ns.next === undefined ? 'none in the next 7 days' : `${ns.next.plan}: ${ns.next.trus} TRU ${ns.next.zone === 'UTC' ? ns.next.start.utc : `${ns.next.start.local} ${ns.next.zone} (${ns.next.start.utc})`}${ns.next.end === null ? ', permanent' : ` → ${hhmm(ns.next.end.local)}`}`}`);
     out.push(`  this week             ${ns.week.truHours} TRU-hours, peak ${ns.week.peakTrus} TRU`);

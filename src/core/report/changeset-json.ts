@@ -29,6 +29,8 @@ export function changeSetJson(view: ChangeSetView): unknown {
     expired: changeSet.expired,
     warnings: view.validation?.warnings ?? [],
     applied: view.applied ?? null,
+    live: view.live === undefined ? null : { nowMs: view.live.nowMs, reductions: view.live.reductions, pending: view.live.pending, held: view.live.held, namespaces: view.live.namespaces },
+    liveApplied: view.liveApplied ?? null,
     errors: view.errors ?? [],
   };
 }

@@ -1,4 +1,5 @@
 /** The change set as Markdown (PR comments, job summaries): a summary, then a `diff` block per change. */
+import { liveSectionLines } from '../live/text.js';
 import { changeLines, planMap } from './changeset-text.js';
 import { shortSha, summaryLine, warningLines, type ChangeSetView } from './changeset-model.js';
 
@@ -16,6 +17,8 @@ export function formatChangeSetMarkdown(view: ChangeSetView): string {
     if (out[out.length - 1] === '') out.pop();
     out.push('```', '');
   }
+  const live = liveSectionLines(view.live);
+  if (live.length > 0) out.push('#### Live', '', '```', ...live, '```', '');
   const unhealed = changeSet.drift.filter((d) => !d.corrected);
   if (unhealed.length > 0) {
     out.push('#### Drift (reported only: self-heal is off)', '');

@@ -5,6 +5,7 @@
 import type { ChangeSet, FieldChange, ScheduleChange } from '../diff/types.js';
 import type { Issue } from '../plan/issues.js';
 import type { PlanSummary } from '../plan/validate.js';
+import type { LivePlan } from '../live/types.js';
 
 export interface ChangeSetView {
   changeSet: ChangeSet;
@@ -16,6 +17,10 @@ export interface ChangeSetView {
   status?: string;
   dryRun?: boolean;
   selfHeal?: boolean;
+  /** The present: live now → desired now per affected namespace (absent when the pass did not read it). */
+  live?: LivePlan;
+  /** What the pass did to running windows (apply only). */
+  liveApplied?: { kind: string; namespace: string; plan: string; workflowId?: string; outcome: string; error?: string }[];
 }
 
 export const KIND_SYMBOL: Record<ScheduleChange['kind'], string> = { create: '+', update: '~', pause: '~', unpause: '~', delete: '-' };

@@ -2,6 +2,7 @@
 import type { ScheduleChange } from '../diff/types.js';
 import type { PlanSummary } from '../plan/validate.js';
 import { windowLine } from './validation-text.js';
+import { liveSectionLines } from '../live/text.js';
 import { KIND_SYMBOL, reasonText, shortSha, shownFields, summaryLine, warningLines, type ChangeSetView } from './changeset-model.js';
 
 function fieldLines(change: ScheduleChange, indent: string): string[] {
@@ -68,6 +69,8 @@ export function formatChangeSetText(view: ChangeSetView): string {
     for (const w of warnings) out.push(`  ! ${w}`);
     out.push('');
   }
+  const live = liveSectionLines(view.live);
+  if (live.length > 0) out.push(...live, '');
   out.push(summaryLine(changeSet));
   if (changeSet.blocked !== undefined) out.push('', `Refused (${changeSet.blocked.code}): ${changeSet.blocked.message}. Nothing was applied.`);
   if (view.applied !== undefined && view.applied.length > 0) {
@@ -79,6 +82,10 @@ export function formatChangeSetText(view: ChangeSetView): string {
       if (a.cancelledWindows !== undefined && a.cancelledWindows.length > 0) line += `; cancelled running window(s): ${a.cancelledWindows.join(', ')}`;
       out.push(line);
     }
+  }
+  if (view.liveApplied !== undefined && view.liveApplied.length > 0) {
+    out.push('', 'Applied to running windows:');
+    for (const a of view.liveApplied) out.push(`  ${a.outcome === 'exists' ? 'already running' : a.outcome} ${a.kind} ${a.plan} on ${a.namespace}${a.workflowId === undefined ? '' : ` (${a.workflowId})`}${a.error === undefined ? '' : `: ${a.error}`}`);
   }
   const errors = (view.errors ?? []).filter((e) => e.code !== changeSet.blocked?.code);
   if (errors.length > 0) {

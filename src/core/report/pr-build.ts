@@ -14,6 +14,20 @@ import {
   type ReportSegment,
 } from './pr-model.js';
 import { MINUTE, HOUR, DAY } from '../time/units.js';
+import { desiredNow } from '../live/desired-now.js';
+import { liveFromDesired, liveRules } from '../live/rules.js';
+import type { LivePlan } from '../live/types.js';
+
+/** The installation name the "if merged now" comparison uses (any id works: both sides use it). */
+const PR_INSTALLATION = 'pr';
+
+/** Running windows if head is merged now, against base as if fully applied (same rules as the pass, reductions held). */
+export function liveIfMerged(input: Pick<BuildPrReportInput, 'base' | 'head' | 'nowMs'>): LivePlan {
+  const workflowIdOf = (plan: string, startMs: number): string => `capsched.${PR_INSTALLATION}.${plan}-${new Date(startMs).toISOString()}`;
+  const base = desiredNow(input.base.plans, input.nowMs, input.base.commit);
+  const head = desiredNow(input.head.valid && input.head.pathExists ? input.head.plans : input.base.plans, input.nowMs, input.head.commit);
+  return liveRules(head, liveFromDesired(base, PR_INSTALLATION, workflowIdOf), { installation: PR_INSTALLATION, reductions: 'at-end', startWorkflowId: workflowIdOf });
+}
 
 /**
  * Builds the pull-request report from two revisions' plans. Pure: the caller passes `nowMs`.
@@ -334,6 +348,7 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
     namespaces,
     totals,
     warnings,
+    live: liveIfMerged(input),
   };
   if (input.truHourPrice !== undefined) {
     const { amount, currency } = input.truHourPrice;

@@ -1,3 +1,4 @@
+import type { LivePlan } from '../live/types.js';
 import type { TimelineSegment } from '../windows/windows.js';
 import type { PlanChange, PlanDiff } from '../plan/plan-diff.js';
 
@@ -125,4 +126,9 @@ export interface PrReport {
   totals: { namespacesBase: number; namespacesHead: number; baseTruHoursPerWeek: number; headTruHoursPerWeek: number; deltaTruHoursPerWeek: number };
   cost?: CostFigures;
   warnings: CapacityWarning[];
+  /**
+   * Running windows if merged now: head's desired-now against base's as if applied (raise, extend,
+   * start late, held reductions, baselines released). Empty namespaces when merging changes nothing now.
+   */
+  live: LivePlan;
 }

@@ -24,6 +24,13 @@ export interface ActivitySettings {
   operationTimeoutMs?: number;
   /** Heartbeat period while waiting for an operation (default 5 s). */
   heartbeatMs?: number;
+  /** Re-read period while a verification waits for the latest capacity request to complete (default 2 s). */
+  settlePollMs?: number;
+  /**
+   * Caps how long a verification waits for the latest capacity request (the workflow asks for 60 s).
+   * Unset: no cap. Tests on the time-skipping server set it, since activity time is real time there.
+   */
+  settleWaitCapMs?: number;
 }
 
 export interface ActivityDeps {
@@ -54,6 +61,12 @@ export interface ApplyCapacityResult {
 export interface VerifyCapacityRequest {
   namespace: string;
   expected: CapacityTarget;
+  /**
+   * Poll while the namespace's latest capacity request is still IN_PROGRESS (capacity can still be
+   * changing after the async operation reported FULFILLED), for at most this long, then verify.
+   * Absent or 0: one read (histories recorded before capsched-verify-settled).
+   */
+  settleWithinMs?: number;
 }
 
 export interface VerifyCapacityResult {
@@ -180,9 +193,9 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Reads the namespace's capacity from the API and checks mode, TRUs and the latest request. */
+    /** Reads the namespace's capacity from the API (until its latest request completes, within settleWithinMs) and checks mode, TRUs and the latest request. */
     async verifyCapacity(req: VerifyCapacityRequest): Promise<VerifyCapacityResult> {
-      const { log } = context();
+      const { log, ctx } = context();
       const fields = { namespace: req.namespace, expected: describeTarget(req.expected) };
       refuse(req.namespace, log);
       if (settings.dryRun) {
@@ -191,13 +204,26 @@ export function createActivities(deps: ActivityDeps) {
         return { ok: true, reason: 'dry run: not verified', dryRun: true };
       }
       try {
-        const observed = await cloudOps.getCapacity(req.namespace);
+        const settleWithinMs = Math.max(0, Math.min(req.settleWithinMs ?? 0, settings.settleWaitCapMs ?? Number.POSITIVE_INFINITY));
+        const started = Date.now();
+        let observed = await cloudOps.getCapacity(req.namespace);
+        let reads = 1;
+        // The operation FULFILLED does not mean the capacity is in place: wait (bounded) for the latest request to complete.
+        while (observed.latestRequest?.state === 'inProgress' && Date.now() - started < settleWithinMs) {
+          ctx.heartbeat({ reads });
+          await ctx.sleep(Math.min(settings.settlePollMs ?? 2_000, Math.max(1, settleWithinMs - (Date.now() - started))));
+          observed = await cloudOps.getCapacity(req.namespace);
+          reads += 1;
+        }
         const check = checkCapacity(observed, req.expected);
+        const stillChanging = observed.latestRequest?.state === 'inProgress' && settleWithinMs > 0;
+        const waited = settleWithinMs >= 1000 ? `${Math.round(settleWithinMs / 1000)}s` : `${settleWithinMs}ms`;
+        const reason = check.ok ? undefined : stillChanging ? `the latest capacity request is still in progress after waiting ${waited} for it to complete (${check.reason})` : check.reason;
         const summary = { mode: observed.mode, trus: observed.currentTrus, requestState: observed.latestRequest?.state };
         metrics?.verification(check.ok ? 'ok' : 'mismatch');
-        if (check.ok) log.info({ ...fields, observed: summary }, 'capacity verified');
-        else log.warn({ ...fields, observed: summary, reason: check.reason }, 'capacity verification failed');
-        return { ok: check.ok, reason: check.ok ? undefined : check.reason, observed: summary, dryRun: false };
+        if (check.ok) log.info({ ...fields, observed: summary, reads, waitedMs: Date.now() - started }, 'capacity verified');
+        else log.warn({ ...fields, observed: summary, reason, reads, waitedMs: Date.now() - started }, 'capacity verification failed');
+        return { ok: check.ok, reason, observed: summary, dryRun: false };
       } catch (err) {
         metrics?.verification('error');
         log.warn({ ...fields, err }, 'capacity read failed');

@@ -22,7 +22,7 @@ import {
 } from '@temporalio/workflow';
 import { describeTarget, dueWindows, effectiveTarget, holders, nextEndMs, releaseGraceUntil, releaseRetryDelayMs } from '../../core/capacity/window.js';
 import type { CapacityTarget } from '../../core/ports.js';
-import { alerts, applyCapacity, capacityRead } from './activities.js';
+import { alerts, applyCapacity, verifyCapacity } from './activities.js';
 import { failureMessage } from './capacity-change.js';
 import {
   closeWindowSignal,
@@ -96,7 +96,7 @@ const SKIP_ENDED_OPEN_PATCH = 'capsched-skip-ended-open';
 const LIVE_TRUS_PATCH = 'capsched-live-window-trus';
 
 /** Failure types of a change the API (or the worker) refused before accepting it. */
-const NEVER_APPLIED = new Set(['NAMESPACE_REFUSED', 'CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_UNAUTHENTICATED', 'CLOUD_OPS_PERMISSION_DENIED', 'CLOUD_OPS_NOT_FOUND', 'CLOUD_OPS_CONFIG']);
+const NEVER_APPLIED = new Set(['NAMESPACE_REFUSED', 'CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_TRUS_NOT_OFFERED', 'CLOUD_OPS_UNAUTHENTICATED', 'CLOUD_OPS_PERMISSION_DENIED', 'CLOUD_OPS_NOT_FOUND', 'CLOUD_OPS_CONFIG']);
 
 interface StepOutcome {
   applied: boolean;
@@ -184,7 +184,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     phase = 'verifying';
     if (changed && verifyDelayMs > 0) await sleep(verifyDelayMs);
     try {
-      const v = await capacityRead.verifyCapacity({ namespace, expected: target });
+      const v = await verifyCapacity({ namespace, expected: target });
       dryRun ||= v.dryRun;
       if (!v.ok) errors.push(`verification of ${describeTarget(target)} failed: ${v.reason ?? 'mismatch'}`);
       return { applied: true, verified: v.ok, changed, errors, dryRun };

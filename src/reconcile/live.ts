@@ -1,0 +1,134 @@
+/**
+ * The present side of a pass: desired-now (core/live) against what the coordinators hold, then
+ * the live changes applied — raise, extend, start late, and (when forced) lower, shorten, release.
+ * Reads are O(namespaces): one list of running coordinators and one status query per coordinator,
+ * plus one describe per occurrence that looks like it needs a late start.
+ */
+import { AUDIT_MEMO_KEY, type DesiredSchedule } from '../core/desired/types.js';
+import { desiredNow, occurrenceWorkflowId } from '../core/live/desired-now.js';
+import { liveRules } from '../core/live/rules.js';
+import { describeLiveChange } from '../core/live/text.js';
+import type { LiveChange, LiveNamespaceState, LivePlan, LiveReductions } from '../core/live/types.js';
+import type { LoadedPlan } from '../core/plan/load.js';
+import type { LiveStore } from '../core/ports.js';
+import { LIVE_MEMO_KEY, type CapacityChangeInput } from '../core/workflow-contract.js';
+import type { Logger } from '../log/index.js';
+import { pool } from '../apply/index.js';
+
+export interface LiveApplied {
+  kind: LiveChange['kind'];
+  namespace: string;
+  plan: string;
+  workflowId?: string;
+  outcome: 'applied' | 'exists' | 'failed';
+  error?: string;
+}
+
+export interface LivePassResult {
+  plan: LivePlan;
+  applied: LiveApplied[];
+  /** Calls made: coordinator list, status queries, describes, writes. */
+  calls: { lists: number; queries: number; describes: number; writes: number };
+}
+
+export interface LivePassInput {
+  live: LiveStore;
+  plans: readonly LoadedPlan[];
+  desired: readonly DesiredSchedule[];
+  installation: string;
+  commit: string;
+  nowMs: number;
+  reductions: LiveReductions;
+  dryRun: boolean;
+  /** Windows apply already cancelled (`--force` on a deleted or paused plan): not cancelled twice. */
+  cancelled?: ReadonlySet<string>;
+  concurrency: number;
+  logger?: Logger;
+}
+
+export async function reconcileLive(input: LivePassInput): Promise<LivePassResult> {
+  const calls = { lists: 0, queries: 0, describes: 0, writes: 0 };
+  const log = input.logger;
+  const wanted = desiredNow(input.plans, input.nowMs, input.commit);
+  calls.lists++;
+  const running = await input.live.coordinatorNamespaces();
+  const states: LiveNamespaceState[] = [];
+  await pool(running, input.concurrency, async (namespace) => {
+    calls.queries++;
+    states.push(await input.live.readNamespace(namespace));
+  });
+  states.sort((a, b) => (a.namespace < b.namespace ? -1 : 1));
+  const startWorkflowId = (plan: string, startMs: number): string => occurrenceWorkflowId(input.installation, plan, startMs);
+  const options = { installation: input.installation, reductions: input.reductions, startWorkflowId };
+  let plan = liveRules(wanted, states, options);
+  // Occurrences that look like they need a late start: one whose run exists (running, ended, cancelled) is never started again.
+  const candidates = plan.namespaces.flatMap((n) => n.changes.filter((c) => c.kind === 'start').map((c) => startWorkflowId(c.plan, c.startMs ?? 0)));
+  if (candidates.length > 0) {
+    calls.describes += candidates.length;
+    const alreadyRan = await input.live.existingRuns(candidates);
+    if (alreadyRan.size > 0) plan = liveRules(wanted, states, { ...options, alreadyRan });
+  }
+
+  const applied: LiveApplied[] = [];
+  for (const n of plan.namespaces) {
+    if (n.error !== undefined) log?.warn({ namespace: n.namespace, error: n.error }, 'live state unreadable; running windows left as they are');
+    for (const c of n.changes) {
+      const fields = { namespace: c.namespace, plan: c.plan, kind: c.kind, ...(c.window === undefined ? {} : { workflowId: c.window.workflowId }), change: describeLiveChange(c) };
+      if (c.heldUntilMs !== undefined) log?.info({ ...fields, heldUntil: new Date(c.heldUntilMs).toISOString() }, 'live change held until the window ends');
+      else if (input.dryRun) log?.info(fields, 'dry run: would change a running window');
+    }
+  }
+  if (input.dryRun) return { plan, applied, calls };
+
+  const byPlan = new Map(input.desired.map((d) => [d.plan, d]));
+  for (const n of plan.namespaces) {
+    for (const c of n.changes) {
+      if (c.heldUntilMs !== undefined) continue;
+      const entry: LiveApplied = { kind: c.kind, namespace: c.namespace, plan: c.plan, outcome: 'applied', ...(c.window === undefined ? {} : { workflowId: c.window.workflowId }) };
+      try {
+        calls.writes++;
+        if (c.kind === 'start') {
+          const d = byPlan.get(c.plan);
+          if (d === undefined) throw new Error(`plan ${c.plan} has no desired schedule`);
+          const request = lateStart(d, c, input.commit, input.nowMs, startWorkflowId(c.plan, c.startMs ?? 0));
+          entry.workflowId = request.workflowId;
+          entry.outcome = (await input.live.startWindow(request)) === 'started' ? 'applied' : 'exists';
+        } else if (c.window === undefined) {
+          continue;
+        } else if (c.kind === 'raise' || c.kind === 'lower') {
+          await input.live.setWindowTrus(c.namespace, c.window.windowId, c.toTrus ?? 0, input.commit);
+        } else if (c.kind === 'extend' || c.kind === 'shorten') {
+          await input.live.setWindowEnd(c.window.workflowId, c.window.runId, c.toEndMs ?? input.nowMs);
+        } else if (c.permanent) {
+          await input.live.releaseWindow(c.namespace, c.window.windowId);
+        } else if (input.cancelled?.has(c.window.workflowId) !== true) {
+          await input.live.cancelWindow(c.window.workflowId, c.window.runId, `capsched: ${c.reason} (${input.commit.slice(0, 12)})`);
+        }
+        log?.info({ namespace: c.namespace, plan: c.plan, kind: c.kind, workflowId: entry.workflowId, outcome: entry.outcome, change: describeLiveChange(c) }, 'live change applied');
+      } catch (err) {
+        entry.outcome = 'failed';
+        entry.error = err instanceof Error ? err.message : String(err);
+        log?.error({ namespace: c.namespace, plan: c.plan, kind: c.kind, error: entry.error }, 'live change failed');
+      }
+      applied.push(entry);
+    }
+  }
+  return { plan, applied, calls };
+}
+
+/** The run the schedule would have started for this occurrence, started now with its absolute end and the late-start audit trail. */
+function lateStart(d: DesiredSchedule, c: LiveChange, commit: string, nowMs: number, workflowId: string): Parameters<LiveStore['startWindow']>[0] {
+  const { duration: _duration, ...args } = d.action.args[0];
+  const input: CapacityChangeInput = { ...args, desiredTrus: c.toTrus ?? args.desiredTrus, commit, startedLate: true, ...(c.toEndMs === null || c.toEndMs === undefined ? {} : { endTime: new Date(c.toEndMs).toISOString() }) };
+  return {
+    workflowId,
+    workflowType: d.action.workflowType,
+    taskQueue: d.action.taskQueue,
+    input,
+    memo: {
+      [AUDIT_MEMO_KEY]: d.action.memo[AUDIT_MEMO_KEY],
+      [LIVE_MEMO_KEY]: { startedLate: true, commit, startedAt: new Date(nowMs).toISOString(), occurrenceStart: new Date(c.startMs ?? nowMs).toISOString(), reason: c.reason },
+    },
+    searchAttributes: d.action.searchAttributes,
+  };
+}
