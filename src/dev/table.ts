@@ -24,7 +24,7 @@ export interface DevRow {
   nextWindows: WindowPreview[];
   /** e.g. "on-demand", "8 TRUs", "8 TRUs (changing)". */
   capacity: string;
-  /** The plan's running window: "active until 05:28 (6 TRU)"; empty when none runs. */
+  /** The plan's running window: "active until 05:28 (6 TRU)", with a held reduction: "· lower held until 05:28"; absent when none runs. */
   active?: string;
 }
 
@@ -37,7 +37,10 @@ export function rowsFromPresent(view: PresentView): DevRow[] {
         p.next === undefined
           ? []
           : [{ start: p.next.start.local, end: p.next.end?.local ?? null, startUtc: new Date(p.next.start.ms).toISOString(), endUtc: p.next.end === null ? null : new Date(p.next.end.ms).toISOString() }];
-      const active = activeSummary(ns, p.name);
+      // A held reduction (the applied commit asks for less than the running window holds) waits for the window's end.
+      const held = ns.liveChanges.filter((c) => c.plan === p.name && c.state === 'held' && c.heldUntil !== undefined).map((c) => `${c.kind} held until ${c.heldUntil!.local.slice(11, 16)}`);
+      const running = activeSummary(ns, p.name);
+      const active = [running, ...held].filter((t) => t !== undefined).join(' · ') || undefined;
       rows.push({
         plan: p.name,
         file: p.file,
