@@ -7,7 +7,8 @@
  *
  * Guarantees: an invalid snapshot (plans path missing, any validation error) makes no Temporal
  * call at all; a prune-guard refusal writes nothing; a no-op pass costs one list call per 1000
- * managed schedules and no describe.
+ * managed schedules and no describe; with a LiveStore, plus one list of running coordinators and one
+ * status query per coordinator (the present, src/reconcile/live.ts).
  */
 import { isCapschedError, type RetryClass } from '../core/errors.js';
 import type { Issue } from '../core/plan/issues.js';
