@@ -33,7 +33,11 @@ export interface ApplyOptions {
   retryAttempts?: number;
   retryBaseDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Called as each change is made (or fails), in the order they finish: progress for a person. */
+  onProgress?: (event: ApplyProgress) => void;
 }
+
+export type ApplyProgress = { action: AppliedAction } | { error: ApplyError };
 
 export type ApplyOutcome = 'created' | 'updated' | 'paused' | 'unpaused' | 'deleted' | 'unchanged' | 'already-deleted';
 
@@ -174,13 +178,16 @@ export async function applyChangeSet(changeSet: ChangeSet, store: ScheduleStore,
       else if (change.desired === undefined) throw new CapschedError('CHANGE_INVALID', `change ${change.kind} ${change.scheduleId} carries no desired schedule`);
       else action = await upsert(change, change.desired);
       result.actions.push(action);
+      options.onProgress?.({ action });
       log?.info(
         { scheduleId: action.scheduleId, plan: action.plan, kind: action.kind, outcome: action.outcome, reason: change.reason, runningWindows: action.runningWindows, cancelledWindows: action.cancelledWindows },
         'schedule change applied',
       );
     } catch (err) {
       const e = isCapschedError(err) ? err : new CapschedError('TEMPORAL_ERROR', err instanceof Error ? err.message : String(err), { cause: err });
-      result.errors.push({ scheduleId: change.scheduleId, plan: change.plan, kind: change.kind, code: e.code, message: e.message, retry: e.retry });
+      const error: ApplyError = { scheduleId: change.scheduleId, plan: change.plan, kind: change.kind, code: e.code, message: e.message, retry: e.retry };
+      result.errors.push(error);
+      options.onProgress?.({ error });
       log?.error({ scheduleId: change.scheduleId, plan: change.plan, kind: change.kind, code: e.code, err: e }, 'schedule change failed');
     }
   };

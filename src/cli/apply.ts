@@ -17,6 +17,8 @@ import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { scrub } from '../log/index.js';
 import { cliLogger, LOG_FORMAT_HELP, parseLogFormat, type LogFormat } from './log.js';
 import { passLogger, reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
+import type { ApplyProgress } from '../apply/index.js';
+import { clockOf } from './clock.js';
 import type { CliIO, Command } from './io.js';
 
 const FORMATS: Record<string, (view: ChangeSetView) => string> = { text: formatChangeSetText, json: formatChangeSetJson, markdown: formatChangeSetMarkdown };
@@ -64,6 +66,8 @@ not validate; schedules without capsched's marker and this installation's id are
   --force                 apply reductions of running windows now instead of at their end: fewer TRUs,
                           an earlier end, and cancel the window of a deleted or paused plan (it reverts now)
 ${COMMON_HELP}
+
+Each change is printed on stderr as it is made (not with --format json); the summary follows on stdout.
 
 Exit status: 0 applied (or nothing to do), 1 invalid plans / a guard refused / a change failed,
 2 usage error. With --dry-run: the exit status of \`capsched diff\`.
@@ -139,6 +143,36 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
   };
 }
 
+const OUTCOME_TEXT: Record<string, string> = {
+  created: 'created',
+  updated: 'updated',
+  paused: 'paused',
+  unpaused: 'unpaused',
+  deleted: 'deleted',
+  unchanged: 'unchanged',
+  'already-deleted': 'already gone',
+};
+
+/** One stderr line per schedule change as it is made (apply without --dry-run or --format json). */
+function progressPrinter(io: CliIO): (event: ApplyProgress) => void {
+  const stamp = clockOf(io.env, true);
+  return (event) => {
+    const at = stamp(new Date().toISOString());
+    if ('error' in event) {
+      const e = event.error;
+      io.stderr(`  ${at} ✗ ${e.kind} ${e.scheduleId}${e.plan === '' ? '' : ` (plan ${e.plan})`} failed: ${scrub(e.message)} [${e.code}]\n`);
+      return;
+    }
+    const a = event.action;
+    const notes = [
+      ...(a.note === undefined ? [] : [a.note]),
+      ...(a.runningWindows === undefined ? [] : [`${a.runningWindows.length} running window(s) revert at their end`]),
+      ...(a.cancelledWindows === undefined ? [] : [`cancelled ${a.cancelledWindows.length} running window(s)`]),
+    ];
+    io.stderr(`  ${at} ${OUTCOME_TEXT[a.outcome] ?? a.outcome} ${a.scheduleId} (plan ${a.plan})${notes.length === 0 ? '' : `: ${notes.join('; ')}`}\n`);
+  };
+}
+
 /** diff semantics: 0 nothing to change, 2 changes pending, 1 anything else. */
 function diffExit(result: ReconcileResult): number {
   if (result.status === 'unchanged') return ExitCode.ok;
@@ -211,6 +245,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
       now: p.now,
       logger: passLogger(logger, { installation: p.installation, reconcileId, revision: snapshot.revision }),
       reconcileId,
+      ...(p.dryRun || json ? {} : { onProgress: progressPrinter(io) }),
       options: {
         taskQueue: p.taskQueue,
         selfHeal: p.selfHeal,

@@ -18,6 +18,7 @@ import { scrub } from '../log/index.js';
 import { workflowUrl } from '../temporal/activities/index.js';
 import type { CapacityChangeStatus, CoordinatorStatus } from '../temporal/workflows/definitions.js';
 import { changeProgress, type ProgressObservation } from './change-progress.js';
+import { clockOf } from './clock.js';
 import type { CliIO, Command } from './io.js';
 
 const HELP = `usage: capsched change <namespace> <trus> [minutes] [options]
@@ -58,18 +59,6 @@ async function hasWorkflowPollers(connection: NativeConnection, namespace: strin
 /** How often the progress lines poll the status queries. */
 const PROGRESS_POLL_MS = 500;
 const QUERY_DEADLINE_MS = 5_000;
-
-/** HH:MM (or HH:MM:SS) of an instant in the caller's zone (TZ), UTC when TZ is not a zone. */
-function clockOf(env: NodeJS.ProcessEnv, seconds: boolean): (iso: string) => string {
-  let format: Intl.DateTimeFormat;
-  const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' };
-  try {
-    format = new Intl.DateTimeFormat('en-GB', { ...options, ...(env.TZ === undefined || env.TZ === '' ? {} : { timeZone: env.TZ }) });
-  } catch {
-    format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' });
-  }
-  return (iso) => format.format(new Date(iso));
-}
 
 /** One look at the run and its namespace's coordinator; undefined while the run cannot answer yet (no worker). */
 async function observe(client: Client, handle: WorkflowHandle, namespace: string): Promise<ProgressObservation | undefined> {

@@ -54,6 +54,10 @@ Reconcile
   --allow-prune-all         allow deleting every managed schedule / more than --max-prune-share
   --max-prune-share <x>     largest share of managed schedules one pass may delete (default ${DEFAULT_MAX_PRUNE_SHARE})
   --no-worker               do not run the capacity-change worker in this process
+  --reverify-interval <d>   inside an active window, the coordinator re-reads capacity this often and
+                            restores an out-of-band change (UI, tcld, Terraform), alerting once
+                            (env CAPSCHED_REVERIFY_INTERVAL; default 15m; 0 = off)
+  --no-reverify-self-heal   only alert such a change, never restore it (env CAPSCHED_REVERIFY_SELF_HEAL=false)
 
 HTTP
   --listen <host:port>      /healthz, /readyz, /metrics, POST /webhook
@@ -94,6 +98,9 @@ interface RunSettings {
   /** Reductions of running windows: at their end (default) or now. */
   liveReductions: 'at-end' | 'now';
   worker: boolean;
+  /** --reverify-interval (the worker settings read it, with CAPSCHED_REVERIFY_INTERVAL). */
+  reverifyInterval?: string;
+  noReverifySelfHeal: boolean;
   listen: string;
   sdkMetricsListen: string | undefined;
   webhookSecret: Secret | undefined;
@@ -122,6 +129,8 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
       'work-dir': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       'no-worker': { type: 'boolean', default: false },
+      'reverify-interval': { type: 'string' },
+      'no-reverify-self-heal': { type: 'boolean', default: false },
       listen: { type: 'string' },
       'sdk-metrics-listen': { type: 'string' },
       'webhook-secret-env': { type: 'string' },
@@ -172,6 +181,8 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
     allowPruneAll: values['allow-prune-all'] === true,
     maxPruneShare,
     worker: values['no-worker'] !== true,
+    ...(values['reverify-interval'] === undefined ? {} : { reverifyInterval: values['reverify-interval'] }),
+    noReverifySelfHeal: values['no-reverify-self-heal'] === true,
     listen,
     sdkMetricsListen,
     webhookSecret: secretValue === undefined || secretValue === '' ? undefined : new Secret(secretValue),
@@ -227,7 +238,12 @@ export const runCommand: Command = async (argv, io) => {
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
     const temporalSettings = readTemporalSettings(io.env, { address: s.address, namespace: s.namespace, profile: s.profile });
-    const workerSettings = readWorkerSettings(io.env, { taskQueue: s.taskQueue, dryRun: s.dryRun });
+    const workerSettings = readWorkerSettings(io.env, {
+      taskQueue: s.taskQueue,
+      dryRun: s.dryRun,
+      ...(s.reverifyInterval === undefined ? {} : { reverifyInterval: s.reverifyInterval }),
+      noReverifySelfHeal: s.noReverifySelfHeal,
+    });
     const notifier = compose.notifier({ webhookUrl: workerSettings.slackWebhookUrl, logger, dryRun: s.dryRun });
     const sourceAt = (workDir: string) =>
       compose.planSource({
@@ -321,6 +337,8 @@ export const runCommand: Command = async (argv, io) => {
                   namespaceAllowlist: workerSettings.namespaceAllowlist,
                   namespaceDenylist: workerSettings.namespaceDenylist,
                   temporalUiUrl: workerSettings.temporalUiUrl,
+                  reverifyIntervalMs: workerSettings.reverifyIntervalMs,
+                  reverifySelfHeal: workerSettings.reverifySelfHeal,
                 },
               });
             }

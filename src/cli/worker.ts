@@ -14,7 +14,7 @@ import { createLogger, scrub } from '../log/index.js';
 import { installTemporalRuntime } from '../temporal/sdk-logger.js';
 import type { Command } from './io.js';
 
-const HELP = `usage: capsched worker [--task-queue Q] [--dry-run] [--address HOST:PORT] [--namespace NS] [--profile P]
+const HELP = `usage: capsched worker [--task-queue Q] [--dry-run] [--reverify-interval D] [--no-reverify-self-heal] [--address HOST:PORT] [--namespace NS] [--profile P]
 
 Runs the capacity-change worker: the workflow schedules start (scheduledCapacityChange), the
 per-namespace coordinator, and their activities (Cloud Ops API, Slack alerts).
@@ -23,6 +23,13 @@ options:
   --task-queue Q      task queue to poll (default capacity-management; env CAPSCHED_TASK_QUEUE)
   --dry-run           decide and log every step, change no capacity, post no alert
                       (env CAPSCHED_DRY_RUN / DRY_RUN_MODE)
+  --reverify-interval D
+                      inside an active window, re-read capacity this often and restore an
+                      out-of-band change (UI, tcld, Terraform), alerting once (default 15m;
+                      0 = off; env CAPSCHED_REVERIFY_INTERVAL)
+  --no-reverify-self-heal
+                      only alert an out-of-band change, never restore it
+                      (env CAPSCHED_REVERIFY_SELF_HEAL=false)
   --address, --namespace, --profile
                       Temporal connection (default: envconfig profile, TEMPORAL_ADDRESS,
                       TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*; localhost:7233/default)
@@ -47,6 +54,8 @@ export const workerCommand: Command = async (argv, io) => {
       options: {
         'task-queue': { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'reverify-interval': { type: 'string' },
+        'no-reverify-self-heal': { type: 'boolean' },
         address: { type: 'string' },
         namespace: { type: 'string' },
         profile: { type: 'string' },
@@ -69,7 +78,12 @@ export const workerCommand: Command = async (argv, io) => {
   let temporal;
   let cloud;
   try {
-    settings = readWorkerSettings(io.env, { taskQueue: values['task-queue'] as string | undefined, dryRun: values['dry-run'] === true });
+    settings = readWorkerSettings(io.env, {
+      taskQueue: values['task-queue'] as string | undefined,
+      dryRun: values['dry-run'] === true,
+      ...(typeof values['reverify-interval'] === 'string' ? { reverifyInterval: values['reverify-interval'] } : {}),
+      noReverifySelfHeal: values['no-reverify-self-heal'] === true,
+    });
     temporal = readTemporalSettings(io.env, { address: values.address as string | undefined, namespace: values.namespace as string | undefined, profile: values.profile as string | undefined });
     cloud = readCloudOpsSettings(io.env);
   } catch (err) {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { parseDuration } from '../core/capacity/duration.js';
+import { DEFAULT_REVERIFY_INTERVAL_MS } from '../core/capacity/window.js';
 import { CapschedError } from '../core/errors.js';
 import { Secret } from '../log/secrets.js';
 
@@ -25,11 +26,22 @@ export interface WorkerSettings {
   slackWebhookUrl: Secret | undefined;
   /** CAPSCHED_SHUTDOWN_GRACE: how long in-flight activities may finish on shutdown (default 30s). */
   shutdownGraceMs: number;
+  /**
+   * --reverify-interval / CAPSCHED_REVERIFY_INTERVAL: how often the coordinators this worker starts
+   * re-read capacity inside an active window (default 15m; 0 turns it off). Not a secret.
+   */
+  reverifyIntervalMs: number;
+  /** --no-reverify-self-heal / CAPSCHED_REVERIFY_SELF_HEAL=false: an out-of-band change is only alerted, not restored. */
+  reverifySelfHeal: boolean;
 }
 
 export interface WorkerFlags {
   taskQueue?: string;
   dryRun?: boolean;
+  /** --reverify-interval (wins over CAPSCHED_REVERIFY_INTERVAL). */
+  reverifyInterval?: string;
+  /** --no-reverify-self-heal. */
+  noReverifySelfHeal?: boolean;
 }
 
 const bool = z
@@ -95,6 +107,24 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, flags: WorkerFlags = 
     else shutdownGraceMs = parsed.ms;
   }
 
+  let reverifyIntervalMs = DEFAULT_REVERIFY_INTERVAL_MS;
+  const reverify = flags.reverifyInterval ?? env.CAPSCHED_REVERIFY_INTERVAL;
+  if (reverify !== undefined && reverify.trim() !== '') {
+    const name = flags.reverifyInterval !== undefined ? '--reverify-interval' : 'CAPSCHED_REVERIFY_INTERVAL';
+    const parsed = reverify.trim() === '0' ? { ok: true as const, ms: 0 } : parseDuration(reverify.trim());
+    if (!parsed.ok) fail(name, parsed.message);
+    else if (parsed.ms !== 0 && parsed.ms < 1_000) fail(name, `is "${reverify}": use at least 1s (or 0 to turn re-verification off)`);
+    else reverifyIntervalMs = parsed.ms;
+  }
+  let reverifySelfHeal = true;
+  const heal = env.CAPSCHED_REVERIFY_SELF_HEAL;
+  if (heal !== undefined) {
+    const parsed = bool.safeParse(heal);
+    if (!parsed.success) fail('CAPSCHED_REVERIFY_SELF_HEAL', `is "${heal}": must be true or false`);
+    reverifySelfHeal = heal.trim() === '' ? true : parsed.data;
+  }
+  if (flags.noReverifySelfHeal === true) reverifySelfHeal = false;
+
   const taskQueue = flags.taskQueue ?? env.CAPSCHED_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
   if (taskQueue.trim() === '') fail('--task-queue', 'must not be empty');
 
@@ -106,5 +136,7 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, flags: WorkerFlags = 
     temporalUiUrl,
     slackWebhookUrl,
     shutdownGraceMs,
+    reverifyIntervalMs,
+    reverifySelfHeal,
   };
 }

@@ -15,6 +15,9 @@ import { LIVE_MEMO_KEY, type CapacityChangeInput } from '../core/workflow-contra
 import type { Logger } from '../log/index.js';
 import { pool } from '../apply/index.js';
 
+/** Coordinator status queries in flight at once. */
+export const LIVE_QUERY_CONCURRENCY = 20;
+
 export interface LiveApplied {
   kind: LiveChange['kind'];
   namespace: string;
@@ -53,7 +56,8 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
   calls.lists++;
   const running = await input.live.coordinatorNamespaces();
   const states: LiveNamespaceState[] = [];
-  await pool(running, input.concurrency, async (namespace) => {
+  // Status queries in parallel (each has its own deadline): a coordinator no worker answers costs one deadline, not one per namespace.
+  await pool(running, LIVE_QUERY_CONCURRENCY, async (namespace) => {
     calls.queries++;
     states.push(await input.live.readNamespace(namespace));
   });
@@ -71,6 +75,7 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
 
   const applied: LiveApplied[] = [];
   for (const n of plan.namespaces) {
+    if (n.error === undefined) log?.info({ namespace: n.namespace, liveTrus: n.liveTrus, desiredTrus: n.desiredTrus, afterTrus: n.afterTrus, changes: n.changes.length }, 'live state differs from the plans');
     if (n.error !== undefined) log?.warn({ namespace: n.namespace, error: n.error }, 'live state unreadable; running windows left as they are');
     for (const c of n.changes) {
       const fields = { namespace: c.namespace, plan: c.plan, kind: c.kind, ...(c.window === undefined ? {} : { workflowId: c.window.workflowId }), change: describeLiveChange(c) };

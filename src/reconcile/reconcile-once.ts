@@ -7,7 +7,8 @@
  *
  * Guarantees: an invalid snapshot (plans path missing, any validation error) makes no Temporal
  * call at all; a prune-guard refusal writes nothing; a no-op pass costs one list call per 1000
- * managed schedules and no describe.
+ * managed schedules and no describe; with a LiveStore, plus one list of running coordinators and one
+ * status query per coordinator (the present, src/reconcile/live.ts).
  */
 import { isCapschedError, type RetryClass } from '../core/errors.js';
 import type { Issue } from '../core/plan/issues.js';
@@ -22,7 +23,7 @@ import { checkInstallationId } from '../core/desired/schedule-id.js';
 import type { DesiredSchedule } from '../core/desired/types.js';
 import { diffSchedules, isOwnedBy, schedulesNeedingDetail } from '../core/diff/diff.js';
 import { countChanges, type ActualSchedule, type ChangeSet } from '../core/diff/types.js';
-import { applyChangeSet, pool, type AppliedAction } from '../apply/index.js';
+import { applyChangeSet, pool, type AppliedAction, type ApplyProgress } from '../apply/index.js';
 
 export interface ReconcileOptions {
   /** Task queue of the capacity-change worker (default DEFAULT_TASK_QUEUE). */
@@ -65,6 +66,8 @@ export interface ReconcileInput {
   logger?: Logger;
   /** Correlates log lines of one pass (default: derived from `now`). */
   reconcileId?: string;
+  /** Called as each schedule change is made or fails (`capsched apply` prints it). */
+  onProgress?: (event: ApplyProgress) => void;
 }
 
 /** The one place a pass's log fields are bound: component, installation, reconcileId, revision. */
@@ -304,6 +307,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
     ...(options.force === undefined ? {} : { force: options.force }),
     ...(log === undefined ? {} : { logger: log }),
     ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+    ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
   });
   result.applied = applied.actions;
   counts.writes = applied.writes;

@@ -85,6 +85,11 @@ test('rule 2: a plan merged mid-window starts now for the rest of its window; no
   assert.deepEqual(liveRules(desiredNow(plans, END, 'c1'), [], options()).namespaces, [], 'nothing after its end');
 });
 
+test('a window whose raise failed (held at 0 TRUs until its end) is not raised again by a pass', () => {
+  const d = desiredNow([lp({ name: 'bf', at: '2026-11-27T12:00', duration: '2h' })], NOW, 'c1');
+  assert.deepEqual(liveRules(d, [ns([running('bf', 0, START, END)])], options()).namespaces, []);
+});
+
 test('rule 3: reductions of a running window are held until its end by default and applied with reductions=now', () => {
   const d = desiredNow([lp({ name: 'bf', at: '2026-11-27T12:00', duration: '1h', trus: 4 })], NOW, 'c1');
   const live = [ns([running('bf', 6, START, END)])];
@@ -153,4 +158,5 @@ test('a namespace whose coordinator cannot be read changes nothing and says why'
   const plan = liveRules(desiredNow([lp({ name: 'bf', at: '2026-11-27T12:00', duration: '2h' })], NOW, 'c1'), [{ namespace: 'shop.a1', effectiveTrus: 0, windows: [], error: 'query timed out' }], options());
   assert.deepEqual(plan.namespaces.map((n) => [n.namespace, n.changes.length, n.error]), [['shop.a1', 0, 'query timed out']]);
   assert.match(liveSectionLines(plan).join('\n'), /live state unreadable \(query timed out\)/);
+  assert.deepEqual(liveRules(desiredNow([], NOW, 'c1'), [{ namespace: 'elsewhere.x', effectiveTrus: 0, windows: [], error: 'query timed out' }], options()).namespaces, [], 'not where no plan asks for capacity now');
 });

@@ -45,6 +45,8 @@ test('capsched diff / apply on a git repository: terraform-style output, formats
     const applied = await run(applyCommand);
     assert.equal(applied.code, 0, applied.err + applied.out);
     assert.match(applied.out, new RegExp(`created ${id.replace(/\./g, '\\.')}`));
+    // Each change printed on stderr as it is made, before the summary.
+    assert.match(applied.err, new RegExp(`^  \\d\\d:\\d\\d:\\d\\d created ${id.replace(/\./g, '\\.')} \\(plan nightly\\)$`, 'm'));
     const created = await client.schedule.getHandle(id).describe();
     assert.equal(created.state.paused, false);
     assert.deepEqual((created.searchAttributes as Record<string, string[]>).CapschedCommit, [first]);
@@ -73,6 +75,7 @@ test('capsched diff / apply on a git repository: terraform-style output, formats
     assert.match(md.out, /```diff\n~ capsched\./);
     const dry = await run(applyCommand, '--dry-run');
     assert.equal(dry.code, 2);
+    assert.doesNotMatch(dry.err, /updated|created/, 'a dry run makes no change, so prints none');
     assert.equal((((await client.schedule.getHandle(id).describe()).action.args ?? [])[0] as { desiredTrus: number }).desiredTrus, 8);
 
     // Invalid plans: exit 1, file:line:col, nothing applied.
@@ -94,6 +97,7 @@ test('capsched diff / apply on a git repository: terraform-style output, formats
     const pruned = await run(applyCommand, '--allow-prune-all');
     assert.equal(pruned.code, 0, pruned.out + pruned.err);
     assert.match(pruned.out, /- capsched\..*\.nightly  \(delete: plan removed\)/);
+    assert.match(pruned.err, /^  \d\d:\d\d:\d\d deleted capsched\..*\.nightly \(plan nightly\)$/m);
     await assert.rejects(client.schedule.getHandle(id).describe(), /not found/i);
 
     // A missing plans folder is an error, never "no plans".

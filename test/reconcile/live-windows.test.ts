@@ -5,7 +5,12 @@
  * id (`capsched.<installation>.<plan>-<start>`) and a short verify delay.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { applyCommand } from '../../src/cli/apply.js';
+import { diffCommand } from '../../src/cli/diff.js';
+import { tempDir } from '../helpers/git-repo.js';
 import type { Client } from '@temporalio/client';
 import { createTemporalLiveStore, createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
 import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
@@ -23,7 +28,7 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z
 /** An occurrence start a little in the past, on a whole second (the plans' `at` has seconds). */
 const startedAgo = (ms: number): number => Math.floor((Date.now() - ms) / S) * S;
 
-const namespaces = { raise: e2eNamespace(), late: e2eNamespace(), base: e2eNamespace(), held: e2eNamespace() };
+const namespaces = { raise: e2eNamespace(), late: e2eNamespace(), base: e2eNamespace(), held: e2eNamespace(), cli: e2eNamespace() };
 const cleanup: string[] = [];
 // Top level: the stack's after() hook then belongs to the file (it stops the worker after every test).
 const stack = await startE2EStack(Object.values(namespaces));
@@ -222,4 +227,40 @@ test("a schedule's run id is the occurrence id a late start uses (so a run that 
   assert.equal(occurrenceWorkflowId(installation, 'nightly-batch', parsed!.startMs), runId);
   assert.deepEqual([...(await createTemporalLiveStore({ client: s.temporal.client }).existingRuns([runId!, `${runId!}-nope`]))], [runId]);
   await handle.delete();
+});
+
+test('capsched diff exits 2 while a running window has pending live changes and shows them (text and JSON); apply applies them; diff exits 0 after', async () => {
+  const s = await setup();
+  const ns = namespaces.cli;
+  const installation = newInstallation('cli');
+  const start = startedAgo(10 * S);
+  await runningWindow(s.temporal.client, s.taskQueue, installation, 'bf', { namespace: ns, desiredTrus: 4, endTime: iso(start + 3 * M) }, start);
+  await eventually(async () => assert.equal((await coordinator(s.temporal.client, ns)).windows.length, 1));
+  const root = tempDir('capsched-live-cli-');
+  mkdirSync(join(root, 'schedules'));
+  writeFileSync(join(root, 'schedules', 'bf.yaml'), planYaml({ name: 'bf', namespace: ns, trus: 4, at: iso(start), duration: '5m' }));
+  const env = { TEMPORAL_ADDRESS: s.temporal.address, TEMPORAL_NAMESPACE: 'default', CAPSCHED_INSTALLATION: installation, CAPSCHED_LOG_LEVEL: 'silent', CAPSCHED_TASK_QUEUE: s.taskQueue };
+  const run = async (cmd: typeof diffCommand, ...argv: string[]) => {
+    const captured = { out: '', err: '' };
+    const code = await cmd(['--source', root, ...argv], { stdout: (t: string) => void (captured.out += t), stderr: (t: string) => void (captured.err += t), env, cwd: root });
+    return { code, ...captured };
+  };
+  // Each diff connects, lists and queries every running coordinator (a stale one costs its 5 s deadline): allow a minute.
+  const diff = await eventually(async () => {
+    const r = await run(diffCommand);
+    assert.equal(r.code, 2, r.out + r.err);
+    return r;
+  }, 60_000);
+  assert.match(diff.out, /Live \(running windows and permanent plans\):/);
+  assert.match(diff.out, new RegExp(`~ bf: extend to ${iso(start + 5 * M).slice(0, 16)}Z`));
+  const json = JSON.parse((await run(diffCommand, '--format', 'json')).out) as { live: { pending: number; namespaces: { namespace: string; changes: { kind: string }[] }[] } };
+  assert.equal(json.live.pending, 1);
+  assert.deepEqual(json.live.namespaces.filter((n) => n.namespace === ns).map((n) => [n.namespace, n.changes.map((c) => c.kind)]), [[ns, ['extend']]]);
+  const applied = await run(applyCommand);
+  assert.equal(applied.code, 0, applied.out + applied.err);
+  assert.match(applied.out, /Applied to running windows:\n {2}applied extend bf/);
+  await eventually(async () => {
+    const clean = await run(diffCommand);
+    assert.equal(clean.code, 0, clean.out);
+  }, 60_000);
 });

@@ -86,8 +86,8 @@ test('scenario 1: a raise refused before the API accepted it (denied namespace, 
     const t0 = await h.env.currentTimeMs();
     const denied = await startWindow(h, 'prod.acct1', 4, t0 + HOUR);
     assert.equal((await denied.result()).initialChangeSuccess, false);
-    const summary = await h.env.client.workflow.getHandle(coordinatorWorkflowId('prod.acct1')).result();
-    assert.equal(summary.namespace, 'prod.acct1');
+    // Scenario 3: the window's own worker refuses it before joining, so no coordinator is even started.
+    await assert.rejects(h.env.client.workflow.getHandle(coordinatorWorkflowId('prod.acct1')).describe(), /not found/i);
     assert.deepEqual(h.cloudOps.setCalls, []);
     assert.deepEqual(h.notifier.severities(), ['critical:Capacity change failed']);
   });

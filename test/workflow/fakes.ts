@@ -45,6 +45,12 @@ export class FakeCloudOps implements CloudOps {
     return this.changes.filter((c) => c.namespace === namespace).map((c) => (c.target.mode === 'onDemand' ? 'onDemand' : String(c.target.trus)));
   }
 
+  /** Someone changed capacity outside capsched (UI, tcld, Terraform): not in `changes`. */
+  setOutOfBand(namespace: string, target: CapacityTarget): void {
+    const prev = this.state.get(namespace);
+    this.state.set(namespace, { target, version: (prev?.version ?? 1) + 1 });
+  }
+
   async getCapacity(namespace: string): Promise<NamespaceCapacity> {
     this.reads.push(namespace);
     const s = this.state.get(namespace);

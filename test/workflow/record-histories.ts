@@ -24,11 +24,25 @@ import { silentLogger } from '../../src/log/index.js';
 import { packageRoot } from '../../src/paths.js';
 import { startCloudOpsSimulator } from '../../src/simulator/index.js';
 import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
-import { coordinatorStatusQuery, setEndTimeSignal, setEndTimeUpdate, setWindowTrusSignal } from '../../src/temporal/workflows/definitions.js';
+import { capacityStatusQuery, coordinatorStatusQuery, setEndTimeSignal, setEndTimeUpdate, setWindowTrusSignal } from '../../src/temporal/workflows/definitions.js';
 
 const outDir = process.env.CAPSCHED_HISTORIES_OUT ?? join(packageRoot(), 'test', 'fixtures', 'histories');
 const KEY = 'record-histories-key';
-const namespaces = { happy: 'happy.rec01', overlap: 'overlap.rec01', rejected: 'rejected.rec01', cancelled: 'cancelled.rec01', extended: 'extended.rec01', durable: 'durable.rec01', goDuration: 'goduration.rec01', live: 'live.rec01', settle: 'settle.rec01' };
+const namespaces = {
+  happy: 'happy.rec01',
+  overlap: 'overlap.rec01',
+  rejected: 'rejected.rec01',
+  cancelled: 'cancelled.rec01',
+  extended: 'extended.rec01',
+  durable: 'durable.rec01',
+  goDuration: 'goduration.rec01',
+  live: 'live.rec01',
+  settle: 'settle.rec01',
+  skipped: 'skipped.rec01',
+  rejoin: 'rejoin.rec01',
+  coordCancel: 'coordcancel.rec01',
+  drift: 'drift.rec01',
+};
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const server = await startDevServer();
@@ -50,7 +64,8 @@ const worker = await createCapacityWorker({
   cloudOps,
   notifier,
   logger: silentLogger(),
-  settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://localhost:8233', heartbeatMs: 500 },
+  // Cases 8-12 need the coordinator checks and re-reads within seconds.
+  settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://localhost:8233', heartbeatMs: 500, coordinatorCheckMs: 1_000, coordinatorQueryTimeoutMs: 1_000, reverifyIntervalMs: 1_000 },
   workflowBundle: { code },
   client,
   shutdownGraceMs: 500,
@@ -61,9 +76,10 @@ const start = (name: string, input: CapacityChangeInput): Promise<WorkflowHandle
 const endIn = (ms: number): string => new Date(Date.now() + ms).toISOString();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function save(file: string, workflowId: string): Promise<void> {
+async function save(file: string, workflowId: string, runId?: string): Promise<void> {
   // The same JSON `temporal workflow show -o json` and the Web UI export.
-  const json = execFileSync(findTemporalCli() ?? 'temporal', ['workflow', 'show', '--address', server.address, '--namespace', 'default', '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+  const run = runId === undefined ? [] : ['--run-id', runId];
+  const json = execFileSync(findTemporalCli() ?? 'temporal', ['workflow', 'show', '--address', server.address, '--namespace', 'default', '--workflow-id', workflowId, ...run, '--output', 'json'], { encoding: 'utf8' });
   const history = JSON.parse(json) as { events?: unknown[] };
   writeFileSync(join(outDir, `${file}.json`), `${JSON.stringify({ workflowId, history }, null, 1)}\n`);
   console.log(`recorded ${file}.json (${history.events?.length ?? 0} events)`);
@@ -167,6 +183,51 @@ await worker.runUntil(async () => {
   const goDuration = await start('go-duration', { namespace: namespaces.goDuration, desiredTrus: 4, endTime: endIn(2_500), verifyDelay: '0.3s' });
   await goDuration.result();
   await save('go-duration-window', goDuration.workflowId);
+
+  // 10. Issue #12 scenarios 6 and 7: A's raise waits a 14 s verify delay; B ends meanwhile (not raised:
+  //    capsched-skip-ended-open); C's end passes too and its release is late because A's step held it
+  //    (capsched-late-release-cause); an end sent to C after its end is refused (capsched-refuse-end-after-end).
+  const c = await start('late-c', { namespace: namespaces.skipped, desiredTrus: 2, endTime: endIn(20_000) });
+  while (sim.changes(namespaces.skipped).length < 1) await sleep(50);
+  const cEnd = Date.now() + 1_500;
+  await c.executeUpdate(setEndTimeUpdate, { args: [{ endTime: new Date(cEnd).toISOString() }] });
+  const slow = await start('slow-a', { namespace: namespaces.skipped, desiredTrus: 4, endTime: endIn(20_000), verifyDelay: '14s' });
+  while (sim.changes(namespaces.skipped).length < 2) await sleep(50);
+  const skipped = await start('skipped-b', { namespace: namespaces.skipped, desiredTrus: 8, endTime: endIn(1_000) });
+  await sleep(Math.max(0, cEnd + 500 - Date.now()));
+  await c.signal(setEndTimeSignal, { endTime: endIn(60_000) });
+  await Promise.all([slow.result(), skipped.result(), c.result()]);
+  await save('skipped-window', skipped.workflowId);
+  await save('late-cause-window', c.workflowId);
+  await save('skipped-coordinator', coordinatorWorkflowId(namespaces.skipped));
+
+  // 11. Scenario 2: the coordinator is terminated mid-window; the window notices (capsched-coordinator-liveness),
+  //    re-joins (capsched-window-rejoin) and is released at its end.
+  const rejoin = await start('rejoin', { namespace: namespaces.rejoin, desiredTrus: 4, endTime: endIn(6_000) });
+  while ((await rejoin.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
+  await client.workflow.getHandle(coordinatorWorkflowId(namespaces.rejoin)).terminate('record-histories: scenario 2');
+  await rejoin.result();
+  await save('rejoin-window', rejoin.workflowId);
+  await save('rejoin-coordinator', coordinatorWorkflowId(namespaces.rejoin));
+
+  // 12. Scenario 2: the coordinator is cancelled; it releases to what its window asks (capsched-coordinator-cancel-release).
+  const kept = await start('coord-cancel', { namespace: namespaces.coordCancel, desiredTrus: 6, endTime: endIn(6_000) });
+  while ((await kept.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
+  const coordinator = client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel));
+  const cancelledRun = (await coordinator.describe()).runId;
+  await coordinator.cancel();
+  await client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel), cancelledRun).result().catch(() => undefined);
+  await kept.result();
+  await save('coordinator-cancelled', coordinatorWorkflowId(namespaces.coordCancel), cancelledRun);
+  await save('coordinator-cancelled-rejoined', coordinatorWorkflowId(namespaces.coordCancel));
+
+  // 13. Issue #11: changed out of band mid-window, restored at the next re-read (capsched-reverify).
+  const drift = await start('drift', { namespace: namespaces.drift, desiredTrus: 8, endTime: endIn(5_000) });
+  while (sim.changes(namespaces.drift).length < 1) await sleep(50);
+  await sleep(800);
+  sim.setCapacityOutOfBand(namespaces.drift, { mode: 'provisioned', trus: 4 });
+  await drift.result();
+  await save('drift-coordinator', coordinatorWorkflowId(namespaces.drift));
 });
 
 console.log(`alerts: ${alerts.join(', ')}`);

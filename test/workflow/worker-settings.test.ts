@@ -41,3 +41,16 @@ test('bad values are refused with the variable named; the webhook URL is a secre
   assert.equal(JSON.stringify({ s }).includes('zzzzSECRETzzzz'), false);
   assert.equal(scrub('posting to https://hooks.example.com/services/T1/B1/zzzzSECRETzzzz').includes('zzzzSECRETzzzz'), false);
 });
+
+test('re-verify interval (issue #11): default 15 minutes, env or flag (the flag wins), 0 turns it off; self-heal on unless turned off', () => {
+  assert.equal(readWorkerSettings({}).reverifyIntervalMs, 15 * 60_000);
+  assert.equal(readWorkerSettings({}).reverifySelfHeal, true);
+  assert.equal(readWorkerSettings({ CAPSCHED_REVERIFY_INTERVAL: '5m' }).reverifyIntervalMs, 5 * 60_000);
+  assert.equal(readWorkerSettings({ CAPSCHED_REVERIFY_INTERVAL: '5m' }, { reverifyInterval: '2s' }).reverifyIntervalMs, 2_000);
+  assert.equal(readWorkerSettings({ CAPSCHED_REVERIFY_INTERVAL: '0' }).reverifyIntervalMs, 0);
+  assert.throws(() => readWorkerSettings({}, { reverifyInterval: 'often' }), /--reverify-interval/);
+  assert.throws(() => readWorkerSettings({ CAPSCHED_REVERIFY_INTERVAL: '10ms' }), /CAPSCHED_REVERIFY_INTERVAL .*at least 1s/);
+  assert.equal(readWorkerSettings({ CAPSCHED_REVERIFY_SELF_HEAL: 'false' }).reverifySelfHeal, false);
+  assert.equal(readWorkerSettings({}, { noReverifySelfHeal: true }).reverifySelfHeal, false);
+  assert.throws(() => readWorkerSettings({ CAPSCHED_REVERIFY_SELF_HEAL: 'sometimes' }), /CAPSCHED_REVERIFY_SELF_HEAL/);
+});

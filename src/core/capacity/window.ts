@@ -116,10 +116,39 @@ function describeObserved(observed: NamespaceCapacity): string {
   return 'an unknown capacity mode';
 }
 
-/** The coordinator workflow id of a namespace: one per namespace, so windows never collide. */
+/**
+ * The coordinator workflow id of a namespace: one per namespace, so windows never collide. Dry-run
+ * windows have their own coordinator, so one coordinator never mixes dry-run and real windows.
+ */
 export function coordinatorWorkflowId(namespace: string): string {
   return `capsched-capacity-${namespace}`;
 }
+
+/** The coordinator of a namespace for windows of one mode: dry-run windows join `capsched-capacity-dryrun-<namespace>`. */
+export function coordinatorWorkflowIdFor(namespace: string, dryRun: boolean): string {
+  return dryRun ? `capsched-capacity-dryrun-${namespace}` : coordinatorWorkflowId(namespace);
+}
+
+/** How often a window waiting on its coordinator checks that the coordinator still runs and knows it (default). */
+export const DEFAULT_COORDINATOR_CHECK_MS = 10 * 60_000;
+/** After its end, a window waits this long for its release before checking on its coordinator. */
+export const RELEASE_CHECK_SLACK_MS = 60_000;
+
+/**
+ * When a window waiting on its coordinator next checks on it: every `checkEveryMs`, and shortly
+ * after its own end (the release is due then), whichever comes first.
+ */
+export function nextCoordinatorCheckMs(nowMs: number, checkEveryMs: number, endMs: number | undefined): number {
+  const regular = nowMs + Math.max(1_000, checkEveryMs);
+  if (endMs === undefined) return regular;
+  const afterEnd = endMs + RELEASE_CHECK_SLACK_MS;
+  return afterEnd > nowMs && afterEnd < regular ? afterEnd : regular;
+}
+
+/** Default re-read of capacity inside an active window (issue #11, "Keep verifying"). */
+export const DEFAULT_REVERIFY_INTERVAL_MS = 15 * 60_000;
+/** An out-of-band change is alerted once; one that keeps coming back is alerted again at most this often. */
+export const DRIFT_REALERT_MS = 24 * 3_600_000;
 
 /** Longest grace a window's end waits for a window opening at that instant (see releaseGraceUntil). */
 export const MAX_RELEASE_GRACE_MS = 120_000;

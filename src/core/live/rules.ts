@@ -73,8 +73,11 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
     const desiredTrus = effective([...timed, ...applying].map((w) => w.trus));
     const plan: LiveNamespacePlan = { namespace, desiredTrus, changes: [] };
     if (state?.error !== undefined) {
-      plan.error = state.error;
-      out.push(plan);
+      // Shown where the plans ask for capacity now; another namespace's unreadable coordinator is not this pass's business.
+      if (wanted.length > 0) {
+        plan.error = state.error;
+        out.push(plan);
+      }
       continue;
     }
     if (state !== undefined) plan.liveTrus = state.effectiveTrus;
@@ -93,6 +96,8 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
         ours.filter((w) => w.endMs !== null && w.plan === name),
       );
       for (const [d, l] of pairs) {
+        // A window whose raise failed is held at 0 TRUs until its end (so a late-completing change is released): not raised again by a pass.
+        if (l.trus === 0) continue;
         if (d.trus > l.trus) changes.push({ kind: 'raise', namespace, plan: name, window: ref(l), permanent: false, fromTrus: l.trus, toTrus: d.trus, reason: `plan asks for ${d.trus} TRUs` });
         if (d.trus < l.trus) changes.push(held({ kind: 'lower', namespace, plan: name, window: ref(l), permanent: false, fromTrus: l.trus, toTrus: d.trus, reason: `plan asks for ${d.trus} TRUs` }, l.endMs));
         if (d.endMs! > l.endMs!) changes.push({ kind: 'extend', namespace, plan: name, window: ref(l), permanent: false, fromEndMs: l.endMs, toEndMs: d.endMs, reason: 'plan ends later' });

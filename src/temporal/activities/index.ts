@@ -5,14 +5,15 @@
  * retry decision taken from CapschedError.retry (terminal = non-retryable).
  */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import { verifyCapacity as checkCapacity, describeTarget, coordinatorWorkflowId } from '../../core/capacity/window.js';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import protoPackage from '@temporalio/proto';
+import { DEFAULT_COORDINATOR_CHECK_MS, DEFAULT_REVERIFY_INTERVAL_MS, verifyCapacity as checkCapacity, describeTarget, coordinatorWorkflowIdFor } from '../../core/capacity/window.js';
 import { isCapschedError } from '../../core/errors.js';
 import type { Alert, CapacityMetrics, CapacityTarget, CloudOps, Notifier, WindowRevertResult } from '../../core/ports.js';
 import type { Logger } from '../../log/index.js';
 import { scrub } from '../../log/secrets.js';
 import { namespaceRefusal } from '../../core/capacity/namespace-rules.js';
-import { CAPACITY_COORDINATOR_WORKFLOW, openWindowSignal, type WindowRequest } from '../workflows/definitions.js';
+import { CAPACITY_COORDINATOR_WORKFLOW, coordinatorStatusQuery, openWindowSignal, type WindowRequest } from '../workflows/definitions.js';
 
 export interface ActivitySettings {
   dryRun: boolean;
@@ -24,6 +25,14 @@ export interface ActivitySettings {
   operationTimeoutMs?: number;
   /** Heartbeat period while waiting for an operation (default 5 s). */
   heartbeatMs?: number;
+  /** How often a waiting window checks that its coordinator runs and knows it (default 10 min). */
+  coordinatorCheckMs?: number;
+  /** Longest wait for the coordinator's answer to a status query before asking whether any worker polls its queue (default 5 s). */
+  coordinatorQueryTimeoutMs?: number;
+  /** Re-read of capacity inside an active window (`--reverify-interval`, default 15 min); passed to the coordinators this worker starts. */
+  reverifyIntervalMs?: number;
+  /** An out-of-band change found by the re-read is restored (default) or only alerted (false). */
+  reverifySelfHeal?: boolean;
   /** Re-read period while a verification waits for the latest capacity request to complete (default 2 s). */
   settlePollMs?: number;
   /**
@@ -49,6 +58,8 @@ export interface ApplyCapacityRequest {
   target: CapacityTarget;
   /** Stable per step: a retried activity reuses it, so the change is never applied twice. */
   operationId: string;
+  /** The mode the coordinator's windows asked in: a worker of the other mode refuses (absent: old coordinators). */
+  dryRun?: boolean | undefined;
 }
 
 export interface ApplyCapacityResult {
@@ -61,6 +72,7 @@ export interface ApplyCapacityResult {
 export interface VerifyCapacityRequest {
   namespace: string;
   expected: CapacityTarget;
+  dryRun?: boolean | undefined;
   /**
    * Poll while the namespace's latest capacity request is still IN_PROGRESS (capacity can still be
    * changing after the async operation reported FULFILLED), for at most this long, then verify.
@@ -86,11 +98,43 @@ export interface JoinCoordinatorRequest {
   namespace: string;
   taskQueue: string;
   window: WindowRequest;
+  /** A coordinator run confirmed stuck (no worker polls its task queue): terminated before the window starts a fresh one. */
+  replace?: { coordinatorId: string; runId: string; reason: string } | undefined;
 }
+
+export interface JoinCoordinatorResult {
+  /** The coordinator the window joined (dry-run windows have their own). */
+  coordinatorId: string;
+  dryRun: boolean;
+  /** How often the window checks on its coordinator while it waits. */
+  checkEveryMs: number;
+}
+
+export interface CheckCoordinatorRequest {
+  coordinatorId: string;
+  windowId: string;
+}
+
+export interface CheckCoordinatorResult {
+  /**
+   * known: running and holding (or queueing) the window; closed: running, the window already closed
+   * (its report is on its way); unknown: running but it does not know the window (a fresh coordinator
+   * after a terminate/reset); gone: not running; stuck: running, unanswered, and no worker polls its
+   * task queue; unanswered: no answer, but workers poll (busy): wait.
+   */
+  state: 'known' | 'closed' | 'unknown' | 'gone' | 'stuck' | 'unanswered';
+  runId?: string | undefined;
+  taskQueue?: string | undefined;
+  detail?: string | undefined;
+}
+
+/** Error type of a step sent to a worker whose dry-run setting differs from the windows' own. */
+export const WORKER_MODE_MISMATCH = 'WORKER_MODE_MISMATCH';
 
 /** Error type of a namespace refused by NAMESPACE_ALLOWLIST / NAMESPACE_DENYLIST. */
 export const NAMESPACE_REFUSED = 'NAMESPACE_REFUSED';
 
+const { temporal } = protoPackage;
 /**
  * How a window's end went, read from the alert the capacity-change workflow sends for it (its
  * dedupe key ends in `:release:<severity>`: info = on time, error = late, critical = failed), or
@@ -137,6 +181,16 @@ export function createActivities(deps: ActivityDeps) {
     throw ApplicationFailure.create({ message: why, type: NAMESPACE_REFUSED, nonRetryable: true });
   }
 
+  /** A step asked in one mode never runs on a worker of the other (a dry-run window never changes real capacity, a real one never silently does nothing). */
+  function sameMode(dryRun: boolean | undefined, log: Logger): void {
+    if (dryRun === undefined || dryRun === settings.dryRun) return;
+    log.error({ asked: dryRun ? 'dry-run' : 'real', worker: settings.dryRun ? 'dry-run' : 'real' }, 'capacity step refused: worker mode differs from the windows');
+    const message = dryRun
+      ? 'refused: the coordinator holds dry-run windows but this worker is not in dry-run mode (a dry-run window never changes real capacity)'
+      : 'refused: the coordinator holds real windows but this worker is in dry-run mode (it would change nothing and report success)';
+    throw ApplicationFailure.create({ message, type: WORKER_MODE_MISMATCH, nonRetryable: true });
+  }
+
   return {
     /** Sets the namespace's capacity and waits (polling, with heartbeats) until the operation finishes. */
     async applyCapacity(req: ApplyCapacityRequest): Promise<ApplyCapacityResult> {
@@ -144,6 +198,7 @@ export function createActivities(deps: ActivityDeps) {
       const fields = { namespace: req.namespace, target: describeTarget(req.target), operationId: req.operationId, dryRun: settings.dryRun };
       try {
         refuse(req.namespace, log);
+        sameMode(req.dryRun, log);
       } catch (err) {
         metrics?.capacityChange('refused');
         throw err;
@@ -198,6 +253,7 @@ export function createActivities(deps: ActivityDeps) {
       const { log, ctx } = context();
       const fields = { namespace: req.namespace, expected: describeTarget(req.expected) };
       refuse(req.namespace, log);
+      sameMode(req.dryRun, log);
       if (settings.dryRun) {
         metrics?.verification('dry-run');
         log.info(fields, 'dry run: would verify capacity');
@@ -250,21 +306,79 @@ export function createActivities(deps: ActivityDeps) {
       await notifier.notify(alert);
     },
 
-    /** Hands a window to its namespace's coordinator, starting the coordinator when none runs. */
-    async joinCoordinator(req: JoinCoordinatorRequest): Promise<void> {
+    /**
+     * Hands a window to its namespace's coordinator, starting the coordinator when none runs. The
+     * window's own worker settings bind its ask: a namespace its allow/deny lists refuse is refused
+     * here, and a dry-run worker's windows join the namespace's dry-run coordinator.
+     */
+    async joinCoordinator(req: JoinCoordinatorRequest): Promise<JoinCoordinatorResult> {
       const { log } = context();
-      const workflowId = coordinatorWorkflowId(req.namespace);
+      refuse(req.namespace, log);
+      const workflowId = coordinatorWorkflowIdFor(req.namespace, settings.dryRun);
       try {
+        if (req.replace !== undefined && req.replace.coordinatorId === workflowId) {
+          try {
+            await deps.client.workflow.getHandle(workflowId, req.replace.runId).terminate(req.replace.reason);
+            log.warn({ namespace: req.namespace, coordinator: workflowId, runId: req.replace.runId }, 'stuck coordinator terminated');
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          }
+        }
         await deps.client.workflow.signalWithStart(CAPACITY_COORDINATOR_WORKFLOW, {
           workflowId,
           taskQueue: req.taskQueue,
-          args: [{ namespace: req.namespace }],
+          args: [{ namespace: req.namespace, dryRun: settings.dryRun, reverifyIntervalMs: settings.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS, reverifySelfHeal: settings.reverifySelfHeal ?? true }],
           signal: openWindowSignal,
-          signalArgs: [req.window],
+          signalArgs: [{ ...req.window, dryRun: settings.dryRun }],
         });
-        log.info({ namespace: req.namespace, coordinator: workflowId, windowId: req.window.windowId, trus: req.window.trus }, 'window handed to the namespace coordinator');
+        log.info({ namespace: req.namespace, coordinator: workflowId, windowId: req.window.windowId, trus: req.window.trus, rejoin: req.window.rejoin === true }, 'window handed to the namespace coordinator');
+        return { coordinatorId: workflowId, dryRun: settings.dryRun, checkEveryMs: settings.coordinatorCheckMs ?? DEFAULT_COORDINATOR_CHECK_MS };
       } catch (err) {
         throw toFailure(err);
+      }
+    },
+
+    /** Is the window's coordinator running, answering, and does it know the window? (Never changes anything.) */
+    async checkCoordinator(req: CheckCoordinatorRequest): Promise<CheckCoordinatorResult> {
+      const { log } = context();
+      const handle = deps.client.workflow.getHandle(req.coordinatorId);
+      let runId: string | undefined;
+      let taskQueue: string | undefined;
+      try {
+        const d = await handle.describe();
+        runId = d.runId;
+        taskQueue = d.taskQueue;
+        if (d.status.name !== 'RUNNING') return { state: 'gone', runId, taskQueue, detail: `the coordinator's last run is ${d.status.name}` };
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return { state: 'gone', detail: 'no coordinator workflow' };
+        throw toFailure(err);
+      }
+      try {
+        const timeoutMs = settings.coordinatorQueryTimeoutMs ?? 5_000;
+        const status = await deps.client.withDeadline(Date.now() + timeoutMs, () => handle.query(coordinatorStatusQuery));
+        if (status.knows === undefined) return { state: 'known', runId, taskQueue };
+        if (status.knows.includes(req.windowId)) return { state: 'known', runId, taskQueue };
+        if ((status.closed ?? []).includes(req.windowId)) return { state: 'closed', runId, taskQueue };
+        return { state: 'unknown', runId, taskQueue, detail: 'the running coordinator does not know the window' };
+      } catch (err) {
+        const detail = `the coordinator did not answer a status query: ${failureText(err)}`;
+        let pollers: number | undefined;
+        try {
+          const tq = await deps.client.workflowService.describeTaskQueue({
+            namespace: deps.client.options.namespace,
+            taskQueue: { name: taskQueue ?? '', kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          });
+          pollers = tq.pollers?.length ?? 0;
+        } catch (tqErr) {
+          log.warn({ coordinator: req.coordinatorId, err: tqErr }, 'task queue of the coordinator could not be described');
+        }
+        if (pollers === 0) {
+          log.warn({ coordinator: req.coordinatorId, runId, taskQueue }, 'coordinator stuck: no worker polls its task queue');
+          return { state: 'stuck', runId, taskQueue, detail: `${detail}; no worker polls its task queue ${taskQueue ?? '?'}` };
+        }
+        log.warn({ coordinator: req.coordinatorId, runId, taskQueue, pollers }, 'coordinator did not answer; workers poll its queue, waiting');
+        return { state: 'unanswered', runId, taskQueue, detail };
       }
     },
   };

@@ -45,7 +45,7 @@ export const alerts = proxyActivities<Pick<CapacityActivities, 'sendAlert'>>({
   retry: { maximumAttempts: 2, initialInterval: '2s' },
 });
 
-export const coordination = proxyActivities<Pick<CapacityActivities, 'joinCoordinator'>>({
+export const coordination = proxyActivities<Pick<CapacityActivities, 'joinCoordinator' | 'checkCoordinator'>>({
   startToCloseTimeout: '30s',
   retry: { maximumAttempts: 5, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
 });

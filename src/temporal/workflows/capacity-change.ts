@@ -19,7 +19,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { formatDurationMs, isLegacyDurationText, parseDuration, parseDurationMs } from '../../core/capacity/duration.js';
-import { DEFAULT_VERIFY_DELAY_MS, LATE_RELEASE_MS, coordinatorWorkflowId, describeTarget, parseInstant, resolveWindowEnd } from '../../core/capacity/window.js';
+import {
+  DEFAULT_COORDINATOR_CHECK_MS,
+  DEFAULT_VERIFY_DELAY_MS,
+  LATE_RELEASE_MS,
+  coordinatorWorkflowId,
+  describeTarget,
+  nextCoordinatorCheckMs,
+  parseInstant,
+  resolveWindowEnd,
+} from '../../core/capacity/window.js';
 import type { Alert, AlertSeverity } from '../../core/ports.js';
 import type { CapacityChangeInput, CapacityChangeResult } from '../../core/workflow-contract.js';
 import { alerts, coordination } from './activities.js';
@@ -39,13 +48,27 @@ import {
 /** Nominal start of a schedule-started run (set by the server, absent otherwise). */
 export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
-/** How long a cancelled window waits for its coordinator to release capacity. */
+/** How long a cancelled window waits for its coordinator to release capacity (runs without the liveness patch). */
 const CANCEL_RELEASE_WAIT_MS = 30 * 60_000;
+/**
+ * A window waiting on its coordinator checks, every few minutes and just after its end, that the
+ * coordinator still runs and knows it; a coordinator that is gone (terminated, cancelled, reset) or
+ * lost the window is re-joined, the window re-announcing its TRUs and end; one confirmed stuck on a
+ * task queue no worker polls is replaced. A cancelled window waits for its release as long as the
+ * coordinator lives (no "not confirmed" while the release is still coming).
+ */
+const COORDINATOR_LIVENESS_PATCH = 'capsched-coordinator-liveness';
+/** An end moved after the window's end has passed is refused (it used to be acknowledged and ignored). */
+const REFUSE_LATE_END_PATCH = 'capsched-refuse-end-after-end';
+/** A stuck coordinator is confirmed by a second check this long after the first (or one check interval, if shorter). */
+const STUCK_CONFIRM_MS = 60_000;
 
 export async function scheduledCapacityChange(input: CapacityChangeInput): Promise<CapacityChangeResult> {
   const info = workflowInfo();
   const windowId = `${info.workflowId}/${info.runId}`;
-  const coordinatorId = coordinatorWorkflowId(input.namespace);
+  /** The coordinator the window joined (joinCoordinator says which: dry-run windows have their own). */
+  let coordinatorId = coordinatorWorkflowId(input.namespace);
+  let checkEveryMs = DEFAULT_COORDINATOR_CHECK_MS;
   const result: CapacityChangeResult = {
     namespace: input.namespace,
     initialChangeSuccess: false,
@@ -113,6 +136,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   const validateEnd = (endTime: string): number => {
     if (phase !== 'raising' && phase !== 'active') throw new Error(`the window is ${phase}; its end can no longer change`);
     if (endMs === undefined) throw new Error('this change has no end (permanent); start a new change with an end instead');
+    if (endMs <= Date.now()) throw new Error(`the window ended at ${new Date(endMs).toISOString()}; its release is under way, so its end can no longer change (start a new window instead)`);
     const ms = typeof endTime === 'string' ? parseInstant(endTime) : undefined;
     if (ms === undefined) throw new Error(`endTime ${JSON.stringify(endTime)} is not an ISO 8601 date-time with a zone (e.g. 2026-03-01T04:00:00Z)`);
     return ms;
@@ -124,10 +148,20 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     endMs = ms;
     await forwardEnd();
   };
+  /** validateEnd without the ended-window check, for runs that did not record the patch. */
+  const validateEndAsBefore = (endTime: string): number => {
+    const saved = endMs;
+    if (saved !== undefined && saved <= Date.now() && (phase === 'raising' || phase === 'active') && !patched(REFUSE_LATE_END_PATCH)) {
+      const ms = typeof endTime === 'string' ? parseInstant(endTime) : undefined;
+      if (ms === undefined) throw new Error(`endTime ${JSON.stringify(endTime)} is not an ISO 8601 date-time with a zone (e.g. 2026-03-01T04:00:00Z)`);
+      return ms;
+    }
+    return validateEnd(endTime);
+  };
   setHandler(setEndTimeSignal, async (req) => {
     let ms: number;
     try {
-      ms = validateEnd(req?.endTime);
+      ms = validateEndAsBefore(req?.endTime);
     } catch (err) {
       log.warn('setEndTime signal ignored', { reason: failureMessage(err) });
       return;
@@ -137,7 +171,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   setHandler(
     setEndTimeUpdate,
     async (req) => {
-      await moveEnd(validateEnd(req.endTime));
+      await moveEnd(validateEndAsBefore(req.endTime));
       return status();
     },
     { validator: (req) => void validateEnd(req?.endTime) },
@@ -190,23 +224,92 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   // ---- raise ----
   phase = 'raising';
   sentEndMs = endMs;
-  try {
-    await CancellationScope.nonCancellable(() =>
-      coordination.joinCoordinator({
-        namespace: input.namespace,
-        taskQueue: info.taskQueue,
-        window: { windowId, workflowId: info.workflowId, runId: info.runId, trus: input.desiredTrus, endMs, verifyDelayMs, ...auditOf(input) },
-      }),
+  const request = (rejoin: boolean): WindowRequest => ({ windowId, workflowId: info.workflowId, runId: info.runId, trus: input.desiredTrus, endMs, verifyDelayMs, ...auditOf(input), ...(rejoin ? { rejoin } : {}) });
+  /** Hands the window to its coordinator (again, when it re-announces itself to one that lost it). */
+  const join = async (rejoin: boolean, replace?: { coordinatorId: string; runId: string; reason: string }): Promise<void> => {
+    const joinedAs = await CancellationScope.nonCancellable(() =>
+      coordination.joinCoordinator({ namespace: input.namespace, taskQueue: info.taskQueue, window: request(rejoin), ...(replace !== undefined ? { replace } : {}) }),
     );
+    // Older workers returned nothing: the namespace's one coordinator.
+    if (joinedAs !== undefined && joinedAs !== null) {
+      coordinatorId = joinedAs.coordinatorId;
+      checkEveryMs = joinedAs.checkEveryMs;
+    }
+    sentEndMs = endMs;
+  };
+  try {
+    await join(false);
     joined = true;
   } catch (err) {
     phase = 'failed';
-    const msg = `could not reach the namespace coordinator: ${failureMessage(err)}`;
+    const refused = failureType(err) === 'NAMESPACE_REFUSED';
+    const msg = refused ? `refused by this worker's namespace rules: ${failureMessage(err)}` : `could not reach the namespace coordinator: ${failureMessage(err)}`;
     result.errors.push(`capacity change failed: ${msg}`);
     await alert('critical', 'Capacity change failed', msg, 'raise');
     return finish();
   }
   await forwardEnd();
+
+  /**
+   * Waits until `done`, checking on the coordinator meanwhile (see COORDINATOR_LIVENESS_PATCH).
+   * `stage` release: the window already had its raise, and checks again just after its end.
+   */
+  const awaitCoordinator = async (done: () => boolean, stage: 'raise' | 'release'): Promise<void> => {
+    if (!patched(COORDINATOR_LIVENESS_PATCH)) {
+      await condition(done);
+      return;
+    }
+    let stuckSince: number | undefined;
+    for (;;) {
+      const checkAt = stuckSince !== undefined ? Date.now() + Math.min(STUCK_CONFIRM_MS, checkEveryMs) : nextCoordinatorCheckMs(Date.now(), checkEveryMs, stage === 'release' ? endMs : undefined);
+      if (await condition(done, Math.max(1, checkAt - Date.now()))) return;
+      let check: Awaited<ReturnType<typeof coordination.checkCoordinator>>;
+      try {
+        check = await coordination.checkCoordinator({ coordinatorId, windowId });
+      } catch (err) {
+        log.warn('could not check on the coordinator', { coordinator: coordinatorId, error: failureMessage(err) });
+        continue;
+      }
+      if (done()) return;
+      if (check.state === 'stuck' && check.runId !== undefined) {
+        if (stuckSince === undefined) {
+          stuckSince = Date.now();
+          log.warn('coordinator looks stuck; confirming', { coordinator: coordinatorId, taskQueue: check.taskQueue });
+          continue;
+        }
+        stuckSince = undefined;
+        const reason = `capsched: no worker polls task queue ${check.taskQueue ?? '?'}; replaced by window ${windowId} on task queue ${info.taskQueue}`;
+        log.error('coordinator stuck on a task queue no worker polls; replacing it', { coordinator: coordinatorId, taskQueue: check.taskQueue, windowTaskQueue: info.taskQueue });
+        await alert(
+          'critical',
+          'Namespace coordinator stranded; replaced',
+          `The coordinator ${coordinatorId} lives on task queue ${check.taskQueue ?? '?'}, which no worker polls (${check.detail ?? 'no answer'}). It was terminated and a fresh one started on ${info.taskQueue}; its other windows re-join it on their next check. Check the workers' --task-queue.`,
+          'stranded',
+        );
+        try {
+          await join(stage === 'release', { coordinatorId, runId: check.runId, reason });
+        } catch (err) {
+          log.error('could not replace the stuck coordinator', { coordinator: coordinatorId, error: failureMessage(err) });
+        }
+        continue;
+      }
+      stuckSince = undefined;
+      if (check.state !== 'gone' && check.state !== 'unknown') continue;
+      // Terminated, cancelled, reset, or a fresh coordinator that never heard of this window.
+      log.warn('coordinator lost the window; re-joining', { coordinator: coordinatorId, state: check.state, detail: check.detail });
+      try {
+        await join(stage === 'release');
+        await alert(
+          'info',
+          'Window re-joined its namespace coordinator',
+          `The coordinator ${coordinatorId} ${check.state === 'gone' ? 'was not running' : 'did not know this window'} (${check.detail ?? check.state}); the window re-announced itself (${input.desiredTrus} TRUs${endMs === undefined ? '' : ` until ${new Date(endMs).toISOString()}`}).`,
+          `rejoin-${stage}`,
+        );
+      } catch (err) {
+        log.error('could not re-join the coordinator', { coordinator: coordinatorId, error: failureMessage(err) });
+      }
+    }
+  };
 
   let releaseHandled = false;
   const releaseReported = async (r: CoordinatorReport): Promise<void> => {
@@ -225,17 +328,18 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       phase = 'failed';
       await alert('critical', 'Revert not verified', `Capacity was set to ${to}${held}, but verification failed: ${r.errors.join('; ')}`, 'release');
     } else if (r.lateByMs !== undefined && r.lateByMs >= LATE_RELEASE_MS && endMs !== undefined) {
-      // The end passed while no worker (or no Temporal server) could act: say how late it was.
+      // The end passed while no worker (or no Temporal server) could act, or while another step ran: say how late, and why.
       phase = 'done';
       const late = formatDurationMs(Math.round(r.lateByMs / 1000) * 1000);
-      log.warn('window released late', { lateBy: late, endTime: new Date(endMs).toISOString() });
+      log.warn('window released late', { lateBy: late, endTime: new Date(endMs).toISOString(), cause: r.lateCause ?? 'outage' });
       const title = r.target.mode === 'onDemand' ? 'Capacity reverted late' : `Window ended late; capacity now ${to}`;
-      await alert(
-        'error',
-        title,
-        `The window ended at ${new Date(endMs).toISOString()}, but the release began late by ${late} (no worker or Temporal server was available at the end); capacity stayed provisioned meanwhile. Now verified ${to}${held}.`,
-        'release',
-      );
+      const why =
+        r.lateCause === 'busy'
+          ? `another capacity step of the namespace was still running at the end${r.heldUpBy === undefined ? '' : ` (${r.heldUpBy})`}; steps of one namespace run one at a time`
+          : r.lateCause === 'rejoined'
+            ? 'the namespace coordinator had lost the window (terminated, cancelled, reset or stranded) until the window re-joined it'
+            : 'no worker or Temporal server was available at the end';
+      await alert('error', title, `The window ended at ${new Date(endMs).toISOString()}, but the release began late by ${late} (${why}); capacity stayed provisioned meanwhile. Now verified ${to}${held}.`, 'release');
     } else {
       phase = 'done';
       const title = r.target.mode === 'onDemand' ? 'Capacity reverted to on-demand' : `Window ended; capacity now ${to}`;
@@ -244,7 +348,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   };
 
   try {
-    await condition(() => raise !== undefined);
+    await awaitCoordinator(() => raise !== undefined, 'raise');
     const r = raise as unknown as CoordinatorReport;
     result.dryRun ||= r.dryRun || undefined;
     result.initialChangeSuccess = r.applied;
@@ -261,7 +365,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       return finish();
     }
     phase = 'active';
-    await condition(() => release !== undefined);
+    await awaitCoordinator(() => release !== undefined, 'release');
     phase = 'releasing';
     await releaseReported(release as unknown as CoordinatorReport);
     return finish();
@@ -277,7 +381,13 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       } catch (signalErr) {
         log.warn('could not tell the coordinator about the cancellation', { error: failureMessage(signalErr) });
       }
-      if (await condition(() => release !== undefined, CANCEL_RELEASE_WAIT_MS)) {
+      if (patched(COORDINATOR_LIVENESS_PATCH)) {
+        // The window ends now: a coordinator re-joined from here on releases it at once. Wait as long
+        // as the coordinator lives (a slow raise before the release is no reason to cry "not confirmed").
+        if (endMs !== undefined && endMs > Date.now()) endMs = Date.now();
+        await awaitCoordinator(() => release !== undefined, 'release');
+        await releaseReported(release as unknown as CoordinatorReport);
+      } else if (await condition(() => release !== undefined, CANCEL_RELEASE_WAIT_MS)) {
         await releaseReported(release as unknown as CoordinatorReport);
       } else {
         phase = 'failed';
@@ -305,4 +415,11 @@ export function failureMessage(err: unknown): string {
   while (e instanceof ActivityFailure && e.cause !== undefined) e = e.cause;
   if (e instanceof ApplicationFailure) return e.message;
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The type of the innermost application failure of an activity failure, if any. */
+export function failureType(err: unknown): string | undefined {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause !== undefined) e = e.cause;
+  return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
 }

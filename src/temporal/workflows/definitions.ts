@@ -60,6 +60,13 @@ export interface WindowRequest {
   /** Epoch ms; absent = permanent (a baseline that a newer permanent change replaces). */
   endMs?: number;
   verifyDelayMs: number;
+  /** Set by the window's own worker: dry-run windows join the dry-run coordinator only. Absent: an older window. */
+  dryRun?: boolean;
+  /**
+   * The window re-announces itself to a coordinator that lost it (terminated, cancelled, reset,
+   * replaced): it already had its raise; an end already passed is released at once.
+   */
+  rejoin?: boolean;
   /** Audit trail from the window's input (shown by the status query; absent from older windows). */
   plan?: string;
   commit?: string;
@@ -107,6 +114,13 @@ export interface CoordinatorReport {
    * worker or Temporal was unavailable at the end). Absent for cancellations and raises.
    */
   lateByMs?: number;
+  /**
+   * Why the release began late: `busy` = another capacity step of the namespace was still running
+   * at the end (`heldUpBy` says which); `outage` = no worker or Temporal server could act;
+   * `rejoined` = the coordinator had lost the window (terminated, reset, stranded) until it re-joined.
+   */
+  lateCause?: 'busy' | 'outage' | 'rejoined';
+  heldUpBy?: string;
 }
 
 export interface ActiveWindowStatus {
@@ -126,6 +140,11 @@ export interface CoordinatorStatus {
   windows: ActiveWindowStatus[];
   queued: number;
   changes: number;
+  /** Every window the coordinator holds, queues or still releases (windows check they are known). */
+  knows?: string[];
+  /** Recently closed windows. */
+  closed?: string[];
+  dryRun?: boolean;
 }
 
 export const openWindowSignal = defineSignal<[WindowRequest]>('capschedOpenWindow');
