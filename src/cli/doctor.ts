@@ -149,8 +149,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 interface TemporalFacts {
   checks: DoctorCheck[];
-  /** Server clock minus this machine's, when measured. */
+  /** Server clock minus this machine's, when measured, and half the probe's round trip. */
   skewMs?: number;
+  uncertaintyMs?: number;
 }
 
 async function clockProbe(client: Client): Promise<{ skewMs: number; uncertaintyMs: number }> {
@@ -241,6 +242,7 @@ async function checkTemporal(p: Parsed, settings: TemporalSettings, temporal: Te
     const probe = await clockProbe(client);
     skewMs = probe.skewMs;
     facts.skewMs = probe.skewMs;
+    facts.uncertaintyMs = probe.uncertaintyMs;
   } catch {
     // reported on the clock line below
   }
@@ -443,9 +445,9 @@ async function checkSource(p: Parsed, io: CliIO, logger: ReturnType<typeof cliLo
   }
 }
 
-function clockLine(skewMs: number): DoctorCheck {
+function clockLine(skewMs: number, uncertaintyMs: number): DoctorCheck {
   const abs = Math.abs(skewMs);
-  const text = `this machine is ${abs < 1000 ? `${Math.round(abs)} ms` : `${(abs / 1000).toFixed(1)} s`} ${skewMs > 0 ? 'behind' : 'ahead of'} the Temporal server`;
+  const text = `this machine is ${abs < 1000 ? `${Math.round(abs)} ms` : `${(abs / 1000).toFixed(1)} s`} ${skewMs > 0 ? 'behind' : 'ahead of'} the Temporal server (±${Math.max(1, Math.round(uncertaintyMs))} ms)`;
   if (abs > SKEW_FAIL_MS) return { id: 'clock', status: 'fail', title: 'Clock', detail: text, fix: 'sync the clock (NTP): one-offs and window previews use this machine\'s time' };
   if (abs > SKEW_WARN_MS) return { id: 'clock', status: 'warn', title: 'Clock', detail: text, fix: 'sync the clock (NTP)' };
   return { id: 'clock', status: 'ok', title: 'Clock', detail: text };
@@ -475,6 +477,7 @@ export const doctorCommand: Command = async (argv, io) => {
   const sourcePromise = checkSource(p, io, logger);
   let temporal: TemporalConnection | undefined;
   let skewMs: number | undefined;
+  let uncertaintyMs = 0;
   try {
     try {
       temporal = await connectTemporal(settings);
@@ -485,12 +488,13 @@ export const doctorCommand: Command = async (argv, io) => {
       const facts = await checkTemporal(p, settings, temporal);
       checks.push(...facts.checks);
       skewMs = facts.skewMs;
+      uncertaintyMs = facts.uncertaintyMs ?? 0;
     }
     const source = await sourcePromise;
     checks.push(...(await checkCloud(io, source.plans)));
     checks.push(await checkSlack(io, p.sendTest, logger));
     checks.push(source.check);
-    if (skewMs !== undefined) checks.push(clockLine(skewMs));
+    if (skewMs !== undefined) checks.push(clockLine(skewMs, uncertaintyMs));
     else if (temporal === undefined) checks.push({ id: 'clock', status: 'warn', title: 'Clock', detail: 'skew not measured (Temporal unreachable)' });
   } finally {
     await temporal?.close().catch(() => undefined);

@@ -140,10 +140,11 @@ async function initOperator(p: Parsed, io: CliIO): Promise<number> {
         if (code === GrpcStatus.PERMISSION_DENIED || code === GrpcStatus.UNAUTHENTICATED) {
           throw new CapschedError(
             'TEMPORAL_PERMISSION_DENIED',
-            `the Temporal credentials may not add search attributes to ${settings.namespace} (${serverText(err)}): the Operator service's AddSearchAttributes needs an admin of the cluster or namespace. Ask one to run: ${searchAttributeFix(names, settings.namespace)}`,
+            `the Temporal credentials may not add search attributes to ${settings.namespace} (${serverText(err)}): the Operator service's AddSearchAttributes needs an admin of the cluster or namespace (on Temporal Cloud, run \`capsched init --via cloud\` with a TEMPORAL_CLOUD_API_KEY that is Namespace Admin). Or ${searchAttributeFix(names, settings.namespace)}`,
           );
         }
-        throw new CapschedError('TEMPORAL_ERROR', `Temporal refused to add search attributes to ${settings.namespace}: ${serverText(err)}`);
+        const cloudHint = code === GrpcStatus.UNIMPLEMENTED ? ' (on Temporal Cloud, run `capsched init --via cloud` with TEMPORAL_CLOUD_API_KEY)' : '';
+        throw new CapschedError('TEMPORAL_ERROR', `Temporal refused to add search attributes to ${settings.namespace}: ${serverText(err)}${cloudHint}`);
       }
       const after = await attributes.check();
       const still = names.filter((n) => !after.present.includes(n));

@@ -26,6 +26,8 @@ export interface GithubApi {
   /** Comments per "owner/name#number". */
   comments: (repository: string, number: number) => FakeComment[];
   seed: (repository: string, number: number, bodies: string[], login?: string) => void;
+  /** While true, every request is answered like GitHub's secondary rate limit (403, x-ratelimit-remaining: 0). */
+  rateLimited: boolean;
   stop: () => Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startGithubApi(options: { token: string; prefix?: string; 
   const requests: GithubApiRequest[] = [];
   let nextId = 1000;
   let base = '';
+  const api = { rateLimited: false } as GithubApi;
 
   const list = (repository: string, number: number): FakeComment[] => {
     const key = `${repository}#${number}`;
@@ -62,6 +65,7 @@ export async function startGithubApi(options: { token: string; prefix?: string; 
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, authorization: req.headers.authorization });
+      if (api.rateLimited) return send(res, 403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1796000000' });
       if (req.headers.authorization !== `Bearer ${options.token}`) return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
       if (!url.pathname.startsWith(`${prefix}/`)) return send(res, 404, { message: 'Not Found' });
       const path = url.pathname.slice(prefix.length);
@@ -101,7 +105,7 @@ export async function startGithubApi(options: { token: string; prefix?: string; 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}${prefix}`;
-  return {
+  const rest: Omit<GithubApi, 'rateLimited'> = {
     url: base,
     requests,
     comments: (repository, number) => list(repository, number),
@@ -110,4 +114,6 @@ export async function startGithubApi(options: { token: string; prefix?: string; 
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  Object.assign(api, rest);
+  return api;
 }

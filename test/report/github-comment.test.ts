@@ -122,6 +122,17 @@ test('a refused token: exit 1 with the fix, the report still printed, the token 
   assert.equal(api.comments(REPO, 3).length, 0);
 });
 
+test('rate limited: exit 1 with GITHUB_RATE_LIMITED and when it resets, nothing written', async () => {
+  const api = await startGithubApi({ token: TOKEN });
+  after(() => api.stop());
+  api.rateLimited = true;
+  const repo = repoWithChange(8);
+  const res = await run(repo.dir, ['--comment', 'github', '--pr', '3', ...NOW], { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: api.url });
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /answered 403: API rate limit exceeded — rate limited until 2026-11-30T\d\d:\d\d:\d\d\.000Z; the next run updates the comment \[GITHUB_RATE_LIMITED\]/);
+  assert.equal(api.comments(REPO, 3).length, 0);
+});
+
 test('GitHub unreachable: exit 1, a transient GITHUB_UNAVAILABLE, the token in no output', async () => {
   const api = await startGithubApi({ token: TOKEN });
   const url = api.url;

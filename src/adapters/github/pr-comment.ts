@@ -75,13 +75,20 @@ async function call(target: PrCommentTarget, method: 'GET' | 'POST' | 'PATCH', u
   } catch {
     // not JSON
   }
+  const where = `GitHub API ${method} ${new URL(url).pathname} answered ${res.status}: ${message}`;
+  // GitHub answers 403 (or 429) with x-ratelimit-remaining: 0 or retry-after when rate limited.
+  if ((res.status === 403 || res.status === 429) && (res.headers.get('x-ratelimit-remaining') === '0' || res.headers.get('retry-after') !== null)) {
+    const reset = Number(res.headers.get('x-ratelimit-reset') ?? '');
+    const until = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : '';
+    throw new CapschedError('GITHUB_RATE_LIMITED', `${where} — rate limited${until}; the next run updates the comment`, { retry: 'waiting' });
+  }
   const hint =
     res.status === 401
       ? ' — the token was refused; pass a valid GITHUB_TOKEN'
       : res.status === 403 || res.status === 404
         ? ' — the token cannot write comments on this repository (workflow permissions: pull-requests: write; pull requests from forks get a read-only token)'
         : '';
-  throw new CapschedError(res.status === 401 || res.status === 403 || res.status === 404 ? 'GITHUB_FORBIDDEN' : 'GITHUB_ERROR', `GitHub API ${method} ${new URL(url).pathname} answered ${res.status}: ${message}${hint}`, {
+  throw new CapschedError(res.status === 401 || res.status === 403 || res.status === 404 ? 'GITHUB_FORBIDDEN' : 'GITHUB_ERROR', `${where}${hint}`, {
     retry: res.status >= 500 || res.status === 429 ? 'transient' : 'terminal',
   });
 }
@@ -90,7 +97,9 @@ async function call(target: PrCommentTarget, method: 'GET' | 'POST' | 'PATCH', u
 export async function findMarkedComment(target: PrCommentTarget, marker: string): Promise<IssueComment | undefined> {
   const root = target.apiUrl.replace(/\/+$/, '');
   let url: string | undefined = `${root}/repos/${target.repository}/issues/${target.number}/comments?per_page=100`;
-  for (let page = 0; url !== undefined && page < MAX_PAGES; page++) {
+  for (let page = 0; url !== undefined; page++) {
+    // Never guess "not found" after a partial scan: that would add a second comment.
+    if (page === MAX_PAGES) throw new CapschedError('GITHUB_ERROR', `the pull request has more than ${MAX_PAGES * 100} comments; capsched does not scan further for its own`);
     const res = await call(target, 'GET', url);
     const comments = (await res.json()) as IssueComment[];
     if (!Array.isArray(comments)) throw new CapschedError('GITHUB_ERROR', `GitHub API GET ${new URL(url).pathname} did not return a list of comments`);
