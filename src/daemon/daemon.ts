@@ -103,6 +103,8 @@ export interface DaemonOptions {
     refreshSeconds?: number;
     /** Base of the Temporal Web UI for workflow links, e.g. http://localhost:8233. */
     temporalUiUrl?: string;
+    /** How often the page's record of applied TRUs reads the coordinators when nobody loads the page (default 15 s). */
+    recordEveryMs?: number;
   };
 }
 
@@ -403,6 +405,14 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       }, Math.max(intervalMs, 5_000));
   watchdog?.unref();
 
+  // The page's last 24 h: every coordinator's effective TRUs, read on a timer as well as on each
+  // page view, so the record is what was applied and not only what someone happened to look at.
+  const recorder = setInterval(() => {
+    if (stopping || appliedPlans === undefined) return;
+    present.recordCoordinators([...new Set(appliedPlans.plans.map((lp) => lp.plan.namespace))]).catch((err: unknown) => logger.debug({ err }, 'the page record could not read the coordinators'));
+  }, Math.max(1_000, options.ui?.recordEveryMs ?? 15_000));
+  recorder.unref();
+
   logger.info({ identity, mode: dryRun ? 'dry-run' : 'reconciler-workflow', workflowId, taskQueue, intervalMs, source: options.source.describe(), http: http.address }, 'daemon started');
   if (!dryRun) await trigger('startup').catch(() => undefined);
 
@@ -424,6 +434,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     stopped ??= (async () => {
       stopping = true;
       if (watchdog !== undefined) clearInterval(watchdog);
+      clearInterval(recorder);
       logger.info('daemon stopping: no new passes; draining workers');
       wakeLocal?.();
       await stopWatching?.();

@@ -108,6 +108,25 @@ export class PresentReader {
     return live;
   }
 
+  /**
+   * The record without a page view: one coordinator query per namespace (no Cloud Ops read), so
+   * the last 24 h on the page are what the coordinators held, whether or not anyone looked.
+   */
+  async recordCoordinators(namespaces: string[]): Promise<void> {
+    const known = [...new Set([...namespaces, ...this.record.keys()])];
+    await Promise.all(
+      known.map(async (namespace) => {
+        try {
+          const status = await this.deps.client.workflow.getHandle(coordinatorWorkflowId(namespace)).query<CoordinatorStatus>('status');
+          this.sample(namespace, this.now(), status.effective.mode === 'provisioned' ? status.effective.trus : 0);
+        } catch (err) {
+          // Never started: nothing raised. Unreadable: no reading (a gap in the record, never a guess).
+          if (err instanceof WorkflowNotFoundError) this.sample(namespace, this.now(), 0);
+        }
+      }),
+    );
+  }
+
   private sample(namespace: string, atMs: number, trus: number): void {
     const list = this.record.get(namespace) ?? [];
     const last = list[list.length - 1];

@@ -10,7 +10,6 @@ import { Client } from '@temporalio/client';
 import type { CloudOpsClient } from '../adapters/cloud-ops/index.js';
 import * as compose from '../compose.js';
 import { freePort, startDevServer, type DevServer } from '../adapters/temporal-dev-server/index.js';
-import type { DesiredSchedule } from '../core/desired/types.js';
 import type { CapacityTarget } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
@@ -20,7 +19,7 @@ import type { Logger } from '../log/index.js';
 import { Secret, registerSecret } from '../log/secrets.js';
 import type { ReconcileResult } from '../reconcile/index.js';
 import { startCloudOpsSimulator, type CloudOpsSimulator } from '../simulator/index.js';
-import type { DevRow, DevView } from './table.js';
+import { rowsFromPresent, type DevView } from './table.js';
 
 /** The playground's installation id (schedules are named capsched-dev-<plan>). */
 export const DEV_INSTALLATION = 'dev';
@@ -64,32 +63,6 @@ export interface Playground {
   view(): DevView;
   /** Stops the daemon and workers, then the simulator and the dev server. Safe to call twice. */
   stop(): Promise<void>;
-}
-
-function capacityText(simulator: CloudOpsSimulator, namespace: string): string {
-  try {
-    const c = simulator.capacityOf(namespace);
-    const base = c.mode === 'provisioned' ? `${c.trus ?? '?'} TRU` : 'on-demand';
-    return c.requestInProgress ? `${base} (changing)` : base;
-  } catch {
-    return '(not simulated)';
-  }
-}
-
-function rowOf(d: DesiredSchedule, simulator: CloudOpsSimulator): DevRow {
-  return {
-    plan: d.plan,
-    file: d.file,
-    namespace: d.namespace,
-    trus: d.fields.trus,
-    scheduleId: d.scheduleId,
-    timezone: d.fields.timezone,
-    paused: d.paused,
-    expired: d.expired,
-    permanent: d.fields.duration === 'permanent',
-    nextWindows: d.nextWindows,
-    capacity: capacityText(simulator, d.namespace),
-  };
 }
 
 export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
@@ -181,12 +154,25 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 
     const notifier = compose.notifier({ webhookUrl: workerSettings.slackWebhookUrl, logger });
 
-    // 5. The view: rows of the last valid pass, errors of the newest one.
+    // 5. The view: rows from the daemon's present view (the plans at the applied commit, capacity
+    // as Cloud Ops reports it, the coordinators' running windows: what the page shows), errors of
+    // the newest pass. Refreshed after each pass, on each simulated capacity change and every second.
     let view: DevView = { plansDir: options.plansDir, uiUrl: devServer.uiUrl, at: new Date(), rows: [], changes: 0 };
-    let desired: DesiredSchedule[] = [];
+    let daemonRef: DaemonHandle | undefined;
+    let closing = false;
+    let refreshing: Promise<void> = Promise.resolve();
     const refresh = (patch: Partial<DevView>): void => {
-      view = { ...view, ...patch, rows: desired.map((d) => rowOf(d, simulator)) };
-      options.onView?.(view);
+      view = { ...view, ...patch };
+      refreshing = refreshing.then(async () => {
+        if (daemonRef === undefined || closing) return;
+        const present = await daemonRef.present().catch((err: unknown) => {
+          logger.debug({ err }, 'dev table: the present view could not be read');
+          return undefined;
+        });
+        if (closing) return;
+        if (present !== undefined) view = { ...view, rows: rowsFromPresent(present) };
+        options.onView?.(view);
+      });
     };
     let capacityTimer: NodeJS.Timeout | undefined;
     notify = () => {
@@ -195,7 +181,13 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         refresh({});
       }, 50);
     };
-    cleanups.push(async () => clearTimeout(capacityTimer));
+    const tick = setInterval(() => refresh({}), 1_000);
+    cleanups.push(async () => {
+      closing = true;
+      clearTimeout(capacityTimer);
+      clearInterval(tick);
+      await refreshing;
+    });
 
     const onResult = async (result: ReconcileResult): Promise<void> => {
       const at = new Date();
@@ -205,10 +197,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         refresh({ at, issues: result.issues, error, changes: 0 });
         return;
       }
-      if (result.changeSet !== undefined && result.status !== 'prune-blocked') {
-        desired = result.changeSet.desired;
-        await seed(desired.map((d) => d.namespace));
-      }
+      if (result.changeSet !== undefined && result.status !== 'prune-blocked') await seed(result.changeSet.desired.map((d) => d.namespace));
       const error = result.status === 'failed' || result.status === 'prune-blocked' ? result.errors.map((e) => `${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.message}`).join('; ') : undefined;
       refresh({ at, issues: undefined, error, changes: result.applied.length, warnings: result.validation?.warnings ?? [] });
     };
@@ -249,6 +238,14 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         }),
     });
     cleanups.push(() => daemon.stop());
+    // Runs before the daemon stops: no present read against a stopping daemon.
+    cleanups.push(async () => {
+      closing = true;
+      clearInterval(tick);
+      await refreshing;
+    });
+    daemonRef = daemon;
+    refresh({ pageUrl: `http://${daemon.httpAddress}/` });
 
     let stopped: Promise<void> | undefined;
     return {

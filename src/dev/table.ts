@@ -1,7 +1,11 @@
 /**
- * What `capsched dev` prints: plan → schedule, next window (in the plan's time zone) and the
- * namespace's current simulated capacity, plus the validation errors of an invalid edit.
+ * What `capsched dev` prints: plan → schedule, next window (in the plan's time zone), the
+ * namespace's current simulated capacity and the plan's running window, plus the validation
+ * errors of an invalid edit. The rows come from the daemon's PresentView (core/present), the
+ * same view model the page and `capsched status` render.
  */
+import type { PresentView } from '../core/present/model.js';
+import { activeSummary } from '../core/present/text.js';
 import type { WindowPreview } from '../core/windows/windows.js';
 import type { Issue } from '../core/plan/issues.js';
 
@@ -18,13 +22,49 @@ export interface DevRow {
   /** "permanent" plans never revert. */
   permanent: boolean;
   nextWindows: WindowPreview[];
-  /** e.g. "on-demand", "8 TRU", "8 TRU (changing)". */
+  /** e.g. "on-demand", "8 TRUs", "8 TRUs (changing)". */
   capacity: string;
+  /** The plan's running window: "active until 05:28 (6 TRU)", with a held reduction: "· lower held until 05:28"; absent when none runs. */
+  active?: string;
+}
+
+/** The table's rows from the present view: every plan at the applied commit, by namespace then name. */
+export function rowsFromPresent(view: PresentView): DevRow[] {
+  const rows: DevRow[] = [];
+  for (const ns of view.namespaces) {
+    for (const p of ns.planViews) {
+      const next: WindowPreview[] =
+        p.next === undefined
+          ? []
+          : [{ start: p.next.start.local, end: p.next.end?.local ?? null, startUtc: new Date(p.next.start.ms).toISOString(), endUtc: p.next.end === null ? null : new Date(p.next.end.ms).toISOString() }];
+      // A held reduction (the applied commit asks for less than the running window holds) waits for the window's end.
+      const held = ns.liveChanges.filter((c) => c.plan === p.name && c.state === 'held' && c.heldUntil !== undefined).map((c) => `${c.kind} held until ${c.heldUntil!.local.slice(11, 16)}`);
+      const running = activeSummary(ns, p.name);
+      const active = [running, ...held].filter((t) => t !== undefined).join(' · ') || undefined;
+      rows.push({
+        plan: p.name,
+        file: p.file,
+        namespace: ns.namespace,
+        trus: String(p.trus),
+        scheduleId: p.scheduleId,
+        timezone: p.zone,
+        paused: p.paused,
+        expired: p.oneOff && p.next === undefined,
+        permanent: p.permanent,
+        nextWindows: next,
+        capacity: ns.capacityText,
+        ...(active === undefined ? {} : { active }),
+      });
+    }
+  }
+  return rows;
 }
 
 export interface DevView {
   plansDir: string;
   uiUrl: string | undefined;
+  /** The daemon's page (GET /), printed beside the Web UI's address. */
+  pageUrl?: string;
   /** When the last pass finished. */
   at: Date;
   /** The rows in force (the last valid state). */
@@ -86,11 +126,11 @@ export function formatIssue(issue: Issue): string {
 /** The whole screen, without a timestamp line when `stable` (used to tell whether anything changed). */
 export function renderView(view: DevView, nowMs: number, options: { stable?: boolean } = {}): string {
   const lines: string[] = [];
-  const header = ['PLAN', 'NAMESPACE', 'TRU', 'SCHEDULE', 'NEXT WINDOW', 'CAPACITY NOW (simulated)'];
-  const body = view.rows.map((r) => [r.plan, r.namespace, r.trus, r.scheduleId, formatWindow(r, nowMs), r.capacity]);
+  const header = ['PLAN', 'NAMESPACE', 'TRU', 'SCHEDULE', 'NEXT WINDOW', 'CAPACITY NOW (simulated)', 'WINDOW NOW'];
+  const body = view.rows.map((r) => [r.plan, r.namespace, r.trus, r.scheduleId, formatWindow(r, nowMs), r.capacity, r.active ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
   if (options.stable !== true) {
-    lines.push(`capsched dev · plans ${view.plansDir} · Temporal Web UI ${view.uiUrl ?? '(headless)'} · updated ${view.at.toISOString().slice(11, 19)}Z`);
+    lines.push(`capsched dev · plans ${view.plansDir} · Temporal Web UI ${view.uiUrl ?? '(headless)'}${view.pageUrl === undefined ? '' : ` · page ${view.pageUrl}`} · updated ${view.at.toISOString().slice(11, 19)}Z`);
   }
   if (view.rows.length === 0) lines.push('(no plans yet: add a *.yaml plan file to the folder)');
   else {

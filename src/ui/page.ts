@@ -4,7 +4,7 @@
  * refresh, every figure is text, and exact times are in each bar's <title> and in the tables.
  * Everything interpolated is escaped; the view carries no secrets, so neither does the page.
  */
-import type { BarView, NamespaceView, PresentView, SegmentView, TimeLabel } from '../core/present/model.js';
+import type { BarView, LiveChangeView, NamespaceView, PresentView, SegmentView, TimeLabel } from '../core/present/model.js';
 
 export interface PageOptions {
   /** Seconds between self-refreshes (meta refresh). */
@@ -97,6 +97,14 @@ function timeline(view: PresentView, ns: NamespaceView): string {
       return `<g class="${cls}" data-plan="${esc(b.plan)}" data-trus="${b.trus}" data-start="${esc(b.start.utc)}"><title>${esc(barTitle(b))}</title><rect x="${x0}" y="${y}" width="${w}" height="${LANE_H - 4}" rx="3"/>${text}</g>`;
     })
     .join('');
+  // A held reduction applies at its window's end: a mark there, on the bars' rows.
+  const held = ns.liveChanges
+    .filter((c) => c.heldUntil !== undefined)
+    .map((c) => {
+      const x = xOf(view, c.heldUntil!.ms);
+      return `<g class="heldmark" data-plan="${esc(c.plan)}"><title>${esc(`${c.plan}: ${c.text}`)}</title><line x1="${x}" x2="${x}" y1="${barsTop}" y2="${chartTop + CHART_H}"/><path d="M${x - 4} ${barsTop - 6}h8l-4 6z"/></g>`;
+    })
+    .join('');
   const dst = ns.dstChanges.map((d) => `<line class="dstline" x1="${xOf(view, d.atMs)}" x2="${xOf(view, d.atMs)}" y1="${barsTop}" y2="${height}"><title>${esc(d.label)}</title></line>`).join('');
   const planned = ns.planned.length === 0 ? '' : `<path class="planned" d="${stepPath(view, ns.planned, chartTop, ns.maxTrus)}"><title>effective TRUs the plans ask for (max over windows)</title></path>`;
   const applied = ns.applied.length === 0 ? '' : `<path class="applied" d="${stepPath(view, ns.applied, chartTop, ns.maxTrus)}"><title>effective TRUs as the coordinator applied them</title></path>`;
@@ -104,9 +112,18 @@ function timeline(view: PresentView, ns: NamespaceView): string {
   return `<svg class="timeline" role="img" aria-label="${esc(`${ns.namespace}: last 24 hours as applied, next 7 days as planned`)}" viewBox="0 0 ${WIDTH} ${height}" width="100%" preserveAspectRatio="none" style="height:${height}px">
 <rect class="past" x="${LEFT}" y="0" width="${nowX - LEFT}" height="${height}"/>${dayTicks(view)}${noRecord}
 <text class="axislabel" x="${LEFT + 2}" y="${chartTop + 10}">${ns.maxTrus} TRU</text><line class="base" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${chartTop + CHART_H}" y2="${chartTop + CHART_H}"/>
-${bars}${dst}${planned}${applied}
+${bars}${dst}${held}${planned}${applied}
 <line class="now" x1="${nowX}" x2="${nowX}" y1="0" y2="${height}"><title>now ${esc(new Date(view.nowMs).toISOString().slice(0, 19))}Z</title></line><text class="nowlabel" x="${nowX + 3}" y="${height - 4}">now</text>
 </svg>`;
+}
+
+/** The last pass's changes to running windows: held reductions (until the window's end), pending or applied ones. */
+function liveChanges(changes: LiveChangeView[]): string {
+  if (changes.length === 0) return '';
+  const items = changes
+    .map((c) => `<li class="livechange ${c.state}" data-state="${c.state}" data-plan="${esc(c.plan)}"><strong>${c.state}</strong> ${esc(c.plan)}: ${esc(c.text)}${c.heldUntil === undefined ? '' : ` <span class="muted">(${esc(c.heldUntil.local)})</span>`}</li>`)
+    .join('');
+  return `<div class="live"><h3>Live changes <span class="muted">(the last pass: held reductions wait for the window's end)</span></h3><ul>${items}</ul></div>`;
 }
 
 function nowSection(ns: NamespaceView): string {
@@ -114,7 +131,7 @@ function nowSection(ns: NamespaceView): string {
     .map((a) => {
       const who = a.plan === undefined ? 'manual change' : `${esc(a.plan)}${a.file === undefined ? '' : ` <span class="muted">${esc(a.file)}:${a.line ?? 1}</span>`}`;
       const end = a.end === undefined ? 'permanent' : `until <strong>${esc(hhmm(a.end))}</strong> <span class="muted">${esc(both(a.end, a.zone))}</span>`;
-      const commit = a.commit === undefined ? (a.origin === 'manual' ? 'manual' : '—') : `<code>${esc(a.commit.slice(0, 12))}</code>`;
+      const commit = `${a.commit === undefined ? (a.origin === 'manual' ? 'manual' : '—') : `<code>${esc(a.commit.slice(0, 12))}</code>`}${a.startedLate === true ? ' <span class="late">started late</span>' : ''}`;
       const link = a.uiUrl === undefined ? esc(a.workflowId) : `<a href="${esc(a.uiUrl)}">${esc(a.workflowId)}</a>`;
       return `<tr class="activewindow"><td>${who}</td><td>${a.trus} TRU</td><td class="end">${end}</td><td>${commit}</td><td>${link}</td></tr>`;
     })
@@ -127,6 +144,7 @@ function nowSection(ns: NamespaceView): string {
 <dt>Plans ask for now</dt><dd>${ns.plannedNowTrus === 0 ? 'on-demand' : `${ns.plannedNowTrus} TRUs`}</dd>
 <dt>Next window</dt><dd class="next">${next}</dd>
 </dl>
+${liveChanges(ns.liveChanges)}
 ${ns.active.length === 0 ? '<p class="muted">No active window.</p>' : `<table class="active"><thead><tr><th>Window</th><th>TRUs</th><th>End</th><th>Commit</th><th>Workflow</th></tr></thead><tbody>${rows}</tbody></table>`}`;
 }
 
@@ -171,7 +189,9 @@ svg.timeline{display:block;margin:6px 0;background:#fbfcfd}
 .planned{fill:none;stroke:#cf222e;stroke-width:2}.applied{fill:none;stroke:#1a7f37;stroke-width:2.5}.base{stroke:#d0d7de}
 .now{stroke:#cf222e;stroke-width:1.5}.nowlabel{font:10px sans-serif;fill:#cf222e}.dstline{stroke:#8250df;stroke-dasharray:3 3;stroke-width:1.5}.norecord{fill:url(#hatch)}
 .legend span{margin-right:12px}.sw{display:inline-block;width:12px;height:10px;margin-right:4px;vertical-align:middle}
-.refused{border-left:4px solid #b42318;padding:2px 10px;background:#fff5f5}`;
+.refused{border-left:4px solid #b42318;padding:2px 10px;background:#fff5f5}
+.live{border-left:4px solid #bf8700;padding:2px 10px;background:#fff8c5}.livechange.applied{color:#1a7f37}.late{color:#9a6700;font-size:12px}
+.heldmark line{stroke:#bf8700;stroke-width:2}.heldmark path{fill:#bf8700}`;
 
 /** The whole page. */
 export function renderPage(view: PresentView, options: PageOptions): string {
@@ -182,7 +202,7 @@ ${timeline(view, ns)}
 ${nowSection(ns)}</section>`,
     )
     .join('\n');
-  const legend = `<p class="legend muted"><span><i class="sw" style="background:#5b8def"></i>window (plan, TRUs)</span><span><i class="sw" style="background:#2da44e"></i>active now</span><span><i class="sw" style="border:2px dashed #d4a72c"></i>overlap</span><span><i class="sw" style="background:#a371f7"></i>DST night</span><span><i class="sw" style="background:#8c959f"></i>permanent</span><span><i class="sw" style="background:#cf222e;height:2px"></i>planned max over windows</span><span><i class="sw" style="background:#1a7f37;height:3px"></i>applied (coordinator record)</span></p>`;
+  const legend = `<p class="legend muted"><span><i class="sw" style="background:#5b8def"></i>window (plan, TRUs)</span><span><i class="sw" style="background:#2da44e"></i>active now</span><span><i class="sw" style="border:2px dashed #d4a72c"></i>overlap</span><span><i class="sw" style="background:#a371f7"></i>DST night</span><span><i class="sw" style="background:#8c959f"></i>permanent</span><span><i class="sw" style="background:#cf222e;height:2px"></i>planned max over windows</span><span><i class="sw" style="background:#1a7f37;height:3px"></i>applied (coordinator record)</span><span><i class="sw" style="background:#bf8700;width:3px"></i>held reduction (applies then)</span></p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="refresh" content="${Math.max(1, Math.round(options.refreshSeconds))}">
@@ -190,7 +210,7 @@ ${nowSection(ns)}</section>`,
 <body><svg width="0" height="0" style="position:absolute"><defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f6f8fa"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d0d7de" stroke-width="2"/></pattern></defs></svg>
 <header><h1>capsched · installation <code>${esc(view.installation)}</code></h1>
 <p class="muted">${view.totals.namespaces} namespaces · ${view.totals.plans} plans · ${view.totals.activeWindows} active windows · ${view.totals.truHoursPerWeek} TRU-h this week · updated <time datetime="${esc(view.generatedAt)}">${esc(view.generatedAt.slice(0, 19))}Z</time> (refreshes every ${Math.round(options.refreshSeconds)} s)</p>
-<p class="muted">Each picture: the last 24 h as the namespace's coordinator applied them (recorded by this daemon since ${esc(new Date(view.recordSinceMs).toISOString().slice(0, 16))}Z; hatched = no record), then the next 7 days as the plans at the applied commit say. Hover a bar for exact times in the plan's zone and UTC.</p>
+<p class="muted">Each picture: the last 24 h as the namespace's coordinator applied them (read from the coordinators by this daemon on a timer since ${esc(new Date(view.recordSinceMs).toISOString().slice(0, 16))}Z; hatched = no record), then the next 7 days as the plans at the applied commit say. Hover a bar for exact times in the plan's zone and UTC.</p>
 ${legend}</header>
 <main>${namespaces === '' ? '<p class="muted">No plans and no coordinator yet.</p>' : namespaces}
 ${weekSection(view)}

@@ -158,4 +158,5 @@ test('a namespace whose coordinator cannot be read changes nothing and says why'
   const plan = liveRules(desiredNow([lp({ name: 'bf', at: '2026-11-27T12:00', duration: '2h' })], NOW, 'c1'), [{ namespace: 'shop.a1', effectiveTrus: 0, windows: [], error: 'query timed out' }], options());
   assert.deepEqual(plan.namespaces.map((n) => [n.namespace, n.changes.length, n.error]), [['shop.a1', 0, 'query timed out']]);
   assert.match(liveSectionLines(plan).join('\n'), /live state unreadable \(query timed out\)/);
+  assert.deepEqual(liveRules(desiredNow([], NOW, 'c1'), [{ namespace: 'elsewhere.x', effectiveTrus: 0, windows: [], error: 'query timed out' }], options()).namespaces, [], 'not where no plan asks for capacity now');
 });

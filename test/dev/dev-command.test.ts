@@ -45,9 +45,21 @@ test('capsched dev: table, live edits, invalid edit keeps the last good state, S
   const ui = await fetch(header.uiUrl);
   await ui.arrayBuffer();
   assert.equal(ui.status, 200, 'the Temporal Web UI answers');
-  const readyz = await fetch(header.readyz);
-  await readyz.arrayBuffer();
-  assert.equal(readyz.status, 200, 'the daemon is ready');
+  // The table is drawn from the first pass's result, as the pass ends; the installation records
+  // the pass a moment later (the reconciler workflow's state, cached 250 ms by the daemon).
+  let readyStatus = 0;
+  for (const until = Date.now() + 5_000; readyStatus !== 200 && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    const readyz = await fetch(header.readyz);
+    await readyz.arrayBuffer();
+    readyStatus = readyz.status;
+  }
+  assert.equal(readyStatus, 200, 'the daemon is ready');
+  // The page's address is printed beside the Web UI's, and the page answers.
+  const pageUrl = /capsched page\s+(http:\/\/\S+)/.exec(dev.stdout())?.[1];
+  assert.ok(pageUrl !== undefined, 'the page address is printed');
+  const pageRes = await fetch(pageUrl);
+  assert.equal(pageRes.status, 200);
+  assert.match(await pageRes.text(), /data-plan="nightly"/);
 
   const connection = await Connection.connect({ address: header.address });
   const client = new Client({ connection, namespace: 'default' });
@@ -81,6 +93,12 @@ test('capsched dev: table, live edits, invalid edit keeps the last good state, S
   await dev.waitFor((t) => latestTable(t) !== '' && latestRow(t, 'weekend') === undefined && latestRow(t, 'nightly') !== undefined, 5_000, 'the deleted plan gone from the table', from);
   await assert.rejects(client.schedule.getHandle('capsched.dev.weekend').describe(), /not found/i);
 
+  // A one-off that starts within the next two minutes: the table shows it running, with its end.
+  const boostStart = Math.ceil((Date.now() + 40_000) / 60_000) * 60_000;
+  const boostEnd = boostStart + 5 * 60_000;
+  writeFileSync(join(dir, 'boost.yaml'), `apiVersion: capsched/v1\nkind: CapacityPlan\nname: boost\nnamespace: dev-a.t1\ntrus: 2\nat: "${new Date(boostStart).toISOString().slice(0, 16)}"\ntimezone: UTC\nduration: 5m\n`);
+  await dev.waitFor((t) => latestRow(t, 'boost')?.includes('capsched.dev.boost') === true, 5_000, 'the one-off in the table');
+
   // 5. An invalid edit: errors with file:line:column, nothing applied, last good state kept.
   from = dev.stdout().length;
   writeFileSync(join(dir, 'nightly.yaml'), plan('nightly', 'dev-a.t1', 4, 22).replace('trus: 4', 'trus: lots'));
@@ -90,7 +108,12 @@ test('capsched dev: table, live edits, invalid edit keeps the last good state, S
   assert.match(latestRow(table, 'nightly') ?? '', /dev-a\.t1\s+4\s+capsched\.dev\.nightly/, 'the last good row stays');
   assert.equal(await desiredTrus('capsched.dev.nightly'), 4, 'nothing was applied from the invalid folder');
 
-  // 6. Ctrl-C: exit 0, and the Temporal dev server is gone.
+  // 6. The one-off runs: its row says until when, from the coordinator (the page's view model).
+  const until = `active until ${new Date(boostEnd).toISOString().slice(11, 16)} (2 TRU)`;
+  // Capacity as Cloud Ops reports it once the raise is done (the simulator takes 1 s).
+  await dev.waitFor((t) => new RegExp(`\\s2 TRUs\\s+${until.replace(/[()]/g, '\\$&')}$`).test(latestRow(t, 'boost') ?? ''), boostStart - Date.now() + 30_000, `"${until}" in the boost row`);
+
+  // 7. Ctrl-C: exit 0, and the Temporal dev server is gone.
   dev.child.kill('SIGINT');
   const exit = await within(dev.exited, 30_000, () => `no exit 30 s after SIGINT\n${dev.stderr()}`);
   assert.deepEqual(exit, { code: 0, signal: null }, dev.stderr());

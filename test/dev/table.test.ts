@@ -61,7 +61,7 @@ test('an invalid edit lists every error under the last good rows', () => {
   );
   const lines = text.split('\n');
   assert.match(lines[0] as string, /^capsched dev · plans \/plans · Temporal Web UI http:\/\/127\.0\.0\.1:8233 · updated 12:00:00Z$/);
-  assert.match(lines[1] as string, /^PLAN\s+NAMESPACE\s+TRU\s+SCHEDULE\s+NEXT WINDOW\s+CAPACITY NOW \(simulated\)$/);
+  assert.match(lines[1] as string, /^PLAN\s+NAMESPACE\s+TRU\s+SCHEDULE\s+NEXT WINDOW\s+CAPACITY NOW \(simulated\)\s+WINDOW NOW$/);
   assert.match(lines[2] as string, /^nightly-batch\s+payments\.a1b2c\s+8\s+capsched\.dev\.nightly-batch\s+Mon 30 Nov .* 8 TRU \(changing\)$/);
   assert.ok(text.includes('✗ plans invalid: 2 errors; nothing applied, the last good state above stays in force'));
   assert.ok(text.includes('  schedules/nightly.yaml:5:7 trus: trus must be a number [wrong-type]'));

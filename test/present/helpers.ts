@@ -59,7 +59,7 @@ export async function startPageDaemon(ctx: TestContext): Promise<PageDaemon> {
     installation,
     intervalMs: 3_600_000,
     cloudOps,
-    ui: { refreshSeconds: 1, temporalUiUrl: 'http://localhost:8233' },
+    ui: { refreshSeconds: 1, temporalUiUrl: 'http://localhost:8233', recordEveryMs: 500 },
     reconcile: { store: (client) => createTemporalScheduleStore({ client }), options: { plansPath: 'schedules', retryBaseDelayMs: 50, taskQueue } },
     capacityWorker: (c) =>
       createCapacityWorker({

@@ -73,8 +73,11 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
     const desiredTrus = effective([...timed, ...applying].map((w) => w.trus));
     const plan: LiveNamespacePlan = { namespace, desiredTrus, changes: [] };
     if (state?.error !== undefined) {
-      plan.error = state.error;
-      out.push(plan);
+      // Shown where the plans ask for capacity now; another namespace's unreadable coordinator is not this pass's business.
+      if (wanted.length > 0) {
+        plan.error = state.error;
+        out.push(plan);
+      }
       continue;
     }
     if (state !== undefined) plan.liveTrus = state.effectiveTrus;

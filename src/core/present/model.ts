@@ -4,6 +4,7 @@
  * page, `capsched status` and the `capsched dev` table). Pure: the caller passes `nowMs`, the
  * plans at the applied commit and the live readings.
  */
+import { scheduleIdFor } from '../desired/schedule-id.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { describeLiveChange } from '../live/text.js';
 import type { LiveChangeKind, LivePlan } from '../live/types.js';
@@ -150,6 +151,23 @@ export interface BarView {
   active: boolean;
 }
 
+/** One plan at the applied commit, as the `capsched dev` table lists it. */
+export interface PlanView {
+  name: string;
+  file: string;
+  line: number;
+  trus: number;
+  zone: string;
+  scheduleId: string;
+  paused: boolean;
+  /** No duration and no until: the change is never reverted. */
+  permanent: boolean;
+  /** An `at` plan. */
+  oneOff: boolean;
+  /** The plan's next window to start after now (looked up to a year ahead; a paused plan's as if it ran). */
+  next?: { start: TimeLabel; end: TimeLabel | null };
+}
+
 export interface SegmentView {
   startMs: number;
   endMs: number;
@@ -174,6 +192,8 @@ export interface NamespaceView {
   /** The next window to start (after now) of any plan on the namespace. */
   next?: { plan: string; trus: number; start: TimeLabel; end: TimeLabel | null; zone: string };
   plans: string[];
+  /** The namespace's plans by name, with their next window. */
+  planViews: PlanView[];
   bars: BarView[];
   lanes: number;
   /** Planned effective TRUs over [now, now+7d): the max-over-windows line. */
@@ -199,6 +219,9 @@ export interface PresentView {
   alerts: AlertFact[];
   totals: { plans: number; namespaces: number; truHoursPerWeek: number; activeWindows: number };
 }
+
+/** Looked ahead for a plan's next start beyond the 7-day range (a monthly cron, a one-off weeks away). */
+const NEXT_LOOKAHEAD_MS = 366 * 24 * HOUR;
 
 function label(zone: string, ms: number): TimeLabel {
   return { ms, local: formatLocalIso(zone, ms), utc: `${formatUtcIso(ms).slice(0, 16)}Z` };
@@ -288,6 +311,7 @@ export function buildPresent(input: PresentInput): PresentView {
   // Windows once per plan over [now, now+7d): bars, planned line and the week's figures.
   const windowsByNamespace = new Map<string, Window[]>();
   const intervalCache = new Map<string, ReturnType<typeof planIntervals>>();
+  const nextByPlan = new Map<string, ReturnType<typeof planIntervals>[number] | undefined>();
   for (const lp of plans) {
     const plan = lp.plan;
     const key = plan.cron === undefined || plan.paused ? undefined : `${plan.cron}\n${plan.timezone}\n${plan.duration ?? ''}`;
@@ -296,6 +320,7 @@ export function buildPresent(input: PresentInput): PresentView {
       intervals = planIntervals(plan, nowMs, toMs);
       if (key !== undefined) intervalCache.set(key, intervals);
     }
+    nextByPlan.set(plan.name, intervals.find((i) => i.startMs > nowMs));
     const list = windowsByNamespace.get(plan.namespace) ?? [];
     for (const i of intervals) list.push({ plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '', ...(i.dst === undefined ? {} : { dst: i.dst }) });
     windowsByNamespace.set(plan.namespace, list);
@@ -360,6 +385,26 @@ export function buildPresent(input: PresentInput): PresentView {
       }
     }
 
+    const planViews: PlanView[] = [...nsPlans]
+      .sort((a, b) => (a.plan.name < b.plan.name ? -1 : 1))
+      .map((lp) => {
+        const p = lp.plan;
+        let n = nextByPlan.get(p.name);
+        // Beyond the range, or paused (the table still says when it would run): look further once.
+        if (n === undefined) n = planIntervals({ ...p, paused: false }, nowMs, nowMs + NEXT_LOOKAHEAD_MS).find((i) => i.startMs > nowMs);
+        return {
+          name: p.name,
+          file: lp.file,
+          line: lp.line,
+          trus: p.trus,
+          zone: p.timezone,
+          scheduleId: scheduleIdFor(input.installation, p.name),
+          paused: p.paused,
+          permanent: p.duration === undefined && p.until === undefined,
+          oneOff: p.at !== undefined,
+          ...(n === undefined ? {} : { next: { start: label(p.timezone, n.startMs), end: n.endMs === null ? null : label(p.timezone, n.endMs) } }),
+        };
+      });
     const applied = appliedSegments(input.applied[namespace] ?? [], Math.max(fromMs, input.recordSinceMs), nowMs);
     const zones = [...new Set(nsPlans.map((lp) => lp.plan.timezone))].sort();
     const dstChanges = zones.flatMap((zone) =>
@@ -380,6 +425,7 @@ export function buildPresent(input: PresentInput): PresentView {
       liveChanges,
       ...(next === undefined ? {} : { next }),
       plans: nsPlans.map((lp) => lp.plan.name).sort(),
+      planViews,
       bars: placed,
       lanes,
       planned,
