@@ -193,19 +193,22 @@ test('scenario 7: a failed raise with an end sends one critical alert, not a sec
   });
 });
 
-test("scenario 7: a release held up by another step's verify delay says so, instead of blaming a worker or server outage", async () => {
+test("scenario 7: a release held up by another step (a slow Cloud Ops operation) says so, instead of blaming a worker or server outage", async () => {
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
     const a = await startWindow(h, ns, 4, t0 + HOUR);
     await waitForPhase(a, 'active');
-    await h.env.sleep(50 * 60_000);
-    // B's raise waits a 2-hour verify delay: A's end passes meanwhile.
-    const b = await startWindow(h, ns, 8, t0 + 4 * HOUR, { verifyDelay: '2h' });
+    // 3 s before A's end, B's raise starts an operation that takes 16 s: A's end passes meanwhile.
+    await h.env.sleep(t0 + HOUR - 3_000 - (await h.env.currentTimeMs()));
+    h.cloudOps.operationDelayMs = 16_000;
+    const b = await startWindow(h, ns, 8, t0 + 4 * HOUR);
+    while (h.cloudOps.setCalls.length < 2) await new Promise((r) => setTimeout(r, 50));
+    h.cloudOps.operationDelayMs = 0;
     await within(a.result(), 'window A');
     const late = h.notifier.alerts.find((x) => x.title.startsWith('Window ended late'));
     assert.ok(late !== undefined, h.notifier.severities().join(', '));
-    assert.match(late.text ?? '', /another capacity step of the namespace was still running at the end \(set 8 TRUs .*verify delay\)/);
+    assert.match(late.text ?? '', /another capacity step of the namespace was still running at the end \(set 8 TRUs \(step 2\)\)/);
     assert.doesNotMatch(late.text ?? '', /no worker or Temporal server/);
     await within(b.result(), 'window B');
   });

@@ -103,14 +103,35 @@ test('scenario 1: a raise refused before the API accepted it (denied namespace, 
   });
 });
 
-test('scenario 6: a window whose end passes while another step holds the coordinator is not raised and reverted for nothing', async () => {
+test('scenario 6: one slow step no longer holds another window: a 2-hour verify delay is cut short when B opens, B is raised at once and released at its end', async () => {
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
-    // A's 2-hour verify delay holds the coordinator; B (8 TRUs, 30 minutes) opens and ends meanwhile.
+    // A's 2-hour verify delay used to hold the coordinator; B (8 TRUs, 30 minutes) opens meanwhile.
     const a = await startWindow(h, ns, 4, t0 + 3 * HOUR, '2h');
     await h.env.sleep(60_000);
     const b = await startWindow(h, ns, 8, t0 + 31 * 60_000);
+    const bResult = await b.result();
+    assert.equal(bResult.initialChangeSuccess, true);
+    assert.equal(bResult.verificationSuccess, true);
+    const raisedAt = (h.cloudOps.changes.find((c) => c.target.mode === 'provisioned' && c.target.trus === 8)?.atMs ?? Number.NaN) - t0;
+    assert.ok(raisedAt < 2 * 60_000, `B raised at +${raisedAt / 60_000} min, expected at once (+1 min)`);
+    const aResult = await a.result();
+    assert.equal(aResult.verificationSuccess, true);
+    assert.deepEqual(h.cloudOps.history(ns), ['4', '8', '4', 'onDemand']);
+  });
+});
+
+test('scenario 6: a window whose end passes while another step (a slow Cloud Ops operation) holds the coordinator is not raised and reverted for nothing', async () => {
+  await withWorker({}, async (h) => {
+    const ns = testNamespace();
+    const t0 = await h.env.currentTimeMs();
+    // A's operation takes 8 s of real (and server) time; B's 3-second window ends meanwhile.
+    h.cloudOps.operationDelayMs = 8_000;
+    const a = await startWindow(h, ns, 4, t0 + 3 * HOUR);
+    while (h.cloudOps.setCalls.length < 1) await new Promise((r) => setTimeout(r, 50));
+    h.cloudOps.operationDelayMs = 0;
+    const b = await startWindow(h, ns, 8, (await h.env.currentTimeMs()) + 3_000);
     const bResult = await b.result();
     assert.equal(bResult.initialChangeSuccess, false);
     assert.match(bResult.errors.join('\n'), /ended at .* while another capacity step of the namespace was still running: capacity was not changed/);

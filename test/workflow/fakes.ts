@@ -33,6 +33,8 @@ export class FakeCloudOps implements CloudOps {
   invalidTrus = new Set<number>();
   /** Fail this many setCapacity calls with UNAVAILABLE (transient). */
   transientSetFailures = 0;
+  /** Real milliseconds each async operation takes (a slow change; the test server's clock runs meanwhile). */
+  operationDelayMs = 0;
   /** When set, reads report this instead of the real state (to fail verification). */
   lie: ((ns: string, actual: CapacityTarget) => NamespaceCapacity | undefined) | undefined;
 
@@ -93,6 +95,7 @@ export class FakeCloudOps implements CloudOps {
 
   async waitForOperation(operationId: string): Promise<AsyncOperationStatus> {
     if (!this.ops.has(operationId)) throw new CapschedError('CLOUD_OPS_NOT_FOUND', `operation ${operationId} not found`, { retry: 'terminal' });
+    if (this.operationDelayMs > 0) await new Promise((r) => setTimeout(r, this.operationDelayMs));
     return { id: operationId, state: 'fulfilled' };
   }
 }

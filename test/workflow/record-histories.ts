@@ -42,6 +42,7 @@ const namespaces = {
   rejoin: 'rejoin.rec01',
   coordCancel: 'coordcancel.rec01',
   drift: 'drift.rec01',
+  cut: 'cut.rec01',
 };
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -121,9 +122,70 @@ async function recordSettle(): Promise<void> {
   await save('settle-coordinator', coordinatorWorkflowId(namespaces.settle));
 }
 
+/**
+ * 10-14. Issue #12 (second round) and #11: the coordinator's liveness, re-join, cancellation,
+ * re-verify and interruptible verify delay. `CAPSCHED_RECORD_ONLY=coord` records only these.
+ * (Case 10 records capsched-skip-ended-open only with code before capsched-interruptible-verify-delay.)
+ */
+async function recordCoordinator(): Promise<void> {
+  // 10. Issue #12 scenarios 6 and 7: A's raise waits a 14 s verify delay; B ends meanwhile (not raised:
+  //    capsched-skip-ended-open); C's end passes too and its release is late because A's step held it
+  //    (capsched-late-release-cause); an end sent to C after its end is refused (capsched-refuse-end-after-end).
+  const c = await start('late-c', { namespace: namespaces.skipped, desiredTrus: 2, endTime: endIn(20_000) });
+  while (sim.changes(namespaces.skipped).length < 1) await sleep(50);
+  const cEnd = Date.now() + 1_500;
+  await c.executeUpdate(setEndTimeUpdate, { args: [{ endTime: new Date(cEnd).toISOString() }] });
+  const slow = await start('slow-a', { namespace: namespaces.skipped, desiredTrus: 4, endTime: endIn(20_000), verifyDelay: '14s' });
+  while (sim.changes(namespaces.skipped).length < 2) await sleep(50);
+  const skipped = await start('skipped-b', { namespace: namespaces.skipped, desiredTrus: 8, endTime: endIn(1_000) });
+  await sleep(Math.max(0, cEnd + 500 - Date.now()));
+  await c.signal(setEndTimeSignal, { endTime: endIn(60_000) });
+  await Promise.all([slow.result(), skipped.result(), c.result()]);
+  await save('skipped-window', skipped.workflowId);
+  await save('late-cause-window', c.workflowId);
+  await save('skipped-coordinator', coordinatorWorkflowId(namespaces.skipped));
+
+  // 11. Scenario 2: the coordinator is terminated mid-window; the window notices (capsched-coordinator-liveness),
+  //    re-joins (capsched-window-rejoin) and is released at its end.
+  const rejoin = await start('rejoin', { namespace: namespaces.rejoin, desiredTrus: 4, endTime: endIn(6_000) });
+  while ((await rejoin.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
+  await client.workflow.getHandle(coordinatorWorkflowId(namespaces.rejoin)).terminate('record-histories: scenario 2');
+  await rejoin.result();
+  await save('rejoin-window', rejoin.workflowId);
+  await save('rejoin-coordinator', coordinatorWorkflowId(namespaces.rejoin));
+
+  // 12. Scenario 2: the coordinator is cancelled; it releases to what its window asks (capsched-coordinator-cancel-release).
+  const kept = await start('coord-cancel', { namespace: namespaces.coordCancel, desiredTrus: 6, endTime: endIn(6_000) });
+  while ((await kept.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
+  const coordinator = client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel));
+  const cancelledRun = (await coordinator.describe()).runId;
+  await coordinator.cancel();
+  await client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel), cancelledRun).result().catch(() => undefined);
+  await kept.result();
+  await save('coordinator-cancelled', coordinatorWorkflowId(namespaces.coordCancel), cancelledRun);
+  await save('coordinator-cancelled-rejoined', coordinatorWorkflowId(namespaces.coordCancel));
+
+  // 13. Issue #11: changed out of band mid-window, restored at the next re-read (capsched-reverify).
+  const drift = await start('drift', { namespace: namespaces.drift, desiredTrus: 8, endTime: endIn(5_000) });
+  while (sim.changes(namespaces.drift).length < 1) await sleep(50);
+  await sleep(800);
+  sim.setCapacityOutOfBand(namespaces.drift, { mode: 'provisioned', trus: 4 });
+  await drift.result();
+  await save('drift-coordinator', coordinatorWorkflowId(namespaces.drift));
+
+  // 14. Scenario 6: A's 5 s verify delay is cut short when B opens (capsched-interruptible-verify-delay).
+  const first = await start('cut-a', { namespace: namespaces.cut, desiredTrus: 4, endTime: endIn(6_000), verifyDelay: '5s' });
+  while (sim.changes(namespaces.cut).length < 1) await sleep(50);
+  const second = await start('cut-b', { namespace: namespaces.cut, desiredTrus: 8, endTime: endIn(3_000) });
+  await Promise.all([first.result(), second.result()]);
+  await save('cut-window', first.workflowId);
+  await save('cut-coordinator', coordinatorWorkflowId(namespaces.cut));
+}
+
 mkdirSync(outDir, { recursive: true });
 await worker.runUntil(async () => {
   if (process.env.CAPSCHED_RECORD_ONLY === 'settle') return await recordSettle();
+  if (process.env.CAPSCHED_RECORD_ONLY === 'coord') return await recordCoordinator();
   await recordLive();
   if (process.env.CAPSCHED_RECORD_ONLY === 'live') return;
   await recordSettle();
@@ -184,50 +246,7 @@ await worker.runUntil(async () => {
   await goDuration.result();
   await save('go-duration-window', goDuration.workflowId);
 
-  // 10. Issue #12 scenarios 6 and 7: A's raise waits a 14 s verify delay; B ends meanwhile (not raised:
-  //    capsched-skip-ended-open); C's end passes too and its release is late because A's step held it
-  //    (capsched-late-release-cause); an end sent to C after its end is refused (capsched-refuse-end-after-end).
-  const c = await start('late-c', { namespace: namespaces.skipped, desiredTrus: 2, endTime: endIn(20_000) });
-  while (sim.changes(namespaces.skipped).length < 1) await sleep(50);
-  const cEnd = Date.now() + 1_500;
-  await c.executeUpdate(setEndTimeUpdate, { args: [{ endTime: new Date(cEnd).toISOString() }] });
-  const slow = await start('slow-a', { namespace: namespaces.skipped, desiredTrus: 4, endTime: endIn(20_000), verifyDelay: '14s' });
-  while (sim.changes(namespaces.skipped).length < 2) await sleep(50);
-  const skipped = await start('skipped-b', { namespace: namespaces.skipped, desiredTrus: 8, endTime: endIn(1_000) });
-  await sleep(Math.max(0, cEnd + 500 - Date.now()));
-  await c.signal(setEndTimeSignal, { endTime: endIn(60_000) });
-  await Promise.all([slow.result(), skipped.result(), c.result()]);
-  await save('skipped-window', skipped.workflowId);
-  await save('late-cause-window', c.workflowId);
-  await save('skipped-coordinator', coordinatorWorkflowId(namespaces.skipped));
-
-  // 11. Scenario 2: the coordinator is terminated mid-window; the window notices (capsched-coordinator-liveness),
-  //    re-joins (capsched-window-rejoin) and is released at its end.
-  const rejoin = await start('rejoin', { namespace: namespaces.rejoin, desiredTrus: 4, endTime: endIn(6_000) });
-  while ((await rejoin.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
-  await client.workflow.getHandle(coordinatorWorkflowId(namespaces.rejoin)).terminate('record-histories: scenario 2');
-  await rejoin.result();
-  await save('rejoin-window', rejoin.workflowId);
-  await save('rejoin-coordinator', coordinatorWorkflowId(namespaces.rejoin));
-
-  // 12. Scenario 2: the coordinator is cancelled; it releases to what its window asks (capsched-coordinator-cancel-release).
-  const kept = await start('coord-cancel', { namespace: namespaces.coordCancel, desiredTrus: 6, endTime: endIn(6_000) });
-  while ((await kept.query(capacityStatusQuery)).phase !== 'active') await sleep(50);
-  const coordinator = client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel));
-  const cancelledRun = (await coordinator.describe()).runId;
-  await coordinator.cancel();
-  await client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel), cancelledRun).result().catch(() => undefined);
-  await kept.result();
-  await save('coordinator-cancelled', coordinatorWorkflowId(namespaces.coordCancel), cancelledRun);
-  await save('coordinator-cancelled-rejoined', coordinatorWorkflowId(namespaces.coordCancel));
-
-  // 13. Issue #11: changed out of band mid-window, restored at the next re-read (capsched-reverify).
-  const drift = await start('drift', { namespace: namespaces.drift, desiredTrus: 8, endTime: endIn(5_000) });
-  while (sim.changes(namespaces.drift).length < 1) await sleep(50);
-  await sleep(800);
-  sim.setCapacityOutOfBand(namespaces.drift, { mode: 'provisioned', trus: 4 });
-  await drift.result();
-  await save('drift-coordinator', coordinatorWorkflowId(namespaces.drift));
+  await recordCoordinator();
 });
 
 console.log(`alerts: ${alerts.join(', ')}`);

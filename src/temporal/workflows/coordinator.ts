@@ -116,6 +116,8 @@ const LATE_CAUSE_PATCH = 'capsched-late-release-cause';
 const REVERIFY_PATCH = 'capsched-reverify';
 /** A reconcile pass set a held window's TRUs (git is the truth for the present): re-apply the effective capacity. */
 const LIVE_TRUS_PATCH = 'capsched-live-window-trus';
+/** A step's verify delay no longer holds other windows: an event of another window cuts it short (issue #12 scenario 6). */
+const INTERRUPTIBLE_VERIFY_DELAY_PATCH = 'capsched-interruptible-verify-delay';
 
 /** Failure types of a change the API (or the worker) refused before accepting it. */
 const NEVER_APPLIED = new Set(['NAMESPACE_REFUSED', 'WORKER_MODE_MISMATCH', 'CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_TRUS_NOT_OFFERED', 'CLOUD_OPS_UNAUTHENTICATED', 'CLOUD_OPS_PERMISSION_DENIED', 'CLOUD_OPS_NOT_FOUND', 'CLOUD_OPS_CONFIG']);
@@ -137,6 +139,8 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
   let phase: CoordinatorStatus['phase'] = 'idle';
   /** Set when a window's end moved, so the idle wait re-computes its timer. */
   let endsMoved = false;
+  /** Ends moved so far in this run (a verify delay in progress is cut short when one moves). */
+  let endMoves = 0;
 
   setHandler(openWindowSignal, (window) => {
     state.queue.push({ kind: 'open', window });
@@ -151,6 +155,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     else if (queued !== undefined) queued.window.endMs = endMs;
     else if (!state.closed.includes(windowId)) state.pendingEnds[windowId] = endMs;
     endsMoved = true;
+    endMoves += 1;
     log.info('window end moved', { windowId, endTime: new Date(endMs).toISOString() });
   });
   setHandler(setWindowTrusSignal, ({ windowId, trus, commit }) => {
@@ -220,7 +225,18 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     phase = 'verifying';
     if (changed && verifyDelayMs > 0) {
       span.what = `${verb} (step ${state.steps}), waiting its ${verifyDelayMs / 1000} s verify delay`;
-      await sleep(verifyDelayMs);
+      if (patched(INTERRUPTIBLE_VERIFY_DELAY_PATCH)) {
+        // The delay is a wait, not part of the step: another window's open, close, due end, moved end or new TRUs cuts it
+        // short, and the verification (which polls until the latest request completes) runs now.
+        const until = Date.now() + verifyDelayMs;
+        const nextEnd = nextEndMs(state.windows);
+        const wakeAt = nextEnd === undefined ? until : Math.min(until, Math.max(Date.now() + 1, nextEnd));
+        const movesBefore = endMoves;
+        const cut = await condition(() => state.queue.length > 0 || state.retarget === true || endMoves !== movesBefore, Math.max(1, wakeAt - Date.now()));
+        if (cut || Date.now() < until) log.info('verify delay cut short: another window is waiting', { step: state.steps, waitedMs: verifyDelayMs - (until - Date.now()) });
+      } else {
+        await sleep(verifyDelayMs);
+      }
     }
     try {
       const v = await verifyCapacity({ namespace, expected: target, ...(state.dryRun !== undefined ? { dryRun: state.dryRun } : {}) });
