@@ -76,3 +76,22 @@ export function changeProgress(input: { desiredTrus: number; windowId: string; h
     },
   };
 }
+
+/** Queries are billed Temporal Cloud actions: poll fast only around steps, and sleep through the window. */
+export const POLL_MIN_MS = 500;
+export const POLL_MAX_MS = 10_000;
+/** Longest sleep while a window is active (an end moved earlier with setEndTime is seen within this). */
+export const POLL_ACTIVE_MAX_MS = 5 * 60_000;
+
+/**
+ * When to look again: right after a new step, slower (×1.5 up to 10 s) while nothing changes,
+ * and while the window is active, at its end (at most 5 minutes ahead).
+ */
+export function nextPollDelayMs(o: ProgressObservation | undefined, printed: boolean, previousMs: number, nowMs: number): number {
+  if (o?.phase === 'active' && o.endTime !== undefined) {
+    const untilEnd = Date.parse(o.endTime) - nowMs;
+    if (untilEnd > POLL_MIN_MS) return Math.min(untilEnd, POLL_ACTIVE_MAX_MS);
+  }
+  if (printed) return POLL_MIN_MS;
+  return Math.min(Math.max(POLL_MIN_MS, Math.round(previousMs * 1.5)), POLL_MAX_MS);
+}
