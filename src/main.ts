@@ -11,10 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   apply: { summary: 'one reconcile pass: plans → Temporal Schedules', load: async () => (await import('./cli/apply.js')).applyCommand },
   run: { summary: 'the daemon: watch the source, reconcile, run the worker', load: async () => (await import('./cli/run.js')).runCommand },
   worker: { summary: 'run the capacity-change worker alone', load: async () => (await import('./cli/worker.js')).workerCommand },
-  change: { summary: 'start one capacity change now and wait for its result', load: async () => (await import('./cli/change.js')).changeCommand },
+  change: { summary: 'start one capacity change now, show each step as it happens, wait for its result', load: async () => (await import('./cli/change.js')).changeCommand },
   capacity: { summary: "show a namespace's capacity from the Cloud Ops API", load: async () => (await import('./cli/capacity.js')).capacityCommand },
   status: { summary: 'the present per namespace: capacity, active windows, next window', load: async () => (await import('./cli/status.js')).statusCommand },
-  report: { summary: 'pull-request report: what a change does to capacity', load: async () => (await import('./cli/report.js')).reportCommand },
+  report: { summary: 'pull-request report: what a change does to capacity (--comment github keeps the one PR comment)', load: async () => (await import('./cli/report.js')).reportCommand },
   dev: { summary: 'local playground: dev server, simulator, worker, reconciler', load: async () => (await import('./cli/dev.js')).devCommand },
   'cloud-ops-simulator': { summary: 'serve the Temporal Cloud Ops API simulator', load: async () => (await import('./cli/cloud-ops-simulator.js')).cloudOpsSimulatorCommand },
 };

@@ -15,7 +15,7 @@ import type { ChangeSetView } from '../core/report/changeset-model.js';
 import { formatChangeSetText } from '../core/report/changeset-text.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { scrub } from '../log/index.js';
-import { cliLogger, LOG_FORMAT_HELP, parseLogFormat, type LogFormat } from './log.js';
+import { cliLogger, LOG_FORMAT_HELP, parseLogFormat, routeTemporalSdkLogs, type LogFormat } from './log.js';
 import { passLogger, reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
 import type { ApplyProgress } from '../apply/index.js';
 import { clockOf } from './clock.js';
@@ -226,6 +226,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
     // Connect on the first schedule call: an invalid snapshot never reaches Temporal at all.
     const client = async (): Promise<NonNullable<typeof temporal>['client']> => {
       try {
+        if (temporal === undefined) await routeTemporalSdkLogs(logger, p.logFormat, io);
         temporal ??= await connectTemporal(settings);
       } catch (err) {
         const why = scrub(err instanceof Error ? err.message : String(err));

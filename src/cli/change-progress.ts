@@ -36,11 +36,14 @@ export interface ChangeProgress {
 export function changeProgress(input: { desiredTrus: number; windowId: string; hasEnd: boolean; clock: (iso: string) => string }): ChangeProgress {
   const done = new Set<StepKey>();
   let last = -1;
+  // The coordinator queried is this run's (not, say, the dry-run coordinator of a dry-run worker) once it was seen holding the window.
+  let seenHeld = false;
   return {
     observe(o) {
       const lines = new Map<StepKey, string>();
       const r = o.result;
       const held = o.coordinator?.windows.some((w) => w.windowId === input.windowId) === true;
+      seenHeld ||= held;
       const raised = r.initialChangeSuccess || AFTER_RAISE.includes(o.phase) || (o.phase === 'failed' && r.errors.some((e) => !e.startsWith('invalid input')));
       if (raised) lines.set('raise', `raise requested: ${input.desiredTrus} TRUs`);
       const pastRaise = o.phase === 'active' || o.phase === 'releasing' || o.phase === 'done' || o.phase === 'failed';
@@ -55,7 +58,7 @@ export function changeProgress(input: { desiredTrus: number; windowId: string; h
       const releasing = o.phase === 'releasing' || (input.hasEnd && r.initialChangeSuccess && (o.phase === 'done' || r.revertVerificationSuccess || r.revertedToOnDemand));
       if (releasing) lines.set('release', 'revert requested');
       if (r.revertedToOnDemand) lines.set('released', 'reverted to on-demand');
-      else if (o.phase === 'releasing' && !held && o.coordinator?.phase === 'verifying') lines.set('released', `reverted: capacity set to ${describeTarget(o.coordinator.effective)}`);
+      else if (o.phase === 'releasing' && seenHeld && !held && o.coordinator?.phase === 'verifying') lines.set('released', `reverted: capacity set to ${describeTarget(o.coordinator.effective)}`);
       else if (input.hasEnd && r.revertVerificationSuccess) lines.set('released', `released: capacity stays ${describeTarget(o.effective)} for other windows`);
       if (r.revertVerificationSuccess) lines.set('release-verified', `verified: ${describeTarget(o.effective ?? { mode: 'onDemand' })}`);
       if (o.phase === 'failed' || o.phase === 'skipped') lines.set('failed', `${o.phase === 'skipped' ? 'skipped' : 'failed'}: ${r.errors.join('; ') || 'see the workflow'}`);
@@ -72,4 +75,23 @@ export function changeProgress(input: { desiredTrus: number; windowId: string; h
       return out;
     },
   };
+}
+
+/** Queries are billed Temporal Cloud actions: poll fast only around steps, and sleep through the window. */
+export const POLL_MIN_MS = 500;
+export const POLL_MAX_MS = 10_000;
+/** Longest sleep while a window is active (an end moved earlier with setEndTime is seen within this). */
+export const POLL_ACTIVE_MAX_MS = 5 * 60_000;
+
+/**
+ * When to look again: right after a new step, slower (×1.5 up to 10 s) while nothing changes,
+ * and while the window is active, at its end (at most 5 minutes ahead).
+ */
+export function nextPollDelayMs(o: ProgressObservation | undefined, printed: boolean, previousMs: number, nowMs: number): number {
+  if (o?.phase === 'active' && o.endTime !== undefined) {
+    const untilEnd = Date.parse(o.endTime) - nowMs;
+    if (untilEnd > POLL_MIN_MS) return Math.min(untilEnd, POLL_ACTIVE_MAX_MS);
+  }
+  if (printed) return POLL_MIN_MS;
+  return Math.min(Math.max(POLL_MIN_MS, Math.round(previousMs * 1.5)), POLL_MAX_MS);
 }

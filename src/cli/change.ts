@@ -17,9 +17,10 @@ import { DEFAULT_TEMPORAL_UI_URL } from '../config/worker-settings.js';
 import { scrub } from '../log/index.js';
 import { workflowUrl } from '../temporal/activities/index.js';
 import type { CapacityChangeStatus, CoordinatorStatus } from '../temporal/workflows/definitions.js';
-import { changeProgress, type ProgressObservation } from './change-progress.js';
+import { POLL_MIN_MS, changeProgress, nextPollDelayMs, type ProgressObservation } from './change-progress.js';
 import { clockOf } from './clock.js';
 import type { CliIO, Command } from './io.js';
+import { cliLogger, routeTemporalSdkLogs } from './log.js';
 
 const HELP = `usage: capsched change <namespace> <trus> [minutes] [options]
 
@@ -56,8 +57,6 @@ async function hasWorkflowPollers(connection: NativeConnection, namespace: strin
   }
 }
 
-/** How often the progress lines poll the status queries. */
-const PROGRESS_POLL_MS = 500;
 const QUERY_DEADLINE_MS = 5_000;
 
 /** One look at the run and its namespace's coordinator; undefined while the run cannot answer yet (no worker). */
@@ -74,19 +73,25 @@ async function observe(client: Client, handle: WorkflowHandle, namespace: string
 async function followProgress(io: CliIO, client: Client, handle: WorkflowHandle, runId: string, input: CapacityChangeInput, settled: Promise<unknown>): Promise<(final: ProgressObservation | undefined) => void> {
   const progress = changeProgress({ desiredTrus: input.desiredTrus, windowId: `${handle.workflowId}/${runId}`, hasEnd: input.endTime !== undefined, clock: clockOf(io.env, false) });
   const stamp = clockOf(io.env, true);
-  const print = (o: ProgressObservation | undefined): void => {
-    if (o === undefined) return;
+  const print = (o: ProgressObservation | undefined): boolean => {
+    if (o === undefined) return false;
     const now = new Date().toISOString();
-    for (const line of progress.observe(o)) io.stderr(`  ${stamp(now)} ${line}\n`);
+    const lines = progress.observe(o);
+    for (const line of lines) io.stderr(`  ${stamp(now)} ${line}\n`);
+    return lines.length > 0;
   };
   let finished = false;
   void settled.then(() => (finished = true));
+  let delay = POLL_MIN_MS;
   while (!finished) {
     const o = await observe(client, handle, input.namespace);
-    if (!finished) print(o);
-    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS))]);
+    const printed = !finished && print(o);
+    delay = nextPollDelayMs(o, printed, delay, Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, delay)))]);
+    clearTimeout(timer);
   }
-  return print;
+  return (o) => void print(o);
 }
 
 /** True when every step the run attempted succeeded. */
@@ -186,6 +191,7 @@ export const changeCommand: Command = async (argv, io) => {
 
   let temporal;
   try {
+    await routeTemporalSdkLogs(cliLogger(io, 'text'), 'text', io);
     temporal = await connectTemporal(temporalSettings);
   } catch (err) {
     io.stderr(`capsched change: cannot connect to Temporal at ${temporalSettings.address}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);

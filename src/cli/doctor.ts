@@ -24,7 +24,7 @@ import { reconcilerTaskQueue, reconcilerWorkflowId, STATE_QUERY, type Reconciler
 import { CAPSCHED_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes.js';
 import { registerSecret, scrub, Secret } from '../log/secrets.js';
 import type { CliIO, Command } from './io.js';
-import { cliLogger, LOG_FORMAT_HELP, parseLogFormat } from './log.js';
+import { cliLogger, LOG_FORMAT_HELP, parseLogFormat, routeTemporalSdkLogs } from './log.js';
 import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
 
 export const DOCTOR_HELP = `usage: capsched doctor [--json] [--send-test] [options]
@@ -480,6 +480,7 @@ export const doctorCommand: Command = async (argv, io) => {
   let uncertaintyMs = 0;
   try {
     try {
+      await routeTemporalSdkLogs(logger, p.logFormat, io);
       temporal = await connectTemporal(settings);
     } catch (err) {
       checks.push({ id: 'temporal.reachable', status: 'fail', title: 'Temporal', detail: `cannot connect to ${settings.address} (namespace ${settings.namespace}): ${why(err)}`, fix: 'check --address / TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY (or the envconfig profile)' });

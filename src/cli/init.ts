@@ -18,6 +18,7 @@ import { CapschedError, ExitCode } from '../core/errors.js';
 import { CAPSCHED_SEARCH_ATTRIBUTES, CAPSCHED_SEARCH_ATTRIBUTE_NAMES, checkSearchAttributes, searchAttributeFix, type CapschedSearchAttribute, type SearchAttributeCheck } from '../core/search-attributes.js';
 import { scrub } from '../log/secrets.js';
 import type { CliIO, Command } from './io.js';
+import { cliLogger, routeTemporalSdkLogs } from './log.js';
 
 export const INIT_HELP = `usage: capsched init [--dry-run] [options]
 
@@ -116,6 +117,7 @@ async function initOperator(p: Parsed, io: CliIO): Promise<number> {
   let temporal: TemporalConnection | undefined;
   try {
     try {
+      await routeTemporalSdkLogs(cliLogger(io, 'text'), 'text', io);
       temporal = await connectTemporal(settings);
     } catch (err) {
       io.stderr(`capsched init: cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${serverText(err)} — check --address / TEMPORAL_ADDRESS or the envconfig profile [TEMPORAL_UNAVAILABLE]\n`);

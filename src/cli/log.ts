@@ -63,3 +63,16 @@ export function cliLogger(io: CliIO, format: LogFormat, name = 'capsched'): Logg
   return createLogger({ name, level: 'warn', destination });
 }
 
+
+/**
+ * The Temporal SDK's own log lines (the core's gRPC retry warnings, worker state changes) go
+ * through the command's logger too: at the default text format only SDK errors reach the
+ * terminal, as plain lines; with JSON logs they are structured like the rest. Installs the
+ * process's Runtime once; a Runtime that exists already is left as it is.
+ */
+export async function routeTemporalSdkLogs(logger: Logger, format: LogFormat, io: CliIO): Promise<void> {
+  const { installTemporalRuntime } = await import('../temporal/sdk-logger.js');
+  const explicit = io.env.CAPSCHED_LOG_LEVEL !== undefined && io.env.CAPSCHED_LOG_LEVEL.trim() !== '';
+  if (format === 'json' || explicit) installTemporalRuntime(logger, { infoAs: 'debug', forwardCoreLogsAt: 'WARN' });
+  else installTemporalRuntime(logger.child({}, { level: 'error' }), { infoAs: 'debug', forwardCoreLogsAt: 'ERROR' });
+}

@@ -4,6 +4,7 @@
  * --dry-run` changes nothing, `init` registers the six, diff then works, a second init is a no-op.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,6 +16,7 @@ import { diffCommand } from '../../src/cli/diff.js';
 import { initCommand } from '../../src/cli/init.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { CAPSCHED_SEARCH_ATTRIBUTE_NAMES } from '../../src/core/search-attributes.js';
+import { packageRoot } from '../../src/paths.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { planYaml } from '../reconcile/helpers.js';
 
@@ -62,6 +64,19 @@ test('diff against a dev server without the attributes: SEARCH_ATTRIBUTES_MISSIN
   assert.ok(!r.err.includes('{"level"'), `no JSON log line on a person's terminal:\n${r.err}`);
   assert.ok(!/\n\s+at /.test(r.err), `no stack trace:\n${r.err}`);
   assert.ok(!r.err.includes('capsched validate'), 'not a plan problem');
+});
+
+test('the real binary, as a person runs it: exit 1, the human message only on stderr (nothing from pino or the Temporal SDK)', () => {
+  const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'capsched.js'), 'diff', '--source', dir], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: server.address },
+  });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /^capsched: the schedules could not be read from Temporal; nothing was changed:\n  Temporal namespace default is missing all 6/);
+  assert.ok(!r.stderr.includes('{"level"'), r.stderr);
+  assert.ok(!/WARN|ERROR|temporalio_/.test(r.stderr), r.stderr);
+  assert.ok(!/\n\s+at /.test(r.stderr), r.stderr);
 });
 
 test('the same failure with --log-format json or CAPSCHED_LOG_LEVEL=debug: structured log lines are back (for machines and debugging)', async () => {

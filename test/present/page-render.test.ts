@@ -58,3 +58,33 @@ test('page: a held reduction of the last pass is listed with its time and marked
   // No live pass yet: no section.
   assert.ok(!renderPage(buildPresent({ ...input, livePass: undefined }), { refreshSeconds: 5 }).includes('class="live"'));
 });
+
+test('page: this week\'s TRU-hours are the figures capsched validate and the pull-request report print (report horizon from 00:00 UTC)', async () => {
+  const { buildPrReport } = await import('../../src/core/report/pr-build.js');
+  const { validatePlans } = await import('../../src/core/plan/validate.js');
+  const files = [
+    file('schedules/nightly.yaml', 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: nightly\nnamespace: payments.a1b2c\ntrus: 8\ncron: "0 23 * * 1-5"\ntimezone: America/New_York\nduration: 3h\n'),
+    file('schedules/late.yaml', 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: late\nnamespace: payments.a1b2c\ntrus: 4\ncron: "30 23 * * 1-5"\ntimezone: America/New_York\nduration: 2h\n'),
+    file('schedules/ledger.yaml', 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: ledger\nnamespace: ledger.x1\ntrus: 2\ncron: "0 9 * * *"\ntimezone: Europe/Berlin\nduration: 90m\n'),
+  ];
+  const plans = loadPlans(files).plans;
+  // The report's 7 days start at 00:00 UTC of today; at that instant the three agree exactly.
+  const midnight = Date.parse('2027-03-08T00:00:00Z');
+  const view = buildPresent({ nowMs: midnight, installation: 'prod', plans, live: [], applied: {}, recordSinceMs: midnight, source: { describe: 'x', problems: [] }, alerts: [] });
+  // A pull request that adds every plan: each namespace is in the report with its head figures.
+  const side = { ref: 'pr', commit: 'h', pathExists: true, valid: true, plans, errors: [], warnings: [] };
+  const report = buildPrReport({ base: { ...side, ref: 'main', commit: 'b', plans: [] }, head: side, plansPath: 'schedules', nowMs: midnight });
+  const validated = validatePlans(files, { now: midnight });
+  for (const ns of view.namespaces) {
+    const r = report.namespaces.find((n) => n.namespace === ns.namespace)!;
+    const v = validated.namespaces.find((n) => n.namespace === ns.namespace)!;
+    assert.equal(ns.week.truHours, r.head.truHoursPerWeek, `${ns.namespace}: page vs report`);
+    assert.equal(ns.week.truHours, v.truHoursPerWeek, `${ns.namespace}: page vs validate`);
+    assert.equal(ns.week.peakTrus, r.head.peakTrus);
+    assert.ok(ns.week.truHours > 0, ns.namespace);
+  }
+  // The range holds the US DST change of 14 March: the page marks it.
+  assert.ok(view.namespaces.find((n) => n.namespace === 'payments.a1b2c')!.dstChanges.some((d) => /DST starts in America\/New_York/.test(d.label)));
+  const html = renderPage(view, { refreshSeconds: 5 });
+  assert.match(html, /<line class="dstline"[^>]*><title>DST starts in America\/New_York at 2027-03-14T03:00-04:00<\/title>/);
+});

@@ -47,3 +47,19 @@ test('a running window raised then lowered by a pass: applied at once, idempoten
     assert.notEqual(latest.runId, coordinator.firstExecutionRunId, 'the coordinator continued as new meanwhile');
   });
 });
+
+test('a window a pass started late says so in its alerts, with the commit', async () => {
+  await withWorker({}, async (h) => {
+    const ns = testNamespace();
+    const t0 = await h.env.currentTimeMs();
+    const window = await h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
+      taskQueue: h.taskQueue,
+      workflowId: `late-${uniqueSuffix()}`,
+      args: [{ namespace: ns, desiredTrus: 4, endTime: new Date(t0 + HOUR).toISOString(), verifyDelay: '0s', plan: 'bf', commit: 'c0ffee1234567890', installation: 'default', startedLate: true }],
+    });
+    await window.result();
+    assert.deepEqual(h.cloudOps.history(ns), ['4', 'onDemand']);
+    const reverted = h.notifier.alerts.find((a) => a.title === 'Capacity reverted to on-demand');
+    assert.match(reverted?.text ?? '', /started late by a reconcile pass, for the rest of its occurrence, from commit c0ffee123456/);
+  });
+});

@@ -91,7 +91,7 @@ export function createTemporalLiveStore(options: TemporalLiveStoreOptions): Live
         return { namespace, effectiveTrus: status.effective.mode === 'provisioned' ? status.effective.trus : 0, windows: status.windows.map(toLiveWindow) };
       } catch (err) {
         // No coordinator (never ran, or finished): nothing is held.
-        if (err instanceof WorkflowNotFoundError || /workflow execution already completed|not found/i.test(message(err))) return { namespace, effectiveTrus: 0, windows: [] };
+        if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test(message(err))) return { namespace, effectiveTrus: 0, windows: [] };
         return { namespace, effectiveTrus: 0, windows: [], error: `coordinator status query failed: ${message(err)}` };
       }
     },

@@ -98,7 +98,8 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     const a: Alert = {
       severity,
       title,
-      text,
+      // The audit trail of a window a reconcile pass started late (alert text only: nothing replayed depends on it).
+      text: input.startedLate === true ? `${text} (This window was started late by a reconcile pass, for the rest of its occurrence, from commit ${typeof input.commit === 'string' ? input.commit.slice(0, 12) : 'unknown'}.)` : text,
       namespace: input.namespace,
       plan: input.plan,
       trus: input.desiredTrus,
