@@ -7,11 +7,11 @@
  * rps bounds schedule RPCs (Temporal Cloud allows 10/s per namespace; the dev server much more).
  */
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { startDevServer } from '../src/adapters/temporal-dev-server/index.js';
 import { createTemporalScheduleStore } from '../src/adapters/schedules/index.js';
 import type { PlanFile, SourceSnapshot } from '../src/core/ports.js';
 import { reconcileOnce, type ReconcileResult } from '../src/reconcile/index.js';
+import { createRpcCounter } from './rpc-counter.js';
 
 const plans = Number(process.argv[2] ?? 1000);
 const rps = Number(process.argv[3] ?? 100);
@@ -40,26 +40,13 @@ function snapshotOf(count: number, revision: string, trusFor: (i: number) => num
 
 async function main(): Promise<void> {
   const server = await startDevServer();
-  const counts: Record<string, number> = {};
-  const counter: Interceptor = (options, nextCall) => {
-    const method = options.method_definition.path.split('/').pop() ?? '?';
-    counts[method] = (counts[method] ?? 0) + 1;
-    return new InterceptingCall(nextCall(options));
-  };
-  const connection = await Connection.connect({ address: server.address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), counter] });
+  const rpcs = createRpcCounter();
+  const connection = await Connection.connect({ address: server.address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), rpcs.interceptor] });
   const client = new Client({ connection, namespace: 'default' });
   const store = createTemporalScheduleStore({ client, requestsPerSecond: rps, listsPerSecond: rps });
   const installation = `bench-${Date.now().toString(36)}`;
   const rows: string[] = [];
-  const rpcText = (): string =>
-    Object.entries(counts)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-  const reset = (): void => {
-    for (const k of Object.keys(counts)) delete counts[k];
-  };
-  const total = (): number => Object.values(counts).reduce((a, b) => a + b, 0);
+  const { reset, total, text: rpcText } = rpcs;
   const pass = async (label: string, snapshot: SourceSnapshot, options: Parameters<typeof reconcileOnce>[0]['options'] = {}): Promise<ReconcileResult> => {
     reset();
     const t = performance.now();
