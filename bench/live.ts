@@ -70,13 +70,12 @@ async function main(): Promise<void> {
   const store = createTemporalScheduleStore({ client, requestsPerSecond: 100, listsPerSecond: 100 });
   const live = createTemporalLiveStore({ client, requestsPerSecond: 100 });
   const installation = `bench-${Date.now().toString(36)}`;
-  const { reset, total, text: rpcText } = rpcs;
   const pass = async (label: string, snapshot: SourceSnapshot): Promise<ReconcileResult> => {
-    reset();
+    rpcs.reset();
     const t = performance.now();
     const result = await reconcileOnce({ snapshot, store, live, installation, now: Date.now(), options: { taskQueue, maxPruneShare: 1 } });
     const ms = performance.now() - t;
-    console.log(`| ${label} | ${result.status} | ${(ms / 1000).toFixed(2)} s | ${total()} | ${rpcText()} | live: ${result.counts.liveQueries} queries, ${result.counts.liveWrites} writes, ${result.counts.livePending} pending, ${result.counts.liveHeld} held |`);
+    console.log(`| ${label} | ${result.status} | ${(ms / 1000).toFixed(2)} s | ${rpcs.total()} | ${rpcs.text()} | live: ${result.counts.liveQueries} queries, ${result.counts.liveWrites} writes, ${result.counts.livePending} pending, ${result.counts.liveHeld} held |`);
     if (result.errors.length > 0) console.log(JSON.stringify(result.errors.slice(0, 3)));
     return result;
   };
