@@ -61,6 +61,9 @@ test('page in chromium: bars per window, an active window with its end, an edit 
   assert.match(activeText, new RegExp(`until ${new Date(soonEnd).toISOString().slice(11, 16)}`));
   assert.match(activeText, new RegExp(`${new Date(soonEnd).toISOString().slice(0, 16)}Z`));
   assert.match(activeText, /6 TRU/);
+  // On the timeline: the running window's bar is marked active, and the past shows what the coordinator applied (the daemon's record).
+  await page.waitForFunction(`document.querySelector('section[data-namespace="${namespace}"] g.bar.active[data-plan="soon"]') !== null`, { timeout: 15_000, polling: 200 });
+  assert.equal(await count(`section[data-namespace="${namespace}"] svg path.applied`), 1, 'the applied record is drawn');
 
   // An edit in the folder source shows after the next refresh, within 2 s.
   // Measured from the pass that applied it (the watcher and the pass take their own time, more on a loaded machine).
