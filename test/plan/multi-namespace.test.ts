@@ -119,3 +119,37 @@ test('plan diff (PR report, affected namespaces): a namespaces plan is one chang
   // Removing a namespace: the removed one is among the affected namespaces.
   assert.deepEqual(affectedNamespaces(diffPlans(head, load('namespaces: [payments.a1b2c]\n'))), ['orders.a1b2c', 'payments.a1b2c']);
 });
+
+test('present view (page, dev table): a namespaces plan is listed under each namespace with that namespace’s schedule id; its running window is attributed to the plan', async () => {
+  const { buildPresent, planOfWorkflow } = await import('../../src/core/present/model.js');
+  const { rowsFromPresent } = await import('../../src/dev/table.js');
+  const plans = loadPlans([
+    file('schedules/sale.yaml', doc('name: sale\nnamespaces: [payments.a1b2c, orders.a1b2c]\ntrus: 12\ncron: "0 9 * * 1-5"\nduration: 2h\n')),
+    file('schedules/nightly.yaml', doc('name: nightly\nnamespace: payments.a1b2c\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n')),
+  ]).plans;
+  const nowMs = Date.parse('2026-11-30T10:00:00Z'); // inside Monday's 09:00–11:00 window
+  const workflowId = 'capsched.prod.sale.orders.a1b2c-2026-11-30T09:00:00Z';
+  assert.equal(planOfWorkflow(workflowId, 'prod'), 'sale');
+  assert.equal(planOfWorkflow('capsched.prod.nightly-2026-11-30T23:00:00Z', 'prod'), 'nightly');
+  const view = buildPresent({
+    nowMs,
+    installation: 'prod',
+    plans,
+    live: [{ namespace: 'orders.a1b2c', effective: { mode: 'provisioned', trus: 12 }, windows: [{ workflowId, runId: 'r1', trus: 12, endMs: Date.parse('2026-11-30T11:00:00Z') }] }],
+    applied: {},
+    recordSinceMs: nowMs - 3_600_000,
+    source: { describe: 'folder schedules/', appliedRevision: 'abcdef0123456789', problems: [] },
+    alerts: [],
+    temporalUi: { baseUrl: 'http://localhost:8233', namespace: 'default' },
+  });
+  assert.deepEqual(
+    rowsFromPresent(view).map((r) => [r.namespace, r.plan, r.scheduleId]),
+    [
+      ['orders.a1b2c', 'sale', 'capsched.prod.sale.orders.a1b2c'],
+      ['payments.a1b2c', 'nightly', 'capsched.prod.nightly'],
+      ['payments.a1b2c', 'sale', 'capsched.prod.sale.payments.a1b2c'],
+    ],
+  );
+  const orders = view.namespaces.find((n) => n.namespace === 'orders.a1b2c')!;
+  assert.deepEqual(orders.active.map((w) => [w.origin, w.plan, w.file]), [['plan', 'sale', 'schedules/sale.yaml']], 'the running window belongs to the plan, not a manual change');
+});

@@ -11,7 +11,7 @@ import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, MANAGED_BY, type Capacity
 import type { CapschedSearchAttribute } from '../search-attributes.js';
 import { canonicalSpec } from './canonical-spec.js';
 import { sha256Hex, stableStringify } from './hash.js';
-import { scheduleIdFor } from './schedule-id.js';
+import { planScheduleId } from './schedule-id.js';
 import { AUDIT_MEMO_KEY, type DesiredFields, type DesiredSchedule, type OverlapPolicy } from './types.js';
 
 /** Bump when the hashed shape changes on purpose (every managed schedule is then rewritten once). */
@@ -110,7 +110,7 @@ export function isExpiredOneOff(plan: CapacityPlan, nowMs: number): boolean {
  */
 export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): DesiredSchedule {
   const { plan, file } = entry;
-  const scheduleId = scheduleIdFor(options.installation, plan.name, plan.namespaces === undefined ? undefined : plan.namespace);
+  const scheduleId = planScheduleId(options.installation, plan);
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   const lengthMs = entry.lengthMs === undefined ? windowLengthMs(plan) : (entry.lengthMs ?? undefined);
   const spec = scheduleSpecFor(plan);

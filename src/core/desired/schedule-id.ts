@@ -38,6 +38,11 @@ export function scheduleIdFor(installation: string, plan: string, namespaceOfLis
   return id;
 }
 
+/** The schedule id of a loaded plan (one namespace of a `namespaces:` plan gets its own). */
+export function planScheduleId(installation: string, plan: { name: string; namespace: string; namespaces?: readonly string[] }): string {
+  return scheduleIdFor(installation, plan.name, plan.namespaces === undefined ? undefined : plan.namespace);
+}
+
 /** The visibility query that lists exactly this installation's managed schedules. */
 export function managedScheduleQuery(installation: string, managedBy: string): string {
   checkInstallationId(installation);

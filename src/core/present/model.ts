@@ -4,7 +4,7 @@
  * page, `capsched status` and the `capsched dev` table). Pure: the caller passes `nowMs`, the
  * plans at the applied commit and the live readings.
  */
-import { scheduleIdFor } from '../desired/schedule-id.js';
+import { planScheduleId } from '../desired/schedule-id.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { describeLiveChange } from '../live/text.js';
 import type { LiveChangeKind, LivePlan } from '../live/types.js';
@@ -227,13 +227,14 @@ function label(zone: string, ms: number): TimeLabel {
   return { ms, local: formatLocalIso(zone, ms), utc: `${formatUtcIso(ms).slice(0, 16)}Z` };
 }
 
-/** "capsched.<installation>.<plan>-<start>" → plan, when it is one of this installation's schedules. */
+/** "capsched.<installation>.<plan>[.<namespace>]-<start>" → plan, when it is one of this installation's schedules. */
 export function planOfWorkflow(workflowId: string, installation: string): string | undefined {
   const prefix = `capsched.${installation}.`;
   if (!workflowId.startsWith(prefix)) return undefined;
   const rest = workflowId.slice(prefix.length);
   // The schedule appends "-<RFC 3339 start>" to its workflow id.
-  const m = /^([a-z0-9][a-z0-9-]*?)-\d{4}-\d{2}-\d{2}T/.exec(rest);
+  // One namespace of a `namespaces:` plan has its own schedule, `<plan>.<namespace>`.
+  const m = /^([a-z0-9][a-z0-9-]*?)(?:\.[A-Za-z0-9][A-Za-z0-9._-]*?)?-\d{4}-\d{2}-\d{2}T/.exec(rest);
   return m?.[1] ?? undefined;
 }
 
@@ -398,7 +399,7 @@ export function buildPresent(input: PresentInput): PresentView {
           line: lp.line,
           trus: p.trus,
           zone: p.timezone,
-          scheduleId: scheduleIdFor(input.installation, p.name),
+          scheduleId: planScheduleId(input.installation, p),
           paused: p.paused,
           permanent: p.duration === undefined && p.until === undefined,
           oneOff: p.at !== undefined,
