@@ -7,7 +7,6 @@
  * live state; (3) 10 running windows raised; (4) the no-op pass again.
  */
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../src/adapters/temporal-dev-server/index.js';
 import { createCloudOpsClient } from '../src/adapters/cloud-ops/index.js';
@@ -19,6 +18,7 @@ import { silentLogger } from '../src/log/index.js';
 import { reconcileOnce, type ReconcileResult } from '../src/reconcile/index.js';
 import { startCloudOpsSimulator } from '../src/simulator/index.js';
 import { createCapacityWorker, workflowsPath } from '../src/temporal/worker.js';
+import { createRpcCounter } from './rpc-counter.js';
 
 const plans = Number(process.argv[2] ?? 1000);
 const namespaceCount = Number(process.argv[3] ?? 50);
@@ -47,14 +47,9 @@ async function main(): Promise<void> {
   const server = await startDevServer();
   const sim = await startCloudOpsSimulator({ namespaces, apiKey: KEY, operationDelayMs: 50 });
   const cloudOps = createCloudOpsClient(readCloudOpsSettings({ TEMPORAL_CLOUD_API_KEY: KEY, TEMPORAL_CLOUD_ENDPOINT: sim.address, TEMPORAL_CLOUD_ALLOW_INSECURE: 'true', CAPSCHED_CLOUD_OPS_POLL_MIN: '20ms', CAPSCHED_CLOUD_OPS_POLL_MAX: '100ms' }));
-  const counts: Record<string, number> = {};
-  const counter: Interceptor = (options, nextCall) => {
-    const method = options.method_definition.path.split('/').pop() ?? '?';
-    counts[method] = (counts[method] ?? 0) + 1;
-    return new InterceptingCall(nextCall(options));
-  };
+  const rpcs = createRpcCounter();
   // The pass's own connection is counted; the worker has its own (not counted).
-  const connection = await Connection.connect({ address: server.address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), counter] });
+  const connection = await Connection.connect({ address: server.address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), rpcs.interceptor] });
   const client = new Client({ connection, namespace: 'default' });
   const workerClient = new Client({ connection: await Connection.connect({ address: server.address }), namespace: 'default' });
   const taskQueue = 'bench-live';
@@ -75,21 +70,12 @@ async function main(): Promise<void> {
   const store = createTemporalScheduleStore({ client, requestsPerSecond: 100, listsPerSecond: 100 });
   const live = createTemporalLiveStore({ client, requestsPerSecond: 100 });
   const installation = `bench-${Date.now().toString(36)}`;
-  const rpcText = (): string =>
-    Object.entries(counts)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-  const reset = (): void => {
-    for (const k of Object.keys(counts)) delete counts[k];
-  };
-  const total = (): number => Object.values(counts).reduce((a, b) => a + b, 0);
   const pass = async (label: string, snapshot: SourceSnapshot): Promise<ReconcileResult> => {
-    reset();
+    rpcs.reset();
     const t = performance.now();
     const result = await reconcileOnce({ snapshot, store, live, installation, now: Date.now(), options: { taskQueue, maxPruneShare: 1 } });
     const ms = performance.now() - t;
-    console.log(`| ${label} | ${result.status} | ${(ms / 1000).toFixed(2)} s | ${total()} | ${rpcText()} | live: ${result.counts.liveQueries} queries, ${result.counts.liveWrites} writes, ${result.counts.livePending} pending, ${result.counts.liveHeld} held |`);
+    console.log(`| ${label} | ${result.status} | ${(ms / 1000).toFixed(2)} s | ${rpcs.total()} | ${rpcs.text()} | live: ${result.counts.liveQueries} queries, ${result.counts.liveWrites} writes, ${result.counts.livePending} pending, ${result.counts.liveHeld} held |`);
     if (result.errors.length > 0) console.log(JSON.stringify(result.errors.slice(0, 3)));
     return result;
   };

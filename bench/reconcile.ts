@@ -7,11 +7,11 @@
  * rps bounds schedule RPCs (Temporal Cloud allows 10/s per namespace; the dev server much more).
  */
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { startDevServer } from '../src/adapters/temporal-dev-server/index.js';
 import { createTemporalScheduleStore } from '../src/adapters/schedules/index.js';
 import type { PlanFile, SourceSnapshot } from '../src/core/ports.js';
 import { reconcileOnce, type ReconcileResult } from '../src/reconcile/index.js';
+import { createRpcCounter } from './rpc-counter.js';
 
 const plans = Number(process.argv[2] ?? 1000);
 const rps = Number(process.argv[3] ?? 100);
@@ -40,32 +40,18 @@ function snapshotOf(count: number, revision: string, trusFor: (i: number) => num
 
 async function main(): Promise<void> {
   const server = await startDevServer();
-  const counts: Record<string, number> = {};
-  const counter: Interceptor = (options, nextCall) => {
-    const method = options.method_definition.path.split('/').pop() ?? '?';
-    counts[method] = (counts[method] ?? 0) + 1;
-    return new InterceptingCall(nextCall(options));
-  };
-  const connection = await Connection.connect({ address: server.address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), counter] });
+  const rpcs = createRpcCounter();
+  const connection = await Connection.connect({ address: server.address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), rpcs.interceptor] });
   const client = new Client({ connection, namespace: 'default' });
   const store = createTemporalScheduleStore({ client, requestsPerSecond: rps, listsPerSecond: rps });
   const installation = `bench-${Date.now().toString(36)}`;
   const rows: string[] = [];
-  const rpcText = (): string =>
-    Object.entries(counts)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-  const reset = (): void => {
-    for (const k of Object.keys(counts)) delete counts[k];
-  };
-  const total = (): number => Object.values(counts).reduce((a, b) => a + b, 0);
   const pass = async (label: string, snapshot: SourceSnapshot, options: Parameters<typeof reconcileOnce>[0]['options'] = {}): Promise<ReconcileResult> => {
-    reset();
+    rpcs.reset();
     const t = performance.now();
     const result = await reconcileOnce({ snapshot, store, installation, now: Date.now(), options: { maxPruneShare: 1, ...options } });
     const ms = performance.now() - t;
-    const line = `| ${label} | ${result.status} | ${(ms / 1000).toFixed(2)} s | ${total()} | ${rpcText()} |`;
+    const line = `| ${label} | ${result.status} | ${(ms / 1000).toFixed(2)} s | ${rpcs.total()} | ${rpcs.text()} |`;
     rows.push(line);
     console.log(line);
     if (result.errors.length > 0) console.log(JSON.stringify(result.errors.slice(0, 3)));
@@ -95,19 +81,19 @@ async function main(): Promise<void> {
     t = performance.now();
     desiredSchedules(loaded.plans.map((p) => ({ plan: p.plan, file: p.file })), { installation, commit: 'rev-x', nowMs: Date.now() });
     const desiredMs = performance.now() - t;
-    reset();
+    rpcs.reset();
     t = performance.now();
     await store.list(installation);
     const listMs = performance.now() - t;
-    const line = `phases: loadPlans ${loadMs.toFixed(0)} ms, desiredSchedules ${desiredMs.toFixed(0)} ms, list() ${listMs.toFixed(0)} ms (${rpcText()})`;
+    const line = `phases: loadPlans ${loadMs.toFixed(0)} ms, desiredSchedules ${desiredMs.toFixed(0)} ms, list() ${listMs.toFixed(0)} ms (${rpcs.text()})`;
     rows.push(line);
     console.log(line);
   }
   const noop = await pass(`no-op pass over ${plans} unchanged plans (list + spec hash)`, snapshotOf(plans, 'rev-2'));
-  const noopRpcs = total();
+  const noopRpcs = rpcs.total();
   const noopMs = noop.durationMs;
   const deep = await pass(`no-op detection by describing every schedule (--deep)`, snapshotOf(plans, 'rev-3'), { deepDriftCheck: true });
-  const deepRpcs = total();
+  const deepRpcs = rpcs.total();
   await pass(`10 of ${plans} plans edited`, snapshotOf(plans, 'rev-4', (i) => (i % 100 === 0 ? 6 : 4)));
   const ratio = `describe-per-schedule / list+hash: ${(deepRpcs / noopRpcs).toFixed(0)}× the RPCs, ${(deep.durationMs / Math.max(1, noopMs)).toFixed(1)}× the wall time`;
   console.log(ratio);

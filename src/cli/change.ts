@@ -20,6 +20,7 @@ import type { CapacityChangeStatus, CoordinatorStatus } from '../temporal/workfl
 import { POLL_MIN_MS, changeProgress, nextPollDelayMs, type ProgressObservation } from './change-progress.js';
 import { clockOf } from './clock.js';
 import type { CliIO, Command } from './io.js';
+import { cliLogger, routeTemporalSdkLogs } from './log.js';
 
 const HELP = `usage: capsched change <namespace> <trus> [minutes] [options]
 
@@ -190,6 +191,7 @@ export const changeCommand: Command = async (argv, io) => {
 
   let temporal;
   try {
+    await routeTemporalSdkLogs(cliLogger(io, 'text'), 'text', io);
     temporal = await connectTemporal(temporalSettings);
   } catch (err) {
     io.stderr(`capsched change: cannot connect to Temporal at ${temporalSettings.address}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);

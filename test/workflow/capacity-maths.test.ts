@@ -2,7 +2,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatDurationMs, parseDurationMs } from '../../src/core/capacity/duration.js';
-import { dueWindows, effectiveTarget, holders, nextEndMs, parseInstant, resolveWindowEnd, sameTarget, verifyCapacity } from '../../src/core/capacity/window.js';
+import {
+  RELEASE_CHECK_SLACK_MS,
+  coordinatorWorkflowId,
+  coordinatorWorkflowIdFor,
+  dueWindows,
+  effectiveTarget,
+  holders,
+  nextCoordinatorCheckMs,
+  nextEndMs,
+  parseInstant,
+  resolveWindowEnd,
+  sameTarget,
+  verifyCapacity,
+} from '../../src/core/capacity/window.js';
 
 test('durations', () => {
   assert.equal(parseDurationMs('2m'), 120_000);
@@ -59,4 +72,21 @@ test('verification checks mode, TRUs and a COMPLETED latest request; never infer
   assert.equal(verifyCapacity({ ...base, mode: 'onDemand', latestRequest: { state: 'inProgress' } }, { mode: 'onDemand' }).ok, false);
   assert.equal(verifyCapacity({ ...base, mode: 'onDemand' }, { mode: 'onDemand' }).ok, false, 'no request: not verified');
   assert.equal(verifyCapacity({ ...base, mode: 'unknown', latestRequest: done }, { mode: 'onDemand' }).ok, false);
+});
+
+test('scenario 3: the dry-run coordinator id never shares the real coordinators\' prefix (a live-state listing would read it as a namespace)', () => {
+  assert.equal(coordinatorWorkflowIdFor('payments.a1b2c', false), 'capsched-capacity-payments.a1b2c');
+  assert.equal(coordinatorWorkflowIdFor('payments.a1b2c', true), 'capsched-dryrun-capacity-payments.a1b2c');
+  assert.equal(coordinatorWorkflowIdFor('payments.a1b2c', true).startsWith(coordinatorWorkflowId('')), false);
+});
+
+test('scenario 2: a waiting window checks on its coordinator every interval, and just after its own end when that comes first', () => {
+  const now = 1_000_000;
+  assert.equal(nextCoordinatorCheckMs(now, 600_000, undefined), now + 600_000);
+  assert.equal(nextCoordinatorCheckMs(now, 600_000, now + 60_000), now + 60_000 + RELEASE_CHECK_SLACK_MS);
+  assert.equal(nextCoordinatorCheckMs(now, 600_000, now + 3_600_000), now + 600_000);
+  // The end (and its slack) already passed: the regular interval.
+  assert.equal(nextCoordinatorCheckMs(now, 600_000, now - 120_000), now + 600_000);
+  // Never faster than once a second.
+  assert.equal(nextCoordinatorCheckMs(now, 10, undefined), now + 1_000);
 });

@@ -124,9 +124,13 @@ export function coordinatorWorkflowId(namespace: string): string {
   return `capsched-capacity-${namespace}`;
 }
 
-/** The coordinator of a namespace for windows of one mode: dry-run windows join `capsched-capacity-dryrun-<namespace>`. */
+/**
+ * The coordinator of a namespace for windows of one mode: dry-run windows join
+ * `capsched-dryrun-capacity-<namespace>` (a prefix of its own, so listing the real coordinators by
+ * their `capsched-capacity-` prefix never mistakes a dry-run one for a namespace).
+ */
 export function coordinatorWorkflowIdFor(namespace: string, dryRun: boolean): string {
-  return dryRun ? `capsched-capacity-dryrun-${namespace}` : coordinatorWorkflowId(namespace);
+  return dryRun ? `capsched-dryrun-capacity-${namespace}` : coordinatorWorkflowId(namespace);
 }
 
 /** How often a window waiting on its coordinator checks that the coordinator still runs and knows it (default). */
