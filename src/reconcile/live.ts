@@ -5,7 +5,7 @@
  * plus one describe per occurrence that looks like it needs a late start.
  */
 import { AUDIT_MEMO_KEY, type DesiredSchedule } from '../core/desired/types.js';
-import { desiredNow, occurrenceWorkflowId } from '../core/live/desired-now.js';
+import { desiredNow, occurrenceWorkflowId, occurrenceWorkflowIdOf } from '../core/live/desired-now.js';
 import { liveRules } from '../core/live/rules.js';
 import { describeLiveChange } from '../core/live/text.js';
 import type { LiveChange, LiveNamespaceState, LivePlan, LiveReductions } from '../core/live/types.js';
@@ -62,11 +62,17 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
     states.push(await input.live.readNamespace(namespace));
   });
   states.sort((a, b) => (a.namespace < b.namespace ? -1 : 1));
-  const startWorkflowId = (plan: string, startMs: number): string => occurrenceWorkflowId(input.installation, plan, startMs);
+  // One desired schedule per (plan, namespace): a `namespaces:` plan has one per namespace (decision 1401).
+  const planKey = (plan: string, namespace: string): string => `${plan}\n${namespace}`;
+  const byPlan = new Map(input.desired.map((d) => [planKey(d.plan, d.namespace), d]));
+  const startWorkflowId = (plan: string, startMs: number, namespace?: string): string => {
+    const d = namespace === undefined ? undefined : byPlan.get(planKey(plan, namespace));
+    return d === undefined ? occurrenceWorkflowId(input.installation, plan, startMs) : occurrenceWorkflowIdOf(d.scheduleId, startMs);
+  };
   const options = { installation: input.installation, reductions: input.reductions, startWorkflowId };
   let plan = liveRules(wanted, states, options);
   // Occurrences that look like they need a late start: one whose run exists (running, ended, cancelled) is never started again.
-  const candidates = plan.namespaces.flatMap((n) => n.changes.filter((c) => c.kind === 'start').map((c) => startWorkflowId(c.plan, c.startMs ?? 0)));
+  const candidates = plan.namespaces.flatMap((n) => n.changes.filter((c) => c.kind === 'start').map((c) => startWorkflowId(c.plan, c.startMs ?? 0, c.namespace)));
   if (candidates.length > 0) {
     calls.describes += candidates.length;
     const alreadyRan = await input.live.existingRuns(candidates);
@@ -85,7 +91,6 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
   }
   if (input.dryRun) return { plan, applied, calls };
 
-  const byPlan = new Map(input.desired.map((d) => [d.plan, d]));
   for (const n of plan.namespaces) {
     for (const c of n.changes) {
       if (c.heldUntilMs !== undefined) continue;
@@ -93,9 +98,9 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
       try {
         calls.writes++;
         if (c.kind === 'start') {
-          const d = byPlan.get(c.plan);
-          if (d === undefined) throw new Error(`plan ${c.plan} has no desired schedule`);
-          const request = lateStart(d, c, input.commit, input.nowMs, startWorkflowId(c.plan, c.startMs ?? 0));
+          const d = byPlan.get(planKey(c.plan, c.namespace));
+          if (d === undefined) throw new Error(`plan ${c.plan} has no desired schedule on namespace ${c.namespace}`);
+          const request = lateStart(d, c, input.commit, input.nowMs, startWorkflowId(c.plan, c.startMs ?? 0, c.namespace));
           entry.workflowId = request.workflowId;
           entry.outcome = (await input.live.startWindow(request)) === 'started' ? 'applied' : 'exists';
         } else if (c.window === undefined) {

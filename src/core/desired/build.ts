@@ -103,10 +103,14 @@ export function isExpiredOneOff(plan: CapacityPlan, nowMs: number): boolean {
   return window !== undefined && window.startMs < nowMs;
 }
 
-/** One plan → one desired schedule. */
+/**
+ * One plan (for one namespace) → one desired schedule. A `namespace:` plan keeps the id
+ * `capsched.<installation>.<plan>`; each namespace of a `namespaces:` plan gets its own
+ * `capsched.<installation>.<plan>.<namespace>` (docs/decisions/1401-multi-namespace-plans.md).
+ */
 export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): DesiredSchedule {
   const { plan, file } = entry;
-  const scheduleId = scheduleIdFor(options.installation, plan.name);
+  const scheduleId = scheduleIdFor(options.installation, plan.name, plan.namespaces === undefined ? undefined : plan.namespace);
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   const lengthMs = entry.lengthMs === undefined ? windowLengthMs(plan) : (entry.lengthMs ?? undefined);
   const spec = scheduleSpecFor(plan);

@@ -25,8 +25,13 @@ export function checkInstallationId(installation: string): string {
   return installation;
 }
 
-export function scheduleIdFor(installation: string, plan: string): string {
-  const id = `${SCHEDULE_ID_PREFIX}.${checkInstallationId(installation)}.${plan}`;
+/**
+ * `capsched.<installation>.<plan>`, or `capsched.<installation>.<plan>.<namespace>` for one
+ * namespace of a `namespaces:` plan: plan names have no dots, so the third part is always the plan
+ * and a multi-namespace id never equals a single-namespace one.
+ */
+export function scheduleIdFor(installation: string, plan: string, namespaceOfList?: string): string {
+  const id = `${SCHEDULE_ID_PREFIX}.${checkInstallationId(installation)}.${plan}${namespaceOfList === undefined ? '' : `.${namespaceOfList}`}`;
   if (id.length > MAX_SCHEDULE_ID_LENGTH) {
     throw new CapschedError('SCHEDULE_ID_TOO_LONG', `schedule id "${id}" is longer than ${MAX_SCHEDULE_ID_LENGTH} characters: shorten the plan name or installation id`);
   }

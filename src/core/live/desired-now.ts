@@ -35,15 +35,27 @@ export function desiredNow(plans: readonly Pick<LoadedPlan, 'plan' | 'file'>[], 
   return { nowMs, commit, namespaces };
 }
 
-/** The workflow id a schedule gives its run for an occurrence: `<scheduleId>-<RFC 3339 start>` (the server's format). */
-export function occurrenceWorkflowId(installation: string, plan: string, startMs: number): string {
-  return `${scheduleIdFor(installation, plan)}-${new Date(Math.floor(startMs / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+/**
+ * The workflow id a schedule gives its run for an occurrence: `<scheduleId>-<RFC 3339 start>` (the
+ * server's format). `namespaceOfList` for one namespace of a `namespaces:` plan (its own schedule id).
+ */
+export function occurrenceWorkflowId(installation: string, plan: string, startMs: number, namespaceOfList?: string): string {
+  return occurrenceWorkflowIdOf(scheduleIdFor(installation, plan, namespaceOfList), startMs);
 }
 
-/** `capsched.<installation>.<plan>-<RFC 3339 start>` → its parts; undefined for anything else (a manual change). */
-export function parseOccurrenceWorkflowId(workflowId: string): { installation: string; plan: string; startMs: number } | undefined {
-  const m = /^capsched\.([A-Za-z0-9][A-Za-z0-9_-]*)\.([a-z0-9][a-z0-9-]*?)-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)$/.exec(workflowId);
+/** The run id a schedule's occurrence gets, from the schedule id. */
+export function occurrenceWorkflowIdOf(scheduleId: string, startMs: number): string {
+  return `${scheduleId}-${new Date(Math.floor(startMs / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+}
+
+/**
+ * `capsched.<installation>.<plan>[.<namespace>]-<RFC 3339 start>` → its parts (namespace only for
+ * a `namespaces:` plan's schedule); undefined for anything else (a manual change).
+ */
+export function parseOccurrenceWorkflowId(workflowId: string): { installation: string; plan: string; namespace?: string; startMs: number } | undefined {
+  const m = /^capsched\.([A-Za-z0-9][A-Za-z0-9_-]*)\.([a-z0-9][a-z0-9-]*?)(?:\.([A-Za-z0-9][A-Za-z0-9._-]*?))?-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)$/.exec(workflowId);
   if (m === null) return undefined;
-  const startMs = Date.parse(m[3]!);
-  return Number.isNaN(startMs) ? undefined : { installation: m[1]!, plan: m[2]!, startMs };
+  const startMs = Date.parse(m[4]!);
+  if (Number.isNaN(startMs)) return undefined;
+  return { installation: m[1]!, plan: m[2]!, ...(m[3] === undefined ? {} : { namespace: m[3] }), startMs };
 }

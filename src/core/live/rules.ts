@@ -18,8 +18,8 @@ export interface LiveRulesOptions {
   reductions: LiveReductions;
   /** Workflow ids of occurrences whose run already exists (running or closed): never started again. */
   alreadyRan?: ReadonlySet<string>;
-  /** The workflow id a start would use (the schedule's own run id for that occurrence). */
-  startWorkflowId: (plan: string, startMs: number) => string;
+  /** The workflow id a start would use (the schedule's own run id for that occurrence; a `namespaces:` plan has one schedule per namespace). */
+  startWorkflowId: (plan: string, startMs: number, namespace?: string) => string;
 }
 
 /** A live window's plan and installation, from the window itself or its workflow id. */
@@ -104,7 +104,7 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
         if (d.endMs! < l.endMs!) changes.push(held({ kind: 'shorten', namespace, plan: name, window: ref(l), permanent: false, fromEndMs: l.endMs, toEndMs: Math.max(d.endMs!, nowMs), reason: 'plan ends earlier' }, l.endMs));
       }
       for (const d of starts) {
-        if (options.alreadyRan?.has(options.startWorkflowId(d.plan, d.startMs)) === true) continue;
+        if (options.alreadyRan?.has(options.startWorkflowId(d.plan, d.startMs, namespace)) === true) continue;
         changes.push({ kind: 'start', namespace, plan: name, permanent: false, toTrus: d.trus, startMs: d.startMs, toEndMs: d.endMs, reason: 'the window covers now but is not running' });
       }
       for (const l of orphans) {
@@ -125,7 +125,7 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
     }
     if (best !== undefined && !liveBaselines.some((l) => l.plan === best.plan) && best.needsLive !== true) {
       // A newer permanent change replaces the coordinator's baseline (one per namespace).
-      if (options.alreadyRan?.has(options.startWorkflowId(best.plan, best.startMs)) !== true) {
+      if (options.alreadyRan?.has(options.startWorkflowId(best.plan, best.startMs, namespace)) !== true) {
         changes.push({ kind: 'start', namespace, plan: best.plan, permanent: true, toTrus: best.trus, startMs: best.startMs, toEndMs: null, reason: liveBaselines.length > 0 ? `replaces the baseline of ${liveBaselines.map((l) => l.plan).join(', ')}` : 'permanent plan is not applied' });
       }
     }

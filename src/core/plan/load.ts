@@ -1,7 +1,7 @@
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import type { PlanFile } from '../ports.js';
 import type { core as zodCore } from 'zod';
-import { CapacityPlan, CROSS_FIELD_RULES, PLAN_API_VERSION, PLAN_KIND, VALID_TRUS } from './schema.js';
+import { CapacityPlan, CROSS_FIELD_RULES, expandNamespaces, NamespaceId, PLAN_API_VERSION, PLAN_KIND, VALID_TRUS } from './schema.js';
 import { parseDuration } from '../capacity/duration.js';
 import { resolveDateTime } from './date-time.js';
 import { compareIssues, type Issue } from './issues.js';
@@ -11,7 +11,10 @@ import type { Window } from '../windows/windows.js';
 
 export type { Issue } from './issues.js';
 
-/** A plan that passed every check, with where it came from. */
+/**
+ * A plan that passed every check, with where it came from. A document with `namespaces: [a, b]`
+ * yields one LoadedPlan per namespace (same file, line and document; `plan.namespace` set).
+ */
 export interface LoadedPlan {
   plan: CapacityPlan;
   file: string;
@@ -66,8 +69,8 @@ interface NamedDoc {
   line: number;
   /** Where the name's value is. */
   at: Position;
-  /** Set when the document is a valid plan. */
-  plan?: LoadedPlan;
+  /** Set when the document is a valid plan: one entry per namespace. */
+  plans?: LoadedPlan[];
 }
 
 interface DocContext {
@@ -134,7 +137,7 @@ export function loadPlans(files: PlanFile[], options: { plansPath?: string } = {
   for (const n of named) {
     const same = byName.get(n.name)!;
     if (same.length === 1) {
-      if (n.plan !== undefined) plans.push(n.plan);
+      if (n.plans !== undefined) plans.push(...n.plans);
       continue;
     }
     const others = same.filter((o) => o !== n).map((o) => `${o.file}:${o.line}`);
@@ -206,7 +209,14 @@ function loadFile(file: PlanFile, issues: Issue[], out: NamedDoc[]): void {
     if (seen.name === undefined || seen.at === undefined) return;
     const line = pos(lineCounter, doc.contents?.range?.[0]).line;
     const entry: NamedDoc = { name: seen.name, file: file.path, line, at: seen.at };
-    if (loaded !== undefined) entry.plan = { plan: loaded.plan, file: file.path, line, documentIndex, positions: loaded.positions, lengthMs: loaded.lengthMs };
+    if (loaded !== undefined) {
+      const multi = loaded.plan.namespaces !== undefined;
+      entry.plans = expandNamespaces(loaded.plan).map((plan, i) => {
+        // A warning about one namespace of a list points at that list item.
+        const positions = multi ? { ...loaded.positions, namespace: loaded.positions[`namespaces[${i}]`] ?? loaded.positions.namespaces! } : loaded.positions;
+        return { plan, file: file.path, line, documentIndex, positions, lengthMs: loaded.lengthMs };
+      });
+    }
     out.push(entry);
   });
   if (plansInFile === 0) issues.push(issue(file.path, top, '', 'empty-file', 'contains no plan; delete it or add a plan', 'warning'));
@@ -369,6 +379,8 @@ function loadDocument(file: string, text: string, doc: Document.Parsed, lineCoun
     const value = pair.value;
     ctx.keyPos.set(key.value, pos(lineCounter, key.range?.[0]));
     ctx.valuePos.set(key.value, pos(lineCounter, (isScalar(value) || isCollection(value) ? value.range?.[0] : undefined) ?? key.range?.[0]));
+    const field = key.value;
+    if (isSeq(value)) value.items.forEach((item, i) => ctx.valuePos.set(`${field}[${i}]`, pos(lineCounter, (isScalar(item) || isCollection(item) ? item.range?.[0] : undefined) ?? value.range?.[0])));
     Object.defineProperty(raw, key.value, { value: toPlain(value), enumerable: true, writable: true, configurable: true });
   }
   const errorsBefore = issues.length;
@@ -433,6 +445,7 @@ const TYPE_HINTS: Record<string, string> = {
   cron: 'a quoted cron expression, e.g. "0 23 * * 1-5"',
   at: 'a quoted date-time, e.g. "2026-12-24T09:00"',
   until: 'a quoted date-time, e.g. "2026-12-24T17:00"',
+  namespaces: 'a list of namespace ids, e.g. [payments.a1b2c, orders.a1b2c]',
 };
 
 /** The code and message for a value zod rejects, per field (fields the rules also check say it better there). */
@@ -513,6 +526,26 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): number | und
   if (has(durationField) && has(untilField)) issues.push(issue(file, keyAtPos(untilField), untilField, 'duration-and-until', 'use `duration` or `until`, not both'));
   for (const [field, needs] of Object.entries(CROSS_FIELD_RULES.requires)) {
     if (has(field) && !has(needs)) issues.push(issue(file, keyAtPos(field), field, 'until-without-at', '`until` ends a one-off window and needs `at`; with `cron` use `duration`'));
+  }
+
+  // Namespaces: exactly one of `namespace` and `namespaces`; a list is non-empty, valid, without duplicates.
+  const [namespaceField, namespacesField] = CROSS_FIELD_RULES.exactlyOneNamespace;
+  if (has(namespaceField) && has(namespacesField)) issues.push(issue(file, keyAtPos(namespacesField), namespacesField, 'namespace-and-namespaces', 'a plan has either `namespace` (one) or `namespaces` (a list), not both; remove one'));
+  if (!has(namespaceField) && !has(namespacesField)) issues.push(issue(file, ctx.docPos, namespaceField, 'missing-field', 'required field "namespace" is missing (or list several in `namespaces`)'));
+  const list = raw[namespacesField];
+  if (Array.isArray(list)) {
+    if (list.length === 0) issues.push(issue(file, at(namespacesField), namespacesField, 'namespaces-empty', 'namespaces is an empty list; list at least one namespace id, or use `namespace`'));
+    const seenNs = new Map<string, number>();
+    list.forEach((ns: unknown, i) => {
+      const where = ctx.valuePos.get(`${namespacesField}[${i}]`) ?? at(namespacesField);
+      if (!NamespaceId.safeParse(ns).success) {
+        issues.push(issue(file, where, namespacesField, 'invalid-namespace', `namespaces item ${i + 1} is not a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")`));
+        return;
+      }
+      const first = seenNs.get(ns as string);
+      if (first !== undefined) issues.push(issue(file, where, namespacesField, 'duplicate-namespace', `namespace "${ns as string}" is listed twice in namespaces (items ${first + 1} and ${i + 1}); list each namespace once`));
+      else seenNs.set(ns as string, i);
+    });
   }
 
   // Time zone.

@@ -19,6 +19,9 @@ export const DURATION_PATTERN = new RegExp(DURATION_SYNTAX);
 /** Local date-time, minute precision, optional UTC offset: 2026-12-24T09:00 or 2026-12-24T09:00-05:00. */
 export const LOCAL_DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
 
+/** A Temporal Cloud namespace id. */
+export const NamespaceId = z.string().min(1).max(255).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+
 export const CapacityPlan = z
   .strictObject({
     apiVersion: z.literal(PLAN_API_VERSION).describe(`Format version; must be "${PLAN_API_VERSION}".`),
@@ -28,13 +31,18 @@ export const CapacityPlan = z
       .regex(PLAN_NAME_PATTERN)
       .describe('Unique name of the plan across the repository: lowercase letters, digits and dashes, at most 63 characters. The Temporal Schedule id is derived from it.')
       .meta({ examples: ['nightly-batch'] }),
-    namespace: z
-      .string()
+    namespace: NamespaceId.describe('Temporal Cloud namespace id whose capacity changes, e.g. "payments.a1b2c". Exactly one of `namespace` and `namespaces`.')
+      .meta({ examples: ['payments.a1b2c'] })
+      .optional()
+      // The loader requires exactly one of `namespace` and `namespaces` and sets `namespace` on each
+      // plan it expands from a list, so the rest of capsched always reads one namespace here.
+      .transform((v) => v ?? ''),
+    namespaces: z
+      .array(NamespaceId)
       .min(1)
-      .max(255)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
-      .describe('Temporal Cloud namespace id whose capacity changes, e.g. "payments.a1b2c".')
-      .meta({ examples: ['payments.a1b2c'] }),
+      .optional()
+      .describe('Several Temporal Cloud namespace ids that change together, without duplicates. Each gets its own schedule and window runs, so one namespace never blocks another. Exactly one of `namespace` and `namespaces`.')
+      .meta({ examples: [['payments.a1b2c', 'orders.a1b2c']] }),
     trus: z
       .literal(VALID_TRUS)
       .describe(`Provisioned capacity during the window, in Temporal Resource Units. Temporal Cloud accepts ${VALID_TRUS.join(', ')}.`),
@@ -79,13 +87,21 @@ export const CapacityPlan = z
 export const CROSS_FIELD_RULES = {
   /** Exactly one of these starts a window. */
   exactlyOne: ['cron', 'at'],
+  /** Exactly one of these names the namespace(s). */
+  exactlyOneNamespace: ['namespace', 'namespaces'],
   /** At most one of these ends it. */
   atMostOne: ['duration', 'until'],
   /** `until` ends a one-off window: it needs `at`. */
   requires: { until: 'at' },
 } as const;
 
-/** A plan after validation (defaults applied). */
+/** A plan after validation (defaults applied), for one namespace (see expandNamespaces). */
 export type CapacityPlan = z.output<typeof CapacityPlan>;
 /** What people write (defaults optional). */
 export type CapacityPlanInput = z.input<typeof CapacityPlan>;
+
+/** One plan per namespace of a validated document (docs/decisions/1401-multi-namespace-plans.md). */
+export function expandNamespaces(doc: CapacityPlan): CapacityPlan[] {
+  if (doc.namespaces === undefined) return [doc];
+  return doc.namespaces.map((namespace) => ({ ...doc, namespace }));
+}

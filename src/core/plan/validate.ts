@@ -123,14 +123,16 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
     summaries.push(summarise(lp, now, key === undefined ? undefined : { key, cache: previewCache }));
   }
 
-  // Overlaps: one warning per pair of plans (the first overlap and a count), at the later plan.
+  // Overlaps: one warning per pair of plans and namespace (the first overlap and a count), at the
+  // later plan (two `namespaces:` plans can overlap on several namespaces: one warning each).
   const byPair = new Map<string, Map<string, { first: Overlap; count: number }>>();
   forEachOverlap(
     allWindows.filter((w) => w.startMs < horizonEnd),
     (a, w) => {
       const [x, y] = a.plan < w.plan ? [a.plan, w.plan] : [w.plan, a.plan];
-      let inner = byPair.get(x);
-      if (inner === undefined) byPair.set(x, (inner = new Map()));
+      const outer = `${w.namespace}\n${x}`;
+      let inner = byPair.get(outer);
+      if (inner === undefined) byPair.set(outer, (inner = new Map()));
       const seen = inner.get(y);
       if (seen !== undefined) {
         seen.count++;
@@ -184,7 +186,7 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
     strict,
     horizonDays,
     files: files.length,
-    plans: summaries.sort((x, y) => (x.name < y.name ? -1 : 1)),
+    plans: summaries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.namespace < y.namespace ? -1 : x.namespace > y.namespace ? 1 : 0)),
     errors,
     warnings,
     namespaces,
