@@ -232,8 +232,8 @@ export function planOfWorkflow(workflowId: string, installation: string): string
   const prefix = `capsched.${installation}.`;
   if (!workflowId.startsWith(prefix)) return undefined;
   const rest = workflowId.slice(prefix.length);
-  // The schedule appends "-<RFC 3339 start>" to its workflow id.
-  const m = /^([a-z0-9][a-z0-9-]*?)-\d{4}-\d{2}-\d{2}T/.exec(rest);
+  // The schedule appends "-<RFC 3339 start>" to its workflow id; a `namespaces:` plan's id has ".<namespace>" after the plan.
+  const m = /^([a-z0-9][a-z0-9-]*?)(?:\.[A-Za-z0-9][A-Za-z0-9._-]*?)?-\d{4}-\d{2}-\d{2}T/.exec(rest);
   return m?.[1] ?? undefined;
 }
 
@@ -398,7 +398,7 @@ export function buildPresent(input: PresentInput): PresentView {
           line: lp.line,
           trus: p.trus,
           zone: p.timezone,
-          scheduleId: scheduleIdFor(input.installation, p.name),
+          scheduleId: scheduleIdFor(input.installation, p.name, p.namespaces === undefined ? undefined : p.namespace),
           paused: p.paused,
           permanent: p.duration === undefined && p.until === undefined,
           oneOff: p.at !== undefined,
