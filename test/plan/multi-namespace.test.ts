@@ -99,3 +99,23 @@ test('validate: two namespaces plans overlapping on both namespaces warn once pe
   const overlaps = report.warnings.filter((w) => w.code === 'overlap').map((w) => /on namespace (\S+):/.exec(w.message)?.[1] ?? '');
   assert.deepEqual(overlaps.sort((x, y) => x.localeCompare(y)), ['orders.a1b2c', 'payments.a1b2c']);
 });
+
+test('plan diff (PR report, affected namespaces): a namespaces plan is one change naming every namespace of both sides; a reordered list shows only the list', async () => {
+  const { diffPlans, affectedNamespaces } = await import('../../src/core/plan/plan-diff.js');
+  const load = (fields: string) => loadPlans([file('schedules/sale.yaml', doc(`name: sale\n${fields}trus: 12\ncron: "0 9 * * 1-5"\nduration: 2h\n`))]).plans;
+  const base = load('namespace: payments.a1b2c\n');
+  const head = load('namespaces: [payments.a1b2c, orders.a1b2c]\n');
+  const diff = diffPlans(base, head);
+  assert.deepEqual(diff.changes.map((c) => [c.kind, c.name, c.namespaces, c.fields]), [
+    ['changed', 'sale', ['orders.a1b2c', 'payments.a1b2c'], [
+      { field: 'namespace', before: 'payments.a1b2c', after: undefined },
+      { field: 'namespaces', before: undefined, after: ['payments.a1b2c', 'orders.a1b2c'] },
+    ]],
+  ]);
+  assert.deepEqual(affectedNamespaces(diff), ['orders.a1b2c', 'payments.a1b2c']);
+  const more = diffPlans(head, load('namespaces: [orders.a1b2c, payments.a1b2c]\n'));
+  assert.deepEqual(more.changes.map((c) => c.fields.map((f) => f.field)), [['namespaces']], 'the order of the list is a visible edit, the derived namespace is not');
+  assert.deepEqual(diffPlans(head, head).changes, []);
+  // Removing a namespace: the removed one is among the affected namespaces.
+  assert.deepEqual(affectedNamespaces(diffPlans(head, load('namespaces: [payments.a1b2c]\n'))), ['orders.a1b2c', 'payments.a1b2c']);
+});

@@ -59,8 +59,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function fieldChanges(before: LocatedPlan, after: LocatedPlan, ignore: ReadonlySet<string>): FieldChange[] {
   const out: FieldChange[] = [];
-  const b = before.plan as Record<string, unknown>;
-  const a = after.plan as Record<string, unknown>;
+  const b = asWritten(before);
+  const a = asWritten(after);
   const extra = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !PLAN_FIELDS.includes(k)).sort();
   for (const field of [...PLAN_FIELDS, ...extra]) {
     if (ignore.has(field)) continue;
@@ -68,6 +68,17 @@ function fieldChanges(before: LocatedPlan, after: LocatedPlan, ignore: ReadonlyS
   }
   if (before.file !== after.file) out.push({ field: 'file', before: before.file, after: after.file });
   return out;
+}
+
+/**
+ * The plan's fields as its document has them: a `namespaces:` plan is loaded once per namespace
+ * with `namespace` set to one of them; the diff compares the list, not that one namespace.
+ */
+function asWritten(p: LocatedPlan): Record<string, unknown> {
+  const plan = p.plan as Record<string, unknown>;
+  if (p.plan.namespaces === undefined) return plan;
+  const { namespace: _one, ...rest } = plan;
+  return rest;
 }
 
 function byName(plans: readonly LocatedPlan[]): Map<string, LocatedPlan> {
@@ -78,7 +89,7 @@ function byName(plans: readonly LocatedPlan[]): Map<string, LocatedPlan> {
 }
 
 function namespacesOf(...plans: (LocatedPlan | undefined)[]): string[] {
-  return [...new Set(plans.flatMap((p) => (p === undefined ? [] : [p.plan.namespace])))].sort();
+  return [...new Set(plans.flatMap((p) => (p === undefined ? [] : (p.plan.namespaces ?? [p.plan.namespace]))))].sort();
 }
 
 const KIND_ORDER: Record<PlanChangeKind, number> = { added: 0, changed: 1, renamed: 2, moved: 3, removed: 4, unreadable: 5 };
