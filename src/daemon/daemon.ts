@@ -407,9 +407,16 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   // The page's last 24 h: every coordinator's effective TRUs, read on a timer as well as on each
   // page view, so the record is what was applied and not only what someone happened to look at.
+  // One reading at a time; shutdown waits (bounded) for the one in flight before the connection closes.
+  let recording: Promise<void> | undefined;
   const recorder = setInterval(() => {
-    if (stopping || appliedPlans === undefined) return;
-    present.recordCoordinators([...new Set(appliedPlans.plans.map((lp) => lp.plan.namespace))]).catch((err: unknown) => logger.debug({ err }, 'the page record could not read the coordinators'));
+    if (stopping || appliedPlans === undefined || recording !== undefined) return;
+    recording = present
+      .recordCoordinators([...new Set(appliedPlans.plans.map((lp) => lp.plan.namespace))])
+      .catch((err: unknown) => logger.debug({ err }, 'the page record could not read the coordinators'))
+      .finally(() => {
+        recording = undefined;
+      });
   }, Math.max(1_000, options.ui?.recordEveryMs ?? 15_000));
   recorder.unref();
 
@@ -441,6 +448,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       // A signal stuck on an unreachable Temporal must not hold shutdown.
       await Promise.race([signalChain.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       await localLoop.catch((err: unknown) => logger.error({ err }, 'dry-run loop failed'));
+      if (recording !== undefined) await Promise.race([recording, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
       await Promise.allSettled([...workers.values()].map((w) => w.run));
       await http.close();

@@ -93,3 +93,15 @@ test('dev table: rows for every plan at the applied commit, by namespace then na
   assert.equal(unread.find((r) => r.plan === 'early')!.capacity, 'unknown (Cloud Ops unreadable)');
   assert.equal(unread.find((r) => r.plan === 'monthly')!.capacity, 'unknown');
 });
+
+test('dev table and page: a namespaces: plan is one row per namespace, with its own schedule id; its windows name the plan', async () => {
+  const { planOfWorkflow } = await import('../../src/core/present/model.js');
+  const multi = loadPlans([file('schedules/multi.yaml', 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: batch\nnamespaces: [dev-a.t1, dev-b.t1]\ntrus: 4\ncron: "0 6 * * *"\ntimezone: UTC\nduration: 1h\n')]).plans;
+  const rows = rowsFromPresent(buildPresent(input({ plans: multi })));
+  assert.deepEqual(rows.map((r) => [r.namespace, r.plan, r.scheduleId]), [
+    ['dev-a.t1', 'batch', 'capsched.dev.batch.dev-a.t1'],
+    ['dev-b.t1', 'batch', 'capsched.dev.batch.dev-b.t1'],
+  ]);
+  assert.equal(planOfWorkflow('capsched.dev.batch.dev-a.t1-2026-12-03T06:00:00Z', 'dev'), 'batch');
+  assert.equal(planOfWorkflow('capsched.dev.early-2026-12-03T04:28:00Z', 'dev'), 'early');
+});

@@ -232,8 +232,7 @@ export function planOfWorkflow(workflowId: string, installation: string): string
   const prefix = `capsched.${installation}.`;
   if (!workflowId.startsWith(prefix)) return undefined;
   const rest = workflowId.slice(prefix.length);
-  // The schedule appends "-<RFC 3339 start>" to its workflow id.
-  // One namespace of a `namespaces:` plan has its own schedule, `<plan>.<namespace>`.
+  // The schedule appends "-<RFC 3339 start>" to its workflow id; a `namespaces:` plan's id has ".<namespace>" after the plan.
   const m = /^([a-z0-9][a-z0-9-]*?)(?:\.[A-Za-z0-9][A-Za-z0-9._-]*?)?-\d{4}-\d{2}-\d{2}T/.exec(rest);
   return m?.[1] ?? undefined;
 }
