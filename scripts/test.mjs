@@ -33,6 +33,12 @@ if (lint.status !== 0) {
   console.error('test: lint failed (npm run lint)');
   process.exit(lint.status ?? 1);
 }
+// The formatter (Prettier, .prettierrc.json): `npm run format` rewrites, this only checks.
+const format = noBuild ? { status: 0 } : spawnSync(process.execPath, [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', 'src', 'test', 'bench', 'scripts'], { stdio: 'inherit' });
+if (format.status !== 0) {
+  console.error('test: formatting differs (run npm run format)');
+  process.exit(format.status ?? 1);
+}
 
 function collect(dir, out) {
   for (const name of readdirSync(dir).sort()) {
