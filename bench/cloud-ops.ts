@@ -15,7 +15,13 @@ async function main(): Promise<void> {
   const namespace = 'bench.aaaaa';
   const sim = await startCloudOpsSimulator({ namespaces: [namespace], apiKey: 'bench-key-123456', operationDelayMs: 0, checkDurationMs: 1 });
   const client = createCloudOpsClient(
-    readCloudOpsSettings({ TEMPORAL_CLOUD_API_KEY: 'bench-key-123456', TEMPORAL_CLOUD_ENDPOINT: sim.address, TEMPORAL_CLOUD_ALLOW_INSECURE: 'true', CAPSCHED_CLOUD_OPS_POLL_MIN: '1ms', CAPSCHED_CLOUD_OPS_POLL_MAX: '1ms' }),
+    readCloudOpsSettings({
+      TEMPORAL_CLOUD_API_KEY: 'bench-key-123456',
+      TEMPORAL_CLOUD_ENDPOINT: sim.address,
+      TEMPORAL_CLOUD_ALLOW_INSECURE: 'true',
+      CAPSCHED_CLOUD_OPS_POLL_MIN: '1ms',
+      CAPSCHED_CLOUD_OPS_POLL_MAX: '1ms',
+    }),
   );
   await client.getCapacity(namespace); // warm up the channel
 
@@ -44,9 +50,15 @@ async function main(): Promise<void> {
   changes.sort((a, b) => a - b);
   const recorded = sim.changes(namespace).length;
 
-  console.log(`cloud-ops reads:   ${reads.length} getCapacity, ${(reads.length / (readTotal / 1000)).toFixed(0)}/s, p50 ${percentile(reads, 50).toFixed(2)} ms, p99 ${percentile(reads, 99).toFixed(2)} ms`);
-  console.log(`cloud-ops changes: ${n} setCapacity+waitForOperation (delay 0), p50 ${percentile(changes, 50).toFixed(2)} ms, p99 ${percentile(changes, 99).toFixed(2)} ms; ${recorded} changes recorded`);
-  console.log(`simulator heap:    +${((heapAfter - heapBefore) / n / 1024).toFixed(1)} KiB per operation kept (${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MiB for ${n})`);
+  console.log(
+    `cloud-ops reads:   ${reads.length} getCapacity, ${(reads.length / (readTotal / 1000)).toFixed(0)}/s, p50 ${percentile(reads, 50).toFixed(2)} ms, p99 ${percentile(reads, 99).toFixed(2)} ms`,
+  );
+  console.log(
+    `cloud-ops changes: ${n} setCapacity+waitForOperation (delay 0), p50 ${percentile(changes, 50).toFixed(2)} ms, p99 ${percentile(changes, 99).toFixed(2)} ms; ${recorded} changes recorded`,
+  );
+  console.log(
+    `simulator heap:    +${((heapAfter - heapBefore) / n / 1024).toFixed(1)} KiB per operation kept (${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MiB for ${n})`,
+  );
   client.close();
   await sim.stop();
 }

@@ -34,7 +34,10 @@ async function main(): Promise<void> {
     const daemon = await startDaemon({
       installation,
       source: createPlanSource({ source: remote, workDir: join(root, 'cache') }),
-      reconcile: { store: (client: Client) => createTemporalScheduleStore({ client, requestsPerSecond: 200, listsPerSecond: 200 }), options: { plansPath: 'schedules' } },
+      reconcile: {
+        store: (client: Client) => createTemporalScheduleStore({ client, requestsPerSecond: 200, listsPerSecond: 200 }),
+        options: { plansPath: 'schedules' },
+      },
       temporal: { connect: () => NativeConnection.connect({ address: server.address }), namespace: 'default' },
       notifier: { notify: async () => undefined },
       logger: silentLogger(),
@@ -59,7 +62,11 @@ async function main(): Promise<void> {
       const res = await fetch(`http://${daemon.httpAddress}/webhook`, {
         method: 'POST',
         body,
-        headers: { 'x-github-event': 'push', 'x-github-delivery': `d${e}`, 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` },
+        headers: {
+          'x-github-event': 'push',
+          'x-github-delivery': `d${e}`,
+          'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+        },
       });
       if (res.status !== 202) throw new Error(`webhook ${res.status}`);
       latencies.push((await waitFor((s) => s.state?.lastAppliedRevision === sha)) - t0);
@@ -73,12 +80,17 @@ async function main(): Promise<void> {
     console.log(`daemon, ${plans} plans, dev server, one daemon`);
     console.log(`  start-up → HTTP listening (bundle + workers):        ${listening.toFixed(0)} ms`);
     console.log(`  start-up → ready, first pass created ${plans} schedules: ${(readyAt - started).toFixed(0)} ms`);
-    console.log(`  merge → webhook → applied (one plan edited), median of ${edits}: ${median(latencies).toFixed(0)} ms (max ${Math.max(...latencies).toFixed(0)})`);
+    console.log(
+      `  merge → webhook → applied (one plan edited), median of ${edits}: ${median(latencies).toFixed(0)} ms (max ${Math.max(...latencies).toFixed(0)})`,
+    );
     console.log(`  unchanged pass (fetch + validate + list + diff), median: ${median(noop).toFixed(0)} ms`);
     console.log(`  peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
     await daemon.stop();
     const connection = await NativeConnection.connect({ address: server.address });
-    await new Client({ connection, namespace: 'default' }).workflow.getHandle(reconcilerWorkflowId(installation)).terminate('bench done').catch(() => undefined);
+    await new Client({ connection, namespace: 'default' }).workflow
+      .getHandle(reconcilerWorkflowId(installation))
+      .terminate('bench done')
+      .catch(() => undefined);
     await connection.close();
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -35,7 +35,15 @@ function snapshotOf(revision: string, trusFor: (i: number) => number = () => 4):
     const name = `plan-${String(i).padStart(4, '0')}`;
     // The first plan of each namespace covers now (a one-off that began a minute ago); the rest are cron windows 12 h away.
     const start = i < namespaceCount ? [`at: "${windowStart}"`, 'duration: 30m'] : [`cron: "${i % 60} ${farHour} * * *"`, 'duration: 1h'];
-    const yaml = ['apiVersion: capsched/v1', 'kind: CapacityPlan', `name: ${name}`, `namespace: ${namespaces[i % namespaceCount]}`, `trus: ${trusFor(i)}`, ...start, ''].join('\n');
+    const yaml = [
+      'apiVersion: capsched/v1',
+      'kind: CapacityPlan',
+      `name: ${name}`,
+      `namespace: ${namespaces[i % namespaceCount]}`,
+      `trus: ${trusFor(i)}`,
+      ...start,
+      '',
+    ].join('\n');
     const bytes = encoder.encode(yaml);
     files.push({ path: `schedules/${name}.yaml`, kind: 'file', size: bytes.length, bytes });
   }
@@ -46,10 +54,21 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const server = await startDevServer();
   const sim = await startCloudOpsSimulator({ namespaces, apiKey: KEY, operationDelayMs: 50 });
-  const cloudOps = createCloudOpsClient(readCloudOpsSettings({ TEMPORAL_CLOUD_API_KEY: KEY, TEMPORAL_CLOUD_ENDPOINT: sim.address, TEMPORAL_CLOUD_ALLOW_INSECURE: 'true', CAPSCHED_CLOUD_OPS_POLL_MIN: '20ms', CAPSCHED_CLOUD_OPS_POLL_MAX: '100ms' }));
+  const cloudOps = createCloudOpsClient(
+    readCloudOpsSettings({
+      TEMPORAL_CLOUD_API_KEY: KEY,
+      TEMPORAL_CLOUD_ENDPOINT: sim.address,
+      TEMPORAL_CLOUD_ALLOW_INSECURE: 'true',
+      CAPSCHED_CLOUD_OPS_POLL_MIN: '20ms',
+      CAPSCHED_CLOUD_OPS_POLL_MAX: '100ms',
+    }),
+  );
   const rpcs = createRpcCounter();
   // The pass's own connection is counted; the worker has its own (not counted).
-  const connection = await Connection.connect({ address: server.address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), rpcs.interceptor] });
+  const connection = await Connection.connect({
+    address: server.address,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), rpcs.interceptor],
+  });
   const client = new Client({ connection, namespace: 'default' });
   const workerClient = new Client({ connection: await Connection.connect({ address: server.address }), namespace: 'default' });
   const taskQueue = 'bench-live';
@@ -75,7 +94,9 @@ async function main(): Promise<void> {
     const t = performance.now();
     const result = await reconcileOnce({ snapshot, store, live, installation, now: Date.now(), options: { taskQueue, maxPruneShare: 1 } });
     const ms = performance.now() - t;
-    console.log(`| ${label} | ${result.status} | ${(ms / 1000).toFixed(2)} s | ${rpcs.total()} | ${rpcs.text()} | live: ${result.counts.liveQueries} queries, ${result.counts.liveWrites} writes, ${result.counts.livePending} pending, ${result.counts.liveHeld} held |`);
+    console.log(
+      `| ${label} | ${result.status} | ${(ms / 1000).toFixed(2)} s | ${rpcs.total()} | ${rpcs.text()} | live: ${result.counts.liveQueries} queries, ${result.counts.liveWrites} writes, ${result.counts.livePending} pending, ${result.counts.liveHeld} held |`,
+    );
     if (result.errors.length > 0) console.log(JSON.stringify(result.errors.slice(0, 3)));
     return result;
   };
@@ -92,14 +113,28 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     await pass('2. no-op pass with live state', snapshotOf('rev-1'));
-    await pass('3. 10 running windows raised (4 → 6 TRUs)', snapshotOf('rev-2', (i) => (i < namespaceCount && i % 5 === 0 ? 6 : 4)));
-    await pass('4. no-op pass again', snapshotOf('rev-2', (i) => (i < namespaceCount && i % 5 === 0 ? 6 : 4)));
+    await pass(
+      '3. 10 running windows raised (4 → 6 TRUs)',
+      snapshotOf('rev-2', (i) => (i < namespaceCount && i % 5 === 0 ? 6 : 4)),
+    );
+    await pass(
+      '4. no-op pass again',
+      snapshotOf('rev-2', (i) => (i < namespaceCount && i % 5 === 0 ? 6 : 4)),
+    );
     console.log(`peak RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
     // Clean up: windows, coordinators and schedules.
     const running: string[] = [];
     for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running'` })) running.push(w.workflowId);
-    for (const id of running) await client.workflow.getHandle(id).terminate('bench cleanup').catch(() => undefined);
-    for (const n of namespaces) await client.workflow.getHandle(coordinatorWorkflowId(n)).terminate('bench cleanup').catch(() => undefined);
+    for (const id of running)
+      await client.workflow
+        .getHandle(id)
+        .terminate('bench cleanup')
+        .catch(() => undefined);
+    for (const n of namespaces)
+      await client.workflow
+        .getHandle(coordinatorWorkflowId(n))
+        .terminate('bench cleanup')
+        .catch(() => undefined);
   });
   await nativeConnection.close();
   await connection.close();

@@ -20,7 +20,14 @@ import type { PlanFile } from '../src/core/ports.js';
 import { renderPage } from '../src/ui/page.js';
 import { median } from './bench-repo.js';
 
-const { values } = parseArgs({ options: { plans: { type: 'string', default: '1000' }, namespaces: { type: 'string', default: '50' }, rounds: { type: 'string', default: '20' }, now: { type: 'string', default: '2026-12-03T08:00:00Z' } } });
+const { values } = parseArgs({
+  options: {
+    plans: { type: 'string', default: '1000' },
+    namespaces: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '20' },
+    now: { type: 'string', default: '2026-12-03T08:00:00Z' },
+  },
+});
 const planCount = Number(values.plans);
 const namespaceCount = Number(values.namespaces);
 const rounds = Number(values.rounds);
@@ -56,7 +63,8 @@ for (let f = 0; f < Math.ceil(planCount / 10); f++) {
   files.push({ path: `schedules/team-${f}.yaml`, kind: 'file', size: bytes.length, bytes });
 }
 const loaded = loadPlans(files, { plansPath: 'schedules' });
-if (loaded.plans.length !== planCount) throw new Error(`generated ${loaded.plans.length} plans, wanted ${planCount}: ${JSON.stringify(loaded.issues.slice(0, 3))}`);
+if (loaded.plans.length !== planCount)
+  throw new Error(`generated ${loaded.plans.length} plans, wanted ${planCount}: ${JSON.stringify(loaded.issues.slice(0, 3))}`);
 
 // Per namespace: Cloud Ops capacity, the coordinator (2 running windows: a plan's and a manual one) and a day of applied readings every 30 min.
 const live: LiveNamespace[] = [];
@@ -92,7 +100,12 @@ const input: PresentInput = {
     lastPassResult: 'unchanged',
     problems: [],
   },
-  alerts: Array.from({ length: 20 }, (_, k) => ({ at: '2026-12-03T07:00:00Z', severity: 'info' as const, title: `capacity raised ${k}`, namespace: namespaceOf(k) })),
+  alerts: Array.from({ length: 20 }, (_, k) => ({
+    at: '2026-12-03T07:00:00Z',
+    severity: 'info' as const,
+    title: `capacity raised ${k}`,
+    namespace: namespaceOf(k),
+  })),
   temporalUi: { baseUrl: 'https://cloud.temporal.io', namespace: 'capsched.a1b2c' },
 };
 

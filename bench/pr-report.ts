@@ -15,7 +15,15 @@ import { renderPrMarkdown } from '../src/core/report/pr-markdown.js';
 
 const plans = Number(process.argv[2] ?? 1000);
 const namespaces = Number(process.argv[3] ?? 50);
-const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@example.test', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@example.test' };
+const env = {
+  ...process.env,
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'b',
+  GIT_AUTHOR_EMAIL: 'b@example.test',
+  GIT_COMMITTER_NAME: 'b',
+  GIT_COMMITTER_EMAIL: 'b@example.test',
+};
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
 
 function planInput(i: number, head: boolean): Record<string, unknown> {
@@ -36,7 +44,12 @@ function writePlans(dir: string, head: boolean): void {
   mkdirSync(join(dir, 'schedules'), { recursive: true });
   for (let i = 0; i < plans; i++) {
     const p = planInput(i, head);
-    writeFileSync(join(dir, 'schedules', `plan-${i}.yaml`), Object.entries(p).map(([k, v]) => `${k}: ${typeof v === 'string' && v.includes('*') ? `"${v}"` : String(v)}`).join('\n') + '\n');
+    writeFileSync(
+      join(dir, 'schedules', `plan-${i}.yaml`),
+      Object.entries(p)
+        .map(([k, v]) => `${k}: ${typeof v === 'string' && v.includes('*') ? `"${v}"` : String(v)}`)
+        .join('\n') + '\n',
+    );
   }
 }
 
@@ -58,8 +71,17 @@ async function main(): Promise<void> {
     const code = await reportCommand(['--base', 'main', '--now', '2026-12-01T12:00:00Z'], io);
     const e2e = performance.now() - t0;
 
-    const located = (head: boolean) => Array.from({ length: plans }, (_, i) => ({ plan: CapacityPlan.parse(planInput(i, head)), file: `schedules/plan-${i}.yaml`, line: 1 }));
-    const side = (head: boolean) => ({ ref: head ? 'HEAD' : 'main', commit: 'a'.repeat(40), pathExists: true, valid: true, plans: located(head), errors: [], warnings: [] });
+    const located = (head: boolean) =>
+      Array.from({ length: plans }, (_, i) => ({ plan: CapacityPlan.parse(planInput(i, head)), file: `schedules/plan-${i}.yaml`, line: 1 }));
+    const side = (head: boolean) => ({
+      ref: head ? 'HEAD' : 'main',
+      commit: 'a'.repeat(40),
+      pathExists: true,
+      valid: true,
+      plans: located(head),
+      errors: [],
+      warnings: [],
+    });
     const base = side(false);
     const head = side(true);
     const t1 = performance.now();
@@ -71,7 +93,9 @@ async function main(): Promise<void> {
     console.log(`plans=${plans} namespaces=${namespaces} exit=${code}`);
     console.log(`capsched report end to end (2 revisions from git, validate, diff, timelines, markdown): ${e2e.toFixed(0)} ms`);
     console.log(`pure buildPrReport: ${(t2 - t1).toFixed(0)} ms; renderPrMarkdown: ${(t3 - t2).toFixed(0)} ms`);
-    console.log(`markdown: ${out.length} characters (limit 65536); segments at head: ${report.namespaces.reduce((n, x) => n + x.head.segments.length, 0)}; md from pure build ${md.length}`);
+    console.log(
+      `markdown: ${out.length} characters (limit 65536); segments at head: ${report.namespaces.reduce((n, x) => n + x.head.segments.length, 0)}; md from pure build ${md.length}`,
+    );
     console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

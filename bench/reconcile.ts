@@ -41,7 +41,10 @@ function snapshotOf(count: number, revision: string, trusFor: (i: number) => num
 async function main(): Promise<void> {
   const server = await startDevServer();
   const rpcs = createRpcCounter();
-  const connection = await Connection.connect({ address: server.address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), rpcs.interceptor] });
+  const connection = await Connection.connect({
+    address: server.address,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), rpcs.interceptor],
+  });
   const client = new Client({ connection, namespace: 'default' });
   const store = createTemporalScheduleStore({ client, requestsPerSecond: rps, listsPerSecond: rps });
   const installation = `bench-${Date.now().toString(36)}`;
@@ -79,7 +82,10 @@ async function main(): Promise<void> {
     const loaded = loadPlans(snap.files);
     const loadMs = performance.now() - t;
     t = performance.now();
-    desiredSchedules(loaded.plans.map((p) => ({ plan: p.plan, file: p.file })), { installation, commit: 'rev-x', nowMs: Date.now() });
+    desiredSchedules(
+      loaded.plans.map((p) => ({ plan: p.plan, file: p.file })),
+      { installation, commit: 'rev-x', nowMs: Date.now() },
+    );
     const desiredMs = performance.now() - t;
     rpcs.reset();
     t = performance.now();
@@ -94,7 +100,10 @@ async function main(): Promise<void> {
   const noopMs = noop.durationMs;
   const deep = await pass(`no-op detection by describing every schedule (--deep)`, snapshotOf(plans, 'rev-3'), { deepDriftCheck: true });
   const deepRpcs = rpcs.total();
-  await pass(`10 of ${plans} plans edited`, snapshotOf(plans, 'rev-4', (i) => (i % 100 === 0 ? 6 : 4)));
+  await pass(
+    `10 of ${plans} plans edited`,
+    snapshotOf(plans, 'rev-4', (i) => (i % 100 === 0 ? 6 : 4)),
+  );
   const ratio = `describe-per-schedule / list+hash: ${(deepRpcs / noopRpcs).toFixed(0)}× the RPCs, ${(deep.durationMs / Math.max(1, noopMs)).toFixed(1)}× the wall time`;
   console.log(ratio);
   console.log(`peak RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);

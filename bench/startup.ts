@@ -74,7 +74,20 @@ try {
     const started = performance.now();
     const child = spawn(
       process.execPath,
-      [join(root, 'bin/capsched.js'), 'run', '--source', plans, '--path', 'schedules', '--installation', installation, '--listen', `127.0.0.1:${port}`, '--interval', '30s'],
+      [
+        join(root, 'bin/capsched.js'),
+        'run',
+        '--source',
+        plans,
+        '--path',
+        'schedules',
+        '--installation',
+        installation,
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--interval',
+        '30s',
+      ],
       {
         cwd: plans,
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -109,7 +122,9 @@ try {
       .split('\n')
       .filter((l) => l.startsWith(BUNDLING_MARK))
       .map((l) => l.slice(BUNDLING_MARK.length + 1).replace(`${root}/dist/src/`, ''));
-    console.log(`run ${i + 1}: ready after ${readyMs} ms; RSS after ${idleSeconds} s idle ${rss.toFixed(1)} MB; exit ${code}; bundled at start: ${bundled.length === 0 ? 'nothing' : bundled.join(', ')}`);
+    console.log(
+      `run ${i + 1}: ready after ${readyMs} ms; RSS after ${idleSeconds} s idle ${rss.toFixed(1)} MB; exit ${code}; bundled at start: ${bundled.length === 0 ? 'nothing' : bundled.join(', ')}`,
+    );
   }
 } finally {
   rmSync(plans, { recursive: true, force: true });

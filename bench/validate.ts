@@ -13,7 +13,14 @@ import { parseAllDocuments } from 'yaml';
 import { validatePlans } from '../src/core/plan/validate.js';
 import type { PlanFile } from '../src/core/ports.js';
 
-const { values } = parseArgs({ options: { plans: { type: 'string', default: '1000' }, namespaces: { type: 'string', default: '50' }, rounds: { type: 'string', default: '5' }, now: { type: 'string', default: '2026-12-01T00:00:00Z' } } });
+const { values } = parseArgs({
+  options: {
+    plans: { type: 'string', default: '1000' },
+    namespaces: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '5' },
+    now: { type: 'string', default: '2026-12-01T00:00:00Z' },
+  },
+});
 const planCount = Number(values.plans);
 const namespaceCount = Number(values.namespaces);
 const rounds = Number(values.rounds);
@@ -67,8 +74,13 @@ for (let r = 0; r <= rounds; r++) {
 yamlTimes.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)]!;
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
-if (last === undefined || last.plans.length !== planCount) throw new Error(`expected ${planCount} valid plans, got ${last?.plans.length}: ${JSON.stringify(last?.errors.slice(0, 3))}`);
-console.log(`validate: ${planCount} plans, ${namespaceCount} namespaces, ${files.length} files; ${last.warnings.length} warnings (${last.warnings.filter((w) => w.code === 'overlap').length} overlaps)`);
-console.log(`median ${median.toFixed(1)} ms per run (min ${times[0]!.toFixed(1)}, max ${times[times.length - 1]!.toFixed(1)}) → ${Math.round((planCount / median) * 1000)} plans/s`);
+if (last === undefined || last.plans.length !== planCount)
+  throw new Error(`expected ${planCount} valid plans, got ${last?.plans.length}: ${JSON.stringify(last?.errors.slice(0, 3))}`);
+console.log(
+  `validate: ${planCount} plans, ${namespaceCount} namespaces, ${files.length} files; ${last.warnings.length} warnings (${last.warnings.filter((w) => w.code === 'overlap').length} overlaps)`,
+);
+console.log(
+  `median ${median.toFixed(1)} ms per run (min ${times[0]!.toFixed(1)}, max ${times[times.length - 1]!.toFixed(1)}) → ${Math.round((planCount / median) * 1000)} plans/s`,
+);
 console.log(`of which YAML parsing alone: median ${yamlTimes[Math.floor(yamlTimes.length / 2)]!.toFixed(1)} ms`);
 console.log(`peak RSS ${peakRssMb.toFixed(0)} MB`);

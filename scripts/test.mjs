@@ -15,7 +15,9 @@ process.chdir(root);
 
 const args = process.argv.slice(2);
 const noBuild = args.includes('--no-build');
-const build = noBuild ? { status: 0 } : spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+const build = noBuild
+  ? { status: 0 }
+  : spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
 if (build.status !== 0) {
   console.error('test: the TypeScript build failed');
   process.exit(build.status ?? 1);
@@ -28,13 +30,22 @@ if (bundles.status !== 0) {
   process.exit(bundles.status ?? 1);
 }
 // Lint is part of the test command (type-aware: floating promises, folder import rules).
-const lint = noBuild ? { status: 0 } : spawnSync(process.execPath, [join(root, 'node_modules/oxlint/bin/oxlint'), '--type-aware', '--tsconfig', 'tsconfig.json', 'src', 'test', 'bench'], { stdio: 'inherit', env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` } });
+const lint = noBuild
+  ? { status: 0 }
+  : spawnSync(process.execPath, [join(root, 'node_modules/oxlint/bin/oxlint'), '--type-aware', '--tsconfig', 'tsconfig.json', 'src', 'test', 'bench'], {
+      stdio: 'inherit',
+      env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` },
+    });
 if (lint.status !== 0) {
   console.error('test: lint failed (npm run lint)');
   process.exit(lint.status ?? 1);
 }
 // The formatter (Prettier, .prettierrc.json): `npm run format` rewrites, this only checks.
-const format = noBuild ? { status: 0 } : spawnSync(process.execPath, [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', 'src', 'test', 'bench', 'scripts'], { stdio: 'inherit' });
+const format = noBuild
+  ? { status: 0 }
+  : spawnSync(process.execPath, [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', 'src', 'test', 'bench', 'scripts'], {
+      stdio: 'inherit',
+    });
 if (format.status !== 0) {
   console.error('test: formatting differs (run npm run format)');
   process.exit(format.status ?? 1);

@@ -8,9 +8,22 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createCloudOpsClient, type CloudOpsClient, type CloudOpsSettings } from './adapters/cloud-ops/index.js';
 import { createPrCommenter, type PrCommenter, type PrCommentTarget } from './adapters/github/index.js';
-import { addCapschedSearchAttributes, checkNamespaceSearchAttributes, createTemporalLiveStore, createTemporalScheduleStore, type TemporalLiveStoreOptions, type TemporalScheduleStoreOptions } from './adapters/schedules/index.js';
+import {
+  addCapschedSearchAttributes,
+  checkNamespaceSearchAttributes,
+  createTemporalLiveStore,
+  createTemporalScheduleStore,
+  type TemporalLiveStoreOptions,
+  type TemporalScheduleStoreOptions,
+} from './adapters/schedules/index.js';
 import { createSlackNotifier, type SlackNotifier, type SlackNotifierOptions } from './adapters/slack/index.js';
-import { createFolderPlanSource, createPlanSource, type FolderPlanSourceOptions, type PlanSourceOptions, type WatchablePlanSource } from './adapters/source/index.js';
+import {
+  createFolderPlanSource,
+  createPlanSource,
+  type FolderPlanSourceOptions,
+  type PlanSourceOptions,
+  type WatchablePlanSource,
+} from './adapters/source/index.js';
 import type { LiveStore, ScheduleStore } from './core/ports.js';
 import type { CapschedSearchAttribute, SearchAttributeCheck } from './core/search-attributes.js';
 import type { Logger } from './log/index.js';

@@ -3,20 +3,35 @@ import { processIO, type CliIO, type Command } from './cli/io.js';
 
 /** Each command lives in its own file under src/cli/ and is loaded only when used (fast start-up). */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  init: { summary: "register capsched's search attributes on the Temporal namespace (--dry-run)", load: async () => (await import('./cli/init.js')).initCommand },
-  doctor: { summary: 'check everything capsched needs, one line each with the fix (exit 0 when nothing is ✗)', load: async () => (await import('./cli/doctor.js')).doctorCommand },
+  init: {
+    summary: "register capsched's search attributes on the Temporal namespace (--dry-run)",
+    load: async () => (await import('./cli/init.js')).initCommand,
+  },
+  doctor: {
+    summary: 'check everything capsched needs, one line each with the fix (exit 0 when nothing is ✗)',
+    load: async () => (await import('./cli/doctor.js')).doctorCommand,
+  },
   validate: { summary: 'check plan files (exit 0 valid, 1 invalid, 2 usage)', load: async () => (await import('./cli/validate.js')).validateCommand },
   schema: { summary: 'print or check the plan JSON Schema', load: async () => (await import('./cli/schema.js')).schemaCommand },
   diff: { summary: 'show what apply would change (exit 0 none, 2 changes, 1 error)', load: async () => (await import('./cli/diff.js')).diffCommand },
   apply: { summary: 'one reconcile pass: plans → Temporal Schedules', load: async () => (await import('./cli/apply.js')).applyCommand },
   run: { summary: 'the daemon: watch the source, reconcile, run the worker', load: async () => (await import('./cli/run.js')).runCommand },
   worker: { summary: 'run the capacity-change worker alone', load: async () => (await import('./cli/worker.js')).workerCommand },
-  change: { summary: 'start one capacity change now, show each step as it happens, wait for its result', load: async () => (await import('./cli/change.js')).changeCommand },
+  change: {
+    summary: 'start one capacity change now, show each step as it happens, wait for its result',
+    load: async () => (await import('./cli/change.js')).changeCommand,
+  },
   capacity: { summary: "show a namespace's capacity from the Cloud Ops API", load: async () => (await import('./cli/capacity.js')).capacityCommand },
   status: { summary: 'the present per namespace: capacity, active windows, next window', load: async () => (await import('./cli/status.js')).statusCommand },
-  report: { summary: 'pull-request report: what a change does to capacity (--comment github keeps the one PR comment)', load: async () => (await import('./cli/report.js')).reportCommand },
+  report: {
+    summary: 'pull-request report: what a change does to capacity (--comment github keeps the one PR comment)',
+    load: async () => (await import('./cli/report.js')).reportCommand,
+  },
   dev: { summary: 'local playground: dev server, simulator, worker, reconciler', load: async () => (await import('./cli/dev.js')).devCommand },
-  'cloud-ops-simulator': { summary: 'serve the Temporal Cloud Ops API simulator', load: async () => (await import('./cli/cloud-ops-simulator.js')).cloudOpsSimulatorCommand },
+  'cloud-ops-simulator': {
+    summary: 'serve the Temporal Cloud Ops API simulator',
+    load: async () => (await import('./cli/cloud-ops-simulator.js')).cloudOpsSimulatorCommand,
+  },
 };
 
 function usage(): string {

@@ -175,12 +175,21 @@ export async function applyChangeSet(changeSet: ChangeSet, store: ScheduleStore,
     try {
       let action: AppliedAction;
       if (change.kind === 'delete') action = await remove(change);
-      else if (change.desired === undefined) throw new CapschedError('CHANGE_INVALID', `change ${change.kind} ${change.scheduleId} carries no desired schedule`);
+      else if (change.desired === undefined)
+        throw new CapschedError('CHANGE_INVALID', `change ${change.kind} ${change.scheduleId} carries no desired schedule`);
       else action = await upsert(change, change.desired);
       result.actions.push(action);
       options.onProgress?.({ action });
       log?.info(
-        { scheduleId: action.scheduleId, plan: action.plan, kind: action.kind, outcome: action.outcome, reason: change.reason, runningWindows: action.runningWindows, cancelledWindows: action.cancelledWindows },
+        {
+          scheduleId: action.scheduleId,
+          plan: action.plan,
+          kind: action.kind,
+          outcome: action.outcome,
+          reason: change.reason,
+          runningWindows: action.runningWindows,
+          cancelledWindows: action.cancelledWindows,
+        },
         'schedule change applied',
       );
     } catch (err) {

@@ -94,7 +94,6 @@ interface Parsed {
   logFormat: LogFormat;
 }
 
-
 function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -186,7 +185,9 @@ function applyExit(result: ReconcileResult): number {
 
 function printInvalid(result: ReconcileResult, io: CliIO, json: boolean): void {
   if (json) {
-    io.stdout(`${JSON.stringify({ version: 1, installation: result.installation, revision: result.revision, status: result.status, issues: result.issues, errors: result.errors }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ version: 1, installation: result.installation, revision: result.revision, status: result.status, issues: result.issues, errors: result.errors }, null, 2)}\n`,
+    );
     return;
   }
   if (result.status !== 'invalid') {
@@ -222,7 +223,11 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
   try {
     const source = compose.planSource({ source: p.source, branch: p.branch, path: p.path, cwd: io.cwd, credentials: readGitCredentials(io.env), logger });
     const snapshot = await source.snapshot();
-    const settings = readTemporalSettings(io.env, { ...(p.address === undefined ? {} : { address: p.address }), ...(p.namespace === undefined ? {} : { namespace: p.namespace }), ...(p.profile === undefined ? {} : { profile: p.profile }) });
+    const settings = readTemporalSettings(io.env, {
+      ...(p.address === undefined ? {} : { address: p.address }),
+      ...(p.namespace === undefined ? {} : { namespace: p.namespace }),
+      ...(p.profile === undefined ? {} : { profile: p.profile }),
+    });
     // Connect on the first schedule call: an invalid snapshot never reaches Temporal at all.
     const client = async (): Promise<NonNullable<typeof temporal>['client']> => {
       try {
@@ -230,7 +235,11 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
         temporal ??= await connectTemporal(settings);
       } catch (err) {
         const why = scrub(err instanceof Error ? err.message : String(err));
-        throw new CapschedError('TEMPORAL_UNAVAILABLE', `cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${why} — check --address / TEMPORAL_ADDRESS or the envconfig profile`, { retry: 'transient', cause: err });
+        throw new CapschedError(
+          'TEMPORAL_UNAVAILABLE',
+          `cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${why} — check --address / TEMPORAL_ADDRESS or the envconfig profile`,
+          { retry: 'transient', cause: err },
+        );
       }
       return temporal.client;
     };
@@ -263,7 +272,14 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
       printInvalid(result, io, json);
       return ExitCode.invalid;
     }
-    io.stdout(p.format({ ...result, changeSet: result.changeSet, selfHeal: p.selfHeal, ...(result.dryRun ? {} : { applied: result.applied, ...(result.liveApplied === undefined ? {} : { liveApplied: result.liveApplied }) }) }));
+    io.stdout(
+      p.format({
+        ...result,
+        changeSet: result.changeSet,
+        selfHeal: p.selfHeal,
+        ...(result.dryRun ? {} : { applied: result.applied, ...(result.liveApplied === undefined ? {} : { liveApplied: result.liveApplied }) }),
+      }),
+    );
     return p.dryRun ? diffExit(result) : applyExit(result);
   } catch (err) {
     const code = isCapschedError(err) ? ` [${err.code}]` : '';

@@ -79,7 +79,11 @@ export function mergeReport(capacity: NamespaceCapacity, info: CapacityInfo): Ca
 export const capacityCommand: Command = async (argv, io) => {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    });
   } catch (err) {
     io.stderr(`capsched capacity: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
     return ExitCode.usage;
@@ -96,7 +100,10 @@ export const capacityCommand: Command = async (argv, io) => {
   const json = parsed.values.json;
 
   const fail = (err: unknown): number => {
-    const e = err instanceof CapschedError ? err : new CapschedError(CloudOpsErrorCode.unavailable, err instanceof Error ? err.message : String(err), { retry: 'transient' });
+    const e =
+      err instanceof CapschedError
+        ? err
+        : new CapschedError(CloudOpsErrorCode.unavailable, err instanceof Error ? err.message : String(err), { retry: 'transient' });
     const message = scrub(e.message);
     if (json) io.stdout(`${JSON.stringify({ error: { code: e.code, retry: e.retry, message } }, null, 2)}\n`);
     io.stderr(`capsched capacity: ${message} [${e.code}]\n`);
@@ -107,7 +114,9 @@ export const capacityCommand: Command = async (argv, io) => {
   try {
     const settings = readCloudOpsSettings(io.env);
     if (settings.apiKey === undefined) {
-      throw new CapschedError(CloudOpsErrorCode.config, 'TEMPORAL_CLOUD_API_KEY is not set (a Temporal Cloud API key with Namespace Admin on the namespace)', { retry: 'terminal' });
+      throw new CapschedError(CloudOpsErrorCode.config, 'TEMPORAL_CLOUD_API_KEY is not set (a Temporal Cloud API key with Namespace Admin on the namespace)', {
+        retry: 'terminal',
+      });
     }
     client = cloudOps(settings);
   } catch (err) {

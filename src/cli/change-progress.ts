@@ -50,18 +50,28 @@ export function changeProgress(input: { desiredTrus: number; windowId: string; h
       if (r.initialChangeSuccess || (o.phase === 'raising' && held && o.coordinator?.phase === 'verifying')) {
         lines.set('applied', `applied: ${describeTarget(o.effective ?? o.coordinator?.effective ?? { mode: 'provisioned', trus: input.desiredTrus })}`);
       }
-      if (r.verificationSuccess) lines.set('verified', `verified: ${describeTarget(o.effective ?? { mode: 'provisioned', trus: input.desiredTrus })} provisioned`);
-      else if (r.initialChangeSuccess && pastRaise) lines.set('verified', 'not verified: the API did not show the new capacity (the window continues and is still reverted)');
-      if (input.hasEnd && o.endTime !== undefined && r.initialChangeSuccess && (o.phase === 'active' || o.phase === 'releasing' || o.phase === 'done' || r.revertVerificationSuccess)) {
+      if (r.verificationSuccess)
+        lines.set('verified', `verified: ${describeTarget(o.effective ?? { mode: 'provisioned', trus: input.desiredTrus })} provisioned`);
+      else if (r.initialChangeSuccess && pastRaise)
+        lines.set('verified', 'not verified: the API did not show the new capacity (the window continues and is still reverted)');
+      if (
+        input.hasEnd &&
+        o.endTime !== undefined &&
+        r.initialChangeSuccess &&
+        (o.phase === 'active' || o.phase === 'releasing' || o.phase === 'done' || r.revertVerificationSuccess)
+      ) {
         lines.set('waiting', `waiting until ${input.clock(o.endTime)} (${o.endTime})`);
       }
-      const releasing = o.phase === 'releasing' || (input.hasEnd && r.initialChangeSuccess && (o.phase === 'done' || r.revertVerificationSuccess || r.revertedToOnDemand));
+      const releasing =
+        o.phase === 'releasing' || (input.hasEnd && r.initialChangeSuccess && (o.phase === 'done' || r.revertVerificationSuccess || r.revertedToOnDemand));
       if (releasing) lines.set('release', 'revert requested');
       if (r.revertedToOnDemand) lines.set('released', 'reverted to on-demand');
-      else if (o.phase === 'releasing' && seenHeld && !held && o.coordinator?.phase === 'verifying') lines.set('released', `reverted: capacity set to ${describeTarget(o.coordinator.effective)}`);
+      else if (o.phase === 'releasing' && seenHeld && !held && o.coordinator?.phase === 'verifying')
+        lines.set('released', `reverted: capacity set to ${describeTarget(o.coordinator.effective)}`);
       else if (input.hasEnd && r.revertVerificationSuccess) lines.set('released', `released: capacity stays ${describeTarget(o.effective)} for other windows`);
       if (r.revertVerificationSuccess) lines.set('release-verified', `verified: ${describeTarget(o.effective ?? { mode: 'onDemand' })}`);
-      if (o.phase === 'failed' || o.phase === 'skipped') lines.set('failed', `${o.phase === 'skipped' ? 'skipped' : 'failed'}: ${r.errors.join('; ') || 'see the workflow'}`);
+      if (o.phase === 'failed' || o.phase === 'skipped')
+        lines.set('failed', `${o.phase === 'skipped' ? 'skipped' : 'failed'}: ${r.errors.join('; ') || 'see the workflow'}`);
 
       // Print in order, once each; never go back to a step before the last one printed.
       const out: string[] = [];

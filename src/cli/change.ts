@@ -50,7 +50,11 @@ exit codes: 0 every step succeeded, 1 a step failed (see errors), 2 usage error
 /** Whether any worker polls the task queue for workflow tasks (true when it cannot tell). */
 async function hasWorkflowPollers(connection: NativeConnection, namespace: string, taskQueue: string): Promise<boolean> {
   try {
-    const res = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: protoPackage.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW });
+    const res = await connection.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: protoPackage.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
     return (res.pollers ?? []).length > 0;
   } catch {
     return true;
@@ -65,13 +69,28 @@ async function observe(client: Client, handle: WorkflowHandle, namespace: string
     client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => h.query<T>('status')).catch(() => undefined);
   const status = await query<CapacityChangeStatus>(handle);
   if (status === undefined) return undefined;
-  const coordinator = status.phase === 'raising' || status.phase === 'releasing' ? await query<CoordinatorStatus>(client.workflow.getHandle(coordinatorWorkflowId(namespace))) : undefined;
+  const coordinator =
+    status.phase === 'raising' || status.phase === 'releasing'
+      ? await query<CoordinatorStatus>(client.workflow.getHandle(coordinatorWorkflowId(namespace)))
+      : undefined;
   return { phase: status.phase, result: status.result, endTime: status.endTime, effective: status.effective, coordinator };
 }
 
 /** Prints progress lines on stderr until `settled` resolves. */
-async function followProgress(io: CliIO, client: Client, handle: WorkflowHandle, runId: string, input: CapacityChangeInput, settled: Promise<unknown>): Promise<(final: ProgressObservation | undefined) => void> {
-  const progress = changeProgress({ desiredTrus: input.desiredTrus, windowId: `${handle.workflowId}/${runId}`, hasEnd: input.endTime !== undefined, clock: clockOf(io.env, false) });
+async function followProgress(
+  io: CliIO,
+  client: Client,
+  handle: WorkflowHandle,
+  runId: string,
+  input: CapacityChangeInput,
+  settled: Promise<unknown>,
+): Promise<(final: ProgressObservation | undefined) => void> {
+  const progress = changeProgress({
+    desiredTrus: input.desiredTrus,
+    windowId: `${handle.workflowId}/${runId}`,
+    hasEnd: input.endTime !== undefined,
+    clock: clockOf(io.env, false),
+  });
   const stamp = clockOf(io.env, true);
   const print = (o: ProgressObservation | undefined): boolean => {
     if (o === undefined) return false;
@@ -107,12 +126,15 @@ function mark(ok: boolean): string {
 export function formatResult(result: CapacityChangeResult, input: CapacityChangeInput, link: string): string {
   const lines: string[] = [];
   const dry = result.dryRun === true ? ' [dry run: nothing was changed]' : '';
-  lines.push(`capacity change for ${result.namespace}: ${input.desiredTrus} TRUs${input.endTime !== undefined ? ` until ${input.endTime}` : ' (no automatic revert)'}${dry}`);
+  lines.push(
+    `capacity change for ${result.namespace}: ${input.desiredTrus} TRUs${input.endTime !== undefined ? ` until ${input.endTime}` : ' (no automatic revert)'}${dry}`,
+  );
   lines.push(`  ${mark(result.initialChangeSuccess)} set ${input.desiredTrus} TRUs`);
   lines.push(`  ${mark(result.verificationSuccess)} verified provisioned capacity`);
   if (input.endTime !== undefined) {
     let released: string;
-    if (result.revertedToOnDemand) released = result.revertVerificationSuccess ? 'reverted to on-demand and verified' : 'reverted to on-demand, but not verified';
+    if (result.revertedToOnDemand)
+      released = result.revertVerificationSuccess ? 'reverted to on-demand and verified' : 'reverted to on-demand, but not verified';
     else if (result.revertVerificationSuccess) released = 'window released; another active window still holds capacity (verified)';
     else released = result.initialChangeSuccess ? 'revert failed' : 'no revert needed (nothing was changed)';
     lines.push(`  ${result.initialChangeSuccess ? mark(result.revertVerificationSuccess) : '-'} ${released}`);
@@ -176,7 +198,11 @@ export const changeCommand: Command = async (argv, io) => {
 
   let temporalSettings;
   try {
-    temporalSettings = readTemporalSettings(io.env, { address: values.address as string | undefined, namespace: values.namespace as string | undefined, profile: values.profile as string | undefined });
+    temporalSettings = readTemporalSettings(io.env, {
+      address: values.address as string | undefined,
+      namespace: values.namespace as string | undefined,
+      profile: values.profile as string | undefined,
+    });
   } catch (err) {
     return usage(scrub(err instanceof Error ? err.message : String(err)));
   }
@@ -201,7 +227,9 @@ export const changeCommand: Command = async (argv, io) => {
     const handle = await temporal.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, { taskQueue, workflowId, args: [input] });
     io.stderr(`capsched change: started ${workflowId} on task queue ${taskQueue}\n  ${link}\n`);
     if (!(await hasWorkflowPollers(temporal.connection, temporal.namespace, taskQueue))) {
-      io.stderr(`capsched change: warning: no worker is polling task queue ${taskQueue}; the change starts when one does (\`capsched worker\`, \`capsched run\` or \`capsched dev\`)\n`);
+      io.stderr(
+        `capsched change: warning: no worker is polling task queue ${taskQueue}; the change starts when one does (\`capsched worker\`, \`capsched run\` or \`capsched dev\`)\n`,
+      );
     }
     if (values['no-wait'] === true) {
       if (values.json === true) io.stdout(`${JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, url: link })}\n`);
@@ -224,7 +252,12 @@ export const changeCommand: Command = async (argv, io) => {
       }
     } catch (err) {
       await following?.catch(() => undefined);
-      const why = err instanceof WorkflowFailedError ? `${err.message}${err.cause !== undefined ? `: ${err.cause.message}` : ''}` : err instanceof Error ? err.message : String(err);
+      const why =
+        err instanceof WorkflowFailedError
+          ? `${err.message}${err.cause !== undefined ? `: ${err.cause.message}` : ''}`
+          : err instanceof Error
+            ? err.message
+            : String(err);
       io.stderr(`capsched change: the workflow did not complete: ${scrub(why)}\n  ${link}\n`);
       return ExitCode.invalid;
     }

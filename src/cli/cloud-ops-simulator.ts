@@ -84,12 +84,14 @@ export async function runCloudOpsSimulator(argv: string[], io: CliIO, run: Simul
   let validTruValues: number[] | undefined;
   if (v['valid-tru'] !== undefined) {
     validTruValues = v['valid-tru'].split(',').map((s) => Number(s.trim()));
-    if (validTruValues.length === 0 || validTruValues.some((n) => !Number.isFinite(n) || n <= 0)) return usageError(io, `--valid-tru: "${v['valid-tru']}" must be positive numbers separated by commas`);
+    if (validTruValues.length === 0 || validTruValues.some((n) => !Number.isFinite(n) || n <= 0))
+      return usageError(io, `--valid-tru: "${v['valid-tru']}" must be positive numbers separated by commas`);
   }
   let maxAvailableTruValue: number | undefined;
   if (v['max-available-tru'] !== undefined) {
     maxAvailableTruValue = Number(v['max-available-tru']);
-    if (!Number.isFinite(maxAvailableTruValue) || maxAvailableTruValue < 0) return usageError(io, `--max-available-tru: "${v['max-available-tru']}" is not a number`);
+    if (!Number.isFinite(maxAvailableTruValue) || maxAvailableTruValue < 0)
+      return usageError(io, `--max-available-tru: "${v['max-available-tru']}" is not a number`);
   }
   const namespaces = v.namespace ?? [DEFAULT_SIMULATOR_NAMESPACE];
   const initialCapacity: Record<string, CapacityTarget> = {};

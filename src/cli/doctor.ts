@@ -10,7 +10,14 @@ import { parseArgs } from 'node:util';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { CLOUD_API_VERSION, CloudOpsErrorCode, mayAdminister, toNamespaceCapacity, type CloudIdentity, type CloudOpsClient } from '../adapters/cloud-ops/index.js';
+import {
+  CLOUD_API_VERSION,
+  CloudOpsErrorCode,
+  mayAdminister,
+  toNamespaceCapacity,
+  type CloudIdentity,
+  type CloudOpsClient,
+} from '../adapters/cloud-ops/index.js';
 import { readGitCredentials } from '../adapters/source/index.js';
 import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
@@ -107,7 +114,11 @@ function parse(argv: string[], io: CliIO): Parsed | 'help' {
     json: values.json === true,
     sendTest: values['send-test'] === true,
     seenWithinMs,
-    flags: { ...(values.address === undefined ? {} : { address: values.address }), ...(values.namespace === undefined ? {} : { namespace: values.namespace }), ...(values.profile === undefined ? {} : { profile: values.profile }) },
+    flags: {
+      ...(values.address === undefined ? {} : { address: values.address }),
+      ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+      ...(values.profile === undefined ? {} : { profile: values.profile }),
+    },
     logFormat: parseLogFormat(values['log-format'], io.env),
   };
 }
@@ -123,7 +134,8 @@ function grpcCodeOf(err: unknown): number | undefined {
 /** The innermost useful text of an error, scrubbed. */
 function why(err: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) if (e.message !== '' && !parts.some((p) => p.includes(e.message))) parts.push(e.message);
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++)
+    if (e.message !== '' && !parts.some((p) => p.includes(e.message))) parts.push(e.message);
   return scrub(parts.join(': ') || String(err)).split('\n')[0] as string;
 }
 
@@ -142,7 +154,10 @@ function timestampMs(ts: { seconds?: number | string | { toString(): string } | 
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000}s`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000}s`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 // ---------- Temporal ----------
@@ -157,7 +172,12 @@ interface TemporalFacts {
 async function clockProbe(client: Client): Promise<{ skewMs: number; uncertaintyMs: number }> {
   const workflowId = `capsched-doctor-clock-${randomUUID()}`;
   const before = Date.now();
-  const handle = await client.workflow.start('capschedDoctorClockProbe', { taskQueue: `capsched-doctor-probe-${randomUUID()}`, workflowId, workflowRunTimeout: '10s', args: [] });
+  const handle = await client.workflow.start('capschedDoctorClockProbe', {
+    taskQueue: `capsched-doctor-probe-${randomUUID()}`,
+    workflowId,
+    workflowRunTimeout: '10s',
+    args: [],
+  });
   const after = Date.now();
   try {
     const d = await handle.describe();
@@ -167,11 +187,24 @@ async function clockProbe(client: Client): Promise<{ skewMs: number; uncertainty
   }
 }
 
-async function pollersOf(client: Client, taskQueue: string, serverNowMs: number, seenWithinMs: number): Promise<{ live: Set<string>; workflow: number; activity: number; lastSeenMs?: number; lastIdentity?: string }> {
-  const out: { live: Set<string>; workflow: number; activity: number; lastSeenMs?: number; lastIdentity?: string } = { live: new Set(), workflow: 0, activity: 0 };
+async function pollersOf(
+  client: Client,
+  taskQueue: string,
+  serverNowMs: number,
+  seenWithinMs: number,
+): Promise<{ live: Set<string>; workflow: number; activity: number; lastSeenMs?: number; lastIdentity?: string }> {
+  const out: { live: Set<string>; workflow: number; activity: number; lastSeenMs?: number; lastIdentity?: string } = {
+    live: new Set(),
+    workflow: 0,
+    activity: 0,
+  };
   const types = [proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY];
   for (const taskQueueType of types) {
-    const res = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue, kind: proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType });
+    const res = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue, kind: proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType,
+    });
     for (const p of res.pollers ?? []) {
       const seen = timestampMs(p.lastAccessTime);
       if (seen === undefined) continue;
@@ -188,13 +221,35 @@ async function pollersOf(client: Client, taskQueue: string, serverNowMs: number,
   return out;
 }
 
-function workerLine(id: string, title: string, queue: string, found: Awaited<ReturnType<typeof pollersOf>>, serverNowMs: number, seenWithinMs: number, missing: { status: 'fail' | 'warn'; fix: string }): DoctorCheck {
+function workerLine(
+  id: string,
+  title: string,
+  queue: string,
+  found: Awaited<ReturnType<typeof pollersOf>>,
+  serverNowMs: number,
+  seenWithinMs: number,
+  missing: { status: 'fail' | 'warn'; fix: string },
+): DoctorCheck {
   if (found.workflow > 0 && found.activity > 0) {
-    return { id, status: 'ok', title, detail: `${found.live.size} worker${found.live.size === 1 ? '' : 's'} polling ${queue} (${[...found.live].sort().join(', ')})` };
+    return {
+      id,
+      status: 'ok',
+      title,
+      detail: `${found.live.size} worker${found.live.size === 1 ? '' : 's'} polling ${queue} (${[...found.live].sort().join(', ')})`,
+    };
   }
-  const last = found.lastSeenMs === undefined ? 'never polled' : `last poll ${ago(serverNowMs - found.lastSeenMs)}${found.lastIdentity === undefined ? '' : ` by ${found.lastIdentity}`}`;
+  const last =
+    found.lastSeenMs === undefined
+      ? 'never polled'
+      : `last poll ${ago(serverNowMs - found.lastSeenMs)}${found.lastIdentity === undefined ? '' : ` by ${found.lastIdentity}`}`;
   const half = found.workflow > 0 ? ' (workflow pollers only, no activity pollers)' : found.activity > 0 ? ' (activity pollers only, no workflow pollers)' : '';
-  return { id, status: missing.status, title, detail: `no worker polling ${queue} in the last ${Math.round(seenWithinMs / 1000)}s${half}; ${last}`, fix: missing.fix };
+  return {
+    id,
+    status: missing.status,
+    title,
+    detail: `no worker polling ${queue} in the last ${Math.round(seenWithinMs / 1000)}s${half}; ${last}`,
+    fix: missing.fix,
+  };
 }
 
 async function checkTemporal(p: Parsed, settings: TemporalSettings, temporal: TemporalConnection): Promise<TemporalFacts> {
@@ -206,7 +261,13 @@ async function checkTemporal(p: Parsed, settings: TemporalSettings, temporal: Te
     const info = await client.workflowService.getSystemInfo({});
     version = info.serverVersion || 'unknown';
   } catch (err) {
-    checks.push({ id: 'temporal.reachable', status: 'fail', title: 'Temporal', detail: `${settings.address} does not answer: ${why(err)}`, fix: 'check --address / TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY' });
+    checks.push({
+      id: 'temporal.reachable',
+      status: 'fail',
+      title: 'Temporal',
+      detail: `${settings.address} does not answer: ${why(err)}`,
+      fix: 'check --address / TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY',
+    });
     return facts;
   }
   checks.push({ id: 'temporal.reachable', status: 'ok', title: 'Temporal', detail: `reachable at ${settings.address}, server version ${version}` });
@@ -216,15 +277,27 @@ async function checkTemporal(p: Parsed, settings: TemporalSettings, temporal: Te
   } catch (err) {
     const code = grpcCodeOf(err);
     const detail = code === GrpcStatus.NOT_FOUND ? `${settings.namespace} does not exist` : `${settings.namespace} cannot be described: ${why(err)}`;
-    const fix = code === GrpcStatus.NOT_FOUND ? 'create it (Temporal Cloud: the web UI or tcld; self-hosted: temporal operator namespace create) or pass --namespace' : 'check that the credentials may read the namespace';
+    const fix =
+      code === GrpcStatus.NOT_FOUND
+        ? 'create it (Temporal Cloud: the web UI or tcld; self-hosted: temporal operator namespace create) or pass --namespace'
+        : 'check that the credentials may read the namespace';
     checks.push({ id: 'temporal.namespace', status: 'fail', title: 'Namespace', detail, fix });
     return facts;
   }
   try {
     const check = await compose.namespaceSearchAttributes(client).check();
-    if (check.missing.length === 0 && check.wrongType.length === 0) checks.push({ id: 'temporal.search-attributes', status: 'ok', title: 'Search attributes', detail: `all ${CAPSCHED_SEARCH_ATTRIBUTE_NAMES.length} registered (Keyword)` });
+    if (check.missing.length === 0 && check.wrongType.length === 0)
+      checks.push({
+        id: 'temporal.search-attributes',
+        status: 'ok',
+        title: 'Search attributes',
+        detail: `all ${CAPSCHED_SEARCH_ATTRIBUTE_NAMES.length} registered (Keyword)`,
+      });
     else {
-      const parts = [...(check.missing.length === 0 ? [] : [`missing ${check.missing.join(', ')}`]), ...check.wrongType.map((w) => `${w.name} is ${w.type}, not Keyword`)];
+      const parts = [
+        ...(check.missing.length === 0 ? [] : [`missing ${check.missing.join(', ')}`]),
+        ...check.wrongType.map((w) => `${w.name} is ${w.type}, not Keyword`),
+      ];
       checks.push({
         id: 'temporal.search-attributes',
         status: 'fail',
@@ -234,7 +307,13 @@ async function checkTemporal(p: Parsed, settings: TemporalSettings, temporal: Te
       });
     }
   } catch (err) {
-    checks.push({ id: 'temporal.search-attributes', status: 'warn', title: 'Search attributes', detail: `cannot be listed: ${why(err)}`, fix: `check them by hand: temporal operator search-attribute list --namespace ${settings.namespace}` });
+    checks.push({
+      id: 'temporal.search-attributes',
+      status: 'warn',
+      title: 'Search attributes',
+      detail: `cannot be listed: ${why(err)}`,
+      fix: `check them by hand: temporal operator search-attribute list --namespace ${settings.namespace}`,
+    });
   }
 
   let skewMs = 0;
@@ -250,9 +329,20 @@ async function checkTemporal(p: Parsed, settings: TemporalSettings, temporal: Te
 
   try {
     const capacity = await pollersOf(client, p.taskQueue, serverNow, p.seenWithinMs);
-    checks.push(workerLine('workers.capacity', 'Capacity workers', p.taskQueue, capacity, serverNow, p.seenWithinMs, { status: 'fail', fix: `start \`capsched run\` or \`capsched worker\` with --task-queue ${p.taskQueue}: without one, scheduled windows do not run` }));
+    checks.push(
+      workerLine('workers.capacity', 'Capacity workers', p.taskQueue, capacity, serverNow, p.seenWithinMs, {
+        status: 'fail',
+        fix: `start \`capsched run\` or \`capsched worker\` with --task-queue ${p.taskQueue}: without one, scheduled windows do not run`,
+      }),
+    );
   } catch (err) {
-    checks.push({ id: 'workers.capacity', status: 'fail', title: 'Capacity workers', detail: `task queue ${p.taskQueue} cannot be described: ${why(err)}`, fix: 'check the credentials' });
+    checks.push({
+      id: 'workers.capacity',
+      status: 'fail',
+      title: 'Capacity workers',
+      detail: `task queue ${p.taskQueue} cannot be described: ${why(err)}`,
+      fix: 'check the credentials',
+    });
   }
 
   // The reconciler: its workflow and the daemons polling its queue.
@@ -273,15 +363,29 @@ async function checkTemporal(p: Parsed, settings: TemporalSettings, temporal: Te
     checks.push(
       workerLine('workers.reconciler', 'Reconciler workers', reconcilerQueue, reconcilerPollers, serverNow, p.seenWithinMs, {
         status: running ? 'fail' : 'warn',
-        fix: running ? `start \`capsched run\` for installation ${p.installation}: the reconciler workflow waits for it` : `start \`capsched run\` for installation ${p.installation} to apply merged plans continuously (or apply them with \`capsched apply\`)`,
+        fix: running
+          ? `start \`capsched run\` for installation ${p.installation}: the reconciler workflow waits for it`
+          : `start \`capsched run\` for installation ${p.installation} to apply merged plans continuously (or apply them with \`capsched apply\`)`,
       }),
     );
   } catch (err) {
-    checks.push({ id: 'workers.reconciler', status: 'warn', title: 'Reconciler workers', detail: `task queue ${reconcilerQueue} cannot be described: ${why(err)}` });
+    checks.push({
+      id: 'workers.reconciler',
+      status: 'warn',
+      title: 'Reconciler workers',
+      detail: `task queue ${reconcilerQueue} cannot be described: ${why(err)}`,
+    });
   }
   checks.push(await reconcilerLine(client, p.installation, status, running, (reconcilerPollers?.workflow ?? 0) > 0));
 
-  if (facts.skewMs === undefined) checks.push({ id: 'clock', status: 'warn', title: 'Clock', detail: 'skew against the Temporal server not measured (the probe workflow could not be started)', fix: 'check that the credentials may start workflows' });
+  if (facts.skewMs === undefined)
+    checks.push({
+      id: 'clock',
+      status: 'warn',
+      title: 'Clock',
+      detail: 'skew against the Temporal server not measured (the probe workflow could not be started)',
+      fix: 'check that the credentials may start workflows',
+    });
   return facts;
 }
 
@@ -289,9 +393,23 @@ async function reconcilerLine(client: Client, installation: string, status: stri
   const id = 'reconciler';
   const title = 'Reconciler';
   const wfId = reconcilerWorkflowId(installation);
-  if (status === 'not started') return { id, status: 'warn', title, detail: `workflow ${wfId} not started: no daemon has run for installation ${installation}`, fix: '`capsched run` starts it' };
+  if (status === 'not started')
+    return {
+      id,
+      status: 'warn',
+      title,
+      detail: `workflow ${wfId} not started: no daemon has run for installation ${installation}`,
+      fix: '`capsched run` starts it',
+    };
   if (!running) return { id, status: 'fail', title, detail: `workflow ${wfId} is ${status}`, fix: 'restart `capsched run`: it starts a new reconciler' };
-  if (!polled) return { id, status: 'fail', title, detail: `workflow ${wfId} is running but no daemon polls its task queue, so no pass runs`, fix: `start \`capsched run\` for installation ${installation}` };
+  if (!polled)
+    return {
+      id,
+      status: 'fail',
+      title,
+      detail: `workflow ${wfId} is running but no daemon polls its task queue, so no pass runs`,
+      fix: `start \`capsched run\` for installation ${installation}`,
+    };
   let state: ReconcilerState;
   try {
     state = await withTimeout(client.workflow.getHandle(wfId).query<ReconcilerState>(STATE_QUERY), 10_000, 'the reconciler state query');
@@ -303,17 +421,26 @@ async function reconcilerLine(client: Client, installation: string, status: stri
   const applied = state.lastAppliedRevision === undefined ? 'nothing applied yet' : `revision ${state.lastAppliedRevision.slice(0, 12)} applied`;
   const detail = `running, ${state.passes} pass${state.passes === 1 ? '' : 'es'}, ${last}, ${applied}${state.managedSchedules === undefined ? '' : `, ${state.managedSchedules} managed schedules`}`;
   if (problems.length > 0) {
-    return { id, status: 'fail', title, detail: `${detail}; problems: ${problems.map(([k, v]) => `${k}: ${scrub(v.message).split('\n')[0] ?? ''}`).join('; ')}`, fix: 'see the daemon logs and GET /status; the lines below point at the cause' };
+    return {
+      id,
+      status: 'fail',
+      title,
+      detail: `${detail}; problems: ${problems.map(([k, v]) => `${k}: ${scrub(v.message).split('\n')[0] ?? ''}`).join('; ')}`,
+      fix: 'see the daemon logs and GET /status; the lines below point at the cause',
+    };
   }
-  if (state.consecutiveFailures > 0) return { id, status: 'warn', title, detail: `${detail}; ${state.consecutiveFailures} failed passes in a row`, fix: 'see the daemon logs' };
+  if (state.consecutiveFailures > 0)
+    return { id, status: 'warn', title, detail: `${detail}; ${state.consecutiveFailures} failed passes in a row`, fix: 'see the daemon logs' };
   return { id, status: 'ok', title, detail };
 }
 
 // ---------- Cloud Ops and the namespaces the plans name ----------
 
 function cloudFix(code: string): string {
-  if (code === CloudOpsErrorCode.unauthenticated) return 'set TEMPORAL_CLOUD_API_KEY to a valid, unexpired key of this account (a service account with Namespace Admin on the target namespaces)';
-  if (code === CloudOpsErrorCode.unavailable) return 'check TEMPORAL_CLOUD_ENDPOINT and the network (TLS: TEMPORAL_CLOUD_ALLOW_INSECURE is for the simulator only)';
+  if (code === CloudOpsErrorCode.unauthenticated)
+    return 'set TEMPORAL_CLOUD_API_KEY to a valid, unexpired key of this account (a service account with Namespace Admin on the target namespaces)';
+  if (code === CloudOpsErrorCode.unavailable)
+    return 'check TEMPORAL_CLOUD_ENDPOINT and the network (TLS: TEMPORAL_CLOUD_ALLOW_INSECURE is for the simulator only)';
   if (code === CloudOpsErrorCode.invalidArgument) return `the API refused this client's temporal-cloud-api-version ${CLOUD_API_VERSION}: upgrade capsched`;
   return 'see docs/cloud-ops.md#troubleshooting';
 }
@@ -333,7 +460,13 @@ async function checkCloud(io: CliIO, plans: LoadedPlan[] | undefined): Promise<D
     return checks;
   }
   if (settings.apiKey === undefined) {
-    checks.push({ id: 'cloud-ops.key', status: 'fail', title: 'Cloud Ops API', detail: 'TEMPORAL_CLOUD_API_KEY is not set: every window would fail with CLOUD_OPS_CONFIG', fix: 'set TEMPORAL_CLOUD_API_KEY (a service account with Namespace Admin on the target namespaces)' });
+    checks.push({
+      id: 'cloud-ops.key',
+      status: 'fail',
+      title: 'Cloud Ops API',
+      detail: 'TEMPORAL_CLOUD_API_KEY is not set: every window would fail with CLOUD_OPS_CONFIG',
+      fix: 'set TEMPORAL_CLOUD_API_KEY (a service account with Namespace Admin on the target namespaces)',
+    });
     notChecked('no Cloud Ops key');
     return checks;
   }
@@ -342,20 +475,44 @@ async function checkCloud(io: CliIO, plans: LoadedPlan[] | undefined): Promise<D
     let identity: CloudIdentity | undefined;
     try {
       identity = await client.getCurrentIdentity();
-      const who = identity.principal === 'unknown' ? 'an unknown principal' : `${identity.principal === 'user' ? 'user' : 'service account'} ${identity.name ?? '?'}`;
-      checks.push({ id: 'cloud-ops.key', status: 'ok', title: 'Cloud Ops API', detail: `key valid (${who}, account role ${identity.accountRole}) at ${settings.endpoint}, API version ${CLOUD_API_VERSION} accepted` });
+      const who =
+        identity.principal === 'unknown' ? 'an unknown principal' : `${identity.principal === 'user' ? 'user' : 'service account'} ${identity.name ?? '?'}`;
+      checks.push({
+        id: 'cloud-ops.key',
+        status: 'ok',
+        title: 'Cloud Ops API',
+        detail: `key valid (${who}, account role ${identity.accountRole}) at ${settings.endpoint}, API version ${CLOUD_API_VERSION} accepted`,
+      });
     } catch (err) {
       const e = isCapschedError(err) ? err : new CapschedError(CloudOpsErrorCode.unavailable, why(err));
       if (e.code === CloudOpsErrorCode.protocol) {
-        checks.push({ id: 'cloud-ops.key', status: 'warn', title: 'Cloud Ops API', detail: `the key's identity cannot be read at ${settings.endpoint} (${scrub(e.message)}); namespace access is checked below` });
+        checks.push({
+          id: 'cloud-ops.key',
+          status: 'warn',
+          title: 'Cloud Ops API',
+          detail: `the key's identity cannot be read at ${settings.endpoint} (${scrub(e.message)}); namespace access is checked below`,
+        });
       } else {
-        const detail = e.code === CloudOpsErrorCode.unauthenticated ? `the key was refused at ${settings.endpoint} (invalid, expired or of another account) [${e.code}]` : e.code === CloudOpsErrorCode.invalidArgument ? `API version ${CLOUD_API_VERSION} refused: ${scrub(e.message)} [${e.code}]` : `${scrub(e.message)} [${e.code}]`;
+        const detail =
+          e.code === CloudOpsErrorCode.unauthenticated
+            ? `the key was refused at ${settings.endpoint} (invalid, expired or of another account) [${e.code}]`
+            : e.code === CloudOpsErrorCode.invalidArgument
+              ? `API version ${CLOUD_API_VERSION} refused: ${scrub(e.message)} [${e.code}]`
+              : `${scrub(e.message)} [${e.code}]`;
         checks.push({ id: 'cloud-ops.key', status: 'fail', title: 'Cloud Ops API', detail, fix: cloudFix(e.code) });
         notChecked('Cloud Ops key not usable');
         return checks;
       }
     }
-    for (const ns of namespaces) checks.push(await namespaceLine(client, ns, identity, (plans ?? []).filter((lp) => lp.plan.namespace === ns)));
+    for (const ns of namespaces)
+      checks.push(
+        await namespaceLine(
+          client,
+          ns,
+          identity,
+          (plans ?? []).filter((lp) => lp.plan.namespace === ns),
+        ),
+      );
     return checks;
   } finally {
     client.close();
@@ -374,22 +531,47 @@ async function namespaceLine(client: CloudOpsClient, ns: string, identity: Cloud
     valid = info.validTruValues;
   } catch (err) {
     const e = isCapschedError(err) ? err : new CapschedError(CloudOpsErrorCode.unavailable, why(err));
-    if (e.code === CloudOpsErrorCode.permissionDenied) return { id, status: 'fail', title: ns, detail: `the Cloud Ops key may not read it [${e.code}]`, fix: `give the key Namespace Admin on ${ns}` };
-    if (e.code === CloudOpsErrorCode.notFound) return { id, status: 'fail', title: ns, detail: `not found in the Cloud account [${e.code}]`, fix: 'check the namespace name in the plans (name.account-id)' };
+    if (e.code === CloudOpsErrorCode.permissionDenied)
+      return { id, status: 'fail', title: ns, detail: `the Cloud Ops key may not read it [${e.code}]`, fix: `give the key Namespace Admin on ${ns}` };
+    if (e.code === CloudOpsErrorCode.notFound)
+      return {
+        id,
+        status: 'fail',
+        title: ns,
+        detail: `not found in the Cloud account [${e.code}]`,
+        fix: 'check the namespace name in the plans (name.account-id)',
+      };
     return { id, status: 'fail', title: ns, detail: `cannot be read: ${scrub(e.message)} [${e.code}]`, fix: cloudFix(e.code) };
   }
   if (identity !== undefined && !mayAdminister(identity, ns)) {
     const has = identity.namespaces[ns];
-    return { id, status: 'fail', title: ns, detail: `readable, but the key has ${has === undefined ? 'no namespace role' : `only ${has}`} on it (${capacityText}): capacity changes would fail with CLOUD_OPS_PERMISSION_DENIED`, fix: `give the key Namespace Admin on ${ns}` };
+    return {
+      id,
+      status: 'fail',
+      title: ns,
+      detail: `readable, but the key has ${has === undefined ? 'no namespace role' : `only ${has}`} on it (${capacityText}): capacity changes would fail with CLOUD_OPS_PERMISSION_DENIED`,
+      fix: `give the key Namespace Admin on ${ns}`,
+    };
   }
   const asked = [...new Set(plans.map((lp) => lp.plan.trus))].sort((a, b) => a - b);
   const bad = plans.filter((lp) => valid.length > 0 && !valid.includes(lp.plan.trus));
   const validText = valid.length === 0 ? 'no valid TRU values reported' : `valid ${valid.join(', ')}`;
   const access = identity === undefined ? 'access not checked' : 'Namespace Admin';
   if (bad.length > 0) {
-    return { id, status: 'fail', title: ns, detail: `${access}, ${capacityText}; ${bad.map((lp) => `plan ${lp.plan.name} (${lp.file}) asks ${lp.plan.trus} TRU`).join(', ')}, not offered (${validText})`, fix: 'change the plan to a valid TRU value' };
+    return {
+      id,
+      status: 'fail',
+      title: ns,
+      detail: `${access}, ${capacityText}; ${bad.map((lp) => `plan ${lp.plan.name} (${lp.file}) asks ${lp.plan.trus} TRU`).join(', ')}, not offered (${validText})`,
+      fix: 'change the plan to a valid TRU value',
+    };
   }
-  return { id, status: identity === undefined ? 'warn' : 'ok', title: ns, detail: `${access}, ${capacityText}, plans ask ${asked.join(', ')} TRU (${validText})` };
+  return {
+    id,
+    status: identity === undefined ? 'warn' : 'ok',
+    title: ns,
+    detail: `${access}, ${capacityText}, plans ask ${asked.join(', ')} TRU (${validText})`,
+  };
 }
 
 // ---------- Slack and the plan source ----------
@@ -398,7 +580,14 @@ async function checkSlack(io: CliIO, sendTest: boolean, logger: ReturnType<typeo
   const id = 'slack';
   const title = 'Slack';
   const raw = io.env.SLACK_WEBHOOK_URL?.trim();
-  if (raw === undefined || raw === '') return { id, status: 'warn', title, detail: 'SLACK_WEBHOOK_URL is not set: alerts are only logged', fix: 'set SLACK_WEBHOOK_URL (then `capsched doctor --send-test`)' };
+  if (raw === undefined || raw === '')
+    return {
+      id,
+      status: 'warn',
+      title,
+      detail: 'SLACK_WEBHOOK_URL is not set: alerts are only logged',
+      fix: 'set SLACK_WEBHOOK_URL (then `capsched doctor --send-test`)',
+    };
   registerSecret(raw);
   let host: string;
   try {
@@ -418,8 +607,21 @@ async function checkSlack(io: CliIO, sendTest: boolean, logger: ReturnType<typeo
   });
   const stats = notifier.stats();
   if (stats.delivered > 0) return { id, status: 'ok', title, detail: `webhook configured (${host}); test message posted` };
-  if (stats.revoked) return { id, status: 'fail', title, detail: `the webhook at ${host} was revoked (404/410)`, fix: 'create a new incoming webhook and set SLACK_WEBHOOK_URL' };
-  return { id, status: 'fail', title, detail: `the test message to ${host} could not be posted (see CAPSCHED_LOG_LEVEL=debug)`, fix: 'check SLACK_WEBHOOK_URL and that this machine can reach Slack' };
+  if (stats.revoked)
+    return {
+      id,
+      status: 'fail',
+      title,
+      detail: `the webhook at ${host} was revoked (404/410)`,
+      fix: 'create a new incoming webhook and set SLACK_WEBHOOK_URL',
+    };
+  return {
+    id,
+    status: 'fail',
+    title,
+    detail: `the test message to ${host} could not be posted (see CAPSCHED_LOG_LEVEL=debug)`,
+    fix: 'check SLACK_WEBHOOK_URL and that this machine can reach Slack',
+  };
 }
 
 async function checkSource(p: Parsed, io: CliIO, logger: ReturnType<typeof cliLogger>): Promise<{ check: DoctorCheck; plans?: LoadedPlan[] }> {
@@ -430,25 +632,60 @@ async function checkSource(p: Parsed, io: CliIO, logger: ReturnType<typeof cliLo
     const source = compose.planSource({ source: p.source, branch: p.branch, path: p.path, cwd: io.cwd, credentials: readGitCredentials(io.env), logger });
     described = source.describe();
     const snapshot = await source.snapshot();
-    if (!snapshot.pathExists) return { check: { id, status: 'fail', title, detail: `${described} at ${snapshot.revision.slice(0, 12)}: the plans folder ${p.path} does not exist`, fix: 'check --path and --branch' } };
+    if (!snapshot.pathExists)
+      return {
+        check: {
+          id,
+          status: 'fail',
+          title,
+          detail: `${described} at ${snapshot.revision.slice(0, 12)}: the plans folder ${p.path} does not exist`,
+          fix: 'check --path and --branch',
+        },
+      };
     const { report, plans } = validateAndLoadPlans(snapshot.files, { now: Date.now(), plansPath: p.path });
     if (!report.valid) {
       const first = report.errors[0];
       const where = first === undefined ? '' : ` (first: ${first.file}:${first.line}:${first.column} ${first.message})`;
-      return { check: { id, status: 'fail', title, detail: `${described} at ${snapshot.revision.slice(0, 12)}: ${report.errors.length} error${report.errors.length === 1 ? '' : 's'}${where}; nothing would be applied`, fix: '`capsched validate` shows every problem' }, plans };
+      return {
+        check: {
+          id,
+          status: 'fail',
+          title,
+          detail: `${described} at ${snapshot.revision.slice(0, 12)}: ${report.errors.length} error${report.errors.length === 1 ? '' : 's'}${where}; nothing would be applied`,
+          fix: '`capsched validate` shows every problem',
+        },
+        plans,
+      };
     }
     const namespaces = [...new Set(plans.map((lp) => lp.plan.namespace))];
-    return { check: { id, status: 'ok', title, detail: `${described} at ${snapshot.revision.slice(0, 12)}: ${plans.length} plan${plans.length === 1 ? '' : 's'} valid, ${namespaces.length} namespace${namespaces.length === 1 ? '' : 's'}${report.warnings.length === 0 ? '' : `, ${report.warnings.length} warning(s)`}` }, plans };
+    return {
+      check: {
+        id,
+        status: 'ok',
+        title,
+        detail: `${described} at ${snapshot.revision.slice(0, 12)}: ${plans.length} plan${plans.length === 1 ? '' : 's'} valid, ${namespaces.length} namespace${namespaces.length === 1 ? '' : 's'}${report.warnings.length === 0 ? '' : `, ${report.warnings.length} warning(s)`}`,
+      },
+      plans,
+    };
   } catch (err) {
     const code = isCapschedError(err) ? ` [${err.code}]` : '';
-    return { check: { id, status: 'fail', title, detail: `${scrub(described)} cannot be read: ${why(err)}${code}`, fix: 'check --source / CAPSCHED_SOURCE, --branch, and CAPSCHED_GIT_TOKEN or the ssh key' } };
+    return {
+      check: {
+        id,
+        status: 'fail',
+        title,
+        detail: `${scrub(described)} cannot be read: ${why(err)}${code}`,
+        fix: 'check --source / CAPSCHED_SOURCE, --branch, and CAPSCHED_GIT_TOKEN or the ssh key',
+      },
+    };
   }
 }
 
 function clockLine(skewMs: number, uncertaintyMs: number): DoctorCheck {
   const abs = Math.abs(skewMs);
   const text = `this machine is ${abs < 1000 ? `${Math.round(abs)} ms` : `${(abs / 1000).toFixed(1)} s`} ${skewMs > 0 ? 'behind' : 'ahead of'} the Temporal server (±${Math.max(1, Math.round(uncertaintyMs))} ms)`;
-  if (abs > SKEW_FAIL_MS) return { id: 'clock', status: 'fail', title: 'Clock', detail: text, fix: 'sync the clock (NTP): one-offs and window previews use this machine\'s time' };
+  if (abs > SKEW_FAIL_MS)
+    return { id: 'clock', status: 'fail', title: 'Clock', detail: text, fix: "sync the clock (NTP): one-offs and window previews use this machine's time" };
   if (abs > SKEW_WARN_MS) return { id: 'clock', status: 'warn', title: 'Clock', detail: text, fix: 'sync the clock (NTP)' };
   return { id: 'clock', status: 'ok', title: 'Clock', detail: text };
 }
@@ -483,7 +720,13 @@ export const doctorCommand: Command = async (argv, io) => {
       await routeTemporalSdkLogs(logger, p.logFormat, io);
       temporal = await connectTemporal(settings);
     } catch (err) {
-      checks.push({ id: 'temporal.reachable', status: 'fail', title: 'Temporal', detail: `cannot connect to ${settings.address} (namespace ${settings.namespace}): ${why(err)}`, fix: 'check --address / TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY (or the envconfig profile)' });
+      checks.push({
+        id: 'temporal.reachable',
+        status: 'fail',
+        title: 'Temporal',
+        detail: `cannot connect to ${settings.address} (namespace ${settings.namespace}): ${why(err)}`,
+        fix: 'check --address / TEMPORAL_ADDRESS, TLS and TEMPORAL_API_KEY (or the envconfig profile)',
+      });
     }
     if (temporal !== undefined) {
       const facts = await checkTemporal(p, settings, temporal);

@@ -15,7 +15,14 @@ import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { connectTemporal, readTemporalSettings, type TemporalConnection } from '../config/temporal.js';
 import { CapschedError, ExitCode } from '../core/errors.js';
-import { CAPSCHED_SEARCH_ATTRIBUTES, CAPSCHED_SEARCH_ATTRIBUTE_NAMES, checkSearchAttributes, searchAttributeFix, type CapschedSearchAttribute, type SearchAttributeCheck } from '../core/search-attributes.js';
+import {
+  CAPSCHED_SEARCH_ATTRIBUTES,
+  CAPSCHED_SEARCH_ATTRIBUTE_NAMES,
+  checkSearchAttributes,
+  searchAttributeFix,
+  type CapschedSearchAttribute,
+  type SearchAttributeCheck,
+} from '../core/search-attributes.js';
 import { scrub } from '../log/secrets.js';
 import type { CliIO, Command } from './io.js';
 import { cliLogger, routeTemporalSdkLogs } from './log.js';
@@ -67,7 +74,8 @@ function lines(check: SearchAttributeCheck, action: { verb: string; names: reado
   const width = Math.max(...CAPSCHED_SEARCH_ATTRIBUTE_NAMES.map((n) => n.length));
   return CAPSCHED_SEARCH_ATTRIBUTE_NAMES.map((name) => {
     const wrong = check.wrongType.find((w) => w.name === name);
-    if (wrong !== undefined) return `  ✗ ${name.padEnd(width)}  registered as ${wrong.type}, not Keyword: capsched cannot use it (remove or rename it by hand, then run init again)`;
+    if (wrong !== undefined)
+      return `  ✗ ${name.padEnd(width)}  registered as ${wrong.type}, not Keyword: capsched cannot use it (remove or rename it by hand, then run init again)`;
     if (action.names.includes(name)) return `  + ${name.padEnd(width)}  Keyword  ${action.verb}`;
     return `  ✓ ${name.padEnd(width)}  Keyword  already registered`;
   });
@@ -112,7 +120,11 @@ function parse(argv: string[]): Parsed | 'help' {
 
 /** The Operator-service path (self-hosted, dev server). */
 async function initOperator(p: Parsed, io: CliIO): Promise<number> {
-  const settings = readTemporalSettings(io.env, { ...(p.address === undefined ? {} : { address: p.address }), ...(p.namespace === undefined ? {} : { namespace: p.namespace }), ...(p.profile === undefined ? {} : { profile: p.profile }) });
+  const settings = readTemporalSettings(io.env, {
+    ...(p.address === undefined ? {} : { address: p.address }),
+    ...(p.namespace === undefined ? {} : { namespace: p.namespace }),
+    ...(p.profile === undefined ? {} : { profile: p.profile }),
+  });
   const where = `Temporal namespace ${settings.namespace} at ${settings.address}`;
   let temporal: TemporalConnection | undefined;
   try {
@@ -120,7 +132,9 @@ async function initOperator(p: Parsed, io: CliIO): Promise<number> {
       await routeTemporalSdkLogs(cliLogger(io, 'text'), 'text', io);
       temporal = await connectTemporal(settings);
     } catch (err) {
-      io.stderr(`capsched init: cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${serverText(err)} — check --address / TEMPORAL_ADDRESS or the envconfig profile [TEMPORAL_UNAVAILABLE]\n`);
+      io.stderr(
+        `capsched init: cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${serverText(err)} — check --address / TEMPORAL_ADDRESS or the envconfig profile [TEMPORAL_UNAVAILABLE]\n`,
+      );
       return ExitCode.invalid;
     }
     const attributes = compose.namespaceSearchAttributes(temporal.client);
@@ -129,8 +143,14 @@ async function initOperator(p: Parsed, io: CliIO): Promise<number> {
       check = await attributes.check();
     } catch (err) {
       const code = grpcCodeOf(err);
-      if (code === GrpcStatus.NOT_FOUND) io.stderr(`capsched init: namespace ${settings.namespace} does not exist at ${settings.address}: ${serverText(err)} (create it, or pass --namespace) [TEMPORAL_NAMESPACE_NOT_FOUND]\n`);
-      else if (code === GrpcStatus.PERMISSION_DENIED || code === GrpcStatus.UNAUTHENTICATED) io.stderr(`capsched init: the Temporal credentials may not read the search attributes of ${settings.namespace}: ${serverText(err)} [TEMPORAL_PERMISSION_DENIED]\n`);
+      if (code === GrpcStatus.NOT_FOUND)
+        io.stderr(
+          `capsched init: namespace ${settings.namespace} does not exist at ${settings.address}: ${serverText(err)} (create it, or pass --namespace) [TEMPORAL_NAMESPACE_NOT_FOUND]\n`,
+        );
+      else if (code === GrpcStatus.PERMISSION_DENIED || code === GrpcStatus.UNAUTHENTICATED)
+        io.stderr(
+          `capsched init: the Temporal credentials may not read the search attributes of ${settings.namespace}: ${serverText(err)} [TEMPORAL_PERMISSION_DENIED]\n`,
+        );
       else io.stderr(`capsched init: cannot read the search attributes of ${where}: ${serverText(err)} [TEMPORAL_ERROR]\n`);
       return ExitCode.invalid;
     }
@@ -150,7 +170,11 @@ async function initOperator(p: Parsed, io: CliIO): Promise<number> {
       }
       const after = await attributes.check();
       const still = names.filter((n) => !after.present.includes(n));
-      if (still.length > 0) throw new CapschedError('SEARCH_ATTRIBUTES_MISSING', `Temporal accepted the request but ${still.join(', ')} ${still.length === 1 ? 'is' : 'are'} still not listed on ${settings.namespace}; run \`capsched init\` again in a minute`);
+      if (still.length > 0)
+        throw new CapschedError(
+          'SEARCH_ATTRIBUTES_MISSING',
+          `Temporal accepted the request but ${still.join(', ')} ${still.length === 1 ? 'is' : 'are'} still not listed on ${settings.namespace}; run \`capsched init\` again in a minute`,
+        );
       return '';
     });
   } finally {
@@ -160,7 +184,11 @@ async function initOperator(p: Parsed, io: CliIO): Promise<number> {
 
 /** The Cloud Ops path (Temporal Cloud). */
 async function initCloud(p: Parsed, io: CliIO): Promise<number> {
-  const temporalSettings = readTemporalSettings(io.env, { ...(p.address === undefined ? {} : { address: p.address }), ...(p.namespace === undefined ? {} : { namespace: p.namespace }), ...(p.profile === undefined ? {} : { profile: p.profile }) });
+  const temporalSettings = readTemporalSettings(io.env, {
+    ...(p.address === undefined ? {} : { address: p.address }),
+    ...(p.namespace === undefined ? {} : { namespace: p.namespace }),
+    ...(p.profile === undefined ? {} : { profile: p.profile }),
+  });
   const namespace = p.cloudNamespace ?? temporalSettings.namespace;
   let settings;
   try {
@@ -170,16 +198,21 @@ async function initCloud(p: Parsed, io: CliIO): Promise<number> {
     return ExitCode.usage;
   }
   if (settings.apiKey === undefined) {
-    io.stderr(`capsched init: TEMPORAL_CLOUD_API_KEY is not set: registering search attributes on Temporal Cloud goes through the Cloud Ops API and needs an API key with Namespace Admin on ${namespace} [${CloudOpsErrorCode.config}]\n`);
+    io.stderr(
+      `capsched init: TEMPORAL_CLOUD_API_KEY is not set: registering search attributes on Temporal Cloud goes through the Cloud Ops API and needs an API key with Namespace Admin on ${namespace} [${CloudOpsErrorCode.config}]\n`,
+    );
     return ExitCode.usage;
   }
   const where = `Temporal Cloud namespace ${namespace}`;
   const client = compose.cloudOps(settings);
   const explain = (err: unknown): string => {
     const e = err instanceof CapschedError ? err : new CapschedError(CloudOpsErrorCode.unavailable, serverText(err));
-    if (e.code === CloudOpsErrorCode.permissionDenied) return `the API key (TEMPORAL_CLOUD_API_KEY) may not change ${namespace}: it needs the Namespace Admin role on it (or Account Owner / Global Admin). ${scrub(e.message)} [${e.code}]`;
-    if (e.code === CloudOpsErrorCode.unauthenticated) return `the API key (TEMPORAL_CLOUD_API_KEY) was refused: invalid, expired or for another account. ${scrub(e.message)} [${e.code}]`;
-    if (e.code === CloudOpsErrorCode.notFound) return `namespace ${namespace} was not found in the account (pass --cloud-namespace <name>.<account>). ${scrub(e.message)} [${e.code}]`;
+    if (e.code === CloudOpsErrorCode.permissionDenied)
+      return `the API key (TEMPORAL_CLOUD_API_KEY) may not change ${namespace}: it needs the Namespace Admin role on it (or Account Owner / Global Admin). ${scrub(e.message)} [${e.code}]`;
+    if (e.code === CloudOpsErrorCode.unauthenticated)
+      return `the API key (TEMPORAL_CLOUD_API_KEY) was refused: invalid, expired or for another account. ${scrub(e.message)} [${e.code}]`;
+    if (e.code === CloudOpsErrorCode.notFound)
+      return `namespace ${namespace} was not found in the account (pass --cloud-namespace <name>.<account>). ${scrub(e.message)} [${e.code}]`;
     return `${scrub(e.message)} [${e.code}]`;
   };
   try {
@@ -208,13 +241,22 @@ async function initCloud(p: Parsed, io: CliIO): Promise<number> {
   }
 }
 
-async function report(io: CliIO, where: string, how: string, check: SearchAttributeCheck, dryRun: boolean, register: (names: CapschedSearchAttribute[]) => Promise<string>): Promise<number> {
+async function report(
+  io: CliIO,
+  where: string,
+  how: string,
+  check: SearchAttributeCheck,
+  dryRun: boolean,
+  register: (names: CapschedSearchAttribute[]) => Promise<string>,
+): Promise<number> {
   const missing = check.missing;
   const wrong = check.wrongType.length > 0;
   if (missing.length === 0) {
     io.stdout(`capsched init: ${where}\n${lines(check, { verb: '', names: [] }).join('\n')}\n`);
     if (wrong) {
-      io.stderr(`capsched init: ${check.wrongType.map((w) => w.name).join(', ')} ${check.wrongType.length === 1 ? 'has' : 'have'} the wrong type; capsched cannot fix that itself (a search attribute's type cannot change) [SEARCH_ATTRIBUTES_MISSING]\n`);
+      io.stderr(
+        `capsched init: ${check.wrongType.map((w) => w.name).join(', ')} ${check.wrongType.length === 1 ? 'has' : 'have'} the wrong type; capsched cannot fix that itself (a search attribute's type cannot change) [SEARCH_ATTRIBUTES_MISSING]\n`,
+      );
       return ExitCode.invalid;
     }
     io.stdout(`Nothing to do: all ${CAPSCHED_SEARCH_ATTRIBUTE_NAMES.length} search attributes are registered.\n`);
@@ -235,7 +277,9 @@ async function report(io: CliIO, where: string, how: string, check: SearchAttrib
     return ExitCode.invalid;
   }
   io.stdout(`capsched init: ${where}\n${lines(check, { verb: `registered (through ${how})`, names: missing }).join('\n')}\n`);
-  io.stdout(`Registered ${missing.length} search attribute${missing.length === 1 ? '' : 's'}${note}; ${check.present.length} ${check.present.length === 1 ? 'was' : 'were'} already there.\n`);
+  io.stdout(
+    `Registered ${missing.length} search attribute${missing.length === 1 ? '' : 's'}${note}; ${check.present.length} ${check.present.length === 1 ? 'was' : 'were'} already there.\n`,
+  );
   return wrong ? ExitCode.invalid : ExitCode.ok;
 }
 
@@ -254,7 +298,11 @@ export const initCommand: Command = async (argv, io) => {
   let via = parsed.via;
   try {
     // Read once here so a bad profile or setting is a usage error, not a crash.
-    const settings = readTemporalSettings(io.env, { ...(parsed.address === undefined ? {} : { address: parsed.address }), ...(parsed.namespace === undefined ? {} : { namespace: parsed.namespace }), ...(parsed.profile === undefined ? {} : { profile: parsed.profile }) });
+    const settings = readTemporalSettings(io.env, {
+      ...(parsed.address === undefined ? {} : { address: parsed.address }),
+      ...(parsed.namespace === undefined ? {} : { namespace: parsed.namespace }),
+      ...(parsed.profile === undefined ? {} : { profile: parsed.profile }),
+    });
     if (via === 'auto') via = isTemporalCloudAddress(settings.address) ? 'cloud' : 'operator';
   } catch (err) {
     io.stderr(`capsched init: the Temporal connection settings cannot be read: ${serverText(err)}\n`);

@@ -46,14 +46,17 @@ export function humanLogLine(json: string): string | undefined {
     .map(([k, v]) => `${k}=${field(v)}`);
   const why = err === undefined ? '' : `: ${err.message ?? ''}${err.code === undefined ? '' : ` [${err.code}]`}`;
   const hint = level >= 50 && err !== undefined ? ' (CAPSCHED_LOG_LEVEL=debug shows the details)' : '';
-  return scrub(`capsched: ${LEVEL_NAMES[level] ?? 'log'}: ${typeof entry.msg === 'string' ? entry.msg : ''}${why}${fields.length === 0 ? '' : ` (${fields.join(', ')})`}${hint}\n`);
+  return scrub(
+    `capsched: ${LEVEL_NAMES[level] ?? 'log'}: ${typeof entry.msg === 'string' ? entry.msg : ''}${why}${fields.length === 0 ? '' : ` (${fields.join(', ')})`}${hint}\n`,
+  );
 }
 
 /** The logger of a one-shot command (see the file comment). */
 export function cliLogger(io: CliIO, format: LogFormat, name = 'capsched'): Logger {
   const level = io.env.CAPSCHED_LOG_LEVEL?.trim();
   // Through io.stderr, like everything else the command prints (tests pass their own io).
-  if (format === 'json' || (level !== undefined && level !== '')) return createLogger({ name, level: level === undefined || level === '' ? 'info' : level, destination: { write: (line: string) => io.stderr(line) } });
+  if (format === 'json' || (level !== undefined && level !== ''))
+    return createLogger({ name, level: level === undefined || level === '' ? 'info' : level, destination: { write: (line: string) => io.stderr(line) } });
   const destination: DestinationStream = {
     write(line: string) {
       const text = humanLogLine(line.trimEnd());
@@ -62,7 +65,6 @@ export function cliLogger(io: CliIO, format: LogFormat, name = 'capsched'): Logg
   };
   return createLogger({ name, level: 'warn', destination });
 }
-
 
 /**
  * The Temporal SDK's own log lines (the core's gRPC retry warnings, worker state changes) go

@@ -41,7 +41,8 @@ export function parseReconcileFlags(values: ReconcileFlagValues, env: NodeJS.Pro
   let maxPruneShare = DEFAULT_MAX_PRUNE_SHARE;
   if (values['max-prune-share'] !== undefined) {
     maxPruneShare = Number(values['max-prune-share']);
-    if (!Number.isFinite(maxPruneShare) || maxPruneShare < 0 || maxPruneShare > 1) throw new UsageError('--max-prune-share must be a number from 0 to 1, e.g. 0.5');
+    if (!Number.isFinite(maxPruneShare) || maxPruneShare < 0 || maxPruneShare > 1)
+      throw new UsageError('--max-prune-share must be a number from 0 to 1, e.g. 0.5');
   }
   const taskQueue = values['task-queue'] ?? env.CAPSCHED_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
   if (taskQueue.trim() === '') throw new UsageError('--task-queue must not be empty');

@@ -78,10 +78,15 @@ interface Options {
 /** Where --comment github writes: flags first, then the GITHUB_* variables of an Actions run. */
 function commentTarget(values: { repo?: string | undefined; pr?: string | undefined }, env: NodeJS.ProcessEnv, cwd: string): PrCommentTarget {
   const tokenText = (env.GITHUB_TOKEN ?? '').trim();
-  if (tokenText === '') throw new UsageError('--comment github needs a token in GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ github.token }}, with permissions pull-requests: write)');
+  if (tokenText === '')
+    throw new UsageError(
+      '--comment github needs a token in GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ github.token }}, with permissions pull-requests: write)',
+    );
   const repository = (values.repo ?? env.GITHUB_REPOSITORY ?? '').trim();
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
-    throw new UsageError(repository === '' ? '--comment github needs the repository: --repo owner/name or GITHUB_REPOSITORY' : `--repo "${repository}" is not owner/name`);
+    throw new UsageError(
+      repository === '' ? '--comment github needs the repository: --repo owner/name or GITHUB_REPOSITORY' : `--repo "${repository}" is not owner/name`,
+    );
   }
   let number: number | undefined;
   if (values.pr !== undefined) {
@@ -164,14 +169,16 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Opti
   const priceText = values['tru-hour-price'] ?? env.CAPSCHED_TRU_HOUR_PRICE;
   if (priceText !== undefined && priceText !== '') {
     const amount = Number(priceText);
-    if (!/^\d+(\.\d+)?$/.test(priceText) || !Number.isFinite(amount)) throw new UsageError(`--tru-hour-price "${priceText}" is not a non-negative number, e.g. 0.75`);
+    if (!/^\d+(\.\d+)?$/.test(priceText) || !Number.isFinite(amount))
+      throw new UsageError(`--tru-hour-price "${priceText}" is not a non-negative number, e.g. 0.75`);
     if (!/^[A-Za-z$€£¥]{1,8}$/.test(values.currency)) throw new UsageError(`--currency "${values.currency}" is not a currency code, e.g. USD`);
     truHourPrice = { amount, currency: values.currency };
   }
   let maxChars = 60_000;
   if (values['max-chars'] !== undefined) {
     maxChars = Number(values['max-chars']);
-    if (!/^\d+$/.test(values['max-chars']) || maxChars < 1000 || maxChars > GITHUB_COMMENT_LIMIT) throw new UsageError(`--max-chars must be a whole number from 1000 to ${GITHUB_COMMENT_LIMIT}`);
+    if (!/^\d+$/.test(values['max-chars']) || maxChars < 1000 || maxChars > GITHUB_COMMENT_LIMIT)
+      throw new UsageError(`--max-chars must be a whole number from 1000 to ${GITHUB_COMMENT_LIMIT}`);
   }
   const options: Options = {
     base: values.base,
@@ -250,8 +257,12 @@ export const reportCommand: Command = async (argv, io) => {
     if (!existsSync(options.source) || !statSync(options.source).isDirectory()) throw new Error(`--source ${options.source} is not a directory`);
     const git = simpleGit(options.source);
     const inside = await git.raw(['rev-parse', '--is-inside-work-tree', '--is-bare-repository']).catch(() => '');
-    if (inside.trim() === '') throw new Error(`${options.source} is not a git repository; run capsched report in a checkout of the plans repository or pass --source`);
-    [head, base] = await Promise.all([readRevision(git, options.head, options.path, options.nowMs), readRevision(git, options.base, options.path, options.nowMs)]);
+    if (inside.trim() === '')
+      throw new Error(`${options.source} is not a git repository; run capsched report in a checkout of the plans repository or pass --source`);
+    [head, base] = await Promise.all([
+      readRevision(git, options.head, options.path, options.nowMs),
+      readRevision(git, options.base, options.path, options.nowMs),
+    ]);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`capsched report: ${message}\n`);
@@ -271,7 +282,9 @@ export const reportCommand: Command = async (argv, io) => {
   io.stdout(text);
   let exit: number = ExitCode.ok;
   if (!report.validation.valid) {
-    const why = report.head.pathExists ? `${report.validation.errors.length} error${report.validation.errors.length === 1 ? '' : 's'}` : `plans path ${report.plansPath} does not exist`;
+    const why = report.head.pathExists
+      ? `${report.validation.errors.length} error${report.validation.errors.length === 1 ? '' : 's'}`
+      : `plans path ${report.plansPath} does not exist`;
     io.stderr(`capsched report: head ${options.head} does not validate (${why})\n`);
     if (options.failOnInvalid) exit = ExitCode.invalid;
   }

@@ -78,7 +78,6 @@ Alerts go to SLACK_WEBHOOK_URL when set, else to the log. SIGTERM/SIGINT: stop r
 let an in-flight pass and activities finish, close connections, exit 0.
 `;
 
-
 interface RunSettings {
   source: string;
   branch: string;
@@ -157,7 +156,8 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
     if (sdkMetricsListen === listen) throw new UsageError('--sdk-metrics-listen must differ from --listen');
   }
   const secretVariable = values['webhook-secret-env'] ?? 'CAPSCHED_WEBHOOK_SECRET';
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretVariable)) throw new UsageError('--webhook-secret-env must name an environment variable, e.g. CAPSCHED_WEBHOOK_SECRET');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretVariable))
+    throw new UsageError('--webhook-secret-env must name an environment variable, e.g. CAPSCHED_WEBHOOK_SECRET');
   const secretValue = io.env[secretVariable];
   if (values['webhook-secret-env'] !== undefined && (secretValue === undefined || secretValue === '')) {
     throw new UsageError(`--webhook-secret-env ${secretVariable}: the variable is not set`);
@@ -227,7 +227,8 @@ export const runCommand: Command = async (argv, io) => {
   const { installTemporalRuntime, sdkMetricsUrl } = await import('../temporal/sdk-logger.js');
   try {
     if (!installTemporalRuntime(logger, { infoAs: 'debug', ...(s.sdkMetricsListen === undefined ? {} : { metricsListen: s.sdkMetricsListen }) })) {
-      if (s.sdkMetricsListen !== undefined) logger.warn({ sdkMetricsListen: s.sdkMetricsListen }, 'the Temporal runtime was already installed: SDK metrics stay as configured there');
+      if (s.sdkMetricsListen !== undefined)
+        logger.warn({ sdkMetricsListen: s.sdkMetricsListen }, 'the Temporal runtime was already installed: SDK metrics stay as configured there');
       else logger.debug('temporal runtime already installed');
     }
   } catch (err) {
@@ -278,16 +279,23 @@ export const runCommand: Command = async (argv, io) => {
       }
     }
     if (s.webhookSecret === undefined && !isLoopback(s.listen)) {
-      logger.warn({ listen: s.listen }, 'the HTTP server listens beyond loopback without a webhook secret: anyone who can reach it can trigger fetches (set CAPSCHED_WEBHOOK_SECRET)');
+      logger.warn(
+        { listen: s.listen },
+        'the HTTP server listens beyond loopback without a webhook secret: anyone who can reach it can trigger fetches (set CAPSCHED_WEBHOOK_SECRET)',
+      );
     }
     const installation = s.installation;
     const uiToken = io.env.CAPSCHED_UI_TOKEN === undefined || io.env.CAPSCHED_UI_TOKEN.trim() === '' ? undefined : new Secret(io.env.CAPSCHED_UI_TOKEN.trim());
     if (uiToken === undefined && !isLoopback(s.listen)) {
-      logger.warn({ listen: s.listen }, 'the page at GET / is served beyond loopback without a token: anyone who can reach it can read it (set CAPSCHED_UI_TOKEN)');
+      logger.warn(
+        { listen: s.listen },
+        'the page at GET / is served beyond loopback without a token: anyone who can reach it can read it (set CAPSCHED_UI_TOKEN)',
+      );
     }
     // The page reads capacity as Cloud Ops reports it; without a key it shows "unknown".
     const pageCloudOpsSettings = readCloudOpsSettings(io.env);
-    const pageCloudOps = pageCloudOpsSettings.apiKey === undefined && !pageCloudOpsSettings.allowInsecure ? undefined : compose.cloudOps(pageCloudOpsSettings, logger);
+    const pageCloudOps =
+      pageCloudOpsSettings.apiKey === undefined && !pageCloudOpsSettings.allowInsecure ? undefined : compose.cloudOps(pageCloudOpsSettings, logger);
     daemon = await startDaemon({
       ...(pageCloudOps === undefined ? {} : { cloudOps: pageCloudOps }),
       ui: { ...(uiToken === undefined ? {} : { token: uiToken }), temporalUiUrl: workerSettings.temporalUiUrl },
@@ -296,14 +304,26 @@ export const runCommand: Command = async (argv, io) => {
       temporal: {
         connect: () =>
           NativeConnection.connect(temporalSettings.connectionOptions).catch((err: unknown) => {
-            throw new CapschedError('temporal-unreachable', `cannot connect to Temporal at ${temporalSettings.address}: ${err instanceof Error ? err.message : String(err)}`, { retry: 'transient', cause: err });
+            throw new CapschedError(
+              'temporal-unreachable',
+              `cannot connect to Temporal at ${temporalSettings.address}: ${err instanceof Error ? err.message : String(err)}`,
+              { retry: 'transient', cause: err },
+            );
           }),
         namespace: temporalSettings.namespace,
       },
       reconcile: {
         store: (client) => compose.scheduleStore(client),
         live: (client) => compose.liveStore(client),
-        options: { taskQueue: s.taskQueue, selfHeal: s.selfHeal, allowPruneAll: s.allowPruneAll, maxPruneShare: s.maxPruneShare, dryRun: s.dryRun, plansPath: s.path, liveReductions: s.liveReductions },
+        options: {
+          taskQueue: s.taskQueue,
+          selfHeal: s.selfHeal,
+          allowPruneAll: s.allowPruneAll,
+          maxPruneShare: s.maxPruneShare,
+          dryRun: s.dryRun,
+          plansPath: s.path,
+          liveReductions: s.liveReductions,
+        },
       },
       notifier,
       logger,

@@ -33,7 +33,11 @@ exit codes: 0 ok, 1 the daemon could not be read, 2 usage
 export const statusCommand: Command = async (argv, io) => {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, url: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, url: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    });
   } catch (err) {
     io.stderr(`capsched status: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
     return ExitCode.usage;
@@ -52,7 +56,10 @@ export const statusCommand: Command = async (argv, io) => {
   if (token !== undefined && token !== '') registerSecret(token);
   let view: PresentView;
   try {
-    const response = await fetch(`${base}/present.json`, { headers: token === undefined || token === '' ? {} : { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) });
+    const response = await fetch(`${base}/present.json`, {
+      headers: token === undefined || token === '' ? {} : { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(15_000),
+    });
     if (response.status === 401) {
       io.stderr(`capsched status: ${base} wants a token: set CAPSCHED_UI_TOKEN to the daemon's\n`);
       return 1;
@@ -63,7 +70,9 @@ export const statusCommand: Command = async (argv, io) => {
     }
     view = (await response.json()) as PresentView;
   } catch (err) {
-    io.stderr(`capsched status: cannot read the daemon at ${base}: ${scrub(err instanceof Error ? err.message : String(err))} (start \`capsched run\`, or pass --url)\n`);
+    io.stderr(
+      `capsched status: cannot read the daemon at ${base}: ${scrub(err instanceof Error ? err.message : String(err))} (start \`capsched run\`, or pass --url)\n`,
+    );
     return 1;
   }
   if (parsed.values.json) {

@@ -84,7 +84,11 @@ export const workerCommand: Command = async (argv, io) => {
       ...(typeof values['reverify-interval'] === 'string' ? { reverifyInterval: values['reverify-interval'] } : {}),
       noReverifySelfHeal: values['no-reverify-self-heal'] === true,
     });
-    temporal = readTemporalSettings(io.env, { address: values.address as string | undefined, namespace: values.namespace as string | undefined, profile: values.profile as string | undefined });
+    temporal = readTemporalSettings(io.env, {
+      address: values.address as string | undefined,
+      namespace: values.namespace as string | undefined,
+      profile: values.profile as string | undefined,
+    });
     cloud = readCloudOpsSettings(io.env);
   } catch (err) {
     io.stderr(`capsched worker: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
@@ -133,8 +137,19 @@ export const workerCommand: Command = async (argv, io) => {
   const onSigterm = (): void => stop('SIGTERM');
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue: settings.taskQueue, dryRun: settings.dryRun, slack: settings.slackWebhookUrl !== undefined }, 'capacity worker running');
-  io.stderr(`capsched worker: polling task queue ${settings.taskQueue} on ${temporal.address} (namespace ${temporal.namespace})${settings.dryRun ? ' [dry run]' : ''}\n`);
+  logger.info(
+    {
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue: settings.taskQueue,
+      dryRun: settings.dryRun,
+      slack: settings.slackWebhookUrl !== undefined,
+    },
+    'capacity worker running',
+  );
+  io.stderr(
+    `capsched worker: polling task queue ${settings.taskQueue} on ${temporal.address} (namespace ${temporal.namespace})${settings.dryRun ? ' [dry run]' : ''}\n`,
+  );
   try {
     await worker.run();
     logger.info('capacity worker stopped');

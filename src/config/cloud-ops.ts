@@ -41,17 +41,26 @@ export function readCloudOpsSettings(env: NodeJS.ProcessEnv, flags: CloudOpsFlag
   const key = env.TEMPORAL_CLOUD_API_KEY?.trim();
   const endpoint = (flags.endpoint ?? env.TEMPORAL_CLOUD_ENDPOINT ?? '').trim() || DEFAULT_CLOUD_OPS_ENDPOINT;
   if (!/^[A-Za-z0-9.\-_[\]:]+:\d+$/.test(endpoint)) {
-    throw new CapschedError(CloudOpsErrorCode.config, `TEMPORAL_CLOUD_ENDPOINT: "${endpoint}" must be host:port (e.g. ${DEFAULT_CLOUD_OPS_ENDPOINT})`, { retry: 'terminal' });
+    throw new CapschedError(CloudOpsErrorCode.config, `TEMPORAL_CLOUD_ENDPOINT: "${endpoint}" must be host:port (e.g. ${DEFAULT_CLOUD_OPS_ENDPOINT})`, {
+      retry: 'terminal',
+    });
   }
-  const pollMinMs = env.CAPSCHED_CLOUD_OPS_POLL_MIN ? parseDurationMs(env.CAPSCHED_CLOUD_OPS_POLL_MIN, 'CAPSCHED_CLOUD_OPS_POLL_MIN') : CLOUD_OPS_DEFAULTS.pollMinMs;
-  const pollMaxMs = env.CAPSCHED_CLOUD_OPS_POLL_MAX ? parseDurationMs(env.CAPSCHED_CLOUD_OPS_POLL_MAX, 'CAPSCHED_CLOUD_OPS_POLL_MAX') : Math.max(pollMinMs, CLOUD_OPS_DEFAULTS.pollMaxMs);
-  if (pollMaxMs < pollMinMs) throw new CapschedError(CloudOpsErrorCode.config, 'CAPSCHED_CLOUD_OPS_POLL_MAX must not be below CAPSCHED_CLOUD_OPS_POLL_MIN', { retry: 'terminal' });
+  const pollMinMs = env.CAPSCHED_CLOUD_OPS_POLL_MIN
+    ? parseDurationMs(env.CAPSCHED_CLOUD_OPS_POLL_MIN, 'CAPSCHED_CLOUD_OPS_POLL_MIN')
+    : CLOUD_OPS_DEFAULTS.pollMinMs;
+  const pollMaxMs = env.CAPSCHED_CLOUD_OPS_POLL_MAX
+    ? parseDurationMs(env.CAPSCHED_CLOUD_OPS_POLL_MAX, 'CAPSCHED_CLOUD_OPS_POLL_MAX')
+    : Math.max(pollMinMs, CLOUD_OPS_DEFAULTS.pollMaxMs);
+  if (pollMaxMs < pollMinMs)
+    throw new CapschedError(CloudOpsErrorCode.config, 'CAPSCHED_CLOUD_OPS_POLL_MAX must not be below CAPSCHED_CLOUD_OPS_POLL_MIN', { retry: 'terminal' });
   return {
     endpoint,
     apiKey: key ? new Secret(key) : undefined,
     allowInsecure: flags.allowInsecure ?? parseBool(env.TEMPORAL_CLOUD_ALLOW_INSECURE, 'TEMPORAL_CLOUD_ALLOW_INSECURE'),
     pollMinMs,
     pollMaxMs,
-    callTimeoutMs: env.CAPSCHED_CLOUD_OPS_CALL_TIMEOUT ? parseDurationMs(env.CAPSCHED_CLOUD_OPS_CALL_TIMEOUT, 'CAPSCHED_CLOUD_OPS_CALL_TIMEOUT') : CLOUD_OPS_DEFAULTS.callTimeoutMs,
+    callTimeoutMs: env.CAPSCHED_CLOUD_OPS_CALL_TIMEOUT
+      ? parseDurationMs(env.CAPSCHED_CLOUD_OPS_CALL_TIMEOUT, 'CAPSCHED_CLOUD_OPS_CALL_TIMEOUT')
+      : CLOUD_OPS_DEFAULTS.callTimeoutMs,
   };
 }

@@ -54,14 +54,17 @@ const bool = z
 const httpUrl = z
   .string()
   .trim()
-  .refine((v) => {
-    try {
-      const url = new URL(v);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, { message: 'must be an http(s) URL' });
+  .refine(
+    (v) => {
+      try {
+        const url = new URL(v);
+        return url.protocol === 'http:' || url.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an http(s) URL' },
+  );
 
 /** Splits a comma-separated list, trimming blanks. */
 export function parseList(text: string | undefined): string[] {

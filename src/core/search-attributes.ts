@@ -27,7 +27,10 @@ export const SEARCH_ATTRIBUTES_MISSING = 'SEARCH_ATTRIBUTES_MISSING';
  * `SEARCH_ATTRIBUTE_TYPE_KEYWORD`, `keyword`) → `keyword`.
  */
 export function normaliseSearchAttributeType(type: string): string {
-  return type.replace(/^(INDEXED_VALUE_TYPE_|SEARCH_ATTRIBUTE_TYPE_)/i, '').replace(/_/g, '').toLowerCase();
+  return type
+    .replace(/^(INDEXED_VALUE_TYPE_|SEARCH_ATTRIBUTE_TYPE_)/i, '')
+    .replace(/_/g, '')
+    .toLowerCase();
 }
 
 export interface SearchAttributeCheck {
@@ -108,6 +111,12 @@ export function searchAttributesMissingError(input: SearchAttributesMissingInput
   return new CapschedError(SEARCH_ATTRIBUTES_MISSING, `${what}${server}.\nFix: ${searchAttributeFix(fixNames, input.namespace)}`, {
     retry: 'terminal',
     ...(input.cause === undefined ? {} : { cause: input.cause }),
-    details: { ...input.details, operation: input.operation, ...(input.namespace === undefined ? {} : { namespace: input.namespace }), ...(input.missing === undefined ? {} : { missing: [...input.missing] }), ...(wrong.length === 0 ? {} : { wrongType: wrong.map((w) => w.name) }) },
+    details: {
+      ...input.details,
+      operation: input.operation,
+      ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
+      ...(input.missing === undefined ? {} : { missing: [...input.missing] }),
+      ...(wrong.length === 0 ? {} : { wrongType: wrong.map((w) => w.name) }),
+    },
   });
 }

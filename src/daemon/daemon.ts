@@ -170,9 +170,11 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       if (snapshot !== undefined && snapshot.revision === result.revision && appliedPlans?.revision !== result.revision) {
         appliedPlans = { revision: snapshot.revision, plans: loadPlans(snapshot.files).plans, ...(snapshot.meta === undefined ? {} : { meta: snapshot.meta }) };
       }
-      if (result.counts.drift > 0) drift = { corrected: result.counts.driftCorrected, reportedOnly: result.counts.driftCorrected === 0, at: new Date().toISOString().slice(0, 19) + 'Z' };
+      if (result.counts.drift > 0)
+        drift = { corrected: result.counts.driftCorrected, reportedOnly: result.counts.driftCorrected === 0, at: new Date().toISOString().slice(0, 19) + 'Z' };
     }
-    if (result.live !== undefined) livePass = { plan: result.live, dryRun: result.dryRun, ...((result.liveApplied ?? []).some((a) => a.outcome === 'failed') ? { failed: true } : {}) };
+    if (result.live !== undefined)
+      livePass = { plan: result.live, dryRun: result.dryRun, ...((result.liveApplied ?? []).some((a) => a.outcome === 'failed') ? { failed: true } : {}) };
     await options.reconcile.onResult?.(result);
   };
 
@@ -238,7 +240,10 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         }),
       );
       if (options.capacityWorker !== undefined) {
-        startWorker('capacity', await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier, logger: options.logger, identity, metrics }));
+        startWorker(
+          'capacity',
+          await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier, logger: options.logger, identity, metrics }),
+        );
       }
     }
   } catch (err) {
@@ -319,7 +324,10 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       stateUnavailable = undefined;
       return state;
     } catch (err) {
-      stateUnavailable = err instanceof WorkflowNotFoundError ? 'the reconciler workflow is not running (the watchdog restarts it)' : 'the reconciler state cannot be read from Temporal';
+      stateUnavailable =
+        err instanceof WorkflowNotFoundError
+          ? 'the reconciler workflow is not running (the watchdog restarts it)'
+          : 'the reconciler state cannot be read from Temporal';
       if (!(err instanceof WorkflowNotFoundError)) logger.debug({ err }, 'reconciler state query failed');
       return cachedState?.state;
     }
@@ -341,11 +349,20 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     client,
     installation: options.installation,
     ...(options.cloudOps === undefined ? {} : { cloudOps: options.cloudOps }),
-    ...(options.ui?.temporalUiUrl === undefined ? {} : { temporalUi: { baseUrl: options.ui.temporalUiUrl.replace(/\/+$/, ''), namespace: options.temporal.namespace } }),
+    ...(options.ui?.temporalUiUrl === undefined
+      ? {}
+      : { temporalUi: { baseUrl: options.ui.temporalUiUrl.replace(/\/+$/, ''), namespace: options.temporal.namespace } }),
   });
   const presentView = async (): Promise<PresentView> => {
     const { state } = await readiness();
-    return present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [...alertLog.entries], ...(drift === undefined ? {} : { drift }), ...(livePass === undefined ? {} : { livePass }) });
+    return present.view({
+      applied: appliedPlans,
+      state,
+      sourceDescription: options.source.describe(),
+      alerts: [...alertLog.entries],
+      ...(drift === undefined ? {} : { drift }),
+      ...(livePass === undefined ? {} : { livePass }),
+    });
   };
 
   // ---- HTTP ----
@@ -358,12 +375,20 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       metrics: async () => {
         const { ready, state } = await readiness();
         // The page's reading (one coordinator query and one Cloud Ops read per namespace, cached briefly).
-        const view = await present.view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [], ...(drift === undefined ? {} : { drift }) }).catch((err: unknown) => {
-          logger.debug({ err }, 'metrics: the plans and namespaces could not be read');
-          return undefined;
-        });
+        const view = await present
+          .view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [], ...(drift === undefined ? {} : { drift }) })
+          .catch((err: unknown) => {
+            logger.debug({ err }, 'metrics: the plans and namespaces could not be read');
+            return undefined;
+          });
         const workerStates = Object.fromEntries([...workers].map(([name, { worker }]) => [name, worker.getState()]));
-        const own = await metrics.render({ state, ready, workers: workerStates, ...(view === undefined ? {} : { view }), ...(appliedPlans === undefined ? {} : { applied: appliedPlans }) });
+        const own = await metrics.render({
+          state,
+          ready,
+          workers: workerStates,
+          ...(view === undefined ? {} : { view }),
+          ...(appliedPlans === undefined ? {} : { applied: appliedPlans }),
+        });
         return options.sdkMetricsUrl === undefined ? own : own + (await sdkMetricsText(options.sdkMetricsUrl, logger));
       },
       trigger: (reason) => {
@@ -371,7 +396,15 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       },
       status: async () => {
         const { ready, reasons, state } = await readiness();
-        return { identity, installation: options.installation, mode: dryRun ? 'dry-run' : 'reconciler-workflow', source: options.source.describe(), ready, notReadyReasons: reasons, state };
+        return {
+          identity,
+          installation: options.installation,
+          mode: dryRun ? 'dry-run' : 'reconciler-workflow',
+          source: options.source.describe(),
+          ready,
+          notReadyReasons: reasons,
+          state,
+        };
       },
       present: presentView,
       page: async () => renderPage(await presentView(), { refreshSeconds: options.ui?.refreshSeconds ?? 5 }),
@@ -392,35 +425,44 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   // start-up, or terminated by an operator), start it again. One describe per interval.
   const watchdog = dryRun
     ? undefined
-    : setInterval(() => {
-        if (stopping) return;
-        client.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then(
-            (d) => (d.status.name === 'RUNNING' ? undefined : trigger('watchdog')),
-            (err: unknown) => (err instanceof WorkflowNotFoundError ? trigger('watchdog') : undefined),
-          )
-          .catch((err: unknown) => logger.warn({ err }, 'reconciler watchdog could not restart the workflow'));
-      }, Math.max(intervalMs, 5_000));
+    : setInterval(
+        () => {
+          if (stopping) return;
+          client.workflow
+            .getHandle(workflowId)
+            .describe()
+            .then(
+              (d) => (d.status.name === 'RUNNING' ? undefined : trigger('watchdog')),
+              (err: unknown) => (err instanceof WorkflowNotFoundError ? trigger('watchdog') : undefined),
+            )
+            .catch((err: unknown) => logger.warn({ err }, 'reconciler watchdog could not restart the workflow'));
+        },
+        Math.max(intervalMs, 5_000),
+      );
   watchdog?.unref();
 
   // The page's last 24 h: every coordinator's effective TRUs, read on a timer as well as on each
   // page view, so the record is what was applied and not only what someone happened to look at.
   // One reading at a time; shutdown waits (bounded) for the one in flight before the connection closes.
   let recording: Promise<void> | undefined;
-  const recorder = setInterval(() => {
-    if (stopping || appliedPlans === undefined || recording !== undefined) return;
-    recording = present
-      .recordCoordinators([...new Set(appliedPlans.plans.map((lp) => lp.plan.namespace))])
-      .catch((err: unknown) => logger.debug({ err }, 'the page record could not read the coordinators'))
-      .finally(() => {
-        recording = undefined;
-      });
-  }, Math.max(1_000, options.ui?.recordEveryMs ?? 15_000));
+  const recorder = setInterval(
+    () => {
+      if (stopping || appliedPlans === undefined || recording !== undefined) return;
+      recording = present
+        .recordCoordinators([...new Set(appliedPlans.plans.map((lp) => lp.plan.namespace))])
+        .catch((err: unknown) => logger.debug({ err }, 'the page record could not read the coordinators'))
+        .finally(() => {
+          recording = undefined;
+        });
+    },
+    Math.max(1_000, options.ui?.recordEveryMs ?? 15_000),
+  );
   recorder.unref();
 
-  logger.info({ identity, mode: dryRun ? 'dry-run' : 'reconciler-workflow', workflowId, taskQueue, intervalMs, source: options.source.describe(), http: http.address }, 'daemon started');
+  logger.info(
+    { identity, mode: dryRun ? 'dry-run' : 'reconciler-workflow', workflowId, taskQueue, intervalMs, source: options.source.describe(), http: http.address },
+    'daemon started',
+  );
   if (!dryRun) await trigger('startup').catch(() => undefined);
 
   let resolveDone: () => void = () => undefined;

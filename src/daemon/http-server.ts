@@ -185,7 +185,12 @@ export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise
       const fromQuery = query.get('token');
       if (path === '/' && fromQuery !== null && sameSecret(fromQuery, expected)) {
         // Trade the token in the address for a cookie, so it leaves the address bar and history.
-        res.writeHead(303, { location: '/', 'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(expected)}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store', 'content-length': 0 });
+        res.writeHead(303, {
+          location: '/',
+          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(expected)}; HttpOnly; SameSite=Strict; Path=/`,
+          'cache-control': 'no-store',
+          'content-length': 0,
+        });
         res.end();
         return;
       }
@@ -206,8 +211,10 @@ export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise
       return send(res, ready ? 200 : 503, ready ? 'ready\n' : `not ready: ${reasons.join('; ')}\n`);
     }
     if (path === '/metrics') return send(res, 200, await options.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
-    if (path === '/present.json' && options.present !== undefined) return send(res, 200, `${JSON.stringify(await options.present())}\n`, 'application/json; charset=utf-8');
-    if (path === '/status' && options.status !== undefined) return send(res, 200, `${JSON.stringify(await options.status(), null, 2)}\n`, 'application/json; charset=utf-8');
+    if (path === '/present.json' && options.present !== undefined)
+      return send(res, 200, `${JSON.stringify(await options.present())}\n`, 'application/json; charset=utf-8');
+    if (path === '/status' && options.status !== undefined)
+      return send(res, 200, `${JSON.stringify(await options.status(), null, 2)}\n`, 'application/json; charset=utf-8');
     return send(res, 404, 'not found\n');
   };
 

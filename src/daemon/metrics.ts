@@ -37,44 +37,194 @@ export interface MetricsSnapshot {
 
 export class DaemonMetrics implements CapacityMetrics {
   readonly registry = new Registry();
-  private readonly passes = new Counter({ name: 'capsched_reconcile_passes_total', help: 'Reconcile passes run by this daemon, by result.', labelNames: ['result'], registers: [this.registry] });
-  private readonly duration = new Histogram({ name: 'capsched_reconcile_duration_seconds', help: 'Wall time of reconcile passes run by this daemon.', buckets: DURATION_BUCKETS, registers: [this.registry] });
-  private readonly errors = new Counter({ name: 'capsched_reconcile_errors_total', help: 'Reconcile passes that failed (source, validation or apply).', registers: [this.registry] });
-  private readonly sourceFetchFailures = new Counter({ name: 'capsched_source_fetch_failures_total', help: 'Failed fetches of the plan source.', registers: [this.registry] });
-  private readonly driftCorrected = new Counter({ name: 'capsched_drift_corrected_total', help: 'Managed schedules restored after an out-of-band edit.', registers: [this.registry] });
-  private readonly pruneBlocked = new Counter({ name: 'capsched_prune_blocked_total', help: 'Passes whose deletions the prune guard refused.', registers: [this.registry] });
-  private readonly webhooks = new Counter({ name: 'capsched_webhook_deliveries_total', help: 'Webhook requests by outcome.', labelNames: ['outcome'], registers: [this.registry] });
-  private readonly changes = new Counter({ name: 'capsched_capacity_changes_total', help: 'Capacity change attempts by this process\'s capacity worker, by result (failed counts every failed attempt).', labelNames: ['result'], registers: [this.registry] });
-  private readonly verifications = new Counter({ name: 'capsched_capacity_verifications_total', help: 'Capacity verifications (Cloud Ops read after a change), by result.', labelNames: ['result'], registers: [this.registry] });
-  private readonly reverts = new Counter({ name: 'capsched_window_reverts_total', help: 'Window ends (releases) reported by capacity-change workflows, by result: on-time, late (began after the end), failed (not applied or not verified).', labelNames: ['result'], registers: [this.registry] });
-  private readonly alerts = new Counter({ name: 'capsched_alerts_sent_total', help: 'Alerts delivered to the notifier (Slack), by severity.', labelNames: ['severity'], registers: [this.registry] });
-  private readonly alertFailures = new Counter({ name: 'capsched_alert_delivery_failures_total', help: 'Alerts the notifier could not deliver, by severity.', labelNames: ['severity'], registers: [this.registry] });
-  private readonly cloudOpsErrors = new Counter({ name: 'capsched_cloud_ops_errors_total', help: 'Failed Cloud Ops API calls and operations of the capacity worker, by error code.', labelNames: ['code'], registers: [this.registry] });
+  private readonly passes = new Counter({
+    name: 'capsched_reconcile_passes_total',
+    help: 'Reconcile passes run by this daemon, by result.',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'capsched_reconcile_duration_seconds',
+    help: 'Wall time of reconcile passes run by this daemon.',
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'capsched_reconcile_errors_total',
+    help: 'Reconcile passes that failed (source, validation or apply).',
+    registers: [this.registry],
+  });
+  private readonly sourceFetchFailures = new Counter({
+    name: 'capsched_source_fetch_failures_total',
+    help: 'Failed fetches of the plan source.',
+    registers: [this.registry],
+  });
+  private readonly driftCorrected = new Counter({
+    name: 'capsched_drift_corrected_total',
+    help: 'Managed schedules restored after an out-of-band edit.',
+    registers: [this.registry],
+  });
+  private readonly pruneBlocked = new Counter({
+    name: 'capsched_prune_blocked_total',
+    help: 'Passes whose deletions the prune guard refused.',
+    registers: [this.registry],
+  });
+  private readonly webhooks = new Counter({
+    name: 'capsched_webhook_deliveries_total',
+    help: 'Webhook requests by outcome.',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly changes = new Counter({
+    name: 'capsched_capacity_changes_total',
+    help: "Capacity change attempts by this process's capacity worker, by result (failed counts every failed attempt).",
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly verifications = new Counter({
+    name: 'capsched_capacity_verifications_total',
+    help: 'Capacity verifications (Cloud Ops read after a change), by result.',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly reverts = new Counter({
+    name: 'capsched_window_reverts_total',
+    help: 'Window ends (releases) reported by capacity-change workflows, by result: on-time, late (began after the end), failed (not applied or not verified).',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly alerts = new Counter({
+    name: 'capsched_alerts_sent_total',
+    help: 'Alerts delivered to the notifier (Slack), by severity.',
+    labelNames: ['severity'],
+    registers: [this.registry],
+  });
+  private readonly alertFailures = new Counter({
+    name: 'capsched_alert_delivery_failures_total',
+    help: 'Alerts the notifier could not deliver, by severity.',
+    labelNames: ['severity'],
+    registers: [this.registry],
+  });
+  private readonly cloudOpsErrors = new Counter({
+    name: 'capsched_cloud_ops_errors_total',
+    help: 'Failed Cloud Ops API calls and operations of the capacity worker, by error code.',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
   private readonly ready = new Gauge({ name: 'capsched_ready', help: '1 when the workers poll and a pass has completed.', registers: [this.registry] });
-  private readonly workerRunning = new Gauge({ name: 'capsched_worker_running', help: '1 while this process\'s worker polls its task queue (SDK state RUNNING), 0 otherwise.', labelNames: ['worker'], registers: [this.registry] });
-  private readonly managedSchedules = new Gauge({ name: 'capsched_managed_schedules', help: 'Schedules this installation manages (after the last pass).', registers: [this.registry] });
-  private readonly installationPasses = new Counter({ name: 'capsched_installation_passes_total', help: 'Passes completed by all daemons of this installation (read from the reconciler workflow).', registers: [this.registry] });
-  private readonly consecutiveFailures = new Gauge({ name: 'capsched_consecutive_failures', help: 'Failed passes in a row (drives the backoff).', registers: [this.registry] });
-  private readonly lastPassTimestamp = new Gauge({ name: 'capsched_last_pass_timestamp_seconds', help: 'When the installation\'s last pass finished, by its result.', labelNames: ['result'], registers: [this.registry] });
-  private readonly lastSuccessTimestamp = new Gauge({ name: 'capsched_last_successful_pass_timestamp_seconds', help: 'When the installation\'s last applied or unchanged pass finished (0: none seen by this daemon).', registers: [this.registry] });
-  private readonly lastAppliedInfo = new Gauge({ name: 'capsched_last_applied_info', help: 'The revision whose plans are in force.', labelNames: ['revision'], registers: [this.registry] });
-  private readonly lastAppliedTimestamp = new Gauge({ name: 'capsched_last_applied_timestamp_seconds', help: 'When the last revision was applied.', registers: [this.registry] });
-  private readonly lastAttemptedInfo = new Gauge({ name: 'capsched_last_attempted_info', help: 'The newest revision seen, valid or not.', labelNames: ['revision'], registers: [this.registry] });
-  private readonly planInfo = new Gauge({ name: 'capsched_plan_info', help: 'One series per plan of the applied commit: its namespace, file and the commit.', labelNames: ['plan', 'namespace', 'file', 'commit'], registers: [this.registry] });
-  private readonly planPaused = new Gauge({ name: 'capsched_plan_paused', help: '1 when the plan is paused (its schedule starts no windows).', labelNames: ['plan', 'namespace'], registers: [this.registry] });
-  private readonly planTrus = new Gauge({ name: 'capsched_plan_trus', help: 'TRUs the plan asks for during its windows.', labelNames: ['plan', 'namespace'], registers: [this.registry] });
-  private readonly planNextWindow = new Gauge({ name: 'capsched_plan_next_window_start_timestamp_seconds', help: 'Start of the plan\'s next window within 7 days (absent: none in 7 days, or paused).', labelNames: ['plan', 'namespace'], registers: [this.registry] });
-  private readonly nsPlanned = new Gauge({ name: 'capsched_namespace_planned_trus', help: 'Effective TRUs the plans of the applied commit ask for now (max over covering windows; 0 = on-demand).', labelNames: ['namespace'], registers: [this.registry] });
-  private readonly nsDesired = new Gauge({ name: 'capsched_namespace_desired_trus', help: 'Effective TRUs the namespace coordinator holds now (max over its active windows, manual changes included; 0 = on-demand).', labelNames: ['namespace'], registers: [this.registry] });
-  private readonly nsProvisioned = new Gauge({ name: 'capsched_namespace_provisioned_trus', help: 'Provisioned TRUs as the Cloud Ops API last reported them (0 = on-demand).', labelNames: ['namespace'], registers: [this.registry] });
-  private readonly nsActive = new Gauge({ name: 'capsched_namespace_active_windows', help: 'Windows active on the namespace now (its coordinator\'s windows).', labelNames: ['namespace'], registers: [this.registry] });
-  private readonly nsReadErrors = new Gauge({ name: 'capsched_namespace_read_errors', help: '1 when the last scrape could not read the namespace, by source (cloud-ops, coordinator).', labelNames: ['namespace', 'source'], registers: [this.registry] });
+  private readonly workerRunning = new Gauge({
+    name: 'capsched_worker_running',
+    help: "1 while this process's worker polls its task queue (SDK state RUNNING), 0 otherwise.",
+    labelNames: ['worker'],
+    registers: [this.registry],
+  });
+  private readonly managedSchedules = new Gauge({
+    name: 'capsched_managed_schedules',
+    help: 'Schedules this installation manages (after the last pass).',
+    registers: [this.registry],
+  });
+  private readonly installationPasses = new Counter({
+    name: 'capsched_installation_passes_total',
+    help: 'Passes completed by all daemons of this installation (read from the reconciler workflow).',
+    registers: [this.registry],
+  });
+  private readonly consecutiveFailures = new Gauge({
+    name: 'capsched_consecutive_failures',
+    help: 'Failed passes in a row (drives the backoff).',
+    registers: [this.registry],
+  });
+  private readonly lastPassTimestamp = new Gauge({
+    name: 'capsched_last_pass_timestamp_seconds',
+    help: "When the installation's last pass finished, by its result.",
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly lastSuccessTimestamp = new Gauge({
+    name: 'capsched_last_successful_pass_timestamp_seconds',
+    help: "When the installation's last applied or unchanged pass finished (0: none seen by this daemon).",
+    registers: [this.registry],
+  });
+  private readonly lastAppliedInfo = new Gauge({
+    name: 'capsched_last_applied_info',
+    help: 'The revision whose plans are in force.',
+    labelNames: ['revision'],
+    registers: [this.registry],
+  });
+  private readonly lastAppliedTimestamp = new Gauge({
+    name: 'capsched_last_applied_timestamp_seconds',
+    help: 'When the last revision was applied.',
+    registers: [this.registry],
+  });
+  private readonly lastAttemptedInfo = new Gauge({
+    name: 'capsched_last_attempted_info',
+    help: 'The newest revision seen, valid or not.',
+    labelNames: ['revision'],
+    registers: [this.registry],
+  });
+  private readonly planInfo = new Gauge({
+    name: 'capsched_plan_info',
+    help: 'One series per plan of the applied commit: its namespace, file and the commit.',
+    labelNames: ['plan', 'namespace', 'file', 'commit'],
+    registers: [this.registry],
+  });
+  private readonly planPaused = new Gauge({
+    name: 'capsched_plan_paused',
+    help: '1 when the plan is paused (its schedule starts no windows).',
+    labelNames: ['plan', 'namespace'],
+    registers: [this.registry],
+  });
+  private readonly planTrus = new Gauge({
+    name: 'capsched_plan_trus',
+    help: 'TRUs the plan asks for during its windows.',
+    labelNames: ['plan', 'namespace'],
+    registers: [this.registry],
+  });
+  private readonly planNextWindow = new Gauge({
+    name: 'capsched_plan_next_window_start_timestamp_seconds',
+    help: "Start of the plan's next window within 7 days (absent: none in 7 days, or paused).",
+    labelNames: ['plan', 'namespace'],
+    registers: [this.registry],
+  });
+  private readonly nsPlanned = new Gauge({
+    name: 'capsched_namespace_planned_trus',
+    help: 'Effective TRUs the plans of the applied commit ask for now (max over covering windows; 0 = on-demand).',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+  private readonly nsDesired = new Gauge({
+    name: 'capsched_namespace_desired_trus',
+    help: 'Effective TRUs the namespace coordinator holds now (max over its active windows, manual changes included; 0 = on-demand).',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+  private readonly nsProvisioned = new Gauge({
+    name: 'capsched_namespace_provisioned_trus',
+    help: 'Provisioned TRUs as the Cloud Ops API last reported them (0 = on-demand).',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+  private readonly nsActive = new Gauge({
+    name: 'capsched_namespace_active_windows',
+    help: "Windows active on the namespace now (its coordinator's windows).",
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+  private readonly nsReadErrors = new Gauge({
+    name: 'capsched_namespace_read_errors',
+    help: '1 when the last scrape could not read the namespace, by source (cloud-ops, coordinator).',
+    labelNames: ['namespace', 'source'],
+    registers: [this.registry],
+  });
   /** Last reading per namespace: "as Cloud Ops last reported" survives a failed read. */
   private readonly lastProvisioned = new Map<string, number>();
   private installationPassesSeen = 0;
   private lastSuccessSeconds = 0;
 
-  private readonly interval = new Gauge({ name: 'capsched_reconcile_interval_seconds', help: 'The configured fetch interval (before jitter and backoff); alert rules count intervals in it.', registers: [this.registry] });
+  private readonly interval = new Gauge({
+    name: 'capsched_reconcile_interval_seconds',
+    help: 'The configured fetch interval (before jitter and backoff); alert rules count intervals in it.',
+    registers: [this.registry],
+  });
 
   constructor(options: { intervalMs?: number } = {}) {
     collectDefaultMetrics({ register: this.registry });
@@ -179,7 +329,9 @@ export class DaemonMetrics implements CapacityMetrics {
     if (view === undefined) return;
     for (const ns of view.namespaces) {
       for (const plan of ns.plans) {
-        const next = ns.bars.filter((b) => b.plan === plan && b.start.ms > view.nowMs).reduce<number | undefined>((min, b) => (min === undefined || b.start.ms < min ? b.start.ms : min), undefined);
+        const next = ns.bars
+          .filter((b) => b.plan === plan && b.start.ms > view.nowMs)
+          .reduce<number | undefined>((min, b) => (min === undefined || b.start.ms < min ? b.start.ms : min), undefined);
         if (next !== undefined) this.planNextWindow.set({ plan, namespace: ns.namespace }, next / 1000);
       }
     }
@@ -193,7 +345,8 @@ export class DaemonMetrics implements CapacityMetrics {
       this.nsPlanned.set(labels, ns.plannedNowTrus);
       this.nsActive.set(labels, ns.active.length);
       if (ns.effectiveTrus !== undefined) this.nsDesired.set(labels, ns.effectiveTrus);
-      if (ns.capacity !== undefined && ns.capacity.mode !== 'unknown') this.lastProvisioned.set(ns.namespace, ns.capacity.mode === 'provisioned' ? (ns.capacity.currentTrus ?? 0) : 0);
+      if (ns.capacity !== undefined && ns.capacity.mode !== 'unknown')
+        this.lastProvisioned.set(ns.namespace, ns.capacity.mode === 'provisioned' ? (ns.capacity.currentTrus ?? 0) : 0);
       const provisioned = this.lastProvisioned.get(ns.namespace);
       if (provisioned !== undefined) this.nsProvisioned.set(labels, provisioned);
       this.nsReadErrors.set({ ...labels, source: 'cloud-ops' }, ns.capacityError === undefined ? 0 : 1);

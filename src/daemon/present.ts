@@ -7,7 +7,16 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { coordinatorWorkflowId } from '../core/capacity/window.js';
-import { buildPresent, PAST_MS, type AlertFact, type AppliedSample, type LiveNamespace, type PresentInput, type PresentView, type SourceFacts } from '../core/present/model.js';
+import {
+  buildPresent,
+  PAST_MS,
+  type AlertFact,
+  type AppliedSample,
+  type LiveNamespace,
+  type PresentInput,
+  type PresentView,
+  type SourceFacts,
+} from '../core/present/model.js';
 import type { LoadedPlan } from '../core/plan/load.js';
 import type { Alert, CloudOps, Notifier } from '../core/ports.js';
 import type { ReconcilerState } from '../core/reconciler-contract.js';
@@ -26,7 +35,9 @@ const MAX_ALERTS = 20;
 const READ_CACHE_MS = 500;
 
 function message(err: unknown): string {
-  return scrub(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300);
+  return scrub(err instanceof Error ? err.message : String(err))
+    .split('\n')[0]!
+    .slice(0, 300);
 }
 
 /** Keeps the last alerts sent (title, severity, time; never their text, which may quote plan content). */
@@ -35,7 +46,12 @@ export class AlertLog {
   wrap(notifier: Notifier, now: () => number = Date.now): Notifier {
     return {
       notify: async (alert: Alert) => {
-        this.entries.unshift({ at: new Date(now()).toISOString().slice(0, 19) + 'Z', severity: alert.severity, title: alert.title, ...(alert.namespace === undefined ? {} : { namespace: alert.namespace }) });
+        this.entries.unshift({
+          at: new Date(now()).toISOString().slice(0, 19) + 'Z',
+          severity: alert.severity,
+          title: alert.title,
+          ...(alert.namespace === undefined ? {} : { namespace: alert.namespace }),
+        });
         if (this.entries.length > MAX_ALERTS) this.entries.length = MAX_ALERTS;
         await notifier.notify(alert);
       },
@@ -69,7 +85,8 @@ export class PresentReader {
   async readLive(namespaces: string[]): Promise<LiveNamespace[]> {
     const at = this.now();
     const known = new Set([...namespaces, ...this.record.keys()]);
-    if (this.cache !== undefined && at - this.cache.at < READ_CACHE_MS && [...known].every((n) => this.cache!.live.some((l) => l.namespace === n))) return this.cache.live;
+    if (this.cache !== undefined && at - this.cache.at < READ_CACHE_MS && [...known].every((n) => this.cache!.live.some((l) => l.namespace === n)))
+      return this.cache.live;
     const live = await Promise.all(
       [...known].sort().map(async (namespace): Promise<LiveNamespace> => {
         const [coordinator, capacity] = await Promise.allSettled([
@@ -141,7 +158,14 @@ export class PresentReader {
     return Object.fromEntries([...this.record].map(([n, list]) => [n, [...list]]));
   }
 
-  async view(input: { applied: AppliedPlans | undefined; state: ReconcilerState | undefined; sourceDescription: string; alerts: AlertFact[]; drift?: SourceFacts['drift']; livePass?: PresentInput['livePass'] }): Promise<PresentView> {
+  async view(input: {
+    applied: AppliedPlans | undefined;
+    state: ReconcilerState | undefined;
+    sourceDescription: string;
+    alerts: AlertFact[];
+    drift?: SourceFacts['drift'];
+    livePass?: PresentInput['livePass'];
+  }): Promise<PresentView> {
     const plans = input.applied?.plans;
     const namespaces = [...new Set((plans ?? []).map((lp) => lp.plan.namespace))];
     const live = await this.readLive(namespaces);
@@ -162,7 +186,12 @@ export class PresentReader {
 }
 
 /** The reconciler state as the page's Source section (problems without plan content beyond file:line messages). */
-export function sourceFacts(state: ReconcilerState | undefined, applied: AppliedPlans | undefined, describe: string, drift?: SourceFacts['drift']): SourceFacts {
+export function sourceFacts(
+  state: ReconcilerState | undefined,
+  applied: AppliedPlans | undefined,
+  describe: string,
+  drift?: SourceFacts['drift'],
+): SourceFacts {
   const facts: SourceFacts = { describe, problems: [] };
   const revision = state?.lastAppliedRevision ?? applied?.revision;
   if (revision !== undefined) facts.appliedRevision = revision;
@@ -176,7 +205,12 @@ export function sourceFacts(state: ReconcilerState | undefined, applied: Applied
   if (state?.lastPassResult !== undefined) facts.lastPassResult = state.lastPassResult;
   if (state?.lastAttemptedRevision !== undefined) facts.lastAttemptedRevision = state.lastAttemptedRevision;
   const plans = state?.problems.plans;
-  if (plans !== undefined) facts.refused = { since: plans.since, errors: plans.message.split('\n').filter((l) => l !== ''), ...(plans.revision === undefined ? {} : { revision: plans.revision }) };
+  if (plans !== undefined)
+    facts.refused = {
+      since: plans.since,
+      errors: plans.message.split('\n').filter((l) => l !== ''),
+      ...(plans.revision === undefined ? {} : { revision: plans.revision }),
+    };
   for (const kind of ['source', 'apply', 'prune', 'config'] as const) {
     const p = state?.problems[kind];
     if (p !== undefined) facts.problems.push({ kind, since: p.since, message: p.message });

@@ -107,7 +107,15 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     let notify: () => void = () => undefined;
     const operationDelayMs = options.operationDelayMs ?? 1_000;
     const startSimulator = (port: number, initialCapacity: Record<string, CapacityTarget>): Promise<CloudOpsSimulator> =>
-      startCloudOpsSimulator({ port, namespaces: [...namespaces].sort(), apiKey: DEV_CLOUD_API_KEY, operationDelayMs, initialCapacity, logger, onChange: () => notify() });
+      startCloudOpsSimulator({
+        port,
+        namespaces: [...namespaces].sort(),
+        apiKey: DEV_CLOUD_API_KEY,
+        operationDelayMs,
+        initialCapacity,
+        logger,
+        onChange: () => notify(),
+      });
     let simulator = await startSimulator(0, {});
     cleanups.push(() => simulator.stop());
     let reseeding: Promise<void> = Promise.resolve();
@@ -198,17 +206,24 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         return;
       }
       if (result.changeSet !== undefined && result.status !== 'prune-blocked') await seed(result.changeSet.desired.map((d) => d.namespace));
-      const error = result.status === 'failed' || result.status === 'prune-blocked' ? result.errors.map((e) => `${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.message}`).join('; ') : undefined;
+      const error =
+        result.status === 'failed' || result.status === 'prune-blocked'
+          ? result.errors.map((e) => `${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.message}`).join('; ')
+          : undefined;
       refresh({ at, issues: undefined, error, changes: result.applied.length, warnings: result.validation?.warnings ?? [] });
     };
-
 
     // 6. The daemon: reconciler workflow + capacity worker in this process, watching the folder.
     const daemon = await startDaemon({
       installation: DEV_INSTALLATION,
       source,
       // The dev server is private to the playground: deleting the last plan file deletes its schedule.
-      reconcile: { store, live: (c) => compose.liveStore(c, { requestsPerSecond: 50 }), options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200, allowPruneAll: true }, onResult },
+      reconcile: {
+        store,
+        live: (c) => compose.liveStore(c, { requestsPerSecond: 50 }),
+        options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200, allowPruneAll: true },
+        onResult,
+      },
       temporal: { connection, namespace: 'default' },
       notifier,
       logger,

@@ -36,9 +36,18 @@ export function rowsFromPresent(view: PresentView): DevRow[] {
       const next: WindowPreview[] =
         p.next === undefined
           ? []
-          : [{ start: p.next.start.local, end: p.next.end?.local ?? null, startUtc: new Date(p.next.start.ms).toISOString(), endUtc: p.next.end === null ? null : new Date(p.next.end.ms).toISOString() }];
+          : [
+              {
+                start: p.next.start.local,
+                end: p.next.end?.local ?? null,
+                startUtc: new Date(p.next.start.ms).toISOString(),
+                endUtc: p.next.end === null ? null : new Date(p.next.end.ms).toISOString(),
+              },
+            ];
       // A held reduction (the applied commit asks for less than the running window holds) waits for the window's end.
-      const held = ns.liveChanges.filter((c) => c.plan === p.name && c.state === 'held' && c.heldUntil !== undefined).map((c) => `${c.kind} held until ${c.heldUntil!.local.slice(11, 16)}`);
+      const held = ns.liveChanges
+        .filter((c) => c.plan === p.name && c.state === 'held' && c.heldUntil !== undefined)
+        .map((c) => `${c.kind} held until ${c.heldUntil!.local.slice(11, 16)}`);
       const running = activeSummary(ns, p.name);
       const active = [running, ...held].filter((t) => t !== undefined).join(' · ') || undefined;
       rows.push({
@@ -130,12 +139,25 @@ export function renderView(view: DevView, nowMs: number, options: { stable?: boo
   const body = view.rows.map((r) => [r.plan, r.namespace, r.trus, r.scheduleId, formatWindow(r, nowMs), r.capacity, r.active ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
   if (options.stable !== true) {
-    lines.push(`capsched dev · plans ${view.plansDir} · Temporal Web UI ${view.uiUrl ?? '(headless)'}${view.pageUrl === undefined ? '' : ` · page ${view.pageUrl}`} · updated ${view.at.toISOString().slice(11, 19)}Z`);
+    lines.push(
+      `capsched dev · plans ${view.plansDir} · Temporal Web UI ${view.uiUrl ?? '(headless)'}${view.pageUrl === undefined ? '' : ` · page ${view.pageUrl}`} · updated ${view.at.toISOString().slice(11, 19)}Z`,
+    );
   }
   if (view.rows.length === 0) lines.push('(no plans yet: add a *.yaml plan file to the folder)');
   else {
-    lines.push(header.map((h, i) => pad(h, widths[i] as number)).join('  ').trimEnd());
-    for (const b of body) lines.push(b.map((c, i) => pad(c, widths[i] as number)).join('  ').trimEnd());
+    lines.push(
+      header
+        .map((h, i) => pad(h, widths[i] as number))
+        .join('  ')
+        .trimEnd(),
+    );
+    for (const b of body)
+      lines.push(
+        b
+          .map((c, i) => pad(c, widths[i] as number))
+          .join('  ')
+          .trimEnd(),
+      );
   }
   if (view.issues !== undefined && view.issues.length > 0) {
     const errors = view.issues.filter((i) => i.severity === 'error');

@@ -108,7 +108,9 @@ export async function resolveTemporalBinary(options: TemporalBinaryOptions = {})
   }
   const downloaded = findDownloadedCli(downloadDir);
   if (downloaded === undefined) {
-    throw new CapschedError('TEMPORAL_CLI_UNAVAILABLE', `the Temporal SDK reported a download but no binary is in ${downloadDir}; set TEMPORAL_CLI_PATH`, { retry: 'terminal' });
+    throw new CapschedError('TEMPORAL_CLI_UNAVAILABLE', `the Temporal SDK reported a download but no binary is in ${downloadDir}; set TEMPORAL_CLI_PATH`, {
+      retry: 'terminal',
+    });
   }
   log(`capsched dev: downloaded ${downloaded}`);
   return { path: downloaded, via: 'sdk-download' };

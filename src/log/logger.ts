@@ -20,7 +20,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       name: options.name ?? 'capsched',
       level: options.level ?? process.env.CAPSCHED_LOG_LEVEL ?? 'info',
       redact: {
-        paths: ['apiKey', '*.apiKey', '*.*.apiKey', 'authorization', '*.authorization', 'headers.authorization', 'webhookUrl', '*.webhookUrl', 'secret', '*.secret', 'password', '*.password', 'token', '*.token'],
+        paths: [
+          'apiKey',
+          '*.apiKey',
+          '*.*.apiKey',
+          'authorization',
+          '*.authorization',
+          'headers.authorization',
+          'webhookUrl',
+          '*.webhookUrl',
+          'secret',
+          '*.secret',
+          'password',
+          '*.password',
+          'token',
+          '*.token',
+        ],
         censor: '[REDACTED]',
       },
       serializers: {

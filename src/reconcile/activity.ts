@@ -58,7 +58,8 @@ export function createReconcilerActivities(deps: PassDeps, options: ReconcilerAc
       const context = Context.current();
       const info = context.info;
       const execution = info.workflowExecution;
-      const pass: PassIdentity | undefined = execution === undefined ? undefined : { workflowId: execution.workflowId, runId: execution.runId, activityId: info.activityId };
+      const pass: PassIdentity | undefined =
+        execution === undefined ? undefined : { workflowId: execution.workflowId, runId: execution.runId, activityId: info.activityId };
       const signal = context.cancellationSignal;
       const log = deps.logger.child({ component: 'reconcile', installation: deps.installation, activityId: info.activityId });
       const heartbeat = (): void => {
@@ -100,7 +101,11 @@ export function createReconcilerActivities(deps: PassDeps, options: ReconcilerAc
           current = await options.isCurrentPass(pass);
         } catch (err) {
           // Fail closed: a pass that cannot prove it is current does not write.
-          throw new CapschedError(PASS_SUPERSEDED, `cannot confirm this reconcile pass is still current (${err instanceof Error ? err.message : String(err)}); ${what} not written`, { retry: 'transient', cause: err });
+          throw new CapschedError(
+            PASS_SUPERSEDED,
+            `cannot confirm this reconcile pass is still current (${err instanceof Error ? err.message : String(err)}); ${what} not written`,
+            { retry: 'transient', cause: err },
+          );
         }
         if (signal.aborted) throw refuse('cancelled');
         if (!current) throw refuse('the reconciler no longer waits for it: it timed out or its run closed');
@@ -114,7 +119,10 @@ export function createReconcilerActivities(deps: PassDeps, options: ReconcilerAc
         delete: (id) => progress(async () => (await fence(`delete ${id}`), deps.store.delete(id))),
         cancelWorkflow: (id, reason) => progress(async () => (await fence(`cancel ${id}`), deps.store.cancelWorkflow(id, reason))),
       };
-      const source: PlanSource = { describe: () => deps.source.describe(), snapshot: () => bounded(options.sourceBudgetMs ?? 90_000, () => deps.source.snapshot()) };
+      const source: PlanSource = {
+        describe: () => deps.source.describe(),
+        snapshot: () => bounded(options.sourceBudgetMs ?? 90_000, () => deps.source.snapshot()),
+      };
       const notifier: Notifier = {
         ...deps.notifier,
         notify: (alert: Alert) =>

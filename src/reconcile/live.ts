@@ -72,7 +72,9 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
   const options = { installation: input.installation, reductions: input.reductions, startWorkflowId };
   let plan = liveRules(wanted, states, options);
   // Occurrences that look like they need a late start: one whose run exists (running, ended, cancelled) is never started again.
-  const candidates = plan.namespaces.flatMap((n) => n.changes.filter((c) => c.kind === 'start').map((c) => startWorkflowId(c.plan, c.startMs ?? 0, c.namespace)));
+  const candidates = plan.namespaces.flatMap((n) =>
+    n.changes.filter((c) => c.kind === 'start').map((c) => startWorkflowId(c.plan, c.startMs ?? 0, c.namespace)),
+  );
   if (candidates.length > 0) {
     calls.describes += candidates.length;
     const alreadyRan = await input.live.existingRuns(candidates);
@@ -81,10 +83,20 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
 
   const applied: LiveApplied[] = [];
   for (const n of plan.namespaces) {
-    if (n.error === undefined) log?.info({ namespace: n.namespace, liveTrus: n.liveTrus, desiredTrus: n.desiredTrus, afterTrus: n.afterTrus, changes: n.changes.length }, 'live state differs from the plans');
+    if (n.error === undefined)
+      log?.info(
+        { namespace: n.namespace, liveTrus: n.liveTrus, desiredTrus: n.desiredTrus, afterTrus: n.afterTrus, changes: n.changes.length },
+        'live state differs from the plans',
+      );
     if (n.error !== undefined) log?.warn({ namespace: n.namespace, error: n.error }, 'live state unreadable; running windows left as they are');
     for (const c of n.changes) {
-      const fields = { namespace: c.namespace, plan: c.plan, kind: c.kind, ...(c.window === undefined ? {} : { workflowId: c.window.workflowId }), change: describeLiveChange(c) };
+      const fields = {
+        namespace: c.namespace,
+        plan: c.plan,
+        kind: c.kind,
+        ...(c.window === undefined ? {} : { workflowId: c.window.workflowId }),
+        change: describeLiveChange(c),
+      };
       if (c.heldUntilMs !== undefined) log?.info({ ...fields, heldUntil: new Date(c.heldUntilMs).toISOString() }, 'live change held until the window ends');
       else if (input.dryRun) log?.info(fields, 'dry run: would change a running window');
     }
@@ -94,7 +106,13 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
   for (const n of plan.namespaces) {
     for (const c of n.changes) {
       if (c.heldUntilMs !== undefined) continue;
-      const entry: LiveApplied = { kind: c.kind, namespace: c.namespace, plan: c.plan, outcome: 'applied', ...(c.window === undefined ? {} : { workflowId: c.window.workflowId }) };
+      const entry: LiveApplied = {
+        kind: c.kind,
+        namespace: c.namespace,
+        plan: c.plan,
+        outcome: 'applied',
+        ...(c.window === undefined ? {} : { workflowId: c.window.workflowId }),
+      };
       try {
         calls.writes++;
         if (c.kind === 'start') {
@@ -114,7 +132,10 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
         } else if (input.cancelled?.has(c.window.workflowId) !== true) {
           await input.live.cancelWindow(c.window.workflowId, c.window.runId, `capsched: ${c.reason} (${input.commit.slice(0, 12)})`);
         }
-        log?.info({ namespace: c.namespace, plan: c.plan, kind: c.kind, workflowId: entry.workflowId, outcome: entry.outcome, change: describeLiveChange(c) }, 'live change applied');
+        log?.info(
+          { namespace: c.namespace, plan: c.plan, kind: c.kind, workflowId: entry.workflowId, outcome: entry.outcome, change: describeLiveChange(c) },
+          'live change applied',
+        );
       } catch (err) {
         entry.outcome = 'failed';
         entry.error = err instanceof Error ? err.message : String(err);
@@ -129,7 +150,13 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
 /** The run the schedule would have started for this occurrence, started now with its absolute end and the late-start audit trail. */
 function lateStart(d: DesiredSchedule, c: LiveChange, commit: string, nowMs: number, workflowId: string): Parameters<LiveStore['startWindow']>[0] {
   const { duration: _duration, ...args } = d.action.args[0];
-  const input: CapacityChangeInput = { ...args, desiredTrus: c.toTrus ?? args.desiredTrus, commit, startedLate: true, ...(c.toEndMs === null || c.toEndMs === undefined ? {} : { endTime: new Date(c.toEndMs).toISOString() }) };
+  const input: CapacityChangeInput = {
+    ...args,
+    desiredTrus: c.toTrus ?? args.desiredTrus,
+    commit,
+    startedLate: true,
+    ...(c.toEndMs === null || c.toEndMs === undefined ? {} : { endTime: new Date(c.toEndMs).toISOString() }),
+  };
   return {
     workflowId,
     workflowType: d.action.workflowType,
@@ -137,7 +164,13 @@ function lateStart(d: DesiredSchedule, c: LiveChange, commit: string, nowMs: num
     input,
     memo: {
       [AUDIT_MEMO_KEY]: d.action.memo[AUDIT_MEMO_KEY],
-      [LIVE_MEMO_KEY]: { startedLate: true, commit, startedAt: new Date(nowMs).toISOString(), occurrenceStart: new Date(c.startMs ?? nowMs).toISOString(), reason: c.reason },
+      [LIVE_MEMO_KEY]: {
+        startedLate: true,
+        commit,
+        startedAt: new Date(nowMs).toISOString(),
+        occurrenceStart: new Date(c.startMs ?? nowMs).toISOString(),
+        reason: c.reason,
+      },
     },
     searchAttributes: d.action.searchAttributes,
   };

@@ -87,12 +87,25 @@ interface Reconciled {
 function reconciled(result: ReconcileResult): Reconciled {
   const c = result.counts;
   const changes = c.create + c.update + c.delete + c.pause + c.unpause;
-  const base = { status: result.status, issues: result.issues, errors: result.errors, changes, managed: result.changeSet === undefined ? undefined : c.managed, driftCorrected: c.driftCorrected };
+  const base = {
+    status: result.status,
+    issues: result.issues,
+    errors: result.errors,
+    changes,
+    managed: result.changeSet === undefined ? undefined : c.managed,
+    driftCorrected: c.driftCorrected,
+  };
   switch (result.status) {
     case 'applied':
       return { ...base, managed: c.managed + c.create - c.delete };
     case 'failed':
-      return { ...base, message: result.errors.slice(0, 5).map((e) => `${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.code}: ${e.message}`).join('; ') };
+      return {
+        ...base,
+        message: result.errors
+          .slice(0, 5)
+          .map((e) => `${e.scheduleId === undefined ? '' : `${e.scheduleId}: `}${e.code}: ${e.message}`)
+          .join('; '),
+      };
     case 'prune-blocked':
       return { ...base, message: result.errors.map((e) => e.message).join('; ') };
     default:
@@ -122,8 +135,18 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     const key = [previous.lastSource, source].sort().join(' | ');
     log.warn({ source, otherSource: previous.lastSource, otherDaemon: previous.lastPassBy }, 'daemons of this installation read different sources');
     if (previous.problems.config?.key !== key) {
-      problems.config = { key, since: at, message: `${previous.lastPassBy ?? 'another daemon'} reads ${previous.lastSource}; ${deps.identity} reads ${source}` };
-      alert('error', 'Daemons of one installation disagree on the plan source', 'config', problems.config, `${problems.config.message}\nGive every daemon of installation ${deps.installation} the same --source, --branch and --path.`);
+      problems.config = {
+        key,
+        since: at,
+        message: `${previous.lastPassBy ?? 'another daemon'} reads ${previous.lastSource}; ${deps.identity} reads ${source}`,
+      };
+      alert(
+        'error',
+        'Daemons of one installation disagree on the plan source',
+        'config',
+        problems.config,
+        `${problems.config.message}\nGive every daemon of installation ${deps.installation} the same --source, --branch and --path.`,
+      );
     }
   } else if (previous.problems.config !== undefined && previous.lastSource === source && previous.lastPassBy !== deps.identity) {
     // Two different daemons in a row read the same source: they agree again.
@@ -136,16 +159,23 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
   try {
     snapshot = await deps.source.snapshot();
   } catch (err) {
-    const error = isCapschedError(err) ? err : new CapschedError('source-failed', scrub(err instanceof Error ? err.message : String(err)), { retry: 'transient' });
+    const error = isCapschedError(err)
+      ? err
+      : new CapschedError('source-failed', scrub(err instanceof Error ? err.message : String(err)), { retry: 'transient' });
     result = 'source-failed';
     next.consecutiveFailures = previous.consecutiveFailures + 1;
     problems.source = { key: 'source', since: previous.problems.source?.since ?? at, message: `${error.code}: ${error.message}` };
-    log.warn({ code: error.code, retry: error.retry, consecutiveFailures: next.consecutiveFailures, lastAppliedRevision: previous.lastAppliedRevision }, 'plan source failed; keeping the last applied state');
+    log.warn(
+      { code: error.code, retry: error.retry, consecutiveFailures: next.consecutiveFailures, lastAppliedRevision: previous.lastAppliedRevision },
+      'plan source failed; keeping the last applied state',
+    );
     if (previous.problems.source === undefined) {
       alert(
         error.retry === 'terminal' ? 'critical' : 'error',
         // The source answered but refused the commit's content (e.g. too many plan files): not an outage.
-        error.code === 'source-too-many-files' ? 'Plan source refused the commit: keeping the last applied plans' : 'Plan source unreachable: keeping the last applied plans',
+        error.code === 'source-too-many-files'
+          ? 'Plan source refused the commit: keeping the last applied plans'
+          : 'Plan source unreachable: keeping the last applied plans',
         'source',
         problems.source,
         `${deps.source.describe()}\n${error.code}: ${error.message}\nLast applied revision: ${inForce(previous.lastAppliedRevision)}; retrying with backoff.`,
@@ -156,7 +186,8 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
   if (snapshot !== undefined) {
     const revision = snapshot.revision;
     log = passLogger(deps.logger, { installation: deps.installation, reconcileId, revision });
-    if (snapshot.meta?.nonFastForward === 'true') log.warn({ previousRevision: snapshot.meta.previousRevision }, 'non-fast-forward: the branch history was rewritten');
+    if (snapshot.meta?.nonFastForward === 'true')
+      log.warn({ previousRevision: snapshot.meta.previousRevision }, 'non-fast-forward: the branch history was rewritten');
     if (previous.problems.source !== undefined) {
       delete problems.source;
       alert('info', 'Plan source reachable again', 'source', previous.problems.source, `${deps.source.describe()} answers again at ${short(revision)}.`);
@@ -164,11 +195,22 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     next.lastAttemptedRevision = revision;
     let outcome: Reconciled;
     try {
-      const full = await reconcileOnce({ snapshot, store: deps.store, ...(deps.live === undefined ? {} : { live: deps.live }), installation: deps.installation, now: started.getTime(), options: deps.options, logger: log, reconcileId });
+      const full = await reconcileOnce({
+        snapshot,
+        store: deps.store,
+        ...(deps.live === undefined ? {} : { live: deps.live }),
+        installation: deps.installation,
+        now: started.getTime(),
+        options: deps.options,
+        logger: log,
+        reconcileId,
+      });
       await deps.onResult?.(full).catch((err: unknown) => log.warn({ err }, 'pass result observer failed'));
       outcome = reconciled(full);
     } catch (err) {
-      const error = isCapschedError(err) ? err : new CapschedError('reconcile-failed', scrub(err instanceof Error ? err.message : String(err)), { retry: 'transient' });
+      const error = isCapschedError(err)
+        ? err
+        : new CapschedError('reconcile-failed', scrub(err instanceof Error ? err.message : String(err)), { retry: 'transient' });
       outcome = { status: 'failed', issues: [], errors: [], changes: 0, driftCorrected: 0, message: `${error.code}: ${error.message}` };
     }
     changes = outcome.changes;
@@ -188,16 +230,33 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
         ...(issues.length === 0 ? {} : { issues: issues.slice(0, MAX_PROBLEM_ISSUES) }),
       };
       log.error(
-        { errors: issues.length + outcome.errors.length, issues: issues.slice(0, MAX_PROBLEM_ISSUES), codes: outcome.errors.map((e) => e.code), lastAppliedRevision: previous.lastAppliedRevision },
+        {
+          errors: issues.length + outcome.errors.length,
+          issues: issues.slice(0, MAX_PROBLEM_ISSUES),
+          codes: outcome.errors.map((e) => e.code),
+          lastAppliedRevision: previous.lastAppliedRevision,
+        },
         'plans invalid: nothing applied; the last applied revision stays in force',
       );
       if (previous.problems.plans?.key !== revision) {
-        alert('error', 'Invalid plans: nothing applied', 'plans', problems.plans, `Commit ${short(revision)}${subject} does not validate, so nothing from it was applied; ${inForce(previous.lastAppliedRevision)}.\n${problems.plans.message}`);
+        alert(
+          'error',
+          'Invalid plans: nothing applied',
+          'plans',
+          problems.plans,
+          `Commit ${short(revision)}${subject} does not validate, so nothing from it was applied; ${inForce(previous.lastAppliedRevision)}.\n${problems.plans.message}`,
+        );
       }
     } else {
       if (previous.problems.plans !== undefined) {
         delete problems.plans;
-        alert('info', 'Plans valid again', 'plans', previous.problems.plans, `Commit ${short(revision)}${subject} validates; invalid ${short(previous.problems.plans.revision)} is superseded.`);
+        alert(
+          'info',
+          'Plans valid again',
+          'plans',
+          previous.problems.plans,
+          `Commit ${short(revision)}${subject} validates; invalid ${short(previous.problems.plans.revision)} is superseded.`,
+        );
       }
       if (outcome.status === 'failed') {
         result = 'failed';
@@ -205,7 +264,13 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
         problems.apply = { key: 'apply', since: previous.problems.apply?.since ?? at, message: outcome.message ?? 'reconcile failed', revision };
         log.error({ message: outcome.message, consecutiveFailures: next.consecutiveFailures }, 'reconcile failed; will retry with backoff');
         if (previous.problems.apply === undefined) {
-          alert('error', 'Reconcile failed', 'apply', problems.apply, `Applying ${short(revision)}${subject} failed: ${problems.apply.message}\nRetrying with backoff.`);
+          alert(
+            'error',
+            'Reconcile failed',
+            'apply',
+            problems.apply,
+            `Applying ${short(revision)}${subject} failed: ${problems.apply.message}\nRetrying with backoff.`,
+          );
         }
       } else {
         next.consecutiveFailures = 0;
@@ -248,7 +313,10 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     sourceFetchFailed: result === 'source-failed',
     error: result === 'source-failed' || result === 'failed' || result === 'invalid',
   });
-  log.info({ result, changes, managed: next.managedSchedules, durationMs: next.lastPassDurationMs, lastAppliedRevision: next.lastAppliedRevision }, 'daemon pass finished');
+  log.info(
+    { result, changes, managed: next.managedSchedules, durationMs: next.lastPassDurationMs, lastAppliedRevision: next.lastAppliedRevision },
+    'daemon pass finished',
+  );
   for (const a of alerts) await deps.notifier.notify(a);
   deps.onPass?.({ reconcileId, startedAt: started.getTime(), finishedAt: finished.getTime(), result, revision: snapshot?.revision, changes });
   return next;

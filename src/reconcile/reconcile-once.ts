@@ -72,7 +72,12 @@ export interface ReconcileInput {
 
 /** The one place a pass's log fields are bound: component, installation, reconcileId, revision. */
 export function passLogger(root: Logger, fields: { installation: string; reconcileId: string; revision?: string }): Logger {
-  return root.child({ component: 'reconcile', installation: fields.installation, reconcileId: fields.reconcileId, ...(fields.revision === undefined ? {} : { revision: fields.revision }) });
+  return root.child({
+    component: 'reconcile',
+    installation: fields.installation,
+    reconcileId: fields.reconcileId,
+    ...(fields.revision === undefined ? {} : { revision: fields.revision }),
+  });
 }
 
 /** A pass that got a snapshot ends in any PassOutcome but source-failed. */
@@ -132,7 +137,27 @@ export interface ReconcileResult {
 }
 
 function zeroCounts(): ReconcileCounts {
-  return { plans: 0, desired: 0, managed: 0, ignored: 0, create: 0, update: 0, delete: 0, pause: 0, unpause: 0, unchanged: 0, expired: 0, drift: 0, driftCorrected: 0, describes: 0, writes: 0, liveQueries: 0, liveWrites: 0, livePending: 0, liveHeld: 0 };
+  return {
+    plans: 0,
+    desired: 0,
+    managed: 0,
+    ignored: 0,
+    create: 0,
+    update: 0,
+    delete: 0,
+    pause: 0,
+    unpause: 0,
+    unchanged: 0,
+    expired: 0,
+    drift: 0,
+    driftCorrected: 0,
+    describes: 0,
+    writes: 0,
+    liveQueries: 0,
+    liveWrites: 0,
+    livePending: 0,
+    liveHeld: 0,
+  };
 }
 
 function toError(err: unknown): ReconcileError {
@@ -166,7 +191,18 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   const reconcileId = input.reconcileId ?? `${installation}-${input.now.toString(36)}`;
   const log = input.logger;
   const counts = zeroCounts();
-  const result: ReconcileResult = { reconcileId, installation, revision, status: 'unchanged', dryRun, issues: [], applied: [], errors: [], counts, durationMs: 0 };
+  const result: ReconcileResult = {
+    reconcileId,
+    installation,
+    revision,
+    status: 'unchanged',
+    dryRun,
+    issues: [],
+    applied: [],
+    errors: [],
+    counts,
+    durationMs: 0,
+  };
   const finish = (status: ReconcileStatus): ReconcileResult => {
     result.status = status;
     result.durationMs = Math.round(performance.now() - started);
@@ -185,7 +221,11 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   }
 
   // 2. Validate the whole snapshot; any error means nothing is applied.
-  const { report: validation, plans: loadedPlans } = validateAndLoadPlans(input.snapshot.files, { now: input.now, strict: options.strict ?? false, ...(options.plansPath === undefined ? {} : { plansPath: options.plansPath }) });
+  const { report: validation, plans: loadedPlans } = validateAndLoadPlans(input.snapshot.files, {
+    now: input.now,
+    strict: options.strict ?? false,
+    ...(options.plansPath === undefined ? {} : { plansPath: options.plansPath }),
+  });
   result.validation = validation;
   if (!validation.valid) {
     result.issues = validation.errors;
@@ -200,7 +240,13 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
     desired = desiredSchedules(
       // The loaded plans carry the window length and upcoming windows validation computed once.
       loadedPlans,
-      { installation, commit: revision, nowMs: input.now, ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue }), ...(options.previewCount === undefined ? {} : { previewCount: options.previewCount }) },
+      {
+        installation,
+        commit: revision,
+        nowMs: input.now,
+        ...(options.taskQueue === undefined ? {} : { taskQueue: options.taskQueue }),
+        ...(options.previewCount === undefined ? {} : { previewCount: options.previewCount }),
+      },
     );
   } catch (err) {
     result.errors.push(toError(err));
@@ -217,7 +263,8 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
     const owned = actual.filter((a) => isOwnedBy(a, installation));
     const detailIds = new Set(schedulesNeedingDetail(desired, actual, installation));
     for (const a of owned) {
-      if (!wantedIds.has(a.scheduleId)) detailIds.add(a.scheduleId); // deletes: show what goes
+      if (!wantedIds.has(a.scheduleId))
+        detailIds.add(a.scheduleId); // deletes: show what goes
       else if (options.deepDriftCheck === true) detailIds.add(a.scheduleId);
     }
     const described = await describeAll(input.store, [...detailIds].sort(), concurrency);
@@ -249,11 +296,15 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   counts.unchanged = changeSet.unchanged;
   counts.expired = changeSet.expired.length;
   counts.drift = changeSet.drift.length;
-  for (const d of changeSet.drift) log?.warn({ scheduleId: d.scheduleId, plan: d.plan, what: d.what, corrected: d.corrected && !dryRun }, 'drift detected on a managed schedule');
+  for (const d of changeSet.drift)
+    log?.warn({ scheduleId: d.scheduleId, plan: d.plan, what: d.what, corrected: d.corrected && !dryRun }, 'drift detected on a managed schedule');
 
   if (changeSet.blocked !== undefined) {
     result.errors.push({ code: changeSet.blocked.code, message: changeSet.blocked.message, retry: 'terminal' });
-    log?.warn({ code: changeSet.blocked.code, deletes: changeSet.blocked.deletes, managed: changeSet.blocked.managed }, 'prune guard refused the pass; nothing applied');
+    log?.warn(
+      { code: changeSet.blocked.code, deletes: changeSet.blocked.deletes, managed: changeSet.blocked.managed },
+      'prune guard refused the pass; nothing applied',
+    );
     return finish('prune-blocked');
   }
   const livePass = async (cancelled?: ReadonlySet<string>): Promise<boolean> => {
@@ -278,7 +329,14 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
       counts.liveWrites = r.calls.writes;
       counts.livePending = r.plan.pending;
       counts.liveHeld = r.plan.held;
-      for (const a of r.applied) if (a.outcome === 'failed') result.errors.push({ code: 'LIVE_CHANGE_FAILED', message: `${a.kind} ${a.plan} on ${a.namespace}: ${a.error ?? 'failed'}`, retry: 'transient', plan: a.plan });
+      for (const a of r.applied)
+        if (a.outcome === 'failed')
+          result.errors.push({
+            code: 'LIVE_CHANGE_FAILED',
+            message: `${a.kind} ${a.plan} on ${a.namespace}: ${a.error ?? 'failed'}`,
+            retry: 'transient',
+            plan: a.plan,
+          });
       return !r.applied.some((a) => a.outcome === 'failed');
     } catch (err) {
       result.errors.push(toError(err));
@@ -290,7 +348,18 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   if (changeSet.changes.length === 0 || dryRun) {
     if (dryRun) {
       for (const change of changeSet.changes) {
-        log?.info({ kind: change.kind, reason: change.reason, scheduleId: change.scheduleId, plan: change.plan, namespace: change.namespace, fields: change.fields.map((f) => f.field), dryRun }, 'dry run: would change schedule');
+        log?.info(
+          {
+            kind: change.kind,
+            reason: change.reason,
+            scheduleId: change.scheduleId,
+            plan: change.plan,
+            namespace: change.namespace,
+            fields: change.fields.map((f) => f.field),
+            dryRun,
+          },
+          'dry run: would change schedule',
+        );
       }
     }
     const ok = await livePass();

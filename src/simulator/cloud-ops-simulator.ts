@@ -10,8 +10,23 @@ import { Server, ServerCredentials, status, type Metadata, type sendUnaryData, t
 import type { CapacityTarget } from '../core/ports.js';
 import type { Logger } from '../log/index.js';
 import { silentLogger } from '../log/index.js';
-import { API_VERSION_HEADER, AUTHORIZATION_HEADER, cloudServiceDefinition, identityv1, type CloudOpsMethod, type ReceivedRequest } from '../adapters/cloud-ops/wire.js';
-import { SimulatedAccount, SimulatorError, apiVersionAtLeast, type CapacityChange, type NamespaceCapacitySnapshot, type OperationSnapshot, type SimulatedAccountOptions } from './cloud-ops-state.js';
+import {
+  API_VERSION_HEADER,
+  AUTHORIZATION_HEADER,
+  cloudServiceDefinition,
+  identityv1,
+  type CloudOpsMethod,
+  type ReceivedRequest,
+} from '../adapters/cloud-ops/wire.js';
+import {
+  SimulatedAccount,
+  SimulatorError,
+  apiVersionAtLeast,
+  type CapacityChange,
+  type NamespaceCapacitySnapshot,
+  type OperationSnapshot,
+  type SimulatedAccountOptions,
+} from './cloud-ops-state.js';
 import type { SimulatorFault } from './faults.js';
 
 export interface CloudOpsSimulatorOptions extends SimulatedAccountOptions {
@@ -71,7 +86,14 @@ export interface CloudOpsSimulator {
   stop(): Promise<void>;
 }
 
-const IMPLEMENTED: CloudOpsMethod[] = ['GetNamespace', 'GetNamespaces', 'UpdateNamespace', 'GetAsyncOperation', 'GetNamespaceCapacityInfo', 'GetCurrentIdentity'];
+const IMPLEMENTED: CloudOpsMethod[] = [
+  'GetNamespace',
+  'GetNamespaces',
+  'UpdateNamespace',
+  'GetAsyncOperation',
+  'GetNamespaceCapacityInfo',
+  'GetCurrentIdentity',
+];
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -147,9 +169,11 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
         const fired = account.faults.takeCall(method, namespace);
         for (const fault of fired) if (fault.kind === 'latency') await delay(fault.latencyMs);
         if (fired.some((f) => f.kind === 'unavailable')) return callback({ code: status.UNAVAILABLE, details: 'simulated fault: service unavailable' });
-        if (fired.some((f) => f.kind === 'resourceExhausted')) return callback({ code: status.RESOURCE_EXHAUSTED, details: 'simulated fault: rate limit exceeded' });
+        if (fired.some((f) => f.kind === 'resourceExhausted'))
+          return callback({ code: status.RESOURCE_EXHAUSTED, details: 'simulated fault: rate limit exceeded' });
         if (!ok) return callback({ code: status.UNAUTHENTICATED, details: 'invalid or missing API key' });
-        if (overRateLimit()) return callback({ code: status.RESOURCE_EXHAUSTED, details: `rate limit of ${options.rateLimitPerSecond} requests per second exceeded` });
+        if (overRateLimit())
+          return callback({ code: status.RESOURCE_EXHAUSTED, details: `rate limit of ${options.rateLimitPerSecond} requests per second exceeded` });
         if (permitted !== undefined && namespace !== undefined && !permitted.has(namespace) && account.hasNamespace(namespace)) {
           return callback({ code: status.PERMISSION_DENIED, details: `the API key has no Namespace Admin role on ${namespace}` });
         }
@@ -171,8 +195,10 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
           log.error({ method, err }, 'simulator handler failed');
           return callback({ code: status.INTERNAL, details: 'simulator internal error' });
         }
-        if (fired.some((f) => f.kind === 'commitThenDrop')) return callback({ code: status.UNAVAILABLE, details: 'simulated fault: connection reset after the request was applied' });
-        if (method === 'UpdateNamespace') log.info({ namespace, operationId: (response.asyncOperation as { id?: string } | undefined)?.id }, 'namespace update accepted');
+        if (fired.some((f) => f.kind === 'commitThenDrop'))
+          return callback({ code: status.UNAVAILABLE, details: 'simulated fault: connection reset after the request was applied' });
+        if (method === 'UpdateNamespace')
+          log.info({ namespace, operationId: (response.asyncOperation as { id?: string } | undefined)?.id }, 'namespace update accepted');
         callback(null, response);
       })();
     };
@@ -190,7 +216,10 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
       if (!Number.isInteger(start) || start < 0) throw new SimulatorError(status.INVALID_ARGUMENT, 'invalid page_token');
       const page = names.slice(start, start + pageSize);
       const withCapacity = apiVersionAtLeast(apiVersion, [0, 10, 0]);
-      return { namespaces: page.map((n) => account.namespaceMessage(n, { withCapacity })), nextPageToken: start + pageSize < names.length ? String(start + pageSize) : '' };
+      return {
+        namespaces: page.map((n) => account.namespaceMessage(n, { withCapacity })),
+        nextPageToken: start + pageSize < names.length ? String(start + pageSize) : '',
+      };
     },
     UpdateNamespace: ({ raw }, apiVersion) => ({ asyncOperation: account.updateNamespace(raw, apiVersion) }),
     GetAsyncOperation: ({ message }) => ({ asyncOperation: account.operationMessage(stringField(message.asyncOperationId)) }),
@@ -205,7 +234,10 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
       return {
         serviceAccount: {
           id: 'sa-capsched-simulator',
-          spec: { name: options.identityName ?? 'capsched-simulator', access: { accountAccess: { role: identityv1.AccountAccess.Role.ROLE_DEVELOPER }, namespaceAccesses } },
+          spec: {
+            name: options.identityName ?? 'capsched-simulator',
+            access: { accountAccess: { role: identityv1.AccountAccess.Role.ROLE_DEVELOPER }, namespaceAccesses },
+          },
         },
       };
     },
@@ -217,7 +249,9 @@ export async function startCloudOpsSimulator(options: CloudOpsSimulatorOptions):
   const server = new Server();
   server.addService(cloudServiceDefinition(), implementation);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (err, boundPort) => (err ? reject(err) : resolve(boundPort)));
+    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (err, boundPort) =>
+      err ? reject(err) : resolve(boundPort),
+    );
   });
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ address, namespaces: account.namespaceNames() }, 'cloud ops simulator listening');

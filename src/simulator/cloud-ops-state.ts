@@ -226,7 +226,9 @@ export class SimulatedAccount {
   /** Finishes every operation whose time has come, in order. Called before every read. */
   advance(): void {
     const now = this.#now();
-    const due = [...this.#operations.values()].filter((op) => !op.done && op.finishMs !== undefined && op.finishMs <= now).sort((a, b) => (a.finishMs as number) - (b.finishMs as number));
+    const due = [...this.#operations.values()]
+      .filter((op) => !op.done && op.finishMs !== undefined && op.finishMs <= now)
+      .sort((a, b) => (a.finishMs as number) - (b.finishMs as number));
     for (const op of due) this.#finish(op);
     const settling = [...this.#operations.values()]
       .filter((op) => op.done && op.settleLagMs !== undefined && op.settled !== true && (op.finishMs as number) + op.settleLagMs <= now)
@@ -327,7 +329,11 @@ export class SimulatedAccount {
       stateDeprecated: ns.state === 'active' ? 'active' : 'updating',
       state: ns.state === 'active' ? resourcev1.ResourceState.RESOURCE_STATE_ACTIVE : resourcev1.ResourceState.RESOURCE_STATE_UPDATING,
       asyncOperationId: ns.asyncOperationId,
-      endpoints: { webAddress: `https://cloud.temporal.io/namespaces/${ns.name}`, grpcAddress: `${ns.name}.tmprl.cloud:7233`, mtlsGrpcAddress: `${ns.name}.tmprl.cloud:7233` },
+      endpoints: {
+        webAddress: `https://cloud.temporal.io/namespaces/${ns.name}`,
+        grpcAddress: `${ns.name}.tmprl.cloud:7233`,
+        mtlsGrpcAddress: `${ns.name}.tmprl.cloud:7233`,
+      },
       activeRegion: 'aws-us-east-1',
       limits: { actionsPerSecondLimit: ns.observed.mode === 'provisioned' ? ns.observed.trus * APS_PER_TRU : ON_DEMAND_APS_LIMIT },
       createdTime: msToTimestamp(ns.createdMs),
@@ -344,7 +350,12 @@ export class SimulatedAccount {
     if (req !== undefined) {
       const State = namespacev1.Capacity.Request.State;
       const request: Record<string, unknown> = {
-        state: req.state === 'completed' ? State.STATE_CAPACITY_REQUEST_COMPLETED : req.state === 'inProgress' ? State.STATE_CAPACITY_REQUEST_IN_PROGRESS : State.STATE_CAPACITY_REQUEST_FAILED,
+        state:
+          req.state === 'completed'
+            ? State.STATE_CAPACITY_REQUEST_COMPLETED
+            : req.state === 'inProgress'
+              ? State.STATE_CAPACITY_REQUEST_IN_PROGRESS
+              : State.STATE_CAPACITY_REQUEST_FAILED,
         startTime: msToTimestamp(req.startMs),
         asyncOperationId: req.operationId,
         spec: namespacev1.CapacitySpec.toObject(capacitySpecFor(req.target)),
@@ -376,7 +387,14 @@ export class SimulatedAccount {
     if (op === undefined) throw new SimulatorError(status.NOT_FOUND, `async operation not found: ${id}`);
     const state = this.#stateOf(op);
     const State = operationv1.AsyncOperation.State;
-    const code = { pending: State.STATE_PENDING, inProgress: State.STATE_IN_PROGRESS, fulfilled: State.STATE_FULFILLED, failed: State.STATE_FAILED, rejected: State.STATE_REJECTED, cancelled: State.STATE_CANCELLED }[state];
+    const code = {
+      pending: State.STATE_PENDING,
+      inProgress: State.STATE_IN_PROGRESS,
+      fulfilled: State.STATE_FULFILLED,
+      failed: State.STATE_FAILED,
+      rejected: State.STATE_REJECTED,
+      cancelled: State.STATE_CANCELLED,
+    }[state];
     const message: Record<string, unknown> = {
       id: op.id,
       stateDeprecated: state === 'inProgress' ? 'in_progress' : state,
@@ -420,7 +438,10 @@ export class SimulatedAccount {
 
     if (!request.resourceVersion) throw new SimulatorError(status.INVALID_ARGUMENT, 'resource_version is required');
     if (request.resourceVersion !== String(ns.resourceVersion)) {
-      throw new SimulatorError(status.FAILED_PRECONDITION, `resource_version ${request.resourceVersion} is stale: namespace ${ns.name} has changed since it was read`);
+      throw new SimulatorError(
+        status.FAILED_PRECONDITION,
+        `resource_version ${request.resourceVersion} is stale: namespace ${ns.name} has changed since it was read`,
+      );
     }
     if (newSpec.name !== ns.spec.name) throw new SimulatorError(status.INVALID_ARGUMENT, 'spec.name is immutable');
     // The real API: "currently deleting a search attribute is not supported"; a type cannot change either.
@@ -431,24 +452,35 @@ export class SimulatedAccount {
       if (newAttributes[name] !== type) throw new SimulatorError(status.INVALID_ARGUMENT, `search attribute ${name} cannot change its type`);
     }
     for (const [name, type] of Object.entries(newAttributes)) {
-      if (type === namespacev1.NamespaceSpec.SearchAttributeType.SEARCH_ATTRIBUTE_TYPE_UNSPECIFIED) throw new SimulatorError(status.INVALID_ARGUMENT, `search attribute ${name} needs a type`);
+      if (type === namespacev1.NamespaceSpec.SearchAttributeType.SEARCH_ATTRIBUTE_TYPE_UNSPECIFIED)
+        throw new SimulatorError(status.INVALID_ARGUMENT, `search attribute ${name} needs a type`);
     }
     if (sameBytes(encodeSpec(newSpec), encodeSpec(ns.spec))) throw new SimulatorError(status.INVALID_ARGUMENT, 'nothing to change');
 
     const fromSpec = targetOfSpec(ns.spec.capacitySpec as CapacitySpec | null | undefined);
     const toSpec = targetOfSpec(newSpec.capacitySpec as CapacitySpec | null | undefined);
-    if (fromSpec !== undefined && toSpec === undefined) throw new SimulatorError(status.INVALID_ARGUMENT, 'capacity_spec cannot be removed: set on_demand to return to on-demand capacity');
+    if (fromSpec !== undefined && toSpec === undefined)
+      throw new SimulatorError(status.INVALID_ARGUMENT, 'capacity_spec cannot be removed: set on_demand to return to on-demand capacity');
     const capacityChanges = toSpec !== undefined && !sameTarget(fromSpec, toSpec);
     if (capacityChanges && toSpec !== undefined) {
       if (ns.latestRequest?.state === 'inProgress') {
-        throw new SimulatorError(status.FAILED_PRECONDITION, `capacity can be changed only when the last capacity request is not in progress (operation ${ns.latestRequest.operationId})`);
+        throw new SimulatorError(
+          status.FAILED_PRECONDITION,
+          `capacity can be changed only when the last capacity request is not in progress (operation ${ns.latestRequest.operationId})`,
+        );
       }
       if (toSpec.mode === 'provisioned') {
         if (!this.validTruValues.includes(toSpec.trus)) {
-          throw new SimulatorError(status.INVALID_ARGUMENT, `invalid provisioned capacity ${toSpec.trus} TRU: valid values are ${this.validTruValues.join(', ')}`);
+          throw new SimulatorError(
+            status.INVALID_ARGUMENT,
+            `invalid provisioned capacity ${toSpec.trus} TRU: valid values are ${this.validTruValues.join(', ')}`,
+          );
         }
         if (toSpec.trus > this.maxAvailableTruValue) {
-          throw new SimulatorError(status.INVALID_ARGUMENT, `provisioned capacity ${toSpec.trus} TRU is not available: at most ${this.maxAvailableTruValue} TRU can be provisioned now`);
+          throw new SimulatorError(
+            status.INVALID_ARGUMENT,
+            `provisioned capacity ${toSpec.trus} TRU is not available: at most ${this.maxAvailableTruValue} TRU can be provisioned now`,
+          );
         }
       }
     }
@@ -477,10 +509,16 @@ export class SimulatedAccount {
       op.outcome = fault.kind === 'operationFailed' ? 'failed' : fault.kind === 'operationCancelled' ? 'cancelled' : 'rejected';
       op.failureReason =
         fault.failureReason ??
-        (fault.kind === 'capacityUnavailable' ? 'capacity unavailable: not enough TRU capacity in region aws-us-east-1' : fault.kind === 'operationFailed' ? 'internal error while provisioning capacity' : 'operation was ' + op.outcome);
+        (fault.kind === 'capacityUnavailable'
+          ? 'capacity unavailable: not enough TRU capacity in region aws-us-east-1'
+          : fault.kind === 'operationFailed'
+            ? 'internal error while provisioning capacity'
+            : 'operation was ' + op.outcome);
     }
     if (capacityChanges && toSpec !== undefined) {
-      const previous = ns.spec.capacitySpec ? namespacev1.CapacitySpec.fromObject(namespacev1.CapacitySpec.toObject(ns.spec.capacitySpec as CapacitySpec)) : undefined;
+      const previous = ns.spec.capacitySpec
+        ? namespacev1.CapacitySpec.fromObject(namespacev1.CapacitySpec.toObject(ns.spec.capacitySpec as CapacitySpec))
+        : undefined;
       op.capacity = { from: ns.observed, to: toSpec, previousSpec: previous };
       ns.latestRequest = { state: 'inProgress', startMs: now, operationId, target: toSpec };
     }
@@ -503,7 +541,11 @@ export class SimulatedAccount {
   capacityOf(name: string): NamespaceCapacitySnapshot {
     this.advance();
     const ns = this.#namespace(name);
-    const out: NamespaceCapacitySnapshot = { mode: ns.observed.mode, resourceVersion: String(ns.resourceVersion), requestInProgress: ns.latestRequest?.state === 'inProgress' };
+    const out: NamespaceCapacitySnapshot = {
+      mode: ns.observed.mode,
+      resourceVersion: String(ns.resourceVersion),
+      requestInProgress: ns.latestRequest?.state === 'inProgress',
+    };
     if (ns.observed.mode === 'provisioned') out.trus = ns.observed.trus;
     return out;
   }

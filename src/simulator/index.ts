@@ -1,3 +1,9 @@
 export { startCloudOpsSimulator, type CloudOpsSimulator, type CloudOpsSimulatorOptions, type RecordedRequest } from './cloud-ops-simulator.js';
-export { DEFAULT_VALID_TRU_VALUES, type CapacityChange, type NamespaceCapacitySnapshot, type OperationSnapshot, type SimulatedOperationState } from './cloud-ops-state.js';
+export {
+  DEFAULT_VALID_TRU_VALUES,
+  type CapacityChange,
+  type NamespaceCapacitySnapshot,
+  type OperationSnapshot,
+  type SimulatedOperationState,
+} from './cloud-ops-state.js';
 export type { SimulatorFault, CallFault, OperationFault } from './faults.js';

@@ -35,12 +35,21 @@ export function sdkLogger(logger: Logger, options: { infoAs?: 'info' | 'debug' }
  * in seconds with the unit in the name, prefix `temporal_`. Returns false when a Runtime already
  * existed (e.g. the daemon installed it first); its telemetry then stays as it was.
  */
-export function installTemporalRuntime(logger: Logger, options: { infoAs?: 'info' | 'debug'; metricsListen?: string; forwardCoreLogsAt?: LogLevel } = {}): boolean {
+export function installTemporalRuntime(
+  logger: Logger,
+  options: { infoAs?: 'info' | 'debug'; metricsListen?: string; forwardCoreLogsAt?: LogLevel } = {},
+): boolean {
   try {
     // forwardCoreLogsAt: the Rust core's own lines (gRPC retries, …) go through `logger` too,
     // from that level up, instead of straight to the console.
-    const logging = options.forwardCoreLogsAt === undefined ? {} : { logging: { forward: {}, filter: { core: options.forwardCoreLogsAt, other: options.forwardCoreLogsAt } } };
-    const metrics = options.metricsListen === undefined ? {} : { metrics: { prometheus: { bindAddress: options.metricsListen, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } };
+    const logging =
+      options.forwardCoreLogsAt === undefined
+        ? {}
+        : { logging: { forward: {}, filter: { core: options.forwardCoreLogsAt, other: options.forwardCoreLogsAt } } };
+    const metrics =
+      options.metricsListen === undefined
+        ? {}
+        : { metrics: { prometheus: { bindAddress: options.metricsListen, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } };
     Runtime.install({
       logger: sdkLogger(logger, options),
       shutdownSignals: [],

@@ -45,14 +45,23 @@ export function workflowsPath(): string {
  * The workflow code to run: an in-memory bundle, else a prebuilt bundle when it exists and is not
  * older than the compiled workflow sources (a stale bundle would run old code), else the sources.
  */
-export function workflowSource(options: Pick<CapacityWorkerOptions, 'workflowBundle' | 'workflowBundlePath' | 'logger'>): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(
+  options: Pick<CapacityWorkerOptions, 'workflowBundle' | 'workflowBundlePath' | 'logger'>,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (options.workflowBundle !== undefined) return { workflowBundle: options.workflowBundle };
   return prebuiltOrSources('capacity', { explicitPath: options.workflowBundlePath, logger: options.logger });
 }
 
 export async function createCapacityWorker(options: CapacityWorkerOptions): Promise<Worker> {
   const client = options.client ?? new Client({ connection: options.connection, namespace: options.namespace });
-  const activities = createActivities({ cloudOps: options.cloudOps, notifier: options.notifier, logger: options.logger, settings: options.settings, client, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) });
+  const activities = createActivities({
+    cloudOps: options.cloudOps,
+    notifier: options.notifier,
+    logger: options.logger,
+    settings: options.settings,
+    client,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  });
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   options.logger.info({ taskQueue, namespace: options.namespace, dryRun: options.settings.dryRun }, 'capacity worker starting');
   return Worker.create({

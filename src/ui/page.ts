@@ -31,7 +31,7 @@ const AXIS_H = 18;
 function xOf(view: PresentView, ms: number): number {
   const { fromMs, nowMs, toMs } = view.range;
   const clamped = Math.min(Math.max(ms, fromMs), toMs);
-  const x = clamped <= nowMs ? (clamped - fromMs) / (nowMs - fromMs) * PAST_SHARE : PAST_SHARE + ((clamped - nowMs) / (toMs - nowMs)) * (1 - PAST_SHARE);
+  const x = clamped <= nowMs ? ((clamped - fromMs) / (nowMs - fromMs)) * PAST_SHARE : PAST_SHARE + ((clamped - nowMs) / (toMs - nowMs)) * (1 - PAST_SHARE);
   return Math.round((LEFT + x * PLOT) * 10) / 10;
 }
 
@@ -45,7 +45,11 @@ function hhmm(t: TimeLabel): string {
 
 function barTitle(b: BarView): string {
   const end = b.end === null ? 'permanent' : both(b.end, b.zone);
-  const notes = [b.overlap ? 'overlaps another plan: the namespace gets the maximum' : '', b.dst === undefined ? '' : `DST night: start ${b.dst}`, b.active ? 'active now' : ''].filter((n) => n !== '');
+  const notes = [
+    b.overlap ? 'overlaps another plan: the namespace gets the maximum' : '',
+    b.dst === undefined ? '' : `DST night: start ${b.dst}`,
+    b.active ? 'active now' : '',
+  ].filter((n) => n !== '');
   return `${b.plan} · ${b.trus} TRU · ${both(b.start, b.zone)} → ${end}${notes.length === 0 ? '' : ` · ${notes.join(' · ')}`}`;
 }
 
@@ -92,7 +96,9 @@ function timeline(view: PresentView, ns: NamespaceView): string {
       const x1 = xOf(view, b.end?.ms ?? view.range.toMs);
       const y = barsTop + b.lane * LANE_H;
       const w = Math.max(2, Math.round((x1 - x0) * 10) / 10);
-      const cls = ['bar', b.overlap ? 'overlap' : '', b.dst === undefined ? '' : 'dst', b.active ? 'active' : '', b.end === null ? 'permanent' : ''].filter((c) => c !== '').join(' ');
+      const cls = ['bar', b.overlap ? 'overlap' : '', b.dst === undefined ? '' : 'dst', b.active ? 'active' : '', b.end === null ? 'permanent' : '']
+        .filter((c) => c !== '')
+        .join(' ');
       const text = w > 40 ? `<text class="barlabel" x="${x0 + 3}" y="${y + 13}">${esc(`${b.plan} ${b.trus}`)}</text>` : '';
       return `<g class="${cls}" data-plan="${esc(b.plan)}" data-trus="${b.trus}" data-start="${esc(b.start.utc)}"><title>${esc(barTitle(b))}</title><rect x="${x0}" y="${y}" width="${w}" height="${LANE_H - 4}" rx="3"/>${text}</g>`;
     })
@@ -105,10 +111,23 @@ function timeline(view: PresentView, ns: NamespaceView): string {
       return `<g class="heldmark" data-plan="${esc(c.plan)}"><title>${esc(`${c.plan}: ${c.text}`)}</title><line x1="${x}" x2="${x}" y1="${barsTop}" y2="${chartTop + CHART_H}"/><path d="M${x - 4} ${barsTop - 6}h8l-4 6z"/></g>`;
     })
     .join('');
-  const dst = ns.dstChanges.map((d) => `<line class="dstline" x1="${xOf(view, d.atMs)}" x2="${xOf(view, d.atMs)}" y1="${barsTop}" y2="${height}"><title>${esc(d.label)}</title></line>`).join('');
-  const planned = ns.planned.length === 0 ? '' : `<path class="planned" d="${stepPath(view, ns.planned, chartTop, ns.maxTrus)}"><title>effective TRUs the plans ask for (max over windows)</title></path>`;
-  const applied = ns.applied.length === 0 ? '' : `<path class="applied" d="${stepPath(view, ns.applied, chartTop, ns.maxTrus)}"><title>effective TRUs as the coordinator applied them</title></path>`;
-  const noRecord = recordX > LEFT + 1 ? `<rect class="norecord" x="${LEFT}" y="${chartTop}" width="${Math.round((recordX - LEFT) * 10) / 10}" height="${CHART_H}"><title>no record: the daemon started at ${esc(new Date(view.recordSinceMs).toISOString().slice(0, 16))}Z</title></rect>` : '';
+  const dst = ns.dstChanges
+    .map(
+      (d) => `<line class="dstline" x1="${xOf(view, d.atMs)}" x2="${xOf(view, d.atMs)}" y1="${barsTop}" y2="${height}"><title>${esc(d.label)}</title></line>`,
+    )
+    .join('');
+  const planned =
+    ns.planned.length === 0
+      ? ''
+      : `<path class="planned" d="${stepPath(view, ns.planned, chartTop, ns.maxTrus)}"><title>effective TRUs the plans ask for (max over windows)</title></path>`;
+  const applied =
+    ns.applied.length === 0
+      ? ''
+      : `<path class="applied" d="${stepPath(view, ns.applied, chartTop, ns.maxTrus)}"><title>effective TRUs as the coordinator applied them</title></path>`;
+  const noRecord =
+    recordX > LEFT + 1
+      ? `<rect class="norecord" x="${LEFT}" y="${chartTop}" width="${Math.round((recordX - LEFT) * 10) / 10}" height="${CHART_H}"><title>no record: the daemon started at ${esc(new Date(view.recordSinceMs).toISOString().slice(0, 16))}Z</title></rect>`
+      : '';
   return `<svg class="timeline" role="img" aria-label="${esc(`${ns.namespace}: last 24 hours as applied, next 7 days as planned`)}" viewBox="0 0 ${WIDTH} ${height}" width="100%" preserveAspectRatio="none" style="height:${height}px">
 <rect class="past" x="${LEFT}" y="0" width="${nowX - LEFT}" height="${height}"/>${dayTicks(view)}${noRecord}
 <text class="axislabel" x="${LEFT + 2}" y="${chartTop + 10}">${ns.maxTrus} TRU</text><line class="base" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${chartTop + CHART_H}" y2="${chartTop + CHART_H}"/>
@@ -121,7 +140,10 @@ ${bars}${dst}${held}${planned}${applied}
 function liveChanges(changes: LiveChangeView[]): string {
   if (changes.length === 0) return '';
   const items = changes
-    .map((c) => `<li class="livechange ${c.state}" data-state="${c.state}" data-plan="${esc(c.plan)}"><strong>${c.state}</strong> ${esc(c.plan)}: ${esc(c.text)}${c.heldUntil === undefined ? '' : ` <span class="muted">(${esc(c.heldUntil.local)})</span>`}</li>`)
+    .map(
+      (c) =>
+        `<li class="livechange ${c.state}" data-state="${c.state}" data-plan="${esc(c.plan)}"><strong>${c.state}</strong> ${esc(c.plan)}: ${esc(c.text)}${c.heldUntil === undefined ? '' : ` <span class="muted">(${esc(c.heldUntil.local)})</span>`}</li>`,
+    )
     .join('');
   return `<div class="live"><h3>Live changes <span class="muted">(the last pass: held reductions wait for the window's end)</span></h3><ul>${items}</ul></div>`;
 }
@@ -129,15 +151,24 @@ function liveChanges(changes: LiveChangeView[]): string {
 function nowSection(ns: NamespaceView): string {
   const rows = ns.active
     .map((a) => {
-      const who = a.plan === undefined ? 'manual change' : `${esc(a.plan)}${a.file === undefined ? '' : ` <span class="muted">${esc(a.file)}:${a.line ?? 1}</span>`}`;
+      const who =
+        a.plan === undefined ? 'manual change' : `${esc(a.plan)}${a.file === undefined ? '' : ` <span class="muted">${esc(a.file)}:${a.line ?? 1}</span>`}`;
       const end = a.end === undefined ? 'permanent' : `until <strong>${esc(hhmm(a.end))}</strong> <span class="muted">${esc(both(a.end, a.zone))}</span>`;
       const commit = `${a.commit === undefined ? (a.origin === 'manual' ? 'manual' : '—') : `<code>${esc(a.commit.slice(0, 12))}</code>`}${a.startedLate === true ? ' <span class="late">started late</span>' : ''}`;
       const link = a.uiUrl === undefined ? esc(a.workflowId) : `<a href="${esc(a.uiUrl)}">${esc(a.workflowId)}</a>`;
       return `<tr class="activewindow"><td>${who}</td><td>${a.trus} TRU</td><td class="end">${end}</td><td>${commit}</td><td>${link}</td></tr>`;
     })
     .join('');
-  const next = ns.next === undefined ? '<span class="muted">no window in the next 7 days</span>' : `${esc(ns.next.plan)} · ${ns.next.trus} TRU · ${esc(both(ns.next.start, ns.next.zone))}${ns.next.end === null ? ' (permanent)' : ` → ${esc(hhmm(ns.next.end))}`}`;
-  const effective = ns.effectiveTrus === undefined ? `unknown${ns.coordinatorError === undefined ? '' : ` (${esc(ns.coordinatorError)})`}` : ns.effectiveTrus === 0 ? 'on-demand' : `${ns.effectiveTrus} TRUs`;
+  const next =
+    ns.next === undefined
+      ? '<span class="muted">no window in the next 7 days</span>'
+      : `${esc(ns.next.plan)} · ${ns.next.trus} TRU · ${esc(both(ns.next.start, ns.next.zone))}${ns.next.end === null ? ' (permanent)' : ` → ${esc(hhmm(ns.next.end))}`}`;
+  const effective =
+    ns.effectiveTrus === undefined
+      ? `unknown${ns.coordinatorError === undefined ? '' : ` (${esc(ns.coordinatorError)})`}`
+      : ns.effectiveTrus === 0
+        ? 'on-demand'
+        : `${ns.effectiveTrus} TRUs`;
   return `<dl class="now">
 <dt>Cloud Ops reports</dt><dd class="capacity">${esc(ns.capacityText)}${ns.capacityError === undefined ? '' : ` <span class="error">${esc(ns.capacityError)}</span>`}</dd>
 <dt>Effective (coordinator)</dt><dd class="effective">${effective}</dd>
@@ -150,13 +181,22 @@ ${ns.active.length === 0 ? '<p class="muted">No active window.</p>' : `<table cl
 
 function sourceSection(view: PresentView): string {
   const s = view.source;
-  const applied = s.appliedRevision === undefined ? '<span class="muted">nothing applied yet</span>' : `<code>${esc(s.appliedRevision.slice(0, 12))}</code>${s.subject === undefined ? '' : ` “${esc(s.subject)}”`}${s.author === undefined ? '' : ` by ${esc(s.author)}`}${s.committedAt === undefined ? '' : ` at ${esc(s.committedAt)}`}${s.appliedAt === undefined ? '' : ` <span class="muted">(applied ${esc(s.appliedAt)})</span>`}`;
+  const applied =
+    s.appliedRevision === undefined
+      ? '<span class="muted">nothing applied yet</span>'
+      : `<code>${esc(s.appliedRevision.slice(0, 12))}</code>${s.subject === undefined ? '' : ` “${esc(s.subject)}”`}${s.author === undefined ? '' : ` by ${esc(s.author)}`}${s.committedAt === undefined ? '' : ` at ${esc(s.committedAt)}`}${s.appliedAt === undefined ? '' : ` <span class="muted">(applied ${esc(s.appliedAt)})</span>`}`;
   const refused =
     s.refused === undefined
       ? ''
       : `<div class="refused"><h3>Refused commit ${s.refused.revision === undefined ? '' : `<code>${esc(s.refused.revision.slice(0, 12))}</code>`} <span class="muted">since ${esc(s.refused.since)}</span></h3><p>Nothing from it was applied; the commit above stays in force.</p><ul>${s.refused.errors.map((e) => `<li><code>${esc(e)}</code></li>`).join('')}</ul></div>`;
-  const problems = s.problems.length === 0 ? '' : `<ul class="problems">${s.problems.map((p) => `<li class="error"><strong>${esc(p.kind)}</strong> since ${esc(p.since)}: ${esc(p.message)}</li>`).join('')}</ul>`;
-  const drift = s.drift === undefined ? 'none seen' : `${s.drift.corrected} schedule${s.drift.corrected === 1 ? '' : 's'} ${s.drift.reportedOnly ? 'reported (self-heal off)' : 'restored'}${s.drift.at === undefined ? '' : ` at ${esc(s.drift.at)}`}`;
+  const problems =
+    s.problems.length === 0
+      ? ''
+      : `<ul class="problems">${s.problems.map((p) => `<li class="error"><strong>${esc(p.kind)}</strong> since ${esc(p.since)}: ${esc(p.message)}</li>`).join('')}</ul>`;
+  const drift =
+    s.drift === undefined
+      ? 'none seen'
+      : `${s.drift.corrected} schedule${s.drift.corrected === 1 ? '' : 's'} ${s.drift.reportedOnly ? 'reported (self-heal off)' : 'restored'}${s.drift.at === undefined ? '' : ` at ${esc(s.drift.at)}`}`;
   const alerts =
     view.alerts.length === 0
       ? '<p class="muted">No alerts sent since the daemon started.</p>'
@@ -170,7 +210,12 @@ function sourceSection(view: PresentView): string {
 }
 
 function weekSection(view: PresentView): string {
-  const rows = view.namespaces.map((n) => `<tr><td><code>${esc(n.namespace)}</code></td><td class="num">${n.week.truHours}</td><td class="num">${n.week.provisionedHours}</td><td class="num">${n.week.peakTrus}</td><td>${esc(n.plans.join(', '))}</td></tr>`).join('');
+  const rows = view.namespaces
+    .map(
+      (n) =>
+        `<tr><td><code>${esc(n.namespace)}</code></td><td class="num">${n.week.truHours}</td><td class="num">${n.week.provisionedHours}</td><td class="num">${n.week.peakTrus}</td><td>${esc(n.plans.join(', '))}</td></tr>`,
+    )
+    .join('');
   return `<section id="week"><h2>This week</h2><p class="muted">Provisioned TRU-hours in the 7 days from now, overlaps counted once at the maximum: the same figures as <code>capsched validate</code>.</p>
 <table><thead><tr><th>Namespace</th><th>TRU-hours</th><th>Hours provisioned</th><th>Peak TRUs</th><th>Plans</th></tr></thead><tbody>${rows}</tbody>
 <tfoot><tr><th>Total</th><td class="num">${view.totals.truHoursPerWeek}</td><td></td><td></td><td>${view.totals.plans} plans</td></tr></tfoot></table></section>`;
@@ -197,7 +242,9 @@ svg.timeline{display:block;margin:6px 0;background:#fbfcfd}
 export function renderPage(view: PresentView, options: PageOptions): string {
   const namespaces = view.namespaces
     .map(
-      (ns) => `<section class="ns" id="ns-${esc(ns.namespace)}" data-namespace="${esc(ns.namespace)}"><h2><code>${esc(ns.namespace)}</code> <span class="muted">${esc(ns.capacityText)} · ${ns.plans.length} plan${ns.plans.length === 1 ? '' : 's'} · ${ns.week.truHours} TRU-h this week</span></h2>
+      (
+        ns,
+      ) => `<section class="ns" id="ns-${esc(ns.namespace)}" data-namespace="${esc(ns.namespace)}"><h2><code>${esc(ns.namespace)}</code> <span class="muted">${esc(ns.capacityText)} · ${ns.plans.length} plan${ns.plans.length === 1 ? '' : 's'} · ${ns.week.truHours} TRU-h this week</span></h2>
 ${timeline(view, ns)}
 ${nowSection(ns)}</section>`,
     )

@@ -42,8 +42,23 @@ const script = join(root, 'scripts', 'github-action.sh');
 
 test('action.yml is a composite action: the documented inputs, every input used and every expression declared, shells on run steps, outputs from a real step, the script it runs exists and is executable', () => {
   assert.equal(action.runs.using, 'composite');
-  assert.ok(action.name.length > 0 && action.description.length > 0 && action.description.length <= 125, 'name and a short description (the Marketplace shows 125 characters)');
-  for (const input of ['path', 'base', 'head', 'strict', 'comment', 'fail-on-invalid', 'token', 'node-version', 'managed-elsewhere', 'tru-hour-price', 'currency']) {
+  assert.ok(
+    action.name.length > 0 && action.description.length > 0 && action.description.length <= 125,
+    'name and a short description (the Marketplace shows 125 characters)',
+  );
+  for (const input of [
+    'path',
+    'base',
+    'head',
+    'strict',
+    'comment',
+    'fail-on-invalid',
+    'token',
+    'node-version',
+    'managed-elsewhere',
+    'tru-hour-price',
+    'currency',
+  ]) {
     assert.ok(action.inputs[input] !== undefined, `input ${input}`);
   }
   for (const [name, input] of Object.entries(action.inputs)) {
@@ -75,7 +90,9 @@ test('action.yml is a composite action: the documented inputs, every input used 
   const main = action.runs.steps.find((s) => s.id === 'report');
   assert.ok(main?.run?.includes('$GITHUB_ACTION_PATH/scripts/github-action.sh'));
   accessSync(script, constants.X_OK);
-  const set = Object.keys(main?.env ?? {}).filter((k) => k.startsWith('INPUT_')).sort(byText);
+  const set = Object.keys(main?.env ?? {})
+    .filter((k) => k.startsWith('INPUT_'))
+    .sort(byText);
   const read = [...new Set([...readFileSync(script, 'utf8').matchAll(/\$\{(INPUT_[A-Z_]+)/g)].map((m) => m[1] ?? ''))].sort(byText);
   assert.deepEqual(read, set);
   for (const [k, v] of Object.entries(main?.env ?? {})) {
@@ -87,7 +104,17 @@ test('action.yml is a composite action: the documented inputs, every input used 
 });
 
 function plan(p: { name: string; trus: number; duration: string }): string {
-  return ['apiVersion: capsched/v1', 'kind: CapacityPlan', `name: ${p.name}`, 'namespace: payments.a1b2c', `trus: ${p.trus}`, 'cron: "0 9 * * *"', 'timezone: UTC', `duration: ${p.duration}`, ''].join('\n');
+  return [
+    'apiVersion: capsched/v1',
+    'kind: CapacityPlan',
+    `name: ${p.name}`,
+    'namespace: payments.a1b2c',
+    `trus: ${p.trus}`,
+    'cron: "0 9 * * *"',
+    'timezone: UTC',
+    `duration: ${p.duration}`,
+    '',
+  ].join('\n');
 }
 
 interface Runner {
@@ -104,7 +131,10 @@ function runner(repo: TestRepo, apiUrl: string, inputs: Record<string, string>, 
   const eventPath = join(dir, 'event.json');
   writeFileSync(summary, '');
   writeFileSync(output, '');
-  writeFileSync(eventPath, JSON.stringify(eventName === 'pull_request' ? { action: 'synchronize', number: 5, pull_request: { number: 5 } } : { ref: 'refs/heads/main' }));
+  writeFileSync(
+    eventPath,
+    JSON.stringify(eventName === 'pull_request' ? { action: 'synchronize', number: 5, pull_request: { number: 5 } } : { ref: 'refs/heads/main' }),
+  );
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -138,7 +168,13 @@ function runStep(cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | 
   });
 }
 
-const outputs = (file: string): Record<string, string> => Object.fromEntries(readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+const outputs = (file: string): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=', 2) as [string, string]),
+  );
 
 test('the action step on a pull request with invalid plans: annotations on the lines, the report in the job summary and in one comment, valid=false, the step fails; after the fix the same comment is updated and the step passes', async () => {
   const api = await startGithubApi({ token: TOKEN });
@@ -155,7 +191,10 @@ test('the action step on a pull request with invalid plans: annotations on the l
   const r1 = runner(repo, api.url, { path: 'schedules', base: '', strict: 'false', comment: 'true' });
   const first = await runStep(repo.dir, r1.env);
   assert.equal(first.code, 1, first.stdout + first.stderr);
-  assert.match(first.stdout, /^::error file=schedules\/payments\.yaml,line=5,col=\d+,title=capsched invalid-trus \(trus\)::trus 5 is not a value Temporal Cloud accepts/m);
+  assert.match(
+    first.stdout,
+    /^::error file=schedules\/payments\.yaml,line=5,col=\d+,title=capsched invalid-trus \(trus\)::trus 5 is not a value Temporal Cloud accepts/m,
+  );
   assert.match(first.stdout, /^::error title=capsched action::the capacity plans under schedules are invalid; see the annotations$/m);
   const summary = readFileSync(r1.summary, 'utf8');
   assert.ok(summary.startsWith(PR_REPORT_MARKER), 'the job summary holds the report');

@@ -12,7 +12,15 @@ const END = '2026-12-03T10:30:00.000Z';
 const clock = (iso: string): string => iso.slice(11, 16);
 
 function result(over: Partial<CapacityChangeResult> = {}): CapacityChangeResult {
-  return { namespace: 'ns.a', initialChangeSuccess: false, verificationSuccess: false, revertedToOnDemand: false, revertVerificationSuccess: false, errors: [], ...over };
+  return {
+    namespace: 'ns.a',
+    initialChangeSuccess: false,
+    verificationSuccess: false,
+    revertedToOnDemand: false,
+    revertVerificationSuccess: false,
+    errors: [],
+    ...over,
+  };
 }
 
 test('every poll seen: one line per step, in order, none repeated', () => {
@@ -24,9 +32,24 @@ test('every poll seen: one line per step, in order, none repeated', () => {
     { phase: 'raising', result: result(), endTime: END, coordinator: { phase: 'verifying', effective: { mode: 'provisioned', trus: 4 }, windows: held } },
     { phase: 'active', result: result({ initialChangeSuccess: true, verificationSuccess: true }), endTime: END, effective: { mode: 'provisioned', trus: 4 } },
     { phase: 'active', result: result({ initialChangeSuccess: true, verificationSuccess: true }), endTime: END, effective: { mode: 'provisioned', trus: 4 } },
-    { phase: 'releasing', result: result({ initialChangeSuccess: true, verificationSuccess: true }), endTime: END, coordinator: { phase: 'applying', effective: { mode: 'onDemand' }, windows: [] } },
-    { phase: 'releasing', result: result({ initialChangeSuccess: true, verificationSuccess: true }), endTime: END, coordinator: { phase: 'verifying', effective: { mode: 'onDemand' }, windows: [] } },
-    { phase: 'done', result: result({ initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true }), endTime: END, effective: { mode: 'onDemand' } },
+    {
+      phase: 'releasing',
+      result: result({ initialChangeSuccess: true, verificationSuccess: true }),
+      endTime: END,
+      coordinator: { phase: 'applying', effective: { mode: 'onDemand' }, windows: [] },
+    },
+    {
+      phase: 'releasing',
+      result: result({ initialChangeSuccess: true, verificationSuccess: true }),
+      endTime: END,
+      coordinator: { phase: 'verifying', effective: { mode: 'onDemand' }, windows: [] },
+    },
+    {
+      phase: 'done',
+      result: result({ initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true }),
+      endTime: END,
+      effective: { mode: 'onDemand' },
+    },
   ];
   assert.deepEqual(
     seen.map((o) => p.observe(o)),
@@ -45,30 +68,60 @@ test('every poll seen: one line per step, in order, none repeated', () => {
 
 test('polls missed: the next observation prints the skipped steps first, in order', () => {
   const p = changeProgress({ desiredTrus: 8, windowId: W, hasEnd: true, clock });
-  assert.deepEqual(p.observe({ phase: 'active', result: result({ initialChangeSuccess: true, verificationSuccess: true }), endTime: END, effective: { mode: 'provisioned', trus: 10 } }), [
-    'raise requested: 8 TRUs',
-    'applied: 10 TRUs',
-    'verified: 10 TRUs provisioned',
-    `waiting until 10:30 (${END})`,
-  ]);
+  assert.deepEqual(
+    p.observe({
+      phase: 'active',
+      result: result({ initialChangeSuccess: true, verificationSuccess: true }),
+      endTime: END,
+      effective: { mode: 'provisioned', trus: 10 },
+    }),
+    ['raise requested: 8 TRUs', 'applied: 10 TRUs', 'verified: 10 TRUs provisioned', `waiting until 10:30 (${END})`],
+  );
   // Another window still holds 6 TRUs after ours ends.
-  assert.deepEqual(p.observe({ phase: 'done', result: result({ initialChangeSuccess: true, verificationSuccess: true, revertVerificationSuccess: true }), endTime: END, effective: { mode: 'provisioned', trus: 6 } }), [
-    'revert requested',
-    'released: capacity stays 6 TRUs for other windows',
-    'verified: 6 TRUs',
-  ]);
-  assert.deepEqual(p.observe({ phase: 'done', result: result({ initialChangeSuccess: true, verificationSuccess: true, revertVerificationSuccess: true }), endTime: END }), []);
+  assert.deepEqual(
+    p.observe({
+      phase: 'done',
+      result: result({ initialChangeSuccess: true, verificationSuccess: true, revertVerificationSuccess: true }),
+      endTime: END,
+      effective: { mode: 'provisioned', trus: 6 },
+    }),
+    ['revert requested', 'released: capacity stays 6 TRUs for other windows', 'verified: 6 TRUs'],
+  );
+  assert.deepEqual(
+    p.observe({ phase: 'done', result: result({ initialChangeSuccess: true, verificationSuccess: true, revertVerificationSuccess: true }), endTime: END }),
+    [],
+  );
 });
 
 test('a coordinator that never held the window (another mode, another run) says nothing about its release', () => {
   const p = changeProgress({ desiredTrus: 4, windowId: W, hasEnd: true, clock });
-  assert.deepEqual(p.observe({ phase: 'active', result: result({ initialChangeSuccess: true, verificationSuccess: true }), endTime: END, effective: { mode: 'provisioned', trus: 4 } }).length, 4);
-  assert.deepEqual(p.observe({ phase: 'releasing', result: result({ initialChangeSuccess: true, verificationSuccess: true }), endTime: END, coordinator: { phase: 'verifying', effective: { mode: 'provisioned', trus: 8 }, windows: [{ windowId: 'other/run', trus: 8 }] } }), ['revert requested']);
+  assert.deepEqual(
+    p.observe({
+      phase: 'active',
+      result: result({ initialChangeSuccess: true, verificationSuccess: true }),
+      endTime: END,
+      effective: { mode: 'provisioned', trus: 4 },
+    }).length,
+    4,
+  );
+  assert.deepEqual(
+    p.observe({
+      phase: 'releasing',
+      result: result({ initialChangeSuccess: true, verificationSuccess: true }),
+      endTime: END,
+      coordinator: { phase: 'verifying', effective: { mode: 'provisioned', trus: 8 }, windows: [{ windowId: 'other/run', trus: 8 }] },
+    }),
+    ['revert requested'],
+  );
 });
 
 test('a permanent change stops at verified; an unverified raise says so; invalid input is a failure without a raise', () => {
   const permanent = changeProgress({ desiredTrus: 2, windowId: W, hasEnd: false, clock });
-  assert.deepEqual(permanent.observe({ phase: 'done', result: result({ initialChangeSuccess: true, verificationSuccess: true }) }), ['raise requested: 2 TRUs', 'applied: 2 TRUs', 'verified: 2 TRUs provisioned']);
+  assert.deepEqual(permanent.observe({ phase: 'done', result: result({ initialChangeSuccess: true, verificationSuccess: true }) }), [
+    'raise requested: 2 TRUs',
+    'applied: 2 TRUs',
+    'verified: 2 TRUs provisioned',
+  ]);
 
   const unverified = changeProgress({ desiredTrus: 4, windowId: W, hasEnd: true, clock });
   assert.deepEqual(unverified.observe({ phase: 'active', result: result({ initialChangeSuccess: true }), endTime: END }), [
@@ -79,7 +132,9 @@ test('a permanent change stops at verified; an unverified raise says so; invalid
   ]);
 
   const invalid = changeProgress({ desiredTrus: 4, windowId: W, hasEnd: true, clock });
-  assert.deepEqual(invalid.observe({ phase: 'failed', result: result({ errors: ['invalid input: verifyDelay "soon" is not a duration'] }) }), ['failed: invalid input: verifyDelay "soon" is not a duration']);
+  assert.deepEqual(invalid.observe({ phase: 'failed', result: result({ errors: ['invalid input: verifyDelay "soon" is not a duration'] }) }), [
+    'failed: invalid input: verifyDelay "soon" is not a duration',
+  ]);
 });
 
 test('polling costs a few dozen queries per change, not one every half second: fast after a step, backing off to 10 s, asleep until the end while active', () => {

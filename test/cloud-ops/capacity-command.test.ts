@@ -32,7 +32,12 @@ test('capsched capacity prints mode, TRUs, latest request and valid TRU values (
     assert.equal(report.mode, 'provisioned');
     assert.equal(report.currentTrus, 6);
     assert.equal(report.apsLimit, 3000);
-    assert.deepEqual(report.latestRequest, { ...(report.latestRequest as object), state: 'completed', asyncOperationId: 'cli-raise', target: { mode: 'provisioned', trus: 6 } });
+    assert.deepEqual(report.latestRequest, {
+      ...(report.latestRequest as object),
+      state: 'completed',
+      asyncOperationId: 'cli-raise',
+      target: { mode: 'provisioned', trus: 6 },
+    });
     assert.deepEqual(report.validTruValues, [2, 3, 4, 6, 8, 10, 12]);
     assert.ok(!JSON.stringify(report).includes(API_KEY));
   } finally {

@@ -24,7 +24,10 @@ test('a retry with the same operation id after the response was lost applies the
     assert.equal(again.operation?.state, 'fulfilled');
 
     assert.equal(f.sim.requests().UpdateNamespace, 1, 'the client never re-sent the change');
-    assert.deepEqual(f.sim.changes(NS).map((c) => [c.operationId, c.trus]), [['wf-1/raise', 6]]);
+    assert.deepEqual(
+      f.sim.changes(NS).map((c) => [c.operationId, c.trus]),
+      [['wf-1/raise', 6]],
+    );
     assert.equal(f.sim.operations().length, 1);
   } finally {
     await f.close();
@@ -36,8 +39,18 @@ test('the simulator itself never applies a repeated async_operation_id twice, an
   try {
     const read = await f.client.getNamespace(NS);
     const spec = { ...read.spec, capacitySpec: { provisioned: { value: 4 } } };
-    const first = await rawCall<{ asyncOperation: { id: string } }>(f.sim.address, 'UpdateNamespace', { namespace: NS, spec, resourceVersion: read.resourceVersion, asyncOperationId: 'dup-1' });
-    const second = await rawCall<{ asyncOperation: { id: string } }>(f.sim.address, 'UpdateNamespace', { namespace: NS, spec, resourceVersion: read.resourceVersion, asyncOperationId: 'dup-1' });
+    const first = await rawCall<{ asyncOperation: { id: string } }>(f.sim.address, 'UpdateNamespace', {
+      namespace: NS,
+      spec,
+      resourceVersion: read.resourceVersion,
+      asyncOperationId: 'dup-1',
+    });
+    const second = await rawCall<{ asyncOperation: { id: string } }>(f.sim.address, 'UpdateNamespace', {
+      namespace: NS,
+      spec,
+      resourceVersion: read.resourceVersion,
+      asyncOperationId: 'dup-1',
+    });
     assert.equal(first.asyncOperation.id, 'dup-1');
     assert.equal(second.asyncOperation.id, 'dup-1');
     await f.client.waitForOperation('dup-1', { timeoutMs: 5000 });
@@ -45,7 +58,12 @@ test('the simulator itself never applies a repeated async_operation_id twice, an
 
     const now = await f.client.getNamespace(NS);
     await assert.rejects(
-      rawCall(f.sim.address, 'UpdateNamespace', { namespace: NS, spec: { ...now.spec, capacitySpec: { provisioned: { value: 8 } } }, resourceVersion: now.resourceVersion, asyncOperationId: 'dup-1' }),
+      rawCall(f.sim.address, 'UpdateNamespace', {
+        namespace: NS,
+        spec: { ...now.spec, capacitySpec: { provisioned: { value: 8 } } },
+        resourceVersion: now.resourceVersion,
+        asyncOperationId: 'dup-1',
+      }),
       (err: Error & { code: number }) => err.code === 6 /* ALREADY_EXISTS */,
     );
     assert.equal(f.sim.changes(NS).length, 1);

@@ -45,16 +45,29 @@ export async function startFixture(options: Partial<CloudOpsSimulatorOptions> = 
  * A raw unary call with hand-made metadata, for asserting what the simulator answers to requests
  * the production client would never send.
  */
-export function rawCall<T>(address: string, method: CloudOpsMethod, request: Record<string, unknown>, headers: Record<string, string> = { authorization: `Bearer ${API_KEY}`, 'temporal-cloud-api-version': CLOUD_API_VERSION }): Promise<T> {
+export function rawCall<T>(
+  address: string,
+  method: CloudOpsMethod,
+  request: Record<string, unknown>,
+  headers: Record<string, string> = { authorization: `Bearer ${API_KEY}`, 'temporal-cloud-api-version': CLOUD_API_VERSION },
+): Promise<T> {
   const client = new GrpcClient(address, credentials.createInsecure());
   const md = new Metadata();
   for (const [k, v] of Object.entries(headers)) md.set(k, v);
   return new Promise<T>((resolve, reject) => {
-    client.makeUnaryRequest<unknown, T>(methodPath(method), requestSerializer(method), responseDeserializer<T>(method), request, md, { deadline: Date.now() + 5000 }, (err: ServiceError | null, value?: T) => {
-      client.close();
-      if (err) reject(err);
-      else resolve(value as T);
-    });
+    client.makeUnaryRequest<unknown, T>(
+      methodPath(method),
+      requestSerializer(method),
+      responseDeserializer<T>(method),
+      request,
+      md,
+      { deadline: Date.now() + 5000 },
+      (err: ServiceError | null, value?: T) => {
+        client.close();
+        if (err) reject(err);
+        else resolve(value as T);
+      },
+    );
   });
 }
 

@@ -18,14 +18,22 @@ test('a change while another capacity request is in progress is a transient erro
     // The server enforces it too, for clients that do not check first.
     const read = await f.client.getNamespace(NS);
     await assert.rejects(
-      rawCall(f.sim.address, 'UpdateNamespace', { namespace: NS, spec: { ...read.spec, capacitySpec: { onDemand: {} } }, resourceVersion: read.resourceVersion, asyncOperationId: 'raw-while-busy' }),
+      rawCall(f.sim.address, 'UpdateNamespace', {
+        namespace: NS,
+        spec: { ...read.spec, capacitySpec: { onDemand: {} } },
+        resourceVersion: read.resourceVersion,
+        asyncOperationId: 'raw-while-busy',
+      }),
       (err: ServiceError) => err.code === status.FAILED_PRECONDITION && /in progress/.test(err.details),
     );
 
     await f.client.waitForOperation('window-a/raise', { timeoutMs: 5000 });
     const revert = await f.client.setCapacity(NS, { mode: 'onDemand' }, 'window-b/revert');
     await f.client.waitForOperation(revert.operationId, { timeoutMs: 5000 });
-    assert.deepEqual(f.sim.changes(NS).map((c) => c.operationId), ['window-a/raise', 'window-b/revert']);
+    assert.deepEqual(
+      f.sim.changes(NS).map((c) => c.operationId),
+      ['window-a/raise', 'window-b/revert'],
+    );
     assert.equal(f.sim.capacityOf(NS).mode, 'onDemand');
   } finally {
     await f.close();

@@ -47,9 +47,16 @@ test('the simulator itself refuses a TRU value it does not offer, or one above w
       [5, /valid values are 2, 3, 4, 6, 8, 10, 12/],
       [10, /at most 8 TRU/],
     ] as const) {
-      const { namespace } = await rawCall<{ namespace: { spec: Record<string, unknown>; resourceVersion: string } }>(f.sim.address, 'GetNamespace', { namespace: NS });
+      const { namespace } = await rawCall<{ namespace: { spec: Record<string, unknown>; resourceVersion: string } }>(f.sim.address, 'GetNamespace', {
+        namespace: NS,
+      });
       await assert.rejects(
-        rawCall(f.sim.address, 'UpdateNamespace', { namespace: NS, spec: { ...namespace.spec, capacitySpec: { provisioned: { value: trus } } }, resourceVersion: namespace.resourceVersion, asyncOperationId: `raw-${trus}` }),
+        rawCall(f.sim.address, 'UpdateNamespace', {
+          namespace: NS,
+          spec: { ...namespace.spec, capacitySpec: { provisioned: { value: trus } } },
+          resourceVersion: namespace.resourceVersion,
+          asyncOperationId: `raw-${trus}`,
+        }),
         (err: ServiceError) => err.code === status.INVALID_ARGUMENT && message.test(err.details),
       );
     }

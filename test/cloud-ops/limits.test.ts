@@ -23,7 +23,10 @@ test('beyond the concurrent async operation limit a change is refused as rate li
   const f = await startFixture({ namespaces: [NS, 'second.bbbbb'], maxConcurrentOperations: 1, operationDelayMs: 1500 });
   try {
     await f.client.setCapacity(NS, { mode: 'provisioned', trus: 2 }, 'first');
-    await assert.rejects(f.client.setCapacity('second.bbbbb', { mode: 'provisioned', trus: 2 }, 'second'), (err: unknown) => isCapschedError(err) && err.code === 'CLOUD_OPS_RATE_LIMITED' && err.retry === 'transient');
+    await assert.rejects(
+      f.client.setCapacity('second.bbbbb', { mode: 'provisioned', trus: 2 }, 'second'),
+      (err: unknown) => isCapschedError(err) && err.code === 'CLOUD_OPS_RATE_LIMITED' && err.retry === 'transient',
+    );
     await f.client.waitForOperation('first', { timeoutMs: 5000 });
     assert.deepEqual(f.sim.changes('second.bbbbb'), []);
     const retried = await f.client.setCapacity('second.bbbbb', { mode: 'provisioned', trus: 2 }, 'second');

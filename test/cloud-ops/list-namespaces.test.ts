@@ -21,12 +21,23 @@ test('GetNamespaces pages through every namespace with page_token; other CloudSe
     assert.deepEqual(seen, names);
     assert.equal(pages, 3);
     const one = await rawCall<Page>(f.sim.address, 'GetNamespaces', { name: 'c.00003' });
-    assert.deepEqual(one.namespaces.map((n) => n.namespace), ['c.00003']);
+    assert.deepEqual(
+      one.namespaces.map((n) => n.namespace),
+      ['c.00003'],
+    );
 
     const client = await import('@grpc/grpc-js');
     const raw = new client.Client(f.sim.address, client.credentials.createInsecure());
     const err = await new Promise<ServiceError | null>((resolve) => {
-      raw.makeUnaryRequest('/temporal.api.cloud.cloudservice.v1.CloudService/DeleteNamespace', (x: Buffer) => x, (x: Buffer) => x, Buffer.alloc(0), new client.Metadata(), { deadline: Date.now() + 5000 }, (e) => resolve(e));
+      raw.makeUnaryRequest(
+        '/temporal.api.cloud.cloudservice.v1.CloudService/DeleteNamespace',
+        (x: Buffer) => x,
+        (x: Buffer) => x,
+        Buffer.alloc(0),
+        new client.Metadata(),
+        { deadline: Date.now() + 5000 },
+        (e) => resolve(e),
+      );
     });
     raw.close();
     assert.equal(err?.code, status.UNIMPLEMENTED);

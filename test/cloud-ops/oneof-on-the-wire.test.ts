@@ -36,7 +36,11 @@ test('the pitfall is real and the simulator catches it: adding onDemand to a dec
       (err: ServiceError) => err.code === status.INVALID_ARGUMENT && /exactly one/.test(err.details),
     );
     const sent = f.sim.requestLog().filter((r) => r.method === 'UpdateNamespace');
-    assert.deepEqual(capacitySpecMembersOnWire(sent[0]!.raw).sort((a, b) => a - b), [1, 2], 'both on_demand and provisioned went on the wire');
+    assert.deepEqual(
+      capacitySpecMembersOnWire(sent[0]!.raw).sort((a, b) => a - b),
+      [1, 2],
+      'both on_demand and provisioned went on the wire',
+    );
     assert.equal(f.sim.capacityOf(NS).trus, 4);
   } finally {
     await f.close();

@@ -20,8 +20,14 @@ test('a key without Namespace Admin on a namespace gets a terminal PERMISSION_DE
     assert.equal(f.sim.capacityOf(NS).trus, 2);
 
     const listed = await rawCall<{ namespaces: { namespace: string }[] }>(f.sim.address, 'GetNamespaces', {});
-    assert.deepEqual(listed.namespaces.map((n) => n.namespace), [NS]);
-    await assert.rejects(rawCall(f.sim.address, 'GetNamespaceCapacityInfo', { namespace: 'other.team1' }), (err: ServiceError) => err.code === status.PERMISSION_DENIED);
+    assert.deepEqual(
+      listed.namespaces.map((n) => n.namespace),
+      [NS],
+    );
+    await assert.rejects(
+      rawCall(f.sim.address, 'GetNamespaceCapacityInfo', { namespace: 'other.team1' }),
+      (err: ServiceError) => err.code === status.PERMISSION_DENIED,
+    );
   } finally {
     await f.close();
   }

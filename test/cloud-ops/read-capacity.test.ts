@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import { startFixture, NS } from './helpers.js';
 
 test('getCapacity reports mode from the currentMode oneof, TRUs and resource version; getCapacityInfo the TRU tiers', async () => {
-  const f = await startFixture({ namespaces: [NS, 'orders.x9y8z'], initialCapacity: { 'orders.x9y8z': { mode: 'provisioned', trus: 6 } }, validTruValues: [2, 4, 6, 8], maxAvailableTruValue: 6 });
+  const f = await startFixture({
+    namespaces: [NS, 'orders.x9y8z'],
+    initialCapacity: { 'orders.x9y8z': { mode: 'provisioned', trus: 6 } },
+    validTruValues: [2, 4, 6, 8],
+    maxAvailableTruValue: 6,
+  });
   try {
     const onDemand = await f.client.getCapacity(NS);
     assert.equal(onDemand.namespace, NS);

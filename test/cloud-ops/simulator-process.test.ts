@@ -17,9 +17,13 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
 
 test('the real binary: cloud-ops-simulator serves, capacity reads it, SIGTERM stops it with exit 0; the key is never printed', async () => {
   const key = 'process-test-key-4e5f6a7b';
-  const sim = spawn(process.execPath, [join(packageRoot(), 'bin', 'capsched.js'), 'cloud-ops-simulator', '--port', '0', '--namespace', 'proc.ns001', '--operation-delay', '100ms'], {
-    env: { ...process.env, TEMPORAL_CLOUD_API_KEY: key, CAPSCHED_LOG_LEVEL: 'info' },
-  });
+  const sim = spawn(
+    process.execPath,
+    [join(packageRoot(), 'bin', 'capsched.js'), 'cloud-ops-simulator', '--port', '0', '--namespace', 'proc.ns001', '--operation-delay', '100ms'],
+    {
+      env: { ...process.env, TEMPORAL_CLOUD_API_KEY: key, CAPSCHED_LOG_LEVEL: 'info' },
+    },
+  );
   let out = '';
   let err = '';
   sim.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -30,7 +34,11 @@ test('the real binary: cloud-ops-simulator serves, capacity reads it, SIGTERM st
     const endpoint = /TEMPORAL_CLOUD_ENDPOINT=(\S+)/.exec(out)?.[1];
     assert.ok(endpoint, `simulator printed its endpoint:\n${out}\n${err}`);
 
-    const shown = await run(['capacity', 'proc.ns001', '--json'], { TEMPORAL_CLOUD_API_KEY: key, TEMPORAL_CLOUD_ENDPOINT: endpoint, TEMPORAL_CLOUD_ALLOW_INSECURE: 'true' });
+    const shown = await run(['capacity', 'proc.ns001', '--json'], {
+      TEMPORAL_CLOUD_API_KEY: key,
+      TEMPORAL_CLOUD_ENDPOINT: endpoint,
+      TEMPORAL_CLOUD_ALLOW_INSECURE: 'true',
+    });
     assert.equal(shown.code, 0, shown.stderr);
     assert.equal((JSON.parse(shown.stdout) as { mode: string }).mode, 'onDemand');
   } finally {

@@ -26,7 +26,13 @@ test('a change made between read and write (stale resource_version) is a transie
     // The retry (same operation id) re-reads the namespace and goes through.
     const retry = await f.client.setCapacity(NS, { mode: 'provisioned', trus: 4 }, 'op-stale');
     await f.client.waitForOperation(retry.operationId, { timeoutMs: 5000 });
-    assert.deepEqual(f.sim.changes(NS).map((c) => [c.source, c.trus]), [['out-of-band', 2], ['api', 4]]);
+    assert.deepEqual(
+      f.sim.changes(NS).map((c) => [c.source, c.trus]),
+      [
+        ['out-of-band', 2],
+        ['api', 4],
+      ],
+    );
   } finally {
     await f.close();
   }
@@ -38,7 +44,12 @@ test('the simulator answers FAILED_PRECONDITION to an UpdateNamespace with an ol
     const read = await f.client.getNamespace(NS);
     f.sim.setCapacityOutOfBand(NS, { mode: 'provisioned', trus: 3 });
     await assert.rejects(
-      rawCall(f.sim.address, 'UpdateNamespace', { namespace: NS, spec: { ...read.spec, capacitySpec: { onDemand: {} } }, resourceVersion: read.resourceVersion, asyncOperationId: 'raw-1' }),
+      rawCall(f.sim.address, 'UpdateNamespace', {
+        namespace: NS,
+        spec: { ...read.spec, capacitySpec: { onDemand: {} } },
+        resourceVersion: read.resourceVersion,
+        asyncOperationId: 'raw-1',
+      }),
       (err: ServiceError) => err.code === status.FAILED_PRECONDITION && /stale/.test(err.details),
     );
   } finally {

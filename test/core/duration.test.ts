@@ -57,7 +57,9 @@ test('env and flags read the same grammar: CAPSCHED_CLOUD_OPS_* and CAPSCHED_SHU
   assert.deepEqual([s.pollMinMs, s.pollMaxMs, s.callTimeoutMs], [1_500, 90_000, 45_000]);
   assert.throws(
     () => readCloudOpsSettings({ CAPSCHED_CLOUD_OPS_CALL_TIMEOUT: '10 seconds' }),
-    (e: Error) => e.message === 'CAPSCHED_CLOUD_OPS_CALL_TIMEOUT: "10 seconds" is not a duration; write a number and a unit, e.g. 1h30m, 90s, 1.5h or 300ms (units h, m, s, ms, us, ns)',
+    (e: Error) =>
+      e.message ===
+      'CAPSCHED_CLOUD_OPS_CALL_TIMEOUT: "10 seconds" is not a duration; write a number and a unit, e.g. 1h30m, 90s, 1.5h or 300ms (units h, m, s, ms, us, ns)',
   );
   assert.equal(readWorkerSettings({ CAPSCHED_SHUTDOWN_GRACE: '1.5m' }).shutdownGraceMs, 90_000);
   assert.throws(() => readWorkerSettings({ CAPSCHED_SHUTDOWN_GRACE: 'soon' }), /CAPSCHED_SHUTDOWN_GRACE "soon" is not a duration; write a number and a unit/);
@@ -89,8 +91,20 @@ test('plans: Go spellings of whole minutes load; the workflow input stays a spel
 
 test('plans: sub-minute, malformed and negative durations are reported at the field', () => {
   const codes = (d: string) => loadPlans([file(plan(d))]).issues.map((i) => [i.code, i.line, i.column, i.field, i.message]);
-  assert.deepEqual(codes('90s'), [['invalid-duration', 8, 11, 'duration', 'duration "90s" is not a whole number of minutes; windows are planned to the minute — e.g. "45m", "1h30m"']]);
-  assert.deepEqual(codes('3 hours'), [['invalid-duration', 8, 11, 'duration', 'duration "3 hours" is not a duration; write a number and a unit, e.g. 1h30m, 90s, 1.5h or 300ms (units h, m, s, ms, us, ns)']]);
+  assert.deepEqual(codes('90s'), [
+    ['invalid-duration', 8, 11, 'duration', 'duration "90s" is not a whole number of minutes; windows are planned to the minute — e.g. "45m", "1h30m"'],
+  ]);
+  assert.deepEqual(codes('3 hours'), [
+    [
+      'invalid-duration',
+      8,
+      11,
+      'duration',
+      'duration "3 hours" is not a duration; write a number and a unit, e.g. 1h30m, 90s, 1.5h or 300ms (units h, m, s, ms, us, ns)',
+    ],
+  ]);
   assert.deepEqual(codes('-3h'), [['duration-not-positive', 8, 11, 'duration', 'duration "-3h" is negative; write a positive length such as "3h"']]);
-  assert.deepEqual(codes('"0"'), [['duration-not-positive', 8, 11, 'duration', 'duration is zero; write a positive length such as "3h" (leave duration out for a permanent change)']]);
+  assert.deepEqual(codes('"0"'), [
+    ['duration-not-positive', 8, 11, 'duration', 'duration is zero; write a positive length such as "3h" (leave duration out for a permanent change)'],
+  ]);
 });

@@ -55,10 +55,19 @@ test('desired-now: the occurrence covering now (end = start + length, as the win
   ];
   const d = desiredNow(plans, NOW, 'c0ffee');
   assert.deepEqual(
-    d.namespaces.map((n) => [n.namespace, n.windows.map((w) => [w.plan, w.trus, new Date(w.startMs).toISOString(), w.endMs === null ? null : new Date(w.endMs).toISOString()])]),
+    d.namespaces.map((n) => [
+      n.namespace,
+      n.windows.map((w) => [w.plan, w.trus, new Date(w.startMs).toISOString(), w.endMs === null ? null : new Date(w.endMs).toISOString()]),
+    ]),
     [
       ['other.b2', [['base', 2, '2026-11-01T00:00:00.000Z', null]]],
-      ['shop.a1', [['bf', 6, '2026-11-27T12:00:00.000Z', '2026-11-27T14:00:00.000Z'], ['lunch', 2, '2026-11-27T12:00:00.000Z', '2026-11-27T13:00:00.000Z']]],
+      [
+        'shop.a1',
+        [
+          ['bf', 6, '2026-11-27T12:00:00.000Z', '2026-11-27T14:00:00.000Z'],
+          ['lunch', 2, '2026-11-27T12:00:00.000Z', '2026-11-27T13:00:00.000Z'],
+        ],
+      ],
     ],
   );
 });
@@ -66,10 +75,13 @@ test('desired-now: the occurrence covering now (end = start + length, as the win
 test('rule 1: a running window whose plan was edited to more TRUs and a later end is raised and extended now', () => {
   const d = desiredNow([lp({ name: 'bf', at: '2026-11-27T12:00', duration: '4h', trus: 8 })], NOW, 'c1');
   const plan = liveRules(d, [ns([running('bf', 6, START, END)])], options());
-  assert.deepEqual(plan.namespaces[0]!.changes.map((c) => [c.kind, c.fromTrus ?? c.fromEndMs, c.toTrus ?? c.toEndMs, c.heldUntilMs]), [
-    ['raise', 6, 8, undefined],
-    ['extend', END, START + 4 * H, undefined],
-  ]);
+  assert.deepEqual(
+    plan.namespaces[0]!.changes.map((c) => [c.kind, c.fromTrus ?? c.fromEndMs, c.toTrus ?? c.toEndMs, c.heldUntilMs]),
+    [
+      ['raise', 6, 8, undefined],
+      ['extend', END, START + 4 * H, undefined],
+    ],
+  );
   assert.equal(plan.pending, 2);
   assert.equal(plan.namespaces[0]!.liveTrus, 6);
   assert.equal(plan.namespaces[0]!.desiredTrus, 8);
@@ -79,7 +91,10 @@ test('rule 1: a running window whose plan was edited to more TRUs and a later en
 test('rule 2: a plan merged mid-window starts now for the rest of its window; not again once its run exists; never after its end', () => {
   const plans = [lp({ name: 'bf', at: '2026-11-27T12:00', duration: '2h' })];
   const plan = liveRules(desiredNow(plans, NOW, 'c1'), [], options());
-  assert.deepEqual(plan.namespaces[0]!.changes.map((c) => [c.kind, c.toTrus, c.startMs, c.toEndMs]), [['start', 6, START, END]]);
+  assert.deepEqual(
+    plan.namespaces[0]!.changes.map((c) => [c.kind, c.toTrus, c.startMs, c.toEndMs]),
+    [['start', 6, START, END]],
+  );
   const ran = liveRules(desiredNow(plans, NOW, 'c1'), [], options({ alreadyRan: new Set([occurrenceWorkflowId('default', 'bf', START)]) }));
   assert.deepEqual(ran.namespaces, [], 'an occurrence whose run exists (running, ended or cancelled) is not started again');
   assert.deepEqual(liveRules(desiredNow(plans, END, 'c1'), [], options()).namespaces, [], 'nothing after its end');
@@ -94,21 +109,36 @@ test('rule 3: reductions of a running window are held until its end by default a
   const d = desiredNow([lp({ name: 'bf', at: '2026-11-27T12:00', duration: '1h', trus: 4 })], NOW, 'c1');
   const live = [ns([running('bf', 6, START, END)])];
   const held = liveRules(d, live, options());
-  assert.deepEqual(held.namespaces[0]!.changes.map((c) => [c.kind, c.heldUntilMs]), [['lower', END], ['shorten', END]]);
+  assert.deepEqual(
+    held.namespaces[0]!.changes.map((c) => [c.kind, c.heldUntilMs]),
+    [
+      ['lower', END],
+      ['shorten', END],
+    ],
+  );
   assert.equal(held.pending, 0, 'held reductions are not pending: diff exits 0, apply writes nothing');
   assert.equal(held.held, 2);
   assert.equal(held.namespaces[0]!.afterTrus, 6);
   const lines = liveSectionLines(held).join('\n');
   assert.match(lines, /held until 2026-11-27T14:00Z: lower to 4 TRUs \(from 6\).*the reduction applies at the window's end; --force applies it now/);
   const forced = liveRules(d, live, options({ reductions: 'now' }));
-  assert.deepEqual(forced.namespaces[0]!.changes.map((c) => [c.kind, c.heldUntilMs, c.toEndMs ?? c.toTrus]), [['lower', undefined, 4], ['shorten', undefined, START + H]]);
+  assert.deepEqual(
+    forced.namespaces[0]!.changes.map((c) => [c.kind, c.heldUntilMs, c.toEndMs ?? c.toTrus]),
+    [
+      ['lower', undefined, 4],
+      ['shorten', undefined, START + H],
+    ],
+  );
   assert.equal(forced.pending, 2);
 });
 
 test('rule 3: a deleted or paused plan, or one moved to another namespace: its running window is held (release at its end)', () => {
   const live = [ns([running('bf', 6, START, END)])];
   const deleted = liveRules(desiredNow([], NOW, 'c1'), live, options());
-  assert.deepEqual(deleted.namespaces[0]!.changes.map((c) => [c.kind, c.heldUntilMs, c.reason]), [['release', END, 'plan deleted, paused or no longer covering now']]);
+  assert.deepEqual(
+    deleted.namespaces[0]!.changes.map((c) => [c.kind, c.heldUntilMs, c.reason]),
+    [['release', END, 'plan deleted, paused or no longer covering now']],
+  );
   const moved = liveRules(desiredNow([lp({ name: 'bf', at: '2026-11-27T12:00', duration: '2h', namespace: 'shop.b2' })], NOW, 'c1'), live, options());
   assert.deepEqual(
     moved.namespaces.map((n) => [n.namespace, n.changes.map((c) => [c.kind, c.reason])]),
@@ -123,18 +153,31 @@ test('rule 4: permanent plans — edits apply now (up or down), deletion release
   const base = running('base', 4, Date.parse('2026-11-01T00:00:00Z'), null);
   const live = [ns([base])];
   const lowered = liveRules(desiredNow([lp({ name: 'base', at: '2026-11-01T00:00', trus: 2 })], NOW, 'c1'), live, options());
-  assert.deepEqual(lowered.namespaces[0]!.changes.map((c) => [c.kind, c.permanent, c.toTrus, c.heldUntilMs]), [['lower', true, 2, undefined]]);
+  assert.deepEqual(
+    lowered.namespaces[0]!.changes.map((c) => [c.kind, c.permanent, c.toTrus, c.heldUntilMs]),
+    [['lower', true, 2, undefined]],
+  );
   const released = liveRules(desiredNow([], NOW, 'c1'), live, options());
-  assert.deepEqual(released.namespaces[0]!.changes.map((c) => [c.kind, c.permanent, c.heldUntilMs]), [['release', true, undefined]]);
+  assert.deepEqual(
+    released.namespaces[0]!.changes.map((c) => [c.kind, c.permanent, c.heldUntilMs]),
+    [['release', true, undefined]],
+  );
   assert.equal(released.namespaces[0]!.afterTrus, 0, 'back to on-demand');
   const replaced = liveRules(desiredNow([lp({ name: 'base2', at: '2026-11-20T00:00', trus: 3 })], NOW, 'c1'), live, options());
-  assert.deepEqual(replaced.namespaces[0]!.changes.map((c) => [c.kind, c.plan, c.reason]), [['start', 'base2', 'replaces the baseline of base']], 'the coordinator holds one baseline: a newer permanent change replaces it');
+  assert.deepEqual(
+    replaced.namespaces[0]!.changes.map((c) => [c.kind, c.plan, c.reason]),
+    [['start', 'base2', 'replaces the baseline of base']],
+    'the coordinator holds one baseline: a newer permanent change replaces it',
+  );
   assert.equal(replaced.namespaces[0]!.afterTrus, 3);
   // A permanent cron plan applies once live: edits apply, but a pass never fires it early.
   const cronBase = running('cron-base', 4, Date.parse('2026-11-27T06:00:00Z'), null);
   assert.deepEqual(liveRules(desiredNow([lp({ name: 'cron-base', cron: '0 6 * * *', trus: 4 })], NOW, 'c1'), [], options()).namespaces, []);
   assert.deepEqual(
-    liveRules(desiredNow([lp({ name: 'cron-base', cron: '0 6 * * *', trus: 6 })], NOW, 'c1'), [ns([cronBase])], options()).namespaces[0]!.changes.map((c) => [c.kind, c.toTrus]),
+    liveRules(desiredNow([lp({ name: 'cron-base', cron: '0 6 * * *', trus: 6 })], NOW, 'c1'), [ns([cronBase])], options()).namespaces[0]!.changes.map((c) => [
+      c.kind,
+      c.toTrus,
+    ]),
     [['raise', 6]],
   );
 });
@@ -155,8 +198,19 @@ test('rule 5: what the coordinators already hold changes nothing; other installa
 });
 
 test('a namespace whose coordinator cannot be read changes nothing and says why', () => {
-  const plan = liveRules(desiredNow([lp({ name: 'bf', at: '2026-11-27T12:00', duration: '2h' })], NOW, 'c1'), [{ namespace: 'shop.a1', effectiveTrus: 0, windows: [], error: 'query timed out' }], options());
-  assert.deepEqual(plan.namespaces.map((n) => [n.namespace, n.changes.length, n.error]), [['shop.a1', 0, 'query timed out']]);
+  const plan = liveRules(
+    desiredNow([lp({ name: 'bf', at: '2026-11-27T12:00', duration: '2h' })], NOW, 'c1'),
+    [{ namespace: 'shop.a1', effectiveTrus: 0, windows: [], error: 'query timed out' }],
+    options(),
+  );
+  assert.deepEqual(
+    plan.namespaces.map((n) => [n.namespace, n.changes.length, n.error]),
+    [['shop.a1', 0, 'query timed out']],
+  );
   assert.match(liveSectionLines(plan).join('\n'), /live state unreadable \(query timed out\)/);
-  assert.deepEqual(liveRules(desiredNow([], NOW, 'c1'), [{ namespace: 'elsewhere.x', effectiveTrus: 0, windows: [], error: 'query timed out' }], options()).namespaces, [], 'not where no plan asks for capacity now');
+  assert.deepEqual(
+    liveRules(desiredNow([], NOW, 'c1'), [{ namespace: 'elsewhere.x', effectiveTrus: 0, windows: [], error: 'query timed out' }], options()).namespaces,
+    [],
+    'not where no plan asks for capacity now',
+  );
 });

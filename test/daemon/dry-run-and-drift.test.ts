@@ -19,7 +19,9 @@ test('--dry-run computes and logs the change set locally and writes nothing', as
   assert.equal(status.state?.lastAppliedRevision, undefined, 'nothing claimed as applied');
   assert.equal(t.store.writes(), 0);
   assert.equal(await t.trus('nightly'), undefined, 'no schedule was created');
-  const wouldChange = lines.map((l) => JSON.parse(l) as { msg: string; kind?: string; plan?: string }).filter((l) => l.msg === 'dry run: would change schedule');
+  const wouldChange = lines
+    .map((l) => JSON.parse(l) as { msg: string; kind?: string; plan?: string })
+    .filter((l) => l.msg === 'dry run: would change schedule');
   assert.ok(wouldChange.length >= 3);
   assert.equal(wouldChange[0]?.kind, 'create');
   assert.equal(wouldChange[0]?.plan, 'nightly');

@@ -23,8 +23,29 @@ test('a daemon killed mid-pass: the pass is handed to the other daemon after the
   // Daemon A: a separate process, so it can really die.
   const a = spawn(
     process.execPath,
-    [join(packageRoot(), 'bin/capsched.js'), 'run', '--source', server.url, '--installation', installation, '--interval', '1h', '--listen', '127.0.0.1:0', '--no-worker', '--pass-heartbeat-timeout', '3s', '--fetch-timeout', '5m', '--work-dir', tempDir()],
-    { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CAPSCHED_GIT_TOKEN: TOKEN, SLACK_WEBHOOK_URL: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    [
+      join(packageRoot(), 'bin/capsched.js'),
+      'run',
+      '--source',
+      server.url,
+      '--installation',
+      installation,
+      '--interval',
+      '1h',
+      '--listen',
+      '127.0.0.1:0',
+      '--no-worker',
+      '--pass-heartbeat-timeout',
+      '3s',
+      '--fetch-timeout',
+      '5m',
+      '--work-dir',
+      tempDir(),
+    ],
+    {
+      env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CAPSCHED_GIT_TOKEN: TOKEN, SLACK_WEBHOOK_URL: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
   );
   ctx.after(() => {
     if (a.exitCode === null) a.kill('SIGKILL');

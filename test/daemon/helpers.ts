@@ -95,9 +95,11 @@ export async function startTestDaemon(ctx: TestContext, options: TestDaemonOptio
   const logger = options.logger ?? (process.env.CAPSCHED_TEST_LOG === '1' ? createLogger({ level: 'debug' }) : silentLogger());
   const sink = options.sink ?? (await slackSink(ctx));
   const store = countingStore(createTemporalScheduleStore({ client }));
-  const source =
-    typeof options.source === 'string' ? createPlanSource({ source: options.source, workDir: tempDir('capsched-work-'), logger }) : options.source;
-  const reconcile: DaemonOptions['reconcile'] = options.reconcile ?? { store, options: { plansPath: 'schedules', retryBaseDelayMs: 50, dryRun: options.dryRun, selfHeal: options.selfHeal } };
+  const source = typeof options.source === 'string' ? createPlanSource({ source: options.source, workDir: tempDir('capsched-work-'), logger }) : options.source;
+  const reconcile: DaemonOptions['reconcile'] = options.reconcile ?? {
+    store,
+    options: { plansPath: 'schedules', retryBaseDelayMs: 50, dryRun: options.dryRun, selfHeal: options.selfHeal },
+  };
   const daemon = await startDaemon({
     installation,
     source: source as DaemonOptions['source'],

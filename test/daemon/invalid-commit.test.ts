@@ -23,7 +23,9 @@ test('an invalid commit changes nothing: last good revision stays applied, ONE a
   assert.equal(invalid.state?.lastPassResult, 'invalid');
   assert.equal(invalid.state?.problems.plans?.revision, bad);
   // /status carries the issue itself (file, line, column, field, code), as validation found it.
-  const statusBody = (await (await t.http('/status')).json()) as { state?: { problems: { plans?: { issues?: Array<{ file: string; line: number; column: number; field: string; code: string }> } } } };
+  const statusBody = (await (await t.http('/status')).json()) as {
+    state?: { problems: { plans?: { issues?: Array<{ file: string; line: number; column: number; field: string; code: string }> } } };
+  };
   const issue = statusBody.state?.problems.plans?.issues?.find((i) => i.file === 'schedules/weekend.yaml');
   assert.ok(issue, JSON.stringify(statusBody.state?.problems.plans));
   assert.deepEqual([issue.field, issue.code], ['trus', 'invalid-trus']);

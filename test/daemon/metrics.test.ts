@@ -72,7 +72,10 @@ test('window ends are classified from the keys the capacity-change workflow and 
   assert.equal(windowRevertOf({ severity: 'info', title: 'Capacity reverted to on-demand', text: '', dedupeKey: `${wf}:release:info` }), 'on-time');
   assert.equal(windowRevertOf({ severity: 'error', title: 'Capacity reverted late', text: '', dedupeKey: `${wf}:release:error` }), 'late');
   assert.equal(windowRevertOf({ severity: 'critical', title: 'Revert to on-demand failed', text: '', dedupeKey: `${wf}:release:critical` }), 'failed');
-  assert.equal(windowRevertOf({ severity: 'critical', title: 'Revert to on-demand failed', text: '', dedupeKey: `capacity-coordinator-ns:${wf}/run:release` }), 'failed');
+  assert.equal(
+    windowRevertOf({ severity: 'critical', title: 'Revert to on-demand failed', text: '', dedupeKey: `capacity-coordinator-ns:${wf}/run:release` }),
+    'failed',
+  );
   assert.equal(windowRevertOf({ severity: 'critical', title: 'Capacity change failed', text: '', dedupeKey: `${wf}:raise:critical` }), undefined);
   assert.equal(windowRevertOf({ severity: 'info', title: 'x', text: '' }), undefined);
 });
@@ -86,8 +89,14 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
   const slack = await startSlackSink();
   after(() => slack.close());
   const repo = createTestRepo();
-  repo.write('schedules/nightly.yaml', `apiVersion: capsched/v1\nkind: CapacityPlan\nname: nightly\nnamespace: ${namespace}\ntrus: 8\ncron: "0 23 * * 1-5"\ntimezone: America/New_York\nduration: 3h\n`);
-  repo.write('schedules/paused.yaml', `apiVersion: capsched/v1\nkind: CapacityPlan\nname: weekend\nnamespace: ${namespace}\ntrus: 4\ncron: "0 8 * * 6"\nduration: 2h\npaused: true\n`);
+  repo.write(
+    'schedules/nightly.yaml',
+    `apiVersion: capsched/v1\nkind: CapacityPlan\nname: nightly\nnamespace: ${namespace}\ntrus: 8\ncron: "0 23 * * 1-5"\ntimezone: America/New_York\nduration: 3h\n`,
+  );
+  repo.write(
+    'schedules/paused.yaml',
+    `apiVersion: capsched/v1\nkind: CapacityPlan\nname: weekend\nnamespace: ${namespace}\ntrus: 4\ncron: "0 8 * * 6"\nduration: 2h\npaused: true\n`,
+  );
   const sha = repo.commit('two plans');
 
   const [port, sdkPort] = [await freePort(), await freePort()];
@@ -95,7 +104,24 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
   const taskQueue = `metrics-${suffix}`;
   const daemon = spawnWatched(
     process.execPath,
-    [join(root, 'bin/capsched.js'), 'run', '--source', repo.remote, '--installation', installation, '--task-queue', taskQueue, '--interval', '2s', '--listen', `127.0.0.1:${port}`, '--sdk-metrics-listen', `127.0.0.1:${sdkPort}`, '--work-dir', tempDir()],
+    [
+      join(root, 'bin/capsched.js'),
+      'run',
+      '--source',
+      repo.remote,
+      '--installation',
+      installation,
+      '--task-queue',
+      taskQueue,
+      '--interval',
+      '2s',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--sdk-metrics-listen',
+      `127.0.0.1:${sdkPort}`,
+      '--work-dir',
+      tempDir(),
+    ],
     {
       env: {
         ...process.env,
@@ -129,14 +155,24 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
 
   // One short window; the first UpdateNamespace meets a Cloud Ops outage (retried by the activity).
   simulator.injectFault({ kind: 'unavailable', method: 'UpdateNamespace', namespace, times: 1 });
-  const input: CapacityChangeInput = { namespace, desiredTrus: 4, endTime: new Date(Date.now() + 6_000).toISOString(), verifyDelay: '1s', plan: 'metrics-test' };
+  const input: CapacityChangeInput = {
+    namespace,
+    desiredTrus: 4,
+    endTime: new Date(Date.now() + 6_000).toISOString(),
+    verifyDelay: '1s',
+    plan: 'metrics-test',
+  };
   const result = await temporal.client.workflow.execute<(i: CapacityChangeInput) => Promise<CapacityChangeResult>>(CAPACITY_CHANGE_WORKFLOW, {
     taskQueue,
     workflowId: `metrics-window-${suffix}`,
     args: [input],
     workflowExecutionTimeout: '2 minutes',
   });
-  assert.equal(result.initialChangeSuccess && result.verificationSuccess && result.revertedToOnDemand && result.revertVerificationSuccess, true, JSON.stringify(result));
+  assert.equal(
+    result.initialChangeSuccess && result.verificationSuccess && result.revertedToOnDemand && result.revertVerificationSuccess,
+    true,
+    JSON.stringify(result),
+  );
 
   const scrape = async (): Promise<{ text: string; e: Exposition; contentType: string | null }> => {
     const res = await fetch(`${base}/metrics`);
@@ -146,7 +182,7 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
   };
   // The revert alert is delivered after the workflow returned its result: wait for it.
   let { text, e, contentType } = await scrape();
-  for (const deadline = Date.now() + 30_000; value(e, 'capsched_window_reverts_total', { result: 'on-time' }) !== 1 && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 30_000; value(e, 'capsched_window_reverts_total', { result: 'on-time' }) !== 1 && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 250));
     ({ text, e, contentType } = await scrape());
   }
@@ -161,8 +197,18 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
   assert.equal(value(e, 'capsched_window_reverts_total', { result: 'on-time' }), 1);
   assert.equal(value(e, 'capsched_window_reverts_total', { result: 'late' }), 0);
   const infos = value(e, 'capsched_alerts_sent_total', { severity: 'info' }) ?? 0;
-  assert.ok(infos >= 1 && infos === slack.messages.length, `alerts counted as sent (${infos}) = messages the Slack stand-in received (${slack.messages.length})`);
-  assert.equal(value(e, 'capsched_plan_info', { plan: 'nightly', namespace, file: 'schedules/nightly.yaml', commit: sha }), 1, text.split('\n').filter((l) => l.startsWith('capsched_plan')).join('\n'));
+  assert.ok(
+    infos >= 1 && infos === slack.messages.length,
+    `alerts counted as sent (${infos}) = messages the Slack stand-in received (${slack.messages.length})`,
+  );
+  assert.equal(
+    value(e, 'capsched_plan_info', { plan: 'nightly', namespace, file: 'schedules/nightly.yaml', commit: sha }),
+    1,
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('capsched_plan'))
+      .join('\n'),
+  );
   assert.equal(value(e, 'capsched_plan_paused', { plan: 'nightly' }), 0);
   assert.equal(value(e, 'capsched_plan_paused', { plan: 'weekend' }), 1);
   assert.equal(value(e, 'capsched_plan_trus', { plan: 'weekend' }), 4);
@@ -181,9 +227,19 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
   assert.equal(value(e, 'capsched_last_applied_info', { revision: sha }), 1);
 
   // ---- process, Node and the SDK's worker metrics ----
-  for (const name of ['process_open_fds', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds', 'process_cpu_seconds_total']) assert.ok(e.types.has(name), `${name} is exported`);
+  for (const name of [
+    'process_open_fds',
+    'process_resident_memory_bytes',
+    'nodejs_heap_size_used_bytes',
+    'nodejs_eventloop_lag_p99_seconds',
+    'process_cpu_seconds_total',
+  ])
+    assert.ok(e.types.has(name), `${name} is exported`);
   assert.ok((value(e, 'process_open_fds') ?? 0) > 0);
-  assert.ok((value(e, 'temporal_num_pollers', { task_queue: taskQueue, poller_type: 'activity_task' }) ?? 0) > 0, 'the SDK exporter is merged: the capacity worker polls');
+  assert.ok(
+    (value(e, 'temporal_num_pollers', { task_queue: taskQueue, poller_type: 'activity_task' }) ?? 0) > 0,
+    'the SDK exporter is merged: the capacity worker polls',
+  );
   assert.ok(e.types.has('temporal_activity_execution_latency_seconds'), 'SDK durations are in seconds with the unit in the name');
   const own = await (await fetch(`http://127.0.0.1:${sdkPort}/metrics`)).text();
   assert.match(own, /^temporal_num_pollers\{/m, 'the SDK exporter serves on its own port too');
@@ -196,13 +252,25 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
   }
 
   // ---- the shipped dashboard and alert rules name only metrics that exist ----
-  const dashboard = JSON.parse(readFileSync(join(root, 'deploy/grafana/capsched.json'), 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[]; templating: { list: { definition?: string }[] } };
+  const dashboard = JSON.parse(readFileSync(join(root, 'deploy/grafana/capsched.json'), 'utf8')) as {
+    panels: { title: string; targets?: { expr: string }[] }[];
+    templating: { list: { definition?: string }[] };
+  };
   const exprs: { where: string; expr: string }[] = [];
   for (const p of dashboard.panels) for (const t of p.targets ?? []) exprs.push({ where: `dashboard panel "${p.title}"`, expr: t.expr });
   for (const v of dashboard.templating.list) if (v.definition !== undefined) exprs.push({ where: 'dashboard variable', expr: v.definition });
-  const rules = parseYaml(readFileSync(join(root, 'deploy/prometheus/capsched-alerts.yaml'), 'utf8')) as { groups: { rules: { alert: string; expr: string; labels: { severity: string }; annotations: { summary: string } }[] }[] };
+  const rules = parseYaml(readFileSync(join(root, 'deploy/prometheus/capsched-alerts.yaml'), 'utf8')) as {
+    groups: { rules: { alert: string; expr: string; labels: { severity: string }; annotations: { summary: string } }[] }[];
+  };
   const alertNames = rules.groups.flatMap((g) => g.rules.map((r) => r.alert));
-  for (const wanted of ['CapschedNoSuccessfulPass', 'CapschedWindowRevertFailed', 'CapschedWindowRevertLate', 'CapschedVerificationFailed', 'CapschedWorkerNotPolling']) assert.ok(alertNames.includes(wanted), `alert ${wanted}`);
+  for (const wanted of [
+    'CapschedNoSuccessfulPass',
+    'CapschedWindowRevertFailed',
+    'CapschedWindowRevertLate',
+    'CapschedVerificationFailed',
+    'CapschedWorkerNotPolling',
+  ])
+    assert.ok(alertNames.includes(wanted), `alert ${wanted}`);
   for (const g of rules.groups) {
     for (const r of g.rules) {
       assert.ok(r.labels.severity !== '' && r.annotations.summary !== '', `${r.alert} has a severity and a summary`);
@@ -210,7 +278,11 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
     }
   }
   assert.ok(exprs.length > 30, `expressions found: ${exprs.length}`);
-  const missing = exprs.flatMap(({ where, expr }) => metricNames(expr).filter((n) => family(e, n) === undefined).map((n) => `${where}: ${n}`));
+  const missing = exprs.flatMap(({ where, expr }) =>
+    metricNames(expr)
+      .filter((n) => family(e, n) === undefined)
+      .map((n) => `${where}: ${n}`),
+  );
   assert.deepEqual(missing, [], 'every metric named by the dashboard and the alert rules is on /metrics');
   assert.ok(new Set(exprs.flatMap(({ expr }) => metricNames(expr))).size >= 40, 'the dashboard and rules cover the exported series');
 

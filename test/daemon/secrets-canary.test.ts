@@ -28,7 +28,10 @@ test('credentials revoked: one critical alert, last good state kept; secrets can
   const body = '{"ref":"refs/heads/main"}';
   const signature = `sha256=${createHmac('sha256', HOOK_SECRET).update(body).digest('hex')}`;
   assert.equal((await t.http('/webhook', { method: 'POST', body, headers: { 'x-github-event': 'push', 'x-hub-signature-256': signature } })).status, 202);
-  assert.equal((await t.http('/webhook', { method: 'POST', body, headers: { 'x-github-event': 'push', 'x-hub-signature-256': `${signature.slice(0, -4)}0000` } })).status, 401);
+  assert.equal(
+    (await t.http('/webhook', { method: 'POST', body, headers: { 'x-github-event': 'push', 'x-hub-signature-256': `${signature.slice(0, -4)}0000` } })).status,
+    401,
+  );
   server.accept.password = 'rotated';
   await t.daemon.triggerNow('test');
   const failed = await t.until((s) => s.state?.problems.source !== undefined);

@@ -17,12 +17,32 @@ test('`capsched run` as a process: serves health, becomes ready, applies, and ex
 
   const child = spawn(
     process.execPath,
-    [join(packageRoot(), 'bin/capsched.js'), 'run', '--source', repo.remote, '--installation', installation, '--interval', '1s', '--listen', '127.0.0.1:0', '--task-queue', `tq-${installation}`, '--work-dir', tempDir()],
-    { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CAPSCHED_LOG_LEVEL: 'info', SLACK_WEBHOOK_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      join(packageRoot(), 'bin/capsched.js'),
+      'run',
+      '--source',
+      repo.remote,
+      '--installation',
+      installation,
+      '--interval',
+      '1s',
+      '--listen',
+      '127.0.0.1:0',
+      '--task-queue',
+      `tq-${installation}`,
+      '--work-dir',
+      tempDir(),
+    ],
+    {
+      env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CAPSCHED_LOG_LEVEL: 'info', SLACK_WEBHOOK_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   try {
     const deadline = Date.now() + 60_000;
     let base: string | undefined;

@@ -58,46 +58,52 @@ test('passes never overlap: a pass stalled mid-way is taken over after the heart
   const storeA = counted!;
   const gate = stalling!;
   try {
+    // Daemon A's next pass reads commit "6" and stalls before it lists the schedules.
+    repo.write('schedules/nightly.yaml', planYaml('nightly', 6));
+    const older = repo.commit('nightly: 6');
+    gate.arm();
+    await a.daemon.triggerNow('test');
+    const deadline = Date.now() + 20_000;
+    while (!gate.held()) {
+      if (Date.now() > deadline) throw new Error('daemon A never started the pass');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const writesBefore = storeA.writes();
+    // The fence itself: while stalled, the server still has A's pass pending; once B's pass ran, it does not.
+    const reconciler = await a.client.workflow.getHandle(reconcilerWorkflowId(installation)).describe();
+    const stalledPass = { workflowId: reconciler.workflowId, runId: reconciler.runId, activityId: reconciler.raw.pendingActivities?.[0]?.activityId ?? '' };
+    const isCurrent = pendingPassCheck(a.client);
+    assert.equal(await isCurrent(stalledPass), true);
+    const passesBefore = (await a.daemon.status()).localPasses.length;
 
-  // Daemon A's next pass reads commit "6" and stalls before it lists the schedules.
-  repo.write('schedules/nightly.yaml', planYaml('nightly', 6));
-  const older = repo.commit('nightly: 6');
-  gate.arm();
-  await a.daemon.triggerNow('test');
-  const deadline = Date.now() + 20_000;
-  while (!gate.held()) {
-    if (Date.now() > deadline) throw new Error('daemon A never started the pass');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const writesBefore = storeA.writes();
-  // The fence itself: while stalled, the server still has A's pass pending; once B's pass ran, it does not.
-  const reconciler = await a.client.workflow.getHandle(reconcilerWorkflowId(installation)).describe();
-  const stalledPass = { workflowId: reconciler.workflowId, runId: reconciler.runId, activityId: reconciler.raw.pendingActivities?.[0]?.activityId ?? '' };
-  const isCurrent = pendingPassCheck(a.client);
-  assert.equal(await isCurrent(stalledPass), true);
-  const passesBefore = (await a.daemon.status()).localPasses.length;
+    // A newer commit, and a second daemon: the stalled pass stops heartbeating, times out, and B applies the newer commit.
+    repo.write('schedules/nightly.yaml', planYaml('nightly', 12));
+    const newer = repo.commit('nightly: 12');
+    const b = await startTestDaemon(ctx, {
+      source: repo.remote,
+      installation,
+      identity: 'daemon-b',
+      intervalMs: 3_600_000,
+      passHeartbeatTimeoutMs: 2_000,
+      sink: a.sink,
+    });
+    const applied = await b.until((s) => s.state?.lastAppliedRevision === newer, 30_000);
+    assert.equal(applied.state?.lastPassBy, 'daemon-b');
+    assert.equal(await b.trus('nightly'), 12);
+    assert.equal(await isCurrent(stalledPass), false, 'the fence refuses the stalled pass once it timed out');
 
-  // A newer commit, and a second daemon: the stalled pass stops heartbeating, times out, and B applies the newer commit.
-  repo.write('schedules/nightly.yaml', planYaml('nightly', 12));
-  const newer = repo.commit('nightly: 12');
-  const b = await startTestDaemon(ctx, { source: repo.remote, installation, identity: 'daemon-b', intervalMs: 3_600_000, passHeartbeatTimeoutMs: 2_000, sink: a.sink });
-  const applied = await b.until((s) => s.state?.lastAppliedRevision === newer, 30_000);
-  assert.equal(applied.state?.lastPassBy, 'daemon-b');
-  assert.equal(await b.trus('nightly'), 12);
-  assert.equal(await isCurrent(stalledPass), false, 'the fence refuses the stalled pass once it timed out');
-
-  // The old pass resumes with commit "6" in hand: it must not write it over "12", and must not alert about its own refusal.
-  gate.release();
-  const resumed = await a.until((s) => s.localPasses.length > passesBefore, 20_000);
-  const stale = resumed.localPasses.at(-1)!;
-  assert.equal(stale.revision, older);
-  assert.equal(stale.result, 'failed', 'the stale pass reports its writes refused');
-  assert.equal(storeA.writes(), writesBefore, 'the stale pass wrote nothing');
-  assert.equal(await b.trus('nightly'), 12);
-  assert.equal(a.sink.messages.length, 0, `no alert from the stale pass: ${a.sink.messages.map((m) => m.text).join('\n')}`);
-  // The installation's state is the newer pass's.
-  const after = await b.daemon.status();
-  assert.equal(after.state?.lastAppliedRevision, newer);
+    // The old pass resumes with commit "6" in hand: it must not write it over "12", and must not alert about its own refusal.
+    gate.release();
+    const resumed = await a.until((s) => s.localPasses.length > passesBefore, 20_000);
+    const stale = resumed.localPasses.at(-1)!;
+    assert.equal(stale.revision, older);
+    assert.equal(stale.result, 'failed', 'the stale pass reports its writes refused');
+    assert.equal(storeA.writes(), writesBefore, 'the stale pass wrote nothing');
+    assert.equal(await b.trus('nightly'), 12);
+    assert.equal(a.sink.messages.length, 0, `no alert from the stale pass: ${a.sink.messages.map((m) => m.text).join('\n')}`);
+    // The installation's state is the newer pass's.
+    const after = await b.daemon.status();
+    assert.equal(after.state?.lastAppliedRevision, newer);
   } finally {
     gate.release(); // never leave daemon A's stop waiting on the stalled call
   }

@@ -62,11 +62,19 @@ test('POST /webhook: signed push triggers one pass at once; bad signature 401, r
   // The payload is ignored: even a forged "after" sha or plan content in it changes nothing.
   const payload = JSON.stringify({ ref: 'refs/heads/evil', after: '0'.repeat(40), plans: 'trus: 2' });
 
-  const forged = await post(t.daemon.httpAddress, payload, { 'x-github-event': 'push', 'x-github-delivery': 'd-forged', 'x-hub-signature-256': sign(payload, 'wrong-secret') });
+  const forged = await post(t.daemon.httpAddress, payload, {
+    'x-github-event': 'push',
+    'x-github-delivery': 'd-forged',
+    'x-hub-signature-256': sign(payload, 'wrong-secret'),
+  });
   assert.deepEqual(forged, { status: 401, body: 'unauthorized\n' });
   const unsigned = await post(t.daemon.httpAddress, payload, { 'x-github-event': 'push', 'x-github-delivery': 'd-unsigned' });
   assert.equal(unsigned.status, 401);
-  const tampered = await post(t.daemon.httpAddress, `${payload} `, { 'x-github-event': 'push', 'x-github-delivery': 'd-tampered', 'x-hub-signature-256': sign(payload) });
+  const tampered = await post(t.daemon.httpAddress, `${payload} `, {
+    'x-github-event': 'push',
+    'x-github-delivery': 'd-tampered',
+    'x-hub-signature-256': sign(payload),
+  });
   assert.equal(tampered.status, 401);
   const huge = Buffer.alloc(2 * 1024 * 1024, 'a');
   assert.equal((await post(t.daemon.httpAddress, huge, { 'x-github-event': 'push', 'x-hub-signature-256': sign(huge) })).status, 413);
@@ -81,16 +89,26 @@ test('POST /webhook: signed push triggers one pass at once; bad signature 401, r
 
   const replay = await post(t.daemon.httpAddress, payload, { 'x-github-event': 'push', 'x-github-delivery': delivery, 'x-hub-signature-256': sign(payload) });
   assert.deepEqual(replay, { status: 202, body: 'duplicate delivery ignored\n' });
-  const issue = await post(t.daemon.httpAddress, payload, { 'x-github-event': 'issues', 'x-github-delivery': `i-${delivery}`, 'x-hub-signature-256': sign(payload) });
+  const issue = await post(t.daemon.httpAddress, payload, {
+    'x-github-event': 'issues',
+    'x-github-delivery': `i-${delivery}`,
+    'x-hub-signature-256': sign(payload),
+  });
   assert.deepEqual(issue, { status: 202, body: 'event ignored\n' });
-  const ping = await post(t.daemon.httpAddress, payload, { 'x-github-event': 'ping', 'x-github-delivery': `p-${delivery}`, 'x-hub-signature-256': sign(payload) });
+  const ping = await post(t.daemon.httpAddress, payload, {
+    'x-github-event': 'ping',
+    'x-github-delivery': `p-${delivery}`,
+    'x-hub-signature-256': sign(payload),
+  });
   assert.equal(ping.status, 200);
 
   // A flood of 40 valid, distinct deliveries: all 202, coalesced into a handful of passes.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const before = (await t.daemon.status()).state?.passes ?? 0;
   const flood = await Promise.all(
-    Array.from({ length: 40 }, (_, i) => post(t.daemon.httpAddress, payload, { 'x-github-event': 'push', 'x-github-delivery': `f${i}-${delivery}`, 'x-hub-signature-256': sign(payload) })),
+    Array.from({ length: 40 }, (_, i) =>
+      post(t.daemon.httpAddress, payload, { 'x-github-event': 'push', 'x-github-delivery': `f${i}-${delivery}`, 'x-hub-signature-256': sign(payload) }),
+    ),
   );
   assert.ok(flood.every((r) => r.status === 202));
   await t.until((s) => (s.state?.passes ?? 0) >= before + 1, 15_000);
@@ -138,8 +156,16 @@ test('/healthz, /readyz and /metrics: content and exposition format', async (ctx
   assert.match(text, /^capsched_reconcile_duration_seconds_bucket\{le="\+Inf"\} [1-9]/m);
   assert.match(text, /^capsched_ready 1$/m);
   // Every sample line is "name{labels} value" or "name value" (prom-client separates families with a blank line).
-  for (const line of text.trim().split('\n').filter((l) => l !== '' && !l.startsWith('#'))) assert.match(line, /^[a-z_][a-z0-9_]*(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+$/, line);
-  const status = (await (await t.http('/status')).json()) as { installation: string; ready: boolean; state: { lastAppliedRevision: string; managedSchedules: number; problems: object } };
+  for (const line of text
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#')))
+    assert.match(line, /^[a-z_][a-z0-9_]*(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+$/, line);
+  const status = (await (await t.http('/status')).json()) as {
+    installation: string;
+    ready: boolean;
+    state: { lastAppliedRevision: string; managedSchedules: number; problems: object };
+  };
   assert.equal(status.installation, t.installation);
   assert.equal(status.ready, true);
   assert.equal(status.state.lastAppliedRevision, sha);

@@ -75,7 +75,12 @@ test('capsched dev: table, live edits, invalid edit keeps the last good state, S
   let from = dev.stdout().length;
   let t0 = Date.now();
   writeFileSync(join(dir, 'nightly.yaml'), plan('nightly', 'dev-a.t1', 4, 22));
-  await dev.waitFor((t) => /dev-a\.t1\s+4\s+capsched\.dev\.nightly\s+.* 22:00 →/.test(latestRow(t, 'nightly') ?? ''), 2_000, 'the edited plan in the table within 2 s', from);
+  await dev.waitFor(
+    (t) => /dev-a\.t1\s+4\s+capsched\.dev\.nightly\s+.* 22:00 →/.test(latestRow(t, 'nightly') ?? ''),
+    2_000,
+    'the edited plan in the table within 2 s',
+    from,
+  );
   const editMs = Date.now() - t0;
   assert.equal(await desiredTrus('capsched.dev.nightly'), 4, 'the schedule itself was updated');
 
@@ -83,20 +88,33 @@ test('capsched dev: table, live edits, invalid edit keeps the last good state, S
   from = dev.stdout().length;
   t0 = Date.now();
   writeFileSync(join(dir, 'weekend.yaml'), plan('weekend', 'dev-b.t2', 6, 9));
-  await dev.waitFor((t) => /dev-b\.t2\s+6\s+capsched\.dev\.weekend\s+.*on-demand$/.test(latestRow(t, 'weekend') ?? ''), 2_000, 'the added plan within 2 s, its namespace simulated', from);
+  await dev.waitFor(
+    (t) => /dev-b\.t2\s+6\s+capsched\.dev\.weekend\s+.*on-demand$/.test(latestRow(t, 'weekend') ?? ''),
+    2_000,
+    'the added plan within 2 s, its namespace simulated',
+    from,
+  );
   const addMs = Date.now() - t0;
   assert.equal(await desiredTrus('capsched.dev.weekend'), 6);
 
   // 4. Deleting a plan file deletes its schedule (the playground allows pruning the last plan too).
   from = dev.stdout().length;
   unlinkSync(join(dir, 'weekend.yaml'));
-  await dev.waitFor((t) => latestTable(t) !== '' && latestRow(t, 'weekend') === undefined && latestRow(t, 'nightly') !== undefined, 5_000, 'the deleted plan gone from the table', from);
+  await dev.waitFor(
+    (t) => latestTable(t) !== '' && latestRow(t, 'weekend') === undefined && latestRow(t, 'nightly') !== undefined,
+    5_000,
+    'the deleted plan gone from the table',
+    from,
+  );
   await assert.rejects(client.schedule.getHandle('capsched.dev.weekend').describe(), /not found/i);
 
   // A one-off that starts within the next two minutes: the table shows it running, with its end.
   const boostStart = Math.ceil((Date.now() + 40_000) / 60_000) * 60_000;
   const boostEnd = boostStart + 5 * 60_000;
-  writeFileSync(join(dir, 'boost.yaml'), `apiVersion: capsched/v1\nkind: CapacityPlan\nname: boost\nnamespace: dev-a.t1\ntrus: 2\nat: "${new Date(boostStart).toISOString().slice(0, 16)}"\ntimezone: UTC\nduration: 5m\n`);
+  writeFileSync(
+    join(dir, 'boost.yaml'),
+    `apiVersion: capsched/v1\nkind: CapacityPlan\nname: boost\nnamespace: dev-a.t1\ntrus: 2\nat: "${new Date(boostStart).toISOString().slice(0, 16)}"\ntimezone: UTC\nduration: 5m\n`,
+  );
   await dev.waitFor((t) => latestRow(t, 'boost')?.includes('capsched.dev.boost') === true, 5_000, 'the one-off in the table');
 
   // 5. An invalid edit: errors with file:line:column, nothing applied, last good state kept.
@@ -111,7 +129,11 @@ test('capsched dev: table, live edits, invalid edit keeps the last good state, S
   // 6. The one-off runs: its row says until when, from the coordinator (the page's view model).
   const until = `active until ${new Date(boostEnd).toISOString().slice(11, 16)} (2 TRU)`;
   // Capacity as Cloud Ops reports it once the raise is done (the simulator takes 1 s).
-  await dev.waitFor((t) => new RegExp(`\\s2 TRUs\\s+${until.replace(/[()]/g, '\\$&')}$`).test(latestRow(t, 'boost') ?? ''), boostStart - Date.now() + 30_000, `"${until}" in the boost row`);
+  await dev.waitFor(
+    (t) => new RegExp(`\\s2 TRUs\\s+${until.replace(/[()]/g, '\\$&')}$`).test(latestRow(t, 'boost') ?? ''),
+    boostStart - Date.now() + 30_000,
+    `"${until}" in the boost row`,
+  );
 
   // 7. Ctrl-C: exit 0, and the Temporal dev server is gone.
   dev.child.kill('SIGINT');

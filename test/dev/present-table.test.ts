@@ -63,16 +63,31 @@ test('dev table: a running window shows "active until 05:28 (6 TRU)" from the pr
   assert.equal(early.scheduleId, 'capsched.dev.early');
   assert.equal(rows.find((r) => r.plan === 'nightly')!.active, undefined);
   // The same sentence the status text and the page are built from.
-  assert.equal(activeSummary(view.namespaces.find((n) => n.namespace === 'dev-a.t1')!, 'early'), early.active);
+  assert.equal(
+    activeSummary(
+      view.namespaces.find((n) => n.namespace === 'dev-a.t1')!,
+      'early',
+    ),
+    early.active,
+  );
   assert.match(renderStatusText(view), /early \(schedules\/early\.yaml:1\): 6 TRU until 2026-12-03T05:28Z/);
 
   const text = renderView({ plansDir: '/plans', uiUrl: 'http://127.0.0.1:8233', pageUrl: 'http://127.0.0.1:7070/', at: new Date(NOW), rows, changes: 0 }, NOW);
   const lines = text.split('\n');
-  assert.match(lines[0]!, /^capsched dev · plans \/plans · Temporal Web UI http:\/\/127\.0\.0\.1:8233 · page http:\/\/127\.0\.0\.1:7070\/ · updated 05:00:00Z$/);
+  assert.match(
+    lines[0]!,
+    /^capsched dev · plans \/plans · Temporal Web UI http:\/\/127\.0\.0\.1:8233 · page http:\/\/127\.0\.0\.1:7070\/ · updated 05:00:00Z$/,
+  );
   assert.match(lines[1]!, /^PLAN\s+NAMESPACE\s+TRU\s+SCHEDULE\s+NEXT WINDOW\s+CAPACITY NOW \(simulated\)\s+WINDOW NOW$/);
   const earlyLine = lines.find((l) => l.startsWith('early '))!;
-  assert.match(earlyLine, /^early\s+dev-a\.t1\s+6\s+capsched\.dev\.early\s+Fri 04 Dec 2026 04:28–05:28 UTC \(in 23h 28m\)\s+6 TRUs\s+active until 05:28 \(6 TRU\)$/);
-  assert.match(lines.find((l) => l.startsWith('nightly '))!, /Thu 03 Dec 2026 23:00 → Fri 04 Dec 02:00 America\/New_York .*6 TRUs$/);
+  assert.match(
+    earlyLine,
+    /^early\s+dev-a\.t1\s+6\s+capsched\.dev\.early\s+Fri 04 Dec 2026 04:28–05:28 UTC \(in 23h 28m\)\s+6 TRUs\s+active until 05:28 \(6 TRU\)$/,
+  );
+  assert.match(
+    lines.find((l) => l.startsWith('nightly '))!,
+    /Thu 03 Dec 2026 23:00 → Fri 04 Dec 02:00 America\/New_York .*6 TRUs$/,
+  );
 });
 
 test('dev table: rows for every plan at the applied commit, by namespace then name; next windows beyond 7 days, paused, past one-offs, permanent', () => {
@@ -96,12 +111,20 @@ test('dev table: rows for every plan at the applied commit, by namespace then na
 
 test('dev table and page: a namespaces: plan is one row per namespace, with its own schedule id; its windows name the plan', async () => {
   const { planOfWorkflow } = await import('../../src/core/present/model.js');
-  const multi = loadPlans([file('schedules/multi.yaml', 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: batch\nnamespaces: [dev-a.t1, dev-b.t1]\ntrus: 4\ncron: "0 6 * * *"\ntimezone: UTC\nduration: 1h\n')]).plans;
+  const multi = loadPlans([
+    file(
+      'schedules/multi.yaml',
+      'apiVersion: capsched/v1\nkind: CapacityPlan\nname: batch\nnamespaces: [dev-a.t1, dev-b.t1]\ntrus: 4\ncron: "0 6 * * *"\ntimezone: UTC\nduration: 1h\n',
+    ),
+  ]).plans;
   const rows = rowsFromPresent(buildPresent(input({ plans: multi })));
-  assert.deepEqual(rows.map((r) => [r.namespace, r.plan, r.scheduleId]), [
-    ['dev-a.t1', 'batch', 'capsched.dev.batch.dev-a.t1'],
-    ['dev-b.t1', 'batch', 'capsched.dev.batch.dev-b.t1'],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.namespace, r.plan, r.scheduleId]),
+    [
+      ['dev-a.t1', 'batch', 'capsched.dev.batch.dev-a.t1'],
+      ['dev-b.t1', 'batch', 'capsched.dev.batch.dev-b.t1'],
+    ],
+  );
   assert.equal(planOfWorkflow('capsched.dev.batch.dev-a.t1-2026-12-03T06:00:00Z', 'dev'), 'batch');
   assert.equal(planOfWorkflow('capsched.dev.early-2026-12-03T04:28:00Z', 'dev'), 'early');
 });

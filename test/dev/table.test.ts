@@ -31,7 +31,10 @@ test('windows are shown in the plan zone: across midnight, same day, permanent, 
     formatWindow(row({ timezone: 'Europe/Berlin', nextWindows: [win('2026-11-30T07:00:00Z', '2026-11-30T17:00:00Z')] }), NOW),
     'Mon 30 Nov 2026 08:00–18:00 Europe/Berlin (in 19h)',
   );
-  assert.equal(formatWindow(row({ permanent: true, nextWindows: [win('2027-01-04T09:00:00Z', null)], timezone: 'Europe/London' }), NOW), 'Mon 04 Jan 2027 09:00 → (permanent) Europe/London (in 35d 21h)');
+  assert.equal(
+    formatWindow(row({ permanent: true, nextWindows: [win('2027-01-04T09:00:00Z', null)], timezone: 'Europe/London' }), NOW),
+    'Mon 04 Jan 2027 09:00 → (permanent) Europe/London (in 35d 21h)',
+  );
   assert.match(formatWindow(row({ paused: true }), NOW), / \[paused\]$/);
   assert.equal(formatWindow(row({ expired: true, nextWindows: [] }), NOW), '(one-off; already started)');
   assert.equal(formatWindow(row({ nextWindows: [] }), NOW), '(no upcoming window)');

@@ -30,7 +30,10 @@ const NS = 'payments.a1b2c';
 const installation = `doc-${uniqueSuffix()}`;
 const taskQueue = `doctor-capacity-${uniqueSuffix()}`;
 const repo: TestRepo = createTestRepo();
-repo.write('schedules/nightly.yaml', `apiVersion: capsched/v1\nkind: CapacityPlan\nname: nightly\nnamespace: ${NS}\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n`);
+repo.write(
+  'schedules/nightly.yaml',
+  `apiVersion: capsched/v1\nkind: CapacityPlan\nname: nightly\nnamespace: ${NS}\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n`,
+);
 repo.commit('one plan');
 const work = tempDir('capsched-doctor-work-');
 
@@ -60,7 +63,10 @@ async function doctor(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise
   let out = '';
   let err = '';
   const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), env: env(extraEnv), cwd: work };
-  const code = await doctorCommand(['--source', repo.remote, '--installation', installation, '--task-queue', taskQueue, '--worker-seen-within', '6s', ...args], io);
+  const code = await doctorCommand(
+    ['--source', repo.remote, '--installation', installation, '--task-queue', taskQueue, '--worker-seen-within', '6s', ...args],
+    io,
+  );
   return { code, out, err, lines: out.split('\n').filter((l) => l !== '') };
 }
 
@@ -73,7 +79,13 @@ function assertNoSecrets(text: string): void {
 
 before(async () => {
   server = await startDevServer({ extraArgs: ['--dynamic-config-value', 'matching.longPollExpirationInterval="2s"'] });
-  sim = await startCloudOpsSimulator({ namespaces: [NS, 'other.team1', 'readonly.team2'], permittedNamespaces: [NS, 'readonly.team2'], readOnlyNamespaces: ['readonly.team2'], apiKey: API_KEY, operationDelayMs: 50 });
+  sim = await startCloudOpsSimulator({
+    namespaces: [NS, 'other.team1', 'readonly.team2'],
+    permittedNamespaces: [NS, 'readonly.team2'],
+    readOnlyNamespaces: ['readonly.team2'],
+    apiKey: API_KEY,
+    operationDelayMs: 50,
+  });
   connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
   const logger = silentLogger();
@@ -93,7 +105,9 @@ before(async () => {
     connection: workerConnection,
     namespace: 'default',
     taskQueue,
-    cloudOps: createCloudOpsClient(readCloudOpsSettings({ TEMPORAL_CLOUD_API_KEY: API_KEY, TEMPORAL_CLOUD_ENDPOINT: sim.address, TEMPORAL_CLOUD_ALLOW_INSECURE: 'true' })),
+    cloudOps: createCloudOpsClient(
+      readCloudOpsSettings({ TEMPORAL_CLOUD_API_KEY: API_KEY, TEMPORAL_CLOUD_ENDPOINT: sim.address, TEMPORAL_CLOUD_ALLOW_INSECURE: 'true' }),
+    ),
     notifier: createSlackNotifier({ webhookUrl: undefined, logger }),
     logger,
     settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://localhost:8233' },
@@ -124,7 +138,19 @@ test('doctor on a healthy setup: every line ✓, --send-test posts a marked test
   const r = await doctor(['--send-test']);
   assert.equal(r.code, 0, r.out + r.err);
   for (const l of r.lines.slice(0, -1)) assert.ok(l.startsWith('✓ '), `not ✓: ${l}\n${r.out}`);
-  for (const title of ['Temporal', 'Namespace', 'Search attributes', 'Capacity workers', 'Reconciler workers', 'Reconciler', 'Cloud Ops API', NS, 'Slack', 'Plan source', 'Clock']) {
+  for (const title of [
+    'Temporal',
+    'Namespace',
+    'Search attributes',
+    'Capacity workers',
+    'Reconciler workers',
+    'Reconciler',
+    'Cloud Ops API',
+    NS,
+    'Slack',
+    'Plan source',
+    'Clock',
+  ]) {
     assert.ok(line(r.lines, title).startsWith('✓ '), `${title}: ${r.out}`);
   }
   assert.match(line(r.lines, 'Temporal'), /server version \d+\.\d+/);
@@ -142,7 +168,10 @@ test('doctor on a healthy setup: every line ✓, --send-test posts a marked test
   assert.equal(json.code, 0, json.out);
   const report = JSON.parse(json.out) as DoctorReport;
   assert.equal(report.ok, true);
-  assert.deepEqual(report.checks.filter((c) => c.status !== 'ok'), []);
+  assert.deepEqual(
+    report.checks.filter((c) => c.status !== 'ok'),
+    [],
+  );
   assert.ok(report.checks.some((c) => c.id === `namespace:${NS}`));
 });
 
@@ -160,17 +189,32 @@ test('doctor with a wrong Cloud Ops key: ✗ on the Cloud Ops line, namespaces n
 test('doctor with namespaces the key may not touch: ✗ on each, with the role to grant, exit 1', async () => {
   const dir = tempDir('capsched-doctor-plans-');
   const other = createTestRepo();
-  other.write('schedules/nightly.yaml', `apiVersion: capsched/v1\nkind: CapacityPlan\nname: nightly\nnamespace: ${NS}\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n`);
-  other.write('schedules/other.yaml', `apiVersion: capsched/v1\nkind: CapacityPlan\nname: other\nnamespace: other.team1\ntrus: 4\ncron: "0 22 * * 1-5"\nduration: 1h\n`);
-  other.write('schedules/readonly.yaml', `apiVersion: capsched/v1\nkind: CapacityPlan\nname: ro\nnamespace: readonly.team2\ntrus: 4\ncron: "0 21 * * 1-5"\nduration: 1h\n`);
+  other.write(
+    'schedules/nightly.yaml',
+    `apiVersion: capsched/v1\nkind: CapacityPlan\nname: nightly\nnamespace: ${NS}\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n`,
+  );
+  other.write(
+    'schedules/other.yaml',
+    `apiVersion: capsched/v1\nkind: CapacityPlan\nname: other\nnamespace: other.team1\ntrus: 4\ncron: "0 22 * * 1-5"\nduration: 1h\n`,
+  );
+  other.write(
+    'schedules/readonly.yaml',
+    `apiVersion: capsched/v1\nkind: CapacityPlan\nname: ro\nnamespace: readonly.team2\ntrus: 4\ncron: "0 21 * * 1-5"\nduration: 1h\n`,
+  );
   other.commit('three namespaces');
   let out = '';
   const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (out += t), env: env(), cwd: dir };
   const code = await doctorCommand(['--source', other.remote, '--installation', installation, '--task-queue', taskQueue, '--worker-seen-within', '6s'], io);
   const lines = out.split('\n');
   assert.equal(code, 1, out);
-  assert.match(line(lines, 'other.team1'), /^✗ other\.team1: the Cloud Ops key may not read it \[CLOUD_OPS_PERMISSION_DENIED\] → give the key Namespace Admin on other\.team1$/);
-  assert.match(line(lines, 'readonly.team2'), /^✗ readonly\.team2: readable, but the key has only read on it .* → give the key Namespace Admin on readonly\.team2$/);
+  assert.match(
+    line(lines, 'other.team1'),
+    /^✗ other\.team1: the Cloud Ops key may not read it \[CLOUD_OPS_PERMISSION_DENIED\] → give the key Namespace Admin on other\.team1$/,
+  );
+  assert.match(
+    line(lines, 'readonly.team2'),
+    /^✗ readonly\.team2: readable, but the key has only read on it .* → give the key Namespace Admin on readonly\.team2$/,
+  );
   assert.ok(line(lines, NS).startsWith('✓'), out);
   assertNoSecrets(out);
 });
@@ -198,7 +242,12 @@ test('doctor with the capacity worker stopped: ✗ on the capacity workers line 
   await new Promise((resolve) => setTimeout(resolve, 7_000));
   const r = await doctor([]);
   assert.equal(r.code, 1, r.out);
-  assert.match(line(r.lines, 'Capacity workers'), new RegExp(`^✗ Capacity workers: no worker polling ${taskQueue} in the last 6s; last poll \\d+s ago by .+ → start \`capsched run\` or \`capsched worker\` with --task-queue ${taskQueue}`));
+  assert.match(
+    line(r.lines, 'Capacity workers'),
+    new RegExp(
+      `^✗ Capacity workers: no worker polling ${taskQueue} in the last 6s; last poll \\d+s ago by .+ → start \`capsched run\` or \`capsched worker\` with --task-queue ${taskQueue}`,
+    ),
+  );
   assert.ok(line(r.lines, 'Reconciler workers').startsWith('✓'), `the daemon still polls its own queue: ${r.out}`);
   assert.match(r.lines.at(-1) ?? '', /^capsched doctor: 1 problem \(✗\) to fix/);
 });

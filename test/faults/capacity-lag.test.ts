@@ -52,7 +52,10 @@ describe('capacity still changing after FULFILLED; TRUs not offered', { concurre
     const result = await resultOf(handle);
     assert.equal(result.initialChangeSuccess, true);
     assert.equal(result.verificationSuccess, false);
-    assert.match(result.errors.join('\n'), /the latest capacity request is still in progress after waiting 1s for it to complete \(expected 4 provisioned TRUs, the API reports on-demand\)/);
+    assert.match(
+      result.errors.join('\n'),
+      /the latest capacity request is still in progress after waiting 1s for it to complete \(expected 4 provisioned TRUs, the API reports on-demand\)/,
+    );
     assert.equal(result.revertedToOnDemand, true);
     assert.equal(result.revertVerificationSuccess, true);
     assert.deepEqual(history(capped.sim, ns), ['4', 'onDemand']);

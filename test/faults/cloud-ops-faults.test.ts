@@ -64,7 +64,15 @@ describe('Cloud Ops faults during a window', { concurrency: true }, async () => 
       assert.deepEqual(describeCapacity(stack.sim, ns), { mode: 'onDemand' });
       // 2 refused + 1 accepted raise, 1 revert; every accepted operation is distinct.
       assert.equal(updates(stack.sim, ns), 4);
-      assert.equal(new Set(stack.sim.operations().filter((o) => o.namespace === ns).map((o) => o.id)).size, 2);
+      assert.equal(
+        new Set(
+          stack.sim
+            .operations()
+            .filter((o) => o.namespace === ns)
+            .map((o) => o.id),
+        ).size,
+        2,
+      );
       assert.deepEqual(specWithoutCapacity(stack.sim.specOf(ns)), before, 'other spec fields preserved');
       const sent = await until(() => (messagesFor(ns).length >= 1 ? messagesFor(ns) : undefined), 5_000, 'the info alert');
       assert.equal(sent.length, 1, 'no alert per retry');
@@ -85,7 +93,10 @@ describe('Cloud Ops faults during a window', { concurrency: true }, async () => 
     assert.equal(result.initialChangeSuccess, true, result.errors.join('; '));
     assert.equal(result.revertVerificationSuccess, true, result.errors.join('; '));
     assert.deepEqual(history(stack.sim, ns), ['2', '8', 'onDemand']);
-    assert.deepEqual(stack.sim.changes(ns).map((c) => c.source), ['out-of-band', 'api', 'api']);
+    assert.deepEqual(
+      stack.sim.changes(ns).map((c) => c.source),
+      ['out-of-band', 'api', 'api'],
+    );
     assert.deepEqual(describeCapacity(stack.sim, ns), { mode: 'onDemand' });
     assert.deepEqual(specWithoutCapacity(stack.sim.specOf(ns)), before, 'other spec fields preserved');
     // The stale write was refused once (FAILED_PRECONDITION), then the re-read write went through.

@@ -15,7 +15,10 @@ const { client } = await testTemporal();
 const NS = { stranded: faultNamespace('strand'), drift: faultNamespace('drift') };
 
 describe('coordinator liveness and re-verification', { concurrency: true }, async () => {
-  const stack = await startCapacityStack({ namespaces: Object.values(NS), settings: { coordinatorCheckMs: 1_500, coordinatorQueryTimeoutMs: 1_500, reverifyIntervalMs: 1_500 } });
+  const stack = await startCapacityStack({
+    namespaces: Object.values(NS),
+    settings: { coordinatorCheckMs: 1_500, coordinatorQueryTimeoutMs: 1_500, reverifyIntervalMs: 1_500 },
+  });
   const replay: string[] = [];
   after(async () => {
     await replayHistories(client, replay);
@@ -25,7 +28,11 @@ describe('coordinator liveness and re-verification', { concurrency: true }, asyn
   test('scenario 4: a coordinator on a task queue no worker polls: the new window is not left in "raising": detected, alerted, replaced on its queue, raised and released', async () => {
     const ns = NS.stranded;
     const oldQueue = `retired-queue-${uniqueSuffix()}`;
-    const stale = await client.workflow.start(CAPACITY_COORDINATOR_WORKFLOW, { workflowId: coordinatorWorkflowId(ns), taskQueue: oldQueue, args: [{ namespace: ns }] });
+    const stale = await client.workflow.start(CAPACITY_COORDINATOR_WORKFLOW, {
+      workflowId: coordinatorWorkflowId(ns),
+      taskQueue: oldQueue,
+      args: [{ namespace: ns }],
+    });
     const handle = await stack.startWindow(ns, { trus: 4, windowMs: 15_000, verifyDelay: '300ms' });
     await until(() => history(stack.sim, ns).includes('4'), 20_000, 'the raise through a replacement coordinator');
     const result = await resultOf(handle);

@@ -98,7 +98,8 @@ export async function startFaultDaemon(options: FaultDaemonOptions): Promise<Fau
       for (;;) {
         const status = await daemon.status();
         if (predicate(status)) return status;
-        if (Date.now() > deadline) throw new Error(`timed out waiting; last status: ${JSON.stringify({ ...status, localPasses: status.localPasses.slice(-3) })}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting; last status: ${JSON.stringify({ ...status, localPasses: status.localPasses.slice(-3) })}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },

@@ -28,7 +28,12 @@ describe('git faults under a running daemon', { concurrency: true }, () => {
     const server = await serveBareRepo(repo.remote, { username: 'x-access-token', password: TOKEN });
     const logs = captureLogs('info');
     const sink = await startSlackSink();
-    const source = createPlanSource({ source: server.url, workDir: tempDir(), credentials: readGitCredentials({ CAPSCHED_GIT_TOKEN: TOKEN }), logger: logs.logger });
+    const source = createPlanSource({
+      source: server.url,
+      workDir: tempDir(),
+      credentials: readGitCredentials({ CAPSCHED_GIT_TOKEN: TOKEN }),
+      logger: logs.logger,
+    });
     const t = await startFaultDaemon({ source, sink, logger: logs.logger, intervalMs: 300 });
     await t.until((s) => s.state?.lastAppliedRevision === good);
     const writes = t.store.writes();

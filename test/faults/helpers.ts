@@ -49,9 +49,7 @@ export function captureLogs(level = 'debug'): LogCapture {
     lines,
     text: () => lines.join(''),
     find: (msg) =>
-      lines
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .filter((l) => (typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg)))),
+      lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => (typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg)))),
   };
 }
 
@@ -59,7 +57,9 @@ let bundle: Promise<{ code: string }> | undefined;
 
 /** The capacity workflows bundled once per test file. */
 export function capacityBundle(): Promise<{ code: string }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then((b) => ({ code: b.code }));
+  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then(
+    (b) => ({ code: b.code }),
+  );
   return bundle;
 }
 
@@ -112,7 +112,10 @@ export interface CapacityStack {
   taskQueue: string;
   worker: Worker | undefined;
   /** Starts a window of `windowMs` from now with a short verify delay. */
-  startWindow(namespace: string, options: { trus: number; windowMs: number; verifyDelay?: string; plan?: string; workflowId?: string }): Promise<WorkflowHandle>;
+  startWindow(
+    namespace: string,
+    options: { trus: number; windowMs: number; verifyDelay?: string; plan?: string; workflowId?: string },
+  ): Promise<WorkflowHandle>;
   /** Stops the in-process worker (idempotent). */
   stopWorker(): Promise<void>;
   /** Starts a new in-process worker on the same task queue. */
@@ -132,7 +135,13 @@ export function describeCapacity(sim: CloudOpsSimulator, namespace: string): Cap
 export async function startCapacityStack(options: StackOptions): Promise<CapacityStack> {
   const temporal = options.temporal ?? (await testTemporal());
   const logs = options.logs ?? captureLogs();
-  const sim = await startCloudOpsSimulator({ namespaces: options.namespaces, apiKey: CLOUD_API_KEY, operationDelayMs: 200, logger: logs.logger, ...options.simulator });
+  const sim = await startCloudOpsSimulator({
+    namespaces: options.namespaces,
+    apiKey: CLOUD_API_KEY,
+    operationDelayMs: 200,
+    logger: logs.logger,
+    ...options.simulator,
+  });
   const cloudOps = createCloudOpsClient(readCloudOpsSettings(cloudOpsEnv(sim, options.clientApiKey)), { logger: logs.logger });
   const sink = await startSlackSink({ path: options.sinkPath });
   const notifier = createSlackNotifier({

@@ -47,7 +47,6 @@ const CANARIES = {
   webhookSecret: 'CANARY-webhook-secret-9a3f1e',
 };
 
-
 /** JSON with byte arrays (Temporal payload data) decoded as UTF-8, so payload contents are searched too. */
 function text(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -71,7 +70,12 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
   git(repo.remote, 'update-server-info');
   const gitServer = await serveBareRepo(repo.remote, { username: 'x-access-token', password: CANARIES.gitToken });
   const workDir = tempDir('capsched-canary-');
-  const source = createPlanSource({ source: gitServer.url, workDir, credentials: readGitCredentials({ CAPSCHED_GIT_TOKEN: CANARIES.gitToken }), logger: logs.logger });
+  const source = createPlanSource({
+    source: gitServer.url,
+    workDir,
+    credentials: readGitCredentials({ CAPSCHED_GIT_TOKEN: CANARIES.gitToken }),
+    logger: logs.logger,
+  });
 
   // Cloud Ops simulator with the key, Slack sink whose URL holds a canary.
   const sim = await startCloudOpsSimulator({ namespaces: [nsPlan, nsDirect, nsFailed], apiKey: CANARIES.cloudKey, operationDelayMs: 200, logger: logs.logger });
@@ -86,13 +90,27 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
     { logger: logs.logger },
   );
   const sink = await startSlackSink({ path: `/services/T0/B0/${CANARIES.slackPath}` });
-  const notifier = createSlackNotifier({ webhookUrl: new Secret(sink.url), logger: logs.logger, initialBackoffMs: 50, attemptTimeoutMs: 1_000, totalTimeoutMs: 5_000 });
+  const notifier = createSlackNotifier({
+    webhookUrl: new Secret(sink.url),
+    logger: logs.logger,
+    initialBackoffMs: 50,
+    attemptTimeoutMs: 1_000,
+    totalTimeoutMs: 5_000,
+  });
 
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
   after(async () => {
-    for (const id of [scheduledRun, coordinatorWorkflowId(nsPlan), reconcilerWorkflowId(installation)]) if (id !== undefined) await client.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
-    await client.schedule.getHandle(scheduleIdFor(installation, 'canary')).delete().catch(() => undefined);
+    for (const id of [scheduledRun, coordinatorWorkflowId(nsPlan), reconcilerWorkflowId(installation)])
+      if (id !== undefined)
+        await client.workflow
+          .getHandle(id)
+          .terminate('test finished')
+          .catch(() => undefined);
+    await client.schedule
+      .getHandle(scheduleIdFor(installation, 'canary'))
+      .delete()
+      .catch(() => undefined);
     await connection.close();
     cloudOps.close();
     await sim.stop();
@@ -131,7 +149,8 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
   const outputs: string[] = [];
   let scheduledRun: string | undefined;
   const status = async (): Promise<Awaited<ReturnType<typeof daemon.status>>> => daemon.status();
-  const untilStatus = (p: (s: Awaited<ReturnType<typeof daemon.status>>) => boolean, what: string) => until(async () => p(await status()) && (await status()), 30_000, what);
+  const untilStatus = (p: (s: Awaited<ReturnType<typeof daemon.status>>) => boolean, what: string) =>
+    until(async () => p(await status()) && (await status()), 30_000, what);
 
   try {
     await untilStatus((s) => s.state?.lastAppliedRevision === first && s.ready, 'the first apply');
@@ -140,7 +159,11 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
     //    waits the default 2 minutes, so the run is terminated after the histories are read).
     const scheduleId = scheduleIdFor(installation, 'canary');
     await client.schedule.getHandle(scheduleId).trigger();
-    scheduledRun = await until(async () => (await client.schedule.getHandle(scheduleId).describe()).info.recentActions.at(-1)?.action.workflow.workflowId, 15_000, 'the triggered run');
+    scheduledRun = await until(
+      async () => (await client.schedule.getHandle(scheduleId).describe()).info.recentActions.at(-1)?.action.workflow.workflowId,
+      15_000,
+      'the triggered run',
+    );
     await until(() => history(sim, nsPlan).includes('8'), 15_000, 'the raise of the scheduled run');
 
     // 2. A direct window with a natural end, with one Slack 500 on its alert.
@@ -168,8 +191,20 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
     const body = JSON.stringify({ ref: 'refs/heads/main' });
     const sign = (b: string, secret: string) => `sha256=${createHmac('sha256', secret).update(b).digest('hex')}`;
     outputs.push(await http('/webhook', { method: 'POST', body, headers: { 'x-github-event': 'push', 'x-hub-signature-256': sign(body, 'wrong') } }));
-    outputs.push(await http('/webhook', { method: 'POST', body, headers: { 'x-github-event': 'push', 'x-github-delivery': 'canary-1', 'x-hub-signature-256': sign(body, CANARIES.webhookSecret) } }));
-    outputs.push(await http('/webhook', { method: 'POST', body, headers: { 'x-github-event': 'push', 'x-github-delivery': 'canary-1', 'x-hub-signature-256': sign(body, CANARIES.webhookSecret) } }));
+    outputs.push(
+      await http('/webhook', {
+        method: 'POST',
+        body,
+        headers: { 'x-github-event': 'push', 'x-github-delivery': 'canary-1', 'x-hub-signature-256': sign(body, CANARIES.webhookSecret) },
+      }),
+    );
+    outputs.push(
+      await http('/webhook', {
+        method: 'POST',
+        body,
+        headers: { 'x-github-event': 'push', 'x-github-delivery': 'canary-1', 'x-hub-signature-256': sign(body, CANARIES.webhookSecret) },
+      }),
+    );
     outputs.push(await http('/webhook', { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024), headers: { 'x-github-event': 'push' } }));
 
     // 5. An invalid commit, then the git token is revoked, then both are fixed.
@@ -194,7 +229,13 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
 
   // Everything Temporal keeps: schedule descriptions and every workflow history, payloads decoded.
   outputs.push(text(await client.schedule.getHandle(scheduleIdFor(installation, 'canary')).describe()));
-  const workflowIds = [...(scheduledRun === undefined ? [] : [scheduledRun]), reconcilerWorkflowId(installation), coordinatorWorkflowId(nsPlan), coordinatorWorkflowId(nsDirect), coordinatorWorkflowId(nsFailed)];
+  const workflowIds = [
+    ...(scheduledRun === undefined ? [] : [scheduledRun]),
+    reconcilerWorkflowId(installation),
+    coordinatorWorkflowId(nsPlan),
+    coordinatorWorkflowId(nsDirect),
+    coordinatorWorkflowId(nsFailed),
+  ];
   for await (const w of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) workflowIds.push(w.workflowId);
   const histories = new Set<string>();
   for (const id of workflowIds) {
@@ -220,7 +261,10 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
     outputs: outputs.join('\n'),
   };
   assert.ok(logs.lines.length > 50, `logs were captured (${logs.lines.length} lines)`);
-  assert.ok(logs.find(/.*/).some((l) => l.component === 'temporal-sdk'), 'SDK log lines included');
+  assert.ok(
+    logs.find(/.*/).some((l) => l.component === 'temporal-sdk'),
+    'SDK log lines included',
+  );
   assert.ok(sink.messages.length >= 5, 'alerts were delivered');
   const found: string[] = [];
   for (const [where, hay] of Object.entries(haystacks)) {

@@ -29,13 +29,22 @@ test('dev server killed mid-window and restarted on the same database: the windo
 
   // Crash the server: no graceful shutdown.
   server.process.kill('SIGKILL');
-  await new Promise<void>((resolve) => (server.process.exitCode !== null || server.process.signalCode !== null ? resolve() : server.process.once('exit', () => resolve())));
+  await new Promise<void>((resolve) =>
+    server.process.exitCode !== null || server.process.signalCode !== null ? resolve() : server.process.once('exit', () => resolve()),
+  );
   await sleep(2_000);
   assert.deepEqual(describeCapacity(stack.sim, ns), { mode: 'provisioned', trus: 8 }, 'capacity held while the server is down');
   server = await startDevServer({ dbFilename, port });
 
   const result = await resultOf(handle);
-  assert.deepEqual(result, { namespace: ns, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] });
+  assert.deepEqual(result, {
+    namespace: ns,
+    initialChangeSuccess: true,
+    verificationSuccess: true,
+    revertedToOnDemand: true,
+    revertVerificationSuccess: true,
+    errors: [],
+  });
   assert.deepEqual(history(stack.sim, ns), ['8', 'onDemand'], 'one raise, one revert: nothing repeated after the restart');
   assert.deepEqual(describeCapacity(stack.sim, ns), { mode: 'onDemand' });
   const revert = stack.sim.changes(ns).at(-1);

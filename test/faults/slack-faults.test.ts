@@ -11,12 +11,21 @@ import { describeCapacity, faultNamespace, history, resultOf, startCapacityStack
 
 await testTemporal();
 
-const namespaces = { e500: faultNamespace('s500'), e429: faultNamespace('s429'), timeout: faultNamespace('stimeout'), gone: faultNamespace('s410'), after: faultNamespace('safter') };
+const namespaces = {
+  e500: faultNamespace('s500'),
+  e429: faultNamespace('s429'),
+  timeout: faultNamespace('stimeout'),
+  gone: faultNamespace('s410'),
+  after: faultNamespace('safter'),
+};
 
 const OK = { namespace: '', initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] };
 
 describe('Slack faults never affect capacity; retries are bounded', async () => {
-  const stack = await startCapacityStack({ namespaces: Object.values(namespaces), slack: { attemptTimeoutMs: 800, maxAttempts: 4, totalTimeoutMs: 5_000, initialBackoffMs: 50 } });
+  const stack = await startCapacityStack({
+    namespaces: Object.values(namespaces),
+    slack: { attemptTimeoutMs: 800, maxAttempts: 4, totalTimeoutMs: 5_000, initialBackoffMs: 50 },
+  });
   const requestsFor = (ns: string) => stack.sink.requests.filter((r) => r.raw.includes(ns));
 
   async function window(ns: string): Promise<void> {
@@ -34,7 +43,10 @@ describe('Slack faults never affect capacity; retries are bounded', async () => 
     stack.sink.respondWith({ status: 500 }, { status: 500 });
     await window(namespaces.e500);
     const reqs = requestsFor(namespaces.e500);
-    assert.deepEqual(reqs.map((r) => r.status), [500, 500, 200]);
+    assert.deepEqual(
+      reqs.map((r) => r.status),
+      [500, 500, 200],
+    );
     assert.equal(stack.sink.messages.filter((m) => m.raw.includes(namespaces.e500)).length, 1);
   });
 
@@ -42,7 +54,10 @@ describe('Slack faults never affect capacity; retries are bounded', async () => 
     stack.sink.respondWith({ status: 429, retryAfterSeconds: 1 });
     await window(namespaces.e429);
     const reqs = requestsFor(namespaces.e429);
-    assert.deepEqual(reqs.map((r) => r.status), [429, 200]);
+    assert.deepEqual(
+      reqs.map((r) => r.status),
+      [429, 200],
+    );
     const gap = (reqs[1]?.at ?? 0) - (reqs[0]?.at ?? 0);
     assert.ok(gap >= 950, `Retry-After honoured (gap ${gap} ms)`);
   });
@@ -68,7 +83,10 @@ describe('Slack faults never affect capacity; retries are bounded', async () => 
   test('410 (webhook revoked): one request, a warning, later alerts are logged only; capacity unaffected', async () => {
     stack.sink.respondWith({ status: 410 });
     await window(namespaces.gone);
-    assert.deepEqual(requestsFor(namespaces.gone).map((r) => r.status), [410]);
+    assert.deepEqual(
+      requestsFor(namespaces.gone).map((r) => r.status),
+      [410],
+    );
     assert.equal(stack.logs.find(/Slack webhook revoked or deleted/).length, 1);
     assert.equal(stack.notifier.stats().revoked, true);
     const before = stack.sink.requests.length;

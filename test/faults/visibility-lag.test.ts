@@ -46,14 +46,21 @@ test('created but not yet listed: no duplicate create, no delete, no alert; conv
   assert.equal(store.calls.update ?? 0, 0, 'the existing schedules matched: no rewrite');
 
   // Exactly one schedule per plan on the server (visibility itself may take a moment on the dev server).
-  const ids = await until(async () => {
-    const found: string[] = [];
-    for await (const s of client.schedule.list({ query: `CapschedInstallation = "${installation}"` })) found.push(s.scheduleId);
-    return found.length >= 2 ? found : undefined;
-  }, 10_000, 'both schedules listed');
+  const ids = await until(
+    async () => {
+      const found: string[] = [];
+      for await (const s of client.schedule.list({ query: `CapschedInstallation = "${installation}"` })) found.push(s.scheduleId);
+      return found.length >= 2 ? found : undefined;
+    },
+    10_000,
+    'both schedules listed',
+  );
   assert.deepEqual(ids.sort(), [t.scheduleId('nightly'), t.scheduleId('weekend')].sort());
   assert.equal(await scheduleTrus(t.scheduleId('nightly')), 8);
   const status = await t.daemon.status();
-  assert.ok(status.localPasses.every((p) => p.result !== 'failed'), JSON.stringify(status.localPasses.map((p) => p.result)));
+  assert.ok(
+    status.localPasses.every((p) => p.result !== 'failed'),
+    JSON.stringify(status.localPasses.map((p) => p.result)),
+  );
   assert.equal(t.sink.messages.length, 0);
 });

@@ -25,13 +25,24 @@ const sign = (body: string | Buffer, secret = SECRET): string => `sha256=${creat
 function post(address: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   const i = address.lastIndexOf(':');
   return new Promise((resolve, reject) => {
-    const req = request({ host: address.slice(0, i), port: Number(address.slice(i + 1)), path: '/webhook', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      {
+        host: address.slice(0, i),
+        port: Number(address.slice(i + 1)),
+        path: '/webhook',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     // An oversized body may be cut off by the server's 413 + close: that is the expected answer.
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? resolve({ status: 413, body: 'connection closed' }) : reject(err)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? resolve({ status: 413, body: 'connection closed' }) : reject(err),
+    );
     req.end(body);
   });
 }
@@ -62,13 +73,27 @@ test('a mixed flood of forged, oversized, replayed and valid webhooks: right ans
   const big = Buffer.alloc(2 * 1024 * 1024, 'a');
   const replayId = `replay-${uniqueSuffix()}`;
   const kinds: { kind: string; send: () => Promise<{ status: number; body: string }> }[] = [];
-  for (let i = 0; i < 100; i++) kinds.push({ kind: 'unsigned', send: () => post(address, payload, { 'x-github-event': 'push', 'x-github-delivery': `u${i}` }) });
-  for (let i = 0; i < 100; i++) kinds.push({ kind: 'forged', send: () => post(address, payload, { 'x-github-event': 'push', 'x-github-delivery': `f${i}`, 'x-hub-signature-256': sign(payload, `guess-${i}`) }) });
-  for (let i = 0; i < 10; i++) kinds.push({ kind: 'oversized', send: () => post(address, big, { 'x-github-event': 'push', 'x-hub-signature-256': sign(big) }) });
-  for (let i = 0; i < 60; i++) kinds.push({ kind: 'valid', send: () => post(address, payload, { 'x-github-event': 'push', 'x-github-delivery': `v${i}-${uniqueSuffix()}`, 'x-hub-signature-256': sign(payload) }) });
+  for (let i = 0; i < 100; i++)
+    kinds.push({ kind: 'unsigned', send: () => post(address, payload, { 'x-github-event': 'push', 'x-github-delivery': `u${i}` }) });
+  for (let i = 0; i < 100; i++)
+    kinds.push({
+      kind: 'forged',
+      send: () => post(address, payload, { 'x-github-event': 'push', 'x-github-delivery': `f${i}`, 'x-hub-signature-256': sign(payload, `guess-${i}`) }),
+    });
+  for (let i = 0; i < 10; i++)
+    kinds.push({ kind: 'oversized', send: () => post(address, big, { 'x-github-event': 'push', 'x-hub-signature-256': sign(big) }) });
+  for (let i = 0; i < 60; i++)
+    kinds.push({
+      kind: 'valid',
+      send: () => post(address, payload, { 'x-github-event': 'push', 'x-github-delivery': `v${i}-${uniqueSuffix()}`, 'x-hub-signature-256': sign(payload) }),
+    });
   const firstReplay = await post(address, payload, { 'x-github-event': 'push', 'x-github-delivery': replayId, 'x-hub-signature-256': sign(payload) });
   assert.equal(firstReplay.status, 202);
-  for (let i = 0; i < 30; i++) kinds.push({ kind: 'replay', send: () => post(address, payload, { 'x-github-event': 'push', 'x-github-delivery': replayId, 'x-hub-signature-256': sign(payload) }) });
+  for (let i = 0; i < 30; i++)
+    kinds.push({
+      kind: 'replay',
+      send: () => post(address, payload, { 'x-github-event': 'push', 'x-github-delivery': replayId, 'x-hub-signature-256': sign(payload) }),
+    });
 
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
@@ -94,7 +119,10 @@ test('a mixed flood of forged, oversized, replayed and valid webhooks: right ans
   assert.deepEqual(byKind('valid'), [202]);
   assert.deepEqual(byKind('replay'), [202]);
   assert.ok(answers.filter((a) => a.kind === 'replay').every((a) => a.body === 'duplicate delivery ignored\n'));
-  assert.ok(answers.filter((a) => a.status === 401).every((a) => a.body === 'unauthorized\n'), 'a generic 401 body');
+  assert.ok(
+    answers.filter((a) => a.status === 401).every((a) => a.body === 'unauthorized\n'),
+    'a generic 401 body',
+  );
   assert.ok(Math.max(...healthLatencies) < 3_000, `/healthz latency during the flood: ${healthLatencies.join(', ')} ms`);
   assert.ok(rssPeak - rssBefore < 150 * 1024 * 1024, `RSS grew ${Math.round((rssPeak - rssBefore) / 1024 / 1024)} MB`);
 

@@ -19,7 +19,19 @@ import { packageRoot } from '../../src/paths.js';
 import { createTestRepo, tempDir } from '../helpers/git-repo.js';
 import { planYaml } from './daemon.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
-import { capacityBundle, capacityBundleFile, cloudOpsEnv, describeCapacity, faultNamespace, history, resultOf, sleep, startCapacityStack, until, type CapacityStack } from './helpers.js';
+import {
+  capacityBundle,
+  capacityBundleFile,
+  cloudOpsEnv,
+  describeCapacity,
+  faultNamespace,
+  history,
+  resultOf,
+  sleep,
+  startCapacityStack,
+  until,
+  type CapacityStack,
+} from './helpers.js';
 
 const temporal = await testTemporal();
 const bundlePath = await capacityBundleFile();
@@ -38,7 +50,18 @@ interface WorkerProcess {
 async function spawnWorker(stack: CapacityStack): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    [join(packageRoot(), 'bin/capsched.js'), 'worker', '--task-queue', stack.taskQueue, '--address', temporal.address, '--namespace', temporal.namespace, '--workflow-bundle', bundlePath],
+    [
+      join(packageRoot(), 'bin/capsched.js'),
+      'worker',
+      '--task-queue',
+      stack.taskQueue,
+      '--address',
+      temporal.address,
+      '--namespace',
+      temporal.namespace,
+      '--workflow-bundle',
+      bundlePath,
+    ],
     {
       env: { ...process.env, ...cloudOpsEnv(stack.sim), SLACK_WEBHOOK_URL: stack.sink.url, CAPSCHED_SHUTDOWN_GRACE: '1s', CAPSCHED_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,14 +100,25 @@ describe('worker killed with SIGKILL', { concurrency: true }, () => {
     const stack = await startCapacityStack({ namespaces: [ns], noWorker: true, simulator: { operationDelayMs: 1_500 } });
     const first = await spawnWorker(stack);
     const handle = await stack.startWindow(ns, { trus: 8, windowMs: 4_000 });
-    const op = await until(() => stack.sim.operations().find((o) => o.namespace === ns && o.target?.mode === 'provisioned'), 20_000, 'the raise to be accepted');
+    const op = await until(
+      () => stack.sim.operations().find((o) => o.namespace === ns && o.target?.mode === 'provisioned'),
+      20_000,
+      'the raise to be accepted',
+    );
     await first.kill();
     assert.ok(['pending', 'inProgress'].includes(op.state), `killed before the operation finished (${op.state})`);
 
     const second = await spawnWorker(stack);
     // The dead attempt times out on its heartbeat (30 s), the retry runs on the new worker.
     const result = await resultOf(handle);
-    assert.deepEqual(result, { namespace: ns, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] });
+    assert.deepEqual(result, {
+      namespace: ns,
+      initialChangeSuccess: true,
+      verificationSuccess: true,
+      revertedToOnDemand: true,
+      revertVerificationSuccess: true,
+      errors: [],
+    });
     assert.deepEqual(history(stack.sim, ns), ['8', 'onDemand']);
     const ops = stack.sim.operations().filter((o) => o.namespace === ns);
     assert.equal(ops.length, 2, 'one raise operation and one revert operation');
@@ -124,7 +158,10 @@ describe('worker killed with SIGKILL', { concurrency: true }, () => {
     assert.equal(result.revertVerificationSuccess, true);
     assert.deepEqual(history(stack.sim, ns), ['6', 'onDemand']);
     const revert = stack.sim.changes(ns).at(-1);
-    assert.ok(revert !== undefined && revert.atMs - back < 20_000, `reverted ${revert === undefined ? 'never' : `${revert.atMs - back} ms`} after the worker returned`);
+    assert.ok(
+      revert !== undefined && revert.atMs - back < 20_000,
+      `reverted ${revert === undefined ? 'never' : `${revert.atMs - back} ms`} after the worker returned`,
+    );
     const [alert] = await stack.sink.waitForMessages(1, 10_000);
     assert.match(alert?.raw ?? '', /Capacity reverted late/);
     assert.match(alert?.raw ?? '', /late by \d+s/);
@@ -138,11 +175,22 @@ describe('worker killed with SIGKILL', { concurrency: true }, () => {
     const first = await spawnWorker(stack);
     const handle = await stack.startWindow(ns, { trus: 4, windowMs: 9_000, verifyDelay: '3s' });
     const coordinator = temporal.client.workflow.getHandle(coordinatorWorkflowId(ns));
-    await until(async () => history(stack.sim, ns).includes('4') && (await coordinator.query<{ phase: string }>('status')).phase === 'verifying', 15_000, 'the verify delay');
+    await until(
+      async () => history(stack.sim, ns).includes('4') && (await coordinator.query<{ phase: string }>('status')).phase === 'verifying',
+      15_000,
+      'the verify delay',
+    );
     await first.kill();
     const second = await spawnWorker(stack);
     const result = await resultOf(handle);
-    assert.deepEqual(result, { namespace: ns, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] });
+    assert.deepEqual(result, {
+      namespace: ns,
+      initialChangeSuccess: true,
+      verificationSuccess: true,
+      revertedToOnDemand: true,
+      revertVerificationSuccess: true,
+      errors: [],
+    });
     assert.deepEqual(history(stack.sim, ns), ['4', 'onDemand']);
     assert.equal(stack.sim.operations().filter((o) => o.namespace === ns).length, 2);
     // One alert about the revert: on time, or "late" when the dead worker's sticky queue held the
@@ -161,15 +209,43 @@ describe('worker killed with SIGKILL', { concurrency: true }, () => {
     repo.commit('a plan');
     const installation = `crash-${uniqueSuffix()}`;
     after(async () => {
-      await temporal.client.workflow.getHandle(reconcilerWorkflowId(installation)).terminate('test finished').catch(() => undefined);
-      await temporal.client.schedule.getHandle(scheduleIdFor(installation, 'nightly')).delete().catch(() => undefined);
+      await temporal.client.workflow
+        .getHandle(reconcilerWorkflowId(installation))
+        .terminate('test finished')
+        .catch(() => undefined);
+      await temporal.client.schedule
+        .getHandle(scheduleIdFor(installation, 'nightly'))
+        .delete()
+        .catch(() => undefined);
     });
     const workDir = tempDir('capsched-run-');
     const spawnDaemon = async (): Promise<WorkerProcess> => {
       const child = spawn(
         process.execPath,
-        [join(packageRoot(), 'bin/capsched.js'), 'run', '--source', repo.remote, '--installation', installation, '--task-queue', stack.taskQueue, '--interval', '1s', '--listen', '127.0.0.1:0', '--work-dir', workDir, '--address', temporal.address, '--namespace', temporal.namespace],
-        { env: { ...process.env, ...cloudOpsEnv(stack.sim), SLACK_WEBHOOK_URL: stack.sink.url, CAPSCHED_SHUTDOWN_GRACE: '1s', CAPSCHED_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+        [
+          join(packageRoot(), 'bin/capsched.js'),
+          'run',
+          '--source',
+          repo.remote,
+          '--installation',
+          installation,
+          '--task-queue',
+          stack.taskQueue,
+          '--interval',
+          '1s',
+          '--listen',
+          '127.0.0.1:0',
+          '--work-dir',
+          workDir,
+          '--address',
+          temporal.address,
+          '--namespace',
+          temporal.namespace,
+        ],
+        {
+          env: { ...process.env, ...cloudOpsEnv(stack.sim), SLACK_WEBHOOK_URL: stack.sink.url, CAPSCHED_SHUTDOWN_GRACE: '1s', CAPSCHED_LOG_LEVEL: 'info' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
       );
       return watch(child, 'capsched run: serving on');
     };

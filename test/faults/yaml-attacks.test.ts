@@ -37,7 +37,11 @@ interface Measured {
   result: string;
 }
 
-async function attack(t: FaultDaemon, commit: () => string, done: (s: Awaited<ReturnType<FaultDaemon['until']>>, sha: string) => boolean): Promise<Measured & { sha: string }> {
+async function attack(
+  t: FaultDaemon,
+  commit: () => string,
+  done: (s: Awaited<ReturnType<FaultDaemon['until']>>, sha: string) => boolean,
+): Promise<Measured & { sha: string }> {
   const passesBefore = (await t.daemon.status()).localPasses.length;
   const sha = commit();
   global.gc?.();
@@ -65,7 +69,8 @@ test('YAML attacks through the daemon: refused in bounded time and memory, nothi
   await t.until((s) => s.state?.lastAppliedRevision === good);
   const writes = t.store.writes();
   const figures: Record<string, Measured> = {};
-  const invalid = (s: Awaited<ReturnType<FaultDaemon['until']>>, sha: string): boolean => s.state?.lastAttemptedRevision === sha && s.state.lastPassResult === 'invalid';
+  const invalid = (s: Awaited<ReturnType<FaultDaemon['until']>>, sha: string): boolean =>
+    s.state?.lastAttemptedRevision === sha && s.state.lastPassResult === 'invalid';
 
   // Billion laughs: 9^10 strings if expanded.
   const bomb = await attack(t, () => (repo.write('schedules/bomb.yaml', aliasBomb()), repo.commit('alias bomb')), invalid);
@@ -74,7 +79,11 @@ test('YAML attacks through the daemon: refused in bounded time and memory, nothi
   repo.remove('schedules/bomb.yaml');
 
   // Nesting 100,000 deep.
-  const deep = await attack(t, () => (repo.write('schedules/deep.yaml', `${'['.repeat(100_000)}${']'.repeat(100_000)}\n`), repo.commit('deep nesting')), invalid);
+  const deep = await attack(
+    t,
+    () => (repo.write('schedules/deep.yaml', `${'['.repeat(100_000)}${']'.repeat(100_000)}\n`), repo.commit('deep nesting')),
+    invalid,
+  );
   figures.deepNesting = deep;
   assert.match((await t.daemon.status()).state?.problems.plans?.message ?? '', /deep\.yaml:\d+:\d+/);
   repo.remove('schedules/deep.yaml');
@@ -108,7 +117,9 @@ test('YAML attacks through the daemon: refused in bounded time and memory, nothi
     assert.ok(m.passMs < PASS_BOUND_MS, `${name}: pass took ${m.passMs} ms`);
     assert.ok(m.rssDelta < RSS_BOUND, `${name}: RSS grew ${Math.round(m.rssDelta / MB)} MB`);
   }
-  console.log(`yaml-attacks figures: ${JSON.stringify(Object.fromEntries(Object.entries(figures).map(([k, m]) => [k, { result: m.result, passMs: m.passMs, rssDeltaMB: Math.round(m.rssDelta / MB) }])))}`);
+  console.log(
+    `yaml-attacks figures: ${JSON.stringify(Object.fromEntries(Object.entries(figures).map(([k, m]) => [k, { result: m.result, passMs: m.passMs, rssDeltaMB: Math.round(m.rssDelta / MB) }])))}`,
+  );
 
   // Nothing was applied from any hostile commit, the schedule kept running.
   assert.equal(t.store.writes(), writes);

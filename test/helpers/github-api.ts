@@ -66,7 +66,8 @@ export async function startGithubApi(options: { token: string; prefix?: string; 
       const url = new URL(req.url ?? '/', 'http://localhost');
       requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, authorization: req.headers.authorization });
       if (api.rateLimited) return send(res, 403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1796000000' });
-      if (req.headers.authorization !== `Bearer ${options.token}`) return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      if (req.headers.authorization !== `Bearer ${options.token}`)
+        return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
       if (!url.pathname.startsWith(`${prefix}/`)) return send(res, 404, { message: 'Not Found' });
       const path = url.pathname.slice(prefix.length);
       let m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(path);
@@ -92,7 +93,10 @@ export async function startGithubApi(options: { token: string; prefix?: string; 
       m = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(path);
       if (m !== null && req.method === 'PATCH') {
         const id = Number(m[2]);
-        const found = [...byIssue.entries()].filter(([key]) => key.startsWith(`${m?.[1] ?? ''}#`)).flatMap(([, cs]) => cs).find((c) => c.id === id);
+        const found = [...byIssue.entries()]
+          .filter(([key]) => key.startsWith(`${m?.[1] ?? ''}#`))
+          .flatMap(([, cs]) => cs)
+          .find((c) => c.id === id);
         if (found === undefined) return send(res, 404, { message: 'Not Found' });
         const body = (await readBody(req)) as { body?: unknown };
         if (typeof body.body !== 'string') return send(res, 422, { message: 'Validation Failed' });

@@ -98,7 +98,16 @@ export async function startSlackSink(options: SlackSinkOptions = {}): Promise<Sl
       const headers: Record<string, string> = { 'content-type': 'text/plain' };
       if (answer.status === 429) headers['retry-after'] = String(answer.retryAfterSeconds ?? 1);
       if (answer.status === 200) messages.push({ raw, text: typeof (json as { text?: unknown })?.text === 'string' ? (json as { text: string }).text : raw });
-      const body = answer.status === 200 ? 'ok' : answer.status === 410 ? 'no_service' : answer.status === 404 ? 'no_team' : answer.status === 429 ? 'rate_limited' : 'internal_error';
+      const body =
+        answer.status === 200
+          ? 'ok'
+          : answer.status === 410
+            ? 'no_service'
+            : answer.status === 404
+              ? 'no_team'
+              : answer.status === 429
+                ? 'rate_limited'
+                : 'internal_error';
       res.writeHead(answer.status, headers);
       res.end(body);
     });
@@ -130,8 +139,18 @@ export async function startSlackSink(options: SlackSinkOptions = {}): Promise<Sl
     setDefault: (response) => {
       fallback = response;
     },
-    waitForMessages: (count, timeoutMs = 15_000) => poll(() => (messages.length >= count ? messages.slice() : undefined), timeoutMs, () => `${count} delivered messages (have ${messages.length})`),
-    waitForRequests: (count, timeoutMs = 15_000) => poll(() => (requests.length >= count ? requests.slice() : undefined), timeoutMs, () => `${count} requests (have ${requests.length})`),
+    waitForMessages: (count, timeoutMs = 15_000) =>
+      poll(
+        () => (messages.length >= count ? messages.slice() : undefined),
+        timeoutMs,
+        () => `${count} delivered messages (have ${messages.length})`,
+      ),
+    waitForRequests: (count, timeoutMs = 15_000) =>
+      poll(
+        () => (requests.length >= count ? requests.slice() : undefined),
+        timeoutMs,
+        () => `${count} requests (have ${requests.length})`,
+      ),
     close,
   };
 }

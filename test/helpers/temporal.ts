@@ -53,6 +53,9 @@ export async function removeInstallation(client: Client, installation: string): 
     .terminate('test finished')
     .catch(() => undefined);
   for await (const s of client.schedule.list({ query: `CapschedInstallation = "${installation}"` })) {
-    await client.schedule.getHandle(s.scheduleId).delete().catch(() => undefined);
+    await client.schedule
+      .getHandle(s.scheduleId)
+      .delete()
+      .catch(() => undefined);
   }
 }

@@ -25,7 +25,10 @@ let connection: Connection;
 let client: Client;
 const dir = tempDir('capsched-first-contact-');
 mkdirSync(join(dir, 'schedules'));
-writeFileSync(join(dir, 'schedules', 'nightly.yaml'), planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', duration: '3h' }));
+writeFileSync(
+  join(dir, 'schedules', 'nightly.yaml'),
+  planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', duration: '3h' }),
+);
 
 before(async () => {
   server = await startDevServer({ capschedSearchAttributes: false });
@@ -48,10 +51,13 @@ async function run(command: typeof diffCommand, args: string[], env: NodeJS.Proc
 
 async function registered(): Promise<string[]> {
   const res = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-  return Object.keys(res.customAttributes ?? {}).filter((n) => n.startsWith('Capsched')).sort();
+  return Object.keys(res.customAttributes ?? {})
+    .filter((n) => n.startsWith('Capsched'))
+    .sort();
 }
 
-const missingLine = (text: string): string => (/is missing (?:all 6 of capsched's|\d of capsched's 6) search attributes: ([A-Za-z, ]+)/.exec(text)?.[1] ?? '').trim();
+const missingLine = (text: string): string =>
+  (/is missing (?:all 6 of capsched's|\d of capsched's 6) search attributes: ([A-Za-z, ]+)/.exec(text)?.[1] ?? '').trim();
 
 test('diff against a dev server without the attributes: SEARCH_ATTRIBUTES_MISSING naming all six and the fix, no JSON log line', async () => {
   const r = await run(diffCommand, ['--source', dir]);
@@ -96,7 +102,10 @@ test('the same failure with --log-format json or CAPSCHED_LOG_LEVEL=debug: struc
 test('with two registered by hand, diff names exactly the four still missing', async () => {
   await connection.operatorService.addSearchAttributes({
     namespace: 'default',
-    searchAttributes: { CapschedManagedBy: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, CapschedPlan: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+    searchAttributes: {
+      CapschedManagedBy: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      CapschedPlan: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    },
   });
   const r = await run(diffCommand, ['--source', dir, '--format', 'json']);
   assert.equal(r.code, 1, r.out + r.err);
@@ -104,15 +113,29 @@ test('with two registered by hand, diff names exactly the four still missing', a
   assert.equal(json.status, 'failed');
   assert.equal(json.errors[0]?.code, 'SEARCH_ATTRIBUTES_MISSING');
   assert.deepEqual(json.errors[0]?.missing, ['CapschedInstallation', 'CapschedNamespace', 'CapschedSpecHash', 'CapschedCommit'], 'machine-readable too');
-  assert.deepEqual(missingLine(json.errors[0]?.message ?? '').split(', ').sort(), ['CapschedCommit', 'CapschedInstallation', 'CapschedNamespace', 'CapschedSpecHash']);
+  assert.deepEqual(
+    missingLine(json.errors[0]?.message ?? '')
+      .split(', ')
+      .sort(),
+    ['CapschedCommit', 'CapschedInstallation', 'CapschedNamespace', 'CapschedSpecHash'],
+  );
 });
 
 test('with the two the list query needs registered, apply gets as far as creating and names the three the create still lacks; nothing is created', async () => {
-  await connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: { CapschedInstallation: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD } });
+  await connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: { CapschedInstallation: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+  });
   const r = await run(applyCommand, ['--source', dir]);
   assert.equal(r.code, 1, r.out + r.err);
   assert.match(r.out + r.err, /SEARCH_ATTRIBUTES_MISSING/);
-  assert.deepEqual(missingLine(r.out + r.err).split(', ').sort(), ['CapschedCommit', 'CapschedNamespace', 'CapschedSpecHash'], r.out + r.err);
+  assert.deepEqual(
+    missingLine(r.out + r.err)
+      .split(', ')
+      .sort(),
+    ['CapschedCommit', 'CapschedNamespace', 'CapschedSpecHash'],
+    r.out + r.err,
+  );
   assert.match(r.out + r.err, /Temporal rejected create/);
   const schedules: string[] = [];
   for await (const s of client.schedule.list()) schedules.push(s.scheduleId);

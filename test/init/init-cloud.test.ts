@@ -84,9 +84,15 @@ test('the simulator refuses to delete or retype a search attribute (the real API
     const ns = await f.client.getNamespace(NS);
     const { rawCall } = await import('../cloud-ops/helpers.js');
     const spec = { ...ns.spec, searchAttributes: { CustomerId: 2 } };
-    await assert.rejects(rawCall(f.sim.address, 'UpdateNamespace', { namespace: NS, spec, resourceVersion: ns.resourceVersion, asyncOperationId: 'op-delete' }), /OrderTotal cannot be deleted/);
+    await assert.rejects(
+      rawCall(f.sim.address, 'UpdateNamespace', { namespace: NS, spec, resourceVersion: ns.resourceVersion, asyncOperationId: 'op-delete' }),
+      /OrderTotal cannot be deleted/,
+    );
     const retyped = { ...ns.spec, searchAttributes: { CustomerId: 1, OrderTotal: 4 } };
-    await assert.rejects(rawCall(f.sim.address, 'UpdateNamespace', { namespace: NS, spec: retyped, resourceVersion: ns.resourceVersion, asyncOperationId: 'op-retype' }), /CustomerId cannot change its type/);
+    await assert.rejects(
+      rawCall(f.sim.address, 'UpdateNamespace', { namespace: NS, spec: retyped, resourceVersion: ns.resourceVersion, asyncOperationId: 'op-retype' }),
+      /CustomerId cannot change its type/,
+    );
   } finally {
     await f.close();
   }

@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { packageRoot } from '../../src/paths.js';
 
 const src = join(packageRoot(), 'src');
-const FACTORIES = /\b(createCloudOpsClient|createTemporalScheduleStore|createSlackNotifier|createPlanSource|createFolderPlanSource|createGitPlanSource|createCapacityWorker|createPrCommenter)\s*\(/g;
+const FACTORIES =
+  /\b(createCloudOpsClient|createTemporalScheduleStore|createSlackNotifier|createPlanSource|createFolderPlanSource|createGitPlanSource|createCapacityWorker|createPrCommenter)\s*\(/g;
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
@@ -25,7 +26,9 @@ test('adapters are constructed only in src/compose.ts (and inside the adapters)'
   let composeCalls = 0;
   for (const file of sources(src)) {
     const rel = relative(src, file);
-    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const text = readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
     const calls = [...text.matchAll(FACTORIES)].filter((m) => !/function\s*$/.test(text.slice(Math.max(0, m.index - 20), m.index)));
     if (rel === 'compose.ts') composeCalls = calls.length;
     else if (!rel.startsWith('adapters/')) offenders.push(...calls.map((m) => `${rel}: ${m[1]}`));

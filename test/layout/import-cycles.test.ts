@@ -92,7 +92,12 @@ test('the cycle finder finds a cycle and its members, and no cycle in a chain', 
   const g = (edges: Record<string, string[]>): Map<string, Set<string>> => new Map(Object.entries(edges).map(([k, v]) => [k, new Set(v)]));
   assert.deepEqual(cycles(g({ a: ['b'], b: ['c'], c: ['a'], d: ['a'] })), [['a', 'b', 'c']]);
   assert.deepEqual(cycles(g({ a: ['b'], b: ['c'], c: [] })), []);
-  assert.deepEqual(importSpecifiers("import type { X } from './x.js';\nexport { y } from '../y.js';\nconst z = await import('./z.js');\n// import { no } from './no.js';\nimport 'pino';"), ['./x.js', '../y.js', './z.js']);
+  assert.deepEqual(
+    importSpecifiers(
+      "import type { X } from './x.js';\nexport { y } from '../y.js';\nconst z = await import('./z.js');\n// import { no } from './no.js';\nimport 'pino';",
+    ),
+    ['./x.js', '../y.js', './z.js'],
+  );
 });
 
 test('no file in src imports itself through a cycle', () => {

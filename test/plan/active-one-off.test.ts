@@ -20,7 +20,10 @@ test('an active one-off is not "in the past: Temporal will never start it"; only
   assert.deepEqual(warnings(PLAN, '2026-11-27T13:00:00Z'), [], 'inside its window: the pass starts or keeps it');
   assert.deepEqual(warnings(PLAN.replace('duration: 3h\n', ''), '2026-12-01T00:00:00Z'), [], 'a permanent one-off already in force');
   const over = warnings(PLAN, '2026-11-27T15:00:00Z');
-  assert.deepEqual(over.map((w) => w.code), ['one-off-in-past']);
+  assert.deepEqual(
+    over.map((w) => w.code),
+    ['one-off-in-past'],
+  );
   assert.match(over[0]!.message, /the window ended at 2026-11-27T15:00Z/);
   assert.doesNotMatch(over[0]!.message, /never start/);
 });

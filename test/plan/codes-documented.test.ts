@@ -21,7 +21,16 @@ function emittedCodes(): Set<string> {
 
 test('every emitted code is documented and has a fixture; every documented code exists', () => {
   const doc = readFileSync(join(packageRoot(), 'docs', 'plan-format.md'), 'utf8');
-  const documented = new Set([...doc.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]!).filter((c) => !['apiVersion', 'kind', 'name', 'namespace', 'namespaces', 'trus', 'cron', 'at', 'timezone', 'duration', 'until', 'paused', 'description'].includes(c)));
+  const documented = new Set(
+    [...doc.matchAll(/^\| `([a-z0-9-]+)` \|/gm)]
+      .map((m) => m[1]!)
+      .filter(
+        (c) =>
+          !['apiVersion', 'kind', 'name', 'namespace', 'namespaces', 'trus', 'cron', 'at', 'timezone', 'duration', 'until', 'paused', 'description'].includes(
+            c,
+          ),
+      ),
+  );
   const fixtures = new Set([...readdirSync(join(packageRoot(), 'test', 'plan', 'fixtures')).map((f) => f.replace(/\.yaml$/, '')), ...FILE_LEVEL_CODES]);
   const emitted = emittedCodes();
   for (const code of ['overlap', 'cron-never-fires', 'file-symlink', 'duplicate-name', 'dst-repeated']) assert.ok(emitted.has(code), `scanner finds ${code}`);

@@ -10,7 +10,9 @@ import { packageRoot } from '../../src/paths.js';
 // yaml-language-server modeline; together they show the four kinds of plan the docs promise.
 
 const dir = join(packageRoot(), 'schedules');
-const names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const names = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 const files: PlanFile[] = names.map((name) => {
   const bytes = new Uint8Array(readFileSync(join(dir, name)));
   return { path: `schedules/${name}`, kind: 'file', size: bytes.length, bytes };
@@ -37,7 +39,18 @@ test('the examples cover: a window crossing midnight, weekday hours outside UTC,
   assert.equal(crossing.timezone, 'America/New_York');
   assert.equal(crossing.schedule, '0 23 * * 1-5');
   assert.equal(crossing.length, '3h');
-  assert.ok(plans.some((p) => p.recurring && p.timezone !== 'UTC' && /MON-FRI|1-5/.test(p.schedule) && p.nextWindows.every((w) => w.start.slice(0, 10) === w.end?.slice(0, 10))), 'weekday business hours in a non-UTC zone');
-  assert.ok(plans.some((p) => !p.recurring && p.length.startsWith('until ')), 'a one-off with at/until');
-  assert.ok(plans.some((p) => p.length === 'permanent' && p.nextWindows[0]?.end === null), 'a permanent change');
+  assert.ok(
+    plans.some(
+      (p) => p.recurring && p.timezone !== 'UTC' && /MON-FRI|1-5/.test(p.schedule) && p.nextWindows.every((w) => w.start.slice(0, 10) === w.end?.slice(0, 10)),
+    ),
+    'weekday business hours in a non-UTC zone',
+  );
+  assert.ok(
+    plans.some((p) => !p.recurring && p.length.startsWith('until ')),
+    'a one-off with at/until',
+  );
+  assert.ok(
+    plans.some((p) => p.length === 'permanent' && p.nextWindows[0]?.end === null),
+    'a permanent change',
+  );
 });

@@ -36,9 +36,14 @@ test('symlinks, submodules and other entries are refused by kind, never read', (
 
 test('files over 1 MiB are refused from their size alone (bytes are never read)', () => {
   const r = loadPlans([{ path: 'big.yaml', kind: 'file', size: 100 * 1024 * 1024 }]);
-  assert.deepEqual(r.issues.map((i) => i.code), ['file-too-large']);
+  assert.deepEqual(
+    r.issues.map((i) => i.code),
+    ['file-too-large'],
+  );
   assert.match(r.issues[0]!.message, /at most 1048576 bytes/);
-  assert.deepEqual(codes([{ path: 'big.yaml', kind: 'file', size: MAX_FILE_BYTES + 1, bytes: new Uint8Array(MAX_FILE_BYTES + 1) }]), ['big.yaml file-too-large 1:1']);
+  assert.deepEqual(codes([{ path: 'big.yaml', kind: 'file', size: MAX_FILE_BYTES + 1, bytes: new Uint8Array(MAX_FILE_BYTES + 1) }]), [
+    'big.yaml file-too-large 1:1',
+  ]);
   assert.deepEqual(codes([{ path: 'lost.yaml', kind: 'file', size: 10 }]), ['lost.yaml file-unreadable 1:1']);
 });
 
@@ -51,14 +56,23 @@ test('non-UTF-8 bytes are refused with the line of the first bad byte', () => {
 test('several plans per file, one per YAML document; too many documents is refused', () => {
   const r = loadPlans([file('two.yaml', `${PLAN('one')}---\n${PLAN('two')}`)]);
   assert.deepEqual(r.issues, []);
-  assert.deepEqual(r.plans.map((p) => [p.plan.name, p.line, p.documentIndex]), [['one', 1, 0], ['two', 10, 1]]);
+  assert.deepEqual(
+    r.plans.map((p) => [p.plan.name, p.line, p.documentIndex]),
+    [
+      ['one', 1, 0],
+      ['two', 10, 1],
+    ],
+  );
   assert.deepEqual(codes([file('many.yaml', 'a: 1\n---\n'.repeat(1001))]), ['many.yaml too-many-documents 1:1']);
 });
 
 test('duplicate plan names across files name both files', () => {
   const r = loadPlans([file('b.yaml', `# a comment\n${PLAN('nightly')}`), file('a.yaml', PLAN('nightly'))]);
   assert.deepEqual(r.plans, [], 'neither copy is used');
-  assert.deepEqual(r.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.code} ${i.field}`), ['a.yaml:3:7 duplicate-name name', 'b.yaml:4:7 duplicate-name name']);
+  assert.deepEqual(
+    r.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.code} ${i.field}`),
+    ['a.yaml:3:7 duplicate-name name', 'b.yaml:4:7 duplicate-name name'],
+  );
   assert.match(r.issues[0]!.message, /also used in b\.yaml:2/);
   assert.match(r.issues[1]!.message, /also used in a\.yaml:1/);
 });
@@ -66,25 +80,48 @@ test('duplicate plan names across files name both files', () => {
 test('a duplicate name is reported at once, even when one copy has other errors', () => {
   const r = loadPlans([file('a.yaml', PLAN('nightly')), file('b.yaml', PLAN('nightly').replace('trus: 8', 'trus: 5')), file('c.yaml', PLAN('Bad_Name'))]);
   assert.deepEqual(r.plans, [], 'the valid copy is not used either');
-  assert.deepEqual(r.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.code}`), ['a.yaml:3:7 duplicate-name', 'b.yaml:3:7 duplicate-name', 'b.yaml:5:7 invalid-trus', 'c.yaml:3:7 invalid-name']);
+  assert.deepEqual(
+    r.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.code}`),
+    ['a.yaml:3:7 duplicate-name', 'b.yaml:3:7 duplicate-name', 'b.yaml:5:7 invalid-trus', 'c.yaml:3:7 invalid-name'],
+  );
   assert.match(r.issues[0]!.message, /also used in b\.yaml:1/);
 });
 
 test('no files and empty files are warnings', () => {
-  assert.deepEqual(loadPlans([], { plansPath: 'schedules' }).issues.map((i) => [i.code, i.severity, i.message]), [['no-plans', 'warning', 'no *.yaml or *.yml plan files found under schedules']]);
-  assert.deepEqual(loadPlans([file('empty.yaml', '# nothing yet\n---\n')]).issues.map((i) => [i.code, i.severity]), [['empty-file', 'warning']]);
+  assert.deepEqual(
+    loadPlans([], { plansPath: 'schedules' }).issues.map((i) => [i.code, i.severity, i.message]),
+    [['no-plans', 'warning', 'no *.yaml or *.yml plan files found under schedules']],
+  );
+  assert.deepEqual(
+    loadPlans([file('empty.yaml', '# nothing yet\n---\n')]).issues.map((i) => [i.code, i.severity]),
+    [['empty-file', 'warning']],
+  );
 });
 
 test('every problem in a document is reported at once', () => {
-  const r = loadPlans([file('bad.yaml', 'apiVersion: capsched/v2\nkind: Plan\nname: Bad_Name\nnamespace: x\ntrus: 5\ncron: "0 0 L * *"\ntimezone: Mars/Olympus\nduration: -1h\nextra: 1\n')]);
-  assert.deepEqual(r.issues.map((i) => i.code), ['invalid-api-version', 'invalid-kind', 'invalid-name', 'invalid-trus', 'cron-unsupported', 'unknown-timezone', 'duration-not-positive', 'unknown-field']);
-  assert.deepEqual(r.issues.map((i) => i.line), [1, 2, 3, 5, 6, 7, 8, 9]);
+  const r = loadPlans([
+    file(
+      'bad.yaml',
+      'apiVersion: capsched/v2\nkind: Plan\nname: Bad_Name\nnamespace: x\ntrus: 5\ncron: "0 0 L * *"\ntimezone: Mars/Olympus\nduration: -1h\nextra: 1\n',
+    ),
+  ]);
+  assert.deepEqual(
+    r.issues.map((i) => i.code),
+    ['invalid-api-version', 'invalid-kind', 'invalid-name', 'invalid-trus', 'cron-unsupported', 'unknown-timezone', 'duration-not-positive', 'unknown-field'],
+  );
+  assert.deepEqual(
+    r.issues.map((i) => i.line),
+    [1, 2, 3, 5, 6, 7, 8, 9],
+  );
 });
 
 test('a UTF-8 byte-order mark and CRLF line endings are fine; positions stay right', () => {
   const text = `\uFEFF${PLAN('windows-style').replace('trus: 8', 'trus: 5').replace(/\n/g, '\r\n')}`;
   const r = loadPlans([file('crlf.yaml', text)]);
-  assert.deepEqual(r.issues.map((i) => `${i.code} ${i.line}:${i.column}`), ['invalid-trus 5:7']);
+  assert.deepEqual(
+    r.issues.map((i) => `${i.code} ${i.line}:${i.column}`),
+    ['invalid-trus 5:7'],
+  );
   const ok = loadPlans([file('crlf.yaml', `\uFEFF${PLAN('windows-style').replace(/\n/g, '\r\n')}`)]);
   assert.deepEqual(ok.issues, []);
   assert.equal(ok.plans[0]?.plan.cron, '0 23 * * 1-5');

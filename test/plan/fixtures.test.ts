@@ -13,7 +13,9 @@ import { packageRoot } from '../../src/paths.js';
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 const dir = join(packageRoot(), 'test', 'plan', 'fixtures');
 
-for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+for (const name of readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()) {
   test(`fixture ${name}`, () => {
     const bytes = readFileSync(join(dir, name));
     const text = bytes.toString('utf8');

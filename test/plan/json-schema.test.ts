@@ -27,16 +27,29 @@ test('the committed schema/capacity-plan.schema.json is what the zod schema gene
 });
 
 test('the JSON Schema documents every field with its type, default and description', () => {
-  const schema = planJsonSchema() as { properties: Record<string, { description?: string; default?: unknown; enum?: unknown[] }>; required: string[]; additionalProperties: boolean };
+  const schema = planJsonSchema() as {
+    properties: Record<string, { description?: string; default?: unknown; enum?: unknown[] }>;
+    required: string[];
+    additionalProperties: boolean;
+  };
   assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(CapacityPlan.shape).sort());
   for (const [name, prop] of Object.entries(schema.properties)) assert.ok((prop.description ?? '').length > 10, `${name} has a description`);
   // `namespace` or `namespaces` (exactly one): a cross-field rule, not `required`.
   assert.deepEqual(schema.required.sort(), ['apiVersion', 'kind', 'name', 'trus']);
   const allOf = (schema as unknown as { allOf: { oneOf: { required: string[]; not: { required: string[] } }[] }[] }).allOf;
-  assert.deepEqual(allOf.map((r) => r.oneOf.map((o) => [o.required, o.not.required])), [
-    [[['cron'], ['at']], [['at'], ['cron']]],
-    [[['namespace'], ['namespaces']], [['namespaces'], ['namespace']]],
-  ]);
+  assert.deepEqual(
+    allOf.map((r) => r.oneOf.map((o) => [o.required, o.not.required])),
+    [
+      [
+        [['cron'], ['at']],
+        [['at'], ['cron']],
+      ],
+      [
+        [['namespace'], ['namespaces']],
+        [['namespaces'], ['namespace']],
+      ],
+    ],
+  );
   assert.equal(schema.additionalProperties, false);
   assert.deepEqual(schema.properties.trus?.enum, [...VALID_TRUS]);
   assert.equal(schema.properties.timezone?.default, 'UTC');

@@ -17,18 +17,26 @@ const doc = (fields: string): string => `apiVersion: capsched/v1\nkind: Capacity
 const codes = (files: PlanFile[]): string[] => loadPlans(files).issues.map((i) => `${i.code} ${i.line}:${i.column} ${i.field}`);
 
 test('namespaces: both namespace and namespaces, neither, an empty list, a duplicate, a bad item — each an error with line and field', () => {
-  assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespace: a.x\nnamespaces: [b.x]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), ['namespace-and-namespaces 5:1 namespaces']);
+  assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespace: a.x\nnamespaces: [b.x]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), [
+    'namespace-and-namespaces 5:1 namespaces',
+  ]);
   assert.deepEqual(codes([file('p.yaml', doc('name: p\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), ['missing-field 1:1 namespace']);
   assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: []\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), ['namespaces-empty 4:13 namespaces']);
-  assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: [a.x, b.x, a.x]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), ['duplicate-namespace 4:24 namespaces']);
-  assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: [a.x, "b x"]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), ['invalid-namespace 4:19 namespaces']);
+  assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: [a.x, b.x, a.x]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), [
+    'duplicate-namespace 4:24 namespaces',
+  ]);
+  assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: [a.x, "b x"]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), [
+    'invalid-namespace 4:19 namespaces',
+  ]);
   assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: a.x\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), ['wrong-type 4:13 namespaces']);
   const message = loadPlans([file('p.yaml', doc('name: p\nnamespaces: [a.x, b.x, a.x]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]).issues[0]!.message;
   assert.match(message, /"a\.x" is listed twice/);
 });
 
 test('a namespaces plan loads as one plan per namespace, in list order, each pointing at its list item', () => {
-  const loaded = loadPlans([file('schedules/sale.yaml', doc('name: sale\nnamespaces:\n  - payments.a1b2c\n  - orders.a1b2c\ntrus: 12\ncron: "0 9 * * 1-5"\nduration: 2h\n'))]);
+  const loaded = loadPlans([
+    file('schedules/sale.yaml', doc('name: sale\nnamespaces:\n  - payments.a1b2c\n  - orders.a1b2c\ntrus: 12\ncron: "0 9 * * 1-5"\nduration: 2h\n')),
+  ]);
   assert.deepEqual(loaded.issues, []);
   assert.deepEqual(
     loaded.plans.map((lp) => [lp.plan.name, lp.plan.namespace, lp.file, lp.line, lp.positions?.namespace?.line]),
@@ -40,8 +48,12 @@ test('a namespaces plan loads as one plan per namespace, in list order, each poi
 });
 
 test('desired build: a namespaces plan gives one schedule per namespace with stable, distinct ids; a namespace plan keeps its id and hash', () => {
-  const single = loadPlans([file('schedules/nightly.yaml', doc('name: nightly\nnamespace: payments.a1b2c\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n'))]).plans;
-  const multi = loadPlans([file('schedules/nightly.yaml', doc('name: nightly\nnamespaces: [payments.a1b2c, orders.a1b2c]\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n'))]).plans;
+  const single = loadPlans([
+    file('schedules/nightly.yaml', doc('name: nightly\nnamespace: payments.a1b2c\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n')),
+  ]).plans;
+  const multi = loadPlans([
+    file('schedules/nightly.yaml', doc('name: nightly\nnamespaces: [payments.a1b2c, orders.a1b2c]\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n')),
+  ]).plans;
   const options = { installation: 'prod', commit: 'c1', nowMs: NOW };
   const [one] = desiredSchedules(single, options);
   // The id and hash of a single-namespace plan are what every existing installation has (no change).
@@ -51,19 +63,52 @@ test('desired build: a namespaces plan gives one schedule per namespace with sta
 
   const both = desiredSchedules(multi, options);
   assert.deepEqual(
-    both.map((d) => [d.scheduleId, d.plan, d.namespace, d.action.workflowId, d.action.args[0].namespace, d.searchAttributes.CapschedNamespace, d.fields.namespace]),
+    both.map((d) => [
+      d.scheduleId,
+      d.plan,
+      d.namespace,
+      d.action.workflowId,
+      d.action.args[0].namespace,
+      d.searchAttributes.CapschedNamespace,
+      d.fields.namespace,
+    ]),
     [
       ['capsched.prod.nightly.orders.a1b2c', 'nightly', 'orders.a1b2c', 'capsched.prod.nightly.orders.a1b2c', 'orders.a1b2c', 'orders.a1b2c', 'orders.a1b2c'],
-      ['capsched.prod.nightly.payments.a1b2c', 'nightly', 'payments.a1b2c', 'capsched.prod.nightly.payments.a1b2c', 'payments.a1b2c', 'payments.a1b2c', 'payments.a1b2c'],
+      [
+        'capsched.prod.nightly.payments.a1b2c',
+        'nightly',
+        'payments.a1b2c',
+        'capsched.prod.nightly.payments.a1b2c',
+        'payments.a1b2c',
+        'payments.a1b2c',
+        'payments.a1b2c',
+      ],
     ],
   );
   assert.notEqual(both[0]!.specHash, both[1]!.specHash);
   // Stable: the order of the list and the other namespaces do not move a namespace's id or hash.
-  const reordered = desiredSchedules(loadPlans([file('schedules/nightly.yaml', doc('name: nightly\nnamespaces: [orders.a1b2c, payments.a1b2c, search.a1b2c]\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n'))]).plans, options);
-  assert.deepEqual(reordered.map((d) => d.scheduleId), ['capsched.prod.nightly.orders.a1b2c', 'capsched.prod.nightly.payments.a1b2c', 'capsched.prod.nightly.search.a1b2c']);
-  assert.deepEqual(reordered.slice(0, 2).map((d) => d.specHash), both.map((d) => d.specHash));
+  const reordered = desiredSchedules(
+    loadPlans([
+      file(
+        'schedules/nightly.yaml',
+        doc('name: nightly\nnamespaces: [orders.a1b2c, payments.a1b2c, search.a1b2c]\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n'),
+      ),
+    ]).plans,
+    options,
+  );
+  assert.deepEqual(
+    reordered.map((d) => d.scheduleId),
+    ['capsched.prod.nightly.orders.a1b2c', 'capsched.prod.nightly.payments.a1b2c', 'capsched.prod.nightly.search.a1b2c'],
+  );
+  assert.deepEqual(
+    reordered.slice(0, 2).map((d) => d.specHash),
+    both.map((d) => d.specHash),
+  );
   // Every window of every namespace is previewed.
-  assert.deepEqual(both.map((d) => d.nextWindows.length), [3, 3]);
+  assert.deepEqual(
+    both.map((d) => d.nextWindows.length),
+    [3, 3],
+  );
 });
 
 test('validate: weekly TRU-hours, previews and overlap warnings are per namespace for a namespaces plan', () => {
@@ -83,7 +128,14 @@ test('validate: weekly TRU-hours, previews and overlap warnings are per namespac
       ['payments.a1b2c', ['reports', 'sale'], 156, 12],
     ],
   );
-  assert.deepEqual(report.plans.map((p) => [p.name, p.namespace]), [['reports', 'payments.a1b2c'], ['sale', 'orders.a1b2c'], ['sale', 'payments.a1b2c']]);
+  assert.deepEqual(
+    report.plans.map((p) => [p.name, p.namespace]),
+    [
+      ['reports', 'payments.a1b2c'],
+      ['sale', 'orders.a1b2c'],
+      ['sale', 'payments.a1b2c'],
+    ],
+  );
   // One overlap warning: on payments only (orders has no other plan).
   const overlaps = report.warnings.filter((w) => w.code === 'overlap');
   assert.equal(overlaps.length, 1, JSON.stringify(overlaps));
@@ -97,7 +149,10 @@ test('validate: two namespaces plans overlapping on both namespaces warn once pe
   ];
   const { report } = validateAndLoadPlans(files, { now: NOW });
   const overlaps = report.warnings.filter((w) => w.code === 'overlap').map((w) => /on namespace (\S+):/.exec(w.message)?.[1] ?? '');
-  assert.deepEqual(overlaps.sort((x, y) => x.localeCompare(y)), ['orders.a1b2c', 'payments.a1b2c']);
+  assert.deepEqual(
+    overlaps.sort((x, y) => x.localeCompare(y)),
+    ['orders.a1b2c', 'payments.a1b2c'],
+  );
 });
 
 test('plan diff (PR report, affected namespaces): a namespaces plan is one change naming every namespace of both sides; a reordered list shows only the list', async () => {
@@ -106,15 +161,27 @@ test('plan diff (PR report, affected namespaces): a namespaces plan is one chang
   const base = load('namespace: payments.a1b2c\n');
   const head = load('namespaces: [payments.a1b2c, orders.a1b2c]\n');
   const diff = diffPlans(base, head);
-  assert.deepEqual(diff.changes.map((c) => [c.kind, c.name, c.namespaces, c.fields]), [
-    ['changed', 'sale', ['orders.a1b2c', 'payments.a1b2c'], [
-      { field: 'namespace', before: 'payments.a1b2c', after: undefined },
-      { field: 'namespaces', before: undefined, after: ['payments.a1b2c', 'orders.a1b2c'] },
-    ]],
-  ]);
+  assert.deepEqual(
+    diff.changes.map((c) => [c.kind, c.name, c.namespaces, c.fields]),
+    [
+      [
+        'changed',
+        'sale',
+        ['orders.a1b2c', 'payments.a1b2c'],
+        [
+          { field: 'namespace', before: 'payments.a1b2c', after: undefined },
+          { field: 'namespaces', before: undefined, after: ['payments.a1b2c', 'orders.a1b2c'] },
+        ],
+      ],
+    ],
+  );
   assert.deepEqual(affectedNamespaces(diff), ['orders.a1b2c', 'payments.a1b2c']);
   const more = diffPlans(head, load('namespaces: [orders.a1b2c, payments.a1b2c]\n'));
-  assert.deepEqual(more.changes.map((c) => c.fields.map((f) => f.field)), [['namespaces']], 'the order of the list is a visible edit, the derived namespace is not');
+  assert.deepEqual(
+    more.changes.map((c) => c.fields.map((f) => f.field)),
+    [['namespaces']],
+    'the order of the list is a visible edit, the derived namespace is not',
+  );
   assert.deepEqual(diffPlans(head, head).changes, []);
   // Removing a namespace: the removed one is among the affected namespaces.
   assert.deepEqual(affectedNamespaces(diffPlans(head, load('namespaces: [payments.a1b2c]\n'))), ['orders.a1b2c', 'payments.a1b2c']);
@@ -135,7 +202,13 @@ test('present view (page, dev table): a namespaces plan is listed under each nam
     nowMs,
     installation: 'prod',
     plans,
-    live: [{ namespace: 'orders.a1b2c', effective: { mode: 'provisioned', trus: 12 }, windows: [{ workflowId, runId: 'r1', trus: 12, endMs: Date.parse('2026-11-30T11:00:00Z') }] }],
+    live: [
+      {
+        namespace: 'orders.a1b2c',
+        effective: { mode: 'provisioned', trus: 12 },
+        windows: [{ workflowId, runId: 'r1', trus: 12, endMs: Date.parse('2026-11-30T11:00:00Z') }],
+      },
+    ],
     applied: {},
     recordSinceMs: nowMs - 3_600_000,
     source: { describe: 'folder schedules/', appliedRevision: 'abcdef0123456789', problems: [] },
@@ -151,5 +224,9 @@ test('present view (page, dev table): a namespaces plan is listed under each nam
     ],
   );
   const orders = view.namespaces.find((n) => n.namespace === 'orders.a1b2c')!;
-  assert.deepEqual(orders.active.map((w) => [w.origin, w.plan, w.file]), [['plan', 'sale', 'schedules/sale.yaml']], 'the running window belongs to the plan, not a manual change');
+  assert.deepEqual(
+    orders.active.map((w) => [w.origin, w.plan, w.file]),
+    [['plan', 'sale', 'schedules/sale.yaml']],
+    'the running window belongs to the plan, not a manual change',
+  );
 });

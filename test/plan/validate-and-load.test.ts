@@ -29,10 +29,22 @@ test('validateAndLoadPlans: the same report as validatePlans and the same plans 
   const both = validateAndLoadPlans(files, { now: NOW, plansPath: 'schedules' });
   assert.deepEqual(both.report, validatePlans(files, { now: NOW, plansPath: 'schedules' }));
   // The same plans as loadPlans, plus the upcoming windows validation computed for them.
-  assert.deepEqual(both.plans.map(({ upcoming: _u, ...rest }) => rest), loadPlans(files, { plansPath: 'schedules' }).plans);
-  assert.deepEqual(both.plans.map((p) => [p.plan.name, p.file, p.line]), [['second', 'schedules/b.yaml', 1], ['third', 'schedules/d.yaml', 1]]);
+  assert.deepEqual(
+    both.plans.map(({ upcoming: _u, ...rest }) => rest),
+    loadPlans(files, { plansPath: 'schedules' }).plans,
+  );
+  assert.deepEqual(
+    both.plans.map((p) => [p.plan.name, p.file, p.line]),
+    [
+      ['second', 'schedules/b.yaml', 1],
+      ['third', 'schedules/d.yaml', 1],
+    ],
+  );
   assert.equal(both.report.valid, false);
-  assert.deepEqual(both.report.plans.map((p) => p.name), ['second', 'third']);
+  assert.deepEqual(
+    both.report.plans.map((p) => p.name),
+    ['second', 'third'],
+  );
   // The report stays printable data: the loaded plans are not carried in it.
   assert.ok(!('loaded' in both.report) && !JSON.stringify(both.report).includes('"documentIndex"'));
 });
@@ -41,18 +53,31 @@ test('an unknown time zone says what to write, with or without a suggestion', ()
   const messages = (zone: string): string[] =>
     validatePlans([file('z.yaml', plan('zoned').replace('America/New_York', zone))], { now: NOW }).errors.map((e) => `${e.code} ${e.message}`);
   assert.deepEqual(messages('Mars/Olympus'), ['unknown-timezone unknown time zone "Mars/Olympus"; use an IANA name such as "America/New_York" or "UTC"']);
-  assert.deepEqual(messages('America/New_Yrok'), ['unknown-timezone unknown time zone "America/New_Yrok"; did you mean "America/New_York"? Otherwise use an IANA name such as "America/New_York" or "UTC"']);
+  assert.deepEqual(messages('America/New_Yrok'), [
+    'unknown-timezone unknown time zone "America/New_Yrok"; did you mean "America/New_York"? Otherwise use an IANA name such as "America/New_York" or "UTC"',
+  ]);
 });
 
 test('windows and lengths are computed once: the desired build shows the windows validation previewed', () => {
   const files = [
     file('schedules/a.yaml', plan('first')),
     file('schedules/b.yaml', plan('twin')), // same cron, zone and length: shares the instants, keeps its own name
-    file('schedules/c.yaml', `apiVersion: capsched/v1\nkind: CapacityPlan\nname: oneoff\nnamespace: payments.a1b2c\ntrus: 6\nat: "2026-12-24T09:00"\nuntil: "2026-12-24T17:30"\ntimezone: America/New_York\n`),
+    file(
+      'schedules/c.yaml',
+      `apiVersion: capsched/v1\nkind: CapacityPlan\nname: oneoff\nnamespace: payments.a1b2c\ntrus: 6\nat: "2026-12-24T09:00"\nuntil: "2026-12-24T17:30"\ntimezone: America/New_York\n`,
+    ),
     file('schedules/d.yaml', `apiVersion: capsched/v1\nkind: CapacityPlan\nname: baseline\nnamespace: ledger.a1b2c\ntrus: 2\ncron: "0 0 1 * *"\n`),
   ];
   const { report, plans } = validateAndLoadPlans(files, { now: NOW, plansPath: 'schedules' });
-  assert.deepEqual(plans.map((p) => [p.plan.name, p.lengthMs]), [['first', 3 * 3_600_000], ['twin', 3 * 3_600_000], ['oneoff', 8.5 * 3_600_000], ['baseline', null]]);
+  assert.deepEqual(
+    plans.map((p) => [p.plan.name, p.lengthMs]),
+    [
+      ['first', 3 * 3_600_000],
+      ['twin', 3 * 3_600_000],
+      ['oneoff', 8.5 * 3_600_000],
+      ['baseline', null],
+    ],
+  );
   for (const p of plans) {
     assert.deepEqual(p.upcoming?.windows, nextWindows(p.plan, NOW, 3), p.plan.name);
     const summary = report.plans.find((s) => s.name === p.plan.name)!;

@@ -12,6 +12,10 @@ function problems(text: string): string[] {
 const HEAD = 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: syntax\n';
 
 test('an unclosed [ or { is named as such, not as bad indentation', () => {
-  assert.deepEqual(problems(`${HEAD}namespace: [payments, b\ntrus: 4\n`), ['5:1 yaml-syntax YAML syntax error: a [ list opened on an earlier line is not closed; close it with ] or quote the value']);
-  assert.deepEqual(problems(`${HEAD}namespace: {a: 1\ntrus: 4\n`), ['5:1 yaml-syntax YAML syntax error: a { mapping opened on an earlier line is not closed; close it with } or quote the value']);
+  assert.deepEqual(problems(`${HEAD}namespace: [payments, b\ntrus: 4\n`), [
+    '5:1 yaml-syntax YAML syntax error: a [ list opened on an earlier line is not closed; close it with ] or quote the value',
+  ]);
+  assert.deepEqual(problems(`${HEAD}namespace: {a: 1\ntrus: 4\n`), [
+    '5:1 yaml-syntax YAML syntax error: a { mapping opened on an earlier line is not closed; close it with } or quote the value',
+  ]);
 });

@@ -24,7 +24,33 @@ const FIELDS: [string, string][] = [
   ['description', 'night batch'],
   ['paused', 'false'],
 ];
-const VALUES = ['', '~', '0', '-1', '5', '8', '1.5', 'true', 'yes', '""', '" "', '"x"', '[1, 2]', '{a: 1}', '"0 23 * * 1-5"', '"2026-12-24T09:00"', '"2026-13-45T99:00"', '3h', '"1.5h"', '90s', 'UTC', 'Mars/Base', `"${'x'.repeat(300)}"`, '"Payments!"', 'capsched/v2'];
+const VALUES = [
+  '',
+  '~',
+  '0',
+  '-1',
+  '5',
+  '8',
+  '1.5',
+  'true',
+  'yes',
+  '""',
+  '" "',
+  '"x"',
+  '[1, 2]',
+  '{a: 1}',
+  '"0 23 * * 1-5"',
+  '"2026-12-24T09:00"',
+  '"2026-13-45T99:00"',
+  '3h',
+  '"1.5h"',
+  '90s',
+  'UTC',
+  'Mars/Base',
+  `"${'x'.repeat(300)}"`,
+  '"Payments!"',
+  'capsched/v2',
+];
 
 test('every document zod rejects is reported with file, line, column and field; every accepted one loads', () => {
   let rejected = 0;
@@ -54,7 +80,9 @@ test('an error zod finds is placed at the value and keeps its stable code', () =
     const text = `${FIELDS.map(([f, v]) => `${f}: ${f === field ? value : v}`).join('\n')}\n`;
     return loadPlans([file(text)]).issues.map((i) => `${i.code} ${i.line}:${i.column} ${i.field}: ${i.message}`);
   };
-  assert.deepEqual(issuesFor('namespace', '""'), ['invalid-namespace 4:12 namespace: namespace must be a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")']);
+  assert.deepEqual(issuesFor('namespace', '""'), [
+    'invalid-namespace 4:12 namespace: namespace must be a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")',
+  ]);
   assert.deepEqual(issuesFor('paused', 'yes'), ['wrong-type 10:9 paused: paused must be true or false, not the text "yes"']);
   assert.deepEqual(issuesFor('trus', '[8]'), ['wrong-type 5:7 trus: trus must be a number: one of 2, 3, 4, 6, 8, 10, 12, not a list']);
   assert.deepEqual(issuesFor('kind', 'Plan'), ['invalid-kind 2:7 kind: kind must be "CapacityPlan", not "Plan"']);

@@ -15,13 +15,22 @@ test('New York: a wall time in the spring gap has no instant, one in the fall re
 });
 
 test('transitions are found to the minute, including half-hour and southern-hemisphere zones', () => {
-  assert.deepEqual(transitionsBetween('America/New_York', Date.parse('2027-01-01T00:00Z'), Date.parse('2028-01-01T00:00Z')).map((t) => [iso(t.atMs), t.before, t.after]), [
-    ['2027-03-14T07:00:00.000Z', -300, -240],
-    ['2027-11-07T06:00:00.000Z', -240, -300],
-  ]);
+  assert.deepEqual(
+    transitionsBetween('America/New_York', Date.parse('2027-01-01T00:00Z'), Date.parse('2028-01-01T00:00Z')).map((t) => [iso(t.atMs), t.before, t.after]),
+    [
+      ['2027-03-14T07:00:00.000Z', -300, -240],
+      ['2027-11-07T06:00:00.000Z', -240, -300],
+    ],
+  );
   // Lord Howe Island moves its clocks by 30 minutes.
   const lordHowe = transitionsBetween('Australia/Lord_Howe', Date.parse('2027-01-01T00:00Z'), Date.parse('2028-01-01T00:00Z'));
-  assert.deepEqual(lordHowe.map((t) => [t.before, t.after]), [[660, 630], [630, 660]]);
+  assert.deepEqual(
+    lordHowe.map((t) => [t.before, t.after]),
+    [
+      [660, 630],
+      [630, 660],
+    ],
+  );
   assert.equal(localToUtc('Australia/Lord_Howe', at(2027, 10, 3, 2, 15)).length, 0, '02:00–02:30 is skipped');
   assert.equal(localToUtc('Australia/Lord_Howe', at(2027, 4, 4, 1, 45)).length, 2, '01:30–02:00 repeats');
   // Sydney: clocks go back in April, forward in October.
@@ -39,7 +48,8 @@ test('local wall time and ISO formatting with the offset', () => {
 });
 
 test('time zone names: IANA names and aliases Temporal knows; typos and wrong case get a suggestion', () => {
-  for (const zone of ['UTC', 'Etc/UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Calcutta', 'US/Eastern', 'Australia/Lord_Howe']) assert.deepEqual(checkTimeZone(zone), { ok: true }, zone);
+  for (const zone of ['UTC', 'Etc/UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Calcutta', 'US/Eastern', 'Australia/Lord_Howe'])
+    assert.deepEqual(checkTimeZone(zone), { ok: true }, zone);
   assert.deepEqual(checkTimeZone('America/New_Yrok'), { ok: false, suggestion: 'America/New_York' });
   assert.deepEqual(checkTimeZone('america/new_york'), { ok: false, suggestion: 'America/New_York' });
   assert.equal(checkTimeZone('Mars/Olympus_Mons').ok, false);

@@ -41,7 +41,15 @@ test('page in chromium: bars per window, an active window with its end, an edit 
   // One bar per window in the 7-day range, for every known plan (computed by the core, as Temporal fires them).
   const now = Date.now();
   const files: PlanFile[] = ['nightly.yaml', 'daily.yaml'].map((f) => {
-    const bytes = new TextEncoder().encode(plan(f === 'nightly.yaml' ? 'nightly' : 'daily', namespace, f === 'nightly.yaml' ? 'trus: 8\ncron: "0 23 * * 1-5"\ntimezone: America/New_York\nduration: 3h' : 'trus: 4\ncron: "30 3 * * *"\ntimezone: UTC\nduration: 2h'));
+    const bytes = new TextEncoder().encode(
+      plan(
+        f === 'nightly.yaml' ? 'nightly' : 'daily',
+        namespace,
+        f === 'nightly.yaml'
+          ? 'trus: 8\ncron: "0 23 * * 1-5"\ntimezone: America/New_York\nduration: 3h'
+          : 'trus: 4\ncron: "30 3 * * *"\ntimezone: UTC\nduration: 2h',
+      ),
+    );
     return { path: `schedules/${f}`, kind: 'file', size: bytes.length, bytes };
   });
   const count = async (selector: string): Promise<number> => page.$$eval(selector, (els) => els.length);
@@ -56,13 +64,19 @@ test('page in chromium: bars per window, an active window with its end, an edit 
   // The one-off becomes active: the page shows it with its end (plan zone and UTC).
   const soonEnd = Date.parse(`${utcMinute(soonStart)}Z`) + 10 * 60_000;
   // (Expressions as strings: this file is compiled without the DOM library.)
-  await page.waitForFunction(`[...document.querySelectorAll('section[data-namespace="${namespace}"] tr.activewindow')].some((tr) => tr.textContent.includes('soon'))`, { timeout: 60_000, polling: 200 });
+  await page.waitForFunction(
+    `[...document.querySelectorAll('section[data-namespace="${namespace}"] tr.activewindow')].some((tr) => tr.textContent.includes('soon'))`,
+    { timeout: 60_000, polling: 200 },
+  );
   const activeText = await page.$eval(`section[data-namespace="${namespace}"] tr.activewindow`, (tr) => tr.textContent ?? '');
   assert.match(activeText, new RegExp(`until ${new Date(soonEnd).toISOString().slice(11, 16)}`));
   assert.match(activeText, new RegExp(`${new Date(soonEnd).toISOString().slice(0, 16)}Z`));
   assert.match(activeText, /6 TRU/);
   // On the timeline: the running window's bar is marked active, and the past shows what the coordinator applied (the daemon's record).
-  await page.waitForFunction(`document.querySelector('section[data-namespace="${namespace}"] g.bar.active[data-plan="soon"]') !== null`, { timeout: 15_000, polling: 200 });
+  await page.waitForFunction(`document.querySelector('section[data-namespace="${namespace}"] g.bar.active[data-plan="soon"]') !== null`, {
+    timeout: 15_000,
+    polling: 200,
+  });
   assert.equal(await count(`section[data-namespace="${namespace}"] svg path.applied`), 1, 'the applied record is drawn');
 
   // An edit in the folder source shows after the next refresh, within 2 s.

@@ -50,7 +50,10 @@ export async function startPageDaemon(ctx: TestContext): Promise<PageDaemon> {
 
   const sim = await startCloudOpsSimulator({ namespaces: [namespace], apiKey: API_KEY, operationDelayMs: 100, logger: silentLogger() });
   ctx.after(() => sim.stop());
-  const cloudOps = createCloudOpsClient({ endpoint: sim.address, apiKey: new Secret(API_KEY), allowInsecure: true, pollMinMs: 50, pollMaxMs: 200, callTimeoutMs: 5_000 }, { logger: silentLogger() });
+  const cloudOps = createCloudOpsClient(
+    { endpoint: sim.address, apiKey: new Secret(API_KEY), allowInsecure: true, pollMinMs: 50, pollMaxMs: 200, callTimeoutMs: 5_000 },
+    { logger: silentLogger() },
+  );
   ctx.after(() => cloudOps.close());
 
   const installation = `page-${suffix}`;

@@ -22,7 +22,10 @@ const files = [
   file('schedules/late.yaml', plan('late', 'trus: 4\ncron: "30 23 * * 1-5"\ntimezone: America/New_York\nduration: 2h')),
   // Active now: 11:00-13:00 UTC today.
   file('schedules/noon.yaml', plan('noon', 'trus: 6\nat: "2026-12-02T11:00"\ntimezone: UTC\nduration: 2h')),
-  file('schedules/other.yaml', 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: ledger\nnamespace: ledger.x1\ntrus: 2\ncron: "0 9 * * *"\ntimezone: Europe/Berlin\nduration: 1h\n'),
+  file(
+    'schedules/other.yaml',
+    'apiVersion: capsched/v1\nkind: CapacityPlan\nname: ledger\nnamespace: ledger.x1\ntrus: 2\ncron: "0 9 * * *"\ntimezone: Europe/Berlin\nduration: 1h\n',
+  ),
 ];
 const plans = loadPlans(files).plans;
 
@@ -42,7 +45,12 @@ function input(over: Partial<PresentInput> = {}): PresentInput {
         capacity: { namespace: 'payments.a1b2c', mode: 'provisioned', currentTrus: 6, resourceVersion: 'v1', latestRequest: { state: 'completed' } },
       },
     ],
-    applied: { 'payments.a1b2c': [{ atMs: NOW - 30 * 3_600_000, trus: 0 }, { atMs: NOW - 3_600_000, trus: 6 }] },
+    applied: {
+      'payments.a1b2c': [
+        { atMs: NOW - 30 * 3_600_000, trus: 0 },
+        { atMs: NOW - 3_600_000, trus: 6 },
+      ],
+    },
     recordSinceMs: NOW - 48 * 3_600_000,
     source: { describe: 'folder schedules/', appliedRevision: 'abcdef0123456789', problems: [] },
     alerts: [],
@@ -126,13 +134,23 @@ test('present: the last 24 h come from the applied record; before the record sta
     ],
   );
   const fresh = buildPresent(input({ recordSinceMs: NOW - 2 * 3_600_000, applied: { 'payments.a1b2c': [{ atMs: NOW - 2 * 3_600_000, trus: 0 }] } }));
-  assert.deepEqual(fresh.namespaces.find((n) => n.namespace === 'payments.a1b2c')!.applied.map((s) => [s.startMs, s.trus]), [[NOW - 2 * 3_600_000, 0]]);
+  assert.deepEqual(
+    fresh.namespaces.find((n) => n.namespace === 'payments.a1b2c')!.applied.map((s) => [s.startMs, s.trus]),
+    [[NOW - 2 * 3_600_000, 0]],
+  );
 });
 
 test('present: DST changes in range are marked; a namespace only the coordinator knows still shows', () => {
   // 8 Mar 2026 is US spring-forward: a "now" on 3 Mar sees it within 7 days.
   const march = Date.parse('2026-03-03T12:00:00Z');
-  const view = buildPresent(input({ nowMs: march, recordSinceMs: march, applied: {}, live: [{ namespace: 'orphan.z9', effective: { mode: 'provisioned', trus: 3 }, windows: [{ workflowId: 'x', trus: 3 }] }] }));
+  const view = buildPresent(
+    input({
+      nowMs: march,
+      recordSinceMs: march,
+      applied: {},
+      live: [{ namespace: 'orphan.z9', effective: { mode: 'provisioned', trus: 3 }, windows: [{ workflowId: 'x', trus: 3 }] }],
+    }),
+  );
   const payments = view.namespaces.find((n) => n.namespace === 'payments.a1b2c')!;
   assert.equal(payments.dstChanges.length, 1);
   assert.match(payments.dstChanges[0]!.label, /DST starts in America\/New_York/);
@@ -148,16 +166,26 @@ test('present: schedule workflow ids name their plan; other ids do not', () => {
   assert.equal(planOfWorkflow('capsched-change-payments', 'prod'), undefined);
 });
 
-test('the present shows the last pass\'s live changes: a held reduction with its end, what it applied; windows started late say so', async () => {
+test("the present shows the last pass's live changes: a held reduction with its end, what it applied; windows started late say so", async () => {
   const { liveRules } = await import('../../src/core/live/rules.js');
   const { desiredNow, occurrenceWorkflowId } = await import('../../src/core/live/desired-now.js');
   const edited = loadPlans([file('schedules/noon.yaml', plan('noon', 'trus: 4\nat: "2026-12-02T11:00"\ntimezone: UTC\nduration: 2h'))]).plans;
   const windowId = `${occurrenceWorkflowId('prod', 'noon', Date.parse('2026-12-02T11:00:00Z'))}/r1`;
-  const live = liveRules(desiredNow(edited, NOW, 'abc'), [{ namespace: 'payments.a1b2c', effectiveTrus: 6, windows: [{ windowId, workflowId: windowId.slice(0, -3), runId: 'r1', trus: 6, endMs: Date.parse('2026-12-02T13:00:00Z') }] }], {
-    installation: 'prod',
-    reductions: 'at-end',
-    startWorkflowId: (p, s) => occurrenceWorkflowId('prod', p, s),
-  });
+  const live = liveRules(
+    desiredNow(edited, NOW, 'abc'),
+    [
+      {
+        namespace: 'payments.a1b2c',
+        effectiveTrus: 6,
+        windows: [{ windowId, workflowId: windowId.slice(0, -3), runId: 'r1', trus: 6, endMs: Date.parse('2026-12-02T13:00:00Z') }],
+      },
+    ],
+    {
+      installation: 'prod',
+      reductions: 'at-end',
+      startWorkflowId: (p, s) => occurrenceWorkflowId('prod', p, s),
+    },
+  );
   const base = input();
   const view = buildPresent({
     ...base,
@@ -165,7 +193,10 @@ test('the present shows the last pass\'s live changes: a held reduction with its
     livePass: { plan: live, dryRun: false },
   });
   const ns = view.namespaces.find((n) => n.namespace === 'payments.a1b2c')!;
-  assert.deepEqual(ns.liveChanges.map((c) => [c.kind, c.state, c.heldUntil?.utc]), [['lower', 'held', '2026-12-02T13:00Z']]);
+  assert.deepEqual(
+    ns.liveChanges.map((c) => [c.kind, c.state, c.heldUntil?.utc]),
+    [['lower', 'held', '2026-12-02T13:00Z']],
+  );
   assert.match(ns.liveChanges[0]!.text, /the reduction applies at the window's end; --force applies it now/);
   assert.equal(ns.active[0]!.commit, 'c0ffee1234567890', "the window's own commit");
   assert.equal(ns.active[0]!.startedLate, true);

@@ -17,7 +17,8 @@ function file(path: string, text: string): PlanFile {
   const bytes = enc.encode(text);
   return { path, kind: 'file', size: bytes.length, bytes };
 }
-const noon = (trus: number): string => `apiVersion: capsched/v1\nkind: CapacityPlan\nname: noon\nnamespace: payments.a1b2c\ntrus: ${trus}\nat: "2026-12-02T11:00"\ntimezone: America/New_York\nduration: 4h\n`;
+const noon = (trus: number): string =>
+  `apiVersion: capsched/v1\nkind: CapacityPlan\nname: noon\nnamespace: payments.a1b2c\ntrus: ${trus}\nat: "2026-12-02T11:00"\ntimezone: America/New_York\nduration: 4h\n`;
 const NOW = Date.parse('2026-12-02T17:00:00Z');
 const START = Date.parse('2026-12-02T16:00:00Z');
 const END = Date.parse('2026-12-02T20:00:00Z');
@@ -27,16 +28,26 @@ test('page: a held reduction of the last pass is listed with its time and marked
   const plans = loadPlans([file('schedules/noon.yaml', noon(4))]).plans;
   const windowId = `${occurrenceWorkflowId('prod', 'noon', START)}/r1`;
   const workflowId = windowId.slice(0, -3);
-  const live = liveRules(desiredNow(plans, NOW, 'abc'), [{ namespace: 'payments.a1b2c', effectiveTrus: 6, windows: [{ windowId, workflowId, runId: 'r1', trus: 6, endMs: END }] }], {
-    installation: 'prod',
-    reductions: 'at-end',
-    startWorkflowId: (p, s) => occurrenceWorkflowId('prod', p, s),
-  });
+  const live = liveRules(
+    desiredNow(plans, NOW, 'abc'),
+    [{ namespace: 'payments.a1b2c', effectiveTrus: 6, windows: [{ windowId, workflowId, runId: 'r1', trus: 6, endMs: END }] }],
+    {
+      installation: 'prod',
+      reductions: 'at-end',
+      startWorkflowId: (p, s) => occurrenceWorkflowId('prod', p, s),
+    },
+  );
   const input: PresentInput = {
     nowMs: NOW,
     installation: 'prod',
     plans,
-    live: [{ namespace: 'payments.a1b2c', effective: { mode: 'provisioned', trus: 6 }, windows: [{ workflowId, runId: 'r1', trus: 6, endMs: END, plan: 'noon', commit: 'c0ffee1234567890', startedLate: true }] }],
+    live: [
+      {
+        namespace: 'payments.a1b2c',
+        effective: { mode: 'provisioned', trus: 6 },
+        windows: [{ workflowId, runId: 'r1', trus: 6, endMs: END, plan: 'noon', commit: 'c0ffee1234567890', startedLate: true }],
+      },
+    ],
     applied: {},
     recordSinceMs: NOW - 3_600_000,
     source: { describe: 'folder schedules/', appliedRevision: 'abc', problems: [] },
@@ -59,18 +70,36 @@ test('page: a held reduction of the last pass is listed with its time and marked
   assert.ok(!renderPage(buildPresent({ ...input, livePass: undefined }), { refreshSeconds: 5 }).includes('class="live"'));
 });
 
-test('page: this week\'s TRU-hours are the figures capsched validate and the pull-request report print (report horizon from 00:00 UTC)', async () => {
+test("page: this week's TRU-hours are the figures capsched validate and the pull-request report print (report horizon from 00:00 UTC)", async () => {
   const { buildPrReport } = await import('../../src/core/report/pr-build.js');
   const { validatePlans } = await import('../../src/core/plan/validate.js');
   const files = [
-    file('schedules/nightly.yaml', 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: nightly\nnamespace: payments.a1b2c\ntrus: 8\ncron: "0 23 * * 1-5"\ntimezone: America/New_York\nduration: 3h\n'),
-    file('schedules/late.yaml', 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: late\nnamespace: payments.a1b2c\ntrus: 4\ncron: "30 23 * * 1-5"\ntimezone: America/New_York\nduration: 2h\n'),
-    file('schedules/ledger.yaml', 'apiVersion: capsched/v1\nkind: CapacityPlan\nname: ledger\nnamespace: ledger.x1\ntrus: 2\ncron: "0 9 * * *"\ntimezone: Europe/Berlin\nduration: 90m\n'),
+    file(
+      'schedules/nightly.yaml',
+      'apiVersion: capsched/v1\nkind: CapacityPlan\nname: nightly\nnamespace: payments.a1b2c\ntrus: 8\ncron: "0 23 * * 1-5"\ntimezone: America/New_York\nduration: 3h\n',
+    ),
+    file(
+      'schedules/late.yaml',
+      'apiVersion: capsched/v1\nkind: CapacityPlan\nname: late\nnamespace: payments.a1b2c\ntrus: 4\ncron: "30 23 * * 1-5"\ntimezone: America/New_York\nduration: 2h\n',
+    ),
+    file(
+      'schedules/ledger.yaml',
+      'apiVersion: capsched/v1\nkind: CapacityPlan\nname: ledger\nnamespace: ledger.x1\ntrus: 2\ncron: "0 9 * * *"\ntimezone: Europe/Berlin\nduration: 90m\n',
+    ),
   ];
   const plans = loadPlans(files).plans;
   // The report's 7 days start at 00:00 UTC of today; at that instant the three agree exactly.
   const midnight = Date.parse('2027-03-08T00:00:00Z');
-  const view = buildPresent({ nowMs: midnight, installation: 'prod', plans, live: [], applied: {}, recordSinceMs: midnight, source: { describe: 'x', problems: [] }, alerts: [] });
+  const view = buildPresent({
+    nowMs: midnight,
+    installation: 'prod',
+    plans,
+    live: [],
+    applied: {},
+    recordSinceMs: midnight,
+    source: { describe: 'x', problems: [] },
+    alerts: [],
+  });
   // A pull request that adds every plan: each namespace is in the report with its head figures.
   const side = { ref: 'pr', commit: 'h', pathExists: true, valid: true, plans, errors: [], warnings: [] };
   const report = buildPrReport({ base: { ...side, ref: 'main', commit: 'b', plans: [] }, head: side, plansPath: 'schedules', nowMs: midnight });

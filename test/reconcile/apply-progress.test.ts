@@ -19,16 +19,30 @@ test('apply prints each change as it is made — created, updated, deleted, a re
   const repo = createTestRepo();
   const cwd = tempDir('capsched-progress-');
   const env = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CAPSCHED_INSTALLATION: installation, CAPSCHED_LOG_LEVEL: 'silent' };
-  const plan = (name: string, trus: number, hour: number): void => repo.write(`schedules/${name}.yaml`, planYaml({ name, namespace: 'payments.a1b2c', trus, cron: `0 ${hour} * * *`, duration: '1h' }));
+  const plan = (name: string, trus: number, hour: number): void =>
+    repo.write(`schedules/${name}.yaml`, planYaml({ name, namespace: 'payments.a1b2c', trus, cron: `0 ${hour} * * *`, duration: '1h' }));
   const run = async (...argv: string[]) => {
     const events: { stream: 'out' | 'err'; text: string }[] = [];
     const io: CliIO = { stdout: (t) => void events.push({ stream: 'out', text: t }), stderr: (t) => void events.push({ stream: 'err', text: t }), env, cwd };
     const code = await applyCommand(['--source', repo.remote, ...argv], io);
-    const lines = events.flatMap((e) => e.text.split('\n').filter((l) => l !== '').map((text) => ({ stream: e.stream, text })));
+    const lines = events.flatMap((e) =>
+      e.text
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((text) => ({ stream: e.stream, text })),
+    );
     const progress = lines.filter((l) => l.stream === 'err' && PROGRESS.test(l.text)).map((l) => l.text.slice(11));
     const firstOut = lines.findIndex((l) => l.stream === 'out');
     const lastProgress = lines.findLastIndex((l) => l.stream === 'err' && PROGRESS.test(l.text));
-    return { code, progress, beforeSummary: lastProgress < firstOut, out: events.filter((e) => e.stream === 'out').map((e) => e.text).join('') };
+    return {
+      code,
+      progress,
+      beforeSummary: lastProgress < firstOut,
+      out: events
+        .filter((e) => e.stream === 'out')
+        .map((e) => e.text)
+        .join(''),
+    };
   };
   const id = (name: string): string => `capsched.${installation}.${name}`;
 
@@ -38,21 +52,36 @@ test('apply prints each change as it is made — created, updated, deleted, a re
   repo.commit('three plans');
   const first = await run();
   assert.equal(first.code, 0, first.out);
-  assert.deepEqual([...first.progress].sort(), [`created ${id('alpha')} (plan alpha)`, `created ${id('beta')} (plan beta)`, `created ${id('gamma')} (plan gamma)`]);
+  assert.deepEqual([...first.progress].sort(), [
+    `created ${id('alpha')} (plan alpha)`,
+    `created ${id('beta')} (plan beta)`,
+    `created ${id('gamma')} (plan gamma)`,
+  ]);
   assert.ok(first.beforeSummary, 'each change is printed as it is made, before the summary');
 
   // One edited, one removed, one colliding with a schedule capsched does not own.
   // Visibility caught up with the creates (else the next pass would see them as new).
   await eventually(async () => assert.equal(await diffCommand(['--source', repo.remote], { stdout: () => undefined, stderr: () => undefined, env, cwd }), 0));
-  await client.schedule.create({ scheduleId: id('delta'), spec: { cronExpressions: ['0 5 * * *'], timezone: 'UTC' }, action: { type: 'startWorkflow', workflowType: 'somethingElse', taskQueue: 'not-ours', args: [] } });
+  await client.schedule.create({
+    scheduleId: id('delta'),
+    spec: { cronExpressions: ['0 5 * * *'], timezone: 'UTC' },
+    action: { type: 'startWorkflow', workflowType: 'somethingElse', taskQueue: 'not-ours', args: [] },
+  });
   plan('alpha', 10, 1);
   repo.remove('schedules/gamma.yaml');
   plan('delta', 2, 4);
   repo.commit('edit alpha, drop gamma, add delta');
   const second = await run();
   assert.equal(second.code, 1, 'a refused change fails the pass');
-  assert.deepEqual(second.progress.filter((l) => !l.startsWith('✗')), [`updated ${id('alpha')} (plan alpha)`, `deleted ${id('gamma')} (plan gamma)`], 'deletes run after the other writes');
-  assert.match(second.progress.find((l) => l.startsWith('✗')) ?? '', new RegExp(`^✗ create ${id('delta').replace(/\./g, '\\.')} \\(plan delta\\) failed: .*left untouched.* \\[SCHEDULE_NOT_OWNED\\]$`));
+  assert.deepEqual(
+    second.progress.filter((l) => !l.startsWith('✗')),
+    [`updated ${id('alpha')} (plan alpha)`, `deleted ${id('gamma')} (plan gamma)`],
+    'deletes run after the other writes',
+  );
+  assert.match(
+    second.progress.find((l) => l.startsWith('✗')) ?? '',
+    new RegExp(`^✗ create ${id('delta').replace(/\./g, '\\.')} \\(plan delta\\) failed: .*left untouched.* \\[SCHEDULE_NOT_OWNED\\]$`),
+  );
 
   plan('alpha', 12, 1);
   repo.commit('alpha again');

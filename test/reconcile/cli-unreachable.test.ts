@@ -15,12 +15,24 @@ import { planYaml } from './helpers.js';
 test('diff / apply with Temporal unreachable: "cannot connect to Temporal at …", exit 1, no plan blame', async () => {
   const dir = tempDir('capsched-unreachable-');
   mkdirSync(join(dir, 'schedules'));
-  writeFileSync(join(dir, 'schedules', 'nightly.yaml'), planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', duration: '3h' }));
+  writeFileSync(
+    join(dir, 'schedules', 'nightly.yaml'),
+    planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', duration: '3h' }),
+  );
   const address = `127.0.0.1:${await freePort('127.0.0.1')}`; // nothing listens there
-  for (const [command, extra] of [[diffCommand, []], [applyCommand, []], [diffCommand, ['--format', 'json']]] as const) {
+  for (const [command, extra] of [
+    [diffCommand, []],
+    [applyCommand, []],
+    [diffCommand, ['--format', 'json']],
+  ] as const) {
     let out = '';
     let err = '';
-    const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), env: { TEMPORAL_ADDRESS: address, CAPSCHED_LOG_LEVEL: 'silent' }, cwd: dir };
+    const io: CliIO = {
+      stdout: (t) => void (out += t),
+      stderr: (t) => void (err += t),
+      env: { TEMPORAL_ADDRESS: address, CAPSCHED_LOG_LEVEL: 'silent' },
+      cwd: dir,
+    };
     const code = await command(['--source', dir, ...extra], io);
     assert.equal(code, 1, out + err);
     const text = out + err;

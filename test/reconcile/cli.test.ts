@@ -23,7 +23,18 @@ test('capsched diff / apply on a git repository: terraform-style output, formats
   const repo = createTestRepo();
   const cwd = tempDir('capsched-cli-');
   const write = (name: string, text: string) => repo.write(`schedules/${name}`, text);
-  write('nightly.yaml', planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h', description: 'batch settlement' }));
+  write(
+    'nightly.yaml',
+    planYaml({
+      name: 'nightly',
+      namespace: 'payments.a1b2c',
+      trus: 8,
+      cron: '0 23 * * 1-5',
+      timezone: 'America/New_York',
+      duration: '3h',
+      description: 'batch settlement',
+    }),
+  );
   const env = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default', CAPSCHED_INSTALLATION: installation, CAPSCHED_LOG_LEVEL: 'silent' };
   const run = async (cmd: typeof diffCommand, ...argv: string[]) => {
     const cli = io(env, cwd);
@@ -60,16 +71,33 @@ test('capsched diff / apply on a git repository: terraform-style output, formats
     });
 
     // An edit: ~ with before → after, in JSON and Markdown too; --dry-run writes nothing.
-    write('nightly.yaml', planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 10, cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h', description: 'batch settlement' }));
+    write(
+      'nightly.yaml',
+      planYaml({
+        name: 'nightly',
+        namespace: 'payments.a1b2c',
+        trus: 10,
+        cron: '0 23 * * 1-5',
+        timezone: 'America/New_York',
+        duration: '3h',
+        description: 'batch settlement',
+      }),
+    );
     repo.commit('more TRUs');
     const text = await run(diffCommand);
     assert.equal(text.code, 2);
     assert.match(text.out, /~ capsched\..*\.nightly  \(update: plan changed\)\n +trus: +8 → 10/);
     const json = await run(diffCommand, '--format', 'json');
     assert.equal(json.code, 2);
-    const parsed = JSON.parse(json.out) as { changes: { kind: string; fields: { field: string; before: string; after: string }[]; nextWindows: unknown[] }[]; summary: { update: number } };
+    const parsed = JSON.parse(json.out) as {
+      changes: { kind: string; fields: { field: string; before: string; after: string }[]; nextWindows: unknown[] }[];
+      summary: { update: number };
+    };
     assert.equal(parsed.summary.update, 1);
-    assert.deepEqual(parsed.changes[0]!.fields.find((f) => f.field === 'trus'), { field: 'trus', before: '8', after: '10' });
+    assert.deepEqual(
+      parsed.changes[0]!.fields.find((f) => f.field === 'trus'),
+      { field: 'trus', before: '8', after: '10' },
+    );
     assert.equal(parsed.changes[0]!.nextWindows.length, 3);
     const md = await run(diffCommand, '--format', 'markdown');
     assert.match(md.out, /```diff\n~ capsched\./);

@@ -38,7 +38,14 @@ const COMPILED_WEEKNIGHTS = {
 
 /** The schedule as list() would show it after capsched wrote `d` (compiled spec, no cron string). */
 function listed(d: DesiredSchedule, overrides: Partial<ActualSchedule> = {}): ActualSchedule {
-  return { scheduleId: d.scheduleId, searchAttributes: { ...d.searchAttributes }, paused: d.paused, spec: COMPILED_WEEKNIGHTS, workflowType: d.action.workflowType, ...overrides };
+  return {
+    scheduleId: d.scheduleId,
+    searchAttributes: { ...d.searchAttributes },
+    paused: d.paused,
+    spec: COMPILED_WEEKNIGHTS,
+    workflowType: d.action.workflowType,
+    ...overrides,
+  };
 }
 
 const nightly = plan({ name: 'nightly', cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h' }, 'schedules/nightly.yaml');
@@ -80,11 +87,17 @@ test('a new plan is a create carrying the complete schedule', () => {
 
 test('an edited plan is an update with field-level before → after read from the audit memo', () => {
   const old = desired([nightly])[0]!;
-  const edited = desired([plan({ name: 'nightly', cron: '0 22 * * 1-5', timezone: 'America/New_York', duration: '4h', trus: 10 }, 'schedules/nightly.yaml')], 'c2');
+  const edited = desired(
+    [plan({ name: 'nightly', cron: '0 22 * * 1-5', timezone: 'America/New_York', duration: '4h', trus: 10 }, 'schedules/nightly.yaml')],
+    'c2',
+  );
   // Without a describe only the hash is known …
   const coarse = diffSchedules(edited, [listed(old)], { installation: INSTALLATION });
   assert.equal(coarse.changes[0]!.kind, 'update');
-  assert.deepEqual(coarse.changes[0]!.fields.map((f) => f.field), ['specHash']);
+  assert.deepEqual(
+    coarse.changes[0]!.fields.map((f) => f.field),
+    ['specHash'],
+  );
   // … with the described action memo, every changed field with before and after.
   const described = listed(old, {
     detail: {
@@ -115,9 +128,19 @@ test('an edited plan is an update with field-level before → after read from th
 
 test('pausing a plan in git is a pause change', () => {
   const old = desired([nightly])[0]!;
-  const paused = desired([plan({ name: 'nightly', cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h', paused: true }, 'schedules/nightly.yaml')]);
+  const paused = desired([
+    plan({ name: 'nightly', cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h', paused: true }, 'schedules/nightly.yaml'),
+  ]);
   const described = listed(old, {
-    detail: { spec: COMPILED_WEEKNIGHTS, workflowType: '', args: [], memo: { [AUDIT_MEMO_KEY]: old.action.memo[AUDIT_MEMO_KEY] }, actionSearchAttributes: {}, policies: {}, runningWorkflowIds: [] },
+    detail: {
+      spec: COMPILED_WEEKNIGHTS,
+      workflowType: '',
+      args: [],
+      memo: { [AUDIT_MEMO_KEY]: old.action.memo[AUDIT_MEMO_KEY] },
+      actionSearchAttributes: {},
+      policies: {},
+      runningWorkflowIds: [],
+    },
   });
   const { changes } = diffSchedules(paused, [described], { installation: INSTALLATION });
   assert.equal(changes[0]!.kind, 'pause');
@@ -150,14 +173,22 @@ test('a hand edit of the spec is drift, found from list() output alone', () => {
 test('schedules without the marker or with another installation are never considered', () => {
   const want = desired([nightly]);
   const foreign: ActualSchedule = { scheduleId: 'capsched.unit.old', searchAttributes: { CapschedInstallation: INSTALLATION }, paused: false };
-  const other: ActualSchedule = { scheduleId: 'capsched.other.x', searchAttributes: { CapschedManagedBy: 'capsched', CapschedInstallation: 'other' }, paused: false };
+  const other: ActualSchedule = {
+    scheduleId: 'capsched.other.x',
+    searchAttributes: { CapschedManagedBy: 'capsched', CapschedInstallation: 'other' },
+    paused: false,
+  };
   const changeSet = diffSchedules(want, [listed(want[0]!), foreign, other], { installation: INSTALLATION });
   assert.deepEqual(changeSet.changes, []);
   assert.equal(changeSet.ignored, 2);
 });
 
 test('the prune guard refuses to delete everything, or more than the allowed share', () => {
-  const three = desired([plan({ name: 'a', cron: '0 1 * * *', duration: '1h' }), plan({ name: 'b', cron: '0 2 * * *', duration: '1h' }), plan({ name: 'c', cron: '0 3 * * *', duration: '1h' })]);
+  const three = desired([
+    plan({ name: 'a', cron: '0 1 * * *', duration: '1h' }),
+    plan({ name: 'b', cron: '0 2 * * *', duration: '1h' }),
+    plan({ name: 'c', cron: '0 3 * * *', duration: '1h' }),
+  ]);
   const actual = three.map((d) => listed(d, { spec: undefined }));
   const all = diffSchedules([], actual, { installation: INSTALLATION });
   assert.equal(all.blocked?.code, 'PRUNE_ALL_BLOCKED');
@@ -168,7 +199,10 @@ test('the prune guard refuses to delete everything, or more than the allowed sha
   assert.equal(diffSchedules([three[0]!], actual, { installation: INSTALLATION, maxPruneShare: 0.7 }).blocked, undefined);
   const oneOfThree = diffSchedules([three[0]!, three[1]!], actual, { installation: INSTALLATION });
   assert.equal(oneOfThree.blocked, undefined);
-  assert.deepEqual(oneOfThree.changes.map((c) => `${c.kind} ${c.plan}`), ['delete c']);
+  assert.deepEqual(
+    oneOfThree.changes.map((c) => `${c.kind} ${c.plan}`),
+    ['delete c'],
+  );
 });
 
 test('a one-off whose start has passed is never created again', () => {

@@ -5,13 +5,19 @@ import { reconcileOnce } from '../../src/reconcile/index.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { countingStore, eventually, newInstallation, planFile, planYaml, snapshot } from './helpers.js';
 
-const plans = [planFile('schedules/nightly.yaml', planYaml({ name: 'nightly', namespace: 'ns.drift', trus: 6, cron: '0 23 * * 1-5', timezone: 'Europe/Paris', duration: '2h' }))];
+const plans = [
+  planFile(
+    'schedules/nightly.yaml',
+    planYaml({ name: 'nightly', namespace: 'ns.drift', trus: 6, cron: '0 23 * * 1-5', timezone: 'Europe/Paris', duration: '2h' }),
+  ),
+];
 
 test('a hand pause and a hand spec edit are restored; with self-heal off they are only reported', async () => {
   const { client } = await testTemporal();
   const installation = newInstallation('drift');
   const store = countingStore(createTemporalScheduleStore({ client, requestsPerSecond: 0 }));
-  const pass = (options = {}) => reconcileOnce({ snapshot: snapshot(plans), store, installation, now: Date.now(), options: { retryBaseDelayMs: 50, ...options } });
+  const pass = (options = {}) =>
+    reconcileOnce({ snapshot: snapshot(plans), store, installation, now: Date.now(), options: { retryBaseDelayMs: 50, ...options } });
   assert.equal((await pass()).status, 'applied');
   const id = `capsched.${installation}.nightly`;
   const handle = client.schedule.getHandle(id);
@@ -31,7 +37,10 @@ test('a hand pause and a hand spec edit are restored; with self-heal off they ar
   // Self-heal on: unpaused.
   const healed = await pass();
   assert.equal(healed.status, 'applied');
-  assert.deepEqual(healed.applied.map((a) => a.outcome), ['unpaused']);
+  assert.deepEqual(
+    healed.applied.map((a) => a.outcome),
+    ['unpaused'],
+  );
   assert.equal(healed.counts.driftCorrected, 1);
   await eventually(async () => assert.equal((await handle.describe()).state.paused, false));
 

@@ -27,7 +27,15 @@ test('gRPC errors map to typed errors with a retry class and the server text', (
 
 test('apply backs off on RESOURCE_EXHAUSTED and runs at most 5 writes at a time', async () => {
   const plans = Array.from({ length: 12 }, (_, i) => ({
-    plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', name: `p${i}`, namespace: 'ns.x', trus: 4, cron: `0 ${i} * * *`, duration: '1h' }),
+    plan: CapacityPlan.parse({
+      apiVersion: 'capsched/v1',
+      kind: 'CapacityPlan',
+      name: `p${i}`,
+      namespace: 'ns.x',
+      trus: 4,
+      cron: `0 ${i} * * *`,
+      duration: '1h',
+    }),
     file: `schedules/p${i}.yaml`,
   }));
   const desired = desiredSchedules(plans, { installation: 'unit', commit: 'c', nowMs: Date.parse('2026-11-29T00:00:00Z') });
@@ -59,5 +67,8 @@ test('apply backs off on RESOURCE_EXHAUSTED and runs at most 5 writes at a time'
   assert.deepEqual(result.errors, []);
   assert.equal(created.length, 12);
   assert.ok(maxInFlight <= 5, `max in flight ${maxInFlight}`);
-  assert.deepEqual([...new Set(sleeps)].sort((a, b) => a - b), [10, 20]);
+  assert.deepEqual(
+    [...new Set(sleeps)].sort((a, b) => a - b),
+    [10, 20],
+  );
 });

@@ -6,7 +6,10 @@ import { testTemporal } from '../helpers/temporal.js';
 import { countingStore, eventually, newInstallation, planFile, planYaml, snapshot } from './helpers.js';
 
 const nightly = (fields: Record<string, string | number | boolean> = {}) =>
-  planFile('schedules/nightly.yaml', planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h', ...fields }));
+  planFile(
+    'schedules/nightly.yaml',
+    planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h', ...fields }),
+  );
 const weekly = planFile('schedules/weekly.yaml', planYaml({ name: 'weekly', namespace: 'orders.x9y8z', trus: 4, cron: '30 6 * * MON', duration: '1h' }));
 
 test('merge → schedule appears; second pass writes nothing; edit → update; delete → deleted; invalid → nothing; empty → prune refused', async () => {
@@ -32,7 +35,9 @@ test('merge → schedule appears; second pass writes nothing; edit → update; d
   assert.equal(d.action.workflowType, 'scheduledCapacityChange');
   assert.equal(d.action.taskQueue, 'capacity-management');
   assert.equal(d.action.workflowId, nightlyId);
-  assert.deepEqual(d.action.args, [{ namespace: 'payments.a1b2c', desiredTrus: 8, duration: '3h', plan: 'nightly', file: 'schedules/nightly.yaml', commit: 'aaa111', installation }]);
+  assert.deepEqual(d.action.args, [
+    { namespace: 'payments.a1b2c', desiredTrus: 8, duration: '3h', plan: 'nightly', file: 'schedules/nightly.yaml', commit: 'aaa111', installation },
+  ]);
   assert.equal((d.action.memo as { capsched: { commit: string } }).capsched.commit, 'aaa111');
   assert.deepEqual(d.action.searchAttributes, {
     CapschedManagedBy: ['capsched'],
@@ -106,7 +111,10 @@ test('merge → schedule appears; second pass writes nothing; edit → update; d
   });
   const removed = await pass([nightly({ trus: 10, cron: '0 22 * * 1-5' })], 'fff666');
   assert.equal(removed.status, 'applied', JSON.stringify(removed.errors));
-  assert.deepEqual(removed.applied.map((a) => `${a.outcome} ${a.plan}`), ['deleted weekly']);
+  assert.deepEqual(
+    removed.applied.map((a) => `${a.outcome} ${a.plan}`),
+    ['deleted weekly'],
+  );
   assert.equal((await client.schedule.getHandle(nightlyId).describe()).scheduleId, nightlyId);
   await assert.rejects(client.schedule.getHandle(`capsched.${installation}.weekly`).describe(), /not found/i);
 

@@ -35,7 +35,11 @@ const stack = await startE2EStack(Object.values(namespaces));
 const setup = async (): Promise<E2EStack> => stack;
 
 after(async () => {
-  for (const id of cleanup) await stack.temporal.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+  for (const id of cleanup)
+    await stack.temporal.client.workflow
+      .getHandle(id)
+      .terminate('test cleanup')
+      .catch(() => undefined);
 });
 
 function plan(name: string, namespace: string, fields: Record<string, string | number | boolean>) {
@@ -43,9 +47,20 @@ function plan(name: string, namespace: string, fields: Record<string, string | n
 }
 
 /** A window as its schedule would have started it for the occurrence at startMs (short verify delay). */
-async function runningWindow(client: Client, taskQueue: string, installation: string, name: string, input: Omit<CapacityChangeInput, 'plan' | 'installation'>, startMs: number): Promise<string> {
+async function runningWindow(
+  client: Client,
+  taskQueue: string,
+  installation: string,
+  name: string,
+  input: Omit<CapacityChangeInput, 'plan' | 'installation'>,
+  startMs: number,
+): Promise<string> {
   const workflowId = occurrenceWorkflowId(installation, name, startMs);
-  await client.workflow.start(CAPACITY_CHANGE_WORKFLOW, { taskQueue, workflowId, args: [{ verifyDelay: '300ms', plan: name, installation, commit: 'rev0', ...input }] });
+  await client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
+    taskQueue,
+    workflowId,
+    args: [{ verifyDelay: '300ms', plan: name, installation, commit: 'rev0', ...input }],
+  });
   cleanup.push(workflowId);
   return workflowId;
 }
@@ -56,8 +71,20 @@ async function coordinator(client: Client, namespace: string): Promise<Coordinat
 
 function passFor(s: E2EStack, installation: string) {
   const store = createTemporalScheduleStore({ client: s.temporal.client, requestsPerSecond: 0 });
-  return (files: ReturnType<typeof plan>[], revision: string, options: ReconcileOptions = {}, live = createTemporalLiveStore({ client: s.temporal.client, queryTimeoutMs: 3_000 })) =>
-    reconcileOnce({ snapshot: snapshot(files, revision), store, live, installation, now: Date.now(), options: { taskQueue: s.taskQueue, allowPruneAll: true, ...options } });
+  return (
+    files: ReturnType<typeof plan>[],
+    revision: string,
+    options: ReconcileOptions = {},
+    live = createTemporalLiveStore({ client: s.temporal.client, queryTimeoutMs: 3_000 }),
+  ) =>
+    reconcileOnce({
+      snapshot: snapshot(files, revision),
+      store,
+      live,
+      installation,
+      now: Date.now(),
+      options: { taskQueue: s.taskQueue, allowPruneAll: true, ...options },
+    });
 }
 
 test('raise + extend of a running window: the merged plan (more TRUs, later end) applies to it now; a second pass and a restart are no-ops', async () => {
@@ -65,8 +92,20 @@ test('raise + extend of a running window: the merged plan (more TRUs, later end)
   const ns = namespaces.raise;
   const installation = newInstallation('live');
   const start = startedAgo(10 * S);
-  const workflowId = await runningWindow(s.temporal.client, s.taskQueue, installation, 'bf', { namespace: ns, desiredTrus: 4, endTime: iso(start + 2 * M) }, start);
-  await eventually(async () => assert.deepEqual((await coordinator(s.temporal.client, ns)).windows.map((w) => w.trus), [4]));
+  const workflowId = await runningWindow(
+    s.temporal.client,
+    s.taskQueue,
+    installation,
+    'bf',
+    { namespace: ns, desiredTrus: 4, endTime: iso(start + 2 * M) },
+    start,
+  );
+  await eventually(async () =>
+    assert.deepEqual(
+      (await coordinator(s.temporal.client, ns)).windows.map((w) => w.trus),
+      [4],
+    ),
+  );
   await eventually(async () => assert.deepEqual(s.history(ns), ['4']));
   const pass = passFor(s, installation);
   const edited = [plan('bf', ns, { trus: 8, at: iso(start), duration: '4m' })];
@@ -85,11 +124,20 @@ test('raise + extend of a running window: the merged plan (more TRUs, later end)
 
   const applied = await pass(edited, 'rev1');
   assert.equal(applied.status, 'applied', JSON.stringify(applied.errors));
-  assert.deepEqual(applied.liveApplied?.map((a) => [a.kind, a.outcome]), [['raise', 'applied'], ['extend', 'applied']]);
+  assert.deepEqual(
+    applied.liveApplied?.map((a) => [a.kind, a.outcome]),
+    [
+      ['raise', 'applied'],
+      ['extend', 'applied'],
+    ],
+  );
   await eventually(async () => assert.deepEqual(s.history(ns), ['4', '8']));
   await eventually(async () => {
     const status = await coordinator(s.temporal.client, ns);
-    assert.deepEqual(status.windows.map((w) => [w.trus, w.endTime]), [[8, new Date(start + 4 * M).toISOString()]]);
+    assert.deepEqual(
+      status.windows.map((w) => [w.trus, w.endTime]),
+      [[8, new Date(start + 4 * M).toISOString()]],
+    );
     assert.deepEqual(status.effective, { mode: 'provisioned', trus: 8 });
   });
   const window = await s.temporal.client.workflow.getHandle(workflowId).query(capacityStatusQuery);
@@ -98,7 +146,10 @@ test('raise + extend of a running window: the merged plan (more TRUs, later end)
   // Second pass, and a "restarted daemon" (new stores): nothing to do.
   const again = await pass(edited, 'rev1');
   assert.equal(again.status, 'unchanged', JSON.stringify(again.live));
-  assert.deepEqual(again.live?.namespaces.filter((n) => n.namespace === ns), []);
+  assert.deepEqual(
+    again.live?.namespaces.filter((n) => n.namespace === ns),
+    [],
+  );
   const restarted = await passFor(s, installation)(edited, 'rev1');
   assert.equal(restarted.status, 'unchanged');
   assert.equal(restarted.counts.liveWrites, 0);
@@ -116,13 +167,20 @@ test('a plan merged mid-window starts now for the rest of its window, says it st
   const [a, b] = await Promise.all([daemonA(files, 'rev-late'), daemonB(files, 'rev-late')]);
   const outcomes = [...(a.liveApplied ?? []), ...(b.liveApplied ?? [])].map((x) => x.outcome).sort();
   // One start; the other daemon finds the run already there (before starting, or when its start collides on the id).
-  assert.deepEqual(outcomes.filter((o) => o !== 'exists'), ['applied'], JSON.stringify(outcomes));
+  assert.deepEqual(
+    outcomes.filter((o) => o !== 'exists'),
+    ['applied'],
+    JSON.stringify(outcomes),
+  );
   const workflowId = occurrenceWorkflowId(installation, 'late', start);
   cleanup.push(workflowId);
   await eventually(async () => assert.deepEqual(s.history(ns), ['6']));
   await eventually(async () => {
     const status = await coordinator(s.temporal.client, ns);
-    assert.deepEqual(status.windows.map((w) => [w.trus, w.endTime, w.plan, w.commit, w.startedLate]), [[6, new Date(start + 2 * M).toISOString(), 'late', 'rev-late', true]]);
+    assert.deepEqual(
+      status.windows.map((w) => [w.trus, w.endTime, w.plan, w.commit, w.startedLate]),
+      [[6, new Date(start + 2 * M).toISOString(), 'late', 'rev-late', true]],
+    );
   });
   const described = await s.temporal.client.workflow.getHandle(workflowId).describe();
   const memo = described.memo?.[LIVE_MEMO_KEY] as { startedLate?: boolean; commit?: string } | undefined;
@@ -149,7 +207,12 @@ test('a permanent plan: an edit applies on the next pass, deleting it releases t
   const installation = newInstallation('base');
   const at = startedAgo(5 * M);
   await runningWindow(s.temporal.client, s.taskQueue, installation, 'base', { namespace: ns, desiredTrus: 2 }, at);
-  await eventually(async () => assert.deepEqual((await coordinator(s.temporal.client, ns)).windows.map((w) => [w.trus, w.endTime]), [[2, undefined]]));
+  await eventually(async () =>
+    assert.deepEqual(
+      (await coordinator(s.temporal.client, ns)).windows.map((w) => [w.trus, w.endTime]),
+      [[2, undefined]],
+    ),
+  );
   await eventually(async () => assert.deepEqual(s.history(ns), ['2']));
   const pass = passFor(s, installation);
 
@@ -158,16 +221,26 @@ test('a permanent plan: an edit applies on the next pass, deleting it releases t
     assert.equal(r.liveApplied?.length, 1, JSON.stringify(r.live));
     return r;
   });
-  assert.deepEqual(raised.live?.namespaces.find((n) => n.namespace === ns)?.changes.map((c) => [c.kind, c.permanent, c.toTrus, c.heldUntilMs]), [['raise', true, 4, undefined]]);
+  assert.deepEqual(
+    raised.live?.namespaces.find((n) => n.namespace === ns)?.changes.map((c) => [c.kind, c.permanent, c.toTrus, c.heldUntilMs]),
+    [['raise', true, 4, undefined]],
+  );
   await eventually(async () => assert.deepEqual(s.history(ns), ['2', '4']));
 
   const deleted = await pass([], 'rev-base-gone');
   assert.equal(deleted.status, 'applied', JSON.stringify(deleted.errors));
-  assert.deepEqual(deleted.live?.namespaces.find((n) => n.namespace === ns)?.changes.map((c) => [c.kind, c.permanent]), [['release', true]]);
+  assert.deepEqual(
+    deleted.live?.namespaces.find((n) => n.namespace === ns)?.changes.map((c) => [c.kind, c.permanent]),
+    [['release', true]],
+  );
   await eventually(async () => assert.deepEqual(s.history(ns), ['2', '4', 'onDemand']));
   const second = await eventually(async () => {
     const r = await pass([], 'rev-base-gone');
-    assert.deepEqual(r.live?.namespaces.filter((n) => n.namespace === ns), [], JSON.stringify(r.live));
+    assert.deepEqual(
+      r.live?.namespaces.filter((n) => n.namespace === ns),
+      [],
+      JSON.stringify(r.live),
+    );
     return r;
   });
   assert.equal(second.counts.liveWrites, 0);
@@ -193,16 +266,27 @@ test('a reduction is held until the window ends by default (every output says so
   assert.equal(held.status, 'unchanged', 'a held reduction writes nothing and is not pending');
   assert.deepEqual(held.liveApplied, []);
   const text = formatChangeSetText({ ...held, changeSet: held.changeSet! });
-  assert.match(text, new RegExp(`= cut: held until ${iso(end).slice(0, 16)}Z: lower to 4 TRUs \\(from 8\\) — plan asks for 4 TRUs; the reduction applies at the window's end; --force applies it now`));
+  assert.match(
+    text,
+    new RegExp(
+      `= cut: held until ${iso(end).slice(0, 16)}Z: lower to 4 TRUs \\(from 8\\) — plan asks for 4 TRUs; the reduction applies at the window's end; --force applies it now`,
+    ),
+  );
   assert.deepEqual(s.history(ns), ['8']);
 
   const forced = await pass(reduced, 'rev-cut', { force: true });
   assert.equal(forced.status, 'applied', JSON.stringify(forced.errors));
-  assert.deepEqual(forced.liveApplied?.map((a) => [a.kind, a.outcome]), [['lower', 'applied']]);
+  assert.deepEqual(
+    forced.liveApplied?.map((a) => [a.kind, a.outcome]),
+    [['lower', 'applied']],
+  );
   await eventually(async () => assert.deepEqual(s.history(ns), ['8', '4']));
   const after = await pass(reduced, 'rev-cut');
   assert.equal(after.status, 'unchanged');
-  assert.deepEqual(after.live?.namespaces.filter((n) => n.namespace === ns), []);
+  assert.deepEqual(
+    after.live?.namespaces.filter((n) => n.namespace === ns),
+    [],
+  );
 });
 
 test("a schedule's run id is the occurrence id a late start uses (so a run that exists is never started again)", async () => {
@@ -211,7 +295,13 @@ test("a schedule's run id is the occurrence id a late start uses (so a run that 
   const store = createTemporalScheduleStore({ client: s.temporal.client, requestsPerSecond: 0 });
   // No worker polls this queue: the triggered run only has to exist.
   const taskQueue = `no-worker-${installation}`;
-  const applied = await reconcileOnce({ snapshot: snapshot([plan('nightly-batch', 'ids.x1', { trus: 4, cron: '0 3 * * *', duration: '2h' })]), store, installation, now: Date.now(), options: { taskQueue } });
+  const applied = await reconcileOnce({
+    snapshot: snapshot([plan('nightly-batch', 'ids.x1', { trus: 4, cron: '0 3 * * *', duration: '2h' })]),
+    store,
+    installation,
+    now: Date.now(),
+    options: { taskQueue },
+  });
   assert.equal(applied.status, 'applied', JSON.stringify(applied.errors));
   const handle = s.temporal.client.schedule.getHandle(`capsched.${installation}.nightly-batch`);
   await handle.trigger();
@@ -239,10 +329,21 @@ test('capsched diff exits 2 while a running window has pending live changes and 
   const root = tempDir('capsched-live-cli-');
   mkdirSync(join(root, 'schedules'));
   writeFileSync(join(root, 'schedules', 'bf.yaml'), planYaml({ name: 'bf', namespace: ns, trus: 4, at: iso(start), duration: '5m' }));
-  const env = { TEMPORAL_ADDRESS: s.temporal.address, TEMPORAL_NAMESPACE: 'default', CAPSCHED_INSTALLATION: installation, CAPSCHED_LOG_LEVEL: 'silent', CAPSCHED_TASK_QUEUE: s.taskQueue };
+  const env = {
+    TEMPORAL_ADDRESS: s.temporal.address,
+    TEMPORAL_NAMESPACE: 'default',
+    CAPSCHED_INSTALLATION: installation,
+    CAPSCHED_LOG_LEVEL: 'silent',
+    CAPSCHED_TASK_QUEUE: s.taskQueue,
+  };
   const run = async (cmd: typeof diffCommand, ...argv: string[]) => {
     const captured = { out: '', err: '' };
-    const code = await cmd(['--source', root, ...argv], { stdout: (t: string) => void (captured.out += t), stderr: (t: string) => void (captured.err += t), env, cwd: root });
+    const code = await cmd(['--source', root, ...argv], {
+      stdout: (t: string) => void (captured.out += t),
+      stderr: (t: string) => void (captured.err += t),
+      env,
+      cwd: root,
+    });
     return { code, ...captured };
   };
   // Each diff connects, lists and queries every running coordinator (a stale one costs its 5 s deadline): allow a minute.
@@ -253,9 +354,14 @@ test('capsched diff exits 2 while a running window has pending live changes and 
   }, 60_000);
   assert.match(diff.out, /Live \(running windows and permanent plans\):/);
   assert.match(diff.out, new RegExp(`~ bf: extend to ${iso(start + 5 * M).slice(0, 16)}Z`));
-  const json = JSON.parse((await run(diffCommand, '--format', 'json')).out) as { live: { pending: number; namespaces: { namespace: string; changes: { kind: string }[] }[] } };
+  const json = JSON.parse((await run(diffCommand, '--format', 'json')).out) as {
+    live: { pending: number; namespaces: { namespace: string; changes: { kind: string }[] }[] };
+  };
   assert.equal(json.live.pending, 1);
-  assert.deepEqual(json.live.namespaces.filter((n) => n.namespace === ns).map((n) => [n.namespace, n.changes.map((c) => c.kind)]), [[ns, ['extend']]]);
+  assert.deepEqual(
+    json.live.namespaces.filter((n) => n.namespace === ns).map((n) => [n.namespace, n.changes.map((c) => c.kind)]),
+    [[ns, ['extend']]],
+  );
   const applied = await run(applyCommand);
   assert.equal(applied.code, 0, applied.out + applied.err);
   assert.match(applied.out, /Applied to running windows:\n {2}applied extend bf/);

@@ -26,10 +26,15 @@ test('a two-namespace plan creates two schedules; dropping one namespace deletes
   const first = await pass([sale(['payments.a1b2c', 'orders.a1b2c'])], 'aaa111');
   assert.equal(first.status, 'applied', JSON.stringify(first.errors));
   assert.equal(first.counts.create, 2);
-  for (const [id, namespace] of [[paymentsId, 'payments.a1b2c'], [ordersId, 'orders.a1b2c']] as const) {
+  for (const [id, namespace] of [
+    [paymentsId, 'payments.a1b2c'],
+    [ordersId, 'orders.a1b2c'],
+  ] as const) {
     const d = await client.schedule.getHandle(id).describe();
     assert.equal(d.action.workflowId, id);
-    assert.deepEqual(d.action.args, [{ namespace, desiredTrus: 12, duration: '2h', plan: 'sale', file: 'schedules/sale.yaml', commit: 'aaa111', installation }]);
+    assert.deepEqual(d.action.args, [
+      { namespace, desiredTrus: 12, duration: '2h', plan: 'sale', file: 'schedules/sale.yaml', commit: 'aaa111', installation },
+    ]);
     const sa = d.searchAttributes as Record<string, string[]>;
     assert.deepEqual(sa.CapschedPlan, ['sale']);
     assert.deepEqual(sa.CapschedNamespace, [namespace]);
@@ -47,11 +52,19 @@ test('a two-namespace plan creates two schedules; dropping one namespace deletes
   store.reset();
   const third = await pass([sale(['payments.a1b2c'])], 'ccc333');
   assert.equal(third.status, 'applied', JSON.stringify(third.errors));
-  assert.deepEqual(third.changeSet!.changes.map((c) => [c.kind, c.scheduleId]), [['delete', ordersId]]);
+  assert.deepEqual(
+    third.changeSet!.changes.map((c) => [c.kind, c.scheduleId]),
+    [['delete', ordersId]],
+  );
   assert.equal(store.calls.delete, 1);
   assert.equal(store.calls.create ?? 0, 0);
   assert.equal(store.calls.update ?? 0, 0);
-  await eventually(async () => assert.deepEqual((await store.list(installation)).map((s) => s.scheduleId), [paymentsId]));
+  await eventually(async () =>
+    assert.deepEqual(
+      (await store.list(installation)).map((s) => s.scheduleId),
+      [paymentsId],
+    ),
+  );
   const kept = await client.schedule.getHandle(paymentsId).describe();
   assert.deepEqual((kept.searchAttributes as Record<string, string[]>).CapschedCommit, ['aaa111'], 'the remaining namespace was not touched');
 

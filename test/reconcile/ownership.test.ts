@@ -15,7 +15,12 @@ test('schedules without the marker, or with another installation, are never touc
   const spec = { cronExpressions: ['0 5 * * *'], timezone: 'UTC' };
   const action = { type: 'startWorkflow' as const, workflowType: 'somethingElse', taskQueue: 'not-ours', args: [] };
   // (a) our id prefix, no marker; (b) our marker, another installation; (c) no marker, same id as a plan of ours.
-  await client.schedule.create({ scheduleId: `capsched.${installation}.squatter`, spec, action, typedSearchAttributes: [{ key: key('CapschedInstallation'), value: installation }] });
+  await client.schedule.create({
+    scheduleId: `capsched.${installation}.squatter`,
+    spec,
+    action,
+    typedSearchAttributes: [{ key: key('CapschedInstallation'), value: installation }],
+  });
   await client.schedule.create({
     scheduleId: `capsched.${other}.theirs`,
     spec,
@@ -36,7 +41,10 @@ test('schedules without the marker, or with another installation, are never touc
 
   // The plan that collides with a foreign schedule is an error; the other plan is applied.
   assert.equal(result.status, 'failed');
-  assert.deepEqual(result.applied.map((a) => `${a.outcome} ${a.plan}`), ['created mine']);
+  assert.deepEqual(
+    result.applied.map((a) => `${a.outcome} ${a.plan}`),
+    ['created mine'],
+  );
   assert.equal(result.errors[0]?.code, 'SCHEDULE_NOT_OWNED');
   assert.match(result.errors[0]?.message ?? '', /left untouched/);
   // Nothing foreign was listed as ours, deleted or changed.
@@ -51,7 +59,10 @@ test('schedules without the marker, or with another installation, are never touc
   await eventually(async () => assert.equal((await store.list(installation)).length, 1));
   const pruned = await reconcileOnce({ snapshot: snapshot([]), store, installation, now: Date.now(), options: { allowPruneAll: true } });
   assert.equal(pruned.status, 'applied', JSON.stringify(pruned.errors));
-  assert.deepEqual(pruned.applied.map((a) => `${a.outcome} ${a.plan}`), ['deleted mine']);
+  assert.deepEqual(
+    pruned.applied.map((a) => `${a.outcome} ${a.plan}`),
+    ['deleted mine'],
+  );
   for (const id of [`capsched.${installation}.squatter`, `capsched.${other}.theirs`, `capsched.${installation}.collide`]) {
     assert.equal((await client.schedule.getHandle(id).describe()).scheduleId, id);
     await client.schedule.getHandle(id).delete();

@@ -6,14 +6,16 @@ import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { eventually, newInstallation, planFile, planYaml, snapshot } from './helpers.js';
 
 // No worker polls this task queue, so a started window stays open: exactly an active window.
-const plans = (names: string[]) => names.map((name) => planFile(`schedules/${name}.yaml`, planYaml({ name, namespace: 'ns.run', trus: 4, cron: '0 3 * * *', duration: '2h' })));
+const plans = (names: string[]) =>
+  names.map((name) => planFile(`schedules/${name}.yaml`, planYaml({ name, namespace: 'ns.run', trus: 4, cron: '0 3 * * *', duration: '2h' })));
 
 test('deleting a plan mid-window leaves the running window to revert at its end; --force cancels it', async () => {
   const { client } = await testTemporal();
   const installation = newInstallation('run');
   const taskQueue = `no-worker-${uniqueSuffix()}`;
   const store = createTemporalScheduleStore({ client, requestsPerSecond: 0 });
-  const pass = (names: string[], options = {}) => reconcileOnce({ snapshot: snapshot(plans(names)), store, installation, now: Date.now(), options: { taskQueue, allowPruneAll: true, ...options } });
+  const pass = (names: string[], options = {}) =>
+    reconcileOnce({ snapshot: snapshot(plans(names)), store, installation, now: Date.now(), options: { taskQueue, allowPruneAll: true, ...options } });
   assert.equal((await pass(['keep', 'gone', 'forced'])).status, 'applied');
 
   const started: Record<string, string> = {};
@@ -32,7 +34,10 @@ test('deleting a plan mid-window leaves the running window to revert at its end;
   // Without --force: the schedule goes, its running window does not.
   const removed = await pass(['keep', 'forced']);
   assert.equal(removed.status, 'applied', JSON.stringify(removed.errors));
-  assert.deepEqual(removed.applied.map((a) => [a.outcome, a.plan, a.runningWindows]), [['deleted', 'gone', [started.gone]]]);
+  assert.deepEqual(
+    removed.applied.map((a) => [a.outcome, a.plan, a.runningWindows]),
+    [['deleted', 'gone', [started.gone]]],
+  );
   await assert.rejects(client.schedule.getHandle(`capsched.${installation}.gone`).describe(), /not found/i);
   const window = await client.workflow.getHandle(started.gone!).describe();
   assert.equal(window.status.name, 'RUNNING');
@@ -42,7 +47,10 @@ test('deleting a plan mid-window leaves the running window to revert at its end;
   await eventually(async () => assert.deepEqual(await store.runningWindows(`capsched.${installation}.forced`), [started.forced]));
   const forced = await pass(['keep'], { force: true });
   assert.equal(forced.status, 'applied', JSON.stringify(forced.errors));
-  assert.deepEqual(forced.applied.map((a) => [a.outcome, a.plan, a.cancelledWindows]), [['deleted', 'forced', [started.forced]]]);
+  assert.deepEqual(
+    forced.applied.map((a) => [a.outcome, a.plan, a.cancelledWindows]),
+    [['deleted', 'forced', [started.forced]]],
+  );
   const history = await client.workflow.getHandle(started.forced!).fetchHistory();
   const cancelRequested = history.events?.find((e) => e.workflowExecutionCancelRequestedEventAttributes != null);
   assert.ok(cancelRequested, 'cancel requested');

@@ -44,7 +44,10 @@ const NOW = ['--now', '2026-12-01T12:00:00Z'];
 
 function baseRepo(): { repo: TestRepo; baseSha: string } {
   const repo = createTestRepo();
-  repo.write('schedules/payments.yaml', planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', duration: '3h', timezone: 'America/New_York' }));
+  repo.write(
+    'schedules/payments.yaml',
+    planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', duration: '3h', timezone: 'America/New_York' }),
+  );
   repo.write('schedules/orders.yaml', planYaml({ name: 'orders-morning', namespace: 'orders.x9y8z', trus: 4, cron: '0 9 * * *', duration: '1h' }));
   const baseSha = repo.commit('base plans');
   repo.git('checkout', '--quiet', '-b', 'change');
@@ -53,9 +56,15 @@ function baseRepo(): { repo: TestRepo; baseSha: string } {
 
 test('report on a real repository: validation, plan changes field by field, timelines and TRU-hours from the commits', async () => {
   const { repo, baseSha } = baseRepo();
-  repo.write('schedules/payments.yaml', planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 12, cron: '0 23 * * 1-5', duration: '3h', timezone: 'America/New_York' }));
+  repo.write(
+    'schedules/payments.yaml',
+    planYaml({ name: 'nightly', namespace: 'payments.a1b2c', trus: 12, cron: '0 23 * * 1-5', duration: '3h', timezone: 'America/New_York' }),
+  );
   repo.remove('schedules/orders.yaml');
-  repo.write('schedules/team/search.yaml', planYaml({ name: 'search-boost', namespace: 'payments.a1b2c', trus: 6, cron: '30 23 * * 1-5', duration: '1h', timezone: 'America/New_York' }));
+  repo.write(
+    'schedules/team/search.yaml',
+    planYaml({ name: 'search-boost', namespace: 'payments.a1b2c', trus: 6, cron: '30 23 * * 1-5', duration: '1h', timezone: 'America/New_York' }),
+  );
   const headSha = commitOnBranch(repo, 'boost payments, drop orders');
   // Uncommitted work-tree edits are never read.
   repo.write('schedules/payments.yaml', 'garbage: [');
@@ -67,7 +76,13 @@ test('report on a real repository: validation, plan changes field by field, time
   assert.equal(r.head.commit, headSha);
   assert.equal(r.base.ref, 'origin/main');
   assert.equal(r.validation.valid, true);
-  assert.deepEqual(r.horizon, { fromMs: Date.parse('2026-12-01T00:00:00Z'), toMs: Date.parse('2026-12-08T00:00:00Z'), from: '2026-12-01T00:00Z', to: '2026-12-08T00:00Z', days: 7 });
+  assert.deepEqual(r.horizon, {
+    fromMs: Date.parse('2026-12-01T00:00:00Z'),
+    toMs: Date.parse('2026-12-08T00:00:00Z'),
+    from: '2026-12-01T00:00Z',
+    to: '2026-12-08T00:00Z',
+    days: 7,
+  });
   assert.deepEqual(
     r.changes.map((c) => [c.kind, c.name, c.fields.map((f) => `${f.field}: ${String(f.before)} → ${String(f.after)}`)]),
     [
@@ -122,13 +137,19 @@ test('report on a real repository: validation, plan changes field by field, time
   assert.match(text, /### Validation of head\n\n- ⚠️ `schedules\/team\/search\.yaml:6:7` `cron` `overlap`/);
   assert.match(text, /\| `payments\.a1b2c` \| 120 \| 180 \| \*\*\+60\*\* \| 8 → 12 \| also managed elsewhere, overlap \|/);
   assert.match(text, /\| `orders\.x9y8z` \| 28 \| 0 \| \*\*-28\*\* \| 4 → 0 \| no plans left \|/);
-  assert.match(text, /- ✏️ changed `nightly` `schedules\/payments\.yaml:1`\n\n {2}\| field \| base \| head \|\n {2}\|---\|---\|---\|\n {2}\| `trus` \| `8` \| `12` \|/);
+  assert.match(
+    text,
+    /- ✏️ changed `nightly` `schedules\/payments\.yaml:1`\n\n {2}\| field \| base \| head \|\n {2}\|---\|---\|---\|\n {2}\| `trus` \| `8` \| `12` \|/,
+  );
   assert.match(text, /- ➕ added `search-boost` `schedules\/team\/search\.yaml:1` — \*\*6 TRUs\*\* on `payments\.a1b2c`/);
   assert.match(text, /- ➖ removed `orders-morning` `schedules\/orders\.yaml:1`/);
   // Two timelines, each a Mermaid gantt with a base and a head section where there is capacity.
   assert.equal(text.match(/```mermaid\n---\ndisplayMode: compact\n---\ngantt\n/g)?.length, 2);
   assert.match(text, /section base 120 TRU-h per week\n {4}8 TRU :2026-12-01 04:00, 2026-12-01 07:00\n/);
-  assert.match(text, /section head 180 TRU-h per week\n {4}12 TRU :2026-12-01 04:00, 2026-12-01 04:30\n {4}12 TRU max :crit, 2026-12-01 04:30, 2026-12-01 05:30\n/);
+  assert.match(
+    text,
+    /section head 180 TRU-h per week\n {4}12 TRU :2026-12-01 04:00, 2026-12-01 04:30\n {4}12 TRU max :crit, 2026-12-01 04:30, 2026-12-01 05:30\n/,
+  );
   assert.doesNotMatch(text, /garbage/);
   // Every gantt task line is valid syntax: a name without ':' ';' '#', then tags and dates.
   for (const block of text.split('```mermaid').slice(1)) {
@@ -155,12 +176,23 @@ test('an invalid head still gets a report (exit 0) unless --fail-on-invalid; its
   assert.equal(strict.code, 1);
   const r = JSON.parse(strict.stdout) as PrReport;
   assert.equal(r.validation.valid, false);
-  assert.deepEqual(r.changes.map((c) => [c.kind, c.name]), [['unreadable', 'orders-morning']]);
+  assert.deepEqual(
+    r.changes.map((c) => [c.kind, c.name]),
+    [['unreadable', 'orders-morning']],
+  );
 });
 
 test('exit codes: 2 for usage errors, 1 for git errors (unknown ref, not a repository)', async () => {
   const { repo } = baseRepo();
-  for (const argv of [['--format', 'xml'], ['--days', '0'], ['--now', 'yesterday'], ['--bogus'], ['--base', '--head'], ['--managed-elsewhere', 'a b'], ['--tru-hour-price', '-1']]) {
+  for (const argv of [
+    ['--format', 'xml'],
+    ['--days', '0'],
+    ['--now', 'yesterday'],
+    ['--bogus'],
+    ['--base', '--head'],
+    ['--managed-elsewhere', 'a b'],
+    ['--tru-hour-price', '-1'],
+  ]) {
     const r = await run(repo.dir, argv);
     assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^capsched report: /);
@@ -224,7 +256,10 @@ test('a plans path missing at base makes every plan new; missing at head makes h
 
   const first = JSON.parse((await run(repo.dir, ['--format', 'json', ...NOW])).stdout) as PrReport;
   assert.equal(first.base.pathExists, false);
-  assert.deepEqual(first.changes.map((c) => [c.kind, c.name]), [['added', 'a']]);
+  assert.deepEqual(
+    first.changes.map((c) => [c.kind, c.name]),
+    [['added', 'a']],
+  );
   // 7 daily 1h windows × 2 TRUs = 14.
   assert.equal(first.totals.headTruHoursPerWeek, 14);
   assert.ok(first.warnings.some((w) => w.kind === 'base-path-missing'));

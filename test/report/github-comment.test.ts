@@ -25,7 +25,17 @@ async function run(cwd: string, argv: string[], env: NodeJS.ProcessEnv): Promise
 }
 
 function plan(name: string, trus: number): string {
-  return ['apiVersion: capsched/v1', 'kind: CapacityPlan', `name: ${name}`, 'namespace: payments.a1b2c', `trus: ${trus}`, 'cron: "0 9 * * *"', 'timezone: UTC', 'duration: 2h', ''].join('\n');
+  return [
+    'apiVersion: capsched/v1',
+    'kind: CapacityPlan',
+    `name: ${name}`,
+    'namespace: payments.a1b2c',
+    `trus: ${trus}`,
+    'cron: "0 9 * * *"',
+    'timezone: UTC',
+    'duration: 2h',
+    '',
+  ].join('\n');
 }
 
 /** A repository whose main has one plan, on a branch `change` that edits it. */
@@ -46,7 +56,11 @@ test('create then update = still one comment: the marked comment is found throug
   const api = await startGithubApi({ token: TOKEN });
   after(() => api.stop());
   // 230 comments by people; none starts with the marker (one quotes it in the middle).
-  api.seed(REPO, 7, Array.from({ length: 230 }, (_, i) => (i === 3 ? `see the ${PR_REPORT_MARKER} below` : `comment ${i}`)));
+  api.seed(
+    REPO,
+    7,
+    Array.from({ length: 230 }, (_, i) => (i === 3 ? `see the ${PR_REPORT_MARKER} below` : `comment ${i}`)),
+  );
   const env = { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: api.url };
 
   const repo = repoWithChange(8);
@@ -90,7 +104,10 @@ test('create then update = still one comment: the marked comment is found throug
   const third = await run(repo.dir, ['--comment', 'github', '--pr', '7', ...NOW], env);
   assert.equal(third.code, 0, third.stderr);
   assert.match(third.stderr, /unchanged the report comment/);
-  assert.deepEqual(api.requests.map((r) => r.method), ['GET', 'GET', 'GET']);
+  assert.deepEqual(
+    api.requests.map((r) => r.method),
+    ['GET', 'GET', 'GET'],
+  );
 
   // Every request carried the token as a Bearer header; no output ever shows it.
   assert.ok(api.requests.every((r) => r.authorization === `Bearer ${TOKEN}`));
@@ -104,7 +121,12 @@ test('the pull request from GITHUB_EVENT_PATH and a GitHub Enterprise Server API
   const eventPath = join(dir, 'event.json');
   writeFileSync(eventPath, JSON.stringify({ action: 'synchronize', number: 42, pull_request: { number: 42, head: { sha: 'abc' } } }));
   const repo = repoWithChange(6);
-  const res = await run(repo.dir, ['--comment', 'github', ...NOW], { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'ent/plans', GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: api.url });
+  const res = await run(repo.dir, ['--comment', 'github', ...NOW], {
+    GITHUB_TOKEN: TOKEN,
+    GITHUB_REPOSITORY: 'ent/plans',
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_API_URL: api.url,
+  });
   assert.equal(res.code, 0, res.stderr);
   assert.equal(api.comments('ent/plans', 42).length, 1);
   assert.ok(api.requests.every((r) => r.path.startsWith('/api/v3/repos/ent/plans/issues/')));
@@ -117,7 +139,10 @@ test('a refused token: exit 1 with the fix, the report still printed, the token 
   const res = await run(repo.dir, ['--comment', 'github', '--pr', '3', ...NOW], { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: api.url });
   assert.equal(res.code, 1);
   assert.match(res.stdout, /^<!-- capsched-report -->/);
-  assert.match(res.stderr, /could not write the report comment on acme\/capacity-plans#3: GitHub API GET \/repos\/acme\/capacity-plans\/issues\/3\/comments answered 401: Bad credentials — the token was refused.*\[GITHUB_FORBIDDEN\]/);
+  assert.match(
+    res.stderr,
+    /could not write the report comment on acme\/capacity-plans#3: GitHub API GET \/repos\/acme\/capacity-plans\/issues\/3\/comments answered 401: Bad credentials — the token was refused.*\[GITHUB_FORBIDDEN\]/,
+  );
   assert.ok(!`${res.stdout}${res.stderr}`.includes(TOKEN));
   assert.equal(api.comments(REPO, 3).length, 0);
 });
@@ -129,7 +154,10 @@ test('rate limited: exit 1 with GITHUB_RATE_LIMITED and when it resets, nothing 
   const repo = repoWithChange(8);
   const res = await run(repo.dir, ['--comment', 'github', '--pr', '3', ...NOW], { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: api.url });
   assert.equal(res.code, 1);
-  assert.match(res.stderr, /answered 403: API rate limit exceeded — rate limited until 2026-11-30T\d\d:\d\d:\d\d\.000Z; the next run updates the comment \[GITHUB_RATE_LIMITED\]/);
+  assert.match(
+    res.stderr,
+    /answered 403: API rate limit exceeded — rate limited until 2026-11-30T\d\d:\d\d:\d\d\.000Z; the next run updates the comment \[GITHUB_RATE_LIMITED\]/,
+  );
   assert.equal(api.comments(REPO, 3).length, 0);
 });
 

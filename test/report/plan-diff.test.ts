@@ -4,7 +4,16 @@ import { affectedNamespaces, diffPlans, type LocatedPlan } from '../../src/core/
 import { CapacityPlan, type CapacityPlanInput } from '../../src/core/plan/schema.js';
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }, file = `schedules/${input.name}.yaml`, line = 1): LocatedPlan {
-  const full = CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'payments.a1b2c', trus: 8, cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h', ...input });
+  const full = CapacityPlan.parse({
+    apiVersion: 'capsched/v1',
+    kind: 'CapacityPlan',
+    namespace: 'payments.a1b2c',
+    trus: 8,
+    cron: '0 23 * * 1-5',
+    timezone: 'America/New_York',
+    duration: '3h',
+    ...input,
+  });
   return { plan: full, file, line };
 }
 
@@ -43,9 +52,15 @@ test('a changed plan lists each differing field with before → after, in schema
 
 test('a plan that only moved to another file is "moved", not removed + added', () => {
   const diff = diffPlans([plan({ name: 'nightly' }, 'schedules/a.yaml', 3)], [plan({ name: 'nightly' }, 'schedules/team/b.yaml', 10)]);
-  assert.deepEqual(diff.changes.map((c) => [c.kind, c.fields]), [['moved', [{ field: 'file', before: 'schedules/a.yaml', after: 'schedules/team/b.yaml' }]]]);
+  assert.deepEqual(
+    diff.changes.map((c) => [c.kind, c.fields]),
+    [['moved', [{ field: 'file', before: 'schedules/a.yaml', after: 'schedules/team/b.yaml' }]]],
+  );
   const movedAndChanged = diffPlans([plan({ name: 'nightly' }, 'a.yaml')], [plan({ name: 'nightly', trus: 4 }, 'b.yaml')]);
-  assert.deepEqual(movedAndChanged.changes[0]?.fields.map((f) => f.field), ['trus', 'file']);
+  assert.deepEqual(
+    movedAndChanged.changes[0]?.fields.map((f) => f.field),
+    ['trus', 'file'],
+  );
   assert.equal(movedAndChanged.changes[0]?.kind, 'changed');
 });
 
@@ -62,7 +77,9 @@ test('a plan renamed with nothing else changed is "renamed" (its schedule is rep
 });
 
 test('a base plan missing from a head file that has errors is "unreadable", not "removed"', () => {
-  const diff = diffPlans([plan({ name: 'a' }, 'schedules/a.yaml'), plan({ name: 'b' }, 'schedules/b.yaml')], [], { headFilesWithErrors: new Set(['schedules/a.yaml']) });
+  const diff = diffPlans([plan({ name: 'a' }, 'schedules/a.yaml'), plan({ name: 'b' }, 'schedules/b.yaml')], [], {
+    headFilesWithErrors: new Set(['schedules/a.yaml']),
+  });
   assert.deepEqual(
     diff.changes.map((c) => [c.kind, c.name]),
     [

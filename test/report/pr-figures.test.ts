@@ -8,7 +8,11 @@ import type { NamespaceImpact, PrReport } from '../../src/core/report/pr-model.j
 // Every expected figure below is computed by hand in the comment next to it.
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }): LocatedPlan {
-  return { plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, ...input }), file: `schedules/${input.name}.yaml`, line: 1 };
+  return {
+    plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, ...input }),
+    file: `schedules/${input.name}.yaml`,
+    line: 1,
+  };
 }
 
 function side(plans: LocatedPlan[], ref = 'x'): RevisionInput {
@@ -138,8 +142,14 @@ test('base → head delta, totals over all namespaces, cost, a longer horizon, s
   const r = report(base, head, '2026-11-30T10:00:00Z', { truHourPrice: { amount: 1.5, currency: 'USD' }, managedElsewhere: ['ns.o*', 'other'] });
   assert.deepEqual(r.totals, { namespacesBase: 2, namespacesHead: 2, baseTruHoursPerWeek: 123.5, headTruHoursPerWeek: 183.5, deltaTruHoursPerWeek: 60 });
   assert.deepEqual(r.cost, { currency: 'USD', truHourPrice: 1.5, basePerWeek: 185.25, headPerWeek: 275.25, deltaPerWeek: 90, deltaPer30Days: 385.71 });
-  assert.deepEqual(r.namespaces.map((n) => [n.namespace, n.base.truHoursPerWeek, n.head.truHoursPerWeek, n.deltaTruHoursPerWeek, n.managedElsewhere]), [['ns.one', 121.5, 181.5, 60, true]]);
-  assert.deepEqual(r.changes.map((c) => [c.kind, c.name, c.fields.map((f) => [f.field, f.before, f.after])]), [['changed', 'nightly', [['trus', 8, 12]]]]);
+  assert.deepEqual(
+    r.namespaces.map((n) => [n.namespace, n.base.truHoursPerWeek, n.head.truHoursPerWeek, n.deltaTruHoursPerWeek, n.managedElsewhere]),
+    [['ns.one', 121.5, 181.5, 60, true]],
+  );
+  assert.deepEqual(
+    r.changes.map((c) => [c.kind, c.name, c.fields.map((f) => [f.field, f.before, f.after])]),
+    [['changed', 'nightly', [['trus', 8, 12]]]],
+  );
   // Warnings only for touched namespaces: ns.two is unchanged.
   assert.ok(r.warnings.every((w) => w.namespace === 'ns.one'));
   const short = r.warnings.find((w) => w.kind === 'short-window');

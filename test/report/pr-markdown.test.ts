@@ -9,7 +9,11 @@ import { coalesce, ganttText, renderGantt } from '../../src/core/report/pr-merma
 import { GITHUB_COMMENT_LIMIT, PR_REPORT_MARKER, type PrReport } from '../../src/core/report/pr-model.js';
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }, file = `schedules/${input.name}.yaml`): LocatedPlan {
-  return { plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, cron: '0 23 * * 1-5', duration: '3h', ...input }), file, line: 1 };
+  return {
+    plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, cron: '0 23 * * 1-5', duration: '3h', ...input }),
+    file,
+    line: 1,
+  };
 }
 
 function side(plans: LocatedPlan[], extra: Partial<RevisionInput> = {}): RevisionInput {
@@ -46,7 +50,9 @@ test('the comment fits any budget: lists are summarised with "…and N more", ne
   const head: LocatedPlan[] = [];
   for (let i = 0; i < 300; i++) {
     base.push(plan({ name: `p-${i}`, namespace: `ns-${i % 30}.x`, cron: `${i % 60} ${i % 24} * * *`, duration: '90m' }));
-    head.push(plan({ name: `p-${i}`, namespace: `ns-${i % 30}.x`, trus: 12, cron: `${i % 60} ${(i + 5) % 24} * * *`, duration: '2h', description: 'x'.repeat(200) }));
+    head.push(
+      plan({ name: `p-${i}`, namespace: `ns-${i % 30}.x`, trus: 12, cron: `${i % 60} ${(i + 5) % 24} * * *`, duration: '2h', description: 'x'.repeat(200) }),
+    );
   }
   const r = build(base, head);
   const sizes: number[] = [];
@@ -60,7 +66,10 @@ test('the comment fits any budget: lists are summarised with "…and N more", ne
     for (const m of md.matchAll(/\| field \| base \| head \|\n(.*)/g)) assert.match(m[1] ?? '', /\|---\|---\|---\|/);
     assert.equal((md.match(/```/g)?.length ?? 0) % 2, 0, 'code fences are balanced');
   }
-  assert.ok(sizes.every((s, i) => i === 0 || s <= sizes[i - 1]!), `sizes shrink with the budget: ${sizes.join(', ')}`);
+  assert.ok(
+    sizes.every((s, i) => i === 0 || s <= sizes[i - 1]!),
+    `sizes shrink with the budget: ${sizes.join(', ')}`,
+  );
   const full = renderPrMarkdown(r, { maxChars: GITHUB_COMMENT_LIMIT });
   assert.match(full, /_…and \d+ more changes: \d+ changed \(run `capsched report --format json` for everything\)\._/);
   assert.match(full, /_…and \d+ more namespaces without a timeline/);
@@ -94,5 +103,8 @@ test('gantt: safe task names, a section per side with capacity, runs of equal TR
   const g = renderGantt(n, r.horizon, { maxBarsPerSide: 50 });
   assert.equal(g.omittedBars, 7 * 24 * 2 - 50);
   assert.doesNotMatch(g.text, /section base/, 'no empty base section');
-  assert.match(g.text, /section head 840 TRU-h per week\n {4}8 TRU max :crit, 2026-11-30 00:00, 2026-11-30 00:30\n {4}4 TRU :2026-11-30 00:30, 2026-11-30 00:45\n/);
+  assert.match(
+    g.text,
+    /section head 840 TRU-h per week\n {4}8 TRU max :crit, 2026-11-30 00:00, 2026-11-30 00:30\n {4}4 TRU :2026-11-30 00:30, 2026-11-30 00:45\n/,
+  );
 });

@@ -9,7 +9,11 @@ import { renderPrMarkdown } from '../../src/core/report/pr-markdown.js';
 // The comment must say so next to the figures, not show a drop the merge would not cause.
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }): LocatedPlan {
-  return { plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, cron: '0 23 * * 1-5', duration: '3h', ...input }), file: `schedules/${input.name}.yaml`, line: 1 };
+  return {
+    plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, cron: '0 23 * * 1-5', duration: '3h', ...input }),
+    file: `schedules/${input.name}.yaml`,
+    line: 1,
+  };
 }
 
 function side(plans: LocatedPlan[], extra: Partial<RevisionInput> = {}): RevisionInput {
@@ -19,11 +23,20 @@ function side(plans: LocatedPlan[], extra: Partial<RevisionInput> = {}): Revisio
 test('plans not readable in head are called out next to the TRU-hour figures', () => {
   const a = plan({ name: 'a' });
   const b = plan({ name: 'b', namespace: 'ns.two', trus: 4 });
-  const head = side([b], { valid: false, errors: [{ file: 'schedules/a.yaml', line: 5, column: 7, field: 'trus', code: 'invalid-trus', message: 'trus 5 is not a value Temporal Cloud accepts' }] });
+  const head = side([b], {
+    valid: false,
+    errors: [{ file: 'schedules/a.yaml', line: 5, column: 7, field: 'trus', code: 'invalid-trus', message: 'trus 5 is not a value Temporal Cloud accepts' }],
+  });
   const r = buildPrReport({ base: side([a, b]), head, plansPath: 'schedules', nowMs: Date.parse('2026-11-30T10:00:00Z') });
-  assert.deepEqual(r.changes.map((c) => [c.kind, c.name]), [['unreadable', 'a']]);
+  assert.deepEqual(
+    r.changes.map((c) => [c.kind, c.name]),
+    [['unreadable', 'a']],
+  );
   const md = renderPrMarkdown(r);
-  assert.match(md, /\*\*Provisioned capacity, all namespaces:\*\* 180 → 60 TRU-hours per week, \*\*-120\*\*.*\n\n⚠️ Head figures leave out 1 plan whose file has errors in head \(not readable\): it counts as 0 TRU-hours until the errors are fixed\./);
+  assert.match(
+    md,
+    /\*\*Provisioned capacity, all namespaces:\*\* 180 → 60 TRU-hours per week, \*\*-120\*\*.*\n\n⚠️ Head figures leave out 1 plan whose file has errors in head \(not readable\): it counts as 0 TRU-hours until the errors are fixed\./,
+  );
   const row = md.split('\n').find((l) => l.startsWith('| `ns.one` |'));
   assert.match(row ?? '', /\| 120 \| 0 \| \*\*-120\*\* \| 8 → 0 \| .*head incomplete: plans not readable \|$/);
   // A valid head has no such note.

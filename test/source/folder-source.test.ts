@@ -26,7 +26,13 @@ test('a plain folder is a folder source: content-hash revision, symlinks listed 
   assert.equal(source.kind, 'folder');
   const one = await source.snapshot();
   assert.match(one.revision, /^sha256:[0-9a-f]{64}$/);
-  assert.deepEqual(one.files.map((f) => [f.path, f.kind]), [['schedules/a.yaml', 'file'], ['schedules/link.yaml', 'symlink']]);
+  assert.deepEqual(
+    one.files.map((f) => [f.path, f.kind]),
+    [
+      ['schedules/a.yaml', 'file'],
+      ['schedules/link.yaml', 'symlink'],
+    ],
+  );
   assert.equal(JSON.stringify(one).includes('CANARY'), false);
   assert.equal((await source.snapshot()).revision, one.revision, 'same content, same revision');
 

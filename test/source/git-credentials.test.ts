@@ -39,7 +39,10 @@ test('HTTPS credentials go through GIT_ASKPASS: never in the URL, the cache conf
   assert.equal(JSON.stringify(snapshot).includes(TOKEN), false);
   // Nothing git wrote to disk (config, refs, logs, FETCH_HEAD, the askpass script) holds the token.
   assert.equal(readTree(workDir).includes(TOKEN), false);
-  assert.equal(server.requests.some((r) => r.includes(TOKEN)), false);
+  assert.equal(
+    server.requests.some((r) => r.includes(TOKEN)),
+    false,
+  );
 
   // Without credentials git cannot prompt (GIT_TERMINAL_PROMPT=0): an auth error, not a hang.
   const anonymous = createPlanSource({ source: server.url, workDir: tempDir() });

@@ -18,7 +18,10 @@ test('a bare remote path is a git source: fetches the branch tip and reads plans
   assert.equal(source.kind, 'git');
   const one = await source.snapshot();
   assert.equal(one.revision, first);
-  assert.deepEqual(one.files.map((f) => f.path), ['schedules/a.yaml']);
+  assert.deepEqual(
+    one.files.map((f) => f.path),
+    ['schedules/a.yaml'],
+  );
   assert.equal(one.meta?.branch, 'main');
   assert.equal(one.meta?.subject, 'add a');
 
@@ -26,7 +29,10 @@ test('a bare remote path is a git source: fetches the branch tip and reads plans
   const second = repo.commit('add b');
   const two = await source.snapshot();
   assert.equal(two.revision, second);
-  assert.deepEqual(two.files.map((f) => f.path), ['schedules/a.yaml', 'schedules/b.yaml']);
+  assert.deepEqual(
+    two.files.map((f) => f.path),
+    ['schedules/a.yaml', 'schedules/b.yaml'],
+  );
   assert.equal(two.meta?.previousRevision, first);
   assert.equal(two.meta?.nonFastForward, undefined);
   // The cache is one bare repository under workDir/cache/<hash>.
@@ -71,7 +77,10 @@ test('unreachable remote, deleted branch and bad input are typed errors', async 
   assert.throws(() => createPlanSource({ source: '--upload-pack=touch /tmp/x' }), /must not start/);
   assert.throws(() => createPlanSource({ source: repo.remote, branch: '--evil' }), /not a valid branch/);
   assert.throws(() => createPlanSource({ source: 'ext::sh -c touch% /tmp/x' }), /neither a git URL nor an existing directory/);
-  assert.throws(() => createPlanSource({ source: 'https://user:hunter22@example.test/plans.git' }), (err) => isCapschedError(err) && err.code === 'source-url-credentials');
+  assert.throws(
+    () => createPlanSource({ source: 'https://user:hunter22@example.test/plans.git' }),
+    (err) => isCapschedError(err) && err.code === 'source-url-credentials',
+  );
   assert.throws(() => createPlanSource({ source: '/no/such/dir' }), /neither a git URL/);
 });
 

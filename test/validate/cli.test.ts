@@ -37,34 +37,64 @@ test('invalid plans: exit 1, every problem as file:line:col with code and field'
   const r = await runValidate(NOW, dir);
   assert.equal(r.code, 1);
   const lines = r.stdout.split('\n').filter((l) => /^schedules\//.test(l));
-  assert.deepEqual(lines.map((l) => l.split(' [')[0]), [
-    'schedules/a.yaml:5:7: error',
-    'schedules/a.yaml:8:1: error',
-    'schedules/nested/b.yml:7:11: error',
-  ]);
+  assert.deepEqual(
+    lines.map((l) => l.split(' [')[0]),
+    ['schedules/a.yaml:5:7: error', 'schedules/a.yaml:8:1: error', 'schedules/nested/b.yml:7:11: error'],
+  );
   assert.match(r.stdout, /schedules\/a\.yaml:8:1: error \[unknown-field\] duraton: unknown field "duraton"; did you mean "duration"\?/);
   assert.match(r.stdout, /\[unknown-timezone\] timezone: unknown time zone "America\/New_Yrok"; did you mean "America\/New_York"\?/);
   assert.match(r.stdout, /^invalid: 3 errors, 0 warnings/m);
 });
 
 test('paths: files and folders, recursive *.yaml/*.yml, default ./schedules', async () => {
-  const dir = setup({ 'plans/x.yaml': NIGHTLY, 'other/y.yml': NIGHTLY.replace('nightly-batch', 'other'), 'schedules/z.yaml': NIGHTLY.replace('nightly-batch', 'zed') });
+  const dir = setup({
+    'plans/x.yaml': NIGHTLY,
+    'other/y.yml': NIGHTLY.replace('nightly-batch', 'other'),
+    'schedules/z.yaml': NIGHTLY.replace('nightly-batch', 'zed'),
+  });
   const both = await runValidate([...NOW, '--format', 'json', 'plans', 'other/y.yml'], dir);
-  assert.deepEqual(JSON.parse(both.stdout).plans.map((p: { name: string }) => p.name), ['nightly-batch', 'other']);
+  assert.deepEqual(
+    JSON.parse(both.stdout).plans.map((p: { name: string }) => p.name),
+    ['nightly-batch', 'other'],
+  );
   const byDefault = await runValidate([...NOW, '--format', 'json'], dir);
-  assert.deepEqual(JSON.parse(byDefault.stdout).plans.map((p: { name: string }) => p.name), ['zed']);
+  assert.deepEqual(
+    JSON.parse(byDefault.stdout).plans.map((p: { name: string }) => p.name),
+    ['zed'],
+  );
 });
 
 test('json: {valid, plans, errors:[{file,line,column,field,code,message}], warnings, namespaces}', async () => {
-  const dir = setup({ 'schedules/a.yaml': NIGHTLY.replace('trus: 8', 'trus: 7'), 'schedules/b.yaml': NIGHTLY.replace('nightly-batch', 'short').replace('3h', '30m').replace('payments', 'orders') });
+  const dir = setup({
+    'schedules/a.yaml': NIGHTLY.replace('trus: 8', 'trus: 7'),
+    'schedules/b.yaml': NIGHTLY.replace('nightly-batch', 'short').replace('3h', '30m').replace('payments', 'orders'),
+  });
   const r = await runValidate([...NOW, '--format', 'json'], dir);
   assert.equal(r.code, 1);
   const json = JSON.parse(r.stdout);
   assert.equal(json.valid, false);
-  assert.deepEqual(json.errors, [{ file: 'schedules/a.yaml', line: 5, column: 7, field: 'trus', code: 'invalid-trus', message: 'trus 7 is not a value Temporal Cloud accepts; use one of 2, 3, 4, 6, 8, 10, 12', severity: 'error' }]);
-  assert.deepEqual(json.warnings.map((w: { code: string; line: number }) => [w.code, w.line]), [['window-under-hour', 8]]);
+  assert.deepEqual(json.errors, [
+    {
+      file: 'schedules/a.yaml',
+      line: 5,
+      column: 7,
+      field: 'trus',
+      code: 'invalid-trus',
+      message: 'trus 7 is not a value Temporal Cloud accepts; use one of 2, 3, 4, 6, 8, 10, 12',
+      severity: 'error',
+    },
+  ]);
+  assert.deepEqual(
+    json.warnings.map((w: { code: string; line: number }) => [w.code, w.line]),
+    [['window-under-hour', 8]],
+  );
   assert.equal(json.plans[0].name, 'short');
-  assert.deepEqual(json.plans[0].nextWindows[0], { start: '2026-11-30T23:00-05:00', end: '2026-11-30T23:30-05:00', startUtc: '2026-12-01T04:00Z', endUtc: '2026-12-01T04:30Z' });
+  assert.deepEqual(json.plans[0].nextWindows[0], {
+    start: '2026-11-30T23:00-05:00',
+    end: '2026-11-30T23:30-05:00',
+    startUtc: '2026-12-01T04:00Z',
+    endUtc: '2026-12-01T04:30Z',
+  });
   assert.deepEqual(json.namespaces, [{ namespace: 'orders.a1b2c', plans: ['short'], truHoursPerWeek: 20, provisionedHoursPerWeek: 2.5, peakTrus: 8 }]);
 });
 
@@ -77,21 +107,33 @@ test('--strict turns warnings into errors (exit 1)', async () => {
 });
 
 test('github: workflow-command annotations with escaped properties', async () => {
-  const dir = setup({ 'schedules/a,b.yaml': NIGHTLY.replace('trus: 8', 'trus: 5'), 'schedules/c.yaml': NIGHTLY.replace('nightly-batch', 'short').replace('3h', '45m') });
+  const dir = setup({
+    'schedules/a,b.yaml': NIGHTLY.replace('trus: 8', 'trus: 5'),
+    'schedules/c.yaml': NIGHTLY.replace('nightly-batch', 'short').replace('3h', '45m'),
+  });
   const r = await runValidate([...NOW, '--format', 'github'], dir);
   assert.equal(r.code, 1);
   const lines = r.stdout.trim().split('\n');
-  assert.equal(lines[0], '::error file=schedules/a%2Cb.yaml,line=5,col=7,title=capsched invalid-trus (trus)::trus 5 is not a value Temporal Cloud accepts; use one of 2, 3, 4, 6, 8, 10, 12');
+  assert.equal(
+    lines[0],
+    '::error file=schedules/a%2Cb.yaml,line=5,col=7,title=capsched invalid-trus (trus)::trus 5 is not a value Temporal Cloud accepts; use one of 2, 3, 4, 6, 8, 10, 12',
+  );
   assert.match(lines[1]!, /^::warning file=schedules\/c\.yaml,line=8,col=11,title=capsched window-under-hour \(duration\)::the window is 45m long/);
   assert.match(lines[2]!, /^capsched: 1 error\(s\), 1 warning\(s\)/);
 });
 
 test('markdown: a PR comment with the problems, plans and namespaces', async () => {
-  const dir = setup({ 'schedules/a.yaml': NIGHTLY.replace('3h', '45m').replace('nightly-batch', 'pipe-test'), 'schedules/b.yaml': NIGHTLY.replace('nightly-batch', 'second').replace('trus: 8', 'trus: 4') });
+  const dir = setup({
+    'schedules/a.yaml': NIGHTLY.replace('3h', '45m').replace('nightly-batch', 'pipe-test'),
+    'schedules/b.yaml': NIGHTLY.replace('nightly-batch', 'second').replace('trus: 8', 'trus: 4'),
+  });
   const r = await runValidate([...NOW, '--format', 'markdown'], dir);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^<!-- capsched:validate -->\n### ✅ capsched: 2 plan\(s\) valid, 2 warning\(s\)/);
-  assert.match(r.stdout, /\| ⚠️ \| `schedules\/b\.yaml:6:7` `cron` \| `overlap` \| windows of "second" and "pipe-test" \(schedules\/a\.yaml:1\) overlap on namespace payments\.a1b2c: first Mon 2026-11-30 23:00–23:45 America\/New_York \(2026-12-01T04:00Z–2026-12-01T04:45Z\)/);
+  assert.match(
+    r.stdout,
+    /\| ⚠️ \| `schedules\/b\.yaml:6:7` `cron` \| `overlap` \| windows of "second" and "pipe-test" \(schedules\/a\.yaml:1\) overlap on namespace payments\.a1b2c: first Mon 2026-11-30 23:00–23:45 America\/New_York \(2026-12-01T04:00Z–2026-12-01T04:45Z\)/,
+  );
   assert.match(r.stdout, /\| `payments\.a1b2c` \| 75 \| 15 \| 8 \|/, '5 × (0.75 h × 8 + 2.25 h × 4): the overlap counts once, at the maximum');
 });
 
@@ -115,5 +157,8 @@ test('--now makes output reproducible; time-based warnings follow it', async () 
   assert.equal(before.stdout, again.stdout);
   assert.deepEqual(JSON.parse(before.stdout).warnings, []);
   const later = await runValidate(['--now', '2027-02-01T00:00:00Z', '--format', 'json'], dir);
-  assert.deepEqual(JSON.parse(later.stdout).warnings.map((w: { code: string }) => w.code), ['one-off-in-past']);
+  assert.deepEqual(
+    JSON.parse(later.stdout).warnings.map((w: { code: string }) => w.code),
+    ['one-off-in-past'],
+  );
 });

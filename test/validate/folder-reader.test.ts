@@ -17,11 +17,14 @@ test('readPlanFolder: recursive *.yaml/*.yml, dot-folders skipped, links listed 
 
   const snap = await readPlanFolder(root, 'schedules');
   assert.equal(snap.pathExists, true);
-  assert.deepEqual(snap.files.map((f) => [f.path, f.kind, f.bytes === undefined ? 'no bytes' : 'bytes']), [
-    ['schedules/a.yaml', 'file', 'bytes'],
-    ['schedules/link.yaml', 'symlink', 'no bytes'],
-    ['schedules/team/b.YML', 'file', 'bytes'],
-  ]);
+  assert.deepEqual(
+    snap.files.map((f) => [f.path, f.kind, f.bytes === undefined ? 'no bytes' : 'bytes']),
+    [
+      ['schedules/a.yaml', 'file', 'bytes'],
+      ['schedules/link.yaml', 'symlink', 'no bytes'],
+      ['schedules/team/b.YML', 'file', 'bytes'],
+    ],
+  );
   assert.match(snap.revision, /^sha256:[0-9a-f]{64}$/);
   assert.equal((await readPlanFolder(root, 'schedules')).revision, snap.revision, 'stable');
   writeFileSync(join(root, 'schedules', 'a.yaml'), NIGHTLY.replace('8', '4'));
@@ -37,6 +40,9 @@ test('readPlanPaths: files and folders relative to cwd, duplicates once, missing
   mkdirSync(join(root, 'p'));
   writeFileSync(join(root, 'p', 'x.yaml'), NIGHTLY);
   const r = await readPlanPaths(['p', 'p/x.yaml', 'nope.yaml'], root);
-  assert.deepEqual(r.files.map((f) => f.path), ['p/x.yaml']);
+  assert.deepEqual(
+    r.files.map((f) => f.path),
+    ['p/x.yaml'],
+  );
   assert.deepEqual(r.missing, ['nope.yaml']);
 });

@@ -14,7 +14,11 @@ const { client, namespace } = await testTemporal();
 const suffix = uniqueSuffix();
 const created: string[] = [];
 after(async () => {
-  for (const id of created) await client.schedule.getHandle(id).delete().catch(() => undefined);
+  for (const id of created)
+    await client.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
 });
 
 // Deterministic pseudo-random numbers (mulberry32) so a failure reproduces.
@@ -28,7 +32,18 @@ function rng(seed: number): () => number {
   };
 }
 
-const ZONES = ['America/New_York', 'Europe/Berlin', 'Australia/Sydney', 'Australia/Lord_Howe', 'America/Santiago', 'Pacific/Chatham', 'Asia/Tehran', 'America/Havana', 'Europe/London', 'UTC'];
+const ZONES = [
+  'America/New_York',
+  'Europe/Berlin',
+  'Australia/Sydney',
+  'Australia/Lord_Howe',
+  'America/Santiago',
+  'Pacific/Chatham',
+  'Asia/Tehran',
+  'America/Havana',
+  'Europe/London',
+  'UTC',
+];
 const RANGES: [string, string][] = [
   ['2027-03-01T00:00:00Z', '2027-04-12T00:00:00Z'],
   ['2027-09-01T00:00:00Z', '2027-11-10T00:00:00Z'],
@@ -51,17 +66,37 @@ test('generated crons in unusual zones: preview equals the server over both DST 
   for (let i = 0; i < 60; i++) {
     const zone = ZONES[i % ZONES.length]!;
     const cron = cronFor(next);
-    const plan = CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', name: `fuzz-${i}`, namespace: 'payments.a1b2c', trus: 4, cron, timezone: zone });
+    const plan = CapacityPlan.parse({
+      apiVersion: 'capsched/v1',
+      kind: 'CapacityPlan',
+      name: `fuzz-${i}`,
+      namespace: 'payments.a1b2c',
+      trus: 4,
+      cron,
+      timezone: zone,
+    });
     const scheduleId = `capsched-test-fuzz-${i}-${suffix}`;
-    await client.schedule.create({ scheduleId, spec: scheduleSpecFor(plan), action: { type: 'startWorkflow', workflowType: 'capschedPreviewNoop', taskQueue: `fuzz-${suffix}`, args: [] }, state: { paused: true } });
+    await client.schedule.create({
+      scheduleId,
+      spec: scheduleSpecFor(plan),
+      action: { type: 'startWorkflow', workflowType: 'capschedPreviewNoop', taskQueue: `fuzz-${suffix}`, args: [] },
+      state: { paused: true },
+    });
     created.push(scheduleId);
     for (const [fromIso, toIso] of RANGES) {
       const from = Date.parse(fromIso);
       const to = Date.parse(toIso);
-      const response: temporal.api.workflowservice.v1.IListScheduleMatchingTimesResponse = await client.workflowService.listScheduleMatchingTimes({ namespace, scheduleId, startTime: msToTs(from), endTime: msToTs(to) });
+      const response: temporal.api.workflowservice.v1.IListScheduleMatchingTimesResponse = await client.workflowService.listScheduleMatchingTimes({
+        namespace,
+        scheduleId,
+        startTime: msToTs(from),
+        endTime: msToTs(to),
+      });
       // The server lists times strictly after startTime.
       const server = (response.startTime ?? []).map((ts) => tsToMs(ts)).filter((ms) => ms > from && ms < to);
-      let preview = planWindows(plan, from, to).map((w) => w.startMs).filter((ms) => ms > from);
+      let preview = planWindows(plan, from, to)
+        .map((w) => w.startMs)
+        .filter((ms) => ms > from);
       // The server returns at most 1000 times; compare up to its last one.
       if (server.length >= 1000) preview = preview.filter((ms) => ms <= server[server.length - 1]!);
       compared += server.length;

@@ -17,7 +17,11 @@ const created: string[] = [];
 const suffix = uniqueSuffix();
 
 after(async () => {
-  for (const id of created) await client.schedule.getHandle(id).delete().catch(() => undefined);
+  for (const id of created)
+    await client.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
 });
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }): CapacityPlan {
@@ -50,35 +54,56 @@ function iso(list: number[]): string[] {
 async function compare(p: CapacityPlan, fromIso: string, toIso: string): Promise<string[]> {
   const from = Date.parse(fromIso);
   const to = Date.parse(toIso);
-  const preview = planWindows(p, from, to).map((w) => w.startMs).filter((ms) => ms >= from);
+  const preview = planWindows(p, from, to)
+    .map((w) => w.startMs)
+    .filter((ms) => ms >= from);
   const server = await serverTimes(p, from, to);
   assert.deepEqual(iso(preview), iso(server), `plan ${p.name}: preview vs server`);
   return iso(preview);
 }
 
 test('02:30 New York: no start on the spring-forward night (2027-03-14), like the server', async () => {
-  const starts = await compare(plan({ name: 'spring-0230', cron: '30 2 * * *', timezone: 'America/New_York', duration: '1h' }), '2027-03-12T00:00:00Z', '2027-03-17T00:00:00Z');
+  const starts = await compare(
+    plan({ name: 'spring-0230', cron: '30 2 * * *', timezone: 'America/New_York', duration: '1h' }),
+    '2027-03-12T00:00:00Z',
+    '2027-03-17T00:00:00Z',
+  );
   assert.ok(!starts.some((s) => s.startsWith('2027-03-14')), 'skipped on 14 March');
   assert.equal(starts.length, 4);
 });
 
 test('01:30 New York: two starts on the fall-back night (2027-11-07), like the server', async () => {
-  const starts = await compare(plan({ name: 'fall-0130', cron: '30 1 * * *', timezone: 'America/New_York', duration: '1h' }), '2027-11-05T00:00:00Z', '2027-11-10T00:00:00Z');
-  assert.deepEqual(starts.filter((s) => s.startsWith('2027-11-07')), ['2027-11-07T05:30:00.000Z', '2027-11-07T06:30:00.000Z']);
+  const starts = await compare(
+    plan({ name: 'fall-0130', cron: '30 1 * * *', timezone: 'America/New_York', duration: '1h' }),
+    '2027-11-05T00:00:00Z',
+    '2027-11-10T00:00:00Z',
+  );
+  assert.deepEqual(
+    starts.filter((s) => s.startsWith('2027-11-07')),
+    ['2027-11-07T05:30:00.000Z', '2027-11-07T06:30:00.000Z'],
+  );
 });
 
 test('weeknight 23:00 New York crossing midnight, through both DST weeks', async () => {
   const p = plan({ name: 'weeknights', cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h' });
   const spring = await compare(p, '2027-03-10T00:00:00Z', '2027-03-20T00:00:00Z');
   assert.ok(spring.includes('2027-03-12T04:00:00.000Z') && spring.includes('2027-03-16T03:00:00.000Z'), 'EST before, EDT after');
-  await compare(plan({ name: 'weeknights-fall', cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h' }), '2027-11-01T00:00:00Z', '2027-11-12T00:00:00Z');
+  await compare(
+    plan({ name: 'weeknights-fall', cron: '0 23 * * 1-5', timezone: 'America/New_York', duration: '3h' }),
+    '2027-11-01T00:00:00Z',
+    '2027-11-12T00:00:00Z',
+  );
 });
 
 test('every 15 minutes from 01:00 to 02:59 New York on both DST nights', async () => {
   const p = plan({ name: 'quarter-hours', cron: '*/15 1-2 * * *', timezone: 'America/New_York', duration: '10m' });
   const spring = await compare(p, '2027-03-13T12:00:00Z', '2027-03-14T12:00:00Z');
   assert.equal(spring.length, 4, '01:00–01:45 only; 02:xx does not exist');
-  const fall = await compare(plan({ name: 'quarter-hours-fall', cron: '*/15 1-2 * * *', timezone: 'America/New_York', duration: '10m' }), '2027-11-06T12:00:00Z', '2027-11-07T12:00:00Z');
+  const fall = await compare(
+    plan({ name: 'quarter-hours-fall', cron: '*/15 1-2 * * *', timezone: 'America/New_York', duration: '10m' }),
+    '2027-11-06T12:00:00Z',
+    '2027-11-07T12:00:00Z',
+  );
   assert.equal(fall.length, 12, '01:xx twice plus 02:xx once');
 });
 
@@ -88,13 +113,29 @@ test('Europe/Berlin weekdays and names, across the EU spring change (2027-03-28)
 });
 
 test('one-off `at`: explicit offset, local time in a repeated hour, local time in a gap', async () => {
-  const offset = await compare(plan({ name: 'at-offset', at: '2027-11-07T01:30-05:00', timezone: 'America/New_York', duration: '2h' }), '2027-11-06T00:00:00Z', '2027-11-09T00:00:00Z');
+  const offset = await compare(
+    plan({ name: 'at-offset', at: '2027-11-07T01:30-05:00', timezone: 'America/New_York', duration: '2h' }),
+    '2027-11-06T00:00:00Z',
+    '2027-11-09T00:00:00Z',
+  );
   assert.deepEqual(offset, ['2027-11-07T06:30:00.000Z']);
-  const offsetOtherZone = await compare(plan({ name: 'at-offset-tokyo', at: '2027-11-07T01:30+09:00', timezone: 'America/New_York', duration: '2h' }), '2027-11-05T00:00:00Z', '2027-11-09T00:00:00Z');
+  const offsetOtherZone = await compare(
+    plan({ name: 'at-offset-tokyo', at: '2027-11-07T01:30+09:00', timezone: 'America/New_York', duration: '2h' }),
+    '2027-11-05T00:00:00Z',
+    '2027-11-09T00:00:00Z',
+  );
   assert.deepEqual(offsetOtherZone, ['2027-11-06T16:30:00.000Z']);
-  const repeated = await compare(plan({ name: 'at-repeated', at: '2027-11-07T01:30', timezone: 'America/New_York', duration: '2h' }), '2027-11-06T00:00:00Z', '2027-11-09T00:00:00Z');
+  const repeated = await compare(
+    plan({ name: 'at-repeated', at: '2027-11-07T01:30', timezone: 'America/New_York', duration: '2h' }),
+    '2027-11-06T00:00:00Z',
+    '2027-11-09T00:00:00Z',
+  );
   assert.deepEqual(repeated, ['2027-11-07T05:30:00.000Z'], 'once, at the first (EDT) 01:30');
-  const gap = await compare(plan({ name: 'at-gap', at: '2027-03-14T02:30', timezone: 'America/New_York', until: '2027-03-14T06:00' }), '2027-03-13T00:00:00Z', '2027-03-16T00:00:00Z');
+  const gap = await compare(
+    plan({ name: 'at-gap', at: '2027-03-14T02:30', timezone: 'America/New_York', until: '2027-03-14T06:00' }),
+    '2027-03-13T00:00:00Z',
+    '2027-03-16T00:00:00Z',
+  );
   assert.deepEqual(gap, ['2027-03-14T07:30:00.000Z'], '02:30 does not exist; 03:30 EDT');
 });
 
@@ -105,12 +146,24 @@ test('29 February only in leap years, and macros', async () => {
 
 test("Temporal's DST quirks are previewed too: east-of-UTC repeats fire once, midnight gaps shift the weekday", async () => {
   // Berlin falls back 03:00 → 02:00 on 2027-10-31: 02:30 exists twice; Temporal fires the second copy only.
-  const berlin = await compare(plan({ name: 'berlin-fall-0230', cron: '30 2 * * *', timezone: 'Europe/Berlin', duration: '1h' }), '2027-10-30T12:00:00Z', '2027-11-01T12:00:00Z');
+  const berlin = await compare(
+    plan({ name: 'berlin-fall-0230', cron: '30 2 * * *', timezone: 'Europe/Berlin', duration: '1h' }),
+    '2027-10-30T12:00:00Z',
+    '2027-11-01T12:00:00Z',
+  );
   assert.deepEqual(berlin, ['2027-10-31T01:30:00.000Z', '2027-11-01T01:30:00.000Z']);
   // …and a 01:xx cron also fires at 02:00 CEST (00:00Z) that night.
-  const before = await compare(plan({ name: 'berlin-fall-0100', cron: '0 1 * * *', timezone: 'Europe/Berlin', duration: '1h' }), '2027-10-30T12:00:00Z', '2027-11-01T12:00:00Z');
+  const before = await compare(
+    plan({ name: 'berlin-fall-0100', cron: '0 1 * * *', timezone: 'Europe/Berlin', duration: '1h' }),
+    '2027-10-30T12:00:00Z',
+    '2027-11-01T12:00:00Z',
+  );
   assert.deepEqual(before, ['2027-10-30T23:00:00.000Z', '2027-10-31T00:00:00.000Z', '2027-11-01T00:00:00.000Z']);
   // Santiago jumps from 00:00 to 01:00 on Sunday 2027-09-05: Temporal sees Saturday and skips the Sunday start.
-  const santiago = await compare(plan({ name: 'santiago-sunday', cron: '10 3 * * SUN', timezone: 'America/Santiago', duration: '1h' }), '2027-08-28T00:00:00Z', '2027-09-15T00:00:00Z');
+  const santiago = await compare(
+    plan({ name: 'santiago-sunday', cron: '10 3 * * SUN', timezone: 'America/Santiago', duration: '1h' }),
+    '2027-08-28T00:00:00Z',
+    '2027-09-15T00:00:00Z',
+  );
   assert.deepEqual(santiago, ['2027-08-29T07:10:00.000Z', '2027-09-12T06:10:00.000Z']);
 });

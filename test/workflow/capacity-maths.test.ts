@@ -54,7 +54,10 @@ test('effective capacity is the maximum over active windows; on-demand when none
   assert.deepEqual(effectiveTarget(windows), { mode: 'provisioned', trus: 8 });
   assert.deepEqual(effectiveTarget([]), { mode: 'onDemand' });
   assert.deepEqual(holders(windows), ['b', 'c']);
-  assert.deepEqual(dueWindows(windows, 250).map((w) => w.windowId), ['b']);
+  assert.deepEqual(
+    dueWindows(windows, 250).map((w) => w.windowId),
+    ['b'],
+  );
   assert.equal(nextEndMs(windows), 200);
   assert.equal(nextEndMs([{ windowId: 'c', trus: 2 }]), undefined);
   assert.ok(sameTarget({ mode: 'onDemand' }, { mode: 'onDemand' }));
@@ -74,7 +77,7 @@ test('verification checks mode, TRUs and a COMPLETED latest request; never infer
   assert.equal(verifyCapacity({ ...base, mode: 'unknown', latestRequest: done }, { mode: 'onDemand' }).ok, false);
 });
 
-test('scenario 3: the dry-run coordinator id never shares the real coordinators\' prefix (a live-state listing would read it as a namespace)', () => {
+test("scenario 3: the dry-run coordinator id never shares the real coordinators' prefix (a live-state listing would read it as a namespace)", () => {
   assert.equal(coordinatorWorkflowIdFor('payments.a1b2c', false), 'capsched-capacity-payments.a1b2c');
   assert.equal(coordinatorWorkflowIdFor('payments.a1b2c', true), 'capsched-dryrun-capacity-payments.a1b2c');
   assert.equal(coordinatorWorkflowIdFor('payments.a1b2c', true).startsWith(coordinatorWorkflowId('')), false);

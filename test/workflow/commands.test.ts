@@ -16,7 +16,15 @@ import { startSlackSink } from '../helpers/slack-sink.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 
 const KEY = 'cmd-CANARY-cloud-key-55aa';
-const ns = { happy: `cmd-${uniqueSuffix()}.acct1`, rejected: `cmd-${uniqueSuffix()}.acct1`, drain: `cmd-${uniqueSuffix()}.acct1`, busy: `cmd-${uniqueSuffix()}.acct1`, progress: `cmd-${uniqueSuffix()}.acct1`, progressJson: `cmd-${uniqueSuffix()}.acct1`, progressRejected: `cmd-${uniqueSuffix()}.acct1` };
+const ns = {
+  happy: `cmd-${uniqueSuffix()}.acct1`,
+  rejected: `cmd-${uniqueSuffix()}.acct1`,
+  drain: `cmd-${uniqueSuffix()}.acct1`,
+  busy: `cmd-${uniqueSuffix()}.acct1`,
+  progress: `cmd-${uniqueSuffix()}.acct1`,
+  progressJson: `cmd-${uniqueSuffix()}.acct1`,
+  progressRejected: `cmd-${uniqueSuffix()}.acct1`,
+};
 const temporal = await testTemporal();
 const sim = await startCloudOpsSimulator({ namespaces: Object.values(ns), apiKey: KEY, operationDelayMs: 1_500 });
 after(() => sim.stop());
@@ -26,7 +34,14 @@ const taskQueue = `cmd-${uniqueSuffix()}`;
 function io(): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env: { CAPSCHED_TEMPORAL_UI_URL: 'http://ui.cmd:8233' }, cwd: process.cwd() };
+  return {
+    out,
+    err,
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    env: { CAPSCHED_TEMPORAL_UI_URL: 'http://ui.cmd:8233' },
+    cwd: process.cwd(),
+  };
 }
 
 const history = (namespace: string): string[] => sim.changes(namespace).map((c) => (c.target.mode === 'onDemand' ? 'onDemand' : String(c.trus)));
@@ -82,7 +97,17 @@ test('capsched change N TRUs for M minutes: exit 0, a readable result, the simul
 
 test('capsched change prints each phase as it happens from the status queries (raise requested → applied → verified → waiting until HH:MM → revert requested → reverted → verified); --json prints none', async () => {
   const lines: { at: number; text: string }[] = [];
-  const cli: CliIO = { ...io(), env: { CAPSCHED_TEMPORAL_UI_URL: 'http://ui.cmd:8233', TZ: 'Asia/Kolkata' }, stderr: (t) => void lines.push(...t.split('\n').filter((l) => l !== '').map((text) => ({ at: Date.now(), text }))) };
+  const cli: CliIO = {
+    ...io(),
+    env: { CAPSCHED_TEMPORAL_UI_URL: 'http://ui.cmd:8233', TZ: 'Asia/Kolkata' },
+    stderr: (t) =>
+      void lines.push(
+        ...t
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((text) => ({ at: Date.now(), text })),
+      ),
+  };
   const code = await changeCommand([ns.progress, '6', '0.1', '--verify-delay', '300ms', '--task-queue', taskQueue, '--address', temporal.address], cli);
   assert.equal(code, 0, lines.map((l) => l.text).join('\n'));
   const progress = lines.filter((l) => /^  \d\d:\d\d:\d\d /.test(l.text)).map((l) => ({ at: l.at, text: l.text.slice(11) }));
@@ -94,15 +119,29 @@ test('capsched change prints each phase as it happens from the status queries (r
   assert.equal(m[1], `${String(end.getUTCHours()).padStart(2, '0')}:${String(end.getUTCMinutes()).padStart(2, '0')}`);
   assert.deepEqual(
     progress.map((l) => l.text.replace(/^waiting until .*$/, 'waiting until …')),
-    ['raise requested: 6 TRUs', 'applied: 6 TRUs', 'verified: 6 TRUs provisioned', 'waiting until …', 'revert requested', 'reverted to on-demand', 'verified: on-demand'],
+    [
+      'raise requested: 6 TRUs',
+      'applied: 6 TRUs',
+      'verified: 6 TRUs provisioned',
+      'waiting until …',
+      'revert requested',
+      'reverted to on-demand',
+      'verified: on-demand',
+    ],
   );
   // As it happens: "waiting" was printed while the 6-second window still ran, well before the revert.
   const revert = progress.find((l) => l.text === 'revert requested');
-  assert.ok(waiting !== undefined && revert !== undefined && revert.at - waiting.at >= 3_000, `waiting printed ${String((revert?.at ?? 0) - (waiting?.at ?? 0))} ms before the revert`);
+  assert.ok(
+    waiting !== undefined && revert !== undefined && revert.at - waiting.at >= 3_000,
+    `waiting printed ${String((revert?.at ?? 0) - (waiting?.at ?? 0))} ms before the revert`,
+  );
   assert.deepEqual(history(ns.progress), ['6', 'onDemand']);
 
   const quiet = io();
-  assert.equal(await changeCommand([ns.progressJson, '4', '0.05', '--json', '--verify-delay', '300ms', '--task-queue', taskQueue, '--address', temporal.address], quiet), 0);
+  assert.equal(
+    await changeCommand([ns.progressJson, '4', '0.05', '--json', '--verify-delay', '300ms', '--task-queue', taskQueue, '--address', temporal.address], quiet),
+    0,
+  );
   assert.doesNotMatch(quiet.err.join(''), /raise requested|waiting until|reverted/);
   assert.equal((JSON.parse(quiet.out.join('')) as CapacityChangeResult).revertVerificationSuccess, true);
 });
@@ -112,7 +151,11 @@ test('capsched change: a rejected TRU value shows the raise request and the fail
   const cli: CliIO = { ...io(), stderr: (t) => void lines.push(t) };
   const code = await changeCommand([ns.progressRejected, '5', '30', '--task-queue', taskQueue, '--address', temporal.address], cli);
   assert.equal(code, 1);
-  const progress = lines.join('').split('\n').filter((l) => /^  \d\d:\d\d:\d\d /.test(l)).map((l) => l.slice(11));
+  const progress = lines
+    .join('')
+    .split('\n')
+    .filter((l) => /^  \d\d:\d\d:\d\d /.test(l))
+    .map((l) => l.slice(11));
   assert.equal(progress[0], 'raise requested: 5 TRUs');
   assert.match(progress.at(-1) ?? '', /^failed: .*set 5 TRUs failed/);
   assert.ok(!progress.some((l) => l.startsWith('applied') || l.startsWith('waiting')), progress.join('\n'));
@@ -154,21 +197,36 @@ test('capsched change usage errors exit 2 with a reason', async () => {
 
 test('SIGTERM drains the worker: the in-flight Cloud Ops change finishes, then it exits 0', async () => {
   const cli = io();
-  assert.equal(await changeCommand([ns.drain, '6', '60', '--no-wait', '--json', '--task-queue', taskQueue, '--address', temporal.address, '--verify-delay', '1s'], cli), 0);
+  assert.equal(
+    await changeCommand([ns.drain, '6', '60', '--no-wait', '--json', '--task-queue', taskQueue, '--address', temporal.address, '--verify-delay', '1s'], cli),
+    0,
+  );
   const { workflowId } = JSON.parse(cli.out.join('')) as { workflowId: string };
   // Wait until the raise is in flight (accepted by the simulator, not yet fulfilled), then stop the worker.
   const deadline = Date.now() + 15_000;
   while (!sim.operations().some((op) => op.namespace === ns.drain) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(sim.operations().some((op) => op.namespace === ns.drain && op.state !== 'fulfilled'), 'the change is in flight');
+  assert.ok(
+    sim.operations().some((op) => op.namespace === ns.drain && op.state !== 'fulfilled'),
+    'the change is in flight',
+  );
   worker.child.kill('SIGTERM');
   assert.equal(await worker.exited, 0, worker.stderr.join(''));
   assert.deepEqual(history(ns.drain), ['6']);
   // The activity finished during the grace time instead of being cancelled by the shutdown.
   const events = (await temporal.client.workflow.getHandle(coordinatorWorkflowId(ns.drain)).fetchHistory()).events ?? [];
-  assert.ok(events.some((e) => e.activityTaskCompletedEventAttributes != null), 'applyCapacity completed');
+  assert.ok(
+    events.some((e) => e.activityTaskCompletedEventAttributes != null),
+    'applyCapacity completed',
+  );
   assert.ok(!events.some((e) => e.activityTaskFailedEventAttributes != null), 'no activity failed');
   assert.ok(!worker.stderr.join('').includes(KEY), 'the API key never appears in the worker output');
   // Tidy the shared server: no worker will finish these.
-  await temporal.client.workflow.getHandle(workflowId).terminate('test done').catch(() => undefined);
-  await temporal.client.workflow.getHandle(coordinatorWorkflowId(ns.drain)).terminate('test done').catch(() => undefined);
+  await temporal.client.workflow
+    .getHandle(workflowId)
+    .terminate('test done')
+    .catch(() => undefined);
+  await temporal.client.workflow
+    .getHandle(coordinatorWorkflowId(ns.drain))
+    .terminate('test done')
+    .catch(() => undefined);
 });

@@ -16,7 +16,13 @@ import { setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { HOUR, testBundle, testNamespace, waitForPhase, withWorker, type Harness } from './time-skipping.js';
 
-async function startWindow(h: Harness, ns: string, trus: number, endMs: number, options: { verifyDelay?: string; taskQueue?: string } = {}): Promise<WorkflowHandle> {
+async function startWindow(
+  h: Harness,
+  ns: string,
+  trus: number,
+  endMs: number,
+  options: { verifyDelay?: string; taskQueue?: string } = {},
+): Promise<WorkflowHandle> {
   return h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
     taskQueue: options.taskQueue ?? h.taskQueue,
     workflowId: `wf-${trus}-${uniqueSuffix()}`,
@@ -34,7 +40,15 @@ async function withSecondWorker(h: Harness, settings: Partial<ActivitySettings>,
     cloudOps: h.cloudOps,
     notifier: h.notifier,
     logger: silentLogger(),
-    settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://ui.test:8233', heartbeatMs: 1_000, settleWaitCapMs: 0, ...settings },
+    settings: {
+      dryRun: false,
+      namespaceAllowlist: [],
+      namespaceDenylist: [],
+      temporalUiUrl: 'http://ui.test:8233',
+      heartbeatMs: 1_000,
+      settleWaitCapMs: 0,
+      ...settings,
+    },
     workflowBundle: await testBundle(),
     client: h.env.client,
     shutdownGraceMs: 1_000,
@@ -46,7 +60,10 @@ async function withSecondWorker(h: Harness, settings: Partial<ActivitySettings>,
 async function within<T>(p: Promise<T>, what: string, ms = 30_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms / 1000} s`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms / 1000} s`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -172,7 +189,9 @@ test('scenario 6: an extension sent after the window has ended is refused, not a
     await waitForPhase(a, 'active');
     // 5 minutes after the end: the release step (10-minute verify delay) is under way.
     await h.env.sleep(t0 + HOUR + 5 * 60_000 - (await h.env.currentTimeMs()));
-    await assert.rejects(a.executeUpdate(setEndTimeUpdate, { args: [{ endTime: new Date(t0 + 3 * HOUR).toISOString() }] }), (err: Error) => /ended at .*its end can no longer change/.test(String((err.cause as Error | undefined)?.message)));
+    await assert.rejects(a.executeUpdate(setEndTimeUpdate, { args: [{ endTime: new Date(t0 + 3 * HOUR).toISOString() }] }), (err: Error) =>
+      /ended at .*its end can no longer change/.test(String((err.cause as Error | undefined)?.message)),
+    );
     const result = await within(a.result(), 'window');
     assert.equal(result.revertedToOnDemand, true);
     assert.deepEqual(h.cloudOps.history(ns), ['4', 'onDemand']);
@@ -193,7 +212,7 @@ test('scenario 7: a failed raise with an end sends one critical alert, not a sec
   });
 });
 
-test("scenario 7: a release held up by another step (a slow Cloud Ops operation) says so, instead of blaming a worker or server outage", async () => {
+test('scenario 7: a release held up by another step (a slow Cloud Ops operation) says so, instead of blaming a worker or server outage', async () => {
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
@@ -242,7 +261,11 @@ test('keep verifying (issue #11): an out-of-band change inside a window is resto
     const result = await within(a.result(), 'window');
     assert.equal(result.revertedToOnDemand, true);
     assert.deepEqual(h.cloudOps.history(ns), ['4', '4', '4', 'onDemand'], 'raise, two restores, revert');
-    assert.deepEqual(h.notifier.severities(), ['error:Capacity changed outside capsched; restored to 4 TRUs', 'info:Capacity reverted to on-demand'], 'alerted once, not on every re-read');
+    assert.deepEqual(
+      h.notifier.severities(),
+      ['error:Capacity changed outside capsched; restored to 4 TRUs', 'info:Capacity reverted to on-demand'],
+      'alerted once, not on every re-read',
+    );
   });
 });
 

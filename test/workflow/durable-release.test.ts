@@ -33,7 +33,11 @@ test('scenario 1: Cloud Ops unavailable at the window end for longer than the ac
     assert.equal(result.revertedToOnDemand, true);
     assert.equal(result.revertVerificationSuccess, true);
     // One alert while failing, one on recovery, then the window's own confirmation; no false "Revert failed".
-    assert.deepEqual(h.notifier.severities(), ['critical:Capacity release failing; retrying', 'info:Capacity release recovered: now on-demand', 'info:Capacity reverted to on-demand']);
+    assert.deepEqual(h.notifier.severities(), [
+      'critical:Capacity release failing; retrying',
+      'info:Capacity release recovered: now on-demand',
+      'info:Capacity reverted to on-demand',
+    ]);
     const revertAt = h.cloudOps.changes.at(-1)?.atMs ?? Number.NaN;
     assert.ok(revertAt - t0 < HOUR + 5 * 60_000, `reverted at +${(revertAt - t0) / 60_000} min, expected within minutes of the end`);
     await h.env.client.workflow.getHandle(coordinatorWorkflowId(ns)).result();
@@ -49,12 +53,18 @@ test('scenario 1: a change still in progress at the window end (e.g. Terraform):
     // The next 5 reads after the revert still show 6 TRUs with a request in progress.
     let stale = 5;
     h.cloudOps.lie = (namespace, actual) =>
-      actual.mode === 'onDemand' && stale-- > 0 ? { namespace, mode: 'provisioned', currentTrus: 6, latestRequest: { state: 'inProgress' }, resourceVersion: 'x' } : undefined;
+      actual.mode === 'onDemand' && stale-- > 0
+        ? { namespace, mode: 'provisioned', currentTrus: 6, latestRequest: { state: 'inProgress' }, resourceVersion: 'x' }
+        : undefined;
     const result = await w.result();
     assert.equal(stale, -1);
     assert.equal(result.revertVerificationSuccess, true);
     assert.deepEqual(h.cloudOps.capacityOf(ns), { mode: 'onDemand' });
-    assert.deepEqual(h.notifier.severities(), ['critical:Capacity release failing; retrying', 'info:Capacity release recovered: now on-demand', 'info:Capacity reverted to on-demand']);
+    assert.deepEqual(h.notifier.severities(), [
+      'critical:Capacity release failing; retrying',
+      'info:Capacity release recovered: now on-demand',
+      'info:Capacity reverted to on-demand',
+    ]);
     await h.env.client.workflow.getHandle(coordinatorWorkflowId(ns)).result();
   });
 });

@@ -52,7 +52,14 @@ export async function startE2EStack(namespaces: string[], settings: Partial<Acti
     }),
   );
   const sink = await startSlackSink({ path: HOOK_PATH });
-  const notifier = createSlackNotifier({ webhookUrl: new Secret(sink.url), logger: silentLogger(), attemptTimeoutMs: 1_000, maxAttempts: 3, totalTimeoutMs: 3_000, initialBackoffMs: 50 });
+  const notifier = createSlackNotifier({
+    webhookUrl: new Secret(sink.url),
+    logger: silentLogger(),
+    attemptTimeoutMs: 1_000,
+    maxAttempts: 3,
+    totalTimeoutMs: 3_000,
+    initialBackoffMs: 50,
+  });
   const taskQueue = `e2e-${uniqueSuffix()}`;
   const connection = await NativeConnection.connect({ address: temporal.address });
   const worker = await createCapacityWorker({

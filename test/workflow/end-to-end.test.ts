@@ -11,7 +11,14 @@ import { capacityStatusQuery } from '../../src/temporal/workflows/definitions.js
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { CLOUD_KEY, e2eNamespace, startE2EStack } from './e2e-stack.js';
 
-const ns = { happy: e2eNamespace(), drop: e2eNamespace(), rejected: e2eNamespace(), slack500: e2eNamespace(), overlap: e2eNamespace(), scheduled: e2eNamespace() };
+const ns = {
+  happy: e2eNamespace(),
+  drop: e2eNamespace(),
+  rejected: e2eNamespace(),
+  slack500: e2eNamespace(),
+  overlap: e2eNamespace(),
+  scheduled: e2eNamespace(),
+};
 const stack = await startE2EStack(Object.values(ns));
 
 function assertNoSecrets(text: string): void {
@@ -22,7 +29,14 @@ function assertNoSecrets(text: string): void {
 test('a short window raises and reverts capacity: one change per step, verified, an info alert in Slack', async () => {
   const handle = await stack.startWindow({ namespace: ns.happy, desiredTrus: 4, windowMs: 3_000 });
   const result: CapacityChangeResult = await handle.result();
-  assert.deepEqual(result, { namespace: ns.happy, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] });
+  assert.deepEqual(result, {
+    namespace: ns.happy,
+    initialChangeSuccess: true,
+    verificationSuccess: true,
+    revertedToOnDemand: true,
+    revertVerificationSuccess: true,
+    errors: [],
+  });
   assert.deepEqual(stack.history(ns.happy), ['4', 'onDemand']);
   assert.equal(stack.sim.capacityOf(ns.happy).mode, 'onDemand');
   const [change] = stack.sim.changes(ns.happy);
@@ -82,9 +96,19 @@ test('Slack answering 500 does not affect the capacity change or its result', as
   try {
     const started = Date.now();
     const result: CapacityChangeResult = await (await stack.startWindow({ namespace: ns.slack500, desiredTrus: 4, windowMs: 2_000 })).result();
-    assert.deepEqual(result, { namespace: ns.slack500, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] });
+    assert.deepEqual(result, {
+      namespace: ns.slack500,
+      initialChangeSuccess: true,
+      verificationSuccess: true,
+      revertedToOnDemand: true,
+      revertVerificationSuccess: true,
+      errors: [],
+    });
     assert.deepEqual(stack.history(ns.slack500), ['4', 'onDemand']);
-    assert.ok(stack.sink.requests.some((r) => r.status === 500 && r.raw.includes(ns.slack500)), 'the alert was attempted');
+    assert.ok(
+      stack.sink.requests.some((r) => r.status === 500 && r.raw.includes(ns.slack500)),
+      'the alert was attempted',
+    );
     assert.ok(Date.now() - started < 20_000, 'a failing webhook did not hold the workflow up for long');
   } finally {
     stack.sink.setDefault({ status: 200 });
@@ -114,7 +138,13 @@ test('a schedule-started run ends at its own scheduled start time + duration (no
     scheduleId,
     spec: { intervals: [{ every: '365 days' }] },
     state: { paused: true },
-    action: { type: 'startWorkflow', workflowType: CAPACITY_CHANGE_WORKFLOW, taskQueue: stack.taskQueue, workflowId: `e2e-scheduled-${uniqueSuffix()}`, args: [{ namespace: ns.scheduled, desiredTrus: 3, duration: '4s', verifyDelay: '300ms', plan: 'e2e-scheduled' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: CAPACITY_CHANGE_WORKFLOW,
+      taskQueue: stack.taskQueue,
+      workflowId: `e2e-scheduled-${uniqueSuffix()}`,
+      args: [{ namespace: ns.scheduled, desiredTrus: 3, duration: '4s', verifyDelay: '300ms', plan: 'e2e-scheduled' }],
+    },
   });
   try {
     await handle.trigger();
@@ -146,7 +176,15 @@ test('dry run against the real API: decisions logged and reported, no UpdateName
   const denied = e2eNamespace();
   const dryStack = await startE2EStack([dry, denied], { dryRun: true, namespaceDenylist: [denied] });
   const result: CapacityChangeResult = await (await dryStack.startWindow({ namespace: dry, desiredTrus: 8, windowMs: 1_500 })).result();
-  assert.deepEqual(result, { namespace: dry, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [], dryRun: true });
+  assert.deepEqual(result, {
+    namespace: dry,
+    initialChangeSuccess: true,
+    verificationSuccess: true,
+    revertedToOnDemand: true,
+    revertVerificationSuccess: true,
+    errors: [],
+    dryRun: true,
+  });
   const refused: CapacityChangeResult = await (await dryStack.startWindow({ namespace: denied, desiredTrus: 8, windowMs: 1_500 })).result();
   assert.equal(refused.initialChangeSuccess, false);
   assert.match(refused.errors.join('\n'), /is on NAMESPACE_DENYLIST/);

@@ -5,7 +5,16 @@
  */
 import { Context } from '@temporalio/activity';
 import { CapschedError } from '../../src/core/errors.js';
-import type { Alert, AsyncOperationStatus, CapacityInfo, CapacityTarget, CloudOps, NamespaceCapacity, Notifier, SetCapacityResult } from '../../src/core/ports.js';
+import type {
+  Alert,
+  AsyncOperationStatus,
+  CapacityInfo,
+  CapacityTarget,
+  CloudOps,
+  NamespaceCapacity,
+  Notifier,
+  SetCapacityResult,
+} from '../../src/core/ports.js';
 
 export interface RecordedChange {
   namespace: string;
@@ -79,7 +88,9 @@ export class FakeCloudOps implements CloudOps {
       throw new CapschedError('CLOUD_OPS_UNAVAILABLE', 'Cloud Ops API UpdateNamespace failed: unavailable', { retry: 'transient' });
     }
     if (target.mode === 'provisioned' && this.invalidTrus.has(target.trus)) {
-      throw new CapschedError('CLOUD_OPS_INVALID_ARGUMENT', `Cloud Ops API rejected ${target.trus} TRUs: valid values are 2, 3, 4, 6, 8, 10, 12`, { retry: 'terminal' });
+      throw new CapschedError('CLOUD_OPS_INVALID_ARGUMENT', `Cloud Ops API rejected ${target.trus} TRUs: valid values are 2, 3, 4, 6, 8, 10, 12`, {
+        retry: 'terminal',
+      });
     }
     if (this.ops.has(operationId)) return { operationId, noop: false, operation: { id: operationId, state: 'fulfilled' } };
     const current = this.capacityOf(namespace);

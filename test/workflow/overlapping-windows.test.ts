@@ -19,7 +19,6 @@ async function startWindow(h: Harness, ns: string, trus: number, endMs: number):
   });
 }
 
-
 test('two overlapping windows with different TRUs: 4 → 8 → 4 → on-demand', async () => {
   await withWorker({}, async (h) => {
     const ns = testNamespace();

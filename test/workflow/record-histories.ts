@@ -24,7 +24,13 @@ import { silentLogger } from '../../src/log/index.js';
 import { packageRoot } from '../../src/paths.js';
 import { startCloudOpsSimulator } from '../../src/simulator/index.js';
 import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
-import { capacityStatusQuery, coordinatorStatusQuery, setEndTimeSignal, setEndTimeUpdate, setWindowTrusSignal } from '../../src/temporal/workflows/definitions.js';
+import {
+  capacityStatusQuery,
+  coordinatorStatusQuery,
+  setEndTimeSignal,
+  setEndTimeUpdate,
+  setWindowTrusSignal,
+} from '../../src/temporal/workflows/definitions.js';
 
 const outDir = process.env.CAPSCHED_HISTORIES_OUT ?? join(packageRoot(), 'test', 'fixtures', 'histories');
 const KEY = 'record-histories-key';
@@ -49,7 +55,13 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const server = await startDevServer();
 const sim = await startCloudOpsSimulator({ namespaces: Object.values(namespaces), apiKey: KEY, operationDelayMs: 150 });
 const cloudOps = createCloudOpsClient(
-  readCloudOpsSettings({ TEMPORAL_CLOUD_API_KEY: KEY, TEMPORAL_CLOUD_ENDPOINT: sim.address, TEMPORAL_CLOUD_ALLOW_INSECURE: 'true', CAPSCHED_CLOUD_OPS_POLL_MIN: '20ms', CAPSCHED_CLOUD_OPS_POLL_MAX: '100ms' }),
+  readCloudOpsSettings({
+    TEMPORAL_CLOUD_API_KEY: KEY,
+    TEMPORAL_CLOUD_ENDPOINT: sim.address,
+    TEMPORAL_CLOUD_ALLOW_INSECURE: 'true',
+    CAPSCHED_CLOUD_OPS_POLL_MIN: '20ms',
+    CAPSCHED_CLOUD_OPS_POLL_MAX: '100ms',
+  }),
 );
 const alerts: string[] = [];
 const notifier: Notifier = { notify: async (a) => void alerts.push(`${a.severity}:${a.title}`) };
@@ -66,7 +78,16 @@ const worker = await createCapacityWorker({
   notifier,
   logger: silentLogger(),
   // Cases 8-12 need the coordinator checks and re-reads within seconds.
-  settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://localhost:8233', heartbeatMs: 500, coordinatorCheckMs: 1_000, coordinatorQueryTimeoutMs: 1_000, reverifyIntervalMs: 1_000 },
+  settings: {
+    dryRun: false,
+    namespaceAllowlist: [],
+    namespaceDenylist: [],
+    temporalUiUrl: 'http://localhost:8233',
+    heartbeatMs: 500,
+    coordinatorCheckMs: 1_000,
+    coordinatorQueryTimeoutMs: 1_000,
+    reverifyIntervalMs: 1_000,
+  },
   workflowBundle: { code },
   client,
   shutdownGraceMs: 500,
@@ -80,7 +101,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function save(file: string, workflowId: string, runId?: string): Promise<void> {
   // The same JSON `temporal workflow show -o json` and the Web UI export.
   const run = runId === undefined ? [] : ['--run-id', runId];
-  const json = execFileSync(findTemporalCli() ?? 'temporal', ['workflow', 'show', '--address', server.address, '--namespace', 'default', '--workflow-id', workflowId, ...run, '--output', 'json'], { encoding: 'utf8' });
+  const json = execFileSync(
+    findTemporalCli() ?? 'temporal',
+    ['workflow', 'show', '--address', server.address, '--namespace', 'default', '--workflow-id', workflowId, ...run, '--output', 'json'],
+    { encoding: 'utf8' },
+  );
   const history = JSON.parse(json) as { events?: unknown[] };
   writeFileSync(join(outDir, `${file}.json`), `${JSON.stringify({ workflowId, history }, null, 1)}\n`);
   console.log(`recorded ${file}.json (${history.events?.length ?? 0} events)`);
@@ -93,7 +118,14 @@ async function save(file: string, workflowId: string, runId?: string): Promise<v
  *    `CAPSCHED_RECORD_ONLY=live` records only this case (into CAPSCHED_HISTORIES_OUT).
  */
 async function recordLive(): Promise<void> {
-  const live = await start('live', { namespace: namespaces.live, desiredTrus: 4, endTime: endIn(2_500), commit: 'c0ffee1234567890', installation: 'default', startedLate: true });
+  const live = await start('live', {
+    namespace: namespaces.live,
+    desiredTrus: 4,
+    endTime: endIn(2_500),
+    commit: 'c0ffee1234567890',
+    installation: 'default',
+    startedLate: true,
+  });
   const coordinator = client.workflow.getHandle(coordinatorWorkflowId(namespaces.live));
   for (;;) {
     const status = await coordinator.query(coordinatorStatusQuery).catch(() => undefined);
@@ -160,7 +192,10 @@ async function recordCoordinator(): Promise<void> {
   const coordinator = client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel));
   const cancelledRun = (await coordinator.describe()).runId;
   await coordinator.cancel();
-  await client.workflow.getHandle(coordinatorWorkflowId(namespaces.coordCancel), cancelledRun).result().catch(() => undefined);
+  await client.workflow
+    .getHandle(coordinatorWorkflowId(namespaces.coordCancel), cancelledRun)
+    .result()
+    .catch(() => undefined);
   await kept.result();
   await save('coordinator-cancelled', coordinatorWorkflowId(namespaces.coordCancel), cancelledRun);
   await save('coordinator-cancelled-rejoined', coordinatorWorkflowId(namespaces.coordCancel));

@@ -23,13 +23,17 @@ function historyFromCliJson(json: unknown): unknown {
   const fromProto = createRequire(createRequire(import.meta.url).resolve('@temporalio/proto'));
   const { fromJson } = fromProto('protobufjs/ext/protojson') as { fromJson: (type: unknown, json: unknown, options: unknown) => unknown };
   const proto = fromProto('@temporalio/proto') as unknown;
-  const { patchProtobufRoot } = fromProto('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot: (root: unknown) => { lookupType(name: string): unknown } };
+  const { patchProtobufRoot } = fromProto('@temporalio/proto/lib/patch-protobuf-root') as {
+    patchProtobufRoot: (root: unknown) => { lookupType(name: string): unknown };
+  };
   return fromJson(patchProtobufRoot(proto).lookupType('temporal.api.history.v1.History'), json, { ignoreUnknownFields: true });
 }
 
 test('recorded histories of the window workflow and the coordinator replay deterministically', async () => {
   quietRuntime();
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   assert.ok(files.length >= 10, `expected the recorded fixtures, found ${files.length}`);
   const histories = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { workflowId: string; history: unknown });
   const types = new Set<string>();

@@ -49,7 +49,14 @@ test('registered secrets are scrubbed from alert text', () => {
 test('delivers on 200; retries 500 and 429 (Retry-After) and a timeout, then delivers once', async () => {
   const sink = await startSlackSink({ path: HOOK });
   sink.respondWith({ status: 500 }, { status: 429, retryAfterSeconds: 1 }, { timeout: true } as never, { status: 200 });
-  const notifier = createSlackNotifier({ webhookUrl: new Secret(sink.url), logger: silentLogger(), attemptTimeoutMs: 300, maxAttempts: 5, totalTimeoutMs: 8_000, initialBackoffMs: 20 });
+  const notifier = createSlackNotifier({
+    webhookUrl: new Secret(sink.url),
+    logger: silentLogger(),
+    attemptTimeoutMs: 300,
+    maxAttempts: 5,
+    totalTimeoutMs: 8_000,
+    initialBackoffMs: 20,
+  });
   const started = Date.now();
   await notifier.notify(alert());
   const elapsed = Date.now() - started;
@@ -64,7 +71,14 @@ test('delivers on 200; retries 500 and 429 (Retry-After) and a timeout, then del
 test('a webhook that keeps failing gives up within the total time cap and never throws', async () => {
   const sink = await startSlackSink({ path: HOOK });
   sink.setDefault({ status: 500 });
-  const notifier = createSlackNotifier({ webhookUrl: new Secret(sink.url), logger: silentLogger(), attemptTimeoutMs: 200, maxAttempts: 10, totalTimeoutMs: 700, initialBackoffMs: 100 });
+  const notifier = createSlackNotifier({
+    webhookUrl: new Secret(sink.url),
+    logger: silentLogger(),
+    attemptTimeoutMs: 200,
+    maxAttempts: 10,
+    totalTimeoutMs: 700,
+    initialBackoffMs: 100,
+  });
   const started = Date.now();
   await notifier.notify(alert());
   assert.ok(Date.now() - started < 1_500, 'bounded by the total cap');

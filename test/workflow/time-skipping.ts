@@ -29,7 +29,9 @@ export async function newTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 
 /** The workflows bundled once per test file. */
 export function testBundle(): Promise<{ code: string }> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then((b) => ({ code: b.code }));
+  bundlePromise ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then(
+    (b) => ({ code: b.code }),
+  );
   return bundlePromise;
 }
 
@@ -47,7 +49,11 @@ export interface Harness {
  * progress for hours would hold every verification for its real 60 s. Tests of the settling wait
  * pass their own cap.
  */
-export async function withWorker(settings: Partial<ActivitySettings>, fn: (h: Harness) => Promise<void>, setup?: (h: Omit<Harness, 'worker' | 'env' | 'taskQueue'>) => void): Promise<void> {
+export async function withWorker(
+  settings: Partial<ActivitySettings>,
+  fn: (h: Harness) => Promise<void>,
+  setup?: (h: Omit<Harness, 'worker' | 'env' | 'taskQueue'>) => void,
+): Promise<void> {
   const env = await newTimeSkippingEnv();
   const cloudOps = new FakeCloudOps();
   const notifier = new RecordingNotifier();
@@ -60,7 +66,15 @@ export async function withWorker(settings: Partial<ActivitySettings>, fn: (h: Ha
     cloudOps,
     notifier,
     logger: silentLogger(),
-    settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://ui.test:8233', heartbeatMs: 1_000, settleWaitCapMs: 0, ...settings },
+    settings: {
+      dryRun: false,
+      namespaceAllowlist: [],
+      namespaceDenylist: [],
+      temporalUiUrl: 'http://ui.test:8233',
+      heartbeatMs: 1_000,
+      settleWaitCapMs: 0,
+      ...settings,
+    },
     workflowBundle: await testBundle(),
     client: env.client,
     shutdownGraceMs: 1_000,

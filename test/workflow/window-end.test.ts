@@ -21,7 +21,6 @@ async function start(h: Harness, input: Omit<CapacityChangeInput, 'endTime'>, en
   return { handle, startMs };
 }
 
-
 test('status query shows the live window; a signal extends it and the revert waits for the new end', async () => {
   await withWorker({}, async (h) => {
     const ns = testNamespace();

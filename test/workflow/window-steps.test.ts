@@ -23,7 +23,14 @@ test('happy path: raises, verifies, waits hours, reverts, verifies on-demand, on
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const result = await run(h, { namespace: ns, desiredTrus: 4, endTime: await endIn(h, 4 * HOUR), plan: 'nightly' });
-    assert.deepEqual(result, { namespace: ns, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [] });
+    assert.deepEqual(result, {
+      namespace: ns,
+      initialChangeSuccess: true,
+      verificationSuccess: true,
+      revertedToOnDemand: true,
+      revertVerificationSuccess: true,
+      errors: [],
+    });
     assert.deepEqual(h.cloudOps.history(ns), ['4', 'onDemand']);
     assert.deepEqual(h.cloudOps.capacityOf(ns), { mode: 'onDemand' });
     assert.deepEqual(h.notifier.severities(), ['info:Capacity reverted to on-demand']);
@@ -94,7 +101,10 @@ test('verification fails: an error alert, and the revert still happens and is ve
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     // The API keeps reporting 2 TRUs while 4 are provisioned; after the revert it tells the truth.
-    h.cloudOps.lie = (_ns, actual) => (actual.mode === 'provisioned' ? { namespace: ns, mode: 'provisioned', currentTrus: 2, latestRequest: { state: 'completed' }, resourceVersion: '2' } : undefined);
+    h.cloudOps.lie = (_ns, actual) =>
+      actual.mode === 'provisioned'
+        ? { namespace: ns, mode: 'provisioned', currentTrus: 2, latestRequest: { state: 'completed' }, resourceVersion: '2' }
+        : undefined;
     const result = await run(h, { namespace: ns, desiredTrus: 4, endTime: await endIn(h, 2 * HOUR) });
     assert.equal(result.initialChangeSuccess, true);
     assert.equal(result.verificationSuccess, false);
@@ -110,8 +120,13 @@ test('revert verification is real: an in-progress or missing on-demand request i
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     let lying = true;
-    h.cloudOps.lie = (_ns, actual) => (lying && actual.mode === 'onDemand' ? { namespace: ns, mode: 'onDemand', latestRequest: { state: 'inProgress' }, resourceVersion: '3' } : undefined);
-    const handle = await h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, { taskQueue: h.taskQueue, workflowId: `wf-${uniqueSuffix()}`, args: [{ namespace: ns, desiredTrus: 4, endTime: await endIn(h, HOUR) }] });
+    h.cloudOps.lie = (_ns, actual) =>
+      lying && actual.mode === 'onDemand' ? { namespace: ns, mode: 'onDemand', latestRequest: { state: 'inProgress' }, resourceVersion: '3' } : undefined;
+    const handle = await h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
+      taskQueue: h.taskQueue,
+      workflowId: `wf-${uniqueSuffix()}`,
+      args: [{ namespace: ns, desiredTrus: 4, endTime: await endIn(h, HOUR) }],
+    });
     // Six hours after the end the request is still reported in progress: the window still waits, one alert so far.
     await h.env.sleep(7 * HOUR);
     // The window waits for its release to be verified (it would otherwise have ended "not verified").
@@ -123,14 +138,22 @@ test('revert verification is real: an in-progress or missing on-demand request i
     assert.equal(result.verificationSuccess, true);
     assert.equal(result.revertedToOnDemand, true);
     assert.equal(result.revertVerificationSuccess, true);
-    assert.deepEqual(h.notifier.severities(), ['critical:Capacity release failing; retrying', 'info:Capacity release recovered: now on-demand', 'info:Capacity reverted to on-demand']);
+    assert.deepEqual(h.notifier.severities(), [
+      'critical:Capacity release failing; retrying',
+      'info:Capacity release recovered: now on-demand',
+      'info:Capacity reverted to on-demand',
+    ]);
   });
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     // Capacity missing from the response: never read as on-demand (the release is not settled).
     let lying = true;
     h.cloudOps.lie = (_ns, actual) => (lying && actual.mode === 'onDemand' ? { namespace: ns, mode: 'unknown', resourceVersion: '3' } : undefined);
-    const handle = await h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, { taskQueue: h.taskQueue, workflowId: `wf-${uniqueSuffix()}`, args: [{ namespace: ns, desiredTrus: 4, endTime: await endIn(h, HOUR) }] });
+    const handle = await h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
+      taskQueue: h.taskQueue,
+      workflowId: `wf-${uniqueSuffix()}`,
+      args: [{ namespace: ns, desiredTrus: 4, endTime: await endIn(h, HOUR) }],
+    });
     await h.env.sleep(2 * HOUR);
     assert.equal((await handle.describe()).status.name, 'RUNNING');
     lying = false;
@@ -170,7 +193,15 @@ test('dry run: every step decided and reported, no capacity change, no alert pos
   await withWorker({ dryRun: true }, async (h) => {
     const ns = testNamespace();
     const result = await run(h, { namespace: ns, desiredTrus: 8, endTime: await endIn(h, HOUR) });
-    assert.deepEqual(result, { namespace: ns, initialChangeSuccess: true, verificationSuccess: true, revertedToOnDemand: true, revertVerificationSuccess: true, errors: [], dryRun: true });
+    assert.deepEqual(result, {
+      namespace: ns,
+      initialChangeSuccess: true,
+      verificationSuccess: true,
+      revertedToOnDemand: true,
+      revertVerificationSuccess: true,
+      errors: [],
+      dryRun: true,
+    });
     assert.deepEqual(h.cloudOps.setCalls, []);
     assert.deepEqual(h.notifier.alerts, []);
   });

@@ -20,7 +20,15 @@ test('dry run from DRY_RUN_MODE (the seed) or CAPSCHED_DRY_RUN; lists; UI URL; g
   assert.equal(readWorkerSettings({ DRY_RUN_MODE: 'true' }).dryRun, true);
   assert.equal(readWorkerSettings({ CAPSCHED_DRY_RUN: '1' }).dryRun, true);
   assert.equal(readWorkerSettings({ CAPSCHED_DRY_RUN: 'false' }, { dryRun: true }).dryRun, true);
-  const s = readWorkerSettings({ NAMESPACE_ALLOWLIST: ' a.1, b.2 ,', NAMESPACE_DENYLIST: 'prod.9', CAPSCHED_TEMPORAL_UI_URL: 'https://cloud.temporal.io/', CAPSCHED_SHUTDOWN_GRACE: '45s' }, { taskQueue: 'q2' });
+  const s = readWorkerSettings(
+    {
+      NAMESPACE_ALLOWLIST: ' a.1, b.2 ,',
+      NAMESPACE_DENYLIST: 'prod.9',
+      CAPSCHED_TEMPORAL_UI_URL: 'https://cloud.temporal.io/',
+      CAPSCHED_SHUTDOWN_GRACE: '45s',
+    },
+    { taskQueue: 'q2' },
+  );
   assert.deepEqual(s.namespaceAllowlist, ['a.1', 'b.2']);
   assert.deepEqual(s.namespaceDenylist, ['prod.9']);
   assert.equal(s.temporalUiUrl, 'https://cloud.temporal.io');
@@ -35,7 +43,10 @@ test('bad values are refused with the variable named; the webhook URL is a secre
   assert.throws(() => readWorkerSettings({ DRY_RUN_MODE: 'maybe' }), /DRY_RUN_MODE is "maybe": must be true or false/);
   assert.throws(() => readWorkerSettings({ CAPSCHED_TEMPORAL_UI_URL: 'localhost' }), /CAPSCHED_TEMPORAL_UI_URL/);
   assert.throws(() => readWorkerSettings({ CAPSCHED_SHUTDOWN_GRACE: 'soon' }), /CAPSCHED_SHUTDOWN_GRACE/);
-  assert.throws(() => readWorkerSettings({ SLACK_WEBHOOK_URL: 'not a url SECRETVALUE' }), (err: Error) => !err.message.includes('SECRETVALUE') && /SLACK_WEBHOOK_URL/.test(err.message));
+  assert.throws(
+    () => readWorkerSettings({ SLACK_WEBHOOK_URL: 'not a url SECRETVALUE' }),
+    (err: Error) => !err.message.includes('SECRETVALUE') && /SLACK_WEBHOOK_URL/.test(err.message),
+  );
   const s = readWorkerSettings({ SLACK_WEBHOOK_URL: 'https://hooks.example.com/services/T1/B1/zzzzSECRETzzzz' });
   assert.equal(String(s.slackWebhookUrl), '[REDACTED]');
   assert.equal(JSON.stringify({ s }).includes('zzzzSECRETzzzz'), false);

@@ -13,7 +13,17 @@ import type { Logger } from '../../log/index.js';
 import { silentLogger } from '../../log/index.js';
 import type { CloudOpsSettings } from './settings.js';
 import { classifyCloudOpsError, CloudOpsErrorCode, isNothingToChange } from './errors.js';
-import { describeTarget, sameTarget, specWithCapacity, specWithSearchAttributes, toCapacityInfo, toCloudIdentity, type CloudIdentity, toNamespaceCapacity, toOperationStatus } from './mapping.js';
+import {
+  describeTarget,
+  sameTarget,
+  specWithCapacity,
+  specWithSearchAttributes,
+  toCapacityInfo,
+  toCloudIdentity,
+  type CloudIdentity,
+  toNamespaceCapacity,
+  toOperationStatus,
+} from './mapping.js';
 import {
   API_VERSION_HEADER,
   AUTHORIZATION_HEADER,
@@ -96,7 +106,9 @@ function abortError(signal: AbortSignal | undefined): Error {
 
 function validateTarget(target: CapacityTarget): void {
   if (target.mode === 'provisioned' && !(Number.isFinite(target.trus) && target.trus > 0)) {
-    throw new CapschedError(CloudOpsErrorCode.invalidArgument, `provisioned capacity must be a positive number of TRUs, got ${String(target.trus)}`, { retry: 'terminal' });
+    throw new CapschedError(CloudOpsErrorCode.invalidArgument, `provisioned capacity must be a positive number of TRUs, got ${String(target.trus)}`, {
+      retry: 'terminal',
+    });
   }
 }
 
@@ -111,7 +123,11 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
 
   function metadata(): Metadata {
     if (settings.apiKey === undefined) {
-      throw new CapschedError(CloudOpsErrorCode.config, 'TEMPORAL_CLOUD_API_KEY is not set: capsched needs a Temporal Cloud API key with Namespace Admin on the target namespaces', { retry: 'terminal' });
+      throw new CapschedError(
+        CloudOpsErrorCode.config,
+        'TEMPORAL_CLOUD_API_KEY is not set: capsched needs a Temporal Cloud API key with Namespace Admin on the target namespaces',
+        { retry: 'terminal' },
+      );
     }
     const md = new Metadata();
     md.set(AUTHORIZATION_HEADER, `Bearer ${settings.apiKey.reveal()}`);
@@ -156,7 +172,9 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
   async function getNamespace(namespace: string): Promise<Namespace> {
     const res = await callClassified('GetNamespace', { namespace }, `namespace ${namespace}`);
     if (res.namespace === null || res.namespace === undefined) {
-      throw new CapschedError(CloudOpsErrorCode.protocol, `Cloud Ops API GetNamespace for namespace ${namespace} returned no namespace`, { retry: 'transient' });
+      throw new CapschedError(CloudOpsErrorCode.protocol, `Cloud Ops API GetNamespace for namespace ${namespace} returned no namespace`, {
+        retry: 'transient',
+      });
     }
     return res.namespace;
   }
@@ -164,7 +182,9 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
   async function getOperation(operationId: string): Promise<AsyncOperationStatus> {
     const res = await callClassified('GetAsyncOperation', { asyncOperationId: operationId }, `operation ${operationId}`);
     if (res.asyncOperation === null || res.asyncOperation === undefined) {
-      throw new CapschedError(CloudOpsErrorCode.protocol, `Cloud Ops API GetAsyncOperation for operation ${operationId} returned no operation`, { retry: 'transient' });
+      throw new CapschedError(CloudOpsErrorCode.protocol, `Cloud Ops API GetAsyncOperation for operation ${operationId} returned no operation`, {
+        retry: 'transient',
+      });
     }
     return toOperationStatus(res.asyncOperation);
   }
@@ -199,13 +219,21 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
     log.warn({ ...fields, validTruValues: info.validTruValues, maxAvailableTruValue: info.maxAvailableTruValue }, 'capacity change refused: TRUs not offered');
     throw new CapschedError(CloudOpsErrorCode.trusNotOffered, why, {
       retry: 'terminal',
-      details: { namespace, trus, validTruValues: info.validTruValues, ...(info.maxAvailableTruValue === undefined ? {} : { maxAvailableTruValue: info.maxAvailableTruValue }) },
+      details: {
+        namespace,
+        trus,
+        validTruValues: info.validTruValues,
+        ...(info.maxAvailableTruValue === undefined ? {} : { maxAvailableTruValue: info.maxAvailableTruValue }),
+      },
     });
   }
 
   async function setCapacity(namespace: string, target: CapacityTarget, operationId: string): Promise<SetCapacityResult> {
     validateTarget(target);
-    if (operationId.trim() === '') throw new CapschedError(CloudOpsErrorCode.invalidArgument, 'setCapacity needs a non-empty operation id (stable across retries of one step)', { retry: 'terminal' });
+    if (operationId.trim() === '')
+      throw new CapschedError(CloudOpsErrorCode.invalidArgument, 'setCapacity needs a non-empty operation id (stable across retries of one step)', {
+        retry: 'terminal',
+      });
     const ns = await getNamespace(namespace);
     const current = toNamespaceCapacity(ns);
     const fields = { namespace, operationId, target: describeTarget(target), resourceVersion: current.resourceVersion };
@@ -220,13 +248,26 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
       } catch (err) {
         if (!(err instanceof CapschedError && err.code === CloudOpsErrorCode.notFound)) throw err;
         const state = current.latestRequest.state;
-        operation = { id: operationId, state: state === 'completed' ? 'fulfilled' : state === 'failed' ? 'failed' : state === 'inProgress' ? 'inProgress' : 'unspecified' };
+        operation = {
+          id: operationId,
+          state: state === 'completed' ? 'fulfilled' : state === 'failed' ? 'failed' : state === 'inProgress' ? 'inProgress' : 'unspecified',
+        };
       }
       return { operationId, noop: false, operation };
     }
 
     const inProgress = current.latestRequest?.state === 'inProgress';
-    if (!inProgress && sameTarget(current.mode === 'onDemand' ? { mode: 'onDemand' } : current.mode === 'provisioned' ? { mode: 'provisioned', trus: current.currentTrus ?? 0 } : undefined, target)) {
+    if (
+      !inProgress &&
+      sameTarget(
+        current.mode === 'onDemand'
+          ? { mode: 'onDemand' }
+          : current.mode === 'provisioned'
+            ? { mode: 'provisioned', trus: current.currentTrus ?? 0 }
+            : undefined,
+        target,
+      )
+    ) {
       log.info(fields, 'capacity already at target');
       return { operationId, noop: true };
     }
@@ -238,7 +279,11 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
       );
     }
     if (ns.spec === null || ns.spec === undefined) {
-      throw new CapschedError(CloudOpsErrorCode.protocol, `Cloud Ops API GetNamespace for namespace ${namespace} returned no spec; refusing to send a partial spec`, { retry: 'terminal' });
+      throw new CapschedError(
+        CloudOpsErrorCode.protocol,
+        `Cloud Ops API GetNamespace for namespace ${namespace} returned no spec; refusing to send a partial spec`,
+        { retry: 'terminal' },
+      );
     }
 
     if (target.mode === 'provisioned') await checkOffered(namespace, target.trus, fields);
@@ -255,7 +300,10 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
       if (isNothingToChange(err)) {
         // The desired spec already asks for the target although the observed capacity differs
         // (e.g. after a failed request). Success as documented; verification shows the truth.
-        log.warn({ ...fields, observedMode: current.mode, observedTrus: current.currentTrus }, 'API answered nothing to change although observed capacity differs');
+        log.warn(
+          { ...fields, observedMode: current.mode, observedTrus: current.currentTrus },
+          'API answered nothing to change although observed capacity differs',
+        );
         return { operationId, noop: true };
       }
       const classified = classifyCloudOpsError(err, 'UpdateNamespace', `namespace ${namespace}`);
@@ -285,20 +333,32 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
           case 'fulfilled':
             return last;
           case 'failed':
-            throw new CapschedError(CloudOpsErrorCode.operationFailed, `Cloud Ops operation ${operationId} failed: ${last.failureReason ?? 'no reason given'}`, {
-              retry: 'terminal',
-              details: { operationId, state: last.state, failureReason: last.failureReason },
-            });
+            throw new CapschedError(
+              CloudOpsErrorCode.operationFailed,
+              `Cloud Ops operation ${operationId} failed: ${last.failureReason ?? 'no reason given'}`,
+              {
+                retry: 'terminal',
+                details: { operationId, state: last.state, failureReason: last.failureReason },
+              },
+            );
           case 'rejected':
-            throw new CapschedError(CloudOpsErrorCode.operationRejected, `Cloud Ops operation ${operationId} was rejected: ${last.failureReason ?? 'no reason given'}`, {
-              retry: 'terminal',
-              details: { operationId, state: last.state, failureReason: last.failureReason },
-            });
+            throw new CapschedError(
+              CloudOpsErrorCode.operationRejected,
+              `Cloud Ops operation ${operationId} was rejected: ${last.failureReason ?? 'no reason given'}`,
+              {
+                retry: 'terminal',
+                details: { operationId, state: last.state, failureReason: last.failureReason },
+              },
+            );
           case 'cancelled':
-            throw new CapschedError(CloudOpsErrorCode.operationCancelled, `Cloud Ops operation ${operationId} was cancelled${last.failureReason ? `: ${last.failureReason}` : ''}`, {
-              retry: 'terminal',
-              details: { operationId, state: last.state, failureReason: last.failureReason },
-            });
+            throw new CapschedError(
+              CloudOpsErrorCode.operationCancelled,
+              `Cloud Ops operation ${operationId} was cancelled${last.failureReason ? `: ${last.failureReason}` : ''}`,
+              {
+                retry: 'terminal',
+                details: { operationId, state: last.state, failureReason: last.failureReason },
+              },
+            );
           default:
             break;
         }
@@ -306,24 +366,35 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
       const interval = Math.min(settings.pollMaxMs, Math.max(settings.pollMinMs, last?.checkDurationMs ?? settings.pollMinMs));
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new CapschedError(CloudOpsErrorCode.operationTimeout, `Cloud Ops operation ${operationId} did not finish within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)}s` : `${timeoutMs}ms`} (last state ${last?.state ?? lastError?.code ?? 'unknown'})`, {
-          retry: 'transient',
-          details: { operationId, lastState: last?.state, timeoutMs },
-        });
+        throw new CapschedError(
+          CloudOpsErrorCode.operationTimeout,
+          `Cloud Ops operation ${operationId} did not finish within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)}s` : `${timeoutMs}ms`} (last state ${last?.state ?? lastError?.code ?? 'unknown'})`,
+          {
+            retry: 'transient',
+            details: { operationId, lastState: last?.state, timeoutMs },
+          },
+        );
       }
       await sleep(Math.min(interval, remaining), opts.signal);
     }
   }
 
   async function addSearchAttributes(namespace: string, attributes: Readonly<Record<string, string>>, operationId: string): Promise<AddSearchAttributesResult> {
-    if (operationId.trim() === '') throw new CapschedError(CloudOpsErrorCode.invalidArgument, 'addSearchAttributes needs a non-empty operation id', { retry: 'terminal' });
+    if (operationId.trim() === '')
+      throw new CapschedError(CloudOpsErrorCode.invalidArgument, 'addSearchAttributes needs a non-empty operation id', { retry: 'terminal' });
     for (let attempt = 1; ; attempt++) {
       const ns = await getNamespace(namespace);
       if (ns.spec === null || ns.spec === undefined) {
-        throw new CapschedError(CloudOpsErrorCode.protocol, `Cloud Ops API GetNamespace for namespace ${namespace} returned no spec; refusing to send a partial spec`, { retry: 'terminal' });
+        throw new CapschedError(
+          CloudOpsErrorCode.protocol,
+          `Cloud Ops API GetNamespace for namespace ${namespace} returned no spec; refusing to send a partial spec`,
+          { retry: 'terminal' },
+        );
       }
       const existing = ns.spec.searchAttributes ?? {};
-      const added = Object.keys(attributes).filter((name) => existing[name] === undefined).sort();
+      const added = Object.keys(attributes)
+        .filter((name) => existing[name] === undefined)
+        .sort();
       if (added.length === 0) return { operationId, added };
       const spec = specWithSearchAttributes(ns.spec, Object.fromEntries(added.map((name) => [name, attributes[name] as string])));
       const fields = { namespace, operationId, added, resourceVersion: ns.resourceVersion ?? '' };

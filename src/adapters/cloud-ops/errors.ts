@@ -53,13 +53,29 @@ const BY_STATUS: Partial<Record<number, { code: CloudOpsErrorCode; retry: RetryC
   [GrpcStatus.CANCELLED]: { code: CloudOpsErrorCode.unavailable, retry: 'transient', what: 'the call was cancelled' },
   [GrpcStatus.RESOURCE_EXHAUSTED]: { code: CloudOpsErrorCode.rateLimited, retry: 'transient', what: 'rate limited by the Cloud Ops API' },
   [GrpcStatus.ABORTED]: { code: CloudOpsErrorCode.conflict, retry: 'transient', what: 'the namespace changed concurrently' },
-  [GrpcStatus.FAILED_PRECONDITION]: { code: CloudOpsErrorCode.conflict, retry: 'transient', what: 'the namespace changed since it was read (stale resource_version) or a request is in progress' },
+  [GrpcStatus.FAILED_PRECONDITION]: {
+    code: CloudOpsErrorCode.conflict,
+    retry: 'transient',
+    what: 'the namespace changed since it was read (stale resource_version) or a request is in progress',
+  },
   [GrpcStatus.INVALID_ARGUMENT]: { code: CloudOpsErrorCode.invalidArgument, retry: 'terminal', what: 'the Cloud Ops API rejected the request' },
   [GrpcStatus.OUT_OF_RANGE]: { code: CloudOpsErrorCode.invalidArgument, retry: 'terminal', what: 'the Cloud Ops API rejected the request' },
-  [GrpcStatus.UNAUTHENTICATED]: { code: CloudOpsErrorCode.unauthenticated, retry: 'terminal', what: 'the Cloud Ops API key is invalid or expired (TEMPORAL_CLOUD_API_KEY)' },
-  [GrpcStatus.PERMISSION_DENIED]: { code: CloudOpsErrorCode.permissionDenied, retry: 'terminal', what: 'the Cloud Ops API key lacks permission (needs Namespace Admin on the namespace)' },
+  [GrpcStatus.UNAUTHENTICATED]: {
+    code: CloudOpsErrorCode.unauthenticated,
+    retry: 'terminal',
+    what: 'the Cloud Ops API key is invalid or expired (TEMPORAL_CLOUD_API_KEY)',
+  },
+  [GrpcStatus.PERMISSION_DENIED]: {
+    code: CloudOpsErrorCode.permissionDenied,
+    retry: 'terminal',
+    what: 'the Cloud Ops API key lacks permission (needs Namespace Admin on the namespace)',
+  },
   [GrpcStatus.NOT_FOUND]: { code: CloudOpsErrorCode.notFound, retry: 'terminal', what: 'not found' },
-  [GrpcStatus.ALREADY_EXISTS]: { code: CloudOpsErrorCode.operationIdConflict, retry: 'terminal', what: 'the async operation id was already used for a different request' },
+  [GrpcStatus.ALREADY_EXISTS]: {
+    code: CloudOpsErrorCode.operationIdConflict,
+    retry: 'terminal',
+    what: 'the async operation id was already used for a different request',
+  },
   [GrpcStatus.UNIMPLEMENTED]: { code: CloudOpsErrorCode.protocol, retry: 'terminal', what: 'the endpoint does not implement this Cloud Ops API method' },
 };
 

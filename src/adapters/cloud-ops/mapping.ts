@@ -1,6 +1,17 @@
 /** Proto messages ↔ capsched's port types. Pure functions, no I/O. */
 import type { AsyncOperationState, AsyncOperationStatus, CapacityInfo, CapacityRequestState, CapacityTarget, NamespaceCapacity } from '../../core/ports.js';
-import { durationToMs, identityv1, namespacev1, operationv1, timestampToIso, type AsyncOperation, type CapacitySpec, type Namespace, type NamespaceCapacityInfo, type NamespaceSpec } from './wire.js';
+import {
+  durationToMs,
+  identityv1,
+  namespacev1,
+  operationv1,
+  timestampToIso,
+  type AsyncOperation,
+  type CapacitySpec,
+  type Namespace,
+  type NamespaceCapacityInfo,
+  type NamespaceSpec,
+} from './wire.js';
 
 const RequestState = namespacev1.Capacity.Request.State;
 const OperationState = operationv1.AsyncOperation.State;
@@ -44,12 +55,16 @@ export function searchAttributeTypeOf(type: string): number {
 /** The spec's search attribute map as name → `KEYWORD`-style names (any type the enum knows). */
 export function searchAttributesOfSpec(spec: { searchAttributes?: Record<string, unknown> | null } | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(spec?.searchAttributes ?? {})) out[name] = (SearchAttributeType as unknown as Record<number, string>)[value as number] ?? String(value);
+  for (const [name, value] of Object.entries(spec?.searchAttributes ?? {}))
+    out[name] = (SearchAttributeType as unknown as Record<number, string>)[value as number] ?? String(value);
   return out;
 }
 
 /** Deep copy of the namespace's spec with `added` (name → type) put into search_attributes; everything else as read. */
-export function specWithSearchAttributes(current: Parameters<typeof namespacev1.NamespaceSpec.encode>[0], added: Readonly<Record<string, string>>): NamespaceSpec {
+export function specWithSearchAttributes(
+  current: Parameters<typeof namespacev1.NamespaceSpec.encode>[0],
+  added: Readonly<Record<string, string>>,
+): NamespaceSpec {
   const clone: NamespaceSpec = namespacev1.NamespaceSpec.decode(namespacev1.NamespaceSpec.encode(current).finish());
   const map: Record<string, number> = { ...(clone.searchAttributes as Record<string, number> | null | undefined) };
   for (const [name, type] of Object.entries(added)) map[name] = searchAttributeTypeOf(type);
@@ -139,20 +154,31 @@ export interface CloudIdentity {
   namespaces: Record<string, string>;
 }
 
-type AccessLike = { accountAccess?: { role?: number | null } | null; namespaceAccesses?: Record<string, { permission?: number | null }> | null } | null | undefined;
+type AccessLike =
+  { accountAccess?: { role?: number | null } | null; namespaceAccesses?: Record<string, { permission?: number | null }> | null } | null | undefined;
 
 export function toCloudIdentity(res: {
   user?: { spec?: { email?: string | null; access?: AccessLike } | null } | null;
-  serviceAccount?: { spec?: { name?: string | null; access?: AccessLike; namespaceScopedAccess?: { namespace?: string | null; access?: { permission?: number | null } | null } | null } | null } | null;
+  serviceAccount?: {
+    spec?: {
+      name?: string | null;
+      access?: AccessLike;
+      namespaceScopedAccess?: { namespace?: string | null; access?: { permission?: number | null } | null } | null;
+    } | null;
+  } | null;
 }): CloudIdentity {
   const Role = identityv1.AccountAccess.Role as unknown as Record<number, string>;
   const Permission = identityv1.NamespaceAccess.Permission as unknown as Record<number, string>;
   const principal = res.user ? 'user' : res.serviceAccount ? 'serviceAccount' : 'unknown';
   const name = res.user?.spec?.email ?? res.serviceAccount?.spec?.name ?? undefined;
   const access = res.user?.spec?.access ?? res.serviceAccount?.spec?.access;
-  const role = (Role[access?.accountAccess?.role ?? 0] ?? 'ROLE_UNSPECIFIED').replace(/^ROLE_/, '').replace(/_/g, '').toLowerCase();
+  const role = (Role[access?.accountAccess?.role ?? 0] ?? 'ROLE_UNSPECIFIED')
+    .replace(/^ROLE_/, '')
+    .replace(/_/g, '')
+    .toLowerCase();
   const namespaces: Record<string, string> = {};
-  const permission = (value: number | null | undefined): string => (Permission[value ?? 0] ?? 'PERMISSION_UNSPECIFIED').replace(/^PERMISSION_/, '').toLowerCase();
+  const permission = (value: number | null | undefined): string =>
+    (Permission[value ?? 0] ?? 'PERMISSION_UNSPECIFIED').replace(/^PERMISSION_/, '').toLowerCase();
   for (const [ns, a] of Object.entries(access?.namespaceAccesses ?? {})) namespaces[ns] = permission(a.permission);
   // A namespace-scoped service account carries its one namespace here instead.
   const scoped = res.serviceAccount?.spec?.namespaceScopedAccess;

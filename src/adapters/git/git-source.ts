@@ -58,11 +58,17 @@ function fetchError(err: unknown, timedOut: boolean, branch: string): CapschedEr
   if (/couldn't find remote ref|could not find remote ref/i.test(text)) {
     return new CapschedError('source-branch-not-found', `branch "${branch}" does not exist on the remote (${fatal})`, { retry: 'terminal' });
   }
-  if (/authentication failed|could not read (username|password)|permission denied|HTTP 40[13]|returned error: 40[13]|access denied|invalid credentials/i.test(text)) {
+  if (
+    /authentication failed|could not read (username|password)|permission denied|HTTP 40[13]|returned error: 40[13]|access denied|invalid credentials/i.test(
+      text,
+    )
+  ) {
     return new CapschedError('source-auth-failed', `git remote refused the credentials (${fatal})`, { retry: 'terminal' });
   }
   if (/repository .*not found|remote: not found/i.test(text)) {
-    return new CapschedError('source-repository-not-found', `the git repository was not found, or the credentials cannot see it (${fatal})`, { retry: 'terminal' });
+    return new CapschedError('source-repository-not-found', `the git repository was not found, or the credentials cannot see it (${fatal})`, {
+      retry: 'terminal',
+    });
   }
   if (/cannot lock ref|unable to create .*\.lock|index\.lock/i.test(text)) {
     return new CapschedError('source-busy', `the git cache is busy (${fatal})`, { retry: 'transient' });
@@ -153,7 +159,10 @@ export function createGitPlanSource(options: GitPlanSourceOptions): PlanSource {
       await ensureCache();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new CapschedError('source-cache-failed', `cannot prepare the git cache in ${cacheDir}${code === undefined ? '' : ` (${code})`}; check --work-dir`, { retry: 'transient', cause: err });
+      throw new CapschedError('source-cache-failed', `cannot prepare the git cache in ${cacheDir}${code === undefined ? '' : ` (${code})`}; check --work-dir`, {
+        retry: 'transient',
+        cause: err,
+      });
     }
     const before = await previousTip();
     await fetch();
@@ -180,10 +189,14 @@ export function createGitPlanSource(options: GitPlanSourceOptions): PlanSource {
       running = next.catch(() => undefined);
       return next.catch((err: unknown) => {
         if (isCapschedError(err)) throw err;
-        throw new CapschedError('source-read-failed', `reading the git cache failed: ${scrub(err instanceof Error ? err.message : String(err)).split('\n')[0]}`, {
-          retry: 'transient',
-          cause: err,
-        });
+        throw new CapschedError(
+          'source-read-failed',
+          `reading the git cache failed: ${scrub(err instanceof Error ? err.message : String(err)).split('\n')[0]}`,
+          {
+            retry: 'transient',
+            cause: err,
+          },
+        );
       });
     },
   };

@@ -15,7 +15,11 @@ const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /** Normalises a plans path: posix, no leading "./" or "/", no trailing "/", no "..". */
 export function normalisePlansPath(path: string): string {
-  const cleaned = path.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  const cleaned = path
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
   if (cleaned.split('/').includes('..')) throw new CapschedError('source-path-invalid', `plans path "${path}" must not contain ".."`);
   return cleaned === '.' ? '' : cleaned;
 }
@@ -93,7 +97,10 @@ export async function readPlanFilesAtCommit(git: SimpleGit, commit: string, plan
 
   if (toRead.length > 0) {
     const gitDir = (await git.revparse(['--absolute-git-dir'])).trim();
-    const blobs = await catFileBatch(gitDir, toRead.map((item) => item.object));
+    const blobs = await catFileBatch(
+      gitDir,
+      toRead.map((item) => item.object),
+    );
     for (const item of toRead) item.file.bytes = blobs.get(item.object);
   }
 

@@ -99,7 +99,8 @@ export async function findMarkedComment(target: PrCommentTarget, marker: string)
   let url: string | undefined = `${root}/repos/${target.repository}/issues/${target.number}/comments?per_page=100`;
   for (let page = 0; url !== undefined; page++) {
     // Never guess "not found" after a partial scan: that would add a second comment.
-    if (page === MAX_PAGES) throw new CapschedError('GITHUB_ERROR', `the pull request has more than ${MAX_PAGES * 100} comments; capsched does not scan further for its own`);
+    if (page === MAX_PAGES)
+      throw new CapschedError('GITHUB_ERROR', `the pull request has more than ${MAX_PAGES * 100} comments; capsched does not scan further for its own`);
     const res = await call(target, 'GET', url);
     const comments = (await res.json()) as IssueComment[];
     if (!Array.isArray(comments)) throw new CapschedError('GITHUB_ERROR', `GitHub API GET ${new URL(url).pathname} did not return a list of comments`);
@@ -114,10 +115,12 @@ export async function findMarkedComment(target: PrCommentTarget, marker: string)
 
 /** Creates the marked comment, or updates it in place when it exists (one comment per pull request). */
 export async function upsertMarkedComment(target: PrCommentTarget, marker: string, body: string): Promise<UpsertResult> {
-  if (!body.startsWith(marker)) throw new CapschedError('GITHUB_COMMENT_UNMARKED', 'the comment body does not start with its marker, so it could never be found again');
+  if (!body.startsWith(marker))
+    throw new CapschedError('GITHUB_COMMENT_UNMARKED', 'the comment body does not start with its marker, so it could never be found again');
   const root = target.apiUrl.replace(/\/+$/, '');
   const existing = await findMarkedComment(target, marker);
-  if (existing !== undefined && existing.body === body) return { action: 'unchanged', id: existing.id, ...(existing.html_url === undefined ? {} : { url: existing.html_url }) };
+  if (existing !== undefined && existing.body === body)
+    return { action: 'unchanged', id: existing.id, ...(existing.html_url === undefined ? {} : { url: existing.html_url }) };
   const res =
     existing === undefined
       ? await call(target, 'POST', `${root}/repos/${target.repository}/issues/${target.number}/comments`, { body })

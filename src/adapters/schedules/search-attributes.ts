@@ -11,7 +11,7 @@ const IndexedValueType = proto.temporal.api.enums.v1.IndexedValueType;
 
 /** `INDEXED_VALUE_TYPE_KEYWORD` (enum number or name) → `Keyword`. */
 function typeName(value: unknown): string {
-  const name = typeof value === 'number' ? (IndexedValueType as unknown as Record<number, string>)[value] ?? String(value) : String(value);
+  const name = typeof value === 'number' ? ((IndexedValueType as unknown as Record<number, string>)[value] ?? String(value)) : String(value);
   const bare = name.replace(/^INDEXED_VALUE_TYPE_/, '').toLowerCase();
   return bare === 'keyword_list' ? 'KeywordList' : bare.charAt(0).toUpperCase() + bare.slice(1);
 }
@@ -30,7 +30,11 @@ export async function checkNamespaceSearchAttributes(client: Client, namespace =
 }
 
 /** Registers `names` (Keyword) in one AddSearchAttributes call. The server ignores ones that already exist. */
-export async function addCapschedSearchAttributes(client: Client, names: readonly CapschedSearchAttribute[], namespace = client.options.namespace): Promise<void> {
+export async function addCapschedSearchAttributes(
+  client: Client,
+  names: readonly CapschedSearchAttribute[],
+  namespace = client.options.namespace,
+): Promise<void> {
   if (names.length === 0) return;
   const searchAttributes: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {};
   for (const name of names) {

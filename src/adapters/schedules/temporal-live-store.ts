@@ -29,7 +29,9 @@ interface CoordinatorStatusWire {
 }
 
 function message(err: unknown): string {
-  return scrub(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300);
+  return scrub(err instanceof Error ? err.message : String(err))
+    .split('\n')[0]!
+    .slice(0, 300);
 }
 
 function keywordPairs(values: Partial<Record<string, string>>): SearchAttributePair[] {
@@ -87,11 +89,14 @@ export function createTemporalLiveStore(options: TemporalLiveStoreOptions): Live
       await limiter.take();
       try {
         const handle = client.workflow.getHandle(coordinatorWorkflowId(namespace));
-        const status = await client.connection.withDeadline(Date.now() + queryTimeoutMs, () => handle.query<CoordinatorStatusWire>(LIVE_WIRE.coordinatorStatusQuery));
+        const status = await client.connection.withDeadline(Date.now() + queryTimeoutMs, () =>
+          handle.query<CoordinatorStatusWire>(LIVE_WIRE.coordinatorStatusQuery),
+        );
         return { namespace, effectiveTrus: status.effective.mode === 'provisioned' ? status.effective.trus : 0, windows: status.windows.map(toLiveWindow) };
       } catch (err) {
         // No coordinator (never ran, or finished): nothing is held.
-        if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test(message(err))) return { namespace, effectiveTrus: 0, windows: [] };
+        if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test(message(err)))
+          return { namespace, effectiveTrus: 0, windows: [] };
         return { namespace, effectiveTrus: 0, windows: [], error: `coordinator status query failed: ${message(err)}` };
       }
     },
@@ -112,15 +117,21 @@ export function createTemporalLiveStore(options: TemporalLiveStoreOptions): Live
     },
 
     async setWindowTrus(namespace, windowId, trus, commit) {
-      await call('set window TRUs', () => client.workflow.getHandle(coordinatorWorkflowId(namespace)).signal(LIVE_WIRE.setWindowTrusSignal, { windowId, trus, commit }));
+      await call('set window TRUs', () =>
+        client.workflow.getHandle(coordinatorWorkflowId(namespace)).signal(LIVE_WIRE.setWindowTrusSignal, { windowId, trus, commit }),
+      );
     },
 
     async setWindowEnd(workflowId, runId, endMs) {
-      await call('set window end', () => client.workflow.getHandle(workflowId, runId).signal(LIVE_WIRE.setEndTimeSignal, { endTime: new Date(endMs).toISOString() }));
+      await call('set window end', () =>
+        client.workflow.getHandle(workflowId, runId).signal(LIVE_WIRE.setEndTimeSignal, { endTime: new Date(endMs).toISOString() }),
+      );
     },
 
     async releaseWindow(namespace, windowId) {
-      await call('release window', () => client.workflow.getHandle(coordinatorWorkflowId(namespace)).signal(LIVE_WIRE.closeWindowSignal, { windowId, reason: 'cancelled' }));
+      await call('release window', () =>
+        client.workflow.getHandle(coordinatorWorkflowId(namespace)).signal(LIVE_WIRE.closeWindowSignal, { windowId, reason: 'cancelled' }),
+      );
     },
 
     async cancelWindow(workflowId, runId, _reason) {

@@ -82,11 +82,16 @@ export function toCapschedError(err: unknown, scheduleId: string | undefined, op
   if (err instanceof ScheduleAlreadyRunning) return new CapschedError('SCHEDULE_EXISTS', `schedule ${scheduleId} already exists`, { cause: err, details });
   if (err instanceof ScheduleNotFoundError) return new CapschedError('SCHEDULE_NOT_FOUND', `schedule ${scheduleId} does not exist`, { cause: err, details });
   const code = grpcCode(err);
-  if (code === GrpcStatus.RESOURCE_EXHAUSTED) return new CapschedError('TEMPORAL_RATE_LIMITED', `Temporal rate limit on ${operation}: ${message}`, { retry: 'transient', cause: err, details });
-  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED || code === GrpcStatus.ABORTED) return new CapschedError('TEMPORAL_UNAVAILABLE', `Temporal unavailable during ${operation}: ${message}`, { retry: 'transient', cause: err, details });
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED)
+    return new CapschedError('TEMPORAL_RATE_LIMITED', `Temporal rate limit on ${operation}: ${message}`, { retry: 'transient', cause: err, details });
+  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED || code === GrpcStatus.ABORTED)
+    return new CapschedError('TEMPORAL_UNAVAILABLE', `Temporal unavailable during ${operation}: ${message}`, { retry: 'transient', cause: err, details });
   if (code === GrpcStatus.NOT_FOUND) return new CapschedError('SCHEDULE_NOT_FOUND', `schedule ${scheduleId} does not exist`, { cause: err, details });
   if (err instanceof TypeError) return new CapschedError('SCHEDULE_INVALID', `Temporal rejected schedule ${scheduleId}: ${message}`, { cause: err, details });
-  return new CapschedError('TEMPORAL_ERROR', `Temporal ${operation} failed${scheduleId === undefined ? '' : ` for ${scheduleId}`}: ${message}`, { cause: err, details });
+  return new CapschedError('TEMPORAL_ERROR', `Temporal ${operation} failed${scheduleId === undefined ? '' : ` for ${scheduleId}`}: ${message}`, {
+    cause: err,
+    details,
+  });
 }
 
 function fromSummary(summary: ScheduleSummary): ActualSchedule {
@@ -171,7 +176,15 @@ export function createTemporalScheduleStore(options: TemporalScheduleStoreOption
     try {
       const check = await checkNamespaceSearchAttributes(client, namespace);
       if (check.missing.length === 0 && check.wrongType.length === 0) return classified;
-      return searchAttributesMissingError({ operation, namespace, missing: check.missing, wrongType: check.wrongType, cause: err, details: { scheduleId, operation }, ...(serverText === undefined ? {} : { serverText }) });
+      return searchAttributesMissingError({
+        operation,
+        namespace,
+        missing: check.missing,
+        wrongType: check.wrongType,
+        cause: err,
+        details: { scheduleId, operation },
+        ...(serverText === undefined ? {} : { serverText }),
+      });
     } catch {
       return classified; // the list itself may be refused (permissions): keep what the server said
     }
@@ -233,7 +246,8 @@ export function createTemporalScheduleStore(options: TemporalScheduleStoreOption
       try {
         await listLimiter.take();
         // TemporalScheduledById is set by the server on every run a schedule starts.
-        for await (const wf of client.workflow.list({ query: `TemporalScheduledById = '${scheduleId.replace(/'/g, '')}' AND ExecutionStatus = 'Running'` })) ids.push(wf.workflowId);
+        for await (const wf of client.workflow.list({ query: `TemporalScheduledById = '${scheduleId.replace(/'/g, '')}' AND ExecutionStatus = 'Running'` }))
+          ids.push(wf.workflowId);
       } catch (err) {
         throw await classify(err, scheduleId, 'list running windows');
       }

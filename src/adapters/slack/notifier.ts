@@ -51,7 +51,10 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
     const payload = JSON.stringify(formatAlert(alert));
     const fields = { severity: alert.severity, title: alert.title, namespace: alert.namespace, dedupeKey: alert.dedupeKey };
     if (options.webhookUrl === undefined || options.dryRun === true) {
-      log.info({ ...fields, dryRun: options.dryRun === true, text: alert.text }, options.dryRun === true ? 'alert not posted (dry run)' : 'alert logged (no SLACK_WEBHOOK_URL)');
+      log.info(
+        { ...fields, dryRun: options.dryRun === true, text: alert.text },
+        options.dryRun === true ? 'alert not posted (dry run)' : 'alert logged (no SLACK_WEBHOOK_URL)',
+      );
       return true;
     }
     if (counters.revoked) {
@@ -95,7 +98,10 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
           return true;
         }
       } catch (err) {
-        lastProblem = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError') ? 'timed out' : scrub(err instanceof Error ? err.message : String(err));
+        lastProblem =
+          err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+            ? 'timed out'
+            : scrub(err instanceof Error ? err.message : String(err));
       }
       if (attempt === maxAttempts) break;
       const left = totalTimeoutMs - (Date.now() - started);

@@ -53,7 +53,8 @@ async function walk(dirAbs: string, base: string, out: PlanFile[]): Promise<void
   const entries = await readdir(dirAbs, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
-    if (out.length > MAX_PLAN_FILES) throw new CapschedError('source-too-many-files', `more than ${MAX_PLAN_FILES} plan files under ${toPosix(relative(base, dirAbs)) || '.'}`);
+    if (out.length > MAX_PLAN_FILES)
+      throw new CapschedError('source-too-many-files', `more than ${MAX_PLAN_FILES} plan files under ${toPosix(relative(base, dirAbs)) || '.'}`);
     const abs = join(dirAbs, entry.name);
     const display = toPosix(relative(base, abs));
     if (entry.isSymbolicLink()) out.push({ path: display, kind: 'symlink', size: 0 });

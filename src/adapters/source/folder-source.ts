@@ -49,7 +49,11 @@ export function createFolderPlanSource(options: FolderPlanSourceOptions): Watcha
       // The plans folder recursively, plus the root itself (depth 0) so creating, deleting or
       // renaming the plans folder is noticed too.
       const watchers: FSWatcher[] = [
-        watch(plansDir, { followSymlinks: false, ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: options.writeStabilityMs ?? 200, pollInterval: 50 } }),
+        watch(plansDir, {
+          followSymlinks: false,
+          ignoreInitial: true,
+          awaitWriteFinish: { stabilityThreshold: options.writeStabilityMs ?? 200, pollInterval: 50 },
+        }),
       ];
       if (plansDir !== root) watchers.push(watch(root, { followSymlinks: false, ignoreInitial: true, depth: 0 }));
       for (const w of watchers) {

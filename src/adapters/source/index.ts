@@ -58,14 +58,34 @@ export function createPlanSource(options: PlanSourceOptions): WatchablePlanSourc
   if (source.startsWith('-')) throw new CapschedError('source-url-invalid', 'the source must not start with "-"');
 
   if (isRemoteAddress(source)) {
-    return asGit(createGitPlanSource({ remote: source, branch, path, workDir, credentials: options.credentials, fetchTimeoutMs: options.fetchTimeoutMs, logger: options.logger }));
+    return asGit(
+      createGitPlanSource({
+        remote: source,
+        branch,
+        path,
+        workDir,
+        credentials: options.credentials,
+        fetchTimeoutMs: options.fetchTimeoutMs,
+        logger: options.logger,
+      }),
+    );
   }
   const dir = isAbsolute(source) ? source : resolve(cwd, source);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new CapschedError('source-not-found', `source "${source}" is neither a git URL nor an existing directory`);
   }
   if (isGitRepositoryRoot(dir)) {
-    return asGit(createGitPlanSource({ remote: dir, branch, path, workDir, credentials: options.credentials, fetchTimeoutMs: options.fetchTimeoutMs, logger: options.logger }));
+    return asGit(
+      createGitPlanSource({
+        remote: dir,
+        branch,
+        path,
+        workDir,
+        credentials: options.credentials,
+        fetchTimeoutMs: options.fetchTimeoutMs,
+        logger: options.logger,
+      }),
+    );
   }
   return createFolderPlanSource({ root: dir, path, logger: options.logger });
 }

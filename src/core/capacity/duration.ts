@@ -17,8 +17,8 @@ const UNIT_MS: Record<string, number> = {
   s: 1_000,
   ms: 1,
   us: 0.001,
-  'µs': 0.001, // U+00B5 micro sign
-  'μs': 0.001, // U+03BC Greek mu
+  µs: 0.001, // U+00B5 micro sign
+  μs: 0.001, // U+03BC Greek mu
   ns: 0.000_001,
 };
 

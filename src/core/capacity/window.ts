@@ -24,7 +24,8 @@ export function resolveWindowEnd(
   }
   if (input.endTime !== undefined) {
     const endMs = parseInstant(input.endTime);
-    if (endMs === undefined) return { ok: false, error: `endTime "${input.endTime}" is not an ISO 8601 date-time with a time zone (e.g. 2026-03-01T04:00:00Z)` };
+    if (endMs === undefined)
+      return { ok: false, error: `endTime "${input.endTime}" is not an ISO 8601 date-time with a time zone (e.g. 2026-03-01T04:00:00Z)` };
     return { ok: true, endMs };
   }
   if (input.duration !== undefined) {
@@ -102,8 +103,10 @@ export function verifyCapacity(observed: NamespaceCapacity, expected: CapacityTa
   if (expected.mode === 'onDemand') {
     if (observed.mode !== 'onDemand') return { ok: false, reason: `expected on-demand, the API reports ${describeObserved(observed)}` };
   } else {
-    if (observed.mode !== 'provisioned') return { ok: false, reason: `expected ${expected.trus} provisioned TRUs, the API reports ${describeObserved(observed)}` };
-    if (observed.currentTrus !== expected.trus) return { ok: false, reason: `expected ${expected.trus} provisioned TRUs, the API reports ${observed.currentTrus ?? 'no'} TRUs` };
+    if (observed.mode !== 'provisioned')
+      return { ok: false, reason: `expected ${expected.trus} provisioned TRUs, the API reports ${describeObserved(observed)}` };
+    if (observed.currentTrus !== expected.trus)
+      return { ok: false, reason: `expected ${expected.trus} provisioned TRUs, the API reports ${observed.currentTrus ?? 'no'} TRUs` };
   }
   if (request === undefined) return { ok: false, reason: 'the API reports no capacity request for the namespace' };
   if (request.state !== 'completed') return { ok: false, reason: `the latest capacity request is ${request.state}, not completed` };

@@ -121,7 +121,9 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
     desiredTrus: plan.trus,
     // The plan's own text when the old grammar (whole h/m/s/ms terms) reads it — so the spec hash of
     // existing plans does not move — else the canonical spelling (1.5h → 1h30m) every worker reads.
-    ...(lengthMs === undefined ? {} : { duration: plan.duration !== undefined && isLegacyDurationText(plan.duration) ? plan.duration : formatDurationMs(lengthMs) }),
+    ...(lengthMs === undefined
+      ? {}
+      : { duration: plan.duration !== undefined && isLegacyDurationText(plan.duration) ? plan.duration : formatDurationMs(lengthMs) }),
     plan: plan.name,
     file,
     commit: options.commit,

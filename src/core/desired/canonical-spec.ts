@@ -129,7 +129,7 @@ function printSet(set: Set<number> | 'all', info: FieldInfo): string {
   const values = [...set].sort((a, b) => a - b);
   if (info.key !== 'y' && values.length === info.max - info.min + 1 && values[0] === info.min) return '*';
   const parts: string[] = [];
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && values[j + 1] === values[j]! + 1) j++;
     parts.push(i === j ? String(values[i]) : `${values[i]}-${values[j]}`);
@@ -163,7 +163,6 @@ function cronField(text: string, info: FieldInfo): PlainRange[] | '*' {
   }
   return out;
 }
-
 
 /** Compiles a 5-field (or 6 with year) cron expression the way Temporal does: day-of-month AND day-of-week must match. */
 export function cronToCalendar(expression: string): CalendarSpecDescription {

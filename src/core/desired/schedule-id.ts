@@ -33,7 +33,10 @@ export function checkInstallationId(installation: string): string {
 export function scheduleIdFor(installation: string, plan: string, namespaceOfList?: string): string {
   const id = `${SCHEDULE_ID_PREFIX}.${checkInstallationId(installation)}.${plan}${namespaceOfList === undefined ? '' : `.${namespaceOfList}`}`;
   if (id.length > MAX_SCHEDULE_ID_LENGTH) {
-    throw new CapschedError('SCHEDULE_ID_TOO_LONG', `schedule id "${id}" is longer than ${MAX_SCHEDULE_ID_LENGTH} characters: shorten the plan name or installation id`);
+    throw new CapschedError(
+      'SCHEDULE_ID_TOO_LONG',
+      `schedule id "${id}" is longer than ${MAX_SCHEDULE_ID_LENGTH} characters: shorten the plan name or installation id`,
+    );
   }
   return id;
 }

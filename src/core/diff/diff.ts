@@ -59,7 +59,8 @@ function listDrift(d: DesiredSchedule, a: ActualSchedule): string[] {
   const what: string[] = [];
   if (a.paused !== d.paused) what.push(d.paused ? 'unpaused by hand (the plan says paused)' : 'paused by hand');
   for (const key of ['CapschedPlan', 'CapschedNamespace'] as const) {
-    if (a.searchAttributes[key] !== d.searchAttributes[key]) what.push(`search attribute ${key} is "${a.searchAttributes[key] ?? ''}", expected "${d.searchAttributes[key]}"`);
+    if (a.searchAttributes[key] !== d.searchAttributes[key])
+      what.push(`search attribute ${key} is "${a.searchAttributes[key] ?? ''}", expected "${d.searchAttributes[key]}"`);
   }
   if (a.spec !== undefined && d.canonicalSpec !== undefined && calendarCount(d.spec) <= LIST_CALENDAR_LIMIT) {
     const seen = canonicalSpec(a.spec);
@@ -199,7 +200,12 @@ export function diffSchedules(desired: readonly DesiredSchedule[], actual: reado
  * Refuses to delete every managed schedule (nothing would remain), or more than `maxPruneShare`
  * of them in one pass (a single delete never trips the share rule), unless allowPruneAll.
  */
-export function pruneGuard(deletes: number, managed: number, desiredCount: number, options: Pick<DiffOptions, 'allowPruneAll' | 'maxPruneShare'>): PruneGuard | undefined {
+export function pruneGuard(
+  deletes: number,
+  managed: number,
+  desiredCount: number,
+  options: Pick<DiffOptions, 'allowPruneAll' | 'maxPruneShare'>,
+): PruneGuard | undefined {
   if (deletes === 0 || options.allowPruneAll === true) return undefined;
   if (desiredCount === 0) {
     return {

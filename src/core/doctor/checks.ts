@@ -46,7 +46,10 @@ export function formatDoctorLine(check: DoctorCheck): string {
 export function formatDoctorText(report: DoctorReport): string {
   const lines = report.checks.map(formatDoctorLine);
   const { ok, fail, warn } = report.counts;
-  const summary = fail === 0 ? `capsched doctor: ready (${ok} ✓, ${warn} !)` : `capsched doctor: ${fail} problem${fail === 1 ? '' : 's'} (✗) to fix, ${warn} warning${warn === 1 ? '' : 's'} (!), ${ok} ✓`;
+  const summary =
+    fail === 0
+      ? `capsched doctor: ready (${ok} ✓, ${warn} !)`
+      : `capsched doctor: ${fail} problem${fail === 1 ? '' : 's'} (✗) to fix, ${warn} warning${warn === 1 ? '' : 's'} (!), ${ok} ✓`;
   return `${lines.join('\n')}\n${summary}\n`;
 }
 

@@ -53,7 +53,10 @@ export function occurrenceWorkflowIdOf(scheduleId: string, startMs: number): str
  * a `namespaces:` plan's schedule); undefined for anything else (a manual change).
  */
 export function parseOccurrenceWorkflowId(workflowId: string): { installation: string; plan: string; namespace?: string; startMs: number } | undefined {
-  const m = /^capsched\.([A-Za-z0-9][A-Za-z0-9_-]*)\.([a-z0-9][a-z0-9-]*?)(?:\.([A-Za-z0-9][A-Za-z0-9._-]*?))?-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)$/.exec(workflowId);
+  const m =
+    /^capsched\.([A-Za-z0-9][A-Za-z0-9_-]*)\.([a-z0-9][a-z0-9-]*?)(?:\.([A-Za-z0-9][A-Za-z0-9._-]*?))?-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)$/.exec(
+      workflowId,
+    );
   if (m === null) return undefined;
   const startMs = Date.parse(m[4]!);
   if (Number.isNaN(startMs)) return undefined;

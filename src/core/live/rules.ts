@@ -98,18 +98,81 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
       for (const [d, l] of pairs) {
         // A window whose raise failed is held at 0 TRUs until its end (so a late-completing change is released): not raised again by a pass.
         if (l.trus === 0) continue;
-        if (d.trus > l.trus) changes.push({ kind: 'raise', namespace, plan: name, window: ref(l), permanent: false, fromTrus: l.trus, toTrus: d.trus, reason: `plan asks for ${d.trus} TRUs` });
-        if (d.trus < l.trus) changes.push(held({ kind: 'lower', namespace, plan: name, window: ref(l), permanent: false, fromTrus: l.trus, toTrus: d.trus, reason: `plan asks for ${d.trus} TRUs` }, l.endMs));
-        if (d.endMs! > l.endMs!) changes.push({ kind: 'extend', namespace, plan: name, window: ref(l), permanent: false, fromEndMs: l.endMs, toEndMs: d.endMs, reason: 'plan ends later' });
-        if (d.endMs! < l.endMs!) changes.push(held({ kind: 'shorten', namespace, plan: name, window: ref(l), permanent: false, fromEndMs: l.endMs, toEndMs: Math.max(d.endMs!, nowMs), reason: 'plan ends earlier' }, l.endMs));
+        if (d.trus > l.trus)
+          changes.push({
+            kind: 'raise',
+            namespace,
+            plan: name,
+            window: ref(l),
+            permanent: false,
+            fromTrus: l.trus,
+            toTrus: d.trus,
+            reason: `plan asks for ${d.trus} TRUs`,
+          });
+        if (d.trus < l.trus)
+          changes.push(
+            held(
+              {
+                kind: 'lower',
+                namespace,
+                plan: name,
+                window: ref(l),
+                permanent: false,
+                fromTrus: l.trus,
+                toTrus: d.trus,
+                reason: `plan asks for ${d.trus} TRUs`,
+              },
+              l.endMs,
+            ),
+          );
+        if (d.endMs! > l.endMs!)
+          changes.push({
+            kind: 'extend',
+            namespace,
+            plan: name,
+            window: ref(l),
+            permanent: false,
+            fromEndMs: l.endMs,
+            toEndMs: d.endMs,
+            reason: 'plan ends later',
+          });
+        if (d.endMs! < l.endMs!)
+          changes.push(
+            held(
+              {
+                kind: 'shorten',
+                namespace,
+                plan: name,
+                window: ref(l),
+                permanent: false,
+                fromEndMs: l.endMs,
+                toEndMs: Math.max(d.endMs!, nowMs),
+                reason: 'plan ends earlier',
+              },
+              l.endMs,
+            ),
+          );
       }
       for (const d of starts) {
         if (options.alreadyRan?.has(options.startWorkflowId(d.plan, d.startMs, namespace)) === true) continue;
-        changes.push({ kind: 'start', namespace, plan: name, permanent: false, toTrus: d.trus, startMs: d.startMs, toEndMs: d.endMs, reason: 'the window covers now but is not running' });
+        changes.push({
+          kind: 'start',
+          namespace,
+          plan: name,
+          permanent: false,
+          toTrus: d.trus,
+          startMs: d.startMs,
+          toEndMs: d.endMs,
+          reason: 'the window covers now but is not running',
+        });
       }
       for (const l of orphans) {
-        const why = desired.namespaces.some((n) => n.namespace !== namespace && n.windows.some((w) => w.plan === name && w.endMs !== null)) ? 'plan moved to another namespace' : 'plan deleted, paused or no longer covering now';
-        changes.push(held({ kind: 'release', namespace, plan: name, window: ref(l), permanent: false, fromTrus: l.trus, fromEndMs: l.endMs, reason: why }, l.endMs));
+        const why = desired.namespaces.some((n) => n.namespace !== namespace && n.windows.some((w) => w.plan === name && w.endMs !== null))
+          ? 'plan moved to another namespace'
+          : 'plan deleted, paused or no longer covering now';
+        changes.push(
+          held({ kind: 'release', namespace, plan: name, window: ref(l), permanent: false, fromTrus: l.trus, fromEndMs: l.endMs, reason: why }, l.endMs),
+        );
       }
     }
 
@@ -118,15 +181,43 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
     const liveBaselines = ours.filter((w) => w.endMs === null);
     for (const l of liveBaselines) {
       if (best !== undefined && l.plan === best.plan) {
-        if (best.trus !== l.trus) changes.push({ kind: best.trus > l.trus ? 'raise' : 'lower', namespace, plan: best.plan, window: ref(l), permanent: true, fromTrus: l.trus, toTrus: best.trus, reason: `permanent plan asks for ${best.trus} TRUs` });
+        if (best.trus !== l.trus)
+          changes.push({
+            kind: best.trus > l.trus ? 'raise' : 'lower',
+            namespace,
+            plan: best.plan,
+            window: ref(l),
+            permanent: true,
+            fromTrus: l.trus,
+            toTrus: best.trus,
+            reason: `permanent plan asks for ${best.trus} TRUs`,
+          });
       } else if (best === undefined) {
-        changes.push({ kind: 'release', namespace, plan: l.plan!, window: ref(l), permanent: true, fromTrus: l.trus, fromEndMs: null, reason: 'permanent plan deleted or paused' });
+        changes.push({
+          kind: 'release',
+          namespace,
+          plan: l.plan!,
+          window: ref(l),
+          permanent: true,
+          fromTrus: l.trus,
+          fromEndMs: null,
+          reason: 'permanent plan deleted or paused',
+        });
       }
     }
     if (best !== undefined && !liveBaselines.some((l) => l.plan === best.plan) && best.needsLive !== true) {
       // A newer permanent change replaces the coordinator's baseline (one per namespace).
       if (options.alreadyRan?.has(options.startWorkflowId(best.plan, best.startMs, namespace)) !== true) {
-        changes.push({ kind: 'start', namespace, plan: best.plan, permanent: true, toTrus: best.trus, startMs: best.startMs, toEndMs: null, reason: liveBaselines.length > 0 ? `replaces the baseline of ${liveBaselines.map((l) => l.plan).join(', ')}` : 'permanent plan is not applied' });
+        changes.push({
+          kind: 'start',
+          namespace,
+          plan: best.plan,
+          permanent: true,
+          toTrus: best.trus,
+          startMs: best.startMs,
+          toEndMs: null,
+          reason: liveBaselines.length > 0 ? `replaces the baseline of ${liveBaselines.map((l) => l.plan).join(', ')}` : 'permanent plan is not applied',
+        });
       }
     }
 
@@ -135,7 +226,13 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
     out.push(plan);
   }
   const all = out.flatMap((n) => n.changes);
-  return { nowMs, reductions: options.reductions, namespaces: out, pending: all.filter((c) => c.heldUntilMs === undefined).length, held: all.filter((c) => c.heldUntilMs !== undefined).length };
+  return {
+    nowMs,
+    reductions: options.reductions,
+    namespaces: out,
+    pending: all.filter((c) => c.heldUntilMs === undefined).length,
+    held: all.filter((c) => c.heldUntilMs !== undefined).length,
+  };
 }
 
 /** Effective TRUs once the changes that are not held have taken effect. */

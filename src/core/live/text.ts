@@ -27,7 +27,9 @@ export function describeLiveChange(c: LiveChange): string {
       case 'shorten':
         return `end at ${at(c.toEndMs)} (from ${at(c.fromEndMs)})`;
       case 'start':
-        return c.permanent ? `start now: ${c.toTrus} TRUs baseline (permanent)` : `start now until ${at(c.toEndMs)} (${c.toTrus} TRUs; the window began ${at(c.startMs)}): started late`;
+        return c.permanent
+          ? `start now: ${c.toTrus} TRUs baseline (permanent)`
+          : `start now until ${at(c.toEndMs)} (${c.toTrus} TRUs; the window began ${at(c.startMs)}): started late`;
       case 'release':
         return c.permanent ? `release the baseline (${trus(c.fromTrus)})` : `release now (${trus(c.fromTrus)}, was until ${at(c.fromEndMs)})`;
     }

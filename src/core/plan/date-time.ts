@@ -2,9 +2,7 @@ import { LOCAL_DATE_TIME_PATTERN } from './schema.js';
 import { resolveLocal } from '../time/zone.js';
 import { daysInMonth } from '../windows/cron.js';
 
-export type ResolvedDateTime =
-  | { ok: true; ms: number; hasOffset: boolean; dst?: 'skipped' | 'repeated' }
-  | { ok: false; message: string };
+export type ResolvedDateTime = { ok: true; ms: number; hasOffset: boolean; dst?: 'skipped' | 'repeated' } | { ok: false; message: string };
 
 /**
  * Reads `at`/`until`: "YYYY-MM-DDTHH:MM[:SS]" in `zone`, or with an explicit offset ("Z",

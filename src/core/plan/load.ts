@@ -141,7 +141,15 @@ export function loadPlans(files: PlanFile[], options: { plansPath?: string } = {
       continue;
     }
     const others = same.filter((o) => o !== n).map((o) => `${o.file}:${o.line}`);
-    issues.push(issue(n.file, n.at, 'name', 'duplicate-name', `plan name "${n.name}" is also used in ${others.join(', ')}; plan names must be unique across all files, rename one of them`));
+    issues.push(
+      issue(
+        n.file,
+        n.at,
+        'name',
+        'duplicate-name',
+        `plan name "${n.name}" is also used in ${others.join(', ')}; plan names must be unique across all files, rename one of them`,
+      ),
+    );
   }
   issues.sort(compareIssues);
   return { plans, issues };
@@ -162,7 +170,15 @@ function loadFile(file: PlanFile, issues: Issue[], out: NamedDoc[]): void {
     return;
   }
   if (file.size > MAX_FILE_BYTES || (file.bytes !== undefined && file.bytes.length > MAX_FILE_BYTES)) {
-    issues.push(issue(file.path, top, '', 'file-too-large', `is ${file.size} bytes; plan files may be at most ${MAX_FILE_BYTES} bytes (1 MiB) — split it into several files`));
+    issues.push(
+      issue(
+        file.path,
+        top,
+        '',
+        'file-too-large',
+        `is ${file.size} bytes; plan files may be at most ${MAX_FILE_BYTES} bytes (1 MiB) — split it into several files`,
+      ),
+    );
     return;
   }
   if (file.bytes === undefined) {
@@ -196,7 +212,9 @@ function loadFile(file: PlanFile, issues: Issue[], out: NamedDoc[]): void {
   }
   if (!Array.isArray(docs)) docs = [];
   if (docs.length > MAX_DOCUMENTS_PER_FILE) {
-    issues.push(issue(file.path, top, '', 'too-many-documents', `has ${docs.length} YAML documents; at most ${MAX_DOCUMENTS_PER_FILE} plans per file — split it`));
+    issues.push(
+      issue(file.path, top, '', 'too-many-documents', `has ${docs.length} YAML documents; at most ${MAX_DOCUMENTS_PER_FILE} plans per file — split it`),
+    );
     return;
   }
   let plansInFile = 0;
@@ -253,7 +271,7 @@ function nestingProblem(text: string): Position | undefined {
         if (i - lineStart > 8 * MAX_NESTING) return { line, column: i - lineStart + 1 };
         continue;
       }
-      if ((c === '-' || c === '?' ) && (text[i + 1] === ' ' || text[i + 1] === '\t')) {
+      if ((c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\t')) {
         if (++indicators > MAX_NESTING) return { line, column: i - lineStart + 1 };
         continue;
       }
@@ -292,11 +310,21 @@ function cleanYamlMessage(code: string, message: string): string {
   const mine = YAML_MESSAGES[code];
   if (mine !== undefined) return mine;
   const firstLine = message.split('\n')[0] ?? '';
-  return firstLine.replace(/ at line \d+, column \d+.*$/, '').replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '…').slice(0, 160);
+  return firstLine
+    .replace(/ at line \d+, column \d+.*$/, '')
+    .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '…')
+    .slice(0, 160);
 }
 
 /** Checks one document; `named` receives the plan name (when it is a valid name) even if the document has other errors. */
-function loadDocument(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter, issues: Issue[], named: { name?: string; at?: Position }): { plan: CapacityPlan; positions: Record<string, Position>; lengthMs: number | null } | undefined {
+function loadDocument(
+  file: string,
+  text: string,
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+  issues: Issue[],
+  named: { name?: string; at?: Position },
+): { plan: CapacityPlan; positions: Record<string, Position>; lengthMs: number | null } | undefined {
   const docPos = pos(lineCounter, doc.contents?.range?.[0] ?? doc.range[0]);
   const before = issues.length;
   const seen = new Set<string>();
@@ -308,7 +336,15 @@ function loadDocument(file: string, text: string, doc: Document.Parsed, lineCoun
     if (e.code === 'DUPLICATE_KEY') {
       issues.push(issue(file, at, keyAt(doc, e.pos[0]) ?? '', 'yaml-duplicate-key', YAML_MESSAGES.DUPLICATE_KEY!));
     } else if (e.code === 'BAD_ALIAS' || /alias/i.test(e.message)) {
-      issues.push(issue(file, at, '', 'yaml-alias', 'YAML aliases (*name) and anchors (&name) are not allowed; write the value out (a cron expression starting with * must be quoted: cron: "* * * * *")'));
+      issues.push(
+        issue(
+          file,
+          at,
+          '',
+          'yaml-alias',
+          'YAML aliases (*name) and anchors (&name) are not allowed; write the value out (a cron expression starting with * must be quoted: cron: "* * * * *")',
+        ),
+      );
     } else {
       issues.push(issue(file, at, '', 'yaml-syntax', `YAML syntax error: ${cleanYamlMessage(e.code, e.message)}`));
     }
@@ -324,17 +360,35 @@ function loadDocument(file: string, text: string, doc: Document.Parsed, lineCoun
     }
     if (isAlias(node)) {
       unsafe = true;
-      issues.push(issue(file, pos(lineCounter, node.range?.[0]), '', 'yaml-alias', 'YAML aliases (*name) are not allowed; write the value out (a cron expression starting with * must be quoted: cron: "* * * * *")'));
+      issues.push(
+        issue(
+          file,
+          pos(lineCounter, node.range?.[0]),
+          '',
+          'yaml-alias',
+          'YAML aliases (*name) are not allowed; write the value out (a cron expression starting with * must be quoted: cron: "* * * * *")',
+        ),
+      );
       return;
     }
     const n = node as YamlNode;
     if (n.anchor !== undefined) {
       unsafe = true;
-      issues.push(issue(file, pos(lineCounter, markBefore(text, n.range?.[0], '&')), '', 'yaml-alias', 'YAML anchors (&name) are not allowed; write values out in each plan'));
+      issues.push(
+        issue(
+          file,
+          pos(lineCounter, markBefore(text, n.range?.[0], '&')),
+          '',
+          'yaml-alias',
+          'YAML anchors (&name) are not allowed; write values out in each plan',
+        ),
+      );
     }
     if (n.tag !== undefined) {
       unsafe = true;
-      issues.push(issue(file, pos(lineCounter, markBefore(text, n.range?.[0], '!')), '', 'yaml-tag', 'YAML tags (!tag, !!type) are not allowed; write plain values'));
+      issues.push(
+        issue(file, pos(lineCounter, markBefore(text, n.range?.[0], '!')), '', 'yaml-tag', 'YAML tags (!tag, !!type) are not allowed; write plain values'),
+      );
     }
     if (isCollection(n)) {
       // Duplicate keys, found in linear time (yaml's own check is quadratic in the key count).
@@ -380,7 +434,10 @@ function loadDocument(file: string, text: string, doc: Document.Parsed, lineCoun
     ctx.keyPos.set(key.value, pos(lineCounter, key.range?.[0]));
     ctx.valuePos.set(key.value, pos(lineCounter, (isScalar(value) || isCollection(value) ? value.range?.[0] : undefined) ?? key.range?.[0]));
     const field = key.value;
-    if (isSeq(value)) value.items.forEach((item, i) => ctx.valuePos.set(`${field}[${i}]`, pos(lineCounter, (isScalar(item) || isCollection(item) ? item.range?.[0] : undefined) ?? value.range?.[0])));
+    if (isSeq(value))
+      value.items.forEach((item, i) =>
+        ctx.valuePos.set(`${field}[${i}]`, pos(lineCounter, (isScalar(item) || isCollection(item) ? item.range?.[0] : undefined) ?? value.range?.[0])),
+      );
     Object.defineProperty(raw, key.value, { value: toPlain(value), enumerable: true, writable: true, configurable: true });
   }
   const errorsBefore = issues.length;
@@ -452,8 +509,14 @@ const TYPE_HINTS: Record<string, string> = {
 const VALUE_PROBLEMS: Record<string, { code: string; message: (v: unknown) => string }> = {
   apiVersion: { code: 'invalid-api-version', message: (v) => `apiVersion must be "${PLAN_API_VERSION}", not "${String(v)}"` },
   kind: { code: 'invalid-kind', message: (v) => `kind must be "${PLAN_KIND}", not "${String(v)}"` },
-  name: { code: 'invalid-name', message: () => 'name must be 1–63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. "nightly-batch")' },
-  namespace: { code: 'invalid-namespace', message: () => 'namespace must be a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")' },
+  name: {
+    code: 'invalid-name',
+    message: () => 'name must be 1–63 lowercase letters, digits and dashes, starting with a letter or digit (e.g. "nightly-batch")',
+  },
+  namespace: {
+    code: 'invalid-namespace',
+    message: () => 'namespace must be a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")',
+  },
   trus: { code: 'invalid-trus', message: (v) => `trus ${String(v)} is not a value Temporal Cloud accepts; use one of ${VALID_TRUS.join(', ')}` },
   description: { code: 'description-too-long', message: () => 'description may be at most 1000 characters' },
   cron: { code: 'cron-empty', message: () => 'cron is empty; write five fields, e.g. "0 23 * * 1-5"' },
@@ -479,7 +542,9 @@ function schemaIssues(ctx: DocContext, raw: Record<string, unknown>, zodIssues: 
       const MAX_REPORTED = 20;
       if (z.keys.length > MAX_REPORTED) {
         const key = z.keys[MAX_REPORTED]!;
-        out.push(issue(file, keyAtPos(key), key, 'unknown-field', `${z.keys.length - MAX_REPORTED} more unknown fields; known fields: ${KNOWN_FIELDS.join(', ')}`));
+        out.push(
+          issue(file, keyAtPos(key), key, 'unknown-field', `${z.keys.length - MAX_REPORTED} more unknown fields; known fields: ${KNOWN_FIELDS.join(', ')}`),
+        );
       }
       for (const key of z.keys.slice(0, MAX_REPORTED)) {
         const suggestion = closest(key, KNOWN_FIELDS);
@@ -520,30 +585,78 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): number | und
 
   // The cross-field rules of schema.ts: exactly one start, at most one end, until needs at.
   const [cronField, atField] = CROSS_FIELD_RULES.exactlyOne;
-  if (has(cronField) && has(atField)) issues.push(issue(file, keyAtPos(atField), atField, 'cron-and-at', 'a plan has either `cron` (recurring) or `at` (one-off), not both; remove one'));
-  if (!has(cronField) && !has(atField)) issues.push(issue(file, ctx.docPos, cronField, 'missing-start', 'a plan needs a start: `cron` (recurring, e.g. "0 23 * * 1-5") or `at` (one-off, e.g. "2026-12-24T09:00")'));
+  if (has(cronField) && has(atField))
+    issues.push(issue(file, keyAtPos(atField), atField, 'cron-and-at', 'a plan has either `cron` (recurring) or `at` (one-off), not both; remove one'));
+  if (!has(cronField) && !has(atField))
+    issues.push(
+      issue(
+        file,
+        ctx.docPos,
+        cronField,
+        'missing-start',
+        'a plan needs a start: `cron` (recurring, e.g. "0 23 * * 1-5") or `at` (one-off, e.g. "2026-12-24T09:00")',
+      ),
+    );
   const [durationField, untilField] = CROSS_FIELD_RULES.atMostOne;
-  if (has(durationField) && has(untilField)) issues.push(issue(file, keyAtPos(untilField), untilField, 'duration-and-until', 'use `duration` or `until`, not both'));
+  if (has(durationField) && has(untilField))
+    issues.push(issue(file, keyAtPos(untilField), untilField, 'duration-and-until', 'use `duration` or `until`, not both'));
   for (const [field, needs] of Object.entries(CROSS_FIELD_RULES.requires)) {
-    if (has(field) && !has(needs)) issues.push(issue(file, keyAtPos(field), field, 'until-without-at', '`until` ends a one-off window and needs `at`; with `cron` use `duration`'));
+    if (has(field) && !has(needs))
+      issues.push(issue(file, keyAtPos(field), field, 'until-without-at', '`until` ends a one-off window and needs `at`; with `cron` use `duration`'));
   }
 
   // Namespaces: exactly one of `namespace` and `namespaces`; a list is non-empty, valid, without duplicates.
   const [namespaceField, namespacesField] = CROSS_FIELD_RULES.exactlyOneNamespace;
-  if (has(namespaceField) && has(namespacesField)) issues.push(issue(file, keyAtPos(namespacesField), namespacesField, 'namespace-and-namespaces', 'a plan has either `namespace` (one) or `namespaces` (a list), not both; remove one'));
-  if (!has(namespaceField) && !has(namespacesField)) issues.push(issue(file, ctx.docPos, namespaceField, 'missing-field', 'required field "namespace" is missing (or list several in `namespaces`)'));
+  if (has(namespaceField) && has(namespacesField))
+    issues.push(
+      issue(
+        file,
+        keyAtPos(namespacesField),
+        namespacesField,
+        'namespace-and-namespaces',
+        'a plan has either `namespace` (one) or `namespaces` (a list), not both; remove one',
+      ),
+    );
+  if (!has(namespaceField) && !has(namespacesField))
+    issues.push(issue(file, ctx.docPos, namespaceField, 'missing-field', 'required field "namespace" is missing (or list several in `namespaces`)'));
   const list = raw[namespacesField];
   if (Array.isArray(list)) {
-    if (list.length === 0) issues.push(issue(file, at(namespacesField), namespacesField, 'namespaces-empty', 'namespaces is an empty list; list at least one namespace id, or use `namespace`'));
+    if (list.length === 0)
+      issues.push(
+        issue(
+          file,
+          at(namespacesField),
+          namespacesField,
+          'namespaces-empty',
+          'namespaces is an empty list; list at least one namespace id, or use `namespace`',
+        ),
+      );
     const seenNs = new Map<string, number>();
     list.forEach((ns: unknown, i) => {
       const where = ctx.valuePos.get(`${namespacesField}[${i}]`) ?? at(namespacesField);
       if (!NamespaceId.safeParse(ns).success) {
-        issues.push(issue(file, where, namespacesField, 'invalid-namespace', `namespaces item ${i + 1} is not a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")`));
+        issues.push(
+          issue(
+            file,
+            where,
+            namespacesField,
+            'invalid-namespace',
+            `namespaces item ${i + 1} is not a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")`,
+          ),
+        );
         return;
       }
       const first = seenNs.get(ns as string);
-      if (first !== undefined) issues.push(issue(file, where, namespacesField, 'duplicate-namespace', `namespace "${ns as string}" is listed twice in namespaces (items ${first + 1} and ${i + 1}); list each namespace once`));
+      if (first !== undefined)
+        issues.push(
+          issue(
+            file,
+            where,
+            namespacesField,
+            'duplicate-namespace',
+            `namespace "${ns as string}" is listed twice in namespaces (items ${first + 1} and ${i + 1}); list each namespace once`,
+          ),
+        );
       else seenNs.set(ns as string, i);
     });
   }
@@ -554,7 +667,16 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): number | und
   if (zoneText !== undefined) {
     const check = checkTimeZone(zoneText);
     if (check.ok) zone = zoneText;
-    else issues.push(issue(file, at('timezone'), 'timezone', 'unknown-timezone', `unknown time zone "${zoneText}"; ${check.suggestion === undefined ? 'use' : `did you mean "${check.suggestion}"? Otherwise use`} an IANA name such as "America/New_York" or "UTC"`));
+    else
+      issues.push(
+        issue(
+          file,
+          at('timezone'),
+          'timezone',
+          'unknown-timezone',
+          `unknown time zone "${zoneText}"; ${check.suggestion === undefined ? 'use' : `did you mean "${check.suggestion}"? Otherwise use`} an IANA name such as "America/New_York" or "UTC"`,
+        ),
+      );
   }
 
   // Duration.
@@ -564,14 +686,33 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): number | und
     const trimmed = durationText.trim();
     const parsed = parseDuration(trimmed);
     if (!parsed.ok) {
-      if (parsed.negative) issues.push(issue(file, at('duration'), 'duration', 'duration-not-positive', `duration "${durationText}" is negative; write a positive length such as "3h"`));
+      if (parsed.negative)
+        issues.push(
+          issue(file, at('duration'), 'duration', 'duration-not-positive', `duration "${durationText}" is negative; write a positive length such as "3h"`),
+        );
       else issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration ${parsed.message}`));
     } else if (parsed.ms === 0) {
-      issues.push(issue(file, at('duration'), 'duration', 'duration-not-positive', 'duration is zero; write a positive length such as "3h" (leave duration out for a permanent change)'));
+      issues.push(
+        issue(
+          file,
+          at('duration'),
+          'duration',
+          'duration-not-positive',
+          'duration is zero; write a positive length such as "3h" (leave duration out for a permanent change)',
+        ),
+      );
     } else if (trimmed !== durationText) {
       issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration "${durationText}" has spaces; write "${trimmed}"`));
     } else if (parsed.ms % 60_000 !== 0) {
-      issues.push(issue(file, at('duration'), 'duration', 'invalid-duration', `duration "${durationText}" is not a whole number of minutes; windows are planned to the minute — e.g. "45m", "1h30m"`));
+      issues.push(
+        issue(
+          file,
+          at('duration'),
+          'duration',
+          'invalid-duration',
+          `duration "${durationText}" is not a whole number of minutes; windows are planned to the minute — e.g. "45m", "1h30m"`,
+        ),
+      );
     } else durationMinutes = parsed.ms / 60_000;
   }
 
@@ -585,7 +726,15 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): number | und
       // calendar years with a leap year, so the verdict never depends on today).
       const gap = minStartGapMinutes(parsed.cron);
       if (gap < durationMinutes) {
-        issues.push(issue(file, at('duration'), 'duration', 'duration-exceeds-gap', `duration ${durationText} is longer than the ${formatMinutes(gap)} between two starts of this cron; each window must end before the next one starts — shorten it or change the cron`));
+        issues.push(
+          issue(
+            file,
+            at('duration'),
+            'duration',
+            'duration-exceeds-gap',
+            `duration ${durationText} is longer than the ${formatMinutes(gap)} between two starts of this cron; each window must end before the next one starts — shorten it or change the cron`,
+          ),
+        );
       }
     }
   }
@@ -603,7 +752,9 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): number | und
     }
     if (field === 'at') atMs = resolved.ms;
     else if (atMs !== undefined && zone !== undefined && resolved.ms <= atMs) {
-      issues.push(issue(file, at('until'), 'until', 'until-not-after-at', `until (${text}) must be after at (${str('at') ?? ''}); the window would have no length`));
+      issues.push(
+        issue(file, at('until'), 'until', 'until-not-after-at', `until (${text}) must be after at (${str('at') ?? ''}); the window would have no length`),
+      );
     } else if (atMs !== undefined) untilMs = resolved.ms;
   }
   if (durationMinutes !== undefined) return durationMinutes * 60_000;

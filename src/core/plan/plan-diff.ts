@@ -127,7 +127,15 @@ export function diffPlans(base: readonly LocatedPlan[], head: readonly LocatedPl
     if (match !== undefined) {
       unpaired.delete(match);
       const fields = fieldChanges(before, match, new Set());
-      changes.push({ kind: 'renamed', name: match.plan.name, previousName: before.plan.name, namespaces: namespacesOf(before, match), base: before, head: match, fields });
+      changes.push({
+        kind: 'renamed',
+        name: match.plan.name,
+        previousName: before.plan.name,
+        namespaces: namespacesOf(before, match),
+        base: before,
+        head: match,
+        fields,
+      });
       continue;
     }
     const unreadable = options.headFilesWithErrors?.has(before.file) === true;

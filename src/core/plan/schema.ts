@@ -20,7 +20,11 @@ export const DURATION_PATTERN = new RegExp(DURATION_SYNTAX);
 export const LOCAL_DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** A Temporal Cloud namespace id. */
-export const NamespaceId = z.string().min(1).max(255).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+export const NamespaceId = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
 
 export const CapacityPlan = z
   .strictObject({
@@ -29,7 +33,9 @@ export const CapacityPlan = z
     name: z
       .string()
       .regex(PLAN_NAME_PATTERN)
-      .describe('Unique name of the plan across the repository: lowercase letters, digits and dashes, at most 63 characters. The Temporal Schedule id is derived from it.')
+      .describe(
+        'Unique name of the plan across the repository: lowercase letters, digits and dashes, at most 63 characters. The Temporal Schedule id is derived from it.',
+      )
       .meta({ examples: ['nightly-batch'] }),
     namespace: NamespaceId.describe('Temporal Cloud namespace id whose capacity changes, e.g. "payments.a1b2c". Exactly one of `namespace` and `namespaces`.')
       .meta({ examples: ['payments.a1b2c'] })
@@ -41,7 +47,9 @@ export const CapacityPlan = z
       .array(NamespaceId)
       .min(1)
       .optional()
-      .describe('Several Temporal Cloud namespace ids that change together, without duplicates. Each gets its own schedule and window runs, so one namespace never blocks another. Exactly one of `namespace` and `namespaces`.')
+      .describe(
+        'Several Temporal Cloud namespace ids that change together, without duplicates. Each gets its own schedule and window runs, so one namespace never blocks another. Exactly one of `namespace` and `namespaces`.',
+      )
       .meta({ examples: [['payments.a1b2c', 'orders.a1b2c']] }),
     trus: z
       .literal(VALID_TRUS)
@@ -50,13 +58,17 @@ export const CapacityPlan = z
       .string()
       .min(1)
       .optional()
-      .describe('Recurring window start: a 5-field cron expression (minute hour day-of-month month day-of-week) in `timezone`. Not allowed: L, W, #, H, ?, a 6th field, day-of-month together with day-of-week. Exactly one of `cron` and `at`.')
+      .describe(
+        'Recurring window start: a 5-field cron expression (minute hour day-of-month month day-of-week) in `timezone`. Not allowed: L, W, #, H, ?, a 6th field, day-of-month together with day-of-week. Exactly one of `cron` and `at`.',
+      )
       .meta({ examples: ['0 23 * * 1-5'] }),
     at: z
       .string()
       .regex(LOCAL_DATE_TIME_PATTERN)
       .optional()
-      .describe('One-off window start, "YYYY-MM-DDTHH:MM" in `timezone`, or with an explicit offset ("2026-12-24T09:00-05:00"). Exactly one of `cron` and `at`.')
+      .describe(
+        'One-off window start, "YYYY-MM-DDTHH:MM" in `timezone`, or with an explicit offset ("2026-12-24T09:00-05:00"). Exactly one of `cron` and `at`.',
+      )
       .meta({ examples: ['2026-12-24T09:00'] }),
     timezone: z
       .string()
@@ -68,7 +80,9 @@ export const CapacityPlan = z
       .string()
       .regex(DURATION_PATTERN)
       .optional()
-      .describe('Window length in Go duration syntax (the one Temporal CLI uses), a whole number of minutes, e.g. "45m", "3h", "1h30m", "1.5h". At most one of `duration` and `until`; with neither the change is permanent (no revert).')
+      .describe(
+        'Window length in Go duration syntax (the one Temporal CLI uses), a whole number of minutes, e.g. "45m", "3h", "1h30m", "1.5h". At most one of `duration` and `until`; with neither the change is permanent (no revert).',
+      )
       .meta({ examples: ['3h'] }),
     until: z
       .string()

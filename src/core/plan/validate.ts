@@ -7,9 +7,20 @@ import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBet
 import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
 import type { Cron } from '../windows/cron.js';
 import { temporalOccurrences } from '../windows/temporal-calendar.js';
-import { forEachOverlap, nextWindows, oneOffWindow, planCron, planIntervals, previewOf, truHoursPerWeek, type Interval, type Overlap, type Window, type WindowPreview } from '../windows/windows.js';
+import {
+  forEachOverlap,
+  nextWindows,
+  oneOffWindow,
+  planCron,
+  planIntervals,
+  previewOf,
+  truHoursPerWeek,
+  type Interval,
+  type Overlap,
+  type Window,
+  type WindowPreview,
+} from '../windows/windows.js';
 import { MINUTE, DAY } from '../time/units.js';
-
 
 /** Overlaps are looked for this far ahead unless told otherwise. */
 export const DEFAULT_HORIZON_DAYS = 14;
@@ -207,14 +218,24 @@ function describeOverlap(o: Overlap, byName: Map<string, LoadedPlan>): string {
   return `first ${local} (${utc})${permanent}, "${o.first.plan}" ${o.first.trus} TRUs and "${o.second.plan}" ${o.second.trus} TRUs`;
 }
 
-function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field: string, code: string, message: string) => void, dstCache: Map<string, [string, string][]>): void {
+function planWarnings(
+  lp: LoadedPlan,
+  now: number,
+  warn: (lp: LoadedPlan, field: string, code: string, message: string) => void,
+  dstCache: Map<string, [string, string][]>,
+): void {
   const plan = lp.plan;
   const zone = plan.timezone;
   // Window length under an hour.
   // The length the loader computed once (ms); null = permanent.
   const lengthMinutes = lp.lengthMs === null ? undefined : lp.lengthMs / MINUTE;
   if (lengthMinutes !== undefined && lengthMinutes < 60) {
-    warn(lp, plan.duration !== undefined ? 'duration' : 'until', 'window-under-hour', `the window is ${formatMinutes(lengthMinutes)} long; Temporal Cloud adjusts TRUs hourly and bills each hour at its highest value — make it at least 1h`);
+    warn(
+      lp,
+      plan.duration !== undefined ? 'duration' : 'until',
+      'window-under-hour',
+      `the window is ${formatMinutes(lengthMinutes)} long; Temporal Cloud adjusts TRUs hourly and bills each hour at its highest value — make it at least 1h`,
+    );
   }
   if (plan.at !== undefined) {
     const w = oneOffWindow(plan);
@@ -222,13 +243,28 @@ function planWarnings(lp: LoadedPlan, now: number, warn: (lp: LoadedPlan, field:
     // An active one-off (or a permanent one already in force) is not in the past: the pass starts
     // it for the rest of its window when it is not running (docs/reconcile.md, running windows).
     if (w.endMs !== null && w.endMs <= now) {
-      warn(lp, 'at', 'one-off-in-past', `at ${plan.at} (${formatUtcIso(w.startMs)}) is in the past: the window ended at ${formatUtcIso(w.endMs)} — remove the plan or move it into the future`);
+      warn(
+        lp,
+        'at',
+        'one-off-in-past',
+        `at ${plan.at} (${formatUtcIso(w.startMs)}) is in the past: the window ended at ${formatUtcIso(w.endMs)} — remove the plan or move it into the future`,
+      );
     }
     const at = resolveDateTime(plan.at, zone);
     if (at.ok && at.dst === 'skipped') {
-      warn(lp, 'at', 'dst-skipped', `at ${plan.at} does not exist in ${zone} (clocks jump forward that night); the window starts at ${formatLocalIso(zone, at.ms)} (${formatUtcIso(at.ms)}) — write a time outside the gap`);
+      warn(
+        lp,
+        'at',
+        'dst-skipped',
+        `at ${plan.at} does not exist in ${zone} (clocks jump forward that night); the window starts at ${formatLocalIso(zone, at.ms)} (${formatUtcIso(at.ms)}) — write a time outside the gap`,
+      );
     } else if (at.ok && at.dst === 'repeated') {
-      warn(lp, 'at', 'dst-repeated', `at ${plan.at} happens twice in ${zone} (clocks fall back that night); capsched starts once, at the first: ${formatLocalIso(zone, at.ms)} (${formatUtcIso(at.ms)}) — add an offset to pick one`);
+      warn(
+        lp,
+        'at',
+        'dst-repeated',
+        `at ${plan.at} happens twice in ${zone} (clocks fall back that night); capsched starts once, at the first: ${formatLocalIso(zone, at.ms)} (${formatUtcIso(at.ms)}) — add an offset to pick one`,
+      );
     }
     return;
   }
@@ -266,7 +302,9 @@ function dstSurprises(cron: Cron, zone: string, now: number): [string, string][]
     const fired = new Set(temporalOccurrences(cron, zone, from, to, 10_000));
     for (const g of gaps) {
       const l = g.local;
-      skippedTimes.push(`${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')} on ${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`);
+      skippedTimes.push(
+        `${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')} on ${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`,
+      );
     }
     const namedSet = new Set(named.map((o) => o.startMs));
     for (const o of named) if (o.dst === undefined && !fired.has(o.startMs)) notFired.push(o.startMs);
@@ -279,18 +317,32 @@ function dstSurprises(cron: Cron, zone: string, now: number): [string, string][]
   const unique = [...new Set(skippedTimes)];
   if (unique.length > 0) {
     const more = unique.length > 1 ? ` (${unique.length} skipped starts in the next 12 months)` : '';
-    out.push(['dst-skipped', `local start ${unique[0]} does not exist in ${zone} (clocks jump forward): Temporal will not start this window that day${more} — move the start out of the DST gap`]);
+    out.push([
+      'dst-skipped',
+      `local start ${unique[0]} does not exist in ${zone} (clocks jump forward): Temporal will not start this window that day${more} — move the start out of the DST gap`,
+    ]);
   }
   if (notFired.length > 0) {
-    out.push(['dst-skipped', `Temporal will not start the window at ${at(notFired[0]!)}: the clocks change in ${zone} that night and its scheduler skips the day${notFired.length > 1 ? ` (${notFired.length} such starts in the next 12 months)` : ''} — move the start away from the DST change`]);
+    out.push([
+      'dst-skipped',
+      `Temporal will not start the window at ${at(notFired[0]!)}: the clocks change in ${zone} that night and its scheduler skips the day${notFired.length > 1 ? ` (${notFired.length} such starts in the next 12 months)` : ''} — move the start away from the DST change`,
+    ]);
   }
   if (repeated.length > 0) {
     const r = repeated[0]!;
-    const what = r.fired.length === 0 ? 'Temporal starts neither copy' : r.fired.length === 1 ? `Temporal starts the window once, at ${at(r.fired[0]!)}` : `Temporal starts the window ${r.fired.length} times: ${r.fired.map(at).join(', ')}`;
+    const what =
+      r.fired.length === 0
+        ? 'Temporal starts neither copy'
+        : r.fired.length === 1
+          ? `Temporal starts the window once, at ${at(r.fired[0]!)}`
+          : `Temporal starts the window ${r.fired.length} times: ${r.fired.map(at).join(', ')}`;
     out.push(['dst-repeated', `local start happens twice on ${r.date} in ${zone} (clocks fall back): ${what} — move the start out of the repeated hour`]);
   }
   if (extra.length > 0) {
-    out.push(['dst-repeated', `Temporal also starts the window at ${at(extra[0]!)}, a time the cron does not name: the clocks change in ${zone} that night${extra.length > 1 ? ` (${extra.length} such starts in the next 12 months)` : ''} — move the start away from the DST change`]);
+    out.push([
+      'dst-repeated',
+      `Temporal also starts the window at ${at(extra[0]!)}, a time the cron does not name: the clocks change in ${zone} that night${extra.length > 1 ? ` (${extra.length} such starts in the next 12 months)` : ''} — move the start away from the DST change`,
+    ]);
   }
   return out;
 }
@@ -306,7 +358,11 @@ function summarise(lp: LoadedPlan, now: number, shared?: { key: string; cache: M
   }
   // Computed once here; the desired build takes them from the loaded plan.
   // (Plans sharing a cron, zone and length share the instants: stamp this plan's own name and TRUs.)
-  lp.upcoming = { fromMs: now, count: PREVIEW_COUNT, windows: windows.map((w) => ({ ...w, plan: lp.plan.name, namespace: lp.plan.namespace, trus: lp.plan.trus })) };
+  lp.upcoming = {
+    fromMs: now,
+    count: PREVIEW_COUNT,
+    windows: windows.map((w) => ({ ...w, plan: lp.plan.name, namespace: lp.plan.namespace, trus: lp.plan.trus })),
+  };
   const previews = windows.map(previewOf);
   const plan: CapacityPlan = lp.plan;
   const s: PlanSummary = {

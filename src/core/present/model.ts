@@ -320,9 +320,21 @@ export function buildPresent(input: PresentInput): PresentView {
       intervals = planIntervals(plan, nowMs, toMs);
       if (key !== undefined) intervalCache.set(key, intervals);
     }
-    nextByPlan.set(plan.name, intervals.find((i) => i.startMs > nowMs));
+    nextByPlan.set(
+      plan.name,
+      intervals.find((i) => i.startMs > nowMs),
+    );
     const list = windowsByNamespace.get(plan.namespace) ?? [];
-    for (const i of intervals) list.push({ plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '', ...(i.dst === undefined ? {} : { dst: i.dst }) });
+    for (const i of intervals)
+      list.push({
+        plan: plan.name,
+        namespace: plan.namespace,
+        trus: plan.trus,
+        startMs: i.startMs,
+        endMs: i.endMs,
+        localStart: '',
+        ...(i.dst === undefined ? {} : { dst: i.dst }),
+      });
     windowsByNamespace.set(plan.namespace, list);
   }
   const allWindows = [...windowsByNamespace.values()].flat();
@@ -352,7 +364,8 @@ export function buildPresent(input: PresentInput): PresentView {
     const plannedNowTrus = windows.reduce((max, w) => (w.startMs <= nowMs && (w.endMs === null || w.endMs > nowMs) ? Math.max(max, w.trus) : max), 0);
 
     const active: ActiveWindowView[] = (live?.windows ?? []).map((w) => {
-      const plan = w.plan !== undefined && w.workflowId.startsWith(`capsched.${input.installation}.`) ? w.plan : planOfWorkflow(w.workflowId, input.installation);
+      const plan =
+        w.plan !== undefined && w.workflowId.startsWith(`capsched.${input.installation}.`) ? w.plan : planOfWorkflow(w.workflowId, input.installation);
       const lp = plan === undefined ? undefined : planByName.get(plan);
       const zone = lp?.plan.timezone ?? 'UTC';
       const url = workflowUrl(input.temporalUi, w.workflowId, w.runId);
@@ -364,7 +377,9 @@ export function buildPresent(input: PresentInput): PresentView {
         ...(w.runId === undefined ? {} : { runId: w.runId }),
         ...(w.endMs === undefined ? {} : { end: label(zone, w.endMs) }),
         ...(plan === undefined ? {} : { plan }),
-        ...(lp === undefined ? {} : { file: lp.file, line: lp.line, ...(input.source.appliedRevision === undefined ? {} : { commit: input.source.appliedRevision }) }),
+        ...(lp === undefined
+          ? {}
+          : { file: lp.file, line: lp.line, ...(input.source.appliedRevision === undefined ? {} : { commit: input.source.appliedRevision }) }),
         ...(w.commit === undefined || plan === undefined ? {} : { commit: w.commit }),
         ...(w.startedLate === true ? { startedLate: true } : {}),
         ...(url === undefined ? {} : { uiUrl: url }),
@@ -372,8 +387,15 @@ export function buildPresent(input: PresentInput): PresentView {
     });
     const liveChanges: LiveChangeView[] = (input.livePass?.plan.namespaces.find((n) => n.namespace === namespace)?.changes ?? []).map((c) => {
       const zone = zoneOf(c.plan);
-      const state: LiveChangeView['state'] = c.heldUntilMs !== undefined ? 'held' : input.livePass?.dryRun === true || input.livePass?.failed === true ? 'pending' : 'applied';
-      return { kind: c.kind, plan: c.plan, state, text: describeLiveChange(c), ...(c.heldUntilMs === undefined ? {} : { heldUntil: label(zone, c.heldUntilMs) }) };
+      const state: LiveChangeView['state'] =
+        c.heldUntilMs !== undefined ? 'held' : input.livePass?.dryRun === true || input.livePass?.failed === true ? 'pending' : 'applied';
+      return {
+        kind: c.kind,
+        plan: c.plan,
+        state,
+        text: describeLiveChange(c),
+        ...(c.heldUntilMs === undefined ? {} : { heldUntil: label(zone, c.heldUntilMs) }),
+      };
     });
     activeWindows += active.length;
 
@@ -408,9 +430,20 @@ export function buildPresent(input: PresentInput): PresentView {
     const applied = appliedSegments(input.applied[namespace] ?? [], Math.max(fromMs, input.recordSinceMs), nowMs);
     const zones = [...new Set(nsPlans.map((lp) => lp.plan.timezone))].sort();
     const dstChanges = zones.flatMap((zone) =>
-      transitionsBetween(zone, fromMs, toMs).map((t) => ({ atMs: t.atMs, zone, label: `DST ${t.after > t.before ? 'starts' : 'ends'} in ${zone} at ${formatLocalIso(zone, t.atMs)}` })),
+      transitionsBetween(zone, fromMs, toMs).map((t) => ({
+        atMs: t.atMs,
+        zone,
+        label: `DST ${t.after > t.before ? 'starts' : 'ends'} in ${zone} at ${formatLocalIso(zone, t.atMs)}`,
+      })),
     );
-    const effectiveTrus = live?.effective === undefined ? (live?.coordinatorError === undefined && live !== undefined ? 0 : undefined) : live.effective.mode === 'provisioned' ? live.effective.trus : 0;
+    const effectiveTrus =
+      live?.effective === undefined
+        ? live?.coordinatorError === undefined && live !== undefined
+          ? 0
+          : undefined
+        : live.effective.mode === 'provisioned'
+          ? live.effective.trus
+          : 0;
     const maxTrus = Math.max(1, ...planned.map((s) => s.trus), ...applied.map((s) => s.trus), ...placed.map((b) => b.trus), effectiveTrus ?? 0);
     const w = week.get(namespace);
     return {

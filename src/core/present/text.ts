@@ -31,7 +31,9 @@ export function renderStatusText(view: PresentView, namespace?: string): string 
   const out: string[] = [];
   const list = namespace === undefined ? view.namespaces : view.namespaces.filter((n) => n.namespace === namespace);
   const s = view.source;
-  out.push(`installation ${view.installation} · applied ${s.appliedRevision === undefined ? 'nothing yet' : s.appliedRevision.slice(0, 12)}${s.subject === undefined ? '' : ` "${s.subject}"`} · last pass ${s.lastPassResult ?? 'none'}${s.lastPassAt === undefined ? '' : ` at ${s.lastPassAt}`}`);
+  out.push(
+    `installation ${view.installation} · applied ${s.appliedRevision === undefined ? 'nothing yet' : s.appliedRevision.slice(0, 12)}${s.subject === undefined ? '' : ` "${s.subject}"`} · last pass ${s.lastPassResult ?? 'none'}${s.lastPassAt === undefined ? '' : ` at ${s.lastPassAt}`}`,
+  );
   if (s.refused !== undefined) {
     out.push(`refused commit ${s.refused.revision?.slice(0, 12) ?? ''}: nothing from it applied`);
     for (const e of s.refused.errors) out.push(`  ${e}`);
@@ -41,7 +43,9 @@ export function renderStatusText(view: PresentView, namespace?: string): string 
     out.push('');
     out.push(ns.namespace);
     out.push(`  capacity (Cloud Ops)  ${ns.capacityText}${ns.capacityError === undefined ? '' : ` — ${ns.capacityError}`}`);
-    out.push(`  effective             ${ns.effectiveTrus === undefined ? `unknown${ns.coordinatorError === undefined ? '' : ` — ${ns.coordinatorError}`}` : ns.effectiveTrus === 0 ? 'on-demand' : `${ns.effectiveTrus} TRU`}`);
+    out.push(
+      `  effective             ${ns.effectiveTrus === undefined ? `unknown${ns.coordinatorError === undefined ? '' : ` — ${ns.coordinatorError}`}` : ns.effectiveTrus === 0 ? 'on-demand' : `${ns.effectiveTrus} TRU`}`,
+    );
     out.push(`  plans ask for now     ${ns.plannedNowTrus === 0 ? 'on-demand' : `${ns.plannedNowTrus} TRU`}`);
     if (ns.active.length === 0) out.push('  active windows        none');
     else {
@@ -52,7 +56,9 @@ export function renderStatusText(view: PresentView, namespace?: string): string 
       out.push('  live changes');
       for (const c of ns.liveChanges) out.push(`    ${c.state === 'held' ? 'held' : c.state === 'pending' ? 'pending' : 'applied'} ${c.plan}: ${c.text}`);
     }
-    out.push(`  next window           ${ns.next === undefined ? 'none in the next 7 days' : `${ns.next.plan}: ${ns.next.trus} TRU ${ns.next.zone === 'UTC' ? ns.next.start.utc : `${ns.next.start.local} ${ns.next.zone} (${ns.next.start.utc})`}${ns.next.end === null ? ', permanent' : ` → ${hhmm(ns.next.end.local)}`}`}`);
+    out.push(
+      `  next window           ${ns.next === undefined ? 'none in the next 7 days' : `${ns.next.plan}: ${ns.next.trus} TRU ${ns.next.zone === 'UTC' ? ns.next.start.utc : `${ns.next.start.local} ${ns.next.zone} (${ns.next.start.utc})`}${ns.next.end === null ? ', permanent' : ` → ${hhmm(ns.next.end.local)}`}`}`,
+    );
     out.push(`  this week             ${ns.week.truHours} TRU-hours, peak ${ns.week.peakTrus} TRU`);
   }
   if (namespace !== undefined && list.length === 0) out.push('', `${namespace}: no plan at the applied commit and no coordinator names it`);

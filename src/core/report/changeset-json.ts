@@ -12,7 +12,14 @@ export function changeSetJson(view: ChangeSetView): unknown {
     revision: changeSet.revision ?? null,
     status: view.status ?? null,
     dryRun: view.dryRun ?? null,
-    summary: { ...summaryCounts(changeSet), unchanged: changeSet.unchanged, managed: changeSet.managed, ignored: changeSet.ignored, drift: changeSet.drift.length, expired: changeSet.expired.length },
+    summary: {
+      ...summaryCounts(changeSet),
+      unchanged: changeSet.unchanged,
+      managed: changeSet.managed,
+      ignored: changeSet.ignored,
+      drift: changeSet.drift.length,
+      expired: changeSet.expired.length,
+    },
     blocked: changeSet.blocked ?? null,
     changes: changeSet.changes.map((c) => ({
       kind: c.kind,
@@ -29,7 +36,10 @@ export function changeSetJson(view: ChangeSetView): unknown {
     expired: changeSet.expired,
     warnings: view.validation?.warnings ?? [],
     applied: view.applied ?? null,
-    live: view.live === undefined ? null : { nowMs: view.live.nowMs, reductions: view.live.reductions, pending: view.live.pending, held: view.live.held, namespaces: view.live.namespaces },
+    live:
+      view.live === undefined
+        ? null
+        : { nowMs: view.live.nowMs, reductions: view.live.reductions, pending: view.live.pending, held: view.live.held, namespaces: view.live.namespaces },
     liveApplied: view.liveApplied ?? null,
     errors: view.errors ?? [],
   };

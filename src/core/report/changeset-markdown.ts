@@ -10,7 +10,8 @@ export function formatChangeSetMarkdown(view: ChangeSetView): string {
   const rev = changeSet.revision === undefined ? '' : ` at \`${shortSha(changeSet.revision)}\``;
   out.push(`### capsched: installation \`${changeSet.installation}\`${rev}`, '');
   out.push(`**${summaryLine(changeSet)}**`, '');
-  if (changeSet.blocked !== undefined) out.push(`> [!CAUTION]`, `> Refused (\`${changeSet.blocked.code}\`): ${changeSet.blocked.message}. Nothing was applied.`, '');
+  if (changeSet.blocked !== undefined)
+    out.push(`> [!CAUTION]`, `> Refused (\`${changeSet.blocked.code}\`): ${changeSet.blocked.message}. Nothing was applied.`, '');
   if (changeSet.changes.length > 0) {
     out.push('```diff');
     for (const change of changeSet.changes) out.push(...changeLines(change, plans), '');
@@ -35,7 +36,11 @@ export function formatChangeSetMarkdown(view: ChangeSetView): string {
   if (view.applied !== undefined && view.applied.length > 0) {
     out.push('#### Applied', '', '| schedule | outcome | note |', '| --- | --- | --- |');
     for (const a of view.applied) {
-      const notes = [a.note, a.runningWindows?.length ? `running windows revert at their end: ${a.runningWindows.join(', ')}` : undefined, a.cancelledWindows?.length ? `cancelled: ${a.cancelledWindows.join(', ')}` : undefined].filter((n) => n !== undefined);
+      const notes = [
+        a.note,
+        a.runningWindows?.length ? `running windows revert at their end: ${a.runningWindows.join(', ')}` : undefined,
+        a.cancelledWindows?.length ? `cancelled: ${a.cancelledWindows.join(', ')}` : undefined,
+      ].filter((n) => n !== undefined);
       out.push(`| \`${a.scheduleId}\` | ${a.outcome} | ${notes.join('; ').replace(/\|/g, '\\|')} |`);
     }
     out.push('');

@@ -78,14 +78,18 @@ export function formatChangeSetText(view: ChangeSetView): string {
     for (const a of view.applied) {
       let line = `  ${a.outcome} ${a.scheduleId}`;
       if (a.note !== undefined) line += ` (${a.note})`;
-      if (a.runningWindows !== undefined && a.runningWindows.length > 0) line += `; running window(s) left to revert at their end: ${a.runningWindows.join(', ')}`;
+      if (a.runningWindows !== undefined && a.runningWindows.length > 0)
+        line += `; running window(s) left to revert at their end: ${a.runningWindows.join(', ')}`;
       if (a.cancelledWindows !== undefined && a.cancelledWindows.length > 0) line += `; cancelled running window(s): ${a.cancelledWindows.join(', ')}`;
       out.push(line);
     }
   }
   if (view.liveApplied !== undefined && view.liveApplied.length > 0) {
     out.push('', 'Applied to running windows:');
-    for (const a of view.liveApplied) out.push(`  ${a.outcome === 'exists' ? 'already running' : a.outcome} ${a.kind} ${a.plan} on ${a.namespace}${a.workflowId === undefined ? '' : ` (${a.workflowId})`}${a.error === undefined ? '' : `: ${a.error}`}`);
+    for (const a of view.liveApplied)
+      out.push(
+        `  ${a.outcome === 'exists' ? 'already running' : a.outcome} ${a.kind} ${a.plan} on ${a.namespace}${a.workflowId === undefined ? '' : ` (${a.workflowId})`}${a.error === undefined ? '' : `: ${a.error}`}`,
+      );
   }
   const errors = (view.errors ?? []).filter((e) => e.code !== changeSet.blocked?.code);
   if (errors.length > 0) {

@@ -26,7 +26,11 @@ export function liveIfMerged(input: Pick<BuildPrReportInput, 'base' | 'head' | '
   const workflowIdOf = (plan: string, startMs: number): string => `capsched.${PR_INSTALLATION}.${plan}-${new Date(startMs).toISOString()}`;
   const base = desiredNow(input.base.plans, input.nowMs, input.base.commit);
   const head = desiredNow(input.head.valid && input.head.pathExists ? input.head.plans : input.base.plans, input.nowMs, input.head.commit);
-  return liveRules(head, liveFromDesired(base, PR_INSTALLATION, workflowIdOf), { installation: PR_INSTALLATION, reductions: 'at-end', startWorkflowId: workflowIdOf });
+  return liveRules(head, liveFromDesired(base, PR_INSTALLATION, workflowIdOf), {
+    installation: PR_INSTALLATION,
+    reductions: 'at-end',
+    startWorkflowId: workflowIdOf,
+  });
 }
 
 /**
@@ -40,7 +44,6 @@ export function liveIfMerged(input: Pick<BuildPrReportInput, 'base' | 'head' | '
  * - TRU-hours = Σ effective TRUs × segment hours; per week = TRU-hours × 7 / days.
  * Permanent plans (no duration/until) count from their first start inside the horizon.
  */
-
 
 export interface RevisionInput {
   ref: string;
@@ -121,7 +124,16 @@ function sideCapacity(plans: readonly CapacityPlan[], fromMs: number, toMs: numb
     provisionedHours += hours;
     peakTrus = Math.max(peakTrus, seg.trus);
     const dst = dstWindows.some((w) => w.startMs < seg.endMs && (w.endMs ?? toMs) > seg.startMs);
-    segments.push({ startMs: seg.startMs, endMs: seg.endMs, start: formatUtcIso(seg.startMs), end: formatUtcIso(seg.endMs), trus: seg.trus, plans: seg.plans, overlap: seg.plans.length > 1, dst });
+    segments.push({
+      startMs: seg.startMs,
+      endMs: seg.endMs,
+      start: formatUtcIso(seg.startMs),
+      end: formatUtcIso(seg.endMs),
+      trus: seg.trus,
+      plans: seg.plans,
+      overlap: seg.plans.length > 1,
+      dst,
+    });
   }
   return {
     capacity: {
@@ -242,7 +254,15 @@ function warningKey(w: CapacityWarning): string {
 
 function issueCount(r: RevisionInput): RevisionSummary {
   const names = new Set(r.plans.map((p) => p.plan.name));
-  return { ref: r.ref, commit: r.commit, pathExists: r.pathExists, valid: r.valid && r.pathExists, planCount: names.size, errorCount: r.errors.length, warningCount: r.warnings.length };
+  return {
+    ref: r.ref,
+    commit: r.commit,
+    pathExists: r.pathExists,
+    valid: r.valid && r.pathExists,
+    planCount: names.size,
+    errorCount: r.errors.length,
+    warningCount: r.warnings.length,
+  };
 }
 
 export function buildPrReport(input: BuildPrReportInput): PrReport {
@@ -292,7 +312,9 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
     const zones = [...new Set(plans.map((p) => p.timezone))].sort();
     const dstTransitions: DstTransition[] = zones
       .filter((z) => z !== 'UTC')
-      .flatMap((zone) => transitionsBetween(zone, fromMs, toMs).map((t) => ({ zone, atMs: t.atMs, at: formatUtcIso(t.atMs), beforeOffset: t.before, afterOffset: t.after })))
+      .flatMap((zone) =>
+        transitionsBetween(zone, fromMs, toMs).map((t) => ({ zone, atMs: t.atMs, at: formatUtcIso(t.atMs), beforeOffset: t.before, afterOffset: t.after })),
+      )
       .sort((a, b) => a.atMs - b.atMs);
     return {
       namespace,
@@ -305,7 +327,9 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
       dstTransitions,
     };
   });
-  namespaces.sort((a, b) => Math.abs(b.deltaTruHoursPerWeek) - Math.abs(a.deltaTruHoursPerWeek) || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+  namespaces.sort(
+    (a, b) => Math.abs(b.deltaTruHoursPerWeek) - Math.abs(a.deltaTruHoursPerWeek) || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0),
+  );
 
   // Warnings for the namespaces this change touches (the others cannot change; `validation`
   // still lists everything), marked introduced when base did not have the same kind of warning
@@ -316,7 +340,9 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
     const before = work.base.get(ns);
     if (before !== undefined) for (const warning of namespaceWarnings(ns, basePlans.get(ns) ?? [], before, toMs)) baseKeys.add(warningKey(warning));
     const after = work.head.get(ns);
-    if (after !== undefined) for (const warning of namespaceWarnings(ns, headPlans.get(ns) ?? [], after, toMs)) warnings.push({ ...warning, introduced: !baseKeys.has(warningKey(warning)) });
+    if (after !== undefined)
+      for (const warning of namespaceWarnings(ns, headPlans.get(ns) ?? [], after, toMs))
+        warnings.push({ ...warning, introduced: !baseKeys.has(warningKey(warning)) });
   }
   for (const n of namespaces) {
     if (!n.managedElsewhere) continue;
@@ -329,10 +355,20 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
     });
   }
   if (!input.base.pathExists) {
-    warnings.push({ kind: 'base-path-missing', plans: [], message: `The plans path ${input.plansPath} does not exist at base ${input.base.ref}; every plan at head is new.`, introduced: true });
+    warnings.push({
+      kind: 'base-path-missing',
+      plans: [],
+      message: `The plans path ${input.plansPath} does not exist at base ${input.base.ref}; every plan at head is new.`,
+      introduced: true,
+    });
   }
   if (!input.head.pathExists) {
-    warnings.push({ kind: 'head-path-missing', plans: [], message: `The plans path ${input.plansPath} does not exist at head ${input.head.ref}; capsched refuses to apply a missing path.`, introduced: true });
+    warnings.push({
+      kind: 'head-path-missing',
+      plans: [],
+      message: `The plans path ${input.plansPath} does not exist at head ${input.head.ref}; capsched refuses to apply a missing path.`,
+      introduced: true,
+    });
   }
 
   const report: PrReport = {

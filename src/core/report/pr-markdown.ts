@@ -51,7 +51,10 @@ export function escapeText(text: string): string {
 /** An inline code span that survives backticks and table cells. */
 export function code(text: string): string {
   // "<!--" is neutralised so a value can never look like the report marker to a CI search.
-  const clean = text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|').replace(/<!--/g, '<!\u200B--');
+  const clean = text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/\|/g, '\\|')
+    .replace(/<!--/g, '<!\u200B--');
   const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = longest > 0 ? ' ' : '';
@@ -94,7 +97,8 @@ function more(count: number, what: string): string {
 export function describePlan(p: LocatedPlan): string {
   const plan = p.plan;
   const when = plan.cron !== undefined ? `cron ${code(plan.cron)}` : `once at ${code(plan.at ?? '?')}`;
-  const length = plan.duration !== undefined ? `for ${code(plan.duration)}` : plan.until !== undefined ? `until ${code(plan.until)}` : 'permanently (no revert)';
+  const length =
+    plan.duration !== undefined ? `for ${code(plan.duration)}` : plan.until !== undefined ? `until ${code(plan.until)}` : 'permanently (no revert)';
   const paused = plan.paused ? ' — **paused**' : '';
   return `**${plan.trus} TRUs** on ${code(plan.namespace)}, ${when} ${escapeText(plan.timezone)}, ${length}${paused}`;
 }
@@ -138,16 +142,29 @@ function header(r: PrReport): string {
   );
   const v = r.validation;
   if (!r.head.pathExists) lines.push(`❌ **Head is invalid**: the plans path ${code(r.plansPath)} does not exist at head. Nothing will be applied.`);
-  else if (!v.valid) lines.push(`❌ **Head is invalid** — ${v.errors.length} error${v.errors.length === 1 ? '' : 's'}. Nothing in this commit will be applied until ${v.errors.length === 1 ? 'it is' : 'they are'} fixed.`);
-  else lines.push(`✅ **Head is valid** — ${r.head.planCount} plan${r.head.planCount === 1 ? '' : 's'}, ${v.warnings.length} warning${v.warnings.length === 1 ? '' : 's'}.`);
+  else if (!v.valid)
+    lines.push(
+      `❌ **Head is invalid** — ${v.errors.length} error${v.errors.length === 1 ? '' : 's'}. Nothing in this commit will be applied until ${v.errors.length === 1 ? 'it is' : 'they are'} fixed.`,
+    );
+  else
+    lines.push(
+      `✅ **Head is valid** — ${r.head.planCount} plan${r.head.planCount === 1 ? '' : 's'}, ${v.warnings.length} warning${v.warnings.length === 1 ? '' : 's'}.`,
+    );
   if (r.base.pathExists && r.base.errorCount > 0) {
-    lines.push('', `Base has ${r.base.errorCount} validation error${r.base.errorCount === 1 ? '' : 's'}: plans in files with errors at base are left out of the comparison and may show as added.`);
+    lines.push(
+      '',
+      `Base has ${r.base.errorCount} validation error${r.base.errorCount === 1 ? '' : 's'}: plans in files with errors at base are left out of the comparison and may show as added.`,
+    );
   }
   const c = r.counts;
-  const parts = (['added', 'changed', 'renamed', 'moved', 'removed', 'unreadable'] as const).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k === 'unreadable' ? 'not readable' : k}`);
+  const parts = (['added', 'changed', 'renamed', 'moved', 'removed', 'unreadable'] as const)
+    .filter((k) => c[k] > 0)
+    .map((k) => `${c[k]} ${k === 'unreadable' ? 'not readable' : k}`);
   lines.push(
     '',
-    parts.length === 0 ? 'No plan changes.' : `**Plan changes:** ${parts.join(' · ')} (${c.unchanged} unchanged) across ${r.namespaces.length} namespace${r.namespaces.length === 1 ? '' : 's'}.`,
+    parts.length === 0
+      ? 'No plan changes.'
+      : `**Plan changes:** ${parts.join(' · ')} (${c.unchanged} unchanged) across ${r.namespaces.length} namespace${r.namespaces.length === 1 ? '' : 's'}.`,
   );
   const t = r.totals;
   lines.push(
@@ -155,14 +172,24 @@ function header(r: PrReport): string {
     `**Provisioned capacity, all namespaces:** ${num(t.baseTruHoursPerWeek)} → ${num(t.headTruHoursPerWeek)} TRU-hours per week, **${signed(t.deltaTruHoursPerWeek)}**${percent(t.baseTruHoursPerWeek, t.headTruHoursPerWeek)}.`,
   );
   if (c.unreadable > 0) {
-    lines.push('', `⚠️ Head figures leave out ${c.unreadable} plan${c.unreadable === 1 ? '' : 's'} whose file${c.unreadable === 1 ? ' has' : 's have'} errors in head (not readable): ${c.unreadable === 1 ? 'it counts' : 'they count'} as 0 TRU-hours until the errors are fixed.`);
+    lines.push(
+      '',
+      `⚠️ Head figures leave out ${c.unreadable} plan${c.unreadable === 1 ? '' : 's'} whose file${c.unreadable === 1 ? ' has' : 's have'} errors in head (not readable): ${c.unreadable === 1 ? 'it counts' : 'they count'} as 0 TRU-hours until the errors are fixed.`,
+    );
   }
   if (r.cost !== undefined) {
     const k = r.cost;
-    lines.push('', `**Cost at ${num(k.truHourPrice)} ${escapeText(k.currency)} per TRU-hour:** ${num(k.basePerWeek)} → ${num(k.headPerWeek)} per week, **${signed(k.deltaPerWeek)} ${escapeText(k.currency)}/week** (${signed(k.deltaPer30Days)} per 30 days).`);
+    lines.push(
+      '',
+      `**Cost at ${num(k.truHourPrice)} ${escapeText(k.currency)} per TRU-hour:** ${num(k.basePerWeek)} → ${num(k.headPerWeek)} per week, **${signed(k.deltaPerWeek)} ${escapeText(k.currency)}/week** (${signed(k.deltaPer30Days)} per 30 days).`,
+    );
   }
   const introduced = r.warnings.filter((w) => w.introduced).length;
-  if (r.warnings.length > 0) lines.push('', `⚠️ ${r.warnings.length} capacity warning${r.warnings.length === 1 ? '' : 's'}${introduced > 0 ? `, ${introduced} introduced by this change` : ''} (see below).`);
+  if (r.warnings.length > 0)
+    lines.push(
+      '',
+      `⚠️ ${r.warnings.length} capacity warning${r.warnings.length === 1 ? '' : 's'}${introduced > 0 ? `, ${introduced} introduced by this change` : ''} (see below).`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -199,7 +226,10 @@ function capacitySection(r: PrReport, limits: Limits): string {
   }
   const t = r.totals;
   lines.push(`| **all namespaces** | ${num(t.baseTruHoursPerWeek)} | ${num(t.headTruHoursPerWeek)} | **${signed(t.deltaTruHoursPerWeek)}** | | |`);
-  lines.push('', '<sub>TRU-hours: effective TRUs × hours over the horizon (the maximum where windows overlap, never the sum), scaled to 7 days. Outside windows a namespace is on demand (0 provisioned TRUs).</sub>');
+  lines.push(
+    '',
+    '<sub>TRU-hours: effective TRUs × hours over the horizon (the maximum where windows overlap, never the sum), scaled to 7 days. Outside windows a namespace is on demand (0 provisioned TRUs).</sub>',
+  );
   return `${lines.join('\n')}\n${more(r.namespaces.length - rows.length, 'namespaces')}`;
 }
 
@@ -281,7 +311,13 @@ function timelinesSection(r: PrReport, limits: Limits): string {
     ...open.map((n) => timeline(n, r, limits)),
   ];
   if (folded.length > 0) {
-    lines.push(`<details><summary>${folded.length} more timeline${folded.length === 1 ? '' : 's'}</summary>`, '', ...folded.map((n) => timeline(n, r, limits)), '</details>', '');
+    lines.push(
+      `<details><summary>${folded.length} more timeline${folded.length === 1 ? '' : 's'}</summary>`,
+      '',
+      ...folded.map((n) => timeline(n, r, limits)),
+      '</details>',
+      '',
+    );
   }
   return `${lines.join('\n')}${more(r.namespaces.length - shown.length, 'namespaces without a timeline')}`;
 }
@@ -297,7 +333,16 @@ function liveSection(r: PrReport): string {
 }
 
 function render(r: PrReport, limits: Limits): string {
-  return [header(r), validationSection(r, limits), liveSection(r), capacitySection(r, limits), warningsSection(r, limits), changesSection(r, limits), timelinesSection(r, limits), footer()]
+  return [
+    header(r),
+    validationSection(r, limits),
+    liveSection(r),
+    capacitySection(r, limits),
+    warningsSection(r, limits),
+    changesSection(r, limits),
+    timelinesSection(r, limits),
+    footer(),
+  ]
     .filter((s) => s !== '')
     .join('\n');
 }

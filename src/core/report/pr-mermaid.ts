@@ -23,7 +23,12 @@ export function ganttDate(ms: number): string {
 
 /** Text safe as a Mermaid gantt task or section name. */
 export function ganttText(text: string): string {
-  return text.replace(/[:;#\r\n`]/g, ' ').replace(/\s+/g, ' ').trim() || '-';
+  return (
+    text
+      .replace(/[:;#\r\n`]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim() || '-'
+  );
 }
 
 function figure(n: number): string {
@@ -36,7 +41,14 @@ export function coalesce(segments: readonly ReportSegment[]): ReportSegment[] {
   for (const s of segments) {
     const last = out[out.length - 1];
     if (last !== undefined && last.endMs === s.startMs && last.trus === s.trus) {
-      out[out.length - 1] = { ...last, endMs: s.endMs, end: s.end, plans: [...new Set([...last.plans, ...s.plans])].sort(), overlap: last.overlap || s.overlap, dst: last.dst || s.dst };
+      out[out.length - 1] = {
+        ...last,
+        endMs: s.endMs,
+        end: s.end,
+        plans: [...new Set([...last.plans, ...s.plans])].sort(),
+        overlap: last.overlap || s.overlap,
+        dst: last.dst || s.dst,
+      };
     } else out.push(s);
   }
   return out;
@@ -67,7 +79,16 @@ export interface Gantt {
 /** The chart (without the ```mermaid fence). */
 export function renderGantt(impact: NamespaceImpact, horizon: PrReport['horizon'], options: GanttOptions = {}): Gantt {
   const max = options.maxBarsPerSide ?? 60;
-  const lines = ['---', 'displayMode: compact', '---', 'gantt', '    dateFormat YYYY-MM-DD HH:mm', '    axisFormat %a %d', '    tickInterval 1day', '    todayMarker off'];
+  const lines = [
+    '---',
+    'displayMode: compact',
+    '---',
+    'gantt',
+    '    dateFormat YYYY-MM-DD HH:mm',
+    '    axisFormat %a %d',
+    '    tickInterval 1day',
+    '    todayMarker off',
+  ];
   lines.push(`    section ${ganttText(`week ${ganttDate(horizon.fromMs).slice(0, 10)} UTC`)}`);
   lines.push(`    start :milestone, ${ganttDate(horizon.fromMs)}, 0d`);
   lines.push(`    end :milestone, ${ganttDate(horizon.toMs)}, 0d`);

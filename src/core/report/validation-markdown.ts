@@ -7,12 +7,7 @@ export const VALIDATION_COMMENT_MARKER = '<!-- capsched:validate -->';
 
 /** Makes text safe inside a Markdown table cell (no HTML, no column breaks, one line). */
 export function mdCell(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 function issueRows(issues: Issue[]): string[] {
@@ -39,9 +34,18 @@ export function formatValidationMarkdown(report: ValidationReport): string {
     out.push('| Plan | Namespace | TRUs | Schedule | Next windows (local → UTC) |', '|---|---|---|---|---|');
     for (const p of report.plans) {
       const when = p.recurring ? `cron \`${mdCell(p.schedule)}\`` : `at \`${mdCell(p.schedule)}\``;
-      const windows = p.nextWindows.length === 0
-        ? (p.paused ? 'paused' : 'none upcoming')
-        : p.nextWindows.map((w) => `${humanLocal(w.start)} → ${w.end === null ? 'permanent' : humanLocal(w.end)} (${w.startUtc} → ${w.endUtc ?? '…'})${w.dst === undefined ? '' : ` DST ${w.dst}`}`).map(mdCell).join('<br>');
+      const windows =
+        p.nextWindows.length === 0
+          ? p.paused
+            ? 'paused'
+            : 'none upcoming'
+          : p.nextWindows
+              .map(
+                (w) =>
+                  `${humanLocal(w.start)} → ${w.end === null ? 'permanent' : humanLocal(w.end)} (${w.startUtc} → ${w.endUtc ?? '…'})${w.dst === undefined ? '' : ` DST ${w.dst}`}`,
+              )
+              .map(mdCell)
+              .join('<br>');
       out.push(`| \`${mdCell(p.name)}\` | \`${mdCell(p.namespace)}\` | ${p.trus} | ${when} ${mdCell(p.timezone)}, ${mdCell(p.length)} | ${windows} |`);
     }
     out.push('', '| Namespace | TRU-hours / week | Provisioned hours | Peak TRUs |', '|---|---|---|---|');

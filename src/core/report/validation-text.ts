@@ -49,7 +49,9 @@ function plural(n: number, word: string): string {
 /** The default report: one `file:line:col` line per problem, then what the plans mean. */
 export function formatValidationText(report: ValidationReport): string {
   const out: string[] = [];
-  for (const i of [...report.errors, ...report.warnings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column))) {
+  for (const i of [...report.errors, ...report.warnings].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column,
+  )) {
     out.push(issueLine(i));
   }
   if (report.plans.length > 0) {
@@ -64,7 +66,9 @@ export function formatValidationText(report: ValidationReport): string {
     out.push('Namespaces (provisioned TRU-hours in the next 7 days; overlaps count once, at the maximum):');
     const width = Math.max(...report.namespaces.map((n) => n.namespace.length));
     for (const n of report.namespaces) {
-      out.push(`  ${n.namespace.padEnd(width)}  ${String(n.truHoursPerWeek).padStart(7)} TRU-h/week  ${n.provisionedHoursPerWeek} h provisioned, peak ${n.peakTrus} TRUs  (${n.plans.join(', ')})`);
+      out.push(
+        `  ${n.namespace.padEnd(width)}  ${String(n.truHoursPerWeek).padStart(7)} TRU-h/week  ${n.provisionedHoursPerWeek} h provisioned, peak ${n.peakTrus} TRUs  (${n.plans.join(', ')})`,
+      );
     }
   }
   out.push('');

@@ -7,7 +7,6 @@
  */
 import { MINUTE, DAY } from './units.js';
 
-
 export interface LocalDateTime {
   year: number;
   /** 1–12 */
@@ -67,14 +66,29 @@ function intlOffset(zone: string, ms: number): number {
   let bc = false;
   for (const p of parts) {
     switch (p.type) {
-      case 'year': year = Number(p.value); break;
-      case 'month': month = Number(p.value); break;
-      case 'day': day = Number(p.value); break;
-      case 'hour': hour = Number(p.value); break;
-      case 'minute': minute = Number(p.value); break;
-      case 'second': second = Number(p.value); break;
-      case 'era': bc = p.value === 'BC' || p.value === 'B'; break;
-      default: break;
+      case 'year':
+        year = Number(p.value);
+        break;
+      case 'month':
+        month = Number(p.value);
+        break;
+      case 'day':
+        day = Number(p.value);
+        break;
+      case 'hour':
+        hour = Number(p.value);
+        break;
+      case 'minute':
+        minute = Number(p.value);
+        break;
+      case 'second':
+        second = Number(p.value);
+        break;
+      case 'era':
+        bc = p.value === 'BC' || p.value === 'B';
+        break;
+      default:
+        break;
     }
   }
   if (bc) year = 1 - year;

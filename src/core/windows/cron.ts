@@ -89,7 +89,8 @@ function parseField(text: string, field: FieldSpec): boolean[] | { code: string;
     if (slash >= 0) {
       rangeText = part.slice(0, slash);
       const stepText = part.slice(slash + 1);
-      if (!/^\d+$/.test(stepText) || Number(stepText) < 1) return { code: 'cron-invalid', message: `step "${stepText}" in ${field.name} must be a whole number of at least 1` };
+      if (!/^\d+$/.test(stepText) || Number(stepText) < 1)
+        return { code: 'cron-invalid', message: `step "${stepText}" in ${field.name} must be a whole number of at least 1` };
       step = Number(stepText);
       hasStep = true;
     }
@@ -132,7 +133,8 @@ export function parseCron(input: string): CronResult {
 
 function parseCronUncached(input: string): CronResult {
   const text = input.trim();
-  if (text === '') return fail('cron-empty', 'cron is empty; write five fields, e.g. "0 23 * * 1-5" (to some cron libraries an empty string means every minute)');
+  if (text === '')
+    return fail('cron-empty', 'cron is empty; write five fields, e.g. "0 23 * * 1-5" (to some cron libraries an empty string means every minute)');
   if (/^(CRON_)?TZ=/i.test(text)) return fail('cron-unsupported', 'a CRON_TZ=/TZ= prefix is not allowed; put the zone in the `timezone` field');
   if (text.startsWith('@every')) return fail('cron-unsupported', '@every intervals are not supported; write a five-field cron expression');
   let expression = text;
@@ -173,7 +175,10 @@ function parseCronUncached(input: string): CronResult {
   const dayOfMonthStar = fields[2] === '*';
   const dayOfWeekStar = fields[4] === '*';
   if (!dayOfMonthStar && !dayOfWeekStar) {
-    return fail('cron-dom-and-dow', 'day-of-month and day-of-week are both set: Temporal fires only when both match, cron libraries when either matches; use "*" in one of them (or two plans)');
+    return fail(
+      'cron-dom-and-dow',
+      'day-of-month and day-of-week are both set: Temporal fires only when both match, cron libraries when either matches; use "*" in one of them (or two plans)',
+    );
   }
   // Day-of-month values that never exist in the chosen months (e.g. 30 February).
   if (!dayOfMonthStar) {

@@ -2,7 +2,6 @@ import { localToUtc, offsetAt, toLocal, transitionsBetween } from '../time/zone.
 import { cronMatchesDate, cronTimesOfDay, daysInMonth, type Cron } from './cron.js';
 import { DAY } from '../time/units.js';
 
-
 export interface Occurrence {
   startMs: number;
   /** 'repeated' when this wall time happens twice that night (Temporal fires at both). */

@@ -8,7 +8,6 @@ import { temporalOccurrences } from './temporal-calendar.js';
 import { hasTransitionBetween } from '../time/zone.js';
 import { HOUR, DAY, WEEK } from '../time/units.js';
 
-
 /** One capacity window of one plan: provisioned `trus` from start to end (null = permanent). */
 export interface Window {
   plan: string;
@@ -190,9 +189,7 @@ export interface TimelineSegment {
 export function effectiveTimeline(windows: Window[], fromMs: number, toMs: number): TimelineSegment[] {
   if (toMs <= fromMs) return [];
   const bounds = new Set<number>([fromMs, toMs]);
-  const clipped = windows
-    .map((w) => ({ w, s: Math.max(w.startMs, fromMs), e: Math.min(w.endMs ?? toMs, toMs) }))
-    .filter((c) => c.e > c.s);
+  const clipped = windows.map((w) => ({ w, s: Math.max(w.startMs, fromMs), e: Math.min(w.endMs ?? toMs, toMs) })).filter((c) => c.e > c.s);
   for (const c of clipped) {
     bounds.add(c.s);
     bounds.add(c.e);

@@ -7,7 +7,13 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import protoPackage from '@temporalio/proto';
-import { DEFAULT_COORDINATOR_CHECK_MS, DEFAULT_REVERIFY_INTERVAL_MS, verifyCapacity as checkCapacity, describeTarget, coordinatorWorkflowIdFor } from '../../core/capacity/window.js';
+import {
+  DEFAULT_COORDINATOR_CHECK_MS,
+  DEFAULT_REVERIFY_INTERVAL_MS,
+  verifyCapacity as checkCapacity,
+  describeTarget,
+  coordinatorWorkflowIdFor,
+} from '../../core/capacity/window.js';
 import { isCapschedError } from '../../core/errors.js';
 import type { Alert, CapacityMetrics, CapacityTarget, CloudOps, Notifier, WindowRevertResult } from '../../core/ports.js';
 import type { Logger } from '../../log/index.js';
@@ -184,7 +190,10 @@ export function createActivities(deps: ActivityDeps) {
   /** A step asked in one mode never runs on a worker of the other (a dry-run window never changes real capacity, a real one never silently does nothing). */
   function sameMode(dryRun: boolean | undefined, log: Logger): void {
     if (dryRun === undefined || dryRun === settings.dryRun) return;
-    log.error({ asked: dryRun ? 'dry-run' : 'real', worker: settings.dryRun ? 'dry-run' : 'real' }, 'capacity step refused: worker mode differs from the windows');
+    log.error(
+      { asked: dryRun ? 'dry-run' : 'real', worker: settings.dryRun ? 'dry-run' : 'real' },
+      'capacity step refused: worker mode differs from the windows',
+    );
     const message = dryRun
       ? 'refused: the coordinator holds dry-run windows but this worker is not in dry-run mode (a dry-run window never changes real capacity)'
       : 'refused: the coordinator holds real windows but this worker is in dry-run mode (it would change nothing and report success)';
@@ -274,7 +283,11 @@ export function createActivities(deps: ActivityDeps) {
         const check = checkCapacity(observed, req.expected);
         const stillChanging = observed.latestRequest?.state === 'inProgress' && settleWithinMs > 0;
         const waited = settleWithinMs >= 1000 ? `${Math.round(settleWithinMs / 1000)}s` : `${settleWithinMs}ms`;
-        const reason = check.ok ? undefined : stillChanging ? `the latest capacity request is still in progress after waiting ${waited} for it to complete (${check.reason})` : check.reason;
+        const reason = check.ok
+          ? undefined
+          : stillChanging
+            ? `the latest capacity request is still in progress after waiting ${waited} for it to complete (${check.reason})`
+            : check.reason;
         const summary = { mode: observed.mode, trus: observed.currentTrus, requestState: observed.latestRequest?.state };
         metrics?.verification(check.ok ? 'ok' : 'mismatch');
         if (check.ok) log.info({ ...fields, observed: summary, reads, waitedMs: Date.now() - started }, 'capacity verified');
@@ -327,11 +340,21 @@ export function createActivities(deps: ActivityDeps) {
         await deps.client.workflow.signalWithStart(CAPACITY_COORDINATOR_WORKFLOW, {
           workflowId,
           taskQueue: req.taskQueue,
-          args: [{ namespace: req.namespace, dryRun: settings.dryRun, reverifyIntervalMs: settings.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS, reverifySelfHeal: settings.reverifySelfHeal ?? true }],
+          args: [
+            {
+              namespace: req.namespace,
+              dryRun: settings.dryRun,
+              reverifyIntervalMs: settings.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS,
+              reverifySelfHeal: settings.reverifySelfHeal ?? true,
+            },
+          ],
           signal: openWindowSignal,
           signalArgs: [{ ...req.window, dryRun: settings.dryRun }],
         });
-        log.info({ namespace: req.namespace, coordinator: workflowId, windowId: req.window.windowId, trus: req.window.trus, rejoin: req.window.rejoin === true }, 'window handed to the namespace coordinator');
+        log.info(
+          { namespace: req.namespace, coordinator: workflowId, windowId: req.window.windowId, trus: req.window.trus, rejoin: req.window.rejoin === true },
+          'window handed to the namespace coordinator',
+        );
         return { coordinatorId: workflowId, dryRun: settings.dryRun, checkEveryMs: settings.coordinatorCheckMs ?? DEFAULT_COORDINATOR_CHECK_MS };
       } catch (err) {
         throw toFailure(err);

@@ -99,11 +99,17 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       severity,
       title,
       // The audit trail of a window a reconcile pass started late (alert text only: nothing replayed depends on it).
-      text: input.startedLate === true ? `${text} (This window was started late by a reconcile pass, for the rest of its occurrence, from commit ${typeof input.commit === 'string' ? input.commit.slice(0, 12) : 'unknown'}.)` : text,
+      text:
+        input.startedLate === true
+          ? `${text} (This window was started late by a reconcile pass, for the rest of its occurrence, from commit ${typeof input.commit === 'string' ? input.commit.slice(0, 12) : 'unknown'}.)`
+          : text,
       namespace: input.namespace,
       plan: input.plan,
       trus: input.desiredTrus,
-      window: { start: startMs === undefined ? undefined : new Date(startMs).toISOString(), end: endMs === undefined ? undefined : new Date(endMs).toISOString() },
+      window: {
+        start: startMs === undefined ? undefined : new Date(startMs).toISOString(),
+        end: endMs === undefined ? undefined : new Date(endMs).toISOString(),
+      },
       dedupeKey: `${info.workflowId}:${info.runId}:${step}:${severity}`,
     };
     try {
@@ -137,7 +143,10 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   const validateEnd = (endTime: string): number => {
     if (phase !== 'raising' && phase !== 'active') throw new Error(`the window is ${phase}; its end can no longer change`);
     if (endMs === undefined) throw new Error('this change has no end (permanent); start a new change with an end instead');
-    if (endMs <= Date.now()) throw new Error(`the window ended at ${new Date(endMs).toISOString()}; its release is under way, so its end can no longer change (start a new window instead)`);
+    if (endMs <= Date.now())
+      throw new Error(
+        `the window ended at ${new Date(endMs).toISOString()}; its release is under way, so its end can no longer change (start a new window instead)`,
+      );
     const ms = typeof endTime === 'string' ? parseInstant(endTime) : undefined;
     if (ms === undefined) throw new Error(`endTime ${JSON.stringify(endTime)} is not an ISO 8601 date-time with a zone (e.g. 2026-03-01T04:00:00Z)`);
     return ms;
@@ -185,8 +194,10 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
 
   // ---- guard: input ----
   const problems: string[] = [];
-  if (typeof input.namespace !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.namespace)) problems.push(`namespace ${JSON.stringify(input.namespace)} is not a Temporal Cloud namespace id`);
-  if (typeof input.desiredTrus !== 'number' || !Number.isFinite(input.desiredTrus) || input.desiredTrus <= 0) problems.push(`desiredTrus ${JSON.stringify(input.desiredTrus)} must be a positive number`);
+  if (typeof input.namespace !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.namespace))
+    problems.push(`namespace ${JSON.stringify(input.namespace)} is not a Temporal Cloud namespace id`);
+  if (typeof input.desiredTrus !== 'number' || !Number.isFinite(input.desiredTrus) || input.desiredTrus <= 0)
+    problems.push(`desiredTrus ${JSON.stringify(input.desiredTrus)} must be a positive number`);
   // Durations the old grammar accepted read as before; Go-only spellings (1.5h, 1m1h, 300us) are
   // new behaviour, taken only by runs that recorded the patch.
   const readDuration = (text: string): number | undefined =>
@@ -225,11 +236,25 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   // ---- raise ----
   phase = 'raising';
   sentEndMs = endMs;
-  const request = (rejoin: boolean): WindowRequest => ({ windowId, workflowId: info.workflowId, runId: info.runId, trus: input.desiredTrus, endMs, verifyDelayMs, ...auditOf(input), ...(rejoin ? { rejoin } : {}) });
+  const request = (rejoin: boolean): WindowRequest => ({
+    windowId,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    trus: input.desiredTrus,
+    endMs,
+    verifyDelayMs,
+    ...auditOf(input),
+    ...(rejoin ? { rejoin } : {}),
+  });
   /** Hands the window to its coordinator (again, when it re-announces itself to one that lost it). */
   const join = async (rejoin: boolean, replace?: { coordinatorId: string; runId: string; reason: string }): Promise<void> => {
     const joinedAs = await CancellationScope.nonCancellable(() =>
-      coordination.joinCoordinator({ namespace: input.namespace, taskQueue: info.taskQueue, window: request(rejoin), ...(replace !== undefined ? { replace } : {}) }),
+      coordination.joinCoordinator({
+        namespace: input.namespace,
+        taskQueue: info.taskQueue,
+        window: request(rejoin),
+        ...(replace !== undefined ? { replace } : {}),
+      }),
     );
     // Older workers returned nothing: the namespace's one coordinator.
     if (joinedAs !== undefined && joinedAs !== null) {
@@ -244,7 +269,9 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   } catch (err) {
     phase = 'failed';
     const refused = failureType(err) === 'NAMESPACE_REFUSED';
-    const msg = refused ? `refused by this worker's namespace rules: ${failureMessage(err)}` : `could not reach the namespace coordinator: ${failureMessage(err)}`;
+    const msg = refused
+      ? `refused by this worker's namespace rules: ${failureMessage(err)}`
+      : `could not reach the namespace coordinator: ${failureMessage(err)}`;
     result.errors.push(`capacity change failed: ${msg}`);
     await alert('critical', 'Capacity change failed', msg, 'raise');
     return finish();
@@ -262,7 +289,10 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     }
     let stuckSince: number | undefined;
     for (;;) {
-      const checkAt = stuckSince !== undefined ? Date.now() + Math.min(STUCK_CONFIRM_MS, checkEveryMs) : nextCoordinatorCheckMs(Date.now(), checkEveryMs, stage === 'release' ? endMs : undefined);
+      const checkAt =
+        stuckSince !== undefined
+          ? Date.now() + Math.min(STUCK_CONFIRM_MS, checkEveryMs)
+          : nextCoordinatorCheckMs(Date.now(), checkEveryMs, stage === 'release' ? endMs : undefined);
       if (await condition(done, Math.max(1, checkAt - Date.now()))) return;
       let check: Awaited<ReturnType<typeof coordination.checkCoordinator>>;
       try {
@@ -280,7 +310,11 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
         }
         stuckSince = undefined;
         const reason = `capsched: no worker polls task queue ${check.taskQueue ?? '?'}; replaced by window ${windowId} on task queue ${info.taskQueue}`;
-        log.error('coordinator stuck on a task queue no worker polls; replacing it', { coordinator: coordinatorId, taskQueue: check.taskQueue, windowTaskQueue: info.taskQueue });
+        log.error('coordinator stuck on a task queue no worker polls; replacing it', {
+          coordinator: coordinatorId,
+          taskQueue: check.taskQueue,
+          windowTaskQueue: info.taskQueue,
+        });
         await alert(
           'critical',
           'Namespace coordinator stranded; replaced',
@@ -324,7 +358,12 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     const held = r.heldBy.length > 0 ? ` (still held by ${r.heldBy.join(', ')})` : '';
     if (!r.applied) {
       phase = 'failed';
-      await alert('critical', 'Revert to on-demand failed', `Releasing the window failed; the namespace may still be provisioned: ${r.errors.join('; ')}`, 'release');
+      await alert(
+        'critical',
+        'Revert to on-demand failed',
+        `Releasing the window failed; the namespace may still be provisioned: ${r.errors.join('; ')}`,
+        'release',
+      );
     } else if (!r.verified) {
       phase = 'failed';
       await alert('critical', 'Revert not verified', `Capacity was set to ${to}${held}, but verification failed: ${r.errors.join('; ')}`, 'release');
@@ -340,11 +379,21 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
           : r.lateCause === 'rejoined'
             ? 'the namespace coordinator had lost the window (terminated, cancelled, reset or stranded) until the window re-joined it'
             : 'no worker or Temporal server was available at the end';
-      await alert('error', title, `The window ended at ${new Date(endMs).toISOString()}, but the release began late by ${late} (${why}); capacity stayed provisioned meanwhile. Now verified ${to}${held}.`, 'release');
+      await alert(
+        'error',
+        title,
+        `The window ended at ${new Date(endMs).toISOString()}, but the release began late by ${late} (${why}); capacity stayed provisioned meanwhile. Now verified ${to}${held}.`,
+        'release',
+      );
     } else {
       phase = 'done';
       const title = r.target.mode === 'onDemand' ? 'Capacity reverted to on-demand' : `Window ended; capacity now ${to}`;
-      await alert('info', title, r.target.mode === 'onDemand' ? 'Revert verified: the API reports on-demand and the latest request completed.' : `Verified ${to}${held}.`, 'release');
+      await alert(
+        'info',
+        title,
+        r.target.mode === 'onDemand' ? 'Revert verified: the API reports on-demand and the latest request completed.' : `Verified ${to}${held}.`,
+        'release',
+      );
     }
   };
 
@@ -360,7 +409,13 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       await alert('critical', 'Capacity change failed', `Setting ${input.desiredTrus} TRUs failed: ${r.errors.join('; ')}`, 'raise');
       return finish();
     }
-    if (!r.verified) await alert('error', 'Capacity change not verified', `The change to ${describeTarget(r.target)} was not verified; the window continues and will still be reverted: ${r.errors.join('; ')}`, 'verify');
+    if (!r.verified)
+      await alert(
+        'error',
+        'Capacity change not verified',
+        `The change to ${describeTarget(r.target)} was not verified; the window continues and will still be reverted: ${r.errors.join('; ')}`,
+        'verify',
+      );
     if (endMs === undefined) {
       phase = 'done';
       return finish();
@@ -393,7 +448,12 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       } else {
         phase = 'failed';
         result.errors.push('cancelled: the coordinator did not confirm the release in time');
-        await alert('critical', 'Revert after cancellation not confirmed', `The coordinator ${coordinatorId} did not confirm releasing the window within ${formatDurationMs(CANCEL_RELEASE_WAIT_MS)}.`, 'release');
+        await alert(
+          'critical',
+          'Revert after cancellation not confirmed',
+          `The coordinator ${coordinatorId} did not confirm releasing the window within ${formatDurationMs(CANCEL_RELEASE_WAIT_MS)}.`,
+          'release',
+        );
       }
     });
     throw err;

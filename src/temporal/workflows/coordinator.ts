@@ -20,7 +20,18 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { DRIFT_REALERT_MS, LATE_RELEASE_MS, MAX_RELEASE_GRACE_MS, describeTarget, dueWindows, effectiveTarget, holders, nextEndMs, releaseGraceUntil, releaseRetryDelayMs } from '../../core/capacity/window.js';
+import {
+  DRIFT_REALERT_MS,
+  LATE_RELEASE_MS,
+  MAX_RELEASE_GRACE_MS,
+  describeTarget,
+  dueWindows,
+  effectiveTarget,
+  holders,
+  nextEndMs,
+  releaseGraceUntil,
+  releaseRetryDelayMs,
+} from '../../core/capacity/window.js';
 import type { AlertSeverity, CapacityTarget } from '../../core/ports.js';
 import { alerts, applyCapacity, verifyCapacity } from './activities.js';
 import { failureMessage, failureType } from './capacity-change.js';
@@ -120,7 +131,16 @@ const LIVE_TRUS_PATCH = 'capsched-live-window-trus';
 const INTERRUPTIBLE_VERIFY_DELAY_PATCH = 'capsched-interruptible-verify-delay';
 
 /** Failure types of a change the API (or the worker) refused before accepting it. */
-const NEVER_APPLIED = new Set(['NAMESPACE_REFUSED', 'WORKER_MODE_MISMATCH', 'CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_TRUS_NOT_OFFERED', 'CLOUD_OPS_UNAUTHENTICATED', 'CLOUD_OPS_PERMISSION_DENIED', 'CLOUD_OPS_NOT_FOUND', 'CLOUD_OPS_CONFIG']);
+const NEVER_APPLIED = new Set([
+  'NAMESPACE_REFUSED',
+  'WORKER_MODE_MISMATCH',
+  'CLOUD_OPS_INVALID_ARGUMENT',
+  'CLOUD_OPS_TRUS_NOT_OFFERED',
+  'CLOUD_OPS_UNAUTHENTICATED',
+  'CLOUD_OPS_PERMISSION_DENIED',
+  'CLOUD_OPS_NOT_FOUND',
+  'CLOUD_OPS_CONFIG',
+]);
 
 interface StepOutcome {
   applied: boolean;
@@ -233,7 +253,8 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         const wakeAt = nextEnd === undefined ? until : Math.min(until, Math.max(Date.now() + 1, nextEnd));
         const movesBefore = endMoves;
         const cut = await condition(() => state.queue.length > 0 || state.retarget === true || endMoves !== movesBefore, Math.max(1, wakeAt - Date.now()));
-        if (cut || Date.now() < until) log.info('verify delay cut short: another window is waiting', { step: state.steps, waitedMs: verifyDelayMs - (until - Date.now()) });
+        if (cut || Date.now() < until)
+          log.info('verify delay cut short: another window is waiting', { step: state.steps, waitedMs: verifyDelayMs - (until - Date.now()) });
       } else {
         await sleep(verifyDelayMs);
       }
@@ -297,7 +318,12 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     state.unsettled = undefined;
     log.info('release verified after retries', { attempts: pending.attempts, to: describeTarget(target) });
     if (pending.alerted) {
-      await coordinatorAlert('info', `Capacity release recovered: now ${describeTarget(target)}`, `After ${pending.attempts} attempts the namespace is verifiably at ${describeTarget(target)}.`, `release-recovered:${pending.sinceMs}`);
+      await coordinatorAlert(
+        'info',
+        `Capacity release recovered: now ${describeTarget(target)}`,
+        `After ${pending.attempts} attempts the namespace is verifiably at ${describeTarget(target)}.`,
+        `release-recovered:${pending.sinceMs}`,
+      );
     }
     for (const { window, ...late } of pending.windows) await report(window, { step: 'release', ...outcome, target, heldBy: holders(state.windows), ...late });
   };
@@ -329,17 +355,24 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     const remaining = state.windows.filter((w) => !leaving.includes(w));
     state.windows = remaining;
     const target = effectiveTarget(remaining);
-    log.warn('coordinator cancelled; releasing to what its remaining windows ask', { leaving: leaving.map((w) => w.windowId), remaining: remaining.length, to: describeTarget(target) });
+    log.warn('coordinator cancelled; releasing to what its remaining windows ask', {
+      leaving: leaving.map((w) => w.windowId),
+      remaining: remaining.length,
+      to: describeTarget(target),
+    });
     const outcome = await step(target, Math.min(MAX_RELEASE_GRACE_MS, Math.max(0, ...leaving.map((w) => w.verifyDelayMs))));
     const { neverApplied: _n, ...released } = outcome;
     if (outcome.applied && outcome.verified) {
       // Windows not confirmed here re-join a fresh coordinator on their next check, which releases them durably.
       for (const w of leaving) await report(w, { step: 'release', ...released, target, heldBy: holders(remaining) });
-      for (const { window, ...late } of state.unsettled?.windows ?? []) await report(window, { step: 'release', ...released, target, heldBy: holders(remaining), ...late });
+      for (const { window, ...late } of state.unsettled?.windows ?? [])
+        await report(window, { step: 'release', ...released, target, heldBy: holders(remaining), ...late });
     }
     await coordinatorAlert(
       outcome.applied && outcome.verified ? 'info' : 'critical',
-      outcome.applied && outcome.verified ? `Namespace coordinator cancelled; capacity now ${describeTarget(target)}` : 'Namespace coordinator cancelled; its release failed',
+      outcome.applied && outcome.verified
+        ? `Namespace coordinator cancelled; capacity now ${describeTarget(target)}`
+        : 'Namespace coordinator cancelled; its release failed',
       `The coordinator was cancelled. ${leaving.length} ended or cancelled window(s) released; ${remaining.length} running window(s) keep ${describeTarget(target)} and re-join a fresh coordinator on their next check.${outcome.errors.length > 0 ? ` ${outcome.errors.join('; ')}` : ''}`,
       `cancelled:${now}`,
     );
@@ -367,7 +400,12 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     if (!selfHeal) {
       if (alertDue) {
         drift.alerted = true;
-        await coordinatorAlert('error', 'Capacity changed outside capsched', `Expected ${describeTarget(target)} for the active window(s) ${holders(state.windows).join(', ')}: ${v.reason ?? 'mismatch'}. Self-heal is off: capsched does not restore it (re-checked every ${input.reverifyIntervalMs ?? 0} ms; alerted once a day at most).`, `drift:${drift.sinceMs}`);
+        await coordinatorAlert(
+          'error',
+          'Capacity changed outside capsched',
+          `Expected ${describeTarget(target)} for the active window(s) ${holders(state.windows).join(', ')}: ${v.reason ?? 'mismatch'}. Self-heal is off: capsched does not restore it (re-checked every ${input.reverifyIntervalMs ?? 0} ms; alerted once a day at most).`,
+          `drift:${drift.sinceMs}`,
+        );
       }
       return;
     }
@@ -377,7 +415,9 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       const ok = outcome.applied && outcome.verified;
       await coordinatorAlert(
         ok ? 'error' : 'critical',
-        ok ? `Capacity changed outside capsched; restored to ${describeTarget(target)}` : `Capacity changed outside capsched; restoring ${describeTarget(target)} failed`,
+        ok
+          ? `Capacity changed outside capsched; restored to ${describeTarget(target)}`
+          : `Capacity changed outside capsched; restoring ${describeTarget(target)} failed`,
         `The re-read found ${v.reason ?? 'a mismatch'} (UI, tcld or Terraform?). ${ok ? `capsched set ${describeTarget(target)} again and verified it` : `Restoring failed, retried on the next re-read: ${outcome.errors.join('; ')}`}. Further out-of-band changes are restored without another alert for a day.`,
         `drift:${drift.sinceMs}`,
       );
@@ -400,17 +440,44 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         if (window.dryRun !== undefined && state.dryRun !== undefined && window.dryRun !== state.dryRun && patched(BIND_MODE_PATCH)) {
           const error = `refused: a ${window.dryRun ? 'dry-run' : 'real'} window cannot join the namespace's ${state.dryRun ? 'dry-run' : 'real'} coordinator ${info.workflowId}`;
           log.error('window of the other mode refused', { windowId: window.windowId, windowDryRun: window.dryRun, coordinatorDryRun: state.dryRun });
-          await report(window, { step: 'raise', applied: false, verified: false, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: [error], dryRun: state.dryRun });
+          await report(window, {
+            step: 'raise',
+            applied: false,
+            verified: false,
+            changed: false,
+            target: effectiveTarget(state.windows),
+            heldBy: holders(state.windows),
+            errors: [error],
+            dryRun: state.dryRun,
+          });
           continue;
         }
         state.dryRun ??= window.dryRun;
         if (window.rejoin === true && state.closed.includes(window.windowId) && patched(REJOIN_PATCH)) {
           // Already released here; its confirmation was lost in a race: confirm again.
-          await report(window, { step: 'release', applied: true, verified: true, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: [], dryRun: state.dryRun === true });
+          await report(window, {
+            step: 'release',
+            applied: true,
+            verified: true,
+            changed: false,
+            target: effectiveTarget(state.windows),
+            heldBy: holders(state.windows),
+            errors: [],
+            dryRun: state.dryRun === true,
+          });
           continue;
         }
         if (state.closed.includes(window.windowId)) {
-          await report(window, { step: 'raise', applied: false, verified: false, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: ['the window was closed before it opened'], dryRun: false });
+          await report(window, {
+            step: 'raise',
+            applied: false,
+            verified: false,
+            changed: false,
+            target: effectiveTarget(state.windows),
+            heldBy: holders(state.windows),
+            errors: ['the window was closed before it opened'],
+            dryRun: false,
+          });
           continue;
         }
         const pendingEnd = state.pendingEnds[window.windowId];
@@ -429,7 +496,16 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
           remember(window.windowId);
           const error = `the window ended at ${new Date(window.endMs).toISOString()} while another capacity step of the namespace was still running: capacity was not changed for it`;
           log.warn('window ended before its raise could start; not raised', { windowId: window.windowId });
-          await report(window, { step: 'raise', applied: false, verified: false, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: [error], dryRun: false });
+          await report(window, {
+            step: 'raise',
+            applied: false,
+            verified: false,
+            changed: false,
+            target: effectiveTarget(state.windows),
+            heldBy: holders(state.windows),
+            errors: [error],
+            dryRun: false,
+          });
           continue;
         }
         // A permanent change replaces the previous permanent one (the baseline).
@@ -479,7 +555,13 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         const target = effectiveTarget(state.windows);
         log.info('window TRUs changed; applying the effective capacity', { to: describeTarget(target) });
         const outcome = await step(target, Math.max(0, ...state.windows.map((w) => w.verifyDelayMs)));
-        if (!outcome.applied || !outcome.verified) await coordinatorAlert('critical', `Capacity change to ${describeTarget(target)} failed`, `A reconcile pass changed a running window's TRUs; setting ${describeTarget(target)} failed or was not verified: ${outcome.errors.join('; ')}`, `retarget:${state.steps}`);
+        if (!outcome.applied || !outcome.verified)
+          await coordinatorAlert(
+            'critical',
+            `Capacity change to ${describeTarget(target)} failed`,
+            `A reconcile pass changed a running window's TRUs; setting ${describeTarget(target)} failed or was not verified: ${outcome.errors.join('; ')}`,
+            `retarget:${state.steps}`,
+          );
         if (state.unsettled !== undefined) await settle(outcome, target);
         continue;
       }
@@ -505,7 +587,19 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
           const runId = event.close.windowId.slice(cut + 1);
           remember(event.close.windowId);
           // Not held (already released, or its open failed): confirm so the window stops waiting.
-          await report({ windowId: event.close.windowId, workflowId, runId, trus: 0, verifyDelayMs: 0 }, { step: 'release', applied: true, verified: true, changed: false, target: effectiveTarget(state.windows), heldBy: holders(state.windows), errors: [], dryRun: false });
+          await report(
+            { windowId: event.close.windowId, workflowId, runId, trus: 0, verifyDelayMs: 0 },
+            {
+              step: 'release',
+              applied: true,
+              verified: true,
+              changed: false,
+              target: effectiveTarget(state.windows),
+              heldBy: holders(state.windows),
+              errors: [],
+              dryRun: false,
+            },
+          );
           continue;
         }
         closing.push(window);
@@ -537,7 +631,9 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
             heldUpBy ??= span.what;
           }
           if (window.rejoin === true) return { window, lateByMs, lateCause: 'rejoined' as const };
-          return busyMs * 2 >= lateByMs ? { window, lateByMs, lateCause: 'busy' as const, ...(heldUpBy !== undefined ? { heldUpBy } : {}) } : { window, lateByMs, lateCause: 'outage' as const };
+          return busyMs * 2 >= lateByMs
+            ? { window, lateByMs, lateCause: 'busy' as const, ...(heldUpBy !== undefined ? { heldUpBy } : {}) }
+            : { window, lateByMs, lateCause: 'outage' as const };
         });
         if ((!outcome.applied || !outcome.verified) && patched(RELEASE_UNTIL_VERIFIED_PATCH)) {
           await unsettle(outcome, target, reports);
@@ -554,7 +650,8 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         if (state.queue.length === 0) return { namespace, steps: state.steps, final: state.applied };
         continue;
       }
-      const tooLong = input.continueAsNewAfterEvents !== undefined ? workflowInfo().historyLength >= input.continueAsNewAfterEvents : workflowInfo().continueAsNewSuggested;
+      const tooLong =
+        input.continueAsNewAfterEvents !== undefined ? workflowInfo().historyLength >= input.continueAsNewAfterEvents : workflowInfo().continueAsNewSuggested;
       if (tooLong && workflowInfo().historyLength > 0) {
         await condition(allHandlersFinished);
         if (state.queue.length === 0) {

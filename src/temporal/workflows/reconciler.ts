@@ -53,7 +53,13 @@ export async function capschedReconciler(input: ReconcilerInput): Promise<void> 
       state = { ...state, consecutiveFailures: state.consecutiveFailures + 1, lastPassResult: 'failed' };
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5_000) {
-      await continueAsNew<typeof capschedReconciler>({ installation: input.installation, intervalMs, passHeartbeatTimeoutMs: heartbeatTimeoutMs, state, pending });
+      await continueAsNew<typeof capschedReconciler>({
+        installation: input.installation,
+        intervalMs,
+        passHeartbeatTimeoutMs: heartbeatTimeoutMs,
+        state,
+        pending,
+      });
     }
   }
 }
