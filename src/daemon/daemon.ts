@@ -343,6 +343,19 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     else if (state === undefined || state.passes === 0) reasons.push('first reconcile pass not finished');
     return { ready: reasons.length === 0, reasons, state };
   };
+  /** What GET /status shows; the daemon's own status() adds its local passes and workers. */
+  const baseStatus = async () => {
+    const { ready, reasons, state } = await readiness();
+    return {
+      identity,
+      installation: options.installation,
+      mode: dryRun ? ('dry-run' as const) : ('reconciler-workflow' as const),
+      source: options.source.describe(),
+      ready,
+      notReadyReasons: reasons,
+      state,
+    };
+  };
 
   // ---- the page ----
   const present = new PresentReader({
@@ -394,18 +407,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       trigger: (reason) => {
         trigger(reason).catch(() => undefined);
       },
-      status: async () => {
-        const { ready, reasons, state } = await readiness();
-        return {
-          identity,
-          installation: options.installation,
-          mode: dryRun ? 'dry-run' : 'reconciler-workflow',
-          source: options.source.describe(),
-          ready,
-          notReadyReasons: reasons,
-          state,
-        };
-      },
+      status: baseStatus,
       present: presentView,
       page: async () => renderPage(await presentView(), { refreshSeconds: options.ui?.refreshSeconds ?? 5 }),
       ...(options.ui?.token === undefined ? {} : { uiToken: options.ui.token }),
@@ -506,15 +508,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     identity,
     triggerNow: (reason = 'manual') => trigger(reason),
     status: async () => {
-      const { ready, reasons, state } = await readiness();
       return {
-        identity,
-        installation: options.installation,
-        mode: dryRun ? 'dry-run' : 'reconciler-workflow',
-        source: options.source.describe(),
-        ready,
-        notReadyReasons: reasons,
-        state,
+        ...(await baseStatus()),
         localPasses: [...localPasses],
         workers: Object.fromEntries([...workers].map(([name, { worker }]) => [name, worker.getState()])),
       };
