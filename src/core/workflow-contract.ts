@@ -3,6 +3,7 @@
  * capacity-change workflow. Plain data only: it travels through Temporal payloads and is
  * visible in the Web UI, so it never carries a secret.
  */
+import type { PlanStep } from './capacity/steps.js';
 
 /** Task queue of the capacity-change worker (as in the seed). */
 export const DEFAULT_TASK_QUEUE = 'capacity-management';
@@ -30,8 +31,19 @@ export const MANAGED_BY = 'capsched';
 export interface CapacityChangeInput {
   /** Temporal Cloud namespace id. */
   namespace: string;
-  /** Provisioned TRUs during the window. */
+  /** Provisioned TRUs during the window (for a ramp: its peak, what a worker that knows no ramps holds). */
   desiredTrus: number;
+  /**
+   * A ramp (issue #14): the TRUs step through these values, offsets from the window's start in the
+   * plan's duration syntax, the first at "0h". The window's start is `startTime`, else the run's
+   * scheduled start time, else the run's start. Absent: flat at desiredTrus.
+   */
+  steps?: PlanStep[];
+  /**
+   * The occurrence's nominal start (ISO 8601) for a run a reconcile pass started late: a ramp's
+   * offsets count from it, not from the late run's start.
+   */
+  startTime?: string;
   /** Absolute end (ISO 8601) for direct runs (`capsched change`, API users). */
   endTime?: string;
   /**

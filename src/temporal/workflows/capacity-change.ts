@@ -29,6 +29,7 @@ import {
   parseInstant,
   resolveWindowEnd,
 } from '../../core/capacity/window.js';
+import { describeSteps, type TimedStep } from '../../core/capacity/steps.js';
 import type { Alert, AlertSeverity } from '../../core/ports.js';
 import type { CapacityChangeInput, CapacityChangeResult } from '../../core/workflow-contract.js';
 import { alerts, coordination } from './activities.js';
@@ -60,6 +61,8 @@ const CANCEL_RELEASE_WAIT_MS = 30 * 60_000;
 const COORDINATOR_LIVENESS_PATCH = 'capsched-coordinator-liveness';
 /** An end moved after the window's end has passed is refused (it used to be acknowledged and ignored). */
 const REFUSE_LATE_END_PATCH = 'capsched-refuse-end-after-end';
+/** A ramp (input.steps): the window hands its coordinator its steps at instants, and the coordinator follows them. */
+const RAMP_PATCH = 'capsched-ramp-steps';
 /** A stuck coordinator is confirmed by a second check this long after the first (or one check interval, if shorter). */
 const STUCK_CONFIRM_MS = 60_000;
 
@@ -83,11 +86,16 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   let raise: CoordinatorReport | undefined;
   let release: CoordinatorReport | undefined;
   let effective: CapacityChangeStatus['effective'];
+  /** A ramp's steps at instants (set by the guard when the input has steps). */
+  let steps: TimedStep[] | undefined;
+  /** What the window asks for, in words: "8 TRUs", or a ramp's "4 → 8 → 12 → 6 TRUs". */
+  const asked = (): string => (steps === undefined ? `${input.desiredTrus} TRUs` : describeSteps(steps));
 
   const status = (): CapacityChangeStatus => ({
     namespace: input.namespace,
     phase,
     desiredTrus: input.desiredTrus,
+    ...(steps === undefined ? {} : { steps: steps.map((s) => ({ at: new Date(s.atMs).toISOString(), trus: s.trus })) }),
     effective,
     endTime: endMs === undefined ? undefined : new Date(endMs).toISOString(),
     errors: [...result.errors],
@@ -212,6 +220,15 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   const end = resolveWindowEnd(input, { scheduledStartMs: scheduledStart?.getTime(), runStartMs: info.runStartTime.getTime() }, readDuration);
   if (!end.ok) problems.push(end.error);
   else endMs = end.endMs;
+  if (input.steps !== undefined && patched(RAMP_PATCH)) {
+    // Offsets count from the occurrence's start: a late-started run carries it (startTime).
+    const base = input.startTime === undefined ? startMs : parseInstant(input.startTime);
+    if (input.startTime !== undefined && base === undefined)
+      problems.push(`startTime ${JSON.stringify(input.startTime)} is not an ISO 8601 date-time with a zone (e.g. 2026-03-01T04:00:00Z)`);
+    const ramp = readRamp(input.steps, base ?? startMs, endMs, readDuration);
+    if (typeof ramp === 'string') problems.push(ramp);
+    else steps = ramp;
+  }
   if (problems.length > 0 || verifyDelayMs === undefined) {
     phase = 'failed';
     result.errors.push(...problems.map((p) => `invalid input: ${p}`));
@@ -241,6 +258,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     workflowId: info.workflowId,
     runId: info.runId,
     trus: input.desiredTrus,
+    ...(steps === undefined ? {} : { steps }),
     endMs,
     verifyDelayMs,
     ...auditOf(input),
@@ -337,7 +355,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
         await alert(
           'info',
           'Window re-joined its namespace coordinator',
-          `The coordinator ${coordinatorId} ${check.state === 'gone' ? 'was not running' : 'did not know this window'} (${check.detail ?? check.state}); the window re-announced itself (${input.desiredTrus} TRUs${endMs === undefined ? '' : ` until ${new Date(endMs).toISOString()}`}).`,
+          `The coordinator ${coordinatorId} ${check.state === 'gone' ? 'was not running' : 'did not know this window'} (${check.detail ?? check.state}); the window re-announced itself (${asked()}${endMs === undefined ? '' : ` until ${new Date(endMs).toISOString()}`}).`,
           `rejoin-${stage}`,
         );
       } catch (err) {
@@ -406,7 +424,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     result.errors.push(...r.errors);
     if (!r.applied) {
       phase = 'failed';
-      await alert('critical', 'Capacity change failed', `Setting ${input.desiredTrus} TRUs failed: ${r.errors.join('; ')}`, 'raise');
+      await alert('critical', 'Capacity change failed', `Setting ${asked()} failed: ${r.errors.join('; ')}`, 'raise');
       return finish();
     }
     if (!r.verified)
@@ -458,6 +476,32 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     });
     throw err;
   }
+}
+
+/**
+ * A ramp's steps at instants, checked: offsets in the duration grammar, the first at the start,
+ * strictly increasing, inside the window; TRUs positive. A string says what is wrong.
+ */
+export function readRamp(
+  planSteps: unknown,
+  startMs: number,
+  endMs: number | undefined,
+  readDuration: (text: string) => number | undefined,
+): TimedStep[] | string {
+  if (!Array.isArray(planSteps) || planSteps.length === 0) return 'steps must be a non-empty list of { after, trus }';
+  const out: TimedStep[] = [];
+  for (const [i, raw] of planSteps.entries()) {
+    const s = raw as { after?: unknown; trus?: unknown } | null;
+    const afterMs = typeof s?.after === 'string' ? readDuration(s.after) : undefined;
+    if (afterMs === undefined) return `steps[${i}].after ${JSON.stringify(s?.after)} is not a duration such as "1h30m"`;
+    if (typeof s?.trus !== 'number' || !Number.isFinite(s.trus) || s.trus <= 0) return `steps[${i}].trus ${JSON.stringify(s?.trus)} must be a positive number`;
+    if (i === 0 && afterMs !== 0) return `steps[0].after must be 0 (the first step is at the window's start), not "${String(s.after)}"`;
+    const prev = out[out.length - 1];
+    if (prev !== undefined && startMs + afterMs <= prev.atMs) return `steps[${i}].after must be later than steps[${i - 1}].after`;
+    if (endMs !== undefined && startMs + afterMs >= endMs) return `steps[${i}].after is at or after the window's end`;
+    out.push({ atMs: startMs + afterMs, trus: s.trus });
+  }
+  return out;
 }
 
 /** What the coordinator shows of a window's audit trail (its status query): plan, commit, installation, started late. */

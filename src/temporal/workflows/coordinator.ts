@@ -32,6 +32,7 @@ import {
   releaseGraceUntil,
   releaseRetryDelayMs,
 } from '../../core/capacity/window.js';
+import { describeSteps, nextStepMs, trusAt } from '../../core/capacity/steps.js';
 import type { AlertSeverity, CapacityTarget } from '../../core/ports.js';
 import { alerts, applyCapacity, verifyCapacity } from './activities.js';
 import { failureMessage, failureType } from './capacity-change.js';
@@ -130,6 +131,9 @@ const LIVE_TRUS_PATCH = 'capsched-live-window-trus';
 /** A step's verify delay no longer holds other windows: an event of another window cuts it short (issue #12 scenario 6). */
 const INTERRUPTIBLE_VERIFY_DELAY_PATCH = 'capsched-interruptible-verify-delay';
 
+/** A ramp window (steps): its TRUs follow its steps; each step that changes the effective capacity is one verified change (issue #14). */
+const RAMP_PATCH = 'capsched-ramp-steps';
+
 /** Failure types of a change the API (or the worker) refused before accepting it. */
 const NEVER_APPLIED = new Set([
   'NAMESPACE_REFUSED',
@@ -178,18 +182,28 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     endMoves += 1;
     log.info('window end moved', { windowId, endTime: new Date(endMs).toISOString() });
   });
-  setHandler(setWindowTrusSignal, ({ windowId, trus, commit }) => {
+  setHandler(setWindowTrusSignal, ({ windowId, trus, commit, steps }) => {
     if (typeof trus !== 'number' || !Number.isFinite(trus) || trus <= 0) {
       log.warn('window TRUs ignored: not a positive number', { windowId });
       return;
     }
     const active = state.windows.find((w) => w.windowId === windowId);
     const queued = state.queue.find((e): e is Extract<CoordinatorEvent, { kind: 'open' }> => e.kind === 'open' && e.window.windowId === windowId);
-    if (active !== undefined && active.trus !== trus) {
+    // A ramp (or a window that was one) takes the pass's steps: the steps are the plan, trus follows them.
+    const reshape = steps !== undefined || active?.steps !== undefined || queued?.window.steps !== undefined;
+    if (reshape) {
+      const target = active ?? queued?.window;
+      if (target !== undefined) {
+        if (Array.isArray(steps) && steps.length > 0) target.steps = steps;
+        else delete target.steps;
+        target.trus = target.steps === undefined ? trus : trusAt(target.steps, Date.now());
+        if (active !== undefined) state.retarget = true;
+      }
+    } else if (active !== undefined && active.trus !== trus) {
       active.trus = trus;
       state.retarget = true;
     } else if (queued !== undefined) queued.window.trus = trus;
-    log.info('window TRUs set', { windowId, trus, commit, held: active !== undefined });
+    log.info('window TRUs set', { windowId, trus, commit, held: active !== undefined, ...(steps === undefined ? {} : { steps: describeSteps(steps) }) });
   });
   setHandler(coordinatorStatusQuery, () => ({
     namespace,
@@ -198,6 +212,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     windows: state.windows.map((w) => ({
       windowId: w.windowId,
       trus: w.trus,
+      ...(w.steps === undefined ? {} : { steps: w.steps.map((st) => ({ at: new Date(st.atMs).toISOString(), trus: st.trus })) }),
       endTime: w.endMs === undefined ? undefined : new Date(w.endMs).toISOString(),
       ...(w.plan === undefined ? {} : { plan: w.plan }),
       ...(w.commit === undefined ? {} : { commit: w.commit }),
@@ -217,6 +232,31 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
   state.dryRun ??= input.dryRun;
   /** Spans of recent steps (why a release began late); not carried across continue-as-new. */
   const recentSteps: Array<{ startMs: number; endMs: number; what: string }> = [];
+
+  /** Ramp windows take the TRUs of the latest step reached; true when one changed. Windows without steps are untouched. */
+  const advanceRamps = (nowMs: number): boolean => {
+    let changed = false;
+    for (const w of state.windows) {
+      if (w.steps === undefined || w.steps.length === 0 || !patched(RAMP_PATCH)) continue;
+      const trus = trusAt(w.steps, nowMs);
+      // A failed raise holds its window at 0 until its end (KEEP_FAILED_WINDOW_PATCH): a ramp does not revive it.
+      if (w.trus !== trus && w.trus !== 0) {
+        w.trus = trus;
+        changed = true;
+      }
+    }
+    return changed;
+  };
+  /** The next instant the coordinator must act by itself: a window's end or a ramp's next step. */
+  const nextWakeMs = (nowMs: number): number | undefined => {
+    let next = nextEndMs(state.windows);
+    for (const w of state.windows) {
+      if (w.steps === undefined || w.trus === 0) continue;
+      const at = nextStepMs(w.steps, nowMs);
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
+  };
 
   /** Sets the target through the API (a no-op when already there), waits, verifies. */
   const step = async (target: CapacityTarget, verifyDelayMs: number): Promise<StepOutcome> => {
@@ -249,7 +289,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         // The delay is a wait, not part of the step: another window's open, close, due end, moved end or new TRUs cuts it
         // short, and the verification (which polls until the latest request completes) runs now.
         const until = Date.now() + verifyDelayMs;
-        const nextEnd = nextEndMs(state.windows);
+        const nextEnd = nextWakeMs(Date.now());
         const wakeAt = nextEnd === undefined ? until : Math.min(until, Math.max(Date.now() + 1, nextEnd));
         const movesBefore = endMoves;
         const cut = await condition(() => state.queue.length > 0 || state.retarget === true || endMoves !== movesBefore, Math.max(1, wakeAt - Date.now()));
@@ -511,6 +551,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         // A permanent change replaces the previous permanent one (the baseline).
         if (window.endMs === undefined) state.windows = state.windows.filter((w) => w.endMs !== undefined);
         const before = effectiveTarget(state.windows);
+        if (window.steps !== undefined && window.steps.length > 0 && patched(RAMP_PATCH)) window.trus = trusAt(window.steps, Date.now());
         state.windows.push(window);
         const target = effectiveTarget(state.windows);
         if (window.rejoin === true && target.mode === 'provisioned' && patched(REJOIN_PATCH)) {
@@ -547,6 +588,32 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         await report(window, { step: 'raise', ...raised, target: outcome.applied ? target : before, heldBy: holders(state.windows) });
         if (state.unsettled !== undefined) await settle(outcome, target);
         continue;
+      }
+
+      // A ramp reached its next step: apply the new maximum (one verified change), unless other windows already hold more.
+      {
+        const before = effectiveTarget(state.windows);
+        if (advanceRamps(Date.now())) {
+          const target = effectiveTarget(state.windows);
+          const ramps = state.windows.filter((w) => w.steps !== undefined && w.trus > 0);
+          log.info('ramp step reached', {
+            windows: ramps.map((w) => `${w.plan ?? w.windowId}: ${w.trus}`),
+            from: describeTarget(before),
+            to: describeTarget(target),
+          });
+          if (before.mode === target.mode && (before.mode === 'onDemand' || (target.mode === 'provisioned' && before.trus === target.trus))) continue;
+          const outcome = await step(target, Math.max(0, ...ramps.map((w) => w.verifyDelayMs)));
+          if (!outcome.applied || !outcome.verified)
+            await coordinatorAlert(
+              'critical',
+              `Ramp step to ${describeTarget(target)} ${outcome.applied ? 'not verified' : 'failed'}`,
+              `The ramp of ${ramps.map((w) => `${w.plan ?? w.windowId} (${describeSteps(w.steps ?? [])})`).join(', ')} reached a step; setting ${describeTarget(target)} ${outcome.applied ? 'was not verified' : 'failed'}: ${outcome.errors.join('; ')}. The namespace may be below what the window asks; the re-verify retries it.`,
+              `ramp:${state.steps}`,
+            );
+          if (outcome.applied && !outcome.verified) state.drift ??= { sinceMs: Date.now(), alerted: true };
+          if (state.unsettled !== undefined) await settle(outcome, target);
+          continue;
+        }
       }
 
       // A held window's TRUs changed: apply the new maximum now (raise or lower).
@@ -660,7 +727,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         }
         continue;
       }
-      const next = nextEndMs(state.windows);
+      const next = nextWakeMs(Date.now());
       endsMoved = false;
       const pending = state.unsettled;
       if (pending !== undefined) {

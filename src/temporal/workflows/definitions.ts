@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CapacityTarget } from '../../core/ports.js';
 import type { CapacityChangeResult } from '../../core/workflow-contract.js';
+import type { TimedStep } from '../../core/capacity/steps.js';
 
 /** Workflow type of the per-namespace coordinator. */
 export const CAPACITY_COORDINATOR_WORKFLOW = 'capacityCoordinator';
@@ -28,6 +29,8 @@ export interface CapacityChangeStatus {
   namespace: string;
   phase: WindowPhase;
   desiredTrus: number;
+  /** A ramp's steps at instants (ISO), when the window is a ramp. */
+  steps?: { at: string; trus: number }[];
   /** What the namespace was last set to for this window (after coordination with overlapping windows). */
   effective?: CapacityTarget;
   /** ISO end of the window; absent for a permanent change. */
@@ -57,6 +60,12 @@ export interface WindowRequest {
   workflowId: string;
   runId: string;
   trus: number;
+  /**
+   * A ramp (issue #14): the TRUs the window asks for step through these values at these instants
+   * (epoch ms, increasing; the first at the window's start). The coordinator keeps `trus` at the
+   * latest step reached. Absent: a flat window (older windows never have steps).
+   */
+  steps?: TimedStep[];
   /** Epoch ms; absent = permanent (a baseline that a newer permanent change replaces). */
   endMs?: number;
   verifyDelayMs: number;
@@ -89,6 +98,11 @@ export interface SetWindowEndRequest {
 export interface SetWindowTrusRequest {
   windowId: string;
   trus: number;
+  /**
+   * The window's ramp at the commit (a running ramp's plan edited, or a flat plan edited into a
+   * ramp): replaces the window's steps, and `trus` follows them. Absent: the window becomes flat at `trus`.
+   */
+  steps?: TimedStep[];
   /** The commit the new value comes from (logs only). */
   commit?: string;
 }
@@ -126,6 +140,8 @@ export interface CoordinatorReport {
 export interface ActiveWindowStatus {
   windowId: string;
   trus: number;
+  /** A ramp's steps (ISO instants); trus is the current one. */
+  steps?: { at: string; trus: number }[];
   endTime?: string;
   plan?: string;
   commit?: string;
