@@ -49,6 +49,7 @@ const namespaces = {
   coordCancel: 'coordcancel.rec01',
   drift: 'drift.rec01',
   cut: 'cut.rec01',
+  ramp: 'ramp.rec01',
 };
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -142,6 +143,32 @@ async function recordLive(): Promise<void> {
 }
 
 /**
+ * 15. A ramp (issue #14, capsched-ramp-steps): 4 → 8 → 6 TRUs a second apart, then on-demand; the
+ *     simulator's change record shows every step in order. `CAPSCHED_RECORD_ONLY=ramp` records only this case.
+ */
+async function recordRamp(): Promise<void> {
+  const ramp = await start('ramp', {
+    namespace: namespaces.ramp,
+    desiredTrus: 8,
+    steps: [
+      { after: '0s', trus: 4 },
+      { after: '1500ms', trus: 8 },
+      { after: '3s', trus: 6 },
+    ],
+    endTime: endIn(4_500),
+  });
+  await ramp.result();
+  console.log(
+    `ramp changes: ${sim
+      .changes(namespaces.ramp)
+      .map((c) => JSON.stringify(c))
+      .join(' ')}`,
+  );
+  await save('ramp-window', ramp.workflowId);
+  await save('ramp-coordinator', coordinatorWorkflowId(namespaces.ramp));
+}
+
+/**
  * 9. Capacity still changing after the operation reports FULFILLED (the simulator's capacityLag:
  *    latest_request IN_PROGRESS 1 s longer): the raise's and the revert's verifications poll until the
  *    request completes (capsched-verify-settled). `CAPSCHED_RECORD_ONLY=settle` records only this case.
@@ -221,6 +248,7 @@ mkdirSync(outDir, { recursive: true });
 await worker.runUntil(async () => {
   if (process.env.CAPSCHED_RECORD_ONLY === 'settle') return await recordSettle();
   if (process.env.CAPSCHED_RECORD_ONLY === 'coord') return await recordCoordinator();
+  if (process.env.CAPSCHED_RECORD_ONLY === 'ramp') return await recordRamp();
   await recordLive();
   if (process.env.CAPSCHED_RECORD_ONLY === 'live') return;
   await recordSettle();
@@ -282,6 +310,7 @@ await worker.runUntil(async () => {
   await save('go-duration-window', goDuration.workflowId);
 
   await recordCoordinator();
+  await recordRamp();
 });
 
 console.log(`alerts: ${alerts.join(', ')}`);
