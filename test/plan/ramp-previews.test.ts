@@ -8,6 +8,7 @@ import type { PlanFile } from '../../src/core/ports.js';
 import { formatValidationText } from '../../src/core/report/validation-text.js';
 import { formatValidationMarkdown } from '../../src/core/report/validation-markdown.js';
 import { rowsFromPresent } from '../../src/dev/table.js';
+import { renderPage } from '../../src/ui/page.js';
 
 // issue #14: validation previews, the dev table and `capsched status` show a ramp's steps with
 // their local times, and what it asks for now is its current step, not its peak.
@@ -97,4 +98,9 @@ test('present view, dev table and status: a ramp asks for its current step now; 
     alerts: [],
   });
   assert.match(renderStatusText(before), /next window {11}sale: 4 → 8 → 12 → 6 TRU 2026-11-01T00:00-04:00 America\/New_York/);
+  // The page's bar and next-window line name the ramp's values, not only its peak.
+  assert.deepEqual(before.namespaces[0]!.bars[0]!.steps, [4, 8, 12, 6]);
+  const html = renderPage(before, { refreshSeconds: 5 });
+  assert.match(html, />sale 4→8→12→6</);
+  assert.match(html, /sale · 4 → 8 → 12 → 6 TRU · /);
 });

@@ -137,7 +137,10 @@ export interface ActiveWindowView {
 
 export interface BarView {
   plan: string;
+  /** A flat window's TRUs; a ramp's peak. */
   trus: number;
+  /** A ramp's values in order (absent for a flat window). */
+  steps?: number[];
   start: TimeLabel;
   /** null = permanent (drawn to the end of the range). */
   end: TimeLabel | null;
@@ -363,6 +366,7 @@ export function buildPresent(input: PresentInput): PresentView {
         zone,
         active: w.startMs <= nowMs && (w.endMs === null || w.endMs > nowMs),
         ...(w.dst === undefined ? {} : { dst: w.dst }),
+        ...(w.steps === undefined ? {} : { steps: w.steps.map((step) => step.trus) }),
       };
     });
     const { lanes, placed } = assignLanes(rawBars, toMs);
