@@ -112,3 +112,56 @@ test('step warnings: steps under an hour apart say what the billing hour costs; 
     'warning step-unchanged 10:24 steps[2].trus',
   ]);
 });
+
+test('every ramp zod rejects is reported with a `steps…` field at a real position; every ramp that loads is one zod accepts', () => {
+  const VALUES = [
+    '',
+    '~',
+    '0',
+    '-1',
+    '5',
+    '8',
+    '1.5',
+    'true',
+    '""',
+    '"x"',
+    '[1, 2]',
+    '{a: 1}',
+    '0h',
+    '1h',
+    '"1h"',
+    '90s',
+    '1h30m',
+    '10h',
+    '11h',
+    '-1h',
+    '1 hour',
+  ];
+  let rejected = 0;
+  let loadedCount = 0;
+  const cases: [string, string][] = [];
+  for (const v of VALUES) {
+    cases.push([`after ${v}`, `  - { after: 0h, trus: 4 }\n  - { after: ${v}, trus: 8 }\n`]);
+    cases.push([`trus ${v}`, `  - { after: 0h, trus: 4 }\n  - { after: 2h, trus: ${v} }\n`]);
+    cases.push([`first after ${v}`, `  - { after: ${v}, trus: 4 }\n  - { after: 2h, trus: 8 }\n`]);
+    cases.push([`step ${v}`, `  - { after: 0h, trus: 4 }\n  - ${v === '' ? '""' : v}\n`]);
+    cases.push([`steps ${v}`, `  ${v === '' ? '""' : v}\n`]);
+  }
+  for (const [label, steps] of cases) {
+    const text = doc(DAILY, steps).replace(/steps:\n {2}(?!-)/, 'steps: ');
+    const { plans, issues } = loadPlans([file('schedules/sale.yaml', text)]);
+    const errors = issues.filter((i) => i.severity === 'error');
+    assert.equal(plans.length === 0, errors.length > 0, `${label}: rejected exactly when an error is reported ${JSON.stringify(issues)}`);
+    if (plans.length === 0) rejected++;
+    else loadedCount++;
+    for (const e of errors) {
+      assert.ok(e.line >= 7 && e.line <= 9 && e.column >= 1, `${label}: ${e.code} at ${e.line}:${e.column}`);
+      assert.match(e.field, /^steps(\[\d\](\.(after|trus|[a-z]+))?)?$/, `${label}: field ${e.field}`);
+      assert.ok(!e.message.includes('\n'), label);
+    }
+    for (const p of plans) {
+      assert.ok(p.plan.steps !== undefined && p.plan.trus === Math.max(...p.plan.steps.map((s) => s.trus)), label);
+    }
+  }
+  assert.ok(rejected > 60 && loadedCount > 3, `the mutations exercise the rules (${rejected} rejected, ${loadedCount} loaded)`);
+});
