@@ -18,7 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   run: { summary: 'the daemon: watch the source, reconcile, run the worker', load: async () => (await import('./cli/run.js')).runCommand },
   worker: { summary: 'run the capacity-change worker alone', load: async () => (await import('./cli/worker.js')).workerCommand },
   change: {
-    summary: 'start one capacity change now, show each step as it happens, wait for its result',
+    summary: 'start a capacity change now (one namespace or a comma list), show each step as it happens, wait for the result',
     load: async () => (await import('./cli/change.js')).changeCommand,
   },
   capacity: { summary: "show a namespace's capacity from the Cloud Ops API", load: async () => (await import('./cli/capacity.js')).capacityCommand },

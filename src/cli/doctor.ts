@@ -23,6 +23,7 @@ import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { connectTemporal, readTemporalSettings, type TemporalConnection, type TemporalSettings } from '../config/temporal.js';
 import { parseDuration } from '../core/capacity/duration.js';
+import { planSteps } from '../core/capacity/steps.js';
 import { doctorExitCode, doctorReport, formatDoctorJson, formatDoctorText, type DoctorCheck } from '../core/doctor/checks.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import { validateAndLoadPlans } from '../core/plan/validate.js';
@@ -553,8 +554,11 @@ async function namespaceLine(client: CloudOpsClient, ns: string, identity: Cloud
       fix: `give the key Namespace Admin on ${ns}`,
     };
   }
-  const asked = [...new Set(plans.map((lp) => lp.plan.trus))].sort((a, b) => a - b);
-  const bad = plans.filter((lp) => valid.length > 0 && !valid.includes(lp.plan.trus));
+  // Every value a plan asks for: a ramp's each step, not only its peak.
+  const values = (lp: LoadedPlan): number[] => planSteps(lp.plan).map((s) => s.trus);
+  const asked = [...new Set(plans.flatMap(values))].sort((a, b) => a - b);
+  const refused = (lp: LoadedPlan): number[] => [...new Set(values(lp).filter((t) => valid.length > 0 && !valid.includes(t)))];
+  const bad = plans.filter((lp) => refused(lp).length > 0);
   const validText = valid.length === 0 ? 'no valid TRU values reported' : `valid ${valid.join(', ')}`;
   const access = identity === undefined ? 'access not checked' : 'Namespace Admin';
   if (bad.length > 0) {
@@ -562,7 +566,7 @@ async function namespaceLine(client: CloudOpsClient, ns: string, identity: Cloud
       id,
       status: 'fail',
       title: ns,
-      detail: `${access}, ${capacityText}; ${bad.map((lp) => `plan ${lp.plan.name} (${lp.file}) asks ${lp.plan.trus} TRU`).join(', ')}, not offered (${validText})`,
+      detail: `${access}, ${capacityText}; ${bad.map((lp) => `plan ${lp.plan.name} (${lp.file}) asks ${refused(lp).join(', ')} TRU`).join(', ')}, not offered (${validText})`,
       fix: 'change the plan to a valid TRU value',
     };
   }

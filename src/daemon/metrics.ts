@@ -175,7 +175,7 @@ export class DaemonMetrics implements CapacityMetrics {
   });
   private readonly planTrus = new Gauge({
     name: 'capsched_plan_trus',
-    help: 'TRUs the plan asks for during its windows.',
+    help: "TRUs the plan asks for during its windows (a ramp's peak).",
     labelNames: ['plan', 'namespace'],
     registers: [this.registry],
   });

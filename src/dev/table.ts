@@ -13,7 +13,7 @@ export interface DevRow {
   plan: string;
   file: string;
   namespace: string;
-  /** Provisioned TRUs during the window. */
+  /** Provisioned TRUs during the window; a ramp's values in order, "4→8→12→6". */
   trus: string;
   scheduleId: string;
   timezone: string;
@@ -54,7 +54,7 @@ export function rowsFromPresent(view: PresentView): DevRow[] {
         plan: p.name,
         file: p.file,
         namespace: ns.namespace,
-        trus: String(p.trus),
+        trus: p.steps === undefined ? String(p.trus) : p.steps.join('→'),
         scheduleId: p.scheduleId,
         timezone: p.zone,
         paused: p.paused,

@@ -50,7 +50,7 @@ function barTitle(b: BarView): string {
     b.dst === undefined ? '' : `DST night: start ${b.dst}`,
     b.active ? 'active now' : '',
   ].filter((n) => n !== '');
-  return `${b.plan} · ${b.trus} TRU · ${both(b.start, b.zone)} → ${end}${notes.length === 0 ? '' : ` · ${notes.join(' · ')}`}`;
+  return `${b.plan} · ${b.steps?.join(' → ') ?? b.trus} TRU · ${both(b.start, b.zone)} → ${end}${notes.length === 0 ? '' : ` · ${notes.join(' · ')}`}`;
 }
 
 function stepPath(view: PresentView, segments: SegmentView[], top: number, maxTrus: number): string {
@@ -99,7 +99,7 @@ function timeline(view: PresentView, ns: NamespaceView): string {
       const cls = ['bar', b.overlap ? 'overlap' : '', b.dst === undefined ? '' : 'dst', b.active ? 'active' : '', b.end === null ? 'permanent' : '']
         .filter((c) => c !== '')
         .join(' ');
-      const text = w > 40 ? `<text class="barlabel" x="${x0 + 3}" y="${y + 13}">${esc(`${b.plan} ${b.trus}`)}</text>` : '';
+      const text = w > 40 ? `<text class="barlabel" x="${x0 + 3}" y="${y + 13}">${esc(`${b.plan} ${b.steps?.join('→') ?? b.trus}`)}</text>` : '';
       return `<g class="${cls}" data-plan="${esc(b.plan)}" data-trus="${b.trus}" data-start="${esc(b.start.utc)}"><title>${esc(barTitle(b))}</title><rect x="${x0}" y="${y}" width="${w}" height="${LANE_H - 4}" rx="3"/>${text}</g>`;
     })
     .join('');
@@ -162,7 +162,7 @@ function nowSection(ns: NamespaceView): string {
   const next =
     ns.next === undefined
       ? '<span class="muted">no window in the next 7 days</span>'
-      : `${esc(ns.next.plan)} · ${ns.next.trus} TRU · ${esc(both(ns.next.start, ns.next.zone))}${ns.next.end === null ? ' (permanent)' : ` → ${esc(hhmm(ns.next.end))}`}`;
+      : `${esc(ns.next.plan)} · ${ns.next.steps?.join(' → ') ?? ns.next.trus} TRU · ${esc(both(ns.next.start, ns.next.zone))}${ns.next.end === null ? ' (permanent)' : ` → ${esc(hhmm(ns.next.end))}`}`;
   const effective =
     ns.effectiveTrus === undefined
       ? `unknown${ns.coordinatorError === undefined ? '' : ` (${esc(ns.coordinatorError)})`}`

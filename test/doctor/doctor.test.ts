@@ -201,6 +201,11 @@ test('doctor with namespaces the key may not touch: ✗ on each, with the role t
     'schedules/readonly.yaml',
     `apiVersion: capsched/v1\nkind: CapacityPlan\nname: ro\nnamespace: readonly.team2\ntrus: 4\ncron: "0 21 * * 1-5"\nduration: 1h\n`,
   );
+  // A ramp on the first namespace: doctor checks each of its values, not only the peak.
+  other.write(
+    'schedules/ramp.yaml',
+    `apiVersion: capsched/v1\nkind: CapacityPlan\nname: ramp\nnamespace: ${NS}\ncron: "0 9 * * 1-5"\nduration: 3h\nsteps:\n  - { after: 0h, trus: 2 }\n  - { after: 1h, trus: 12 }\n`,
+  );
   other.commit('three namespaces');
   let out = '';
   const io: CliIO = { stdout: (t) => void (out += t), stderr: (t) => void (out += t), env: env(), cwd: dir };
@@ -216,6 +221,7 @@ test('doctor with namespaces the key may not touch: ✗ on each, with the role t
     /^✗ readonly\.team2: readable, but the key has only read on it .* → give the key Namespace Admin on readonly\.team2$/,
   );
   assert.ok(line(lines, NS).startsWith('✓'), out);
+  assert.match(line(lines, NS), /plans ask 2, 8, 12 TRU/);
   assertNoSecrets(out);
 });
 

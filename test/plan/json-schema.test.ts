@@ -34,8 +34,8 @@ test('the JSON Schema documents every field with its type, default and descripti
   };
   assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(CapacityPlan.shape).sort());
   for (const [name, prop] of Object.entries(schema.properties)) assert.ok((prop.description ?? '').length > 10, `${name} has a description`);
-  // `namespace` or `namespaces` (exactly one): a cross-field rule, not `required`.
-  assert.deepEqual(schema.required.sort(), ['apiVersion', 'kind', 'name', 'trus']);
+  // `namespace` or `namespaces`, `trus` or `steps` (exactly one of each): cross-field rules, not `required`.
+  assert.deepEqual(schema.required.sort(), ['apiVersion', 'kind', 'name']);
   const allOf = (schema as unknown as { allOf: { oneOf: { required: string[]; not: { required: string[] } }[] }[] }).allOf;
   assert.deepEqual(
     allOf.map((r) => r.oneOf.map((o) => [o.required, o.not.required])),
@@ -48,10 +48,29 @@ test('the JSON Schema documents every field with its type, default and descripti
         [['namespace'], ['namespaces']],
         [['namespaces'], ['namespace']],
       ],
+      [
+        [['trus'], ['steps']],
+        [['steps'], ['trus']],
+      ],
     ],
   );
+  // A ramp needs a window end.
+  assert.deepEqual((schema as unknown as { dependentSchemas: unknown }).dependentSchemas, {
+    steps: { anyOf: [{ required: ['duration'] }, { required: ['until'] }] },
+  });
   assert.equal(schema.additionalProperties, false);
   assert.deepEqual(schema.properties.trus?.enum, [...VALID_TRUS]);
+  // A step is { after, trus } with the same values and nothing else.
+  const steps = schema.properties.steps as unknown as {
+    type: string;
+    minItems: number;
+    items: { properties: { trus: { enum: number[] } }; required: string[]; additionalProperties: boolean };
+  };
+  assert.equal(steps.type, 'array');
+  assert.equal(steps.minItems, 2);
+  assert.deepEqual(steps.items.properties.trus.enum, [...VALID_TRUS]);
+  assert.deepEqual(steps.items.required.sort(), ['after', 'trus']);
+  assert.equal(steps.items.additionalProperties, false);
   assert.equal(schema.properties.timezone?.default, 'UTC');
   assert.equal(schema.properties.paused?.default, false);
 });

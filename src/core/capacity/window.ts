@@ -94,9 +94,12 @@ export function holders(windows: readonly HeldWindow[]): string[] {
 export type Verification = { ok: true } | { ok: false; reason: string };
 
 /**
- * Does the namespace's capacity, as the API reports it, match the target? Both the mode and
- * (for provisioned) the TRUs must match, and the latest capacity request must be COMPLETED.
- * On-demand is never inferred from a missing value.
+ * Does the namespace's capacity, as the API reports it, match the target? Both the current mode
+ * and (for provisioned) the current TRUs must match, and the latest capacity request must be
+ * COMPLETED — or FAILED while asking for something else: a refused raise leaves the namespace
+ * where it was, and releasing it there is verified (else the release would retry forever, since
+ * re-sending "on-demand" to an on-demand namespace makes no new request). On-demand is never
+ * inferred from a missing value.
  */
 export function verifyCapacity(observed: NamespaceCapacity, expected: CapacityTarget): Verification {
   const request = observed.latestRequest;
@@ -109,7 +112,8 @@ export function verifyCapacity(observed: NamespaceCapacity, expected: CapacityTa
       return { ok: false, reason: `expected ${expected.trus} provisioned TRUs, the API reports ${observed.currentTrus ?? 'no'} TRUs` };
   }
   if (request === undefined) return { ok: false, reason: 'the API reports no capacity request for the namespace' };
-  if (request.state !== 'completed') return { ok: false, reason: `the latest capacity request is ${request.state}, not completed` };
+  const failedForAnother = request.state === 'failed' && request.target !== undefined && !sameTarget(request.target, expected);
+  if (request.state !== 'completed' && !failedForAnother) return { ok: false, reason: `the latest capacity request is ${request.state}, not completed` };
   return { ok: true };
 }
 

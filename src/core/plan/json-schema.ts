@@ -13,9 +13,10 @@ export function planJsonSchema(): Record<string, unknown> {
     title: 'capsched CapacityPlan',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
     // The cross-field rules (schema.ts), for editors (capsched checks them, with better messages).
-    allOf: [exactlyOne(CROSS_FIELD_RULES.exactlyOne), exactlyOne(CROSS_FIELD_RULES.exactlyOneNamespace)],
+    allOf: [exactlyOne(CROSS_FIELD_RULES.exactlyOne), exactlyOne(CROSS_FIELD_RULES.exactlyOneNamespace), exactlyOne(CROSS_FIELD_RULES.exactlyOneCapacity)],
     not: { required: [...CROSS_FIELD_RULES.atMostOne] },
     dependentRequired: Object.fromEntries(Object.entries(CROSS_FIELD_RULES.requires).map(([field, needs]) => [field, [needs]])),
+    dependentSchemas: { steps: { anyOf: CROSS_FIELD_RULES.stepsNeedEnd.map((field) => ({ required: [field] })) } },
   };
 }
 

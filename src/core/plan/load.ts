@@ -3,6 +3,7 @@ import type { PlanFile } from '../ports.js';
 import type { core as zodCore } from 'zod';
 import { CapacityPlan, CROSS_FIELD_RULES, expandNamespaces, NamespaceId, PLAN_API_VERSION, PLAN_KIND, VALID_TRUS } from './schema.js';
 import { parseDuration } from '../capacity/duration.js';
+import { peakTrus } from '../capacity/steps.js';
 import { resolveDateTime } from './date-time.js';
 import { compareIssues, type Issue } from './issues.js';
 import { checkTimeZone, closest } from '../time/zone.js';
@@ -435,9 +436,17 @@ function loadDocument(
     ctx.valuePos.set(key.value, pos(lineCounter, (isScalar(value) || isCollection(value) ? value.range?.[0] : undefined) ?? key.range?.[0]));
     const field = key.value;
     if (isSeq(value))
-      value.items.forEach((item, i) =>
-        ctx.valuePos.set(`${field}[${i}]`, pos(lineCounter, (isScalar(item) || isCollection(item) ? item.range?.[0] : undefined) ?? value.range?.[0])),
-      );
+      value.items.forEach((item, i) => {
+        ctx.valuePos.set(`${field}[${i}]`, pos(lineCounter, (isScalar(item) || isCollection(item) ? item.range?.[0] : undefined) ?? value.range?.[0]));
+        // A list of mappings (`steps:`): where each item's keys and values are, as `steps[2].after`.
+        if (!isMap(item)) return;
+        for (const p of item.items) {
+          if (!isScalar(p.key)) continue;
+          const path = `${field}[${i}].${String(p.key.value)}`;
+          ctx.keyPos.set(path, pos(lineCounter, p.key.range?.[0]));
+          ctx.valuePos.set(path, pos(lineCounter, (isScalar(p.value) || isCollection(p.value) ? p.value.range?.[0] : undefined) ?? p.key.range?.[0]));
+        }
+      });
     Object.defineProperty(raw, key.value, { value: toPlain(value), enumerable: true, writable: true, configurable: true });
   }
   const errorsBefore = issues.length;
@@ -449,11 +458,14 @@ function loadDocument(
   const parsed = CapacityPlan.safeParse(raw);
   const rules: Issue[] = [];
   const lengthMs = ruleIssues({ ...ctx, issues: rules }, raw);
-  const ruled = new Set(rules.filter((i) => i.severity === 'error').map((i) => i.field));
+  // A rule error about `steps[2].after` covers zod's issues about `steps`.
+  const ruled = new Set(rules.filter((i) => i.severity === 'error').map((i) => i.field.replace(/[[.].*$/, '')));
   if (!parsed.success) issues.push(...schemaIssues(ctx, raw, parsed.error.issues, ruled));
   issues.push(...rules);
   if (!parsed.success || issues.slice(errorsBefore).some((i) => i.severity === 'error')) return undefined;
-  return { plan: parsed.data, positions: Object.fromEntries(ctx.valuePos), lengthMs: lengthMs ?? null };
+  // A ramp's `trus` is its peak, so everything that reads one value reads the highest it asks for.
+  const plan = parsed.data.steps === undefined ? parsed.data : { ...parsed.data, trus: peakTrus(parsed.data.steps) };
+  return { plan, positions: Object.fromEntries(ctx.valuePos), lengthMs: lengthMs ?? null };
 }
 
 /** The offset of an anchor (&) or tag (!) written before a node on the same line, else the node's. */
@@ -503,6 +515,7 @@ const TYPE_HINTS: Record<string, string> = {
   at: 'a quoted date-time, e.g. "2026-12-24T09:00"',
   until: 'a quoted date-time, e.g. "2026-12-24T17:00"',
   namespaces: 'a list of namespace ids, e.g. [payments.a1b2c, orders.a1b2c]',
+  steps: 'a list of steps, e.g. [{ after: 0h, trus: 4 }, { after: 1h, trus: 8 }]',
 };
 
 /** The code and message for a value zod rejects, per field (fields the rules also check say it better there). */
@@ -538,6 +551,12 @@ function schemaIssues(ctx: DocContext, raw: Record<string, unknown>, zodIssues: 
   const valueAtPos = (field: string): Position => ctx.valuePos.get(field) ?? ctx.docPos;
   const done = new Set<string>();
   for (const z of zodIssues) {
+    if (z.code === 'unrecognized_keys' && z.path.length > 0) {
+      // Inside a field (a step's keys): the field's rules name each key at its own line.
+      const field = String(z.path[0]);
+      if (!ruled.has(field)) out.push(issue(file, valueAtPos(field), field, 'unknown-field', `unknown field "${z.keys.join('", "')}" in ${field}`));
+      continue;
+    }
     if (z.code === 'unrecognized_keys') {
       const MAX_REPORTED = 20;
       if (z.keys.length > MAX_REPORTED) {
@@ -757,9 +776,215 @@ function ruleIssues(ctx: DocContext, raw: Record<string, unknown>): number | und
       );
     } else if (atMs !== undefined) untilMs = resolved.ms;
   }
-  if (durationMinutes !== undefined) return durationMinutes * 60_000;
-  if (atMs !== undefined && untilMs !== undefined) return untilMs - atMs;
-  return undefined;
+  const lengthMs = durationMinutes !== undefined ? durationMinutes * 60_000 : atMs !== undefined && untilMs !== undefined ? untilMs - atMs : undefined;
+  capacityRules(ctx, raw, lengthMs);
+  return lengthMs;
+}
+
+const STEP_FIELDS = ['after', 'trus'];
+
+/** The value a one-step ramp would write as `trus` (8 when it has none that is a number). */
+function oneValue(step: unknown): number {
+  const trus = step !== null && typeof step === 'object' ? (step as { trus?: unknown }).trus : undefined;
+  return typeof trus === 'number' ? trus : 8;
+}
+const HOUR_MS = 3_600_000;
+
+/**
+ * Exactly one of `trus` and `steps`; a ramp's steps: at least two, the first at the window's
+ * start, offsets strictly increasing, whole minutes and inside the window (which must end), each
+ * value one Temporal Cloud accepts. Warns about steps under an hour apart (billed hourly at the
+ * highest value) and about a step that does not change the value. Each problem names the step's
+ * own line and field (`steps[2].after`). `lengthMs` is the window's length when it is known.
+ */
+function capacityRules(ctx: DocContext, raw: Record<string, unknown>, lengthMs: number | undefined): void {
+  const { file, issues } = ctx;
+  const has = (field: string): boolean => field in raw;
+  const valueAt = (field: string, fallback = 'steps'): Position => ctx.valuePos.get(field) ?? ctx.valuePos.get(fallback) ?? ctx.docPos;
+  const keyAt = (field: string): Position => ctx.keyPos.get(field) ?? ctx.docPos;
+  const [trusField, stepsField] = CROSS_FIELD_RULES.exactlyOneCapacity;
+  if (has(trusField) && has(stepsField))
+    issues.push(
+      issue(
+        file,
+        keyAt(stepsField),
+        stepsField,
+        'trus-and-steps',
+        'a plan has either `trus` (one value for the whole window) or `steps` (a ramp), not both; remove one',
+      ),
+    );
+  if (!has(trusField) && !has(stepsField))
+    issues.push(issue(file, ctx.docPos, trusField, 'missing-field', 'required field "trus" is missing (or give a ramp in `steps`)'));
+  if (!has(stepsField)) return;
+  const list = raw[stepsField];
+  if (!Array.isArray(list)) {
+    issues.push(
+      issue(
+        file,
+        valueAt(stepsField),
+        stepsField,
+        'wrong-type',
+        `steps must be a list of steps, e.g. [{ after: 0h, trus: 4 }, { after: 1h, trus: 8 }], not ${describeValue(list)}`,
+      ),
+    );
+    return;
+  }
+  if (!CROSS_FIELD_RULES.stepsNeedEnd.some(has))
+    issues.push(
+      issue(
+        file,
+        keyAt(stepsField),
+        stepsField,
+        'steps-need-end',
+        'a ramp needs a window end: add `duration` (or `until` for a one-off); a permanent change has one value, `trus`',
+      ),
+    );
+  if (list.length < 2)
+    issues.push(
+      issue(
+        file,
+        valueAt(stepsField),
+        stepsField,
+        'steps-too-few',
+        list.length === 0
+          ? 'steps is an empty list; a ramp needs at least 2 steps (for one value use `trus`)'
+          : `a ramp needs at least 2 steps; for one value for the whole window use \`trus: ${oneValue(list[0])}\``,
+      ),
+    );
+  // Each step: a mapping of `after` and `trus`, nothing else.
+  const offsets: (number | undefined)[] = [];
+  const values: (number | undefined)[] = [];
+  list.forEach((step: unknown, i) => {
+    const at = `${stepsField}[${i}]`;
+    offsets.push(undefined);
+    values.push(undefined);
+    if (step === null || typeof step !== 'object' || Array.isArray(step)) {
+      issues.push(issue(file, valueAt(at), at, 'wrong-type', `step ${i + 1} must be a mapping such as { after: 1h, trus: 8 }, not ${describeValue(step)}`));
+      return;
+    }
+    const fields = step as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (STEP_FIELDS.includes(key)) continue;
+      const suggestion = closest(key, STEP_FIELDS);
+      issues.push(
+        issue(
+          file,
+          keyAt(`${at}.${key}`),
+          `${at}.${key}`,
+          'unknown-field',
+          `unknown field "${key}" in step ${i + 1}; ${suggestion === undefined ? 'a step has `after` and `trus`' : `did you mean "${suggestion}"?`}`,
+        ),
+      );
+    }
+    for (const key of STEP_FIELDS) {
+      if (!(key in fields))
+        issues.push(issue(file, valueAt(at), `${at}.${key}`, 'missing-field', `step ${i + 1} is missing "${key}" (a step is { after: 1h, trus: 8 })`));
+    }
+    const trus = fields.trus;
+    if ('trus' in fields) {
+      if (typeof trus !== 'number')
+        issues.push(issue(file, valueAt(`${at}.trus`, at), `${at}.trus`, 'wrong-type', `${at}.trus must be ${TYPE_HINTS.trus}, not ${describeValue(trus)}`));
+      else if (!(VALID_TRUS as readonly number[]).includes(trus))
+        issues.push(issue(file, valueAt(`${at}.trus`, at), `${at}.trus`, 'invalid-trus', VALUE_PROBLEMS.trus!.message(trus)));
+      else values[i] = trus;
+    }
+    const after = fields.after;
+    if ('after' in fields) {
+      const where = valueAt(`${at}.after`, at);
+      const text = after === 0 ? '0' : typeof after === 'string' ? after : undefined;
+      if (text === undefined) {
+        issues.push(
+          issue(file, where, `${at}.after`, 'invalid-step-offset', `${at}.after must be an offset such as "0h", "1h" or "1h30m", not ${describeValue(after)}`),
+        );
+        return;
+      }
+      const parsed = parseDuration(text);
+      if (!parsed.ok) issues.push(issue(file, where, `${at}.after`, 'invalid-step-offset', `${at}.after ${parsed.message}`));
+      else if (parsed.ms % 60_000 !== 0)
+        issues.push(
+          issue(
+            file,
+            where,
+            `${at}.after`,
+            'invalid-step-offset',
+            `${at}.after "${text}" is not a whole number of minutes; steps are planned to the minute — e.g. "45m", "1h30m"`,
+          ),
+        );
+      else offsets[i] = parsed.ms;
+    }
+  });
+  // The offsets: the first at the start, strictly increasing, inside the window.
+  const first = offsets[0];
+  if (first !== undefined && first !== 0)
+    issues.push(
+      issue(
+        file,
+        valueAt(`${stepsField}[0].after`),
+        `${stepsField}[0].after`,
+        'first-step-not-at-start',
+        `the first step must be at the window's start (after: 0h), not after ${formatMinutes(first / 60_000)}; the window starts at its first step's value`,
+      ),
+    );
+  let previous: { index: number; ms: number } | undefined;
+  offsets.forEach((ms, i) => {
+    if (ms === undefined) return;
+    const field = `${stepsField}[${i}].after`;
+    if (previous !== undefined && ms <= previous.ms)
+      issues.push(
+        issue(
+          file,
+          valueAt(field),
+          field,
+          'steps-not-increasing',
+          `step ${i + 1} (after ${formatMinutes(ms / 60_000)}) must come after step ${previous.index + 1} (after ${formatMinutes(previous.ms / 60_000)}); list the steps in time order, each later than the one before`,
+        ),
+      );
+    else if (lengthMs !== undefined && ms >= lengthMs)
+      issues.push(
+        issue(
+          file,
+          valueAt(field),
+          field,
+          'step-outside-window',
+          `step ${i + 1} (after ${formatMinutes(ms / 60_000)}) is not inside the window, which lasts ${formatMinutes(lengthMs / 60_000)}; every step must start before the window ends`,
+        ),
+      );
+    if (previous === undefined || ms > previous.ms) previous = { index: i, ms };
+  });
+  // Warnings, between two good neighbours: under an hour apart, or the same value twice.
+  for (let i = 1; i < list.length; i++) {
+    const [a, b, va, vb] = [offsets[i - 1], offsets[i], values[i - 1], values[i]];
+    if (a === undefined || b === undefined || va === undefined || vb === undefined || b <= a) continue;
+    if (va === vb) {
+      const field = `${stepsField}[${i}].trus`;
+      issues.push(
+        issue(
+          file,
+          valueAt(field),
+          field,
+          'step-unchanged',
+          `step ${i + 1} asks for ${vb} TRUs, the same as step ${i}: it changes nothing — remove it or change its value`,
+          'warning',
+        ),
+      );
+    } else if (b - a < HOUR_MS) {
+      const field = `${stepsField}[${i}].after`;
+      const gap = formatMinutes((b - a) / 60_000);
+      const high = Math.max(va, vb);
+      // The hour from step i: its `gap` at va, the rest at vb — billed at the higher of the two throughout.
+      const planned = Math.round(((va * (b - a)) / HOUR_MS + (vb * (HOUR_MS - (b - a))) / HOUR_MS) * 100) / 100;
+      issues.push(
+        issue(
+          file,
+          valueAt(field),
+          field,
+          'steps-under-hour',
+          `step ${i + 1} comes ${gap} after step ${i}: Temporal Cloud bills each hour at its highest value, so the hour holding ${gap} at ${va} TRUs then ${vb} TRUs costs ${high} TRU-hours, not the ${planned} the steps suggest — space the steps at least 1h apart`,
+          'warning',
+        ),
+      );
+    }
+  }
 }
 
 export function formatMinutes(minutes: number): string {

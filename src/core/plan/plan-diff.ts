@@ -72,13 +72,20 @@ function fieldChanges(before: LocatedPlan, after: LocatedPlan, ignore: ReadonlyS
 
 /**
  * The plan's fields as its document has them: a `namespaces:` plan is loaded once per namespace
- * with `namespace` set to one of them; the diff compares the list, not that one namespace.
+ * with `namespace` set to one of them; the diff compares the list, not that one namespace. A
+ * ramp's `trus` is its peak, set by the loader: the diff compares the steps, not that peak.
  */
 function asWritten(p: LocatedPlan): Record<string, unknown> {
-  const plan = p.plan as Record<string, unknown>;
-  if (p.plan.namespaces === undefined) return plan;
-  const { namespace: _one, ...rest } = plan;
-  return rest;
+  let plan = p.plan as Record<string, unknown>;
+  if (p.plan.namespaces !== undefined) {
+    const { namespace: _one, ...rest } = plan;
+    plan = rest;
+  }
+  if (p.plan.steps !== undefined) {
+    const { trus: _peak, ...rest } = plan;
+    plan = rest;
+  }
+  return plan;
 }
 
 function byName(plans: readonly LocatedPlan[]): Map<string, LocatedPlan> {

@@ -26,6 +26,17 @@ export const NamespaceId = z
   .max(255)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
 
+/** One step of a ramp (`steps:`): from `after` (offset from the window's start) the window asks for `trus`. */
+export const PlanStepSchema = z
+  .strictObject({
+    after: z
+      .union([z.string().regex(DURATION_PATTERN), z.literal(0)])
+      .transform((v) => String(v))
+      .describe('Offset from the window\'s start in duration syntax, a whole number of minutes: "0h" (the first step), "1h", "1h30m".'),
+    trus: z.literal(VALID_TRUS).describe(`TRUs from this offset on; Temporal Cloud accepts ${VALID_TRUS.join(', ')}.`),
+  })
+  .describe('One step of a ramp.');
+
 export const CapacityPlan = z
   .strictObject({
     apiVersion: z.literal(PLAN_API_VERSION).describe(`Format version; must be "${PLAN_API_VERSION}".`),
@@ -53,7 +64,31 @@ export const CapacityPlan = z
       .meta({ examples: [['payments.a1b2c', 'orders.a1b2c']] }),
     trus: z
       .literal(VALID_TRUS)
-      .describe(`Provisioned capacity during the window, in Temporal Resource Units. Temporal Cloud accepts ${VALID_TRUS.join(', ')}.`),
+      .describe(
+        `Provisioned capacity during the window, in Temporal Resource Units. Temporal Cloud accepts ${VALID_TRUS.join(', ')}. Exactly one of \`trus\` and \`steps\`.`,
+      )
+      .meta({ examples: [8] })
+      .optional()
+      // The loader requires exactly one of `trus` and `steps` and sets `trus` to a ramp's peak, so
+      // the rest of capsched always reads a number here (the highest value the window asks for).
+      .transform((v): number => v ?? 0),
+    steps: z
+      .array(PlanStepSchema)
+      .min(2)
+      .optional()
+      .describe(
+        "A ramp: the capacity steps through these values during the window. Each step is an offset from the window's start (`after`, a whole number of minutes, the first 0h, strictly increasing, inside the window) and its `trus`; capacity follows the latest step reached. Needs a window end (`duration` or `until`). Exactly one of `trus` and `steps`.",
+      )
+      .meta({
+        examples: [
+          [
+            { after: '0h', trus: 4 },
+            { after: '1h', trus: 8 },
+            { after: '2h', trus: 12 },
+            { after: '9h', trus: 6 },
+          ],
+        ],
+      }),
     cron: z
       .string()
       .min(1)
@@ -96,13 +131,17 @@ export const CapacityPlan = z
 
 /**
  * The cross-field rules, once: the loader checks them (codes cron-and-at, missing-start,
- * duration-and-until, until-without-at) and planJsonSchema() writes them into the JSON Schema.
+ * duration-and-until, until-without-at, namespace-and-namespaces, trus-and-steps, steps-need-end) and planJsonSchema() writes them into the JSON Schema.
  */
 export const CROSS_FIELD_RULES = {
   /** Exactly one of these starts a window. */
   exactlyOne: ['cron', 'at'],
   /** Exactly one of these names the namespace(s). */
   exactlyOneNamespace: ['namespace', 'namespaces'],
+  /** Exactly one of these says the capacity: one value, or a ramp. */
+  exactlyOneCapacity: ['trus', 'steps'],
+  /** A ramp needs a window end (one of these): no permanent ramps. */
+  stepsNeedEnd: ['duration', 'until'],
   /** At most one of these ends it. */
   atMostOne: ['duration', 'until'],
   /** `until` ends a one-off window: it needs `at`. */

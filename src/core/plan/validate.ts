@@ -11,16 +11,20 @@ import {
   forEachOverlap,
   nextWindows,
   oneOffWindow,
+  overlapOf,
   planCron,
   planIntervals,
   previewOf,
   truHoursPerWeek,
+  windowSteps,
+  windowStepsBetween,
   type Interval,
   type Overlap,
   type Window,
   type WindowPreview,
 } from '../windows/windows.js';
 import { MINUTE, DAY } from '../time/units.js';
+import { describeSteps, type PlanStep } from '../capacity/steps.js';
 
 /** Overlaps are looked for this far ahead unless told otherwise. */
 export const DEFAULT_HORIZON_DAYS = 14;
@@ -34,7 +38,10 @@ export interface PlanSummary {
   file: string;
   line: number;
   namespace: string;
+  /** A flat plan's TRUs; a ramp's peak. */
   trus: number;
+  /** A ramp's steps as written (offsets from each window's start); absent for a flat plan. */
+  steps?: PlanStep[];
   timezone: string;
   /** The cron expression or the one-off start as written. */
   schedule: string;
@@ -129,7 +136,10 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
       if (key !== undefined) intervalCache.set(key, intervals);
     }
     for (const i of intervals) {
-      allWindows.push({ plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '' });
+      const w: Window = { plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '' };
+      const steps = windowSteps(plan, i.startMs);
+      if (steps !== undefined) w.steps = steps;
+      allWindows.push(w);
     }
     summaries.push(summarise(lp, now, key === undefined ? undefined : { key, cache: previewCache }));
   }
@@ -149,8 +159,7 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
         seen.count++;
         return;
       }
-      const endMs = a.endMs === null ? w.endMs : w.endMs === null ? a.endMs : Math.min(a.endMs, w.endMs);
-      inner.set(y, { first: { namespace: w.namespace, first: a, second: w, startMs: w.startMs, endMs, effectiveTrus: Math.max(a.trus, w.trus) }, count: 1 });
+      inner.set(y, { first: overlapOf(w.namespace, a, w), count: 1 });
     },
   );
   const byName = new Map(loaded.plans.map((lp) => [lp.plan.name, lp]));
@@ -215,7 +224,10 @@ function describeOverlap(o: Overlap, byName: Map<string, LoadedPlan>): string {
   const local = zones.map((zone) => `${formatLocalHuman(zone, o.startMs)}–${endLocal(zone)} ${zone}`).join(' = ');
   const utc = `${formatUtcIso(o.startMs)}–${o.endMs === null ? '…' : formatUtcIso(o.endMs)}`;
   const permanent = o.endMs === null ? ' (a permanent change keeps overlapping)' : '';
-  return `first ${local} (${utc})${permanent}, "${o.first.plan}" ${o.first.trus} TRUs and "${o.second.plan}" ${o.second.trus} TRUs`;
+  // A ramp is described by the values it steps through during the overlap.
+  const to = o.endMs ?? Number.POSITIVE_INFINITY;
+  const trus = (w: Window): string => describeSteps(windowStepsBetween(w, o.startMs, to).map((t) => ({ trus: t })));
+  return `first ${local} (${utc})${permanent}, "${o.first.plan}" ${trus(o.first)} and "${o.second.plan}" ${trus(o.second)}`;
 }
 
 function planWarnings(
@@ -361,9 +373,9 @@ function summarise(lp: LoadedPlan, now: number, shared?: { key: string; cache: M
   lp.upcoming = {
     fromMs: now,
     count: PREVIEW_COUNT,
-    windows: windows.map((w) => ({ ...w, plan: lp.plan.name, namespace: lp.plan.namespace, trus: lp.plan.trus })),
+    windows: windows.map((w) => withPlan(w, lp.plan)),
   };
-  const previews = windows.map(previewOf);
+  const previews = lp.upcoming.windows.map(previewOf);
   const plan: CapacityPlan = lp.plan;
   const s: PlanSummary = {
     name: plan.name,
@@ -378,6 +390,16 @@ function summarise(lp: LoadedPlan, now: number, shared?: { key: string; cache: M
     paused: plan.paused,
     nextWindows: previews.map((p) => ({ ...p })),
   };
+  if (plan.steps !== undefined) s.steps = plan.steps.map((step) => ({ ...step }));
   if (plan.description !== undefined) s.description = plan.description;
   return s;
+}
+
+/** A window computed for another plan with the same cron, zone and length, stamped with this plan's name, namespace, TRUs and steps. */
+function withPlan(w: Window, plan: CapacityPlan): Window {
+  const out: Window = { ...w, plan: plan.name, namespace: plan.namespace, trus: plan.trus };
+  delete out.steps;
+  const steps = windowSteps(plan, w.startMs, plan.timezone);
+  if (steps !== undefined) out.steps = steps;
+  return out;
 }

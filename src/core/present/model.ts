@@ -11,7 +11,7 @@ import type { LiveChangeKind, LivePlan } from '../live/types.js';
 import type { CapacityTarget, NamespaceCapacity } from '../ports.js';
 import { formatLocalIso, formatUtcIso, transitionsBetween } from '../time/zone.js';
 import { HOUR, WEEK } from '../time/units.js';
-import { effectiveTimeline, planIntervals, truHoursPerWeek, type Window } from '../windows/windows.js';
+import { effectiveTimeline, planIntervals, truHoursPerWeek, windowSteps, windowTrusAt, type Window } from '../windows/windows.js';
 
 /** The page's past range: the last 24 hours. */
 export const PAST_MS = 24 * HOUR;
@@ -137,7 +137,10 @@ export interface ActiveWindowView {
 
 export interface BarView {
   plan: string;
+  /** A flat window's TRUs; a ramp's peak. */
   trus: number;
+  /** A ramp's values in order (absent for a flat window). */
+  steps?: number[];
   start: TimeLabel;
   /** null = permanent (drawn to the end of the range). */
   end: TimeLabel | null;
@@ -156,7 +159,10 @@ export interface PlanView {
   name: string;
   file: string;
   line: number;
+  /** A flat plan's TRUs; a ramp's peak. */
   trus: number;
+  /** A ramp's values in order (absent for a flat plan). */
+  steps?: number[];
   zone: string;
   scheduleId: string;
   paused: boolean;
@@ -190,7 +196,7 @@ export interface NamespaceView {
   /** Live changes of the last pass on this namespace: held reductions, pending or applied changes to running windows. */
   liveChanges: LiveChangeView[];
   /** The next window to start (after now) of any plan on the namespace. */
-  next?: { plan: string; trus: number; start: TimeLabel; end: TimeLabel | null; zone: string };
+  next?: { plan: string; trus: number; start: TimeLabel; end: TimeLabel | null; zone: string; steps?: number[] };
   plans: string[];
   /** The namespace's plans by name, with their next window. */
   planViews: PlanView[];
@@ -325,7 +331,8 @@ export function buildPresent(input: PresentInput): PresentView {
       intervals.find((i) => i.startMs > nowMs),
     );
     const list = windowsByNamespace.get(plan.namespace) ?? [];
-    for (const i of intervals)
+    for (const i of intervals) {
+      const steps = windowSteps(plan, i.startMs);
       list.push({
         plan: plan.name,
         namespace: plan.namespace,
@@ -334,7 +341,9 @@ export function buildPresent(input: PresentInput): PresentView {
         endMs: i.endMs,
         localStart: '',
         ...(i.dst === undefined ? {} : { dst: i.dst }),
+        ...(steps === undefined ? {} : { steps }),
       });
+    }
     windowsByNamespace.set(plan.namespace, list);
   }
   const allWindows = [...windowsByNamespace.values()].flat();
@@ -357,11 +366,12 @@ export function buildPresent(input: PresentInput): PresentView {
         zone,
         active: w.startMs <= nowMs && (w.endMs === null || w.endMs > nowMs),
         ...(w.dst === undefined ? {} : { dst: w.dst }),
+        ...(w.steps === undefined ? {} : { steps: w.steps.map((step) => step.trus) }),
       };
     });
     const { lanes, placed } = assignLanes(rawBars, toMs);
     const planned = effectiveTimeline(windows, nowMs, toMs).map((s) => ({ startMs: s.startMs, endMs: s.endMs, trus: s.trus, plans: s.plans }));
-    const plannedNowTrus = windows.reduce((max, w) => (w.startMs <= nowMs && (w.endMs === null || w.endMs > nowMs) ? Math.max(max, w.trus) : max), 0);
+    const plannedNowTrus = windows.reduce((max, w) => Math.max(max, windowTrusAt(w, nowMs)), 0);
 
     const active: ActiveWindowView[] = (live?.windows ?? []).map((w) => {
       const plan =
@@ -403,7 +413,14 @@ export function buildPresent(input: PresentInput): PresentView {
     for (const w of windows) {
       if (w.startMs > nowMs && (next === undefined || w.startMs < next.start.ms)) {
         const zone = zoneOf(w.plan);
-        next = { plan: w.plan, trus: w.trus, start: label(zone, w.startMs), end: w.endMs === null ? null : label(zone, w.endMs), zone };
+        next = {
+          plan: w.plan,
+          trus: w.trus,
+          start: label(zone, w.startMs),
+          end: w.endMs === null ? null : label(zone, w.endMs),
+          zone,
+          ...(w.steps === undefined ? {} : { steps: w.steps.map((step) => step.trus) }),
+        };
       }
     }
 
@@ -419,6 +436,7 @@ export function buildPresent(input: PresentInput): PresentView {
           file: lp.file,
           line: lp.line,
           trus: p.trus,
+          ...(p.steps === undefined ? {} : { steps: p.steps.map((step) => step.trus) }),
           zone: p.timezone,
           scheduleId: planScheduleId(input.installation, p),
           paused: p.paused,

@@ -57,7 +57,7 @@ export function renderStatusText(view: PresentView, namespace?: string): string 
       for (const c of ns.liveChanges) out.push(`    ${c.state === 'held' ? 'held' : c.state === 'pending' ? 'pending' : 'applied'} ${c.plan}: ${c.text}`);
     }
     out.push(
-      `  next window           ${ns.next === undefined ? 'none in the next 7 days' : `${ns.next.plan}: ${ns.next.trus} TRU ${ns.next.zone === 'UTC' ? ns.next.start.utc : `${ns.next.start.local} ${ns.next.zone} (${ns.next.start.utc})`}${ns.next.end === null ? ', permanent' : ` → ${hhmm(ns.next.end.local)}`}`}`,
+      `  next window           ${ns.next === undefined ? 'none in the next 7 days' : `${ns.next.plan}: ${ns.next.steps === undefined ? ns.next.trus : ns.next.steps.join(' → ')} TRU ${ns.next.zone === 'UTC' ? ns.next.start.utc : `${ns.next.start.local} ${ns.next.zone} (${ns.next.start.utc})`}${ns.next.end === null ? ', permanent' : ` → ${hhmm(ns.next.end.local)}`}`}`,
     );
     out.push(`  this week             ${ns.week.truHours} TRU-hours, peak ${ns.week.peakTrus} TRU`);
   }

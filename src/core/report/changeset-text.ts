@@ -1,7 +1,7 @@
 /** The change set as `terraform plan`-style text: `+` create, `~` update (before → after), `-` delete. */
 import type { ScheduleChange } from '../diff/types.js';
 import type { PlanSummary } from '../plan/validate.js';
-import { windowLine } from './validation-text.js';
+import { stepsText, windowLine } from './validation-text.js';
 import { liveSectionLines } from '../live/text.js';
 import { KIND_SYMBOL, reasonText, shortSha, shownFields, summaryLine, warningLines, type ChangeSetView } from './changeset-model.js';
 
@@ -33,7 +33,11 @@ export function changeLines(change: ScheduleChange, plans: Map<string, PlanSumma
       if (summary.nextWindows.length === 0) out.push(`${indent}next windows: ${summary.paused ? 'none (paused)' : 'none'}`);
       else {
         out.push(`${indent}next windows:`);
-        for (const w of summary.nextWindows) out.push(`${indent}  ${windowLine(w, summary.timezone)}`);
+        for (const w of summary.nextWindows) {
+          out.push(`${indent}  ${windowLine(w, summary.timezone)}`);
+          const steps = stepsText(w);
+          if (steps !== undefined) out.push(`${indent}    steps ${steps}`);
+        }
       }
     }
   }

@@ -1,7 +1,7 @@
 import { affectedNamespaces, diffPlans, type LocatedPlan } from '../plan/plan-diff.js';
 import type { CapacityPlan } from '../plan/schema.js';
 import { formatLocalHuman, formatUtcIso, transitionsBetween } from '../time/zone.js';
-import { effectiveTimeline, findOverlaps, planWindows, type Window } from '../windows/windows.js';
+import { effectiveTimeline, findOverlaps, planWindows, windowStepsBetween, type Overlap, type Window } from '../windows/windows.js';
 import {
   PR_REPORT_FORMAT,
   type CapacityWarning,
@@ -88,8 +88,10 @@ function groupPlans(plans: readonly LocatedPlan[]): Map<string, CapacityPlan[]> 
   const out = new Map<string, CapacityPlan[]>();
   const seen = new Set<string>();
   for (const { plan } of plans) {
-    if (seen.has(plan.name)) continue; // duplicate names are a validation error; count the first
-    seen.add(plan.name);
+    // Duplicate names are a validation error; count the first. A `namespaces:` plan is one plan per namespace.
+    const key = `${plan.name}\n${plan.namespace}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const list = out.get(plan.namespace);
     if (list === undefined) out.set(plan.namespace, [plan]);
     else list.push(plan);
@@ -175,6 +177,16 @@ function hoursText(ms: number): string {
   return `${h > 0 ? `${h}h` : ''}${m > 0 || h === 0 ? `${m}m` : ''}`;
 }
 
+/** The values a window asks for during an overlap: one for a flat window, a ramp's steps in the overlap in order. */
+function duringOverlap(o: Overlap, w: Window): number[] {
+  return windowStepsBetween(w, o.startMs, o.endMs ?? Number.POSITIVE_INFINITY);
+}
+
+/** A ramp changes value during the overlap (the maximum then holds only for part of it). */
+function ramped(o: Overlap): boolean {
+  return duringOverlap(o, o.first).length > 1 || duringOverlap(o, o.second).length > 1;
+}
+
 function times(n: number): string {
   return n === 1 ? 'once' : `${n} times`;
 }
@@ -200,7 +212,7 @@ function namespaceWarnings(namespace: string, plans: readonly CapacityPlan[], wo
       startMs: first.startMs,
       endMs: first.endMs ?? toMs,
       trus: first.effectiveTrus,
-      message: `${namespace}: windows of ${names.join(' and ')} overlap ${times(list.length)} in this period, first ${when(zone, first.startMs, first.endMs)}; while both are open the namespace gets ${first.effectiveTrus} TRUs, the maximum of ${first.first.plan} (${first.first.trus}) and ${first.second.plan} (${first.second.trus}), not the sum.`,
+      message: `${namespace}: windows of ${names.join(' and ')} overlap ${times(list.length)} in this period, first ${when(zone, first.startMs, first.endMs)}; while both are open the namespace gets ${ramped(first) ? 'up to ' : ''}${first.effectiveTrus} TRUs, the maximum of ${first.first.plan} (${duringOverlap(first, first.first).join(' → ')}) and ${first.second.plan} (${duringOverlap(first, first.second).join(' → ')}), not the sum.`,
       introduced: true,
     });
   }

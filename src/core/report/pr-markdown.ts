@@ -1,3 +1,4 @@
+import { describeSteps, type PlanStep } from '../capacity/steps.js';
 import { liveSectionLines } from '../live/text.js';
 import type { FieldChange, LocatedPlan, PlanChange } from '../plan/plan-diff.js';
 import { formatLocalHuman, formatOffset, offsetAt } from '../time/zone.js';
@@ -81,8 +82,10 @@ function where(file: string, line?: number, column?: number): string {
   return code(`${file}${line === undefined ? '' : `:${line}`}${line !== undefined && column !== undefined ? `:${column}` : ''}`);
 }
 
-function value(v: unknown): string {
+function value(v: unknown, field?: string): string {
   if (v === undefined || v === null) return '—';
+  // A ramp's steps as people read them: "0h 4 · 1h 8 · 2h 12 · 9h 6 TRUs".
+  if (field === 'steps' && Array.isArray(v)) return code(`${(v as PlanStep[]).map((s) => `${s.after} ${s.trus}`).join(' · ')} TRUs`);
   if (typeof v === 'string') return v.length > 120 ? code(`${v.slice(0, 117)}...`) : code(v);
   return code(JSON.stringify(v));
 }
@@ -93,14 +96,16 @@ function more(count: number, what: string): string {
 
 // ---------- plans ----------
 
-/** "8 TRUs on `payments.a1b2c`, cron `0 23 * * 1-5` America/New_York, for 3h" */
+/** "8 TRUs on `payments.a1b2c`, cron `0 23 * * 1-5` America/New_York, for 3h"; a ramp: "4 → 8 → 12 TRUs (steps after `0h`, `1h`, `2h`) on …" */
 export function describePlan(p: LocatedPlan): string {
   const plan = p.plan;
   const when = plan.cron !== undefined ? `cron ${code(plan.cron)}` : `once at ${code(plan.at ?? '?')}`;
   const length =
     plan.duration !== undefined ? `for ${code(plan.duration)}` : plan.until !== undefined ? `until ${code(plan.until)}` : 'permanently (no revert)';
   const paused = plan.paused ? ' — **paused**' : '';
-  return `**${plan.trus} TRUs** on ${code(plan.namespace)}, ${when} ${escapeText(plan.timezone)}, ${length}${paused}`;
+  const trus =
+    plan.steps === undefined ? `**${plan.trus} TRUs**` : `**${describeSteps(plan.steps)}** (steps after ${plan.steps.map((s) => code(s.after)).join(', ')})`;
+  return `${trus} on ${code(plan.namespace)}, ${when} ${escapeText(plan.timezone)}, ${length}${paused}`;
 }
 
 const KIND_LABEL: Record<PlanChange['kind'], string> = {
@@ -122,7 +127,9 @@ function changeBlock(c: PlanChange, limits: Limits): string {
   if (c.kind === 'unreadable') lines[0] += ' — the file has errors in head (see Validation); the plan would not be applied';
   if (c.kind === 'renamed') lines[0] += ' — the schedule is replaced (deleted and created under the new name)';
   if ((c.kind === 'changed' || c.kind === 'moved') && c.fields.length > 0) {
-    const rows = c.fields.slice(0, limits.fieldRows).map((f: FieldChange) => `  | ${code(f.field)} | ${value(f.before)} | ${value(f.after)} |`);
+    const rows = c.fields
+      .slice(0, limits.fieldRows)
+      .map((f: FieldChange) => `  | ${code(f.field)} | ${value(f.before, f.field)} | ${value(f.after, f.field)} |`);
     lines.push('', '  | field | base | head |', '  |---|---|---|', ...rows);
     if (c.fields.length > rows.length) lines.push(`  | …${c.fields.length - rows.length} more | | |`);
     lines.push('');

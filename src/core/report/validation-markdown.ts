@@ -1,6 +1,6 @@
 import type { Issue } from '../plan/issues.js';
 import type { ValidationReport } from '../plan/validate.js';
-import { humanLocal } from './validation-text.js';
+import { humanLocal, stepsText, trusText } from './validation-text.js';
 
 /** Marker so a bot can find and update its own comment. */
 export const VALIDATION_COMMENT_MARKER = '<!-- capsched:validate -->';
@@ -42,11 +42,13 @@ export function formatValidationMarkdown(report: ValidationReport): string {
           : p.nextWindows
               .map(
                 (w) =>
-                  `${humanLocal(w.start)} → ${w.end === null ? 'permanent' : humanLocal(w.end)} (${w.startUtc} → ${w.endUtc ?? '…'})${w.dst === undefined ? '' : ` DST ${w.dst}`}`,
+                  `${humanLocal(w.start)} → ${w.end === null ? 'permanent' : humanLocal(w.end)} (${w.startUtc} → ${w.endUtc ?? '…'})${w.dst === undefined ? '' : ` DST ${w.dst}`}${w.steps === undefined ? '' : `: ${stepsText(w) ?? ''}`}`,
               )
               .map(mdCell)
               .join('<br>');
-      out.push(`| \`${mdCell(p.name)}\` | \`${mdCell(p.namespace)}\` | ${p.trus} | ${when} ${mdCell(p.timezone)}, ${mdCell(p.length)} | ${windows} |`);
+      out.push(
+        `| \`${mdCell(p.name)}\` | \`${mdCell(p.namespace)}\` | ${trusText(p).replace(/ TRUs$/, '')} | ${when} ${mdCell(p.timezone)}, ${mdCell(p.length)} | ${windows} |`,
+      );
     }
     out.push('', '| Namespace | TRU-hours / week | Provisioned hours | Peak TRUs |', '|---|---|---|---|');
     for (const n of report.namespaces) out.push(`| \`${mdCell(n.namespace)}\` | ${n.truHoursPerWeek} | ${n.provisionedHoursPerWeek} | ${n.peakTrus} |`);

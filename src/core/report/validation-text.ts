@@ -1,5 +1,6 @@
 import type { Issue } from '../plan/issues.js';
 import type { PlanSummary, ValidationReport, WindowPreview } from '../plan/validate.js';
+import { describeSteps } from '../capacity/steps.js';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
@@ -36,10 +37,32 @@ export function windowLine(w: WindowPreview, zone: string): string {
   return `${humanLocal(w.start)} → ${endLocal} ${zone}   ${humanUtc(w.startUtc)} → ${humanUtc(w.endUtc)}${dst}`;
 }
 
+/**
+ * A ramp window's steps in local time: "08:00 4 · 09:00 8 · 10:00 12 · 17:00 6 TRUs". A step on
+ * another local day than the start names its day; one at another UTC offset (a DST night) names it.
+ */
+export function stepsText(w: WindowPreview): string | undefined {
+  if (w.steps === undefined) return undefined;
+  const day = w.start.slice(0, 10);
+  const offset = offsetOf(w.start);
+  const at = (iso: string): string => {
+    const local = humanLocal(iso);
+    const time = iso.slice(0, 10) === day ? local.slice(-5) : local.slice(0, 3) + local.slice(-6);
+    return offsetOf(iso) === offset ? time : `${time} (${offsetOf(iso)})`;
+  };
+  return `${w.steps.map((s) => `${at(s.at)} ${s.trus}`).join(' · ')} TRUs`;
+}
+
+/** "8 TRUs", or a ramp's "4 → 8 → 12 → 6 TRUs". */
+export function trusText(p: Pick<PlanSummary, 'trus' | 'steps'>): string {
+  return p.steps === undefined ? `${p.trus} TRUs` : describeSteps(p.steps);
+}
+
 function planHeader(p: PlanSummary): string {
   const when = p.recurring ? `cron "${p.schedule}"` : `at ${p.schedule}`;
   const paused = p.paused ? ', PAUSED' : '';
-  return `${p.name}: ${p.namespace} → ${p.trus} TRUs, ${when} ${p.timezone}, ${p.length}${paused}  (${p.file}:${p.line})`;
+  const ramp = p.steps === undefined ? '' : ` (steps after ${p.steps.map((s) => s.after).join(', ')})`;
+  return `${p.name}: ${p.namespace} → ${trusText(p)}${ramp}, ${when} ${p.timezone}, ${p.length}${paused}  (${p.file}:${p.line})`;
 }
 
 function plural(n: number, word: string): string {
@@ -60,7 +83,11 @@ export function formatValidationText(report: ValidationReport): string {
     for (const p of report.plans) {
       out.push(`  ${planHeader(p)}`);
       if (p.nextWindows.length === 0) out.push(`    ${p.paused ? 'paused: starts nothing' : 'no upcoming window'}`);
-      for (const w of p.nextWindows) out.push(`    ${windowLine(w, p.timezone)}`);
+      for (const w of p.nextWindows) {
+        out.push(`    ${windowLine(w, p.timezone)}`);
+        const steps = stepsText(w);
+        if (steps !== undefined) out.push(`      steps ${steps}`);
+      }
     }
     out.push('');
     out.push('Namespaces (provisioned TRU-hours in the next 7 days; overlaps count once, at the maximum):');

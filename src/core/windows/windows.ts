@@ -1,5 +1,6 @@
 import type { CapacityPlan } from '../plan/schema.js';
 import { parseDurationMs } from '../capacity/duration.js';
+import { planSteps, timedSteps, trusAt, type RampStep, type TimedStep } from '../capacity/steps.js';
 import { resolveDateTime } from '../plan/date-time.js';
 import { formatLocalIso, formatUtcIso } from '../time/zone.js';
 import { parseCron, type Cron } from './cron.js';
@@ -8,11 +9,23 @@ import { temporalOccurrences } from './temporal-calendar.js';
 import { hasTransitionBetween } from '../time/zone.js';
 import { HOUR, DAY, WEEK } from '../time/units.js';
 
-/** One capacity window of one plan: provisioned `trus` from start to end (null = permanent). */
+/** A step of a window's ramp at its instant, with its local time when the window is formatted. */
+export interface WindowStep extends TimedStep {
+  /** In the plan's zone with its offset, e.g. "2026-11-01T01:00-05:00" (absent on the maths-only windows). */
+  local?: string;
+}
+
+/**
+ * One capacity window of one plan: provisioned `trus` from start to end (null = permanent). A
+ * ramp's window has its `steps` (instants, the first at the start) and `trus` is their peak.
+ */
 export interface Window {
   plan: string;
   namespace: string;
+  /** A flat window's TRUs; a ramp's peak. What the window asks for at an instant is windowTrusAt. */
   trus: number;
+  /** A ramp: what the window asks for from each instant (absent for a flat window). */
+  steps?: WindowStep[];
   startMs: number;
   /** null = permanent: the change is never reverted. */
   endMs: number | null;
@@ -35,6 +48,16 @@ export interface WindowPreview {
   startUtc: string;
   endUtc: string | null;
   dst?: 'skipped' | 'repeated';
+  /** A ramp: each step's local and UTC time (absent for a flat window). */
+  steps?: StepPreview[];
+}
+
+/** One step of a previewed ramp window. */
+export interface StepPreview {
+  /** ISO with the plan zone's offset. */
+  at: string;
+  atUtc: string;
+  trus: number;
 }
 
 export function previewOf(w: Window): WindowPreview {
@@ -45,7 +68,49 @@ export function previewOf(w: Window): WindowPreview {
     endUtc: w.endMs === null ? null : formatUtcIso(w.endMs),
   };
   if (w.dst !== undefined) p.dst = w.dst;
+  if (w.steps !== undefined) p.steps = w.steps.map((s) => ({ at: s.local ?? formatUtcIso(s.atMs), atUtc: formatUtcIso(s.atMs), trus: s.trus }));
   return p;
+}
+
+const stepsCache = new WeakMap<CapacityPlan, RampStep[]>();
+
+/** A ramp plan's steps with their offsets in ms (parsed once per plan); undefined for a flat plan. */
+export function planRamp(plan: CapacityPlan): RampStep[] | undefined {
+  if (plan.steps === undefined) return undefined;
+  let steps = stepsCache.get(plan);
+  if (steps === undefined) stepsCache.set(plan, (steps = planSteps(plan)));
+  return steps;
+}
+
+/** The steps of a plan's window that starts at `startMs` (undefined for a flat plan); with local times when `zone` is given. */
+export function windowSteps(plan: CapacityPlan, startMs: number, zone?: string): WindowStep[] | undefined {
+  const ramp = planRamp(plan);
+  if (ramp === undefined) return undefined;
+  return timedSteps(ramp, startMs).map((s) => (zone === undefined ? s : { ...s, local: formatLocalIso(zone, s.atMs) }));
+}
+
+/** What a window asks for at `atMs` (its current step for a ramp); 0 outside the window. */
+export function windowTrusAt(w: Pick<Window, 'trus' | 'steps' | 'startMs' | 'endMs'>, atMs: number): number {
+  if (atMs < w.startMs || (w.endMs !== null && atMs >= w.endMs)) return 0;
+  return w.steps === undefined ? w.trus : trusAt(w.steps, atMs);
+}
+
+/** The highest a window asks for in [fromMs, toMs) (its peak over that stretch; a flat window: its TRUs). */
+export function windowPeakBetween(w: Pick<Window, 'trus' | 'steps' | 'startMs' | 'endMs'>, fromMs: number, toMs: number): number {
+  if (w.steps === undefined) return w.trus;
+  const from = Math.max(fromMs, w.startMs);
+  let peak = trusAt(w.steps, from);
+  for (const s of w.steps) if (s.atMs > from && s.atMs < toMs) peak = Math.max(peak, s.trus);
+  return peak;
+}
+
+/** The values a window asks for in [fromMs, toMs), in order ("4 → 8 → 12 TRUs" once described). */
+export function windowStepsBetween(w: Pick<Window, 'trus' | 'steps' | 'startMs'>, fromMs: number, toMs: number): number[] {
+  if (w.steps === undefined) return [w.trus];
+  const from = Math.max(fromMs, w.startMs);
+  const values = [trusAt(w.steps, from)];
+  for (const s of w.steps) if (s.atMs > from && s.atMs < toMs && s.trus !== values[values.length - 1]) values.push(s.trus);
+  return values;
 }
 
 /** Parsed cron of a plan (memoised); null when the plan has none or it is invalid. */
@@ -96,6 +161,8 @@ function computeOneOffWindow(plan: CapacityPlan): Window | undefined {
 
 function makeWindow(plan: CapacityPlan, startMs: number, endMs: number | null, dst?: 'skipped' | 'repeated'): Window {
   const w: Window = { plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs, endMs, localStart: formatLocalIso(plan.timezone, startMs) };
+  const steps = windowSteps(plan, startMs, plan.timezone);
+  if (steps !== undefined) w.steps = steps;
   if (endMs !== null) w.localEnd = formatLocalIso(plan.timezone, endMs);
   if (dst !== undefined) w.dst = dst;
   return w;
@@ -184,7 +251,8 @@ export interface TimelineSegment {
 
 /**
  * The effective capacity of ONE namespace over [fromMs, toMs): overlapping windows take the
- * maximum TRUs; gaps are on-demand (trus 0). Segments cover the whole range, in order.
+ * maximum of their *current* TRUs (a ramp's step at that instant); gaps are on-demand (trus 0).
+ * Segments cover the whole range, in order.
  */
 export function effectiveTimeline(windows: Window[], fromMs: number, toMs: number): TimelineSegment[] {
   if (toMs <= fromMs) return [];
@@ -193,6 +261,8 @@ export function effectiveTimeline(windows: Window[], fromMs: number, toMs: numbe
   for (const c of clipped) {
     bounds.add(c.s);
     bounds.add(c.e);
+    // A ramp changes value at each step: a segment boundary.
+    for (const step of c.w.steps ?? []) if (step.atMs > c.s && step.atMs < c.e) bounds.add(step.atMs);
   }
   const points = [...bounds].sort((a, b) => a - b);
   const segments: TimelineSegment[] = [];
@@ -211,7 +281,7 @@ export function effectiveTimeline(windows: Window[], fromMs: number, toMs: numbe
     let trus = 0;
     const plans = new Set<string>();
     for (const c of active) {
-      trus = Math.max(trus, c.w.trus);
+      trus = Math.max(trus, c.w.steps === undefined ? c.w.trus : trusAt(c.w.steps, s));
       plans.add(c.w.plan);
     }
     const planList = [...plans].sort();
@@ -270,8 +340,17 @@ export interface Overlap {
   startMs: number;
   /** null when both are permanent. */
   endMs: number | null;
-  /** What the namespace should have during the overlap: the maximum. */
+  /** What the namespace should have during the overlap: the maximum (of a ramp's steps in the overlap). */
   effectiveTrus: number;
+}
+
+/** Where two overlapping windows are both active, and the most the namespace gets then. */
+export function overlapOf(namespace: string, first: Window, second: Window): Overlap {
+  const endMs = first.endMs === null ? second.endMs : second.endMs === null ? first.endMs : Math.min(first.endMs, second.endMs);
+  const startMs = second.startMs;
+  const to = endMs ?? Number.POSITIVE_INFINITY;
+  const effectiveTrus = Math.max(windowPeakBetween(first, startMs, to), windowPeakBetween(second, startMs, to));
+  return { namespace, first, second, startMs, endMs, effectiveTrus };
 }
 
 /**
@@ -300,9 +379,6 @@ export function forEachOverlap(windows: Window[], onPair: (first: Window, second
 /** Every overlapping pair of windows from different plans on the same namespace, by start. */
 export function findOverlaps(windows: Window[]): Overlap[] {
   const out: Overlap[] = [];
-  forEachOverlap(windows, (a, w) => {
-    const endMs = a.endMs === null ? w.endMs : w.endMs === null ? a.endMs : Math.min(a.endMs, w.endMs);
-    out.push({ namespace: w.namespace, first: a, second: w, startMs: w.startMs, endMs, effectiveTrus: Math.max(a.trus, w.trus) });
-  });
+  forEachOverlap(windows, (a, w) => out.push(overlapOf(w.namespace, a, w)));
   return out.sort((x, y) => x.startMs - y.startMs || (x.namespace < y.namespace ? -1 : 1));
 }
