@@ -169,6 +169,7 @@ export interface ScheduleStore {
 // ---------- The present: coordinators and running windows (git is the truth for the present) ----------
 
 import type { LiveNamespaceState } from './live/types.js';
+import type { TimedStep } from './capacity/steps.js';
 import type { CapacityChangeInput } from './workflow-contract.js';
 
 /** A window a pass starts late (rule 2): the run the schedule would have started for this occurrence. */
@@ -196,7 +197,8 @@ export interface LiveStore {
   /** Which of these workflow ids have a run, open or closed (one describe each). */
   existingRuns(workflowIds: readonly string[]): Promise<Set<string>>;
   /** Sets a held window's TRUs in its coordinator (it re-applies the effective capacity). */
-  setWindowTrus(namespace: string, windowId: string, trus: number, commit: string): Promise<void>;
+  /** `steps`: a ramp's steps the window takes (absent: the window is flat at `trus`). */
+  setWindowTrus(namespace: string, windowId: string, trus: number, commit: string, steps?: TimedStep[]): Promise<void>;
   /** Moves a running window's end (its setEndTime signal; the window tells its coordinator). */
   setWindowEnd(workflowId: string, runId: string, endMs: number): Promise<void>;
   /** Releases a held window (a baseline) in its coordinator, whose workflow has finished. */

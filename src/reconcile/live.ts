@@ -124,7 +124,7 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
         } else if (c.window === undefined) {
           continue;
         } else if (c.kind === 'raise' || c.kind === 'lower') {
-          await input.live.setWindowTrus(c.namespace, c.window.windowId, c.toTrus ?? 0, input.commit);
+          await input.live.setWindowTrus(c.namespace, c.window.windowId, c.toTrus ?? 0, input.commit, c.toSteps);
         } else if (c.kind === 'extend' || c.kind === 'shorten') {
           await input.live.setWindowEnd(c.window.workflowId, c.window.runId, c.toEndMs ?? input.nowMs);
         } else if (c.permanent) {
@@ -152,7 +152,9 @@ function lateStart(d: DesiredSchedule, c: LiveChange, commit: string, nowMs: num
   const { duration: _duration, ...args } = d.action.args[0];
   const input: CapacityChangeInput = {
     ...args,
-    desiredTrus: c.toTrus ?? args.desiredTrus,
+    // A ramp keeps its peak (its coordinator follows the steps from the occurrence's start, given here).
+    desiredTrus: args.steps === undefined ? (c.toTrus ?? args.desiredTrus) : args.desiredTrus,
+    ...(args.steps === undefined || c.startMs === undefined ? {} : { startTime: new Date(c.startMs).toISOString() }),
     commit,
     startedLate: true,
     ...(c.toEndMs === null || c.toEndMs === undefined ? {} : { endTime: new Date(c.toEndMs).toISOString() }),

@@ -214,3 +214,60 @@ test('a namespace whose coordinator cannot be read changes nothing and says why'
     'not where no plan asks for capacity now',
   );
 });
+
+// Ramps (issue #14): the ramp 12:00–14:00 asks 4, then 8 from 12:30, then 6 from 13:30 (its peak, plan.trus, is 8).
+const RAMP = [
+  { after: '0m', trus: 4 },
+  { after: '30m', trus: 8 },
+  { after: '90m', trus: 6 },
+] as const satisfies CapacityPlanInput['steps'];
+const RAMP_STEPS = [
+  { atMs: START, trus: 4 },
+  { atMs: START + 30 * M, trus: 8 },
+  { atMs: START + 90 * M, trus: 6 },
+];
+
+test('desired-now of a ramp: its current step (not its peak), with the occurrence steps at instants', () => {
+  const d = desiredNow([lp({ name: 'sale', at: '2026-11-27T12:00', duration: '2h', trus: 8, steps: RAMP })], NOW - 1, 'c0ffee');
+  const w = d.namespaces[0]?.windows[0];
+  assert.equal(w?.trus, 4, 'at 12:29:59 the first step');
+  assert.deepEqual(w?.steps, RAMP_STEPS);
+  assert.equal(
+    desiredNow([lp({ name: 'sale', at: '2026-11-27T12:00', duration: '2h', trus: 8, steps: RAMP })], NOW + 61 * M, 'c').namespaces[0]?.windows[0]?.trus,
+    6,
+  );
+});
+
+test('a running ramp with the same steps changes nothing, even at a step its coordinator has not reached yet', () => {
+  const plans = [lp({ name: 'sale', at: '2026-11-27T12:00', duration: '2h', trus: 8, steps: RAMP })];
+  // The pass runs at 12:30:00, the coordinator still holds the first step (4): no raise, the coordinator follows its steps.
+  const live = [ns([running('sale', 4, START, END, { plan: 'sale', installation: 'default', startMs: START, steps: RAMP_STEPS })])];
+  const plan = liveRules(desiredNow(plans, NOW, 'c0ffee'), live, options());
+  assert.deepEqual(plan.namespaces, []);
+  assert.equal(plan.pending, 0);
+});
+
+test('a running ramp whose plan was edited is reshaped now when it asks for more (the new steps go to the coordinator); a lower reshape is held', () => {
+  const edited = [
+    { after: '0m', trus: 4 },
+    { after: '30m', trus: 12 },
+  ] as const satisfies CapacityPlanInput['steps'];
+  const plans = [lp({ name: 'sale', at: '2026-11-27T12:00', duration: '2h', trus: 12, steps: edited })];
+  const live = [ns([running('sale', 8, START, END, { plan: 'sale', installation: 'default', startMs: START, steps: RAMP_STEPS })])];
+  const up = liveRules(desiredNow(plans, NOW, 'c0ffee'), live, options());
+  const change = up.namespaces[0]?.changes[0];
+  assert.equal(change?.kind, 'raise');
+  assert.equal(change?.toTrus, 12);
+  assert.deepEqual(change?.toSteps, [
+    { atMs: START, trus: 4 },
+    { atMs: START + 30 * M, trus: 12 },
+  ]);
+  assert.match(change?.reason ?? '', /ramp is now 4 → 12 TRUs/);
+  assert.equal(change?.heldUntilMs, undefined);
+  // Edited down into a flat 4: a reduction, held until the window's end by default.
+  const flat = liveRules(desiredNow([lp({ name: 'sale', at: '2026-11-27T12:00', duration: '2h', trus: 4 })], NOW, 'c0ffee'), live, options());
+  const down = flat.namespaces[0]?.changes[0];
+  assert.equal(down?.kind, 'lower');
+  assert.equal(down?.toSteps, undefined, 'no longer a ramp');
+  assert.equal(down?.heldUntilMs, END);
+});

@@ -25,7 +25,16 @@ export interface TemporalLiveStoreOptions {
 /** The coordinator's status, as its query returns it (temporal/workflows/definitions.ts CoordinatorStatus). */
 interface CoordinatorStatusWire {
   effective: CapacityTarget;
-  windows: { windowId: string; trus: number; endTime?: string; plan?: string; commit?: string; installation?: string; startedLate?: boolean }[];
+  windows: {
+    windowId: string;
+    trus: number;
+    steps?: { at: string; trus: number }[];
+    endTime?: string;
+    plan?: string;
+    commit?: string;
+    installation?: string;
+    startedLate?: boolean;
+  }[];
 }
 
 function message(err: unknown): string {
@@ -52,6 +61,7 @@ export function toLiveWindow(w: CoordinatorStatusWire['windows'][number]): LiveW
     workflowId: cut === -1 ? w.windowId : w.windowId.slice(0, cut),
     runId: cut === -1 ? '' : w.windowId.slice(cut + 1),
     trus: w.trus,
+    ...(Array.isArray(w.steps) ? { steps: w.steps.map((s) => ({ atMs: Date.parse(s.at), trus: s.trus })) } : {}),
     endMs: endMs === null || Number.isNaN(endMs) ? null : endMs,
     ...(w.plan === undefined ? {} : { plan: w.plan }),
     ...(w.commit === undefined ? {} : { commit: w.commit }),
@@ -116,9 +126,11 @@ export function createTemporalLiveStore(options: TemporalLiveStoreOptions): Live
       return found;
     },
 
-    async setWindowTrus(namespace, windowId, trus, commit) {
+    async setWindowTrus(namespace, windowId, trus, commit, steps) {
       await call('set window TRUs', () =>
-        client.workflow.getHandle(coordinatorWorkflowId(namespace)).signal(LIVE_WIRE.setWindowTrusSignal, { windowId, trus, commit }),
+        client.workflow
+          .getHandle(coordinatorWorkflowId(namespace))
+          .signal(LIVE_WIRE.setWindowTrusSignal, { windowId, trus, commit, ...(steps === undefined ? {} : { steps }) }),
       );
     },
 

@@ -2,6 +2,7 @@
  * Plans → desired schedules. Pure: the caller passes the installation, the source revision and
  * `now` (used only to mark expired one-offs and preview the next windows).
  */
+import { describeSteps } from '../capacity/steps.js';
 import { formatDurationMs, isLegacyDurationText, parseDurationMs } from '../capacity/duration.js';
 import type { CapacityPlan } from '../plan/schema.js';
 import type { UpcomingWindows } from '../plan/load.js';
@@ -118,7 +119,10 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
   const catchupWindowMs = lengthMs === undefined ? PERMANENT_CATCHUP_WINDOW_MS : Math.max(MIN_CATCHUP_WINDOW_MS, lengthMs);
   const args: CapacityChangeInput = {
     namespace: plan.namespace,
+    // A ramp's peak: what a worker that knows no ramps holds for the whole window (never below a step).
     desiredTrus: plan.trus,
+    // A ramp's steps in the plan's text (flat plans carry none, so their spec hash does not move).
+    ...(plan.steps === undefined ? {} : { steps: plan.steps.map((s) => ({ after: s.after, trus: s.trus })) }),
     // The plan's own text when the old grammar (whole h/m/s/ms terms) reads it — so the spec hash of
     // existing plans does not move — else the canonical spelling (1.5h → 1h30m) every worker reads.
     ...(lengthMs === undefined
@@ -131,7 +135,7 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
   };
   const fields: DesiredFields = {
     namespace: plan.namespace,
-    trus: String(plan.trus),
+    trus: plan.steps === undefined ? String(plan.trus) : `${describeSteps(plan.steps)} (after ${plan.steps.map((s) => s.after).join(', ')})`,
     start: plan.cron !== undefined ? `cron ${plan.cron}` : `at ${plan.at ?? ''}`,
     timezone: plan.timezone,
     duration: durationField(plan, lengthMs),

@@ -5,7 +5,8 @@
  */
 import type { LoadedPlan } from '../plan/load.js';
 import { scheduleIdFor } from '../desired/schedule-id.js';
-import { planIntervals } from '../windows/windows.js';
+import { trusAt } from '../capacity/steps.js';
+import { planIntervals, windowSteps } from '../windows/windows.js';
 import type { DesiredNow, DesiredNowWindow } from './types.js';
 
 export function desiredNow(plans: readonly Pick<LoadedPlan, 'plan' | 'file'>[], nowMs: number, commit: string): DesiredNow {
@@ -16,6 +17,12 @@ export function desiredNow(plans: readonly Pick<LoadedPlan, 'plan' | 'file'>[], 
     for (const i of planIntervals(plan, nowMs, nowMs + 1)) {
       if (i.startMs > nowMs || (i.endMs !== null && i.endMs <= nowMs)) continue;
       const w: DesiredNowWindow = { plan: plan.name, file: lp.file, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs };
+      // A ramp asks for its current step now (plan.trus is its peak).
+      const steps = windowSteps(plan, i.startMs);
+      if (steps !== undefined) {
+        w.steps = steps.map((s) => ({ atMs: s.atMs, trus: s.trus }));
+        w.trus = trusAt(w.steps, nowMs);
+      }
       if (i.endMs === null && plan.cron !== undefined) w.needsLive = true;
       const list = by.get(plan.namespace) ?? [];
       list.push(w);

@@ -10,6 +10,7 @@
  * 4. permanent plans: edits apply now, up or down; a deleted or paused permanent plan releases its baseline.
  * 5. idempotent: what the coordinators already hold produces no change.
  */
+import { describeSteps, peakTrus, sameSteps } from '../capacity/steps.js';
 import { parseOccurrenceWorkflowId } from './desired-now.js';
 import type { DesiredNow, DesiredNowWindow, LiveChange, LiveNamespacePlan, LiveNamespaceState, LivePlan, LiveReductions, LiveWindow } from './types.js';
 
@@ -98,7 +99,24 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
       for (const [d, l] of pairs) {
         // A window whose raise failed is held at 0 TRUs until its end (so a late-completing change is released): not raised again by a pass.
         if (l.trus === 0) continue;
-        if (d.trus > l.trus)
+        if (d.steps !== undefined || l.steps !== undefined) {
+          // A ramp: the same steps need nothing (its coordinator follows them); other steps reshape the window.
+          if (!sameSteps(d.steps, l.steps)) {
+            const up = d.trus > l.trus || (d.trus === l.trus && peakTrus(d.steps ?? [d]) >= peakTrus(l.steps ?? [l]));
+            const change: LiveChange = {
+              kind: up ? 'raise' : 'lower',
+              namespace,
+              plan: name,
+              window: ref(l),
+              permanent: false,
+              fromTrus: l.trus,
+              toTrus: d.trus,
+              ...(d.steps === undefined ? {} : { toSteps: d.steps }),
+              reason: d.steps === undefined ? `plan asks for ${d.trus} TRUs (no longer a ramp)` : `plan's ramp is now ${describeSteps(d.steps)}`,
+            };
+            changes.push(up ? change : held(change, l.endMs));
+          }
+        } else if (d.trus > l.trus)
           changes.push({
             kind: 'raise',
             namespace,
@@ -109,7 +127,7 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
             toTrus: d.trus,
             reason: `plan asks for ${d.trus} TRUs`,
           });
-        if (d.trus < l.trus)
+        else if (d.trus < l.trus)
           changes.push(
             held(
               {
@@ -260,7 +278,17 @@ export function liveFromDesired(base: DesiredNow, installation: string, workflow
       .filter((w) => w.endMs !== null || w === permanent)
       .map((w) => {
         const workflowId = workflowIdOf(w.plan, w.startMs);
-        return { windowId: `${workflowId}/base`, workflowId, runId: 'base', trus: w.trus, endMs: w.endMs, plan: w.plan, installation, startMs: w.startMs };
+        return {
+          windowId: `${workflowId}/base`,
+          workflowId,
+          runId: 'base',
+          trus: w.trus,
+          ...(w.steps === undefined ? {} : { steps: w.steps }),
+          endMs: w.endMs,
+          plan: w.plan,
+          installation,
+          startMs: w.startMs,
+        };
       });
     return { namespace: n.namespace, effectiveTrus: effective(windows.map((w) => w.trus)), windows };
   });

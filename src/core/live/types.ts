@@ -3,13 +3,17 @@
  * what the namespaces' coordinators hold (live), and what a pass does to running windows (live
  * changes). Plain data: it travels in reconcile results, JSON output and the present view.
  */
+import type { TimedStep } from '../capacity/steps.js';
 
 /** One plan's occurrence that covers now, with its end computed exactly as the window workflow computes it. */
 export interface DesiredNowWindow {
   plan: string;
   file: string;
   namespace: string;
+  /** What the occurrence asks for now: a ramp's current step. */
   trus: number;
+  /** A ramp's steps for this occurrence (instants); absent for a flat plan. */
+  steps?: TimedStep[];
   /** The occurrence's nominal start (the schedule's fire time), epoch ms. */
   startMs: number;
   /** null = permanent (a baseline). */
@@ -34,7 +38,10 @@ export interface LiveWindow {
   windowId: string;
   workflowId: string;
   runId: string;
+  /** What the window asks for now (a ramp's current step, as its coordinator keeps it). */
   trus: number;
+  /** A ramp's steps as the coordinator holds them; absent for a flat window. */
+  steps?: TimedStep[];
   /** null = permanent (the namespace's baseline). */
   endMs: number | null;
   /** From the window itself (newer workflows) or its workflow id (`capsched.<installation>.<plan>-<start>`). */
@@ -72,6 +79,8 @@ export interface LiveChange {
   permanent: boolean;
   fromTrus?: number;
   toTrus?: number;
+  /** A ramp reshaped (or a window turned into or out of a ramp): the steps the window takes; toTrus is the current one. */
+  toSteps?: TimedStep[];
   /** Ends, epoch ms (null = permanent). */
   fromEndMs?: number | null;
   toEndMs?: number | null;
