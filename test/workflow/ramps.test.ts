@@ -147,6 +147,8 @@ test('a ramp step Cloud Ops refuses: a critical alert names the step and the pla
   });
 });
 
+const problem = (r: ReturnType<typeof readRamp>): string => (typeof r === 'string' ? r : `no problem: ${JSON.stringify(r)}`);
+
 test('readRamp: offsets from the start, first at 0, increasing, inside the window', () => {
   const read = (t: string): number | undefined => parseDurationMs(t);
   assert.deepEqual(readRamp(SALE, 1_000, 1_000 + 10 * HOUR, read), [
@@ -155,9 +157,9 @@ test('readRamp: offsets from the start, first at 0, increasing, inside the windo
     { atMs: 1_000 + 2 * HOUR, trus: 12 },
     { atMs: 1_000 + 9 * HOUR, trus: 6 },
   ]);
-  assert.match(String(readRamp([{ after: '1h', trus: 4 }], 0, HOUR * 2, read)), /steps\[0\]\.after must be 0/);
+  assert.match(problem(readRamp([{ after: '1h', trus: 4 }], 0, HOUR * 2, read)), /steps\[0\]\.after must be 0/);
   assert.match(
-    String(
+    problem(
       readRamp(
         [
           { after: '0h', trus: 4 },
@@ -171,7 +173,7 @@ test('readRamp: offsets from the start, first at 0, increasing, inside the windo
     /steps\[1\]\.after must be later/,
   );
   assert.match(
-    String(
+    problem(
       readRamp(
         [
           { after: '0h', trus: 4 },
@@ -184,6 +186,6 @@ test('readRamp: offsets from the start, first at 0, increasing, inside the windo
     ),
     /at or after the window's end/,
   );
-  assert.match(String(readRamp([], 0, HOUR, read)), /non-empty/);
-  assert.match(String(readRamp([{ after: 'soon', trus: 4 }], 0, HOUR, read)), /not a duration/);
+  assert.match(problem(readRamp([], 0, HOUR, read)), /non-empty/);
+  assert.match(problem(readRamp([{ after: 'soon', trus: 4 }], 0, HOUR, read)), /not a duration/);
 });
