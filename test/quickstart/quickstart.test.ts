@@ -103,7 +103,7 @@ test('quickstart: `npm ci && npx capsched dev` on a fresh clone shows the exampl
     if (dev.child.exitCode === null) dev.child.kill('SIGKILL');
   });
   const shown = await dev.waitFor((t) => examples.every((name) => latestTable(t).includes(`capsched.dev.${name}`)), 120_000, 'the table of the example plans');
-  for (const name of examples) assert.match(latestTable(shown), new RegExp(`^${name}\\s+\\S+\\s+\\d+\\s+capsched\\.dev\\.${name}\\s`, 'm'));
+  for (const name of examples) assert.match(latestTable(shown), new RegExp(`^${name}\\s+\\S+\\s+\\d+(?:→\\d+)*\\s+capsched\\.dev\\.${name}\\s`, 'm'));
   const header = parseHeader(dev.stdout());
   assert.ok(alive(header.pid));
 
