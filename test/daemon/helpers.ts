@@ -9,6 +9,8 @@ import { createPlanSource } from '../../src/adapters/source/index.js';
 import type { PlanSource } from '../../src/core/ports.js';
 import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
 import { startDaemon, type DaemonHandle, type DaemonOptions } from '../../src/daemon/index.js';
+import type { CloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
+import { createCapacityWorker } from '../../src/temporal/worker.js';
 import { silentLogger, Secret, type Logger } from '../../src/log/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { countingStore, type CountingStore } from '../reconcile/helpers.js';
@@ -164,4 +166,28 @@ export async function scheduleTrus(client: Client, scheduleId: string): Promise<
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The daemon's in-process capacity worker on `taskQueue`, talking to `cloudOps` (the simulator
+ * through the production client): real mode, no allow/deny lists, 1 s heartbeats.
+ */
+export function testCapacityWorker(
+  taskQueue: string,
+  cloudOps: CloudOpsClient,
+  temporalUiUrl = 'http://localhost:8233',
+): NonNullable<TestDaemonOptions['capacityWorker']> {
+  return (c) =>
+    createCapacityWorker({
+      connection: c.connection,
+      client: c.client,
+      namespace: c.namespace,
+      taskQueue,
+      cloudOps,
+      notifier: c.notifier,
+      logger: c.logger,
+      identity: `${c.identity}/capacity`,
+      shutdownGraceMs: 2_000,
+      settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl, heartbeatMs: 1_000 },
+    });
 }

@@ -13,10 +13,9 @@ import { occurrenceWorkflowId } from '../../src/core/live/desired-now.js';
 import { Secret, silentLogger } from '../../src/log/index.js';
 import type { ReconcileResult } from '../../src/reconcile/index.js';
 import { startCloudOpsSimulator } from '../../src/simulator/index.js';
-import { createCapacityWorker } from '../../src/temporal/worker.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
-import { cleanupInstallation, startTestDaemon, type TestDaemonOptions } from './helpers.js';
+import { cleanupInstallation, startTestDaemon, testCapacityWorker, type TestDaemonOptions } from './helpers.js';
 
 const KEY = 'live-daemon-simulator-key';
 
@@ -56,19 +55,7 @@ test('a plan merged mid-window: the daemon starts its window now, for the rest o
     },
     ...(worker
       ? {
-          capacityWorker: (c: Parameters<NonNullable<TestDaemonOptions['capacityWorker']>>[0]) =>
-            createCapacityWorker({
-              connection: c.connection,
-              client: c.client,
-              namespace: c.namespace,
-              taskQueue,
-              cloudOps,
-              notifier: c.notifier,
-              logger: c.logger,
-              identity: `${c.identity}/capacity`,
-              shutdownGraceMs: 2_000,
-              settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://localhost:8233', heartbeatMs: 1_000 },
-            }),
+          capacityWorker: testCapacityWorker(taskQueue, cloudOps),
         }
       : {}),
   });

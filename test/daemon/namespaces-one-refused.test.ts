@@ -24,10 +24,9 @@ import type { CapacityChangeResult } from '../../src/core/workflow-contract.js';
 import { Secret, silentLogger } from '../../src/log/index.js';
 import { startCloudOpsSimulator } from '../../src/simulator/index.js';
 import type { CoordinatorStatus } from '../../src/temporal/workflows/definitions.js';
-import { createCapacityWorker } from '../../src/temporal/worker.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
-import { cleanupInstallation, startTestDaemon, type TestDaemonOptions } from './helpers.js';
+import { cleanupInstallation, startTestDaemon, testCapacityWorker, type TestDaemonOptions } from './helpers.js';
 
 const KEY = 'refused-ns-CANARY-simulator-key';
 
@@ -100,19 +99,7 @@ test('a namespaces: plan where Cloud Ops refuses one namespace: the daemon raise
       store: (client) => shortVerifyDelay(createTemporalScheduleStore({ client })),
       options: { plansPath: 'schedules', retryBaseDelayMs: 50, taskQueue },
     },
-    capacityWorker: (c) =>
-      createCapacityWorker({
-        connection: c.connection,
-        client: c.client,
-        namespace: c.namespace,
-        taskQueue,
-        cloudOps,
-        notifier: c.notifier,
-        logger: c.logger,
-        identity: `${c.identity}/capacity`,
-        shutdownGraceMs: 2_000,
-        settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://ui.refused:8233', heartbeatMs: 1_000 },
-      }),
+    capacityWorker: testCapacityWorker(taskQueue, cloudOps, 'http://ui.refused:8233'),
   };
   const d = await startTestDaemon(ctx, options);
   ctx.after(async () => {

@@ -10,10 +10,9 @@ import { createCloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
 import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
 import { Secret, silentLogger } from '../../src/log/index.js';
 import { startCloudOpsSimulator, type CloudOpsSimulator } from '../../src/simulator/index.js';
-import { createCapacityWorker } from '../../src/temporal/worker.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
-import { cleanupInstallation, startTestDaemon, type TestDaemon } from '../daemon/helpers.js';
+import { cleanupInstallation, startTestDaemon, testCapacityWorker, type TestDaemon } from '../daemon/helpers.js';
 
 export const API_KEY = 'page-test-simulator-key';
 
@@ -64,19 +63,7 @@ export async function startPageDaemon(ctx: TestContext): Promise<PageDaemon> {
     cloudOps,
     ui: { refreshSeconds: 1, temporalUiUrl: 'http://localhost:8233', recordEveryMs: 500 },
     reconcile: { store: (client) => createTemporalScheduleStore({ client }), options: { plansPath: 'schedules', retryBaseDelayMs: 50, taskQueue } },
-    capacityWorker: (c) =>
-      createCapacityWorker({
-        connection: c.connection,
-        client: c.client,
-        namespace: c.namespace,
-        taskQueue,
-        cloudOps,
-        notifier: c.notifier,
-        logger: c.logger,
-        identity: `${c.identity}/capacity`,
-        shutdownGraceMs: 2_000,
-        settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://localhost:8233', heartbeatMs: 1_000 },
-      }),
+    capacityWorker: testCapacityWorker(taskQueue, cloudOps),
   });
   cleanupInstallation(ctx, installation);
   const applied = await t.until((s) => s.state?.lastAppliedRevision !== undefined);

@@ -157,35 +157,27 @@ test('readRamp: offsets from the start, first at 0, increasing, inside the windo
     { atMs: 1_000 + 2 * HOUR, trus: 12 },
     { atMs: 1_000 + 9 * HOUR, trus: 6 },
   ]);
-  assert.match(problem(readRamp([{ after: '1h', trus: 4 }], 0, HOUR * 2, read)), /steps\[0\]\.after must be 0/);
-  assert.match(
-    problem(
-      readRamp(
-        [
-          { after: '0h', trus: 4 },
-          { after: '0h', trus: 8 },
-        ],
-        0,
-        HOUR,
-        read,
-      ),
-    ),
-    /steps\[1\]\.after must be later/,
-  );
-  assert.match(
-    problem(
-      readRamp(
-        [
-          { after: '0h', trus: 4 },
-          { after: '2h', trus: 8 },
-        ],
-        0,
-        HOUR,
-        read,
-      ),
-    ),
-    /at or after the window's end/,
-  );
-  assert.match(problem(readRamp([], 0, HOUR, read)), /non-empty/);
-  assert.match(problem(readRamp([{ after: 'soon', trus: 4 }], 0, HOUR, read)), /not a duration/);
+  const cases: [unknown, number, RegExp][] = [
+    [[{ after: '1h', trus: 4 }], 2 * HOUR, /steps\[0\]\.after must be 0/],
+    [
+      [
+        { after: '0h', trus: 4 },
+        { after: '0h', trus: 8 },
+      ],
+      HOUR,
+      /steps\[1\]\.after must be later/,
+    ],
+    [
+      [
+        { after: '0h', trus: 4 },
+        { after: '2h', trus: 8 },
+      ],
+      HOUR,
+      /at or after the window's end/,
+    ],
+    [[], HOUR, /non-empty/],
+    [[{ after: 'soon', trus: 4 }], HOUR, /not a duration/],
+    [[{ after: '0h', trus: 0 }], HOUR, /must be a positive number/],
+  ];
+  for (const [steps, endMs, expected] of cases) assert.match(problem(readRamp(steps, 0, endMs, read)), expected);
 });
