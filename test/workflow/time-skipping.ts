@@ -79,11 +79,9 @@ export async function withWorker(
     client: env.client,
     shutdownGraceMs: 1_000,
   });
-  current = env;
   try {
     await worker.runUntil(fn({ env, cloudOps, notifier, taskQueue, worker }));
   } finally {
-    current = undefined;
     await env.teardown();
   }
 }
@@ -107,29 +105,13 @@ export function quietRuntime(): void {
   }
 }
 
-/** The environment of the running withWorker (waitForPhase nudges its clock). */
-let current: TestWorkflowEnvironment | undefined;
-
-/**
- * Polls a window's status query (real time) until it is in `phase`. Polling skips no time, and the
- * Java test server now and then refuses a workflow task completion ("invalid history builder state
- * for action"): the task is retried only after its 10 s workflow-task timeout *in server time*. So
- * after 5 s without progress the server's clock is moved 15 s (once per 5 s), which lets that retry run;
- * on a healthy run the phase arrives first and nothing moves.
- */
+/** Polls a window's status query (real time) until it is in `phase`. */
 export async function waitForPhase(handle: WorkflowHandle, phase: CapacityChangeStatus['phase']): Promise<CapacityChangeStatus> {
-  const started = Date.now();
-  const deadline = started + 60_000;
-  let nudgedAt = started;
+  const deadline = Date.now() + 20_000;
   for (;;) {
     const status = await handle.query(capacityStatusQuery);
     if (status.phase === phase) return status;
     if (Date.now() > deadline) throw new Error(`window stuck in phase ${status.phase}, expected ${phase}`);
-    if (current !== undefined && Date.now() - nudgedAt >= 5_000) {
-      nudgedAt = Date.now();
-      await current.sleep(15_000);
-      continue;
-    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
