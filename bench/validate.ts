@@ -2,9 +2,10 @@
  * bench/validate: parse + validate + overlap analysis over 14 days for 1,000 generated plans on
  * 50 namespaces (recurring windows in several zones, one-offs, permanent changes).
  *
- *   npx tsc -p . && node dist/bench/validate.js [--plans 1000] [--namespaces 50] [--rounds 5] [--now ISO]
+ *   npx tsc -p . && node dist/bench/validate.js [--plans 1000] [--namespaces 50] [--rounds 5] [--now ISO] [--ramps]
  *
  * --now 2027-03-10T00:00:00Z puts US and EU DST changes inside the 14 days (the slower path).
+ * --ramps makes the recurring plans of 10-hour windows ramps (4 steps: 4 → 8 → 12 → 6), 1 in 7 of them.
  *
  * Prints plans/s (median round) and peak RSS. Target: at least 5,000 plans/s.
  */
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     namespaces: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '5' },
     now: { type: 'string', default: '2026-12-01T00:00:00Z' },
+    ramps: { type: 'boolean', default: false },
   },
 });
 const planCount = Number(values.plans);
@@ -33,7 +35,11 @@ const DURATIONS = ['3h', '10h', '1h30m', '2h', '4h', '6h', '1h'];
 function planText(i: number): string {
   const ns = `team-${i % namespaceCount}.a${(i % namespaceCount).toString(36)}x9z`;
   const zone = ZONES[i % ZONES.length]!;
-  const head = `apiVersion: capsched/v1\nkind: CapacityPlan\nname: plan-${i}\nnamespace: ${ns}\ntrus: ${TRUS[i % TRUS.length]}\ntimezone: ${zone}\ndescription: generated plan ${i} for the validate benchmark\n`;
+  const ramp = values.ramps && i % 10 < 8 && DURATIONS[i % DURATIONS.length] === '10h';
+  const capacity = ramp
+    ? 'steps:\n  - { after: 0h, trus: 4 }\n  - { after: 1h, trus: 8 }\n  - { after: 2h, trus: 12 }\n  - { after: 9h, trus: 6 }\n'
+    : `trus: ${TRUS[i % TRUS.length]}\n`;
+  const head = `apiVersion: capsched/v1\nkind: CapacityPlan\nname: plan-${i}\nnamespace: ${ns}\n${capacity}timezone: ${zone}\ndescription: generated plan ${i} for the validate benchmark\n`;
   switch (i % 10) {
     case 8:
       return `${head}at: "2027-0${1 + (i % 9)}-1${i % 10}T0${i % 10}:00"\nuntil: "2027-0${1 + (i % 9)}-1${i % 10}T1${i % 10}:00"\n`;
@@ -77,7 +83,7 @@ const peakRssMb = process.resourceUsage().maxRSS / 1024;
 if (last === undefined || last.plans.length !== planCount)
   throw new Error(`expected ${planCount} valid plans, got ${last?.plans.length}: ${JSON.stringify(last?.errors.slice(0, 3))}`);
 console.log(
-  `validate: ${planCount} plans, ${namespaceCount} namespaces, ${files.length} files; ${last.warnings.length} warnings (${last.warnings.filter((w) => w.code === 'overlap').length} overlaps)`,
+  `validate: ${planCount} plans (${files.reduce((n, f) => n + (new TextDecoder().decode(f.bytes).match(/^steps:/gm)?.length ?? 0), 0)} ramps), ${namespaceCount} namespaces, ${files.length} files; ${last.warnings.length} warnings (${last.warnings.filter((w) => w.code === 'overlap').length} overlaps)`,
 );
 console.log(
   `median ${median.toFixed(1)} ms per run (min ${times[0]!.toFixed(1)}, max ${times[times.length - 1]!.toFixed(1)}) → ${Math.round((planCount / median) * 1000)} plans/s`,

@@ -11,7 +11,8 @@ import { readRamp } from '../../src/temporal/workflows/capacity-change.js';
 import { capacityStatusQuery, coordinatorStatusQuery, setWindowTrusSignal } from '../../src/temporal/workflows/definitions.js';
 import { parseDurationMs } from '../../src/core/capacity/duration.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
-import { HOUR, testNamespace, waitForPhase, withWorker } from './time-skipping.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { HOUR, testNamespace, waitForPhase, withWorker, type Harness } from './time-skipping.js';
 
 const SALE = [
   { after: '0h', trus: 4 },
@@ -20,15 +21,29 @@ const SALE = [
   { after: '9h', trus: 6 },
 ];
 
+/** The 10-hour SALE ramp on `ns` from `t0` (plan "sale"); the default 2-minute verify delay unless given. */
+function startSale(h: Harness, ns: string, t0: number, verifyDelay?: string): Promise<WorkflowHandle> {
+  return h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
+    taskQueue: h.taskQueue,
+    workflowId: `ramp-${uniqueSuffix()}`,
+    args: [
+      {
+        namespace: ns,
+        desiredTrus: 12,
+        steps: SALE,
+        endTime: new Date(t0 + 10 * HOUR).toISOString(),
+        plan: 'sale',
+        ...(verifyDelay === undefined ? {} : { verifyDelay }),
+      },
+    ],
+  });
+}
+
 test('a 10-hour ramp 4 → 8 → 12 → 6: every step applied and verified at its time, then on-demand at the end', async () => {
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
-    const window = await h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
-      taskQueue: h.taskQueue,
-      workflowId: `ramp-${uniqueSuffix()}`,
-      args: [{ namespace: ns, desiredTrus: 12, steps: SALE, endTime: new Date(t0 + 10 * HOUR).toISOString(), plan: 'sale' }],
-    });
+    const window = await startSale(h, ns, t0);
     // The default 2-minute verify delay: skip past it, then look.
     await h.env.sleep(5 * 60_000);
     const active = await waitForPhase(window, 'active');
@@ -69,11 +84,7 @@ test('a ramp overlapping a flat 8-TRU window: the namespace follows the max of t
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
-    const ramp = await h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
-      taskQueue: h.taskQueue,
-      workflowId: `ramp-${uniqueSuffix()}`,
-      args: [{ namespace: ns, desiredTrus: 12, steps: SALE, endTime: new Date(t0 + 10 * HOUR).toISOString(), verifyDelay: '1m', plan: 'sale' }],
-    });
+    const ramp = await startSale(h, ns, t0, '1m');
     await h.env.sleep(5 * 60_000);
     await waitForPhase(ramp, 'active');
     // A flat 8-TRU window from 0.5 h to 9.5 h: the ramp's 1 h step (8) changes nothing, its 9 h step (6) neither.
@@ -102,11 +113,7 @@ test('a pass reshapes a running ramp (capschedSetWindowTrus with steps): the new
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
-    const window = await h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
-      taskQueue: h.taskQueue,
-      workflowId: `ramp-${uniqueSuffix()}`,
-      args: [{ namespace: ns, desiredTrus: 12, steps: SALE, endTime: new Date(t0 + 10 * HOUR).toISOString(), verifyDelay: '0s', plan: 'sale' }],
-    });
+    const window = await startSale(h, ns, t0, '0s');
     await waitForPhase(window, 'active');
     const windowId = `${window.workflowId}/${(await window.describe()).runId}`;
     const coordinator = h.env.client.workflow.getHandle(coordinatorWorkflowId(ns));
@@ -133,11 +140,7 @@ test('a ramp step Cloud Ops refuses: a critical alert names the step and the pla
     h.cloudOps.invalidTrus.add(12);
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
-    const window = await h.env.client.workflow.start(CAPACITY_CHANGE_WORKFLOW, {
-      taskQueue: h.taskQueue,
-      workflowId: `ramp-${uniqueSuffix()}`,
-      args: [{ namespace: ns, desiredTrus: 12, steps: SALE, endTime: new Date(t0 + 10 * HOUR).toISOString(), verifyDelay: '0s', plan: 'sale' }],
-    });
+    const window = await startSale(h, ns, t0, '0s');
     await window.result();
     assert.deepEqual(h.cloudOps.history(ns), ['4', '8', '6', 'onDemand']);
     const alert = h.notifier.alerts.find((a) => a.title.startsWith('Ramp step to 12 TRUs'));

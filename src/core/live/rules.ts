@@ -99,50 +99,27 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
       for (const [d, l] of pairs) {
         // A window whose raise failed is held at 0 TRUs until its end (so a late-completing change is released): not raised again by a pass.
         if (l.trus === 0) continue;
+        const trusChange = (kind: 'raise' | 'lower', reason: string, steps?: LiveChange['toSteps']): LiveChange => ({
+          kind,
+          namespace,
+          plan: name,
+          window: ref(l),
+          permanent: false,
+          fromTrus: l.trus,
+          toTrus: d.trus,
+          ...(steps === undefined ? {} : { toSteps: steps }),
+          reason,
+        });
         if (d.steps !== undefined || l.steps !== undefined) {
           // A ramp: the same steps need nothing (its coordinator follows them); other steps reshape the window.
           if (!sameSteps(d.steps, l.steps)) {
             const up = d.trus > l.trus || (d.trus === l.trus && peakTrus(d.steps ?? [d]) >= peakTrus(l.steps ?? [l]));
-            const change: LiveChange = {
-              kind: up ? 'raise' : 'lower',
-              namespace,
-              plan: name,
-              window: ref(l),
-              permanent: false,
-              fromTrus: l.trus,
-              toTrus: d.trus,
-              ...(d.steps === undefined ? {} : { toSteps: d.steps }),
-              reason: d.steps === undefined ? `plan asks for ${d.trus} TRUs (no longer a ramp)` : `plan's ramp is now ${describeSteps(d.steps)}`,
-            };
+            const reason = d.steps === undefined ? `plan asks for ${d.trus} TRUs (no longer a ramp)` : `plan's ramp is now ${describeSteps(d.steps)}`;
+            const change = trusChange(up ? 'raise' : 'lower', reason, d.steps);
             changes.push(up ? change : held(change, l.endMs));
           }
-        } else if (d.trus > l.trus)
-          changes.push({
-            kind: 'raise',
-            namespace,
-            plan: name,
-            window: ref(l),
-            permanent: false,
-            fromTrus: l.trus,
-            toTrus: d.trus,
-            reason: `plan asks for ${d.trus} TRUs`,
-          });
-        else if (d.trus < l.trus)
-          changes.push(
-            held(
-              {
-                kind: 'lower',
-                namespace,
-                plan: name,
-                window: ref(l),
-                permanent: false,
-                fromTrus: l.trus,
-                toTrus: d.trus,
-                reason: `plan asks for ${d.trus} TRUs`,
-              },
-              l.endMs,
-            ),
-          );
+        } else if (d.trus > l.trus) changes.push(trusChange('raise', `plan asks for ${d.trus} TRUs`));
+        else if (d.trus < l.trus) changes.push(held(trusChange('lower', `plan asks for ${d.trus} TRUs`), l.endMs));
         if (d.endMs! > l.endMs!)
           changes.push({
             kind: 'extend',

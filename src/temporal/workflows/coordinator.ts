@@ -31,6 +31,7 @@ import {
   nextEndMs,
   releaseGraceUntil,
   releaseRetryDelayMs,
+  sameTarget,
 } from '../../core/capacity/window.js';
 import { describeSteps, nextStepMs, trusAt } from '../../core/capacity/steps.js';
 import type { AlertSeverity, CapacityTarget } from '../../core/ports.js';
@@ -237,7 +238,8 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
   const advanceRamps = (nowMs: number): boolean => {
     let changed = false;
     for (const w of state.windows) {
-      if (w.steps === undefined || w.steps.length === 0 || !patched(RAMP_PATCH)) continue;
+      // A window whose end has come is released next; a step it missed meanwhile is not applied first.
+      if (w.steps === undefined || w.steps.length === 0 || (w.endMs !== undefined && w.endMs <= nowMs) || !patched(RAMP_PATCH)) continue;
       const trus = trusAt(w.steps, nowMs);
       // A failed raise holds its window at 0 until its end (KEEP_FAILED_WINDOW_PATCH): a ramp does not revive it.
       if (w.trus !== trus && w.trus !== 0) {
@@ -336,6 +338,19 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
       }
     }
   };
+
+  /** Tells a window its open was not raised (nothing changed for it), with the namespace's capacity as it stands. */
+  const refuseOpen = (window: WindowRequest, error: string, dryRun: boolean): Promise<void> =>
+    report(window, {
+      step: 'raise',
+      applied: false,
+      verified: false,
+      changed: false,
+      target: effectiveTarget(state.windows),
+      heldBy: holders(state.windows),
+      errors: [error],
+      dryRun,
+    });
 
   const remember = (windowId: string): void => {
     state.closed.push(windowId);
@@ -480,16 +495,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         if (window.dryRun !== undefined && state.dryRun !== undefined && window.dryRun !== state.dryRun && patched(BIND_MODE_PATCH)) {
           const error = `refused: a ${window.dryRun ? 'dry-run' : 'real'} window cannot join the namespace's ${state.dryRun ? 'dry-run' : 'real'} coordinator ${info.workflowId}`;
           log.error('window of the other mode refused', { windowId: window.windowId, windowDryRun: window.dryRun, coordinatorDryRun: state.dryRun });
-          await report(window, {
-            step: 'raise',
-            applied: false,
-            verified: false,
-            changed: false,
-            target: effectiveTarget(state.windows),
-            heldBy: holders(state.windows),
-            errors: [error],
-            dryRun: state.dryRun,
-          });
+          await refuseOpen(window, error, state.dryRun);
           continue;
         }
         state.dryRun ??= window.dryRun;
@@ -508,16 +514,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
           continue;
         }
         if (state.closed.includes(window.windowId)) {
-          await report(window, {
-            step: 'raise',
-            applied: false,
-            verified: false,
-            changed: false,
-            target: effectiveTarget(state.windows),
-            heldBy: holders(state.windows),
-            errors: ['the window was closed before it opened'],
-            dryRun: false,
-          });
+          await refuseOpen(window, 'the window was closed before it opened', false);
           continue;
         }
         const pendingEnd = state.pendingEnds[window.windowId];
@@ -536,16 +533,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
           remember(window.windowId);
           const error = `the window ended at ${new Date(window.endMs).toISOString()} while another capacity step of the namespace was still running: capacity was not changed for it`;
           log.warn('window ended before its raise could start; not raised', { windowId: window.windowId });
-          await report(window, {
-            step: 'raise',
-            applied: false,
-            verified: false,
-            changed: false,
-            target: effectiveTarget(state.windows),
-            heldBy: holders(state.windows),
-            errors: [error],
-            dryRun: false,
-          });
+          await refuseOpen(window, error, false);
           continue;
         }
         // A permanent change replaces the previous permanent one (the baseline).
@@ -601,7 +589,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
             from: describeTarget(before),
             to: describeTarget(target),
           });
-          if (before.mode === target.mode && (before.mode === 'onDemand' || (target.mode === 'provisioned' && before.trus === target.trus))) continue;
+          if (sameTarget(before, target)) continue;
           const outcome = await step(target, Math.max(0, ...ramps.map((w) => w.verifyDelayMs)));
           if (!outcome.applied || !outcome.verified)
             await coordinatorAlert(
