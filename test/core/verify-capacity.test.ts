@@ -26,7 +26,11 @@ test('a completed request and matching capacity verify; a mismatch, an unknown m
   assert.deepEqual(verifyCapacity(observed('onDemand', { state: 'completed', target: onDemand }), onDemand), { ok: true });
   assert.equal(verifyCapacity(observed('provisioned', { state: 'completed', target: six }, 4), six).ok, false);
   assert.equal(verifyCapacity(observed('unknown', { state: 'completed', target: onDemand }), onDemand).ok, false);
-  assert.match(JSON.stringify(verifyCapacity(observed('onDemand'), onDemand)), /no capacity request/);
+  assert.match(JSON.stringify(verifyCapacity(observed('provisioned', undefined, 6), six)), /no capacity request/);
+});
+
+test('a namespace with no capacity request yet is on-demand for good: a no-op release verifies (issue #20 defect 3: was "release failing" forever)', () => {
+  assert.deepEqual(verifyCapacity(observed('onDemand'), onDemand), { ok: true });
 });
 
 test('a refused raise (latest request FAILED for 6 TRUs) on an on-demand namespace: releasing to on-demand is verified', () => {

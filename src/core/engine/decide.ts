@@ -1,0 +1,594 @@
+/**
+ * The capacity engine: every decision the namespace coordinator makes, as one pure reducer
+ * `decide(state, event, nowMs) → { state, commands }` (no clock, no SDK, no I/O). The coordinator
+ * workflow only turns signals, timers and activity results into events and runs the commands.
+ *
+ * It is level-based: after every event it computes the capacity the namespace must have now
+ * (the maximum over its windows' current asks and its plans' baselines; on-demand when nothing
+ * asks) and, if the namespace is not verifiably there, takes the one step that gets it closer:
+ * a change (a fresh operation id), or a verification. Failures are retried with backoff for as
+ * long as the difference lasts — a raise as durably as a release — and alerted once, with a
+ * "recovered" alert when it heals. Nothing is reported to a window before it is verified.
+ */
+import { nextStepMs, trusAt } from '../capacity/steps.js';
+import { describeTarget, effectiveTarget, sameTarget } from '../capacity/window.js';
+import type { CapacityTarget } from '../ports.js';
+import type {
+  Baseline,
+  Decision,
+  EngineCommand,
+  EngineEvent,
+  EngineSettings,
+  EngineState,
+  HeldAsk,
+  PendingRelease,
+  Trouble,
+  WindowAddress,
+  WindowAsk,
+  WindowReport,
+} from './types.js';
+
+/** The longest an ended window is held for a window opening at that instant (back-to-back windows never dip). */
+export const MAX_RELEASE_GRACE_MS = 120_000;
+/** A release that began this long after it was due is reported as late. */
+export const LATE_RELEASE_MS = 10_000;
+/** An out-of-band change is alerted once; one that keeps coming back at most this often. */
+export const DRIFT_REALERT_MS = 24 * 3_600_000;
+/** A coordinator that lost its windows keeps what the namespace has this long by default (the windows' check interval and a minute). */
+export const DEFAULT_REJOIN_HOLD_MS = 11 * 60_000;
+/** Recently closed window ids remembered (a late duplicate open is refused). */
+const CLOSED_MEMORY = 200;
+/** Key of the baseline of a permanent change that names no plan (the newest such change replaces the previous one). */
+export const UNNAMED_BASELINE = '(unnamed permanent change)';
+
+/** Backoff of a step that failed: a raise retries sooner (its window is running), both back off to a cap. */
+export function retryDelayMs(kind: Trouble['kind'], attempt: number): number {
+  const n = Math.max(1, Math.floor(attempt));
+  const [first, cap] = kind === 'release' ? [30_000, 600_000] : [15_000, 120_000];
+  return Math.min(cap, first * 2 ** Math.min(n - 1, 20));
+}
+
+/** The grace of an ended window: its verify delay, capped (0 for a window whose end came from a cancellation). */
+export function graceMs(w: { verifyDelayMs: number }): number {
+  return Math.min(Math.max(0, w.verifyDelayMs), MAX_RELEASE_GRACE_MS);
+}
+
+/** `${workflowId}/${runId}` — the one window-id codec (a workflow id may contain '/', a run id never does). */
+export function windowIdOf(workflowId: string, runId: string): string {
+  return `${workflowId}/${runId}`;
+}
+export function parseWindowId(windowId: string): WindowAddress {
+  const cut = windowId.lastIndexOf('/');
+  return cut < 0 ? { windowId, workflowId: windowId, runId: '' } : { windowId, workflowId: windowId.slice(0, cut), runId: windowId.slice(cut + 1) };
+}
+
+export function initialState(namespace: string, opPrefix = namespace): EngineState {
+  return {
+    namespace,
+    opPrefix,
+    seq: 0,
+    settings: {},
+    windows: [],
+    baselines: [],
+    pendingEnds: {},
+    closed: [],
+    releases: [],
+    needsVerify: true,
+    recent: [],
+    cancelling: false,
+    wantsContinue: false,
+    done: false,
+  };
+}
+
+export function decide(previous: EngineState, event: EngineEvent, nowMs: number): Decision {
+  const s = JSON.parse(JSON.stringify(previous)) as EngineState;
+  const out: EngineCommand[] = [];
+  if (!s.done) {
+    receive(s, event, nowMs, out);
+    // A run starts with the signal that started it: nothing is decided before that signal is seen.
+    if (event.kind !== 'start') progress(s, nowMs, out);
+  }
+  return { state: s, commands: out };
+}
+
+// ---------------------------------------------------------------- asks
+
+/** The TRUs a held window asks for now: a ramp's latest step reached (frozen at its end), 0 when refused. */
+function askOf(w: HeldAsk, nowMs: number): number {
+  if (w.refused !== undefined) return 0;
+  if (w.steps !== undefined && w.steps.length > 0) return trusAt(w.steps, w.endMs !== undefined ? Math.min(nowMs, w.endMs - 1) : nowMs);
+  return w.trus;
+}
+
+/** The capacity every held window and baseline asks for together. */
+export function desiredTarget(s: EngineState, nowMs: number): CapacityTarget {
+  const asks = [...s.windows.map((w) => ({ windowId: w.windowId, trus: askOf(w, nowMs) })), ...s.baselines.map((b) => ({ windowId: b.plan, trus: b.trus }))];
+  const wanted = effectiveTarget(asks);
+  // A coordinator that lost its windows never lowers what the namespace has until they had time to re-join.
+  if (s.holdUntilMs !== undefined && nowMs < s.holdUntilMs && s.observed?.mode === 'provisioned' && s.observed.trus !== undefined) {
+    if (wanted.mode === 'onDemand' || wanted.trus < s.observed.trus) return { mode: 'provisioned', trus: s.observed.trus };
+  }
+  return wanted;
+}
+
+/** Windows (and plans) holding the effective capacity. */
+function holders(s: EngineState, target: CapacityTarget, nowMs: number): string[] {
+  if (target.mode === 'onDemand') return [];
+  return [...s.windows.filter((w) => askOf(w, nowMs) === target.trus).map((w) => w.windowId), ...s.baselines.filter((b) => b.trus === target.trus).map((b) => b.plan)];
+}
+
+function remember(s: EngineState, windowId: string): void {
+  s.closed.push(windowId);
+  if (s.closed.length > CLOSED_MEMORY) s.closed.splice(0, s.closed.length - CLOSED_MEMORY);
+}
+
+function cutVerifyDelay(s: EngineState, nowMs: number): void {
+  if (s.verifyDue !== undefined && s.verifyDue.atMs > nowMs) s.verifyDue.atMs = nowMs;
+}
+
+function report(
+  s: EngineState,
+  out: EngineCommand[],
+  to: WindowAddress,
+  r: Omit<WindowReport, 'windowId' | 'heldBy' | 'dryRun'> & { heldBy?: string[] },
+  nowMs: number,
+): void {
+  const full: WindowReport = { ...r, windowId: to.windowId, heldBy: r.heldBy ?? holders(s, r.target, nowMs), dryRun: s.dryRun === true };
+  const failed = !full.applied || !full.verified;
+  out.push({
+    kind: 'report',
+    to: { windowId: to.windowId, workflowId: to.workflowId, runId: to.runId },
+    report: full,
+    // A window that cannot hear a failure would not alert it: the coordinator does.
+    undelivered: failed
+      ? {
+          title: full.step === 'raise' ? 'Capacity change failed' : 'Revert to on-demand failed',
+          text: `Window ${to.windowId} of ${s.namespace}: ${full.errors.join('; ') || 'not verified'}`,
+        }
+      : undefined,
+  });
+}
+
+function alert(s: EngineState, out: EngineCommand[], severity: 'info' | 'error' | 'critical', title: string, text: string, key: string): void {
+  out.push({ kind: 'alert', severity, title, text, dedupeKey: `${s.opPrefix.split(':')[0] ?? s.namespace}:${key}` });
+}
+
+// ---------------------------------------------------------------- events
+
+function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineCommand[]): void {
+  switch (e.kind) {
+    case 'start':
+      s.opPrefix = e.opPrefix;
+      s.dryRun ??= e.dryRun;
+      if (e.settings !== undefined) s.settings = { ...s.settings, ...e.settings };
+      return;
+    case 'open':
+      open(s, e.window, nowMs, out);
+      cutVerifyDelay(s, nowMs);
+      return;
+    case 'close':
+      close(s, e.windowId, e.reason, nowMs);
+      cutVerifyDelay(s, nowMs);
+      return;
+    case 'set-end': {
+      const held = s.windows.find((w) => w.windowId === e.windowId);
+      if (held !== undefined) held.endMs = e.endMs;
+      else if (!s.closed.includes(e.windowId)) s.pendingEnds[e.windowId] = e.endMs;
+      cutVerifyDelay(s, nowMs);
+      return;
+    }
+    case 'set-trus': {
+      if (!Number.isFinite(e.trus) || e.trus <= 0) return;
+      const held = s.windows.find((w) => w.windowId === e.windowId);
+      if (held !== undefined) {
+        if (e.steps !== undefined && e.steps.length > 0) held.steps = e.steps;
+        else delete held.steps;
+        if (held.trus !== e.trus || e.steps !== undefined) held.refused = undefined;
+        held.trus = e.trus;
+      }
+      const base = s.baselines.find((b) => b.window?.windowId === e.windowId);
+      if (base !== undefined) base.trus = e.trus;
+      cutVerifyDelay(s, nowMs);
+      return;
+    }
+    case 'baselines': {
+      const plans = e.plans;
+      for (const b of s.baselines) {
+        if (b.plan in plans || b.plan === UNNAMED_BASELINE || b.window === undefined || b.raiseReported === true) continue;
+        // Its plan left git before its raise was settled: the window is told, so it stops waiting (and never re-announces it).
+        report(s, out, b.window, { step: 'raise', applied: false, verified: false, changed: false, target: desiredTarget(s, nowMs), errors: [`plan ${b.plan} is no longer in force at the latest commit`] }, nowMs);
+      }
+      s.baselines = s.baselines.filter((b) => b.plan in plans || b.plan === UNNAMED_BASELINE);
+      for (const [plan, trus] of Object.entries(plans)) {
+        if (!Number.isFinite(trus) || trus <= 0) continue;
+        const b = s.baselines.find((x) => x.plan === plan);
+        if (b !== undefined) b.trus = trus;
+        else s.baselines.push({ plan, trus });
+      }
+      s.needsVerify = true;
+      return;
+    }
+    case 'tick':
+      return;
+    case 'applied':
+      applied(s, e.operationId, e.result, nowMs, out);
+      return;
+    case 'verified':
+      verified(s, e.result, nowMs, out);
+      return;
+    case 'cancel':
+      s.cancelling = true;
+      for (const w of [...s.windows]) if (w.endMs !== undefined && w.endMs <= nowMs) close(s, w.windowId, 'ended', nowMs);
+      s.needsVerify = true;
+      return;
+    case 'history-long':
+      s.wantsContinue = true;
+      return;
+  }
+}
+
+function open(s: EngineState, w: WindowAsk, nowMs: number, out: EngineCommand[]): void {
+  const known = s.windows.find((x) => x.windowId === w.windowId);
+  if (known !== undefined) {
+    // A duplicate, or the window re-announcing itself: its end is the window's own.
+    if (w.rejoin === true && w.endMs !== undefined) known.endMs = w.endMs;
+    return;
+  }
+  const refuse = (error: string): void => report(s, out, w, { step: 'raise', applied: false, verified: false, changed: false, target: desiredTarget(s, nowMs), errors: [error] }, nowMs);
+  if (w.dryRun !== undefined && s.dryRun !== undefined && w.dryRun !== s.dryRun) {
+    refuse(`refused: a ${w.dryRun ? 'dry-run' : 'real'} window cannot join the namespace's ${s.dryRun ? 'dry-run' : 'real'} coordinator`);
+    return;
+  }
+  s.dryRun ??= w.dryRun;
+  if (s.releases.some((r) => r.window.windowId === w.windowId)) return; // its release report is on its way
+  if (w.rejoin !== true && s.closed.includes(w.windowId)) {
+    refuse('the window was closed before it opened');
+    return;
+  }
+  const pendingEnd = s.pendingEnds[w.windowId];
+  const ask: HeldAsk = { ...w, raiseReported: false, ...(pendingEnd !== undefined ? { endMs: pendingEnd } : {}) };
+  delete s.pendingEnds[w.windowId];
+  if (w.rejoin === true) {
+    // The coordinator lost this window (terminated, reset, replaced): it may have lost others. Keep what the namespace has meanwhile.
+    s.holdUntilMs = Math.max(s.holdUntilMs ?? 0, nowMs + (s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS));
+    s.needsVerify = true;
+    if (s.closed.includes(w.windowId) || (ask.endMs !== undefined && ask.endMs <= nowMs)) {
+      s.releases.push({ window: addr(w), endMs: ask.endMs, dueMs: nowMs, reason: 'ended', rejoined: true });
+      remember(s, w.windowId);
+      return;
+    }
+  } else if (ask.endMs !== undefined && ask.endMs <= nowMs) {
+    remember(s, w.windowId);
+    refuse(
+      `the window ended at ${new Date(ask.endMs).toISOString()} before its raise could start (another capacity step of the namespace was still running): capacity was not changed for it`,
+    );
+    return;
+  }
+  if (ask.endMs === undefined) {
+    // A permanent change is its plan's baseline: the newest change of a plan replaces that plan's, other plans keep theirs.
+    const plan = w.plan ?? UNNAMED_BASELINE;
+    const base: Baseline = { plan, trus: w.steps !== undefined && w.steps.length > 0 ? trusAt(w.steps, nowMs) : w.trus, window: addr(w), raiseReported: false };
+    s.baselines = [...s.baselines.filter((b) => b.plan !== plan), base];
+    s.needsVerify = true;
+    return;
+  }
+  s.windows.push(ask);
+  s.needsVerify = true;
+}
+
+function addr(w: WindowAddress): WindowAddress {
+  return { windowId: w.windowId, workflowId: w.workflowId, runId: w.runId };
+}
+
+function close(s: EngineState, windowId: string, reason: 'cancelled' | 'ended', nowMs: number): void {
+  if (s.releases.some((r) => r.window.windowId === windowId)) return; // still releasing: reported when verified
+  const held = s.windows.find((w) => w.windowId === windowId);
+  const base = s.baselines.find((b) => b.window?.windowId === windowId);
+  if (held !== undefined) {
+    s.windows = s.windows.filter((w) => w !== held);
+    const dueMs = reason === 'ended' && held.endMs !== undefined && held.endMs <= nowMs ? held.endMs + graceMs(held) : nowMs;
+    s.releases.push({ window: addr(held), endMs: held.endMs, dueMs, reason, rejoined: held.rejoin, verifyDelayMs: held.verifyDelayMs });
+  } else if (base !== undefined) {
+    s.baselines = s.baselines.filter((b) => b !== base);
+    s.releases.push({ window: addr(base.window as WindowAddress), dueMs: nowMs, reason });
+  } else {
+    // Not held (already released, or its open failed): confirmed with the next verification, never on trust.
+    s.releases.push({ window: parseWindowId(windowId), dueMs: nowMs, reason });
+  }
+  remember(s, windowId);
+  s.needsVerify = true;
+}
+
+function troubleKind(s: EngineState, target: CapacityTarget): Trouble['kind'] {
+  if (s.drift !== undefined) return 'restore';
+  const observed = s.confirmed ?? (s.observed?.mode === 'provisioned' ? { mode: 'provisioned' as const, trus: s.observed.trus ?? 0 } : { mode: 'onDemand' as const });
+  const lower = target.mode === 'onDemand' || (observed.mode === 'provisioned' && target.trus < observed.trus);
+  return lower ? 'release' : 'raise';
+}
+
+/** A step failed or was not verified: back off, alert once, tell windows waiting for their raise. */
+function fail(s: EngineState, target: CapacityTarget, errors: string[], nowMs: number, out: EngineCommand[], applied: boolean): void {
+  s.confirmed = undefined;
+  const kind = s.trouble !== undefined && sameTarget(s.trouble.target, target) ? s.trouble.kind : troubleKind(s, target);
+  const t: Trouble =
+    s.trouble !== undefined && sameTarget(s.trouble.target, target)
+      ? s.trouble
+      : { kind, target, sinceMs: nowMs, attempts: 0, errors: [], alerted: s.trouble?.alerted ?? false, nextMs: nowMs, ...(s.trouble?.alerted === true ? { alertedKey: s.trouble.alertedKey } : {}) };
+  t.attempts += 1;
+  t.errors = errors;
+  t.nextMs = nowMs + retryDelayMs(kind, t.attempts);
+  s.trouble = t;
+  // Windows waiting for their raise learn it failed (they alert it); capsched keeps trying until they end.
+  let told = false;
+  for (const w of s.windows) {
+    if (w.raiseReported || askOf(w, nowMs) === 0) continue;
+    w.raiseReported = true;
+    told = true;
+    report(s, out, w, { step: 'raise', applied, verified: false, changed: applied, target, errors, retrying: true }, nowMs);
+  }
+  for (const b of s.baselines) {
+    if (b.window === undefined || b.raiseReported === true) continue;
+    b.raiseReported = true;
+    told = true;
+    report(s, out, b.window, { step: 'raise', applied, verified: false, changed: applied, target, errors, retrying: true }, nowMs);
+  }
+  if (t.alerted) return;
+  t.alerted = true;
+  t.alertedKey = `${kind}-failing:${t.sinceMs}`;
+  if (told && kind === 'raise') return; // the window's own alert says it; the recovery is ours
+  const what = kind === 'release' ? 'release' : kind === 'restore' ? 'restore' : 'raise';
+  const risk =
+    kind === 'release'
+      ? 'the namespace may still be provisioned above what its windows ask (it costs money)'
+      : 'the namespace may be below what its windows ask';
+  alert(
+    s,
+    out,
+    'critical',
+    `Capacity ${what} failing; retrying`,
+    `Setting ${s.namespace} to ${describeTarget(target)} ${applied ? 'was not verified' : 'failed'}: ${errors.join('; ')}. ${risk[0]?.toUpperCase()}${risk.slice(1)}. capsched keeps retrying (backing off to ${retryDelayMs(kind, 99) / 60_000} min) and says so when it recovers.`,
+    t.alertedKey,
+  );
+}
+
+function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { kind: 'applied' }>['result'], nowMs: number, out: EngineCommand[]): void {
+  const step = s.inFlight;
+  if (step === undefined || step.kind !== 'apply' || step.operationId !== operationId) return; // a stale result
+  s.inFlight = undefined;
+  const what = `${step.target.mode === 'onDemand' ? 'revert to on-demand' : `set ${step.target.trus} TRUs`} (${operationId})`;
+  s.recent.push({ startMs: step.sinceMs, endMs: nowMs, what });
+  if (s.recent.length > 20) s.recent.shift();
+  if (r.outcome === 'accepted') {
+    s.lastDryRun = r.dryRun;
+    s.verifyDue = { target: step.target, atMs: nowMs + (r.changed ? step.verifyDelayMs : 0), changed: r.changed };
+    return;
+  }
+  const refusedTrus = step.target.mode === 'provisioned' ? step.target.trus : undefined;
+  if (r.outcome === 'refused' && refusedTrus !== undefined) {
+    // The API refused this value before accepting it: the windows asking exactly it ask nothing until their TRUs change.
+    const error = `set ${refusedTrus} TRUs refused: ${r.error}`;
+    for (const w of s.windows) {
+      if (askOf(w, nowMs) !== refusedTrus) continue;
+      w.refused = error;
+      if (!w.raiseReported) {
+        w.raiseReported = true;
+        report(s, out, w, { step: 'raise', applied: false, verified: false, changed: false, target: s.confirmed ?? { mode: 'onDemand' }, errors: [error] }, nowMs);
+      }
+    }
+    const base = s.baselines.filter((b) => b.trus === refusedTrus);
+    for (const b of base) {
+      if (b.window !== undefined && b.raiseReported !== true) {
+        report(s, out, b.window, { step: 'raise', applied: false, verified: false, changed: false, target: s.confirmed ?? { mode: 'onDemand' }, errors: [error] }, nowMs);
+      }
+    }
+    s.baselines = s.baselines.filter((b) => !base.includes(b));
+    if (base.length > 0) alert(s, out, 'critical', 'Permanent capacity change refused', `${error}; the plan's baseline is dropped until the plan changes.`, `baseline-refused:${operationId}`);
+    // Where the namespace really is (an earlier attempt may have been accepted) is read, never assumed.
+    s.confirmed = undefined;
+    s.needsVerify = true;
+    return;
+  }
+  fail(s, step.target, [`${what} ${r.outcome === 'failed' ? 'failed' : 'did not complete'}: ${r.error}`], nowMs, out, false);
+}
+
+function verified(s: EngineState, r: Extract<EngineEvent, { kind: 'verified' }>['result'], nowMs: number, out: EngineCommand[]): void {
+  const step = s.inFlight;
+  if (step === undefined || step.kind !== 'verify') return;
+  s.inFlight = undefined;
+  s.verifiedAtMs = nowMs;
+  if (r.outcome === 'ok') {
+    s.confirmed = step.target;
+    if (r.observed !== undefined) s.observed = r.observed;
+    else s.observed = step.target.mode === 'onDemand' ? { mode: 'onDemand' } : { mode: 'provisioned', trus: step.target.trus };
+    s.lastDryRun ||= r.dryRun;
+    s.needsVerify = false;
+    return;
+  }
+  if (r.outcome === 'mismatch' && r.observed !== undefined) s.observed = r.observed;
+  const reason = r.outcome === 'mismatch' ? r.reason : `capacity read failed: ${r.error}`;
+  if (step.purpose === 'reverify') {
+    if (r.outcome === 'error') return; // read again next interval
+    drifted(s, step.target, reason, nowMs, out);
+    return;
+  }
+  if (step.purpose === 'read' && r.outcome === 'mismatch') {
+    s.confirmed = undefined;
+    return;
+  }
+  fail(s, step.target, [`verification of ${describeTarget(step.target)} failed: ${reason}`], nowMs, out, true);
+}
+
+/** The re-read found capacity other than what capsched holds: restore it (self-heal) or only alert, once a day at most. */
+function drifted(s: EngineState, target: CapacityTarget, reason: string, nowMs: number, out: EngineCommand[]): void {
+  const fresh = s.drift === undefined || nowMs - s.drift.sinceMs >= DRIFT_REALERT_MS;
+  if (fresh) s.drift = { sinceMs: nowMs, alerted: false };
+  const drift = s.drift as NonNullable<EngineState['drift']>;
+  const selfHeal = s.settings.selfHeal !== false;
+  if (selfHeal) s.confirmed = undefined;
+  if (drift.alerted) return;
+  drift.alerted = true;
+  alert(
+    s,
+    out,
+    'error',
+    selfHeal ? `Capacity changed outside capsched; restoring ${describeTarget(target)}` : 'Capacity changed outside capsched',
+    selfHeal
+      ? `The re-read found ${reason} (UI, tcld or Terraform?). capsched sets ${describeTarget(target)} again and verifies it; further out-of-band changes are restored without another alert for a day.`
+      : `Expected ${describeTarget(target)}: ${reason}. Self-heal is off: capsched does not restore it (alerted once a day at most).`,
+    `drift:${drift.sinceMs}`,
+  );
+}
+
+// ---------------------------------------------------------------- progress
+
+function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
+  // Windows whose end (and grace) has come are released.
+  for (const w of [...s.windows]) if (w.endMs !== undefined && nowMs >= w.endMs + graceMs(w)) close(s, w.windowId, 'ended', nowMs);
+  if (s.holdUntilMs !== undefined && nowMs >= s.holdUntilMs) s.holdUntilMs = undefined;
+  const desired = desiredTarget(s, nowMs);
+  const wake: number[] = [];
+  for (const w of s.windows) {
+    if (w.endMs !== undefined) wake.push(w.endMs + graceMs(w));
+    if (w.steps !== undefined && w.refused === undefined) {
+      const at = nextStepMs(w.steps, nowMs);
+      if (at !== undefined && (w.endMs === undefined || at < w.endMs)) wake.push(at);
+    }
+  }
+  if (s.holdUntilMs !== undefined) wake.push(s.holdUntilMs);
+  const waitFor = (extra: number[] = []): void => {
+    const all = [...wake, ...extra].filter((t) => t > nowMs);
+    if (all.length > 0) out.push({ kind: 'wait', untilMs: Math.min(...all) });
+  };
+
+  if (s.inFlight !== undefined) {
+    waitFor();
+    return;
+  }
+  if (s.verifyDue !== undefined) {
+    if (nowMs >= s.verifyDue.atMs) {
+      s.lastChanged = s.verifyDue.changed;
+      s.inFlight = { kind: 'verify', target: s.verifyDue.target, sinceMs: nowMs, purpose: 'step' };
+      out.push({ kind: 'verify', target: s.verifyDue.target, dryRun: s.dryRun });
+      s.verifyDue = undefined;
+      waitFor();
+    } else waitFor([s.verifyDue.atMs]);
+    return;
+  }
+  const settled = s.confirmed !== undefined && sameTarget(s.confirmed, desired) && !s.needsVerify;
+  if (!settled) {
+    // Back off after a failure of this same target; a new target is tried at once.
+    if (s.trouble !== undefined && sameTarget(s.trouble.target, desired) && nowMs < s.trouble.nextMs) {
+      waitFor([s.trouble.nextMs]);
+      return;
+    }
+    for (const r of s.releases) r.startedMs ??= nowMs;
+    if (s.holdUntilMs !== undefined && s.observed === undefined) {
+      // A coordinator that lost its windows reads what the namespace has before it changes anything.
+      s.inFlight = { kind: 'verify', target: desired, sinceMs: nowMs, purpose: 'read' };
+      out.push({ kind: 'verify', target: desired, dryRun: s.dryRun });
+    } else if (s.confirmed !== undefined && sameTarget(s.confirmed, desired)) {
+      s.inFlight = { kind: 'verify', target: desired, sinceMs: nowMs, purpose: 'release' };
+      s.lastChanged = false;
+      out.push({ kind: 'verify', target: desired, dryRun: s.dryRun });
+    } else {
+      s.seq += 1;
+      const operationId = `${s.opPrefix}:${s.seq}`;
+      const delays = [...s.windows.map((w) => w.verifyDelayMs), ...s.releases.map((r) => r.verifyDelayMs ?? 0)];
+      s.inFlight = { kind: 'apply', target: desired, operationId, sinceMs: nowMs, verifyDelayMs: Math.min(MAX_VERIFY_DELAY_MS, Math.max(0, ...delays)) };
+      out.push({ kind: 'apply', target: desired, operationId, dryRun: s.dryRun });
+    }
+    waitFor();
+    return;
+  }
+  settle(s, desired, nowMs, out);
+  if (s.done) return;
+  // Re-read while capacity is held.
+  const interval = s.settings.reverifyIntervalMs ?? 0;
+  if (interval > 0 && desired.mode === 'provisioned') {
+    const at = (s.verifiedAtMs ?? nowMs) + interval;
+    if (nowMs >= at) {
+      s.inFlight = { kind: 'verify', target: desired, sinceMs: nowMs, purpose: 'reverify' };
+      out.push({ kind: 'verify', target: desired, dryRun: s.dryRun });
+      waitFor();
+      return;
+    }
+    wake.push(at);
+  }
+  waitFor();
+}
+
+const MAX_VERIFY_DELAY_MS = 10 * 60_000;
+
+/** The namespace is verifiably where it must be: say so to everyone waiting, then finish or wait. */
+function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: EngineCommand[]): void {
+  const changed = s.lastChanged === true;
+  if (s.trouble !== undefined) {
+    const t = s.trouble;
+    s.trouble = undefined;
+    if (t.alerted)
+      alert(
+        s,
+        out,
+        'info',
+        `Capacity ${t.kind} recovered: now ${describeTarget(target)}`,
+        `After ${t.attempts} failed attempt(s) since ${new Date(t.sinceMs).toISOString()}, ${s.namespace} is verifiably at ${describeTarget(target)}.`,
+        `${t.kind}-recovered:${t.sinceMs}`,
+      );
+  }
+  if (s.drift !== undefined && s.settings.selfHeal !== false) s.drift = undefined;
+  for (const w of s.windows) {
+    if (w.raiseReported || w.refused !== undefined) continue;
+    const ask = askOf(w, nowMs);
+    if (target.mode === 'provisioned' ? ask > target.trus : ask > 0) continue;
+    w.raiseReported = true;
+    report(s, out, w, { step: 'raise', applied: true, verified: true, changed, target, errors: [] }, nowMs);
+  }
+  for (const b of s.baselines) {
+    if (b.window === undefined || b.raiseReported === true) continue;
+    b.raiseReported = true;
+    report(s, out, b.window, { step: 'raise', applied: true, verified: true, changed, target, errors: [] }, nowMs);
+  }
+  for (const r of s.releases.splice(0)) report(s, out, r.window, { step: 'release', applied: true, verified: true, changed, target, errors: [], ...late(s, r) }, nowMs);
+  s.lastChanged = false;
+  if (s.cancelling) {
+    alert(
+      s,
+      out,
+      'info',
+      `Namespace coordinator cancelled; capacity now ${describeTarget(target)}`,
+      `The coordinator was cancelled; ${s.windows.length + s.baselines.length} running window(s) keep ${describeTarget(target)} and re-join a fresh coordinator on their next check.`,
+      `cancelled:${nowMs}`,
+    );
+    s.done = true;
+    out.push({ kind: 'complete' });
+    return;
+  }
+  if (s.windows.length === 0 && s.baselines.length === 0 && target.mode === 'onDemand') {
+    s.done = true;
+    out.push({ kind: 'complete' });
+    return;
+  }
+  if (s.wantsContinue) {
+    s.wantsContinue = false;
+    out.push({ kind: 'continue-as-new' });
+  }
+}
+
+function late(s: EngineState, r: PendingRelease): Pick<WindowReport, 'lateByMs' | 'lateCause' | 'heldUpBy'> {
+  if (r.reason !== 'ended' || r.endMs === undefined || r.startedMs === undefined) return {};
+  const lateByMs = Math.max(0, r.startedMs - r.dueMs);
+  if (lateByMs < LATE_RELEASE_MS) return { lateByMs };
+  if (r.rejoined === true) return { lateByMs, lateCause: 'rejoined' };
+  let busyMs = 0;
+  let heldUpBy: string | undefined;
+  for (const span of s.recent) {
+    const overlap = Math.min(span.endMs, r.startedMs) - Math.max(span.startMs, r.dueMs);
+    if (overlap <= 0) continue;
+    busyMs += overlap;
+    heldUpBy ??= span.what;
+  }
+  return busyMs * 2 >= lateByMs ? { lateByMs, lateCause: 'busy', ...(heldUpBy !== undefined ? { heldUpBy } : {}) } : { lateByMs, lateCause: 'outage' };
+}
+
+export type { EngineSettings };

@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './decide.js';
+export * from './status.js';
+export * from './outcomes.js';
