@@ -1,5 +1,5 @@
 import type { ScheduleStore, PlanFile, SourceSnapshot } from '../../src/core/ports.js';
-import { uniqueSuffix } from '../helpers/temporal.js';
+import { uniqueSuffix } from './unique.js';
 
 /** A plan file as a source would read it. */
 export function planFile(path: string, yaml: string): PlanFile {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
 test('--dry-run computes and logs the change set locally and writes nothing', async (ctx) => {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createPlanSource, readGitCredentials } from '../../src/adapters/source/index.js';
-import { packageRoot } from '../../src/paths.js';
-import { createTestRepo, tempDir } from '../helpers/git-repo.js';
+import { createPlanSource, readGitCredentials } from '../../../src/adapters/source/index.js';
+import { packageRoot } from '../../../src/paths.js';
+import { createTestRepo, tempDir } from '../../support/git-repo.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
-import { serveBareRepo } from '../source/git-http-server.js';
+import { serveBareRepo } from '../../support/git-http-server.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
 const TOKEN = 'failover-token-123456';

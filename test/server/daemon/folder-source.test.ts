@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../helpers/git-repo.js';
+import { tempDir } from '../../support/git-repo.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
 test('a folder source: a saved edit triggers a pass through the watcher (no interval needed)', async (ctx) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
 test('an invalid commit changes nothing: last good revision stays applied, ONE alert names the commit and file:line; the fix applies', async (ctx) => {

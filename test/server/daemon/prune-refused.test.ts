@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
 test('a repository emptied of plans is refused by the prune guard; a missing plans folder deletes nothing either', async (ctx) => {

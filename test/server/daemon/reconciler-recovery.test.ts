@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { reconcilerWorkflowId } from '../../../src/core/reconciler-contract.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
 test('the reconciler workflow terminated by an operator is started again by the daemon watchdog', async (ctx) => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { createPlanSource, readGitCredentials } from '../../src/adapters/source/index.js';
-import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
-import { createLogger, Secret } from '../../src/log/index.js';
-import { createTestRepo, git, tempDir } from '../helpers/git-repo.js';
-import { serveBareRepo } from '../source/git-http-server.js';
+import { createPlanSource, readGitCredentials } from '../../../src/adapters/source/index.js';
+import { reconcilerWorkflowId } from '../../../src/core/reconciler-contract.js';
+import { createLogger, Secret } from '../../../src/log/index.js';
+import { createTestRepo, git, tempDir } from '../../support/git-repo.js';
+import { serveBareRepo } from '../../support/git-http-server.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
 const GIT_TOKEN = 'CANARY-git-token-0a9b8c7d';

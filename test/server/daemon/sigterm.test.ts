@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
-import { createTestRepo, tempDir } from '../helpers/git-repo.js';
+import { packageRoot } from '../../../src/paths.js';
+import { createTestRepo, tempDir } from '../../support/git-repo.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { cleanupInstallation, planYaml } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { renameSync } from 'node:fs';
 import { test } from 'node:test';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
 test('git remote unreachable: last good state kept, backoff, ONE alert; recovers by itself with one recovery notice', async (ctx) => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
-import type { ScheduleStore } from '../../src/core/ports.js';
-import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
-import { pendingPassCheck } from '../../src/reconcile/index.js';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
+import type { ScheduleStore } from '../../../src/core/ports.js';
+import { reconcilerWorkflowId } from '../../../src/core/reconciler-contract.js';
+import { pendingPassCheck } from '../../../src/reconcile/index.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
-import { countingStore, type CountingStore } from '../reconcile/helpers.js';
+import { countingStore, type CountingStore } from '../../support/reconcile.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
 /** A schedule store whose next list() blocks once armed, until released: a pass stalled mid-way (a hung Temporal call, a paused VM). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
@@ -62,8 +62,8 @@ test('two daemons of one installation reading different branches: one alert says
   const installation = `cfg-${uniqueSuffix()}`;
   cleanupInstallation(ctx, installation);
   const a = await startTestDaemon(ctx, { source: repo.remote, installation, intervalMs: 200, identity: 'daemon-main' });
-  const { createPlanSource } = await import('../../src/adapters/source/index.js');
-  const { tempDir } = await import('../helpers/git-repo.js');
+  const { createPlanSource } = await import('../../../src/adapters/source/index.js');
+  const { tempDir } = await import('../../support/git-repo.js');
   const other = createPlanSource({ source: repo.remote, branch: 'other', workDir: tempDir() });
   await startTestDaemon(ctx, { source: other, installation, intervalMs: 200, identity: 'daemon-other', sink: a.sink });
   const status = await a.until((s) => s.state?.problems.config !== undefined, 30_000);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { DeliveryCache, verifyGithubSignature } from '../../src/daemon/webhook.js';
-import { Secret } from '../../src/log/index.js';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { DeliveryCache, verifyGithubSignature } from '../../../src/daemon/webhook.js';
+import { Secret } from '../../../src/log/index.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 

@@ -8,8 +8,8 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { packageRoot } from '../../src/paths.js';
-import { tempDir } from '../helpers/git-repo.js';
+import { packageRoot } from '../../../src/paths.js';
+import { tempDir } from '../../support/git-repo.js';
 import { alive, latestRow, latestTable, parseHeader, spawnWatched, within } from './spawn-dev.js';
 
 function plan(name: string, namespace: string, trus: number, hour: number): string {

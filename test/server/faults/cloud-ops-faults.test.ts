@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { after } from 'node:test';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { CLOUD_API_KEY, replayHistories, describeCapacity, faultNamespace, history, resultOf, slackText, startCapacityStack, until } from './helpers.js';
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import { CAPACITY_COORDINATOR_WORKFLOW } from '../../src/temporal/workflows/definitions.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import { CAPACITY_COORDINATOR_WORKFLOW } from '../../../src/temporal/workflows/definitions.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { describeCapacity, faultNamespace, history, replayHistories, resultOf, startCapacityStack, until } from './helpers.js';
 

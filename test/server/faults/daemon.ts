@@ -6,16 +6,16 @@
 import { after } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
-import { createSlackNotifier } from '../../src/adapters/slack/index.js';
-import { createPlanSource } from '../../src/adapters/source/index.js';
-import type { PlanSource, ScheduleStore } from '../../src/core/ports.js';
-import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
-import { startDaemon, type DaemonHandle, type DaemonOptions, type DaemonStatus } from '../../src/daemon/index.js';
-import { Secret, type Logger } from '../../src/log/index.js';
-import { countingStore, type CountingStore } from '../reconcile/helpers.js';
-import { tempDir } from '../helpers/git-repo.js';
-import { startSlackSink, type SlackSink } from '../helpers/slack-sink.js';
+import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
+import { createSlackNotifier } from '../../../src/adapters/slack/index.js';
+import { createPlanSource } from '../../../src/adapters/source/index.js';
+import type { PlanSource, ScheduleStore } from '../../../src/core/ports.js';
+import { scheduleIdFor } from '../../../src/core/desired/schedule-id.js';
+import { startDaemon, type DaemonHandle, type DaemonOptions, type DaemonStatus } from '../../../src/daemon/index.js';
+import { Secret, type Logger } from '../../../src/log/index.js';
+import { countingStore, type CountingStore } from '../../support/reconcile.js';
+import { tempDir } from '../../support/git-repo.js';
+import { startSlackSink, type SlackSink } from '../../support/slack-sink.js';
 import { removeInstallation, testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { captureLogs, type LogCapture } from './helpers.js';
 

@@ -3,16 +3,16 @@
  * Auth revoked and branch deleted: the last applied state stays in force, nothing is written or
  * deleted, ONE alert, and the daemon recovers by itself when the remote is fixed. A force-push
  * that rewrites history is applied as the new tip, logged as non-fast-forward, with no deletes.
- * (Remote unreachable is covered by test/daemon/source-unreachable.test.ts.)
+ * (Remote unreachable is covered by test/server/daemon/source-unreachable.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createPlanSource, readGitCredentials } from '../../src/adapters/source/index.js';
-import { createTestRepo, git, tempDir } from '../helpers/git-repo.js';
-import { startSlackSink } from '../helpers/slack-sink.js';
+import { createPlanSource, readGitCredentials } from '../../../src/adapters/source/index.js';
+import { createTestRepo, git, tempDir } from '../../support/git-repo.js';
+import { startSlackSink } from '../../support/slack-sink.js';
 import { planYaml, startFaultDaemon } from './daemon.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { serveBareRepo } from '../source/git-http-server.js';
+import { serveBareRepo } from '../../support/git-http-server.js';
 import { captureLogs, scheduleTrus } from './helpers.js';
 
 await testTemporal();

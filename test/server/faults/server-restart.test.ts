@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type DevServer } from '../../src/adapters/temporal-dev-server/index.js';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import { tempDir } from '../helpers/git-repo.js';
+import { startDevServer, type DevServer } from '../../../src/adapters/temporal-dev-server/index.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import { tempDir } from '../../support/git-repo.js';
 import { replayHistories, describeCapacity, faultNamespace, history, resultOf, sleep, startCapacityStack, until } from './helpers.js';
 
 test('dev server killed mid-window and restarted on the same database: the window resumes and reverts once', async () => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { planYaml, startFaultDaemon } from './daemon.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { scheduleTrus } from './helpers.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { replayHistories, describeCapacity, faultNamespace, history, resultOf, startCapacityStack, until } from './helpers.js';
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ScheduleStore } from '../../src/core/ports.js';
-import { createTestRepo } from '../helpers/git-repo.js';
+import type { ScheduleStore } from '../../../src/core/ports.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { planYaml, startFaultDaemon } from './daemon.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { scheduleTrus, sleep, until } from './helpers.js';

@@ -1,6 +1,6 @@
 /**
  * Case 10 (abuse under load; the per-request rules — GitHub's test vector, one-byte tampering,
- * ping, non-push events — are in test/daemon/webhook.test.ts): a concurrent flood mixing missing
+ * ping, non-push events — are in test/server/daemon/webhook.test.ts): a concurrent flood mixing missing
  * and forged signatures, oversized bodies, replays of one delivery and many valid deliveries,
  * while 50 slow-loris connections hang on the server. Every request gets the right answer, the
  * valid ones coalesce into a handful of passes, the body is never used, /healthz keeps answering
@@ -11,8 +11,8 @@ import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { Secret } from '../../src/log/index.js';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { Secret } from '../../../src/log/index.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { planYaml, startFaultDaemon } from './daemon.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { scheduleTrus, sleep } from './helpers.js';

@@ -12,11 +12,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { LATE_RELEASE_MS, coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import { scheduleIdFor } from '../../src/core/desired/schedule-id.js';
-import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
-import { packageRoot } from '../../src/paths.js';
-import { createTestRepo, tempDir } from '../helpers/git-repo.js';
+import { LATE_RELEASE_MS, coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import { scheduleIdFor } from '../../../src/core/desired/schedule-id.js';
+import { reconcilerWorkflowId } from '../../../src/core/reconciler-contract.js';
+import { packageRoot } from '../../../src/paths.js';
+import { createTestRepo, tempDir } from '../../support/git-repo.js';
 import { planYaml } from './daemon.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { createTestRepo } from '../../support/git-repo.js';
 import { planYaml, startFaultDaemon, type FaultDaemon } from './daemon.js';
 import { testTemporal } from '../helpers/temporal.js';
 import { scheduleTrus } from './helpers.js';

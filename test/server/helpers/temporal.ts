@@ -1,7 +1,9 @@
 import { after } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { reconcilerWorkflowId } from '../../src/core/reconciler-contract.js';
-import { startDevServer, type DevServer } from '../../src/adapters/temporal-dev-server/index.js';
+import { reconcilerWorkflowId } from '../../../src/core/reconciler-contract.js';
+import { startDevServer, type DevServer } from '../../../src/adapters/temporal-dev-server/index.js';
+
+export { uniqueSuffix } from '../../support/unique.js';
 
 export interface TestTemporal {
   address: string;
@@ -39,11 +41,6 @@ export function testTemporal(): Promise<TestTemporal> {
     return { address, namespace: 'default', connection, client };
   })();
   return shared;
-}
-
-/** A short unique suffix so tests sharing one server never collide (ids, task queues, installations). */
-export function uniqueSuffix(): string {
-  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
 }
 
 /** Removes what a test's installation left on the server: its reconciler workflow and schedules. */

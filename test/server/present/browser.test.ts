@@ -9,9 +9,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
-import { loadPlans } from '../../src/core/plan/load.js';
-import type { PlanFile } from '../../src/core/ports.js';
-import { planWindows } from '../../src/core/windows/windows.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import type { PlanFile } from '../../../src/core/ports.js';
+import { planWindows } from '../../../src/core/windows/windows.js';
 import { API_KEY, plan, startPageDaemon, utcMinute } from './helpers.js';
 
 export const CHROMIUM = process.env.CAPSCHED_CHROMIUM ?? '/usr/bin/chromium';

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { createCloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
-import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
-import { Secret, silentLogger } from '../../src/log/index.js';
-import { startCloudOpsSimulator, type CloudOpsSimulator } from '../../src/simulator/index.js';
-import { tempDir } from '../helpers/git-repo.js';
+import { createCloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
+import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
+import { Secret, silentLogger } from '../../../src/log/index.js';
+import { startCloudOpsSimulator, type CloudOpsSimulator } from '../../../src/simulator/index.js';
+import { tempDir } from '../../support/git-repo.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { cleanupInstallation, startTestDaemon, testCapacityWorker, type TestDaemon } from '../daemon/helpers.js';
 

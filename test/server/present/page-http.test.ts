@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Secret } from '../../src/log/index.js';
-import { tempDir } from '../helpers/git-repo.js';
+import { Secret } from '../../../src/log/index.js';
+import { tempDir } from '../../support/git-repo.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from '../daemon/helpers.js';
 
 const TOKEN = 'CANARY-ui-token-5b1e07c3';

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import type { PresentView } from '../../src/core/present/model.js';
-import type { CoordinatorStatus } from '../../src/temporal/workflows/definitions.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import type { PresentView } from '../../../src/core/present/model.js';
+import type { CoordinatorStatus } from '../../../src/temporal/workflows/definitions.js';
 import { startPageDaemon } from './helpers.js';
 
 test('page record: a raise nobody looked at is in the last 24 h from when the coordinator held it, not from the first page view', async (ctx) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { statusCommand } from '../../src/cli/status.js';
-import type { PresentView } from '../../src/core/present/model.js';
+import { statusCommand } from '../../../src/cli/status.js';
+import type { PresentView } from '../../../src/core/present/model.js';
 import { startPageDaemon, utcMinute } from './helpers.js';
 
 async function status(argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -21,9 +21,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { findTemporalCli } from '../../src/adapters/temporal-dev-server/index.js';
-import { packageRoot } from '../../src/paths.js';
-import { tempDir } from '../helpers/git-repo.js';
+import { findTemporalCli } from '../../../src/adapters/temporal-dev-server/index.js';
+import { packageRoot } from '../../../src/paths.js';
+import { tempDir } from '../../support/git-repo.js';
 import { alive, latestTable, parseHeader, spawnWatched, within } from '../dev/spawn-dev.js';
 
 const root = packageRoot();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
-import type { ScheduleStore } from '../../src/core/ports.js';
-import { reconcileOnce } from '../../src/reconcile/index.js';
+import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
+import type { ScheduleStore } from '../../../src/core/ports.js';
+import { reconcileOnce } from '../../../src/reconcile/index.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { countingStore, newInstallation, planFile, planYaml, snapshot } from './helpers.js';
+import { countingStore, newInstallation, planFile, planYaml, snapshot } from '../../support/reconcile.js';
 
 /** A visibility store that has not caught up yet: list() still returns nothing. */
 function lagging(store: ScheduleStore): ScheduleStore {

@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyCommand } from '../../src/cli/apply.js';
-import { diffCommand } from '../../src/cli/diff.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { createTestRepo, tempDir } from '../helpers/git-repo.js';
+import { applyCommand } from '../../../src/cli/apply.js';
+import { diffCommand } from '../../../src/cli/diff.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { createTestRepo, tempDir } from '../../support/git-repo.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { eventually, newInstallation, planYaml } from './helpers.js';
+import { eventually, newInstallation, planYaml } from '../../support/reconcile.js';
 
 const PROGRESS = /^ {2}\d\d:\d\d:\d\d /;
 

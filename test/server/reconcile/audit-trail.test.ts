@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
-import { reconcileOnce } from '../../src/reconcile/index.js';
+import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
+import { reconcileOnce } from '../../../src/reconcile/index.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
-import { eventually, newInstallation, planFile, planYaml, snapshot } from './helpers.js';
+import { eventually, newInstallation, planFile, planYaml, snapshot } from '../../support/reconcile.js';
 
 // The audit trail reaches every workflow a schedule starts (commit, file, plan in its memo,
 // search attributes and input), and an edit to a plan whose window is running changes the

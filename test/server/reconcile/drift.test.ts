@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
-import { reconcileOnce } from '../../src/reconcile/index.js';
+import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
+import { reconcileOnce } from '../../../src/reconcile/index.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { countingStore, eventually, newInstallation, planFile, planYaml, snapshot } from './helpers.js';
+import { countingStore, eventually, newInstallation, planFile, planYaml, snapshot } from '../../support/reconcile.js';
 
 const plans = [
   planFile(

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createTemporalLiveStore, createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import { occurrenceWorkflowId, parseOccurrenceWorkflowId } from '../../src/core/live/desired-now.js';
-import { reconcileOnce } from '../../src/reconcile/index.js';
-import { coordinatorStatusQuery, type CoordinatorStatus } from '../../src/temporal/workflows/definitions.js';
+import { createTemporalLiveStore, createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import { occurrenceWorkflowId, parseOccurrenceWorkflowId } from '../../../src/core/live/desired-now.js';
+import { reconcileOnce } from '../../../src/reconcile/index.js';
+import { coordinatorStatusQuery, type CoordinatorStatus } from '../../../src/temporal/workflows/definitions.js';
 import { e2eNamespace, startE2EStack } from '../workflow/e2e-stack.js';
-import { eventually, newInstallation, planFile, snapshot } from './helpers.js';
+import { eventually, newInstallation, planFile, snapshot } from '../../support/reconcile.js';
 
 const S = 1_000;
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
-import { reconcileOnce } from '../../src/reconcile/index.js';
+import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
+import { reconcileOnce } from '../../../src/reconcile/index.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { countingStore, eventually, newInstallation, planFile, snapshot } from './helpers.js';
+import { countingStore, eventually, newInstallation, planFile, snapshot } from '../../support/reconcile.js';
 
 // issue #14 on the real dev server: a `namespaces:` plan is one schedule per namespace; dropping a
 // namespace from the list deletes only its schedule, the other one is left untouched.

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTemporalScheduleStore } from '../../src/adapters/schedules/index.js';
-import { canonicalSpec } from '../../src/core/desired/canonical-spec.js';
-import { reconcileOnce } from '../../src/reconcile/index.js';
+import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
+import { canonicalSpec } from '../../../src/core/desired/canonical-spec.js';
+import { reconcileOnce } from '../../../src/reconcile/index.js';
 import { testTemporal } from '../helpers/temporal.js';
-import { eventually, newInstallation, planFile, planYaml, snapshot } from './helpers.js';
+import { eventually, newInstallation, planFile, planYaml, snapshot } from '../../support/reconcile.js';
 
 // Cron forms plans may use; each must read back from list() as the same canonical spec, or a
 // no-op pass would "restore" it forever.

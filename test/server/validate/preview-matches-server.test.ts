@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import type { temporal } from '@temporalio/proto';
-import { CapacityPlan, type CapacityPlanInput } from '../../src/core/plan/schema.js';
-import { scheduleSpecFor } from '../../src/core/plan/schedule-spec.js';
-import { planWindows } from '../../src/core/windows/windows.js';
+import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { scheduleSpecFor } from '../../../src/core/plan/schedule-spec.js';
+import { planWindows } from '../../../src/core/windows/windows.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 
 // The preview (planWindows) must list exactly the start times Temporal's scheduler computes for

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { changeCommand, type MultiChangeResult } from '../../src/cli/change.js';
-import type { CliIO } from '../../src/cli/io.js';
-import type { CapacityChangeResult } from '../../src/core/workflow-contract.js';
+import { changeCommand, type MultiChangeResult } from '../../../src/cli/change.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import type { CapacityChangeResult } from '../../../src/core/workflow-contract.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { CLOUD_KEY, e2eNamespace, startE2EStack } from './e2e-stack.js';
 

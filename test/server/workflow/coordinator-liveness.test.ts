@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import { coordinatorWorkflowId, coordinatorWorkflowIdFor } from '../../src/core/capacity/window.js';
-import { CAPACITY_CHANGE_WORKFLOW } from '../../src/core/workflow-contract.js';
-import { silentLogger } from '../../src/log/index.js';
-import type { ActivitySettings } from '../../src/temporal/activities/index.js';
-import { createCapacityWorker } from '../../src/temporal/worker.js';
-import { setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
+import { coordinatorWorkflowId, coordinatorWorkflowIdFor } from '../../../src/core/capacity/window.js';
+import { CAPACITY_CHANGE_WORKFLOW } from '../../../src/core/workflow-contract.js';
+import { silentLogger } from '../../../src/log/index.js';
+import type { ActivitySettings } from '../../../src/temporal/activities/index.js';
+import { createCapacityWorker } from '../../../src/temporal/worker.js';
+import { setEndTimeUpdate } from '../../../src/temporal/workflows/definitions.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { HOUR, testBundle, testNamespace, waitForPhase, withWorker, type Harness } from './time-skipping.js';
 

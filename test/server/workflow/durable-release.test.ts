@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import { CAPACITY_CHANGE_WORKFLOW } from '../../src/core/workflow-contract.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import { CAPACITY_CHANGE_WORKFLOW } from '../../../src/core/workflow-contract.js';
 import { HOUR, testNamespace, waitForPhase, withWorker, type Harness } from './time-skipping.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 

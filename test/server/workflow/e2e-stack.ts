@@ -6,15 +6,15 @@
 import { after } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createCloudOpsClient, type CloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
-import { createSlackNotifier } from '../../src/adapters/slack/index.js';
-import { readCloudOpsSettings } from '../../src/config/cloud-ops.js';
-import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput } from '../../src/core/workflow-contract.js';
-import { Secret, silentLogger } from '../../src/log/index.js';
-import { startCloudOpsSimulator, type CloudOpsSimulator } from '../../src/simulator/index.js';
-import type { ActivitySettings } from '../../src/temporal/activities/index.js';
-import { createCapacityWorker } from '../../src/temporal/worker.js';
-import { startSlackSink, type SlackSink } from '../helpers/slack-sink.js';
+import { createCloudOpsClient, type CloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
+import { createSlackNotifier } from '../../../src/adapters/slack/index.js';
+import { readCloudOpsSettings } from '../../../src/config/cloud-ops.js';
+import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput } from '../../../src/core/workflow-contract.js';
+import { Secret, silentLogger } from '../../../src/log/index.js';
+import { startCloudOpsSimulator, type CloudOpsSimulator } from '../../../src/simulator/index.js';
+import type { ActivitySettings } from '../../../src/temporal/activities/index.js';
+import { createCapacityWorker } from '../../../src/temporal/worker.js';
+import { startSlackSink, type SlackSink } from '../../support/slack-sink.js';
 import { testTemporal, uniqueSuffix, type TestTemporal } from '../helpers/temporal.js';
 import { quietRuntime, testBundle } from './time-skipping.js';
 

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeResult } from '../../src/core/workflow-contract.js';
-import { capacityStatusQuery } from '../../src/temporal/workflows/definitions.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeResult } from '../../../src/core/workflow-contract.js';
+import { capacityStatusQuery } from '../../../src/temporal/workflows/definitions.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { CLOUD_KEY, e2eNamespace, startE2EStack } from './e2e-stack.js';
 

@@ -4,7 +4,7 @@
  * End-to-end tests use the real simulator and a real Slack HTTP server instead.
  */
 import { Context } from '@temporalio/activity';
-import { CapschedError } from '../../src/core/errors.js';
+import { CapschedError } from '../../../src/core/errors.js';
 import type {
   Alert,
   AsyncOperationStatus,
@@ -14,7 +14,7 @@ import type {
   NamespaceCapacity,
   Notifier,
   SetCapacityResult,
-} from '../../src/core/ports.js';
+} from '../../../src/core/ports.js';
 
 export interface RecordedChange {
   namespace: string;

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import { CAPACITY_CHANGE_WORKFLOW } from '../../src/core/workflow-contract.js';
-import { CAPACITY_COORDINATOR_WORKFLOW, coordinatorStatusQuery, setWindowTrusSignal } from '../../src/temporal/workflows/definitions.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import { CAPACITY_CHANGE_WORKFLOW } from '../../../src/core/workflow-contract.js';
+import { CAPACITY_COORDINATOR_WORKFLOW, coordinatorStatusQuery, setWindowTrusSignal } from '../../../src/temporal/workflows/definitions.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 import { HOUR, testNamespace, waitForPhase, withWorker } from './time-skipping.js';
 

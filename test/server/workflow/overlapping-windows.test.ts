@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeResult } from '../../src/core/workflow-contract.js';
-import { CAPACITY_COORDINATOR_WORKFLOW } from '../../src/temporal/workflows/definitions.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeResult } from '../../../src/core/workflow-contract.js';
+import { CAPACITY_COORDINATOR_WORKFLOW } from '../../../src/temporal/workflows/definitions.js';
 import { HOUR, testNamespace, waitForPhase, withWorker, type Harness } from './time-skipping.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CapacityChangeResult } from '../../src/core/workflow-contract.js';
-import { capacityStatusQuery } from '../../src/temporal/workflows/definitions.js';
+import type { CapacityChangeResult } from '../../../src/core/workflow-contract.js';
+import { capacityStatusQuery } from '../../../src/temporal/workflows/definitions.js';
 import { e2eNamespace, startE2EStack } from './e2e-stack.js';
 
 const ns = e2eNamespace();

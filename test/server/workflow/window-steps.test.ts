@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput, type CapacityChangeResult } from '../../src/core/workflow-contract.js';
-import { capacityStatusQuery } from '../../src/temporal/workflows/definitions.js';
+import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput, type CapacityChangeResult } from '../../../src/core/workflow-contract.js';
+import { capacityStatusQuery } from '../../../src/temporal/workflows/definitions.js';
 import { HOUR, testNamespace, withWorker, type Harness } from './time-skipping.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
 

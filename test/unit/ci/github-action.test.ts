@@ -9,10 +9,10 @@ import { accessSync, constants, existsSync, readFileSync, writeFileSync } from '
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
-import { PR_REPORT_MARKER } from '../../src/core/report/pr-model.js';
-import { packageRoot } from '../../src/paths.js';
+import { PR_REPORT_MARKER } from '../../../src/core/report/pr-model.js';
+import { packageRoot } from '../../../src/paths.js';
 import { startGithubApi } from '../helpers/github-api.js';
-import { createTestRepo, tempDir, type TestRepo } from '../helpers/git-repo.js';
+import { createTestRepo, tempDir, type TestRepo } from '../../support/git-repo.js';
 
 const root = packageRoot();
 const TOKEN = 'ghs_CANARY-action-token-91bc44';

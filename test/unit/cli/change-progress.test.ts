@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { POLL_ACTIVE_MAX_MS, POLL_MAX_MS, POLL_MIN_MS, changeProgress, nextPollDelayMs, type ProgressObservation } from '../../src/cli/change-progress.js';
-import type { CapacityChangeResult } from '../../src/core/workflow-contract.js';
+import { POLL_ACTIVE_MAX_MS, POLL_MAX_MS, POLL_MIN_MS, changeProgress, nextPollDelayMs, type ProgressObservation } from '../../../src/cli/change-progress.js';
+import type { CapacityChangeResult } from '../../../src/core/workflow-contract.js';
 
 const W = 'capsched-change-x/run-1';
 const END = '2026-12-03T10:30:00.000Z';

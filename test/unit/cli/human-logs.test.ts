@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CliIO } from '../../src/cli/io.js';
-import { cliLogger, humanLogLine, parseLogFormat } from '../../src/cli/log.js';
-import { CapschedError } from '../../src/core/errors.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { cliLogger, humanLogLine, parseLogFormat } from '../../../src/cli/log.js';
+import { CapschedError } from '../../../src/core/errors.js';
 
 function io(env: NodeJS.ProcessEnv = {}): CliIO & { err: () => string } {
   let err = '';

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { test } from 'node:test';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { isCapschedError } from '../../src/core/errors.js';
-import { createCloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
-import { readCloudOpsSettings } from '../../src/config/cloud-ops.js';
+import { isCapschedError } from '../../../src/core/errors.js';
+import { createCloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
+import { readCloudOpsSettings } from '../../../src/config/cloud-ops.js';
 import { startFixture, rawCall, NS } from './helpers.js';
 
 const WRONG_KEY = 'wrong-key-5d1e8f0a6c44';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { capacityCommand } from '../../src/cli/capacity.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { capacityCommand } from '../../../src/cli/capacity.js';
+import type { CliIO } from '../../../src/cli/io.js';
 import { startFixture, NS, API_KEY } from './helpers.js';
 
 function captureIO(env: NodeJS.ProcessEnv): CliIO & { out: string[]; err: string[] } {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCapschedError } from '../../src/core/errors.js';
+import { isCapschedError } from '../../../src/core/errors.js';
 import { startFixture, rawCall, NS } from './helpers.js';
 
 test('a retry with the same operation id after the response was lost applies the change exactly once', async () => {

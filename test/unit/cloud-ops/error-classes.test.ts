@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { status, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { classifyCloudOpsError, isNothingToChange } from '../../src/adapters/cloud-ops/index.js';
-import { registerSecret } from '../../src/log/index.js';
+import { classifyCloudOpsError, isNothingToChange } from '../../../src/adapters/cloud-ops/index.js';
+import { registerSecret } from '../../../src/log/index.js';
 
 function grpcError(code: status, details: string): ServiceError {
   return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: new Metadata() });

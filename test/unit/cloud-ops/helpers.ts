@@ -1,9 +1,9 @@
 /** Shared set-up for the Cloud Ops tests: a real simulator on an ephemeral port and a real client. */
 import { Client as GrpcClient, Metadata, credentials, type ServiceError } from '@grpc/grpc-js';
-import { createCloudOpsClient, type CloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
-import { readCloudOpsSettings, type CloudOpsSettings } from '../../src/config/cloud-ops.js';
-import { CLOUD_API_VERSION, methodPath, requestSerializer, responseDeserializer, type CloudOpsMethod } from '../../src/adapters/cloud-ops/wire.js';
-import { startCloudOpsSimulator, type CloudOpsSimulator, type CloudOpsSimulatorOptions } from '../../src/simulator/index.js';
+import { createCloudOpsClient, type CloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
+import { readCloudOpsSettings, type CloudOpsSettings } from '../../../src/config/cloud-ops.js';
+import { CLOUD_API_VERSION, methodPath, requestSerializer, responseDeserializer, type CloudOpsMethod } from '../../../src/adapters/cloud-ops/wire.js';
+import { startCloudOpsSimulator, type CloudOpsSimulator, type CloudOpsSimulatorOptions } from '../../../src/simulator/index.js';
 
 export const API_KEY = 'tcld-test-key-7f3a9c2e1b';
 export const NS = 'payments.a1b2c';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { isCapschedError } from '../../src/core/errors.js';
+import { isCapschedError } from '../../../src/core/errors.js';
 import { startFixture, rawCall, NS } from './helpers.js';
 
 test('a change while another capacity request is in progress is a transient error; it succeeds once that request is done', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCapschedError } from '../../src/core/errors.js';
+import { isCapschedError } from '../../../src/core/errors.js';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { rawCall, startFixture, NS } from './helpers.js';
 

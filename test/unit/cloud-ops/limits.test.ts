@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCapschedError } from '../../src/core/errors.js';
+import { isCapschedError } from '../../../src/core/errors.js';
 import { startFixture, NS } from './helpers.js';
 
 test('over the request rate limit the API answers RESOURCE_EXHAUSTED: a transient CLOUD_OPS_RATE_LIMITED', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { isNothingToChange } from '../../src/adapters/cloud-ops/index.js';
+import { isNothingToChange } from '../../../src/adapters/cloud-ops/index.js';
 import { startFixture, rawCall, NS } from './helpers.js';
 
 test('setting the capacity the namespace already has is a no-op success and sends no update', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { capacitySpecMembersOnWire, namespacev1 } from '../../src/adapters/cloud-ops/wire.js';
+import { capacitySpecMembersOnWire, namespacev1 } from '../../../src/adapters/cloud-ops/wire.js';
 import { startFixture, rawCall, NS } from './helpers.js';
 
 test('a revert of a provisioned namespace puts exactly one capacity_spec member (on_demand) on the wire', async () => {
@@ -16,7 +16,7 @@ test('a revert of a provisioned namespace puts exactly one capacity_spec member 
     assert.equal(sent.length, 1);
     assert.deepEqual(capacitySpecMembersOnWire(sent[0]!.raw), [1], 'only field 1 (on_demand) of CapacitySpec was encoded');
     const decoded = namespacev1.NamespaceSpec.toObject(
-      (await import('../../src/adapters/cloud-ops/wire.js')).cloudservice.UpdateNamespaceRequest.decode(sent[0]!.raw).spec as never,
+      (await import('../../../src/adapters/cloud-ops/wire.js')).cloudservice.UpdateNamespaceRequest.decode(sent[0]!.raw).spec as never,
     );
     assert.deepEqual(decoded.capacitySpec, { onDemand: {} });
     assert.equal(f.sim.capacityOf(NS).mode, 'onDemand');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCapschedError } from '../../src/core/errors.js';
+import { isCapschedError } from '../../../src/core/errors.js';
 import { startFixture, NS } from './helpers.js';
 
 test('a FAILED operation is a terminal error with the failure reason; capacity stays as it was', async () => {

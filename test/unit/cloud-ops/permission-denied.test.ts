@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { isCapschedError } from '../../src/core/errors.js';
+import { isCapschedError } from '../../../src/core/errors.js';
 import { startFixture, rawCall, NS } from './helpers.js';
 
 test('a key without Namespace Admin on a namespace gets a terminal PERMISSION_DENIED; its own namespaces work', async () => {

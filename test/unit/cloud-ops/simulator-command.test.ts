@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCloudOpsSimulator } from '../../src/cli/cloud-ops-simulator.js';
-import { capacityCommand } from '../../src/cli/capacity.js';
-import type { CliIO } from '../../src/cli/io.js';
-import type { CloudOpsSimulator } from '../../src/simulator/index.js';
-import { silentLogger } from '../../src/log/index.js';
+import { runCloudOpsSimulator } from '../../../src/cli/cloud-ops-simulator.js';
+import { capacityCommand } from '../../../src/cli/capacity.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import type { CloudOpsSimulator } from '../../../src/simulator/index.js';
+import { silentLogger } from '../../../src/log/index.js';
 
 function captureIO(env: NodeJS.ProcessEnv): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];

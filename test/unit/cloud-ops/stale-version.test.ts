@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceError } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import { isCapschedError } from '../../src/core/errors.js';
+import { isCapschedError } from '../../../src/core/errors.js';
 import { startFixture, rawCall, delay, NS } from './helpers.js';
 
 test('a change made between read and write (stale resource_version) is a transient conflict; a retry succeeds', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCapschedError } from '../../src/core/errors.js';
-import { createCloudOpsClient } from '../../src/adapters/cloud-ops/index.js';
-import { readCloudOpsSettings } from '../../src/config/cloud-ops.js';
+import { isCapschedError } from '../../../src/core/errors.js';
+import { createCloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
+import { readCloudOpsSettings } from '../../../src/config/cloud-ops.js';
 import { startFixture, NS } from './helpers.js';
 
 test('without TEMPORAL_CLOUD_ALLOW_INSECURE the client speaks TLS: a plain-text server never receives a request (nor the key)', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AsyncOperationStatus } from '../../src/core/ports.js';
+import type { AsyncOperationStatus } from '../../../src/core/ports.js';
 import { startFixture, NS } from './helpers.js';
 
 test('waitForOperation reports every poll (for activity heartbeats) and honours check_duration within the clamp', async () => {

@@ -1,12 +1,12 @@
 /** One duration grammar (Go's time.ParseDuration) for plans, CLI flags, env and workflow inputs. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDuration, parseDurationMs, formatDurationMs, isLegacyDurationText } from '../../src/core/capacity/duration.js';
-import { readCloudOpsSettings } from '../../src/config/cloud-ops.js';
-import { readWorkerSettings } from '../../src/config/worker-settings.js';
-import { loadPlans } from '../../src/core/plan/load.js';
-import { desiredScheduleFor } from '../../src/core/desired/build.js';
-import type { PlanFile } from '../../src/core/ports.js';
+import { parseDuration, parseDurationMs, formatDurationMs, isLegacyDurationText } from '../../../src/core/capacity/duration.js';
+import { readCloudOpsSettings } from '../../../src/config/cloud-ops.js';
+import { readWorkerSettings } from '../../../src/config/worker-settings.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import { desiredScheduleFor } from '../../../src/core/desired/build.js';
+import type { PlanFile } from '../../../src/core/ports.js';
 
 test('the Go grammar: what Temporal CLI users type', () => {
   const cases: [string, number][] = [

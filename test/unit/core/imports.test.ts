@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../../src/paths.js';
 
 const FORBIDDEN = [/^node:/, /^@temporalio\//, /^simple-git/, /^pino/, /^chokidar/, /^@grpc\//];
 const BUILTINS = new Set(['fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'url', 'util', 'process', 'events', 'stream']);

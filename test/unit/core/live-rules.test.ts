@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { desiredNow, occurrenceWorkflowId, parseOccurrenceWorkflowId } from '../../src/core/live/desired-now.js';
-import { liveRules, type LiveRulesOptions } from '../../src/core/live/rules.js';
-import { liveSectionLines } from '../../src/core/live/text.js';
-import type { LiveNamespaceState, LiveWindow } from '../../src/core/live/types.js';
-import type { LoadedPlan } from '../../src/core/plan/load.js';
-import { CapacityPlan, type CapacityPlanInput } from '../../src/core/plan/schema.js';
-import { planDurationMs } from '../../src/core/windows/windows.js';
+import { desiredNow, occurrenceWorkflowId, parseOccurrenceWorkflowId } from '../../../src/core/live/desired-now.js';
+import { liveRules, type LiveRulesOptions } from '../../../src/core/live/rules.js';
+import { liveSectionLines } from '../../../src/core/live/text.js';
+import type { LiveNamespaceState, LiveWindow } from '../../../src/core/live/types.js';
+import type { LoadedPlan } from '../../../src/core/plan/load.js';
+import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { planDurationMs } from '../../../src/core/windows/windows.js';
 
 const M = 60_000;
 const H = 60 * M;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { trusNotOffered } from '../../src/core/capacity/offered.js';
+import { trusNotOffered } from '../../../src/core/capacity/offered.js';
 
 test('trusNotOffered: a value outside valid_tru_values or above max_available_tru_value is refused with the reason; unreported limits refuse nothing', () => {
   const info = { namespace: 'payments.a1b2c', validTruValues: [2, 3, 4, 6, 8, 10, 12], maxAvailableTruValue: 8 };

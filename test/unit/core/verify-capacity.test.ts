@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { verifyCapacity } from '../../src/core/capacity/window.js';
-import type { CapacityTarget, NamespaceCapacity } from '../../src/core/ports.js';
+import { verifyCapacity } from '../../../src/core/capacity/window.js';
+import type { CapacityTarget, NamespaceCapacity } from '../../../src/core/ports.js';
 
 const onDemand: CapacityTarget = { mode: 'onDemand' };
 const six: CapacityTarget = { mode: 'provisioned', trus: 6 };

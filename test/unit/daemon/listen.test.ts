@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseListen } from '../../src/daemon/http-server.js';
-import { nextPassDelayMs, initialReconcilerState } from '../../src/core/reconciler-contract.js';
+import { parseListen } from '../../../src/daemon/http-server.js';
+import { nextPassDelayMs, initialReconcilerState } from '../../../src/core/reconciler-contract.js';
 
 test('--listen parsing: host:port, [v6]:port, :port means loopback; junk is refused', () => {
   assert.deepEqual(parseListen('127.0.0.1:9464'), { host: '127.0.0.1', port: 9464 });

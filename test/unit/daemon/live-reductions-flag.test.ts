@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCommand } from '../../src/cli/run.js';
+import { runCommand } from '../../../src/cli/run.js';
 
 test('capsched run --live-reductions: at-end or now; anything else is a usage error before anything starts', async () => {
   const out = { stdout: '', stderr: '' };

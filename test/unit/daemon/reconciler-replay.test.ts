@@ -16,9 +16,9 @@ try {
  * workflow code that is not replay-compatible fails here: guard it with patched().
  */
 test('recorded reconciler workflow histories replay against the current workflow code', async () => {
-  const workflowsPath = fileURLToPath(new URL('../../src/temporal/workflows/reconciler.js', import.meta.url));
+  const workflowsPath = fileURLToPath(new URL('../../../src/temporal/workflows/reconciler.js', import.meta.url));
   for (const name of ['reconciler-history-v1.json']) {
-    const json: unknown = JSON.parse(readFileSync(fileURLToPath(new URL(`../../../test/daemon/fixtures/${name}`, import.meta.url)), 'utf8'));
+    const json: unknown = JSON.parse(readFileSync(fileURLToPath(new URL(`../../../../test/unit/daemon/fixtures/${name}`, import.meta.url)), 'utf8'));
     await Worker.runReplayHistory({ workflowsPath, replayName: name }, proto.temporal.api.history.v1.History.fromObject(json as Record<string, unknown>));
   }
 });

@@ -1,9 +1,9 @@
 /** `capsched dev` refuses bad input before starting anything. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { main } from '../../src/main.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { tempDir } from '../helpers/git-repo.js';
+import { main } from '../../../src/main.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { tempDir } from '../../support/git-repo.js';
 
 function io(cwd: string): CliIO & { out: string; err: string } {
   const r = { out: '', err: '', env: {}, cwd, stdout: (t: string) => void (r.out += t), stderr: (t: string) => void (r.err += t) };

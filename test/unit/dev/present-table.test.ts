@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildPresent, type PresentInput } from '../../src/core/present/model.js';
-import { activeSummary, renderStatusText } from '../../src/core/present/text.js';
-import { loadPlans } from '../../src/core/plan/load.js';
-import type { PlanFile } from '../../src/core/ports.js';
-import { renderView, rowsFromPresent } from '../../src/dev/table.js';
+import { buildPresent, type PresentInput } from '../../../src/core/present/model.js';
+import { activeSummary, renderStatusText } from '../../../src/core/present/text.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import type { PlanFile } from '../../../src/core/ports.js';
+import { renderView, rowsFromPresent } from '../../../src/dev/table.js';
 
 const enc = new TextEncoder();
 function file(path: string, text: string): PlanFile {
@@ -110,7 +110,7 @@ test('dev table: rows for every plan at the applied commit, by namespace then na
 });
 
 test('dev table and page: a namespaces: plan is one row per namespace, with its own schedule id; its windows name the plan', async () => {
-  const { planOfWorkflow } = await import('../../src/core/present/model.js');
+  const { planOfWorkflow } = await import('../../../src/core/present/model.js');
   const multi = loadPlans([
     file(
       'schedules/multi.yaml',

@@ -1,7 +1,7 @@
 /** The `capsched dev` table: windows in the plan's zone, errors with file:line:column. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatWindow, relative, renderView, type DevRow } from '../../src/dev/table.js';
+import { formatWindow, relative, renderView, type DevRow } from '../../../src/dev/table.js';
 
 /** A preview as core/windows makes it (the table reads the UTC instants). */
 const win = (startUtc: string, endUtc: string | null) => ({ start: startUtc, end: endUtc, startUtc, endUtc });

@@ -1,7 +1,7 @@
 /** The checklist's shape (pure): one line per check with the fix on it; warnings never fail the exit code. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { doctorExitCode, doctorReport, formatDoctorLine, formatDoctorText } from '../../src/core/doctor/checks.js';
+import { doctorExitCode, doctorReport, formatDoctorLine, formatDoctorText } from '../../../src/core/doctor/checks.js';
 
 test('✓/✗/! lines carry the fix on the same line; exit 0 with warnings only, 1 with any ✗', () => {
   const ok = { id: 'a', status: 'ok' as const, title: 'Temporal', detail: 'reachable', fix: 'never shown when ok' };

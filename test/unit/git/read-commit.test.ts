@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleGit } from 'simple-git';
-import { readPlanFilesAtCommit, resolveCommit } from '../../src/adapters/git/read-commit.js';
-import { createTestRepo } from '../helpers/git-repo.js';
+import { readPlanFilesAtCommit, resolveCommit } from '../../../src/adapters/git/read-commit.js';
+import { createTestRepo } from '../../support/git-repo.js';
 
 test('reads plan files from the commit, not the work tree; symlinks and submodules are listed, never followed', async () => {
   const repo = createTestRepo();

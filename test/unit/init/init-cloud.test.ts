@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initCommand, isTemporalCloudAddress } from '../../src/cli/init.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { CAPSCHED_SEARCH_ATTRIBUTE_NAMES } from '../../src/core/search-attributes.js';
+import { initCommand, isTemporalCloudAddress } from '../../../src/cli/init.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { CAPSCHED_SEARCH_ATTRIBUTE_NAMES } from '../../../src/core/search-attributes.js';
 import { API_KEY, NS, startFixture } from '../cloud-ops/helpers.js';
 
 async function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../../src/paths.js';
 
 const src = join(packageRoot(), 'src');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { validatePlans } from '../../src/core/plan/validate.js';
+import { validatePlans } from '../../../src/core/plan/validate.js';
 
 const PLAN = `apiVersion: capsched/v1
 kind: CapacityPlan

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../../src/paths.js';
 import { FILE_LEVEL_CODES } from './file-level-codes.js';
 
 // Every code the validator can emit is documented in docs/plan-format.md and has a fixture
-// (a YAML file under test/plan/fixtures, or a case in file-checks.test.ts).
+// (a YAML file under test/unit/plan/fixtures, or a case in file-checks.test.ts).
 
 function emittedCodes(): Set<string> {
   const codes = new Set<string>();
@@ -44,7 +44,7 @@ test('every emitted code is documented and has a fixture; every documented code 
           ].includes(c),
       ),
   );
-  const fixtures = new Set([...readdirSync(join(packageRoot(), 'test', 'plan', 'fixtures')).map((f) => f.replace(/\.yaml$/, '')), ...FILE_LEVEL_CODES]);
+  const fixtures = new Set([...readdirSync(join(packageRoot(), 'test', 'unit', 'plan', 'fixtures')).map((f) => f.replace(/\.yaml$/, '')), ...FILE_LEVEL_CODES]);
   const emitted = emittedCodes();
   for (const code of ['overlap', 'cron-never-fires', 'file-symlink', 'duplicate-name', 'dst-repeated']) assert.ok(emitted.has(code), `scanner finds ${code}`);
   assert.ok(emitted.size > 40, `found ${emitted.size} codes in the source`);

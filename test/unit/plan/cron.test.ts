@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCron } from '../../src/core/windows/cron.js';
-import { cronOccurrences, type SkippedStart } from '../../src/core/windows/occurrences.js';
+import { parseCron } from '../../../src/core/windows/cron.js';
+import { cronOccurrences, type SkippedStart } from '../../../src/core/windows/occurrences.js';
 
 function ok(expr: string) {
   const r = parseCron(expr);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { validatePlans } from '../../src/core/plan/validate.js';
-import type { PlanFile } from '../../src/core/ports.js';
-import { packageRoot } from '../../src/paths.js';
+import { validatePlans } from '../../../src/core/plan/validate.js';
+import type { PlanFile } from '../../../src/core/ports.js';
+import { packageRoot } from '../../../src/paths.js';
 
 // Every example in schedules/ validates cleanly (no errors, no warnings) and carries the
 // yaml-language-server modeline; together they show the four kinds of plan the docs promise.

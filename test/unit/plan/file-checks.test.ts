@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadPlans, MAX_FILE_BYTES } from '../../src/core/plan/load.js';
-import type { PlanFile } from '../../src/core/ports.js';
+import { loadPlans, MAX_FILE_BYTES } from '../../../src/core/plan/load.js';
+import type { PlanFile } from '../../../src/core/ports.js';
 
 // File-level problems that a YAML fixture cannot express: the kind of entry, its size and bytes,
 // and problems spanning files. Each code here is listed in file-level-codes.ts for the docs check.

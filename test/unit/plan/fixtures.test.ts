@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { validatePlans } from '../../src/core/plan/validate.js';
-import type { PlanFile } from '../../src/core/ports.js';
-import { packageRoot } from '../../src/paths.js';
+import { validatePlans } from '../../../src/core/plan/validate.js';
+import type { PlanFile } from '../../../src/core/ports.js';
+import { packageRoot } from '../../../src/paths.js';
 
-// One fixture per code: test/plan/fixtures/<code>.yaml starts with lines
+// One fixture per code: test/unit/plan/fixtures/<code>.yaml starts with lines
 //   # expect: <code> <line>:<column> [field]
 // and validating it must report exactly those problems (and nothing else).
 
 const NOW = Date.parse('2026-12-01T00:00:00Z');
-const dir = join(packageRoot(), 'test', 'plan', 'fixtures');
+const dir = join(packageRoot(), 'test', 'unit', 'plan', 'fixtures');
 
 for (const name of readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { schemaCommand, schemaFileState, SCHEMA_FILE } from '../../src/cli/schema.js';
+import { schemaCommand, schemaFileState, SCHEMA_FILE } from '../../../src/cli/schema.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { CliIO } from '../../src/cli/io.js';
-import { planJsonSchema, planJsonSchemaText } from '../../src/core/plan/json-schema.js';
-import { CapacityPlan, VALID_TRUS } from '../../src/core/plan/schema.js';
-import { packageRoot } from '../../src/paths.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { planJsonSchema, planJsonSchemaText } from '../../../src/core/plan/json-schema.js';
+import { CapacityPlan, VALID_TRUS } from '../../../src/core/plan/schema.js';
+import { packageRoot } from '../../../src/paths.js';
 
 function io(): CliIO & { out: string; err: string } {
   const o = { out: '', err: '', env: {}, cwd: packageRoot() } as CliIO & { out: string; err: string };

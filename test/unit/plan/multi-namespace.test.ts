@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { desiredSchedules } from '../../src/core/desired/build.js';
-import { loadPlans } from '../../src/core/plan/load.js';
-import { validateAndLoadPlans } from '../../src/core/plan/validate.js';
-import type { PlanFile } from '../../src/core/ports.js';
+import { desiredSchedules } from '../../../src/core/desired/build.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import { validateAndLoadPlans } from '../../../src/core/plan/validate.js';
+import type { PlanFile } from '../../../src/core/ports.js';
 
 // issue #14: `namespaces: [a, b]` — one plan written once for several namespaces, expanded by the
 // loader into one plan (and one desired schedule) per namespace.
@@ -156,7 +156,7 @@ test('validate: two namespaces plans overlapping on both namespaces warn once pe
 });
 
 test('plan diff (PR report, affected namespaces): a namespaces plan is one change naming every namespace of both sides; a reordered list shows only the list', async () => {
-  const { diffPlans, affectedNamespaces } = await import('../../src/core/plan/plan-diff.js');
+  const { diffPlans, affectedNamespaces } = await import('../../../src/core/plan/plan-diff.js');
   const load = (fields: string) => loadPlans([file('schedules/sale.yaml', doc(`name: sale\n${fields}trus: 12\ncron: "0 9 * * 1-5"\nduration: 2h\n`))]).plans;
   const base = load('namespace: payments.a1b2c\n');
   const head = load('namespaces: [payments.a1b2c, orders.a1b2c]\n');
@@ -188,8 +188,8 @@ test('plan diff (PR report, affected namespaces): a namespaces plan is one chang
 });
 
 test('present view (page, dev table): a namespaces plan is listed under each namespace with that namespace’s schedule id; its running window is attributed to the plan', async () => {
-  const { buildPresent, planOfWorkflow } = await import('../../src/core/present/model.js');
-  const { rowsFromPresent } = await import('../../src/dev/table.js');
+  const { buildPresent, planOfWorkflow } = await import('../../../src/core/present/model.js');
+  const { rowsFromPresent } = await import('../../../src/dev/table.js');
   const plans = loadPlans([
     file('schedules/sale.yaml', doc('name: sale\nnamespaces: [payments.a1b2c, orders.a1b2c]\ntrus: 12\ncron: "0 9 * * 1-5"\nduration: 2h\n')),
     file('schedules/nightly.yaml', doc('name: nightly\nnamespace: payments.a1b2c\ntrus: 8\ncron: "0 23 * * 1-5"\nduration: 3h\n')),

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { validatePlans } from '../../src/core/plan/validate.js';
-import { packageRoot } from '../../src/paths.js';
+import { validatePlans } from '../../../src/core/plan/validate.js';
+import { packageRoot } from '../../../src/paths.js';
 
 test('an overlap warning names both plans, the overlap in both local zones and UTC, the count and the effective TRUs', () => {
-  const bytes = new Uint8Array(readFileSync(join(packageRoot(), 'test', 'plan', 'fixtures', 'overlap.yaml')));
+  const bytes = new Uint8Array(readFileSync(join(packageRoot(), 'test', 'unit', 'plan', 'fixtures', 'overlap.yaml')));
   const report = validatePlans([{ path: 'overlap.yaml', kind: 'file', size: bytes.length, bytes }], { now: Date.parse('2026-12-01T00:00:00Z') });
   const [w] = report.warnings;
   assert.ok(w !== undefined && report.warnings.length === 1);

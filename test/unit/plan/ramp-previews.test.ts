@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildPresent } from '../../src/core/present/model.js';
-import { renderStatusText } from '../../src/core/present/text.js';
-import { loadPlans } from '../../src/core/plan/load.js';
-import { validatePlans } from '../../src/core/plan/validate.js';
-import type { PlanFile } from '../../src/core/ports.js';
-import { formatValidationText } from '../../src/core/report/validation-text.js';
-import { formatValidationMarkdown } from '../../src/core/report/validation-markdown.js';
-import { rowsFromPresent } from '../../src/dev/table.js';
-import { renderPage } from '../../src/ui/page.js';
+import { buildPresent } from '../../../src/core/present/model.js';
+import { renderStatusText } from '../../../src/core/present/text.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import { validatePlans } from '../../../src/core/plan/validate.js';
+import type { PlanFile } from '../../../src/core/ports.js';
+import { formatValidationText } from '../../../src/core/report/validation-text.js';
+import { formatValidationMarkdown } from '../../../src/core/report/validation-markdown.js';
+import { rowsFromPresent } from '../../../src/dev/table.js';
+import { renderPage } from '../../../src/ui/page.js';
 
 // issue #14: validation previews, the dev table and `capsched status` show a ramp's steps with
 // their local times, and what it asks for now is its current step, not its peak.

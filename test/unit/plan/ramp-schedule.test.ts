@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { desiredSchedules } from '../../src/core/desired/build.js';
-import { loadPlans } from '../../src/core/plan/load.js';
-import type { PlanFile } from '../../src/core/ports.js';
+import { desiredSchedules } from '../../../src/core/desired/build.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import type { PlanFile } from '../../../src/core/ports.js';
 
 // issue #14: a ramp plan's schedule starts windows that carry the plan's steps; flat plans' schedules do not change.
 

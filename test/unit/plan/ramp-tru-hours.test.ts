@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { validatePlans } from '../../src/core/plan/validate.js';
-import type { PlanFile } from '../../src/core/ports.js';
-import { loadPlans } from '../../src/core/plan/load.js';
-import { effectiveTimeline, planWindows } from '../../src/core/windows/windows.js';
+import { validatePlans } from '../../../src/core/plan/validate.js';
+import type { PlanFile } from '../../../src/core/ports.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import { effectiveTimeline, planWindows } from '../../../src/core/windows/windows.js';
 
 // issue #14: everything that integrates capacity over time follows a ramp's steps — weekly
 // TRU-hours, provisioned hours, peaks, overlaps — computed by hand below.

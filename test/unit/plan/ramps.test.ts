@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadPlans } from '../../src/core/plan/load.js';
-import type { PlanFile } from '../../src/core/ports.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import type { PlanFile } from '../../../src/core/ports.js';
 
 // issue #14: ramps — `steps:` instead of `trus:`, each rule an error (or warning) with the step's
 // own line and a field such as `steps[2].after`.

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityPlan, type CapacityPlanInput } from '../../src/core/plan/schema.js';
-import { validatePlans } from '../../src/core/plan/validate.js';
-import { parseCron } from '../../src/core/windows/cron.js';
-import { goDate, temporalOccurrences } from '../../src/core/windows/temporal-calendar.js';
+import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { validatePlans } from '../../../src/core/plan/validate.js';
+import { parseCron } from '../../../src/core/windows/cron.js';
+import { goDate, temporalOccurrences } from '../../../src/core/windows/temporal-calendar.js';
 
 // The port of Temporal's scheduler arithmetic, checked without a server against start times the
-// dev server returned (see test/validate/preview-*-server.test.ts for the live comparison).
+// dev server returned (see test/server/validate/preview-*-server.test.ts for the live comparison).
 
 function starts(cron: string, zone: string, from: string, to: string): string[] {
   const parsed = parseCron(cron);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadPlans } from '../../src/core/plan/load.js';
-import { validateAndLoadPlans, validatePlans } from '../../src/core/plan/validate.js';
-import { desiredScheduleFor } from '../../src/core/desired/build.js';
-import { nextWindows } from '../../src/core/windows/windows.js';
-import type { PlanFile } from '../../src/core/ports.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import { validateAndLoadPlans, validatePlans } from '../../../src/core/plan/validate.js';
+import { desiredScheduleFor } from '../../../src/core/desired/build.js';
+import { nextWindows } from '../../../src/core/windows/windows.js';
+import type { PlanFile } from '../../../src/core/ports.js';
 
 // Reconcile and the PR report take the plans from the validation pass instead of parsing the
 // YAML a second time: what they get must be exactly what loadPlans returns for the same files.

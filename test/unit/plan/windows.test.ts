@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityPlan, type CapacityPlanInput } from '../../src/core/plan/schema.js';
-import { scheduleSpecFor } from '../../src/core/plan/schedule-spec.js';
-import { effectiveTimeline, findOverlaps, nextWindows, planWindows, truHoursPerWeek, type Window } from '../../src/core/windows/windows.js';
+import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { scheduleSpecFor } from '../../../src/core/plan/schedule-spec.js';
+import { effectiveTimeline, findOverlaps, nextWindows, planWindows, truHoursPerWeek, type Window } from '../../../src/core/windows/windows.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2027-01-04T00:00:00Z'); // a Monday

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadPlans } from '../../src/core/plan/load.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
 
 // YAML syntax errors say what to fix, in the plan's words, at the position the parser stopped.
 

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadPlans } from '../../src/core/plan/load.js';
-import { CapacityPlan } from '../../src/core/plan/schema.js';
-import type { PlanFile } from '../../src/core/ports.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import { CapacityPlan } from '../../../src/core/plan/schema.js';
+import type { PlanFile } from '../../../src/core/ports.js';
 
 function file(text: string): PlanFile {
   const bytes = new TextEncoder().encode(text);

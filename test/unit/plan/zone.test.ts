@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkTimeZone, formatLocalIso, localToUtc, offsetAt, resolveLocal, toLocal, transitionsBetween } from '../../src/core/time/zone.js';
+import { checkTimeZone, formatLocalIso, localToUtc, offsetAt, resolveLocal, toLocal, transitionsBetween } from '../../../src/core/time/zone.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const at = (y: number, mo: number, d: number, h: number, mi: number) => ({ year: y, month: mo, day: d, hour: h, minute: mi, second: 0 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildPresent, planOfWorkflow, type PresentInput } from '../../src/core/present/model.js';
-import { loadPlans } from '../../src/core/plan/load.js';
-import { validatePlans } from '../../src/core/plan/validate.js';
-import type { PlanFile } from '../../src/core/ports.js';
+import { buildPresent, planOfWorkflow, type PresentInput } from '../../../src/core/present/model.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import { validatePlans } from '../../../src/core/plan/validate.js';
+import type { PlanFile } from '../../../src/core/ports.js';
 
 const enc = new TextEncoder();
 function file(path: string, text: string): PlanFile {
@@ -167,8 +167,8 @@ test('present: schedule workflow ids name their plan; other ids do not', () => {
 });
 
 test("the present shows the last pass's live changes: a held reduction with its end, what it applied; windows started late say so", async () => {
-  const { liveRules } = await import('../../src/core/live/rules.js');
-  const { desiredNow, occurrenceWorkflowId } = await import('../../src/core/live/desired-now.js');
+  const { liveRules } = await import('../../../src/core/live/rules.js');
+  const { desiredNow, occurrenceWorkflowId } = await import('../../../src/core/live/desired-now.js');
   const edited = loadPlans([file('schedules/noon.yaml', plan('noon', 'trus: 4\nat: "2026-12-02T11:00"\ntimezone: UTC\nduration: 2h'))]).plans;
   const windowId = `${occurrenceWorkflowId('prod', 'noon', Date.parse('2026-12-02T11:00:00Z'))}/r1`;
   const live = liveRules(
@@ -200,7 +200,7 @@ test("the present shows the last pass's live changes: a held reduction with its 
   assert.match(ns.liveChanges[0]!.text, /the reduction applies at the window's end; --force applies it now/);
   assert.equal(ns.active[0]!.commit, 'c0ffee1234567890', "the window's own commit");
   assert.equal(ns.active[0]!.startedLate, true);
-  const { renderStatusText } = await import('../../src/core/present/text.js');
+  const { renderStatusText } = await import('../../../src/core/present/text.js');
   const text = renderStatusText(view, 'payments.a1b2c');
   assert.match(text, /live changes\n {4}held noon: held until 2026-12-02T13:00Z: lower to 4 TRUs \(from 6\)/);
   assert.match(text, /commit c0ffee123456 \(started late\)/);

@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { desiredNow, occurrenceWorkflowId } from '../../src/core/live/desired-now.js';
-import { liveRules } from '../../src/core/live/rules.js';
-import { buildPresent, type PresentInput } from '../../src/core/present/model.js';
-import { loadPlans } from '../../src/core/plan/load.js';
-import type { PlanFile } from '../../src/core/ports.js';
-import { rowsFromPresent } from '../../src/dev/table.js';
-import { renderPage } from '../../src/ui/page.js';
+import { desiredNow, occurrenceWorkflowId } from '../../../src/core/live/desired-now.js';
+import { liveRules } from '../../../src/core/live/rules.js';
+import { buildPresent, type PresentInput } from '../../../src/core/present/model.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import type { PlanFile } from '../../../src/core/ports.js';
+import { rowsFromPresent } from '../../../src/dev/table.js';
+import { renderPage } from '../../../src/ui/page.js';
 
 const enc = new TextEncoder();
 function file(path: string, text: string): PlanFile {
@@ -71,8 +71,8 @@ test('page: a held reduction of the last pass is listed with its time and marked
 });
 
 test("page: this week's TRU-hours are the figures capsched validate and the pull-request report print (report horizon from 00:00 UTC)", async () => {
-  const { buildPrReport } = await import('../../src/core/report/pr-build.js');
-  const { validatePlans } = await import('../../src/core/plan/validate.js');
+  const { buildPrReport } = await import('../../../src/core/report/pr-build.js');
+  const { validatePlans } = await import('../../../src/core/plan/validate.js');
   const files = [
     file(
       'schedules/nightly.yaml',

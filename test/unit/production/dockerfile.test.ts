@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
-import { copiesOf, envOf, execForm, readDockerfile } from './image.js';
+import { packageRoot } from '../../../src/paths.js';
+import { copiesOf, envOf, execForm, readDockerfile } from '../../support/docker-image.js';
 
 const root = packageRoot();
 const stages = readDockerfile(join(root, 'Dockerfile'));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { desiredSchedules } from '../../src/core/desired/build.js';
-import { diffSchedules } from '../../src/core/diff/diff.js';
-import { validateAndLoadPlans } from '../../src/core/plan/validate.js';
-import { changeSetJson } from '../../src/core/report/changeset-json.js';
-import { formatChangeSetMarkdown } from '../../src/core/report/changeset-markdown.js';
-import { formatChangeSetText } from '../../src/core/report/changeset-text.js';
-import { planFile, planYaml } from './helpers.js';
+import { desiredSchedules } from '../../../src/core/desired/build.js';
+import { diffSchedules } from '../../../src/core/diff/diff.js';
+import { validateAndLoadPlans } from '../../../src/core/plan/validate.js';
+import { changeSetJson } from '../../../src/core/report/changeset-json.js';
+import { formatChangeSetMarkdown } from '../../../src/core/report/changeset-markdown.js';
+import { formatChangeSetText } from '../../../src/core/report/changeset-text.js';
+import { planFile, planYaml } from '../../support/reconcile.js';
 
 // `capsched diff` / `apply` show the validation warnings of the plans they apply (overlaps,
 // windows under an hour, DST nights), like terraform plan shows its warnings: valid plans with

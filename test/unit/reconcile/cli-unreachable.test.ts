@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort } from '../../src/adapters/temporal-dev-server/index.js';
-import { applyCommand } from '../../src/cli/apply.js';
-import { diffCommand } from '../../src/cli/diff.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { tempDir } from '../helpers/git-repo.js';
-import { planYaml } from './helpers.js';
+import { freePort } from '../../../src/adapters/temporal-dev-server/index.js';
+import { applyCommand } from '../../../src/cli/apply.js';
+import { diffCommand } from '../../../src/cli/diff.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { tempDir } from '../../support/git-repo.js';
+import { planYaml } from '../../support/reconcile.js';
 
 // Temporal unreachable is not a plan problem: the message names the address and exits 1, and does
 // not send the user to `capsched validate`.

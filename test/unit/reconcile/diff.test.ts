@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityPlan } from '../../src/core/plan/schema.js';
-import { desiredSchedules, type PlanInFile } from '../../src/core/desired/build.js';
-import type { DesiredSchedule } from '../../src/core/desired/types.js';
-import { AUDIT_MEMO_KEY } from '../../src/core/desired/types.js';
-import { diffSchedules } from '../../src/core/diff/diff.js';
-import type { ActualSchedule } from '../../src/core/diff/types.js';
+import { CapacityPlan } from '../../../src/core/plan/schema.js';
+import { desiredSchedules, type PlanInFile } from '../../../src/core/desired/build.js';
+import type { DesiredSchedule } from '../../../src/core/desired/types.js';
+import { AUDIT_MEMO_KEY } from '../../../src/core/desired/types.js';
+import { diffSchedules } from '../../../src/core/diff/diff.js';
+import type { ActualSchedule } from '../../../src/core/diff/types.js';
 
 const NOW = Date.parse('2026-11-29T08:00:00Z');
 const INSTALLATION = 'unit';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ServiceError } from '@temporalio/client';
-import { toCapschedError } from '../../src/adapters/schedules/index.js';
-import { applyChangeSet } from '../../src/apply/index.js';
-import { CapschedError } from '../../src/core/errors.js';
-import { desiredSchedules } from '../../src/core/desired/build.js';
-import { diffSchedules } from '../../src/core/diff/diff.js';
-import type { ScheduleStore } from '../../src/core/ports.js';
-import { CapacityPlan } from '../../src/core/plan/schema.js';
+import { toCapschedError } from '../../../src/adapters/schedules/index.js';
+import { applyChangeSet } from '../../../src/apply/index.js';
+import { CapschedError } from '../../../src/core/errors.js';
+import { desiredSchedules } from '../../../src/core/desired/build.js';
+import { diffSchedules } from '../../../src/core/diff/diff.js';
+import type { ScheduleStore } from '../../../src/core/ports.js';
+import { CapacityPlan } from '../../../src/core/plan/schema.js';
 
 const grpc = (code: number, details: string) => new ServiceError('Failed to list schedules', { cause: Object.assign(new Error(details), { code, details }) });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { sha256Hex, stableStringify } from '../../src/core/desired/hash.js';
+import { sha256Hex, stableStringify } from '../../../src/core/desired/hash.js';
 
 test('the pure SHA-256 matches node:crypto', () => {
   for (const text of ['', 'abc', 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(64), 'é€𝄞 capsched', 'a'.repeat(1000)]) {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { reportCommand } from '../../src/cli/report.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { PR_REPORT_MARKER, type PrReport } from '../../src/core/report/pr-model.js';
-import { createTestRepo, tempDir, type TestRepo } from '../helpers/git-repo.js';
+import { reportCommand } from '../../../src/cli/report.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { PR_REPORT_MARKER, type PrReport } from '../../../src/core/report/pr-model.js';
+import { createTestRepo, tempDir, type TestRepo } from '../../support/git-repo.js';
 
 interface Run {
   code: number;

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { reportCommand } from '../../src/cli/report.js';
-import type { CliIO } from '../../src/cli/io.js';
-import { PR_REPORT_MARKER } from '../../src/core/report/pr-model.js';
+import { reportCommand } from '../../../src/cli/report.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { PR_REPORT_MARKER } from '../../../src/core/report/pr-model.js';
 import { startGithubApi } from '../helpers/github-api.js';
-import { createTestRepo, tempDir } from '../helpers/git-repo.js';
+import { createTestRepo, tempDir } from '../../support/git-repo.js';
 
 const TOKEN = 'ghs_CANARY-report-token-7f3e9a';
 const REPO = 'acme/capacity-plans';

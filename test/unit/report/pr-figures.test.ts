@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LocatedPlan } from '../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput } from '../../src/core/plan/schema.js';
-import { buildPrReport, type RevisionInput } from '../../src/core/report/pr-build.js';
-import type { NamespaceImpact, PrReport } from '../../src/core/report/pr-model.js';
+import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
+import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
+import type { NamespaceImpact, PrReport } from '../../../src/core/report/pr-model.js';
 
 // Every expected figure below is computed by hand in the comment next to it.
 

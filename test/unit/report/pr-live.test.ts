@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LocatedPlan } from '../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput } from '../../src/core/plan/schema.js';
-import { buildPrReport, type RevisionInput } from '../../src/core/report/pr-build.js';
-import { renderPrMarkdown } from '../../src/core/report/pr-markdown.js';
+import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
+import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
+import { renderPrMarkdown } from '../../../src/core/report/pr-markdown.js';
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }): LocatedPlan {
   return {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LocatedPlan } from '../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput } from '../../src/core/plan/schema.js';
-import { buildPrReport, type RevisionInput } from '../../src/core/report/pr-build.js';
-import { renderPrJson } from '../../src/core/report/pr-json.js';
-import { code, escapeText, renderPrMarkdown } from '../../src/core/report/pr-markdown.js';
-import { coalesce, ganttText, renderGantt } from '../../src/core/report/pr-mermaid.js';
-import { GITHUB_COMMENT_LIMIT, PR_REPORT_MARKER, type PrReport } from '../../src/core/report/pr-model.js';
+import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
+import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
+import { renderPrJson } from '../../../src/core/report/pr-json.js';
+import { code, escapeText, renderPrMarkdown } from '../../../src/core/report/pr-markdown.js';
+import { coalesce, ganttText, renderGantt } from '../../../src/core/report/pr-mermaid.js';
+import { GITHUB_COMMENT_LIMIT, PR_REPORT_MARKER, type PrReport } from '../../../src/core/report/pr-model.js';
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }, file = `schedules/${input.name}.yaml`): LocatedPlan {
   return {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadPlans } from '../../src/core/plan/load.js';
-import type { PlanFile } from '../../src/core/ports.js';
-import { buildPrReport, type RevisionInput } from '../../src/core/report/pr-build.js';
-import { renderPrMarkdown } from '../../src/core/report/pr-markdown.js';
-import { renderGantt } from '../../src/core/report/pr-mermaid.js';
-import { validatePlans } from '../../src/core/plan/validate.js';
-import { changeLines } from '../../src/core/report/changeset-text.js';
+import { loadPlans } from '../../../src/core/plan/load.js';
+import type { PlanFile } from '../../../src/core/ports.js';
+import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
+import { renderPrMarkdown } from '../../../src/core/report/pr-markdown.js';
+import { renderGantt } from '../../../src/core/report/pr-mermaid.js';
+import { validatePlans } from '../../../src/core/plan/validate.js';
+import { changeLines } from '../../../src/core/report/changeset-text.js';
 
 // issue #14: the PR report — figures, segments, Mermaid bars, plan changes and warnings — and
 // `diff`'s text follow a ramp's steps. Figures computed by hand in the comments.

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createPlanSource } from '../../src/adapters/source/index.js';
-import { createTestRepo, tempDir } from '../helpers/git-repo.js';
+import { createPlanSource } from '../../../src/adapters/source/index.js';
+import { createTestRepo, tempDir } from '../../support/git-repo.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createPlanSource, readGitCredentials } from '../../src/adapters/source/index.js';
-import { isCapschedError } from '../../src/core/errors.js';
-import { createTestRepo, git, tempDir } from '../helpers/git-repo.js';
-import { serveBareRepo } from './git-http-server.js';
+import { createPlanSource, readGitCredentials } from '../../../src/adapters/source/index.js';
+import { isCapschedError } from '../../../src/core/errors.js';
+import { createTestRepo, git, tempDir } from '../../support/git-repo.js';
+import { serveBareRepo } from '../../support/git-http-server.js';
 
 const TOKEN = 'CANARY-git-token-5f1d2c9a';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createPlanSource } from '../../src/adapters/source/index.js';
-import { isCapschedError } from '../../src/core/errors.js';
-import { createTestRepo, tempDir } from '../helpers/git-repo.js';
+import { createPlanSource } from '../../../src/adapters/source/index.js';
+import { isCapschedError } from '../../../src/core/errors.js';
+import { createTestRepo, tempDir } from '../../support/git-repo.js';
 
 const text = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('utf8');
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkBranchName } from '../../src/adapters/git/git-source.js';
-import { checkRemoteAddress, isRemoteAddress, redactRemoteAddress } from '../../src/adapters/git/remote-url.js';
-import { isCapschedError } from '../../src/core/errors.js';
+import { checkBranchName } from '../../../src/adapters/git/git-source.js';
+import { checkRemoteAddress, isRemoteAddress, redactRemoteAddress } from '../../../src/adapters/git/remote-url.js';
+import { isCapschedError } from '../../../src/core/errors.js';
 
 test('remote addresses: URL and scp-like forms are remote; local paths are not', () => {
   for (const remote of [

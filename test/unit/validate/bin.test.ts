@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../../src/paths.js';
 import { tempDir } from './helpers.js';
 
 // The installed entry point: exit statuses of the real process.

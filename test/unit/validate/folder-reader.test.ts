@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readPlanFolder, readPlanPaths } from '../../src/adapters/source/folder-reader.js';
+import { readPlanFolder, readPlanPaths } from '../../../src/adapters/source/folder-reader.js';
 import { NIGHTLY, tempDir } from './helpers.js';
 
 test('readPlanFolder: recursive *.yaml/*.yml, dot-folders skipped, links listed not followed, content hash', async () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import type { CliIO } from '../../src/cli/io.js';
-import { validateCommand } from '../../src/cli/validate.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { validateCommand } from '../../../src/cli/validate.js';
 
 export interface RunResult {
   code: number;

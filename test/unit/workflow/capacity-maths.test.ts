@@ -1,7 +1,7 @@
 /** Pure window maths the workflows use (src/core/capacity): no server, no clock. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDurationMs, parseDurationMs } from '../../src/core/capacity/duration.js';
+import { formatDurationMs, parseDurationMs } from '../../../src/core/capacity/duration.js';
 import {
   RELEASE_CHECK_SLACK_MS,
   coordinatorWorkflowId,
@@ -15,7 +15,7 @@ import {
   resolveWindowEnd,
   sameTarget,
   verifyCapacity,
-} from '../../src/core/capacity/window.js';
+} from '../../../src/core/capacity/window.js';
 
 test('durations', () => {
   assert.equal(parseDurationMs('2m'), 120_000);

@@ -1,6 +1,6 @@
 /**
- * Determinism guard: every recorded history in test/fixtures/histories (real runs on the dev
- * server with the simulator; regenerate with `node dist/test/workflow/record-histories.js`)
+ * Determinism guard: every recorded history in test/unit/fixtures/histories (real runs on the dev
+ * server with the simulator; regenerate with `node dist/test/server/workflow/record-histories.js`)
  * must replay against the current workflow code without a nondeterminism error.
  */
 import assert from 'node:assert/strict';
@@ -9,10 +9,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { packageRoot } from '../../src/paths.js';
-import { quietRuntime, testBundle } from './time-skipping.js';
+import { packageRoot } from '../../../src/paths.js';
+import { quietRuntime, testBundle } from '../../support/workflow-bundle.js';
 
-const dir = join(packageRoot(), 'test', 'fixtures', 'histories');
+const dir = join(packageRoot(), 'test', 'unit', 'fixtures', 'histories');
 
 /**
  * Proto3 JSON → History with the protobufjs copy that @temporalio/proto itself uses. (The SDK's

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSlackNotifier, formatAlert } from '../../src/adapters/slack/index.js';
-import type { Alert } from '../../src/core/ports.js';
-import { Secret, registerSecret, silentLogger } from '../../src/log/index.js';
-import { startSlackSink } from '../helpers/slack-sink.js';
+import { createSlackNotifier, formatAlert } from '../../../src/adapters/slack/index.js';
+import type { Alert } from '../../../src/core/ports.js';
+import { Secret, registerSecret, silentLogger } from '../../../src/log/index.js';
+import { startSlackSink } from '../../support/slack-sink.js';
 
 const HOOK = '/services/T9/B9/slack-CANARY-token-4c1d';
 

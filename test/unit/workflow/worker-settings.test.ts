@@ -1,10 +1,10 @@
 /** Worker-side settings from the environment (src/config/worker.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { namespaceRefusal } from '../../src/core/capacity/namespace-rules.js';
-import { readWorkerSettings } from '../../src/config/worker-settings.js';
-import { DEFAULT_TASK_QUEUE } from '../../src/core/workflow-contract.js';
-import { scrub } from '../../src/log/index.js';
+import { namespaceRefusal } from '../../../src/core/capacity/namespace-rules.js';
+import { readWorkerSettings } from '../../../src/config/worker-settings.js';
+import { DEFAULT_TASK_QUEUE } from '../../../src/core/workflow-contract.js';
+import { scrub } from '../../../src/log/index.js';
 
 test('defaults', () => {
   const s = readWorkerSettings({});
