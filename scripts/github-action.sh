@@ -5,7 +5,7 @@
 #
 # Inputs arrive as INPUT_* variables (set by action.yml), the rest from the Actions runner
 # (GITHUB_*, RUNNER_TEMP). CAPSCHED_BIN is the capsched entry point (bin/capsched.js).
-# Tested by test/ci/github-action.test.ts with a fake runner environment and a local GitHub API.
+# Tested by test/unit/ci/github-action.test.ts with a fake runner environment and a local GitHub API.
 set -uo pipefail
 
 fail_usage() {

