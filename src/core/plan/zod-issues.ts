@@ -47,6 +47,9 @@ const TYPE_HINTS: Record<string, string> = {
   'steps[]': 'a mapping such as { after: 1h, trus: 8 }',
 };
 
+/** What a nested mapping holds, for a missing-field message, by pattern. */
+const SHAPES: Record<string, string> = { 'steps[]': 'a step is { after: 1h, trus: 8 }' };
+
 const NAMESPACE_ID = 'a Temporal Cloud namespace id such as "payments.a1b2c" (letters, digits, ".", "-", "_")';
 
 /**
@@ -76,7 +79,7 @@ const VALUE_PROBLEMS: Record<string, { code: string; message: (v: unknown, field
   until: { code: 'invalid-date-time', message: (v) => `until: "${String(v)}" is not a date-time; write "YYYY-MM-DDTHH:MM", e.g. "2026-12-24T17:00"` },
 };
 
-export function describeValue(v: unknown): string {
+function describeValue(v: unknown): string {
   if (v === null) return 'an empty value';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
@@ -166,14 +169,8 @@ export function schemaIssues(doc: PlanDocumentSource, zodIssues: readonly z.core
         const example = key === 'apiVersion' ? ` (apiVersion: ${PLAN_API_VERSION})` : key === 'kind' ? ` (kind: ${PLAN_KIND})` : '';
         return issue(file, doc.at, field, 'missing-field', `required field "${key}" is missing${example}`);
       }
-      const shape = lookup(TYPE_HINTS, parent);
-      return issue(
-        file,
-        valuePos(parent),
-        field,
-        'missing-field',
-        `${fieldPath(parent)} is missing "${key}"${shape === undefined ? '' : ` (it must be ${shape})`}`,
-      );
+      const shape = lookup(SHAPES, parent);
+      return issue(file, valuePos(parent), field, 'missing-field', `${fieldPath(parent)} is missing "${key}"${shape === undefined ? '' : ` (${shape})`}`);
     }
     const problem = lookup(VALUE_PROBLEMS, zi.path);
     // The type zod wanted: from a type issue, or from the literal values it lists.
