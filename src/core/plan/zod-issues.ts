@@ -131,7 +131,9 @@ export function schemaIssues(doc: PlanDocumentSource, zodIssues: readonly z.core
       continue;
     }
     const key = fieldPath(zi.path);
-    byPath.set(key, [...(byPath.get(key) ?? []), zi]);
+    const group = byPath.get(key);
+    if (group === undefined) byPath.set(key, [zi]);
+    else group.push(zi);
   }
   for (const [field, group] of byPath) {
     const coded = group.filter((zi) => issueCode(zi) !== undefined);
