@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportCommand } from '../src/cli/report.js';
-import { CapacityPlan } from '../src/core/plan/schema.js';
+import { parsePlan } from '../src/core/plan/schema.js';
 import { buildPrReport } from '../src/core/report/pr-build.js';
 import { renderPrMarkdown } from '../src/core/report/pr-markdown.js';
 
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     const e2e = performance.now() - t0;
 
     const located = (head: boolean) =>
-      Array.from({ length: plans }, (_, i) => ({ plan: CapacityPlan.parse(planInput(i, head)), file: `schedules/plan-${i}.yaml`, line: 1 }));
+      Array.from({ length: plans }, (_, i) => ({ plan: parsePlan(planInput(i, head)), file: `schedules/plan-${i}.yaml`, line: 1 }));
     const side = (head: boolean) => ({
       ref: head ? 'HEAD' : 'main',
       commit: 'a'.repeat(40),

@@ -5,7 +5,7 @@
 import { describeSteps } from '../capacity/steps.js';
 import { formatDurationMs, isLegacyDurationText, parseDurationMs } from '../capacity/duration.js';
 import type { CapacityPlan } from '../plan/schema.js';
-import type { UpcomingWindows } from '../plan/load.js';
+import type { UpcomingWindows } from '../plan/previews.js';
 import { scheduleSpecFor } from '../plan/schedule-spec.js';
 import { nextWindows, oneOffWindow, previewOf, type WindowPreview } from '../windows/windows.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, MANAGED_BY, type CapacityChangeInput } from '../workflow-contract.js';

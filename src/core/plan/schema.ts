@@ -1,10 +1,16 @@
 import { z } from 'zod';
-import { DURATION_SYNTAX } from '../capacity/duration.js';
+import { DURATION_SYNTAX, parseDuration } from '../capacity/duration.js';
+import { peakTrus } from '../capacity/steps.js';
+import { checkTimeZone } from '../time/zone.js';
+import { parseCron } from '../windows/cron.js';
+import { formatMinutes } from './issues.js';
 
 /**
  * The capacity-plan format, v1. This zod schema is the single source of the TypeScript type,
  * the shape validation, the field documentation and schema/capacity-plan.schema.json.
- * Cross-field and cross-plan rules (cron semantics, time zones, overlaps) live in rules code.
+ * Each field's own rules (cron subset, time zone, duration, a ramp's steps, a namespace list) are
+ * checks here, each reporting under its stable code; the rules that relate fields or plans
+ * (rules.ts, ramp-rules.ts) and the time-based warnings (validate.ts) live outside.
  */
 
 export const PLAN_API_VERSION = 'capsched/v1';
@@ -25,6 +31,110 @@ export const NamespaceId = z
   .min(1)
   .max(255)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+
+/**
+ * A problem one of this schema's own checks finds, reported under a stable code
+ * (docs/plan-format.md) with its message. The loader places it by its path like any zod issue.
+ */
+function coded(ctx: z.RefinementCtx, code: string, message: string, path: PropertyKey[] = []): void {
+  ctx.addIssue({ code: 'custom', message, params: { code }, path });
+}
+
+/** The stable code of a zod issue raised by one of this schema's own checks, if it is one. */
+export function issueCode(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'custom') return undefined;
+  const code: unknown = issue.params?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Runs a list check even when an item failed, so every problem is reported at once. */
+const ALWAYS = { when: (): boolean => true };
+
+/** A step's `after` as milliseconds: a duration (or a bare 0) of whole minutes; else the reason it is not one. */
+export function stepOffset(after: unknown): { ok: true; ms: number } | { ok: false; message?: string } {
+  const text = after === 0 ? '0' : typeof after === 'string' ? after : undefined;
+  if (text === undefined) return { ok: false };
+  const parsed = parseDuration(text);
+  if (!parsed.ok) return { ok: false, message: parsed.message };
+  if (parsed.ms % 60_000 !== 0)
+    return { ok: false, message: `"${text}" is not a whole number of minutes; steps are planned to the minute — e.g. "45m", "1h30m"` };
+  return { ok: true, ms: parsed.ms };
+}
+
+/** The value a one-step ramp would write as `trus` (8 when it has none that is a number). */
+function oneValue(step: unknown): number {
+  const trus = step !== null && typeof step === 'object' ? (step as { trus?: unknown }).trus : undefined;
+  return typeof trus === 'number' ? trus : 8;
+}
+
+/**
+ * A ramp's list rules: at least two steps, each offset whole minutes, the first at the window's
+ * start, strictly increasing. Reads the items as written (some may have failed their own checks).
+ */
+function stepListRules(list: unknown, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(list)) return;
+  if (list.length < 2)
+    coded(
+      ctx,
+      'steps-too-few',
+      list.length === 0
+        ? 'steps is an empty list; a ramp needs at least 2 steps (for one value use `trus`)'
+        : `a ramp needs at least 2 steps; for one value for the whole window use \`trus: ${oneValue(list[0])}\``,
+    );
+  let previous: { index: number; ms: number } | undefined;
+  list.forEach((step, i) => {
+    if (step === null || typeof step !== 'object' || !('after' in step)) return;
+    const offset = stepOffset(step.after);
+    if (!offset.ok) {
+      if (offset.message !== undefined) coded(ctx, 'invalid-step-offset', `steps[${i}].after ${offset.message}`, [i, 'after']);
+      return;
+    }
+    const ms = offset.ms;
+    if (i === 0 && ms !== 0)
+      coded(
+        ctx,
+        'first-step-not-at-start',
+        `the first step must be at the window's start (after: 0h), not after ${formatMinutes(ms / 60_000)}; the window starts at its first step's value`,
+        [0, 'after'],
+      );
+    if (previous !== undefined && ms <= previous.ms)
+      coded(
+        ctx,
+        'steps-not-increasing',
+        `step ${i + 1} (after ${formatMinutes(ms / 60_000)}) must come after step ${previous.index + 1} (after ${formatMinutes(previous.ms / 60_000)}); list the steps in time order, each later than the one before`,
+        [i, 'after'],
+      );
+    if (previous === undefined || ms > previous.ms) previous = { index: i, ms };
+  });
+}
+
+/** A `namespaces:` list: at least one id, each once. */
+function namespaceListRules(list: unknown, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(list)) return;
+  if (list.length === 0) coded(ctx, 'namespaces-empty', 'namespaces is an empty list; list at least one namespace id, or use `namespace`');
+  const seen = new Map<unknown, number>();
+  list.forEach((ns, i) => {
+    if (!NamespaceId.safeParse(ns).success) return;
+    const first = seen.get(ns);
+    if (first === undefined) seen.set(ns, i);
+    else if (typeof ns === 'string')
+      coded(ctx, 'duplicate-namespace', `namespace "${ns}" is listed twice in namespaces (items ${first + 1} and ${i + 1}); list each namespace once`, [i]);
+  });
+}
+
+/** A `duration:` a window can have: positive, whole minutes, no spaces. */
+function durationRules(text: string, ctx: z.RefinementCtx): void {
+  const trimmed = text.trim();
+  const parsed = parseDuration(trimmed);
+  if (!parsed.ok) {
+    if (parsed.negative) coded(ctx, 'duration-not-positive', `duration "${text}" is negative; write a positive length such as "3h"`);
+    else coded(ctx, 'invalid-duration', `duration ${parsed.message}`);
+  } else if (parsed.ms === 0)
+    coded(ctx, 'duration-not-positive', 'duration is zero; write a positive length such as "3h" (leave duration out for a permanent change)');
+  else if (trimmed !== text) coded(ctx, 'invalid-duration', `duration "${text}" has spaces; write "${trimmed}"`);
+  else if (parsed.ms % 60_000 !== 0)
+    coded(ctx, 'invalid-duration', `duration "${text}" is not a whole number of minutes; windows are planned to the minute — e.g. "45m", "1h30m"`);
+}
 
 /** One step of a ramp (`steps:`): from `after` (offset from the window's start) the window asks for `trus`. */
 export const PlanStepSchema = z
@@ -50,13 +160,11 @@ export const CapacityPlan = z
       .meta({ examples: ['nightly-batch'] }),
     namespace: NamespaceId.describe('Temporal Cloud namespace id whose capacity changes, e.g. "payments.a1b2c". Exactly one of `namespace` and `namespaces`.')
       .meta({ examples: ['payments.a1b2c'] })
-      .optional()
-      // The loader requires exactly one of `namespace` and `namespaces` and sets `namespace` on each
-      // plan it expands from a list, so the rest of capsched always reads one namespace here.
-      .transform((v) => v ?? ''),
+      .optional(),
     namespaces: z
       .array(NamespaceId)
-      .min(1)
+      .check(z.superRefine(namespaceListRules, ALWAYS))
+      .meta({ minItems: 1 })
       .optional()
       .describe(
         'Several Temporal Cloud namespace ids that change together, without duplicates. Each gets its own schedule and window runs, so one namespace never blocks another. Exactly one of `namespace` and `namespaces`.',
@@ -68,13 +176,11 @@ export const CapacityPlan = z
         `Provisioned capacity during the window, in Temporal Resource Units. Temporal Cloud accepts ${VALID_TRUS.join(', ')}. Exactly one of \`trus\` and \`steps\`.`,
       )
       .meta({ examples: [8] })
-      .optional()
-      // The loader requires exactly one of `trus` and `steps` and sets `trus` to a ramp's peak, so
-      // the rest of capsched always reads a number here (the highest value the window asks for).
-      .transform((v): number => v ?? 0),
+      .optional(),
     steps: z
       .array(PlanStepSchema)
-      .min(2)
+      .check(z.superRefine(stepListRules, ALWAYS))
+      .meta({ minItems: 2 })
       .optional()
       .describe(
         "A ramp: the capacity steps through these values during the window. Each step is an offset from the window's start (`after`, a whole number of minutes, the first 0h, strictly increasing, inside the window) and its `trus`; capacity follows the latest step reached. Needs a window end (`duration` or `until`). Exactly one of `trus` and `steps`.",
@@ -92,6 +198,10 @@ export const CapacityPlan = z
     cron: z
       .string()
       .min(1)
+      .superRefine((text, ctx) => {
+        const parsed = parseCron(text);
+        if (!parsed.ok) coded(ctx, parsed.code, `cron "${text}": ${parsed.message}`);
+      })
       .optional()
       .describe(
         'Recurring window start: a 5-field cron expression (minute hour day-of-month month day-of-week) in `timezone`. Not allowed: L, W, #, H, ?, a 6th field, day-of-month together with day-of-week. Exactly one of `cron` and `at`.',
@@ -108,12 +218,22 @@ export const CapacityPlan = z
     timezone: z
       .string()
       .min(1)
+      .superRefine((zone, ctx) => {
+        const check = checkTimeZone(zone);
+        if (!check.ok)
+          coded(
+            ctx,
+            'unknown-timezone',
+            `unknown time zone "${zone}"; ${check.suggestion === undefined ? 'use' : `did you mean "${check.suggestion}"? Otherwise use`} an IANA name such as "America/New_York" or "UTC"`,
+          );
+      })
       .default('UTC')
       .describe('IANA time zone the start (and `until`) are read in, e.g. "America/New_York". Default UTC.')
       .meta({ examples: ['America/New_York'] }),
     duration: z
       .string()
       .regex(DURATION_PATTERN)
+      .superRefine(durationRules)
       .optional()
       .describe(
         'Window length in Go duration syntax (the one Temporal CLI uses), a whole number of minutes, e.g. "45m", "3h", "1h30m", "1.5h". At most one of `duration` and `until`; with neither the change is permanent (no revert).',
@@ -148,13 +268,33 @@ export const CROSS_FIELD_RULES = {
   requires: { until: 'at' },
 } as const;
 
-/** A plan after validation (defaults applied), for one namespace (see expandNamespaces). */
-export type CapacityPlan = z.output<typeof CapacityPlan>;
+/** A plan document as zod accepts it (defaults applied): one of `namespace`/`namespaces`, one of `trus`/`steps`. */
+export type PlanDocument = z.output<typeof CapacityPlan>;
 /** What people write (defaults optional). */
 export type CapacityPlanInput = z.input<typeof CapacityPlan>;
 
-/** One plan per namespace of a validated document (docs/decisions/1401-multi-namespace-plans.md). */
-export function expandNamespaces(doc: CapacityPlan): CapacityPlan[] {
-  if (doc.namespaces === undefined) return [doc];
-  return doc.namespaces.map((namespace) => ({ ...doc, namespace }));
+/**
+ * A valid plan for one namespace, as the rest of capsched reads it: `namespace` is the one it
+ * changes (one item of a `namespaces:` list), `trus` the one value or a ramp's peak (the highest
+ * the window asks for).
+ */
+export type CapacityPlan = Omit<PlanDocument, 'namespace' | 'trus'> & { namespace: string; trus: number };
+
+/**
+ * One plan per namespace of a valid document (docs/decisions/1401-multi-namespace-plans.md), each
+ * with its `trus` (a ramp's peak). A document without a namespace or a capacity yields none (the
+ * loader reports it).
+ */
+export function expandNamespaces(doc: PlanDocument): CapacityPlan[] {
+  const trus = doc.steps === undefined ? doc.trus : peakTrus(doc.steps);
+  if (trus === undefined) return [];
+  const namespaces = doc.namespaces ?? (doc.namespace === undefined ? [] : [doc.namespace]);
+  return namespaces.map((namespace) => ({ ...doc, namespace, trus }));
+}
+
+/** A plan for one namespace from what people write (a `namespace:` plan); throws what zod rejects. For code and tests that build plans without YAML. */
+export function parsePlan(input: unknown): CapacityPlan {
+  const [plan, ...more] = expandNamespaces(CapacityPlan.parse(input));
+  if (plan === undefined || more.length > 0) throw new Error('parsePlan: a plan needs one namespace and a capacity (trus or steps)');
+  return plan;
 }

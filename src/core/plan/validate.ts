@@ -1,7 +1,8 @@
 import type { PlanFile } from '../ports.js';
-import type { CapacityPlan } from './schema.js';
-import { loadPlans, formatMinutes, type LoadedPlan } from './load.js';
+import { loadPlans, type LoadedPlan } from './load.js';
 import { compareIssues, type Issue } from './issues.js';
+import { previewPlan, type PlanSummary, type PreviewedPlan } from './previews.js';
+import { windowUnderHour } from './ramp-rules.js';
 import { resolveDateTime } from './date-time.js';
 import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBetween } from '../time/zone.js';
 import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
@@ -9,22 +10,19 @@ import type { Cron } from '../windows/cron.js';
 import { temporalOccurrences } from '../windows/temporal-calendar.js';
 import {
   forEachOverlap,
-  nextWindows,
   oneOffWindow,
   overlapOf,
   planCron,
   planIntervals,
-  previewOf,
   truHoursPerWeek,
   windowSteps,
   windowStepsBetween,
   type Interval,
   type Overlap,
   type Window,
-  type WindowPreview,
 } from '../windows/windows.js';
-import { MINUTE, DAY } from '../time/units.js';
-import { describeSteps, type PlanStep } from '../capacity/steps.js';
+import { DAY } from '../time/units.js';
+import { describeSteps } from '../capacity/steps.js';
 
 /** Overlaps are looked for this far ahead unless told otherwise. */
 export const DEFAULT_HORIZON_DAYS = 14;
@@ -32,27 +30,7 @@ export const DEFAULT_HORIZON_DAYS = 14;
 export const DST_LOOKAHEAD_DAYS = 366;
 
 export type { WindowPreview } from '../windows/windows.js';
-
-export interface PlanSummary {
-  name: string;
-  file: string;
-  line: number;
-  namespace: string;
-  /** A flat plan's TRUs; a ramp's peak. */
-  trus: number;
-  /** A ramp's steps as written (offsets from each window's start); absent for a flat plan. */
-  steps?: PlanStep[];
-  timezone: string;
-  /** The cron expression or the one-off start as written. */
-  schedule: string;
-  recurring: boolean;
-  /** "3h", "until 2026-12-24T17:00", or "permanent". */
-  length: string;
-  paused: boolean;
-  description?: string;
-  /** The next 3 windows from `now` (none for a paused plan or a past one-off). */
-  nextWindows: WindowPreview[];
-}
+export type { PlanSummary } from './previews.js';
 
 export interface NamespaceSummary {
   namespace: string;
@@ -98,8 +76,8 @@ export function validatePlans(files: PlanFile[], options: ValidateOptions): Vali
 /** The report and the plans it was computed from (what loadPlans returns for the same files). */
 export interface ValidatedPlans {
   report: ValidationReport;
-  /** Plans without errors, as loaded (the same set as `loadPlans(files).plans`). */
-  plans: LoadedPlan[];
+  /** Plans without errors, as loaded (the same set as `loadPlans(files).plans`), each with the windows the report previewed. */
+  plans: PreviewedPlan[];
 }
 
 /**
@@ -124,6 +102,7 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
   const previewCache = new Map<string, Window[]>();
   const allWindows: Window[] = [];
   const summaries: PlanSummary[] = [];
+  const previewed: PreviewedPlan[] = [];
   for (const lp of loaded.plans) {
     const plan = lp.plan;
     planWarnings(lp, now, warn, dstCache);
@@ -141,7 +120,9 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
       if (steps !== undefined) w.steps = steps;
       allWindows.push(w);
     }
-    summaries.push(summarise(lp, now, key === undefined ? undefined : { key, cache: previewCache }));
+    const preview = previewPlan(lp, now, key === undefined ? undefined : { key, cache: previewCache });
+    summaries.push(preview.summary);
+    previewed.push(preview.plan);
   }
 
   // Overlaps: one warning per pair of plans and namespace (the first overlap and a count), at the
@@ -211,7 +192,7 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
     warnings,
     namespaces,
   };
-  return { report, plans: loaded.plans };
+  return { report, plans: previewed };
 }
 
 function issueAt(lp: LoadedPlan): Omit<Issue, 'code'> {
@@ -238,17 +219,9 @@ function planWarnings(
 ): void {
   const plan = lp.plan;
   const zone = plan.timezone;
-  // Window length under an hour.
-  // The length the loader computed once (ms); null = permanent.
-  const lengthMinutes = lp.lengthMs === null ? undefined : lp.lengthMs / MINUTE;
-  if (lengthMinutes !== undefined && lengthMinutes < 60) {
-    warn(
-      lp,
-      plan.duration !== undefined ? 'duration' : 'until',
-      'window-under-hour',
-      `the window is ${formatMinutes(lengthMinutes)} long; Temporal Cloud adjusts TRUs hourly and bills each hour at its highest value — make it at least 1h`,
-    );
-  }
+  // Window length under an hour (the length the loader computed once; null = permanent).
+  const underHour = windowUnderHour(lp.lengthMs);
+  if (underHour !== undefined) warn(lp, plan.duration !== undefined ? 'duration' : 'until', 'window-under-hour', underHour);
   if (plan.at !== undefined) {
     const w = oneOffWindow(plan);
     if (w === undefined) return;
@@ -356,50 +329,5 @@ function dstSurprises(cron: Cron, zone: string, now: number): [string, string][]
       `Temporal also starts the window at ${at(extra[0]!)}, a time the cron does not name: the clocks change in ${zone} that night${extra.length > 1 ? ` (${extra.length} such starts in the next 12 months)` : ''} — move the start away from the DST change`,
     ]);
   }
-  return out;
-}
-
-/** How many upcoming windows validation previews (and the desired build reuses). */
-export const PREVIEW_COUNT = 3;
-
-function summarise(lp: LoadedPlan, now: number, shared?: { key: string; cache: Map<string, Window[]> }): PlanSummary {
-  let windows = shared?.cache.get(shared.key);
-  if (windows === undefined) {
-    windows = nextWindows(lp.plan, now, PREVIEW_COUNT);
-    shared?.cache.set(shared.key, windows);
-  }
-  // Computed once here; the desired build takes them from the loaded plan.
-  // (Plans sharing a cron, zone and length share the instants: stamp this plan's own name and TRUs.)
-  lp.upcoming = {
-    fromMs: now,
-    count: PREVIEW_COUNT,
-    windows: windows.map((w) => withPlan(w, lp.plan)),
-  };
-  const previews = lp.upcoming.windows.map(previewOf);
-  const plan: CapacityPlan = lp.plan;
-  const s: PlanSummary = {
-    name: plan.name,
-    file: lp.file,
-    line: lp.line,
-    namespace: plan.namespace,
-    trus: plan.trus,
-    timezone: plan.timezone,
-    schedule: plan.cron ?? plan.at ?? '',
-    recurring: plan.cron !== undefined,
-    length: plan.duration ?? (plan.until !== undefined ? `until ${plan.until}` : 'permanent'),
-    paused: plan.paused,
-    nextWindows: previews.map((p) => ({ ...p })),
-  };
-  if (plan.steps !== undefined) s.steps = plan.steps.map((step) => ({ ...step }));
-  if (plan.description !== undefined) s.description = plan.description;
-  return s;
-}
-
-/** A window computed for another plan with the same cron, zone and length, stamped with this plan's name, namespace, TRUs and steps. */
-function withPlan(w: Window, plan: CapacityPlan): Window {
-  const out: Window = { ...w, plan: plan.name, namespace: plan.namespace, trus: plan.trus };
-  delete out.steps;
-  const steps = windowSteps(plan, w.startMs, plan.timezone);
-  if (steps !== undefined) out.steps = steps;
   return out;
 }

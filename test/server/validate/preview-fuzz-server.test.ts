@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import type { temporal } from '@temporalio/proto';
-import { CapacityPlan } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, parsePlan } from '../../../src/core/plan/schema.js';
 import { scheduleSpecFor } from '../../../src/core/plan/schedule-spec.js';
 import { planWindows } from '../../../src/core/windows/windows.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
@@ -66,7 +66,7 @@ test('generated crons in unusual zones: preview equals the server over both DST 
   for (let i = 0; i < 60; i++) {
     const zone = ZONES[i % ZONES.length]!;
     const cron = cronFor(next);
-    const plan = CapacityPlan.parse({
+    const plan = parsePlan({
       apiVersion: 'capsched/v1',
       kind: 'CapacityPlan',
       name: `fuzz-${i}`,

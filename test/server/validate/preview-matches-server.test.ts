@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import type { temporal } from '@temporalio/proto';
-import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { scheduleSpecFor } from '../../../src/core/plan/schedule-spec.js';
 import { planWindows } from '../../../src/core/windows/windows.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
@@ -25,7 +25,7 @@ after(async () => {
 });
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }): CapacityPlan {
-  return CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'payments.a1b2c', trus: 8, ...input });
+  return parsePlan({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'payments.a1b2c', trus: 8, ...input });
 }
 
 async function serverTimes(p: CapacityPlan, fromMs: number, toMsExclusive: number): Promise<number[]> {

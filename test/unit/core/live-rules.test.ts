@@ -5,7 +5,7 @@ import { liveRules, type LiveRulesOptions } from '../../../src/core/live/rules.j
 import { liveSectionLines } from '../../../src/core/live/text.js';
 import type { LiveNamespaceState, LiveWindow } from '../../../src/core/live/types.js';
 import type { LoadedPlan } from '../../../src/core/plan/load.js';
-import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { planDurationMs } from '../../../src/core/windows/windows.js';
 
 const M = 60_000;
@@ -13,7 +13,7 @@ const H = 60 * M;
 const NOW = Date.parse('2026-11-27T12:30:00Z'); // Black Friday, inside a 12:00–14:00 window
 
 function lp(input: Partial<CapacityPlanInput> & { name: string }): LoadedPlan {
-  const plan = CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'shop.a1', trus: 6, ...input });
+  const plan = parsePlan({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'shop.a1', trus: 6, ...input });
   const lengthMs = plan.until !== undefined ? null : planDurationMs(plan);
   return { plan, file: `schedules/${plan.name}.yaml`, line: 1, documentIndex: 0, lengthMs };
 }

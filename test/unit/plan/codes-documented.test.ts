@@ -13,7 +13,7 @@ function emittedCodes(): Set<string> {
   for (const dir of ['src/core/plan', 'src/core/windows']) {
     for (const name of readdirSync(join(packageRoot(), dir)).filter((f) => f.endsWith('.ts'))) {
       const text = readFileSync(join(packageRoot(), dir, name), 'utf8');
-      for (const m of text.matchAll(/(?:issue\([^;]*?|fail\(\s*|code:\s*|warn\([^;]*?)'([a-z]+(?:-[a-z0-9]+)+|overlap)'/g)) codes.add(m[1]!);
+      for (const m of text.matchAll(/(?:issue\([^;]*?|coded\(\s*ctx,\s*|fail\(\s*|code:\s*|warn\([^;]*?)'([a-z]+(?:-[a-z0-9]+)+|overlap)'/g)) codes.add(m[1]!);
     }
   }
   return codes;

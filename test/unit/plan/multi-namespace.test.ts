@@ -23,10 +23,10 @@ test('namespaces: both namespace and namespaces, neither, an empty list, a dupli
   assert.deepEqual(codes([file('p.yaml', doc('name: p\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), ['missing-field 1:1 namespace']);
   assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: []\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), ['namespaces-empty 4:13 namespaces']);
   assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: [a.x, b.x, a.x]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), [
-    'duplicate-namespace 4:24 namespaces',
+    'duplicate-namespace 4:24 namespaces[2]',
   ]);
   assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: [a.x, "b x"]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), [
-    'invalid-namespace 4:19 namespaces',
+    'invalid-namespace 4:19 namespaces[1]',
   ]);
   assert.deepEqual(codes([file('p.yaml', doc('name: p\nnamespaces: a.x\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]), ['wrong-type 4:13 namespaces']);
   const message = loadPlans([file('p.yaml', doc('name: p\nnamespaces: [a.x, b.x, a.x]\ntrus: 8\ncron: "0 1 * * *"\nduration: 1h\n'))]).issues[0]!.message;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { validatePlans } from '../../../src/core/plan/validate.js';
 import { parseCron } from '../../../src/core/windows/cron.js';
 import { goDate, temporalOccurrences } from '../../../src/core/windows/temporal-calendar.js';
@@ -54,7 +54,7 @@ test('DST nights as the server fires them', () => {
 });
 
 function validateOne(input: Partial<CapacityPlanInput>): { code: string; message: string }[] {
-  const plan = CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', name: 'p', namespace: 'ns.a', trus: 8, duration: '1h', ...input });
+  const plan = parsePlan({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', name: 'p', namespace: 'ns.a', trus: 8, duration: '1h', ...input });
   const text = Object.entries(plan)
     .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
     .join('\n');

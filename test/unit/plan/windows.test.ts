@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { scheduleSpecFor } from '../../../src/core/plan/schedule-spec.js';
 import { effectiveTimeline, findOverlaps, nextWindows, planWindows, truHoursPerWeek, type Window } from '../../../src/core/windows/windows.js';
 
@@ -8,7 +8,7 @@ const H = 3_600_000;
 const T0 = Date.parse('2027-01-04T00:00:00Z'); // a Monday
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }): CapacityPlan {
-  return CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.a', trus: 8, ...input });
+  return parsePlan({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.a', trus: 8, ...input });
 }
 function w(planName: string, trus: number, startH: number, endH: number | null, namespace = 'ns.a'): Window {
   return { plan: planName, namespace, trus, startMs: T0 + startH * H, endMs: endH === null ? null : T0 + endH * H, localStart: '' };

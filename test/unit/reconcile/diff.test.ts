@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityPlan } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, parsePlan } from '../../../src/core/plan/schema.js';
 import { desiredSchedules, type PlanInFile } from '../../../src/core/desired/build.js';
 import type { DesiredSchedule } from '../../../src/core/desired/types.js';
 import { AUDIT_MEMO_KEY } from '../../../src/core/desired/types.js';
@@ -11,7 +11,7 @@ const NOW = Date.parse('2026-11-29T08:00:00Z');
 const INSTALLATION = 'unit';
 
 function plan(fields: Record<string, unknown>, file = 'schedules/p.yaml'): PlanInFile {
-  return { plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'payments.a1b2c', trus: 8, ...fields }), file };
+  return { plan: parsePlan({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'payments.a1b2c', trus: 8, ...fields }), file };
 }
 function desired(plans: PlanInFile[], commit = 'c1'): DesiredSchedule[] {
   return desiredSchedules(plans, { installation: INSTALLATION, commit, nowMs: NOW });

@@ -7,7 +7,7 @@ import { CapschedError } from '../../../src/core/errors.js';
 import { desiredSchedules } from '../../../src/core/desired/build.js';
 import { diffSchedules } from '../../../src/core/diff/diff.js';
 import type { ScheduleStore } from '../../../src/core/ports.js';
-import { CapacityPlan } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, parsePlan } from '../../../src/core/plan/schema.js';
 
 const grpc = (code: number, details: string) => new ServiceError('Failed to list schedules', { cause: Object.assign(new Error(details), { code, details }) });
 
@@ -27,7 +27,7 @@ test('gRPC errors map to typed errors with a retry class and the server text', (
 
 test('apply backs off on RESOURCE_EXHAUSTED and runs at most 5 writes at a time', async () => {
   const plans = Array.from({ length: 12 }, (_, i) => ({
-    plan: CapacityPlan.parse({
+    plan: parsePlan({
       apiVersion: 'capsched/v1',
       kind: 'CapacityPlan',
       name: `p${i}`,

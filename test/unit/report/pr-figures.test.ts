@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
 import type { NamespaceImpact, PrReport } from '../../../src/core/report/pr-model.js';
 
@@ -9,7 +9,7 @@ import type { NamespaceImpact, PrReport } from '../../../src/core/report/pr-mode
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }): LocatedPlan {
   return {
-    plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, ...input }),
+    plan: parsePlan({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, ...input }),
     file: `schedules/${input.name}.yaml`,
     line: 1,
   };

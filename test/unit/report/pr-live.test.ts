@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
 import { renderPrMarkdown } from '../../../src/core/report/pr-markdown.js';
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }): LocatedPlan {
   return {
-    plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'shop.a1', trus: 6, ...input }),
+    plan: parsePlan({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'shop.a1', trus: 6, ...input }),
     file: `schedules/${input.name}.yaml`,
     line: 1,
   };

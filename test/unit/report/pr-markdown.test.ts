@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput } from '../../../src/core/plan/schema.js';
+import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
 import { renderPrJson } from '../../../src/core/report/pr-json.js';
 import { code, escapeText, renderPrMarkdown } from '../../../src/core/report/pr-markdown.js';
@@ -10,7 +10,7 @@ import { GITHUB_COMMENT_LIMIT, PR_REPORT_MARKER, type PrReport } from '../../../
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }, file = `schedules/${input.name}.yaml`): LocatedPlan {
   return {
-    plan: CapacityPlan.parse({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, cron: '0 23 * * 1-5', duration: '3h', ...input }),
+    plan: parsePlan({ apiVersion: 'capsched/v1', kind: 'CapacityPlan', namespace: 'ns.one', trus: 8, cron: '0 23 * * 1-5', duration: '3h', ...input }),
     file,
     line: 1,
   };
