@@ -115,7 +115,10 @@ export function desiredTarget(s: EngineState, nowMs: number): CapacityTarget {
 /** Windows (and plans) holding the effective capacity. */
 function holders(s: EngineState, target: CapacityTarget, nowMs: number): string[] {
   if (target.mode === 'onDemand') return [];
-  return [...s.windows.filter((w) => askOf(w, nowMs) === target.trus).map((w) => w.windowId), ...s.baselines.filter((b) => b.trus === target.trus).map((b) => b.plan)];
+  return [
+    ...s.windows.filter((w) => askOf(w, nowMs) === target.trus).map((w) => w.windowId),
+    ...s.baselines.filter((b) => b.trus === target.trus).map((b) => b.plan),
+  ];
 }
 
 function remember(s: EngineState, windowId: string): void {
@@ -197,7 +200,20 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
       for (const b of s.baselines) {
         if (b.plan in plans || b.plan === UNNAMED_BASELINE || b.window === undefined || b.raiseReported === true) continue;
         // Its plan left git before its raise was settled: the window is told, so it stops waiting (and never re-announces it).
-        report(s, out, b.window, { step: 'raise', applied: false, verified: false, changed: false, target: desiredTarget(s, nowMs), errors: [`plan ${b.plan} is no longer in force at the latest commit`] }, nowMs);
+        report(
+          s,
+          out,
+          b.window,
+          {
+            step: 'raise',
+            applied: false,
+            verified: false,
+            changed: false,
+            target: desiredTarget(s, nowMs),
+            errors: [`plan ${b.plan} is no longer in force at the latest commit`],
+          },
+          nowMs,
+        );
       }
       s.baselines = s.baselines.filter((b) => b.plan in plans || b.plan === UNNAMED_BASELINE);
       for (const [plan, trus] of Object.entries(plans)) {
@@ -235,7 +251,8 @@ function open(s: EngineState, w: WindowAsk, nowMs: number, out: EngineCommand[])
     if (w.rejoin === true && w.endMs !== undefined) known.endMs = w.endMs;
     return;
   }
-  const refuse = (error: string): void => report(s, out, w, { step: 'raise', applied: false, verified: false, changed: false, target: desiredTarget(s, nowMs), errors: [error] }, nowMs);
+  const refuse = (error: string): void =>
+    report(s, out, w, { step: 'raise', applied: false, verified: false, changed: false, target: desiredTarget(s, nowMs), errors: [error] }, nowMs);
   if (w.dryRun !== undefined && s.dryRun !== undefined && w.dryRun !== s.dryRun) {
     refuse(`refused: a ${w.dryRun ? 'dry-run' : 'real'} window cannot join the namespace's ${s.dryRun ? 'dry-run' : 'real'} coordinator`);
     return;
@@ -302,7 +319,8 @@ function close(s: EngineState, windowId: string, reason: 'cancelled' | 'ended', 
 
 function troubleKind(s: EngineState, target: CapacityTarget): Trouble['kind'] {
   if (s.drift !== undefined) return 'restore';
-  const observed = s.confirmed ?? (s.observed?.mode === 'provisioned' ? { mode: 'provisioned' as const, trus: s.observed.trus ?? 0 } : { mode: 'onDemand' as const });
+  const observed =
+    s.confirmed ?? (s.observed?.mode === 'provisioned' ? { mode: 'provisioned' as const, trus: s.observed.trus ?? 0 } : { mode: 'onDemand' as const });
   const lower = target.mode === 'onDemand' || (observed.mode === 'provisioned' && target.trus < observed.trus);
   return lower ? 'release' : 'raise';
 }
@@ -314,7 +332,16 @@ function fail(s: EngineState, target: CapacityTarget, errors: string[], nowMs: n
   const t: Trouble =
     s.trouble !== undefined && sameTarget(s.trouble.target, target)
       ? s.trouble
-      : { kind, target, sinceMs: nowMs, attempts: 0, errors: [], alerted: s.trouble?.alerted ?? false, nextMs: nowMs, ...(s.trouble?.alerted === true ? { alertedKey: s.trouble.alertedKey } : {}) };
+      : {
+          kind,
+          target,
+          sinceMs: nowMs,
+          attempts: 0,
+          errors: [],
+          alerted: s.trouble?.alerted ?? false,
+          nextMs: nowMs,
+          ...(s.trouble?.alerted === true ? { alertedKey: s.trouble.alertedKey } : {}),
+        };
   t.attempts += 1;
   t.errors = errors;
   t.nextMs = nowMs + retryDelayMs(kind, t.attempts);
@@ -373,17 +400,37 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
       w.refused = error;
       if (!w.raiseReported) {
         w.raiseReported = true;
-        report(s, out, w, { step: 'raise', applied: false, verified: false, changed: false, target: s.confirmed ?? { mode: 'onDemand' }, errors: [error] }, nowMs);
+        report(
+          s,
+          out,
+          w,
+          { step: 'raise', applied: false, verified: false, changed: false, target: s.confirmed ?? { mode: 'onDemand' }, errors: [error] },
+          nowMs,
+        );
       }
     }
     const base = s.baselines.filter((b) => b.trus === refusedTrus);
     for (const b of base) {
       if (b.window !== undefined && b.raiseReported !== true) {
-        report(s, out, b.window, { step: 'raise', applied: false, verified: false, changed: false, target: s.confirmed ?? { mode: 'onDemand' }, errors: [error] }, nowMs);
+        report(
+          s,
+          out,
+          b.window,
+          { step: 'raise', applied: false, verified: false, changed: false, target: s.confirmed ?? { mode: 'onDemand' }, errors: [error] },
+          nowMs,
+        );
       }
     }
     s.baselines = s.baselines.filter((b) => !base.includes(b));
-    if (base.length > 0) alert(s, out, 'critical', 'Permanent capacity change refused', `${error}; the plan's baseline is dropped until the plan changes.`, `baseline-refused:${operationId}`);
+    if (base.length > 0)
+      alert(
+        s,
+        out,
+        'critical',
+        'Permanent capacity change refused',
+        `${error}; the plan's baseline is dropped until the plan changes.`,
+        `baseline-refused:${operationId}`,
+      );
     // Where the namespace really is (an earlier attempt may have been accepted) is read, never assumed.
     s.confirmed = undefined;
     s.needsVerify = true;
@@ -549,7 +596,8 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
     b.raiseReported = true;
     report(s, out, b.window, { step: 'raise', applied: true, verified: true, changed, target, errors: [] }, nowMs);
   }
-  for (const r of s.releases.splice(0)) report(s, out, r.window, { step: 'release', applied: true, verified: true, changed, target, errors: [], ...late(s, r) }, nowMs);
+  for (const r of s.releases.splice(0))
+    report(s, out, r.window, { step: 'release', applied: true, verified: true, changed, target, errors: [], ...late(s, r) }, nowMs);
   s.lastChanged = false;
   if (s.cancelling) {
     alert(

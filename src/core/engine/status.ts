@@ -58,7 +58,11 @@ export function engineStatus(s: EngineState, nowMs: number): CoordinatorStatus {
     ],
     queued: 0,
     changes: s.seq,
-    knows: [...s.windows.map((w) => w.windowId), ...s.baselines.flatMap((b) => (b.window === undefined ? [] : [b.window.windowId])), ...s.releases.map((r) => r.window.windowId)],
+    knows: [
+      ...s.windows.map((w) => w.windowId),
+      ...s.baselines.flatMap((b) => (b.window === undefined ? [] : [b.window.windowId])),
+      ...s.releases.map((r) => r.window.windowId),
+    ],
     closed: [...s.closed],
     ...(s.dryRun !== undefined ? { dryRun: s.dryRun } : {}),
     baselines: s.baselines.map((b) => ({ plan: b.plan, trus: b.trus })),

@@ -155,9 +155,7 @@ export type EngineEvent =
  * unknown: no answer that settles it (unavailable, throttled, a request in progress, a timeout, a
  * worker that refused it, bad credentials): it may or may not take effect; try again.
  */
-export type ApplyResult =
-  | { outcome: 'accepted'; changed: boolean; dryRun: boolean }
-  | { outcome: 'refused' | 'failed' | 'unknown'; error: string };
+export type ApplyResult = { outcome: 'accepted'; changed: boolean; dryRun: boolean } | { outcome: 'refused' | 'failed' | 'unknown'; error: string };
 
 export type VerifyResult =
   | { outcome: 'ok'; dryRun: boolean; observed?: EngineState['observed'] }

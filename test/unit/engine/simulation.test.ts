@@ -18,7 +18,10 @@ const windowArb: fc.Arbitrary<Omit<WindowSpec, 'id'>> = fc
     startMin: fc.integer({ min: 0, max: 360 }),
     lengthMin: fc.option(fc.integer({ min: 5, max: 240 }), { freq: 6, nil: undefined }),
     trus: fc.constantFrom(...TRUS),
-    ramp: fc.option(fc.array(fc.record({ afterMin: fc.integer({ min: 1, max: 200 }), trus: fc.constantFrom(...TRUS) }), { minLength: 1, maxLength: 3 }), { freq: 4, nil: undefined }),
+    ramp: fc.option(fc.array(fc.record({ afterMin: fc.integer({ min: 1, max: 200 }), trus: fc.constantFrom(...TRUS) }), { minLength: 1, maxLength: 3 }), {
+      freq: 4,
+      nil: undefined,
+    }),
     plan: fc.constantFrom('A', 'B', 'C'),
     verifyDelayMs: fc.constantFrom(0, 30_000, 120_000),
     cancelMin: fc.option(fc.integer({ min: 0, max: 240 }), { freq: 6, nil: undefined }),
@@ -50,9 +53,15 @@ const windowArb: fc.Arbitrary<Omit<WindowSpec, 'id'>> = fc
   });
 
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
-  fc.record({ fromMin: fc.integer({ min: 0, max: 400 }), lenMin: fc.integer({ min: 1, max: 40 }) }).map((f) => ({ kind: 'outage' as const, fromMs: f.fromMin * MIN, toMs: (f.fromMin + f.lenMin) * MIN })),
-  fc.record({ fromMin: fc.integer({ min: 0, max: 400 }), lenMin: fc.integer({ min: 1, max: 25 }) }).map((f) => ({ kind: 'worker-down' as const, fromMs: f.fromMin * MIN, toMs: (f.fromMin + f.lenMin) * MIN })),
-  fc.record({ fromMin: fc.integer({ min: 0, max: 400 }), lenMin: fc.integer({ min: 1, max: 10 }) }).map((f) => ({ kind: 'exhausted' as const, fromMs: f.fromMin * MIN, toMs: (f.fromMin + f.lenMin) * MIN })),
+  fc
+    .record({ fromMin: fc.integer({ min: 0, max: 400 }), lenMin: fc.integer({ min: 1, max: 40 }) })
+    .map((f) => ({ kind: 'outage' as const, fromMs: f.fromMin * MIN, toMs: (f.fromMin + f.lenMin) * MIN })),
+  fc
+    .record({ fromMin: fc.integer({ min: 0, max: 400 }), lenMin: fc.integer({ min: 1, max: 25 }) })
+    .map((f) => ({ kind: 'worker-down' as const, fromMs: f.fromMin * MIN, toMs: (f.fromMin + f.lenMin) * MIN })),
+  fc
+    .record({ fromMin: fc.integer({ min: 0, max: 400 }), lenMin: fc.integer({ min: 1, max: 10 }) })
+    .map((f) => ({ kind: 'exhausted' as const, fromMs: f.fromMin * MIN, toMs: (f.fromMin + f.lenMin) * MIN })),
   fc.integer({ min: 0, max: 400 }).map((m) => ({ kind: 'reset' as const, atMs: m * MIN + 7_000 })),
   fc
     .record({ atMin: fc.integer({ min: 0, max: 400 }), failureType: fc.constantFrom('WORKER_MODE_MISMATCH', 'NAMESPACE_REFUSED', 'CLOUD_OPS_UNAUTHENTICATED') })
@@ -60,7 +69,11 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   fc.integer({ min: 0, max: 400 }).map((m) => ({ kind: 'op-fails' as const, atMs: m * MIN })),
   fc
     .record({ atMin: fc.integer({ min: 0, max: 400 }), trus: fc.option(fc.constantFrom(...TRUS), { nil: undefined }) })
-    .map((f) => ({ kind: 'out-of-band' as const, atMs: f.atMin * MIN + 3_000, target: f.trus === undefined ? { mode: 'onDemand' as const } : { mode: 'provisioned' as const, trus: f.trus } })),
+    .map((f) => ({
+      kind: 'out-of-band' as const,
+      atMs: f.atMin * MIN + 3_000,
+      target: f.trus === undefined ? { mode: 'onDemand' as const } : { mode: 'provisioned' as const, trus: f.trus },
+    })),
 );
 
 export const scenarioArb: fc.Arbitrary<Scenario> = fc
@@ -69,10 +82,9 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
     faults: fc.array(faultArb, { maxLength: 4 }),
     notOffered: fc.constantFrom([], [], [], [12]),
     dryRun: fc.constantFrom(false, false, false, false, false, false, false, false, false, true),
-    passes: fc.array(
-      fc.record({ atMin: fc.integer({ min: 0, max: 400 }), plans: fc.subarray(['A', 'B', 'C']), trus: fc.constantFrom(...TRUS) }),
-      { maxLength: 2 },
-    ),
+    passes: fc.array(fc.record({ atMin: fc.integer({ min: 0, max: 400 }), plans: fc.subarray(['A', 'B', 'C']), trus: fc.constantFrom(...TRUS) }), {
+      maxLength: 2,
+    }),
     // The product's default re-read (--reverify-interval 15m): without it an out-of-band change goes unseen by design.
     reverify: fc.constantFrom(15 * MIN, 5 * MIN),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
@@ -82,7 +94,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
     faults: r.faults,
     notOffered: [...r.notOffered],
     dryRun: r.dryRun,
-    baselinePasses: r.passes.map((p) => ({ atMs: p.atMin * MIN + 11_000, plans: Object.fromEntries(p.plans.map((plan) => [plan, p.trus])) })),
+    baselinePasses: r.passes.map((p, i) => ({ atMs: p.atMin * MIN + 11_000 + i * 1_000, plans: Object.fromEntries(p.plans.map((plan) => [plan, p.trus])) })),
     reverifyIntervalMs: r.reverify,
     seed: r.seed,
   }));
@@ -93,6 +105,11 @@ test(`the engine keeps I1–I5 in ${RUNS} random worlds (outages, lag, refusals,
       new World(structuredClone(scenario)).run();
     }),
     // A fixed seed in `npm test` (a red CI is reproducible); `npm run test:deep` explores new worlds each run.
-    { numRuns: RUNS, seed: Number(process.env.FC_SEED ?? (process.env.FC_DEEP === '1' ? Date.now() % 2 ** 31 : 20_261_206)), ...(process.env.FC_PATH !== undefined ? { path: process.env.FC_PATH } : {}), verbose: 0 },
+    {
+      numRuns: RUNS,
+      seed: Number(process.env.FC_SEED ?? (process.env.FC_DEEP === '1' ? Date.now() % 2 ** 31 : 20_261_206)),
+      ...(process.env.FC_PATH !== undefined ? { path: process.env.FC_PATH } : {}),
+      verbose: 0,
+    },
   );
 });

@@ -163,7 +163,17 @@ export class World {
   // ------------------------------------------------------------ scheduling
 
   private at(atMs: number, run: () => void): void {
-    this.queue.push({ atMs: Math.max(atMs, this.now), seq: this.seq++, run });
+    const item = { atMs: Math.max(atMs, this.now), seq: this.seq++, run };
+    // Sorted insert (time, then order of scheduling): the queue stays ordered without re-sorting each step.
+    let lo = 0;
+    let hi = this.queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = this.queue[mid] as Pending;
+      if (m.atMs < item.atMs || (m.atMs === item.atMs && m.seq < item.seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.queue.splice(lo, 0, item);
   }
 
   /** When something sent to the worker at `atMs` is handled: after any worker outage. */
@@ -186,7 +196,12 @@ export class World {
       }
       this.instance += 1;
       this.engine = initialState('ns.sim');
-      this.step({ kind: 'start', opPrefix: `capsched-capacity-ns.sim:run${this.instance}`, dryRun: this.scenario.dryRun, settings: { reverifyIntervalMs: this.scenario.reverifyIntervalMs } });
+      this.step({
+        kind: 'start',
+        opPrefix: `capsched-capacity-ns.sim:run${this.instance}`,
+        dryRun: this.scenario.dryRun,
+        settings: { reverifyIntervalMs: this.scenario.reverifyIntervalMs },
+      });
     }
     this.step(event);
   }
@@ -196,7 +211,9 @@ export class World {
     if (engine === undefined) return;
     const { state, commands } = decide(engine, event, this.now);
     this.engine = state;
-    this.log(`${event.kind}${event.kind === 'applied' ? ` ${event.result.outcome}` : event.kind === 'verified' ? ` ${event.result.outcome}` : ''} → ${commands.map((c) => c.kind).join(',') || '-'}`);
+    this.log(
+      `${event.kind}${event.kind === 'applied' ? ` ${event.result.outcome}` : event.kind === 'verified' ? ` ${event.result.outcome}` : ''} → ${commands.map((c) => c.kind).join(',') || '-'}`,
+    );
     const instance = this.instance;
     for (const c of commands) this.runCommand(c, instance);
     this.check(commands);
@@ -231,8 +248,10 @@ export class World {
         if (/recovered: now|capacity now/.test(c.title) && !this.scenario.dryRun) {
           const target = /now (on-demand|(\d+) TRUs)/.exec(c.title);
           const cloud = this.cloud();
-          const claimed: CapacityTarget | undefined = target?.[1] === 'on-demand' ? { mode: 'onDemand' } : target?.[2] !== undefined ? { mode: 'provisioned', trus: Number(target[2]) } : undefined;
-          if (claimed !== undefined && !verifyCapacity(cloud, claimed).ok) throw this.fail(`I5: alert "${c.title}" while the API reports ${JSON.stringify(cloud)}`);
+          const claimed: CapacityTarget | undefined =
+            target?.[1] === 'on-demand' ? { mode: 'onDemand' } : target?.[2] !== undefined ? { mode: 'provisioned', trus: Number(target[2]) } : undefined;
+          if (claimed !== undefined && !verifyCapacity(cloud, claimed).ok)
+            throw this.fail(`I5: alert "${c.title}" while the API reports ${JSON.stringify(cloud)}`);
         }
         return;
       case 'report': {
@@ -242,7 +261,9 @@ export class World {
         else got.release ??= r;
         this.reports.set(c.to.windowId, got);
         if (r.verified && !r.dryRun && !this.scenario.dryRun && !verifyCapacity(this.cloud(), r.target).ok)
-          throw this.fail(`I5: ${r.step} of ${c.to.windowId} reported verified at ${JSON.stringify(r.target)} while the API reports ${JSON.stringify(this.cloud())}`);
+          throw this.fail(
+            `I5: ${r.step} of ${c.to.windowId} reported verified at ${JSON.stringify(r.target)} while the API reports ${JSON.stringify(this.cloud())}`,
+          );
         return;
       }
       case 'continue-as-new':
@@ -273,7 +294,8 @@ export class World {
       if (this.within('outage', t)) return failure(t + 3_000, 'CLOUD_OPS_UNAVAILABLE', 'unavailable');
       if (this.within('exhausted', t)) return failure(t + 3_000, 'CLOUD_OPS_RATE_LIMITED', 'RESOURCE_EXHAUSTED: 10 operations running in the account');
       if (existing === undefined) {
-        if (target.mode === 'provisioned' && this.scenario.notOffered.includes(target.trus)) return failure(t, 'CLOUD_OPS_TRUS_NOT_OFFERED', `${target.trus} TRUs not offered`);
+        if (target.mode === 'provisioned' && this.scenario.notOffered.includes(target.trus))
+          return failure(t, 'CLOUD_OPS_TRUS_NOT_OFFERED', `${target.trus} TRUs not offered`);
         const cloud = this.cloud(t);
         if (cloud.latestRequest?.state === 'inProgress') return failure(t, 'CLOUD_OPS_REQUEST_IN_PROGRESS', 'a capacity request is in progress');
         if (verifyCapacity(cloud, target).ok) return result(t, { outcome: 'accepted', changed: false, dryRun: false });
@@ -282,7 +304,8 @@ export class World {
       const op = existing ?? this.accept(operationId, target, t, fails !== undefined);
       const lost = this.takeFault('lost-result', t) as Extract<Fault, { kind: 'lost-result' }> | undefined;
       if (lost !== undefined) return failure(t + 2_000, lost.failureType, 'refused by the worker the retry landed on');
-      if (op.fulfilledMs - t > ACTIVITY_TIMEOUT_MS) return failure(t + ACTIVITY_TIMEOUT_MS, 'CLOUD_OPS_OPERATION_TIMEOUT', 'the operation outlasted the activity');
+      if (op.fulfilledMs - t > ACTIVITY_TIMEOUT_MS)
+        return failure(t + ACTIVITY_TIMEOUT_MS, 'CLOUD_OPS_OPERATION_TIMEOUT', 'the operation outlasted the activity');
       if (op.failed) return failure(Math.max(t, op.fulfilledMs), 'CLOUD_OPS_OPERATION_FAILED', 'the operation ended FAILED');
       return result(Math.max(t, op.fulfilledMs), { outcome: 'accepted', changed: true, dryRun: false });
     });
@@ -310,7 +333,10 @@ export class World {
         if (this.within('outage', this.now)) return this.step({ kind: 'verified', result: { outcome: 'error', error: 'unavailable' } });
         const cloud = this.cloud();
         const v = verifyCapacity(cloud, target);
-        const observed = { mode: cloud.mode === 'provisioned' ? ('provisioned' as const) : ('onDemand' as const), ...(cloud.currentTrus !== undefined ? { trus: cloud.currentTrus } : {}) };
+        const observed = {
+          mode: cloud.mode === 'provisioned' ? ('provisioned' as const) : ('onDemand' as const),
+          ...(cloud.currentTrus !== undefined ? { trus: cloud.currentTrus } : {}),
+        };
         this.step({ kind: 'verified', result: v.ok ? { outcome: 'ok', dryRun: false, observed } : { outcome: 'mismatch', reason: v.reason, observed } });
       });
     });
@@ -356,7 +382,8 @@ export class World {
           const t = this.truth.get(w.id);
           if (t === undefined || t.endMs === undefined || t.endMs <= this.now) return;
           t.endMs = Math.max(m.toMs, this.now);
-          if (this.announced.has(w.id)) this.at(this.workerAt(this.now), () => this.deliver({ kind: 'set-end', windowId: `win-${w.id}/run`, endMs: t.endMs as number }, false));
+          if (this.announced.has(w.id))
+            this.at(this.workerAt(this.now), () => this.deliver({ kind: 'set-end', windowId: `win-${w.id}/run`, endMs: t.endMs as number }, false));
         });
       }
       if (w.setTrus !== undefined) {
@@ -378,7 +405,8 @@ export class World {
           t.endMs = this.now;
           t.cancelled = true;
           this.askQuietSince = this.now;
-          if (this.announced.has(w.id)) this.at(this.workerAt(this.now), () => this.deliver({ kind: 'close', windowId: `win-${w.id}/run`, reason: 'cancelled' }, false));
+          if (this.announced.has(w.id))
+            this.at(this.workerAt(this.now), () => this.deliver({ kind: 'close', windowId: `win-${w.id}/run`, reason: 'cancelled' }, false));
         });
       }
       // A waiting window checks on its coordinator every 10 minutes and just after its end; one that lost it re-announces itself.
@@ -405,7 +433,7 @@ export class World {
     }
     for (const p of this.scenario.baselinePasses) {
       this.at(p.atMs, () => {
-                this.askQuietSince = this.now;
+        this.askQuietSince = this.now;
         this.at(this.workerAt(this.now), () => this.deliver({ kind: 'baselines', plans: p.plans }, Object.keys(p.plans).length > 0));
       });
     }
@@ -461,25 +489,8 @@ export class World {
       const prev = latest.get(plan);
       if (at <= atMs && (prev === undefined || at >= prev.atMs)) latest.set(plan, { atMs: at, trus });
     };
-    for (const w of this.scenario.windows) if (w.endMs === undefined && (w.cancelAtMs === undefined || w.cancelAtMs > atMs)) see(w.plan ?? w.id, w.startMs + (w.joinLatencyMs ?? 1_000), w.trus);
-    // The daemon's pass: it pushes the permanent plans in force when the commit changed or the coordinator is a new run (a free visibility read), never on trust of an old push.
-    let pushedTo = -1;
-    let pushedCommit = -1;
-    for (let t = 5 * MIN; t < this.horizon(); t += 5 * MIN) {
-      const at = t;
-      this.at(at, () => {
-        const commit = this.scenario.baselinePasses.filter((p) => p.atMs <= at).length;
-        const plans = this.permanentTruth(at);
-        if (commit === pushedCommit && pushedTo === this.instance && this.engine !== undefined) return;
-        if (commit === 0 && Object.keys(plans).length === 0) return;
-        if (this.engine === undefined && Object.keys(plans).length === 0) return;
-        pushedCommit = commit;
-        this.at(this.workerAt(this.now), () => {
-          this.deliver({ kind: 'baselines', plans }, Object.keys(plans).length > 0);
-          pushedTo = this.instance;
-        });
-      });
-    }
+    for (const w of this.scenario.windows)
+      if (w.endMs === undefined && (w.cancelAtMs === undefined || w.cancelAtMs > atMs)) see(w.plan ?? w.id, w.startMs + (w.joinLatencyMs ?? 1_000), w.trus);
     for (const p of this.scenario.baselinePasses) {
       const names = new Set([...latest.keys(), ...Object.keys(p.plans), ...this.scenario.windows.flatMap((w) => (w.plan === undefined ? [] : [w.plan]))]);
       for (const plan of names) see(plan, p.atMs, p.plans[plan]);
@@ -518,7 +529,8 @@ export class World {
     const cloud = this.cloud();
     const has = cloud.mode === 'provisioned' ? (cloud.currentTrus ?? 0) : 0;
     // I1 money: nothing asks → on-demand within the bound.
-    if (asked === 0 && cloud.mode !== 'onDemand') throw this.fail(`I1: nothing has asked for capacity for ${(this.now - disturbed) / MIN} min, yet the namespace is at ${has} TRUs`);
+    if (asked === 0 && cloud.mode !== 'onDemand')
+      throw this.fail(`I1: nothing has asked for capacity for ${(this.now - disturbed) / MIN} min, yet the namespace is at ${has} TRUs`);
     // I2 capacity: windows ask → at least their maximum within the bound.
     if (asked > 0 && has < asked) throw this.fail(`I2: windows ask ${asked} TRUs, the namespace has ${has} (quiet for ${(this.now - disturbed) / MIN} min)`);
   }
@@ -554,7 +566,6 @@ export class World {
     const horizon = this.horizon();
     let steps = 0;
     while (this.queue.length > 0) {
-      this.queue.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
       const next = this.queue.shift() as Pending;
       if (next.atMs > horizon) break;
       this.now = next.atMs;
