@@ -50,8 +50,10 @@ export function retryDelayMs(kind: Trouble['kind'], attempt: number): number {
 
 /** The grace of an ended window: its verify delay, capped (0 for a window whose end came from a cancellation). */
 export function graceMs(w: { verifyDelayMs: number }): number {
-  return Math.min(Math.max(0, w.verifyDelayMs), MAX_RELEASE_GRACE_MS);
+  return Math.min(Math.max(MIN_RELEASE_GRACE_MS, w.verifyDelayMs), MAX_RELEASE_GRACE_MS);
 }
+/** The shortest hold across an end: a window starting then announces itself within seconds (its join), and 30 s past an end bill no other hour. */
+export const MIN_RELEASE_GRACE_MS = 30_000;
 
 /** `${workflowId}/${runId}` — the one window-id codec (a workflow id may contain '/', a run id never does). */
 export function windowIdOf(workflowId: string, runId: string): string {
@@ -96,9 +98,9 @@ export function decide(previous: EngineState, event: EngineEvent, nowMs: number)
 
 /** The TRUs a held window asks for now: a ramp's latest step reached (frozen at its end), 0 when refused. */
 function askOf(w: HeldAsk, nowMs: number): number {
-  if (w.refused !== undefined) return 0;
-  if (w.steps !== undefined && w.steps.length > 0) return trusAt(w.steps, w.endMs !== undefined ? Math.min(nowMs, w.endMs - 1) : nowMs);
-  return w.trus;
+  const trus = w.steps !== undefined && w.steps.length > 0 ? trusAt(w.steps, w.endMs !== undefined ? Math.min(nowMs, w.endMs - 1) : nowMs) : w.trus;
+  // A value the API refused is not asked again (a ramp's other steps still are).
+  return w.refusedTrus === trus ? 0 : trus;
 }
 
 /** The capacity every held window and baseline asks for together. */
@@ -106,8 +108,9 @@ export function desiredTarget(s: EngineState, nowMs: number): CapacityTarget {
   const asks = [...s.windows.map((w) => ({ windowId: w.windowId, trus: askOf(w, nowMs) })), ...s.baselines.map((b) => ({ windowId: b.plan, trus: b.trus }))];
   const wanted = effectiveTarget(asks);
   // A coordinator that lost its windows never lowers what the namespace has until they had time to re-join.
-  if (s.holdUntilMs !== undefined && nowMs < s.holdUntilMs && s.observed?.mode === 'provisioned' && s.observed.trus !== undefined) {
-    if (wanted.mode === 'onDemand' || wanted.trus < s.observed.trus) return { mode: 'provisioned', trus: s.observed.trus };
+  // It holds what the namespace had when it found out (holdTrus), not what it set itself since.
+  if (s.holdUntilMs !== undefined && nowMs < s.holdUntilMs && s.holdTrus !== undefined && s.holdTrus > 0) {
+    if (wanted.mode === 'onDemand' || wanted.trus < s.holdTrus) return { mode: 'provisioned', trus: s.holdTrus };
   }
   return wanted;
 }
@@ -162,6 +165,9 @@ function alert(s: EngineState, out: EngineCommand[], severity: 'info' | 'error' 
 function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineCommand[]): void {
   switch (e.kind) {
     case 'start':
+      // A fresh run cannot know the windows of a run it replaces (terminated, reset): it keeps what the namespace has until they re-join.
+      if (s.seq === 0 && s.windows.length === 0 && s.baselines.length === 0 && s.confirmed === undefined)
+        s.holdUntilMs = nowMs + (e.settings?.rejoinHoldMs ?? s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS);
       s.opPrefix = e.opPrefix;
       s.dryRun ??= e.dryRun;
       if (e.settings !== undefined) s.settings = { ...s.settings, ...e.settings };
@@ -187,7 +193,10 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
       if (held !== undefined) {
         if (e.steps !== undefined && e.steps.length > 0) held.steps = e.steps;
         else delete held.steps;
-        if (held.trus !== e.trus || e.steps !== undefined) held.refused = undefined;
+        if (held.trus !== e.trus || e.steps !== undefined) {
+          held.refused = undefined;
+          held.refusedTrus = undefined;
+        }
         held.trus = e.trus;
       }
       const base = s.baselines.find((b) => b.window?.windowId === e.windowId);
@@ -269,6 +278,7 @@ function open(s: EngineState, w: WindowAsk, nowMs: number, out: EngineCommand[])
   if (w.rejoin === true) {
     // The coordinator lost this window (terminated, reset, replaced): it may have lost others. Keep what the namespace has meanwhile.
     s.holdUntilMs = Math.max(s.holdUntilMs ?? 0, nowMs + (s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS));
+    s.holdTrus = s.observed === undefined ? s.holdTrus : Math.max(s.holdTrus ?? 0, s.observed.mode === 'provisioned' ? (s.observed.trus ?? 0) : 0);
     s.needsVerify = true;
     if (s.closed.includes(w.windowId) || (ask.endMs !== undefined && ask.endMs <= nowMs)) {
       s.releases.push({ window: addr(w), endMs: ask.endMs, dueMs: nowMs, reason: 'ended', rejoined: true });
@@ -335,7 +345,7 @@ function fail(s: EngineState, target: CapacityTarget, errors: string[], nowMs: n
       : {
           kind,
           target,
-          sinceMs: nowMs,
+          sinceMs: s.trouble?.sinceMs ?? nowMs,
           attempts: 0,
           errors: [],
           alerted: s.trouble?.alerted ?? false,
@@ -398,6 +408,7 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
     for (const w of s.windows) {
       if (askOf(w, nowMs) !== refusedTrus) continue;
       w.refused = error;
+      w.refusedTrus = refusedTrus;
       if (!w.raiseReported) {
         w.raiseReported = true;
         report(
@@ -450,9 +461,11 @@ function verified(s: EngineState, r: Extract<EngineEvent, { kind: 'verified' }>[
     else s.observed = step.target.mode === 'onDemand' ? { mode: 'onDemand' } : { mode: 'provisioned', trus: step.target.trus };
     s.lastDryRun ||= r.dryRun;
     s.needsVerify = false;
+    if (step.purpose === 'read') s.holdTrus = s.observed.mode === 'provisioned' ? (s.observed.trus ?? 0) : 0;
     return;
   }
   if (r.outcome === 'mismatch' && r.observed !== undefined) s.observed = r.observed;
+  if (step.purpose === 'read' && r.outcome !== 'error') s.holdTrus = s.observed?.mode === 'provisioned' ? (s.observed.trus ?? 0) : 0;
   const reason = r.outcome === 'mismatch' ? r.reason : `capacity read failed: ${r.error}`;
   if (step.purpose === 'reverify') {
     if (r.outcome === 'error') return; // read again next interval
@@ -492,7 +505,10 @@ function drifted(s: EngineState, target: CapacityTarget, reason: string, nowMs: 
 function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
   // Windows whose end (and grace) has come are released.
   for (const w of [...s.windows]) if (w.endMs !== undefined && nowMs >= w.endMs + graceMs(w)) close(s, w.windowId, 'ended', nowMs);
-  if (s.holdUntilMs !== undefined && nowMs >= s.holdUntilMs) s.holdUntilMs = undefined;
+  if (s.holdUntilMs !== undefined && nowMs >= s.holdUntilMs) {
+    s.holdUntilMs = undefined;
+    s.holdTrus = undefined;
+  }
   const desired = desiredTarget(s, nowMs);
   const wake: number[] = [];
   for (const w of s.windows) {
@@ -530,7 +546,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
       return;
     }
     for (const r of s.releases) r.startedMs ??= nowMs;
-    if (s.holdUntilMs !== undefined && s.observed === undefined) {
+    if (s.holdUntilMs !== undefined && s.holdTrus === undefined) {
       // A coordinator that lost its windows reads what the namespace has before it changes anything.
       s.inFlight = { kind: 'verify', target: desired, sinceMs: nowMs, purpose: 'read' };
       out.push({ kind: 'verify', target: desired, dryRun: s.dryRun });
@@ -573,19 +589,22 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
   if (s.trouble !== undefined) {
     const t = s.trouble;
     s.trouble = undefined;
-    if (t.alerted)
+    // The recovery answers the alert that went out (its key), whatever the target became since.
+    if (t.alerted && t.alertedKey !== undefined) {
+      const kind = t.alertedKey.split('-failing:')[0] ?? t.kind;
       alert(
         s,
         out,
         'info',
-        `Capacity ${t.kind} recovered: now ${describeTarget(target)}`,
+        `Capacity ${kind} recovered: now ${describeTarget(target)}`,
         `After ${t.attempts} failed attempt(s) since ${new Date(t.sinceMs).toISOString()}, ${s.namespace} is verifiably at ${describeTarget(target)}.`,
-        `${t.kind}-recovered:${t.sinceMs}`,
+        t.alertedKey.replace('-failing:', '-recovered:'),
       );
+    }
   }
   if (s.drift !== undefined && s.settings.selfHeal !== false) s.drift = undefined;
   for (const w of s.windows) {
-    if (w.raiseReported || w.refused !== undefined) continue;
+    if (w.raiseReported || (w.refused !== undefined && askOf(w, nowMs) === 0)) continue;
     const ask = askOf(w, nowMs);
     if (target.mode === 'provisioned' ? ask > target.trus : ask > 0) continue;
     w.raiseReported = true;

@@ -38,6 +38,8 @@ export interface HeldAsk extends WindowAsk {
   raiseReported: boolean;
   /** The API refused its value before accepting it (not offered, invalid): it asks nothing until its TRUs change. */
   refused?: string | undefined;
+  /** The value refused. */
+  refusedTrus?: number | undefined;
 }
 
 /** A permanent ask, one per plan; the pass's baselines event replaces the whole set (git is the truth). */
@@ -122,6 +124,8 @@ export interface EngineState {
   verifiedAtMs?: number | undefined;
   /** Until then the coordinator may not know every window (it lost them): it never lowers capacity. */
   holdUntilMs?: number | undefined;
+  /** What the namespace had when the coordinator found out it may have lost windows (read first when unknown). */
+  holdTrus?: number | undefined;
   /** Spans of recent changes (why a release began late). */
   recent: Array<{ startMs: number; endMs: number; what: string }>;
   /** The last change was made in dry-run (reports say so). */

@@ -419,6 +419,13 @@ export class World {
     for (let t = 5 * MIN; t < this.horizon(); t += 5 * MIN) {
       const at = t;
       this.at(at, () => {
+        // Running windows whose plan was edited: the pass sets their TRUs again while the coordinator holds another value.
+        for (const w of this.scenario.windows) {
+          const truth = this.truth.get(w.id);
+          const held = this.engine?.windows.find((x) => x.windowId === `win-${w.id}/run`);
+          if (truth === undefined || held === undefined || truth.steps !== undefined || (held.steps === undefined && held.trus === truth.trus)) continue;
+          this.at(this.workerAt(this.now), () => this.deliver({ kind: 'set-trus', windowId: `win-${w.id}/run`, trus: truth.trus }, false));
+        }
         const commit = this.scenario.baselinePasses.filter((p) => p.atMs <= at).length;
         const plans = this.permanentTruth(at);
         if (commit === pushedCommit && pushedTo === this.instance && this.engine !== undefined) return;
@@ -445,7 +452,11 @@ export class World {
           this.inFlight = undefined;
           this.quietSince = Math.max(this.quietSince, this.now);
         });
-      if (f.kind === 'out-of-band') this.at(f.atMs, () => this.accept(`oob-${f.atMs}`, f.target, this.now, false));
+      // Someone else's change while capsched holds the namespace (when no coordinator runs, the namespace is not capsched's to watch).
+      if (f.kind === 'out-of-band')
+        this.at(f.atMs, () => {
+          if (this.engine !== undefined) this.accept(`oob-${f.atMs}`, f.target, this.now, false);
+        });
     }
   }
 
@@ -469,16 +480,22 @@ export class World {
   // ------------------------------------------------------------ invariants
 
   /** The maximum TRUs asked now by windows and baselines in force (values the API offers). */
-  private asked(atMs: number): number {
+  private asked(atMs: number, announcedOnly = false): number {
     let max = 0;
-    for (const [, t] of this.truth) {
+    for (const [id, t] of this.truth) {
+      if (announcedOnly && !this.announced.has(id)) continue;
       if (atMs < t.startMs || (t.endMs !== undefined && atMs >= t.endMs)) continue;
       if (t.endMs === undefined) continue; // permanent windows are asked through their plan's baseline
       let v = t.trus;
       if (t.steps !== undefined) for (const s of t.steps) if (t.startMs + s.afterMs <= atMs) v = s.trus;
       if (!this.scenario.notOffered.includes(v)) max = Math.max(max, v);
     }
-    for (const v of Object.values(this.permanentTruth(atMs))) if (!this.scenario.notOffered.includes(v)) max = Math.max(max, v);
+    for (const [plan, v] of Object.entries(this.permanentTruth(atMs))) {
+      // Asked of capsched once its window announced it (a pass pushes it again after that).
+      const announced = this.scenario.windows.some((w) => w.plan === plan && w.endMs === undefined && this.announced.has(w.id));
+      if (announcedOnly && !announced) continue;
+      if (!this.scenario.notOffered.includes(v)) max = Math.max(max, v);
+    }
     return max;
   }
 
@@ -522,7 +539,8 @@ export class World {
     for (const c of commands) {
       if (c.kind !== 'apply') continue;
       const to = c.target.mode === 'onDemand' ? 0 : c.target.trus;
-      if (to < hasNow && to < asked) throw this.fail(`I2: capsched lowered the namespace from ${hasNow} to ${to} TRUs while its windows ask ${asked}`);
+      const known = this.asked(this.now, true);
+      if (to < hasNow && to < known) throw this.fail(`I2: capsched lowered the namespace from ${hasNow} to ${to} TRUs while its windows ask ${known}`);
     }
     const disturbed = Math.max(this.quietSince, this.lastFaultEnd(this.now), this.lastChangeOfAsk(this.now));
     if (this.now - disturbed < SETTLE_BOUND_MS) return;

@@ -1,0 +1,84 @@
+/**
+ * Issue #20's defects as named worlds (world.ts checks I1–I5 after every step); each also asserts
+ * the outcome the defect got wrong on c3f9aec.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MIN, World, type Scenario } from './world.js';
+
+const base = (s: Partial<Scenario>): Scenario => ({
+  windows: [],
+  faults: [],
+  notOffered: [],
+  dryRun: false,
+  baselinePasses: [],
+  reverifyIntervalMs: 15 * MIN,
+  seed: 7,
+  ...s,
+});
+
+test('defect 1: a raise accepted by Cloud whose retry lands on a worker of another mode is not "never applied": the window is raised, then released', () => {
+  const w = new World(
+    base({
+      windows: [{ id: 'a', startMs: 0, endMs: 60 * MIN, trus: 8, verifyDelayMs: 120_000 }],
+      faults: [{ kind: 'lost-result', atMs: 0, failureType: 'WORKER_MODE_MISMATCH' }],
+    }),
+  ).run();
+  assert.equal(w.cloud().mode, 'onDemand');
+  assert.ok(w.applies.some((a) => a.target.mode === 'provisioned' && a.target.trus === 8));
+  assert.equal(w.reports.get('win-a/run')?.release?.verified, true);
+});
+
+test('defect 2: permanent plans are a set following git: A (4) then B (8), B deleted → 4, not 8', () => {
+  const w = new World(
+    base({
+      windows: [
+        { id: '0', startMs: 0, trus: 4, plan: 'A', verifyDelayMs: 0 },
+        { id: '1', startMs: 10 * MIN, trus: 8, plan: 'B', verifyDelayMs: 0 },
+      ],
+      baselinePasses: [{ atMs: 30 * MIN, plans: { A: 4 } }],
+    }),
+  ).run();
+  const cloud = w.cloud();
+  assert.equal(cloud.mode, 'provisioned');
+  assert.equal(cloud.currentTrus, 4);
+});
+
+test('defect 3: a window opening during a 3-minute Cloud Ops outage is raised once the API is back (a raise retries like a release)', () => {
+  const w = new World(
+    base({
+      windows: [{ id: 'a', startMs: MIN, endMs: 6 * MIN, trus: 6, verifyDelayMs: 0 }],
+      faults: [{ kind: 'outage', fromMs: 0, toMs: 3 * MIN }],
+      maxLagMs: 10_000,
+    }),
+  ).run();
+  const raised = w.applies.find((a) => a.target.mode === 'provisioned' && a.atMs >= 3 * MIN);
+  assert.ok(raised !== undefined && raised.atMs < 5 * MIN, 'raised within two minutes of the outage');
+  assert.equal(w.cloud().mode, 'onDemand');
+});
+
+test('defect 5: a window re-joining a fresh coordinator never lowers capacity below the running windows it has not heard from yet', () => {
+  new World(
+    base({
+      windows: [
+        { id: 'big', startMs: 0, endMs: 120 * MIN, trus: 8, verifyDelayMs: 0 },
+        { id: 'small', startMs: 0, endMs: 120 * MIN, trus: 4, verifyDelayMs: 0, joinLatencyMs: 20_000 },
+      ],
+      faults: [{ kind: 'reset', atMs: 5 * MIN }],
+    }),
+  ).run(); // I2 (never lowered below an ask) is checked on every change
+});
+
+test('defect 8: operation ids never repeat after a coordinator loses its state', () => {
+  const w = new World(
+    base({
+      windows: [
+        { id: 'a', startMs: 0, endMs: 30 * MIN, trus: 4, verifyDelayMs: 0 },
+        { id: 'b', startMs: 40 * MIN, endMs: 60 * MIN, trus: 6, verifyDelayMs: 0 },
+      ],
+      faults: [{ kind: 'reset', atMs: 45 * MIN }],
+    }),
+  ).run();
+  const ids = w.applies.map((a) => a.operationId);
+  assert.equal(new Set(ids).size, ids.length);
+});
