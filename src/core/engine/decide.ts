@@ -513,7 +513,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
   const wake: number[] = [];
   for (const w of s.windows) {
     if (w.endMs !== undefined) wake.push(w.endMs + graceMs(w));
-    if (w.steps !== undefined && w.refused === undefined) {
+    if (w.steps !== undefined) {
       const at = nextStepMs(w.steps, nowMs);
       if (at !== undefined && (w.endMs === undefined || at < w.endMs)) wake.push(at);
     }

@@ -112,12 +112,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
     seed: r.seed,
   }));
 
-// Open (issue #20): the simulation still finds counterexamples in worlds where a coordinator loses its state around a
-// window's end (a reset while a release is being verified, a moved end or a failed operation next to a reset) and in a
-// ramp whose refused step meets a moved end. Until they are fixed the property runs as a todo: it runs and prints
-// its counterexample, but does not fail `npm test`. Each fixed counterexample becomes a named case in defects.test.ts.
-const OPEN = process.env.FC_STRICT === '1' ? undefined : 'counterexamples with coordinator resets remain (issue #20)';
-test(`the engine keeps I1–I5 in ${RUNS} random worlds (outages, lag, refusals, crashes, resets, edits, ramps, baselines)`, { todo: OPEN }, () => {
+test(`the engine keeps I1–I5 in ${RUNS} random worlds (outages, lag, refusals, crashes, resets, edits, ramps, baselines)`, () => {
   fc.assert(
     fc.property(scenarioArb, (scenario) => {
       new World(structuredClone(scenario)).run();

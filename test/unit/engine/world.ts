@@ -99,6 +99,9 @@ export class World {
   readonly alerts: Array<{ atMs: number; severity: string; title: string; key: string }> = [];
   readonly reports = new Map<string, { raise?: WindowReport; release?: WindowReport }>();
   readonly opTargets = new Map<string, string>();
+  readonly resets: number[] = [];
+  readonly verifiedLog: number[] = [];
+  readonly reportLog: Array<{ atMs: number; step: 'raise' | 'release'; verified: boolean }> = [];
   readonly applies: Array<{ atMs: number; target: CapacityTarget; dryRun: boolean | undefined; operationId: string }> = [];
   now = 0;
   private ops: Op[] = [];
@@ -110,6 +113,8 @@ export class World {
   private timer: { instance: number; atMs: number } | undefined;
   private rnd: () => number;
   private announced = new Set<string>();
+  /** What the coordinator has been told of each window (its join, the edits and ends delivered since). */
+  private told = new Map<string, { trus: number; flat: boolean; endMs?: number | undefined; steps?: WindowSpec['steps'] }>();
   /** Windows' truth: their current value and end, as the plan and the user say. */
   private truth = new Map<string, { trus: number; endMs?: number | undefined; startMs: number; steps?: WindowSpec['steps']; cancelled?: boolean }>();
   private quietSince = 0;
@@ -256,6 +261,7 @@ export class World {
         return;
       case 'report': {
         const r = c.report;
+        this.reportLog.push({ atMs: this.now, step: r.step, verified: r.verified });
         const got = this.reports.get(c.to.windowId) ?? {};
         if (r.step === 'raise') got.raise ??= r;
         else got.release ??= r;
@@ -333,6 +339,7 @@ export class World {
         if (this.within('outage', this.now)) return this.step({ kind: 'verified', result: { outcome: 'error', error: 'unavailable' } });
         const cloud = this.cloud();
         const v = verifyCapacity(cloud, target);
+        if (v.ok) this.verifiedLog.push(this.now);
         const observed = {
           mode: cloud.mode === 'provisioned' ? ('provisioned' as const) : ('onDemand' as const),
           ...(cloud.currentTrus !== undefined ? { trus: cloud.currentTrus } : {}),
@@ -369,21 +376,29 @@ export class World {
         const ask = this.ask(w, false);
         this.at(this.workerAt(joinAt), () => {
           this.announced.add(w.id);
+          this.told.set(w.id, { trus: ask.trus, flat: ask.steps === undefined, endMs: ask.endMs, steps: this.truth.get(w.id)?.steps });
           this.deliver({ kind: 'open', window: ask }, true);
           // What changed while the join ran is forwarded after it (the window shell's rule): a cancellation, a moved end.
           const now = this.truth.get(w.id);
           if (now?.cancelled === true) this.deliver({ kind: 'close', windowId: ask.windowId, reason: 'cancelled' }, false);
-          else if (now?.endMs !== ask.endMs && now?.endMs !== undefined) this.deliver({ kind: 'set-end', windowId: ask.windowId, endMs: now.endMs }, false);
+          else if (now?.endMs !== ask.endMs && now?.endMs !== undefined) {
+            this.tell(w.id, { endMs: now.endMs });
+            this.deliver({ kind: 'set-end', windowId: ask.windowId, endMs: now.endMs }, false);
+          }
         });
       });
       if (w.moveEnd !== undefined) {
         const m = w.moveEnd;
-        this.at(m.atMs, () => {
+        // The window handles setEndTime when a worker runs it; an end that has passed by then is refused (its release is under way).
+        this.at(this.workerAt(m.atMs), () => {
           const t = this.truth.get(w.id);
           if (t === undefined || t.endMs === undefined || t.endMs <= this.now) return;
           t.endMs = Math.max(m.toMs, this.now);
           if (this.announced.has(w.id))
-            this.at(this.workerAt(this.now), () => this.deliver({ kind: 'set-end', windowId: `win-${w.id}/run`, endMs: t.endMs as number }, false));
+            this.at(this.workerAt(this.now), () => {
+              if (this.engine !== undefined) this.tell(w.id, { endMs: t.endMs });
+              this.deliver({ kind: 'set-end', windowId: `win-${w.id}/run`, endMs: t.endMs as number }, false);
+            });
         });
       }
       if (w.setTrus !== undefined) {
@@ -394,7 +409,10 @@ export class World {
           t.trus = st.trus;
           t.steps = undefined;
           this.askQuietSince = this.now;
-          this.at(this.workerAt(this.now), () => this.deliver({ kind: 'set-trus', windowId: `win-${w.id}/run`, trus: st.trus }, false));
+          this.at(this.workerAt(this.now), () => {
+            if (this.engine !== undefined) this.tell(w.id, { trus: st.trus, flat: true });
+            this.deliver({ kind: 'set-trus', windowId: `win-${w.id}/run`, trus: st.trus }, false);
+          });
         });
       }
       if (w.cancelAtMs !== undefined) {
@@ -424,16 +442,21 @@ export class World {
           const truth = this.truth.get(w.id);
           const held = this.engine?.windows.find((x) => x.windowId === `win-${w.id}/run`);
           if (truth === undefined || held === undefined || truth.steps !== undefined || (held.steps === undefined && held.trus === truth.trus)) continue;
-          this.at(this.workerAt(this.now), () => this.deliver({ kind: 'set-trus', windowId: `win-${w.id}/run`, trus: truth.trus }, false));
+          this.at(this.workerAt(this.now), () => {
+            if (this.engine !== undefined) this.tell(w.id, { trus: truth.trus, flat: true });
+            this.deliver({ kind: 'set-trus', windowId: `win-${w.id}/run`, trus: truth.trus }, false);
+          });
         }
         const commit = this.scenario.baselinePasses.filter((p) => p.atMs <= at).length;
         const plans = this.permanentTruth(at);
         if (commit === pushedCommit && pushedTo === this.instance && this.engine !== undefined) return;
         if (commit === 0 && Object.keys(plans).length === 0) return;
         if (this.engine === undefined && Object.keys(plans).length === 0) return;
+        const pushedCommitBefore = pushedCommit;
         pushedCommit = commit;
         this.at(this.workerAt(this.now), () => {
-          this.deliver({ kind: 'baselines', plans }, Object.keys(plans).length > 0);
+          // A new commit starts the namespace's coordinator if none runs (a deleted plan must be released by someone).
+          this.deliver({ kind: 'baselines', plans }, Object.keys(plans).length > 0 || commit !== pushedCommitBefore);
           pushedTo = this.instance;
         });
       });
@@ -448,6 +471,7 @@ export class World {
       if (f.kind === 'reset')
         this.at(f.atMs, () => {
           this.log('coordinator reset: its state is lost');
+          this.resets.push(this.now);
           this.engine = undefined;
           this.inFlight = undefined;
           this.quietSince = Math.max(this.quietSince, this.now);
@@ -460,14 +484,24 @@ export class World {
     }
   }
 
+  private tell(id: string, what: { trus?: number; flat?: boolean; endMs?: number | undefined }): void {
+    const prev = this.told.get(id);
+    if (prev !== undefined) this.told.set(id, { ...prev, ...what });
+  }
+
   private checkOn(w: WindowSpec): void {
     if (!this.announced.has(w.id)) return;
     const got = this.reports.get(`win-${w.id}/run`);
     if (got?.release !== undefined || (w.endMs === undefined && got?.raise !== undefined)) return;
-    if (got?.raise !== undefined && got.raise.applied === false && got.raise.retrying !== true) return; // the window ended its run
+    // A timed window waits for its release whatever its raise did (a refused value may be asked again after an edit).
+    if (w.endMs === undefined && got?.raise !== undefined) return;
     const knows = this.engine === undefined ? [] : (engineStatus(this.engine, this.now).knows ?? []);
     if (knows.includes(`win-${w.id}/run`)) return;
-    this.at(this.workerAt(this.now), () => this.deliver({ kind: 'open', window: this.ask(w, true) }, true));
+    this.at(this.workerAt(this.now), () => {
+      const ask = this.ask(w, true);
+      this.told.set(w.id, { trus: ask.trus, flat: ask.steps === undefined, endMs: ask.endMs, steps: this.truth.get(w.id)?.steps });
+      this.deliver({ kind: 'open', window: ask }, true);
+    });
   }
 
   horizon(): number {
@@ -482,8 +516,14 @@ export class World {
   /** The maximum TRUs asked now by windows and baselines in force (values the API offers). */
   private asked(atMs: number, announcedOnly = false): number {
     let max = 0;
-    for (const [id, t] of this.truth) {
+    for (const [id, truth] of this.truth) {
       if (announcedOnly && !this.announced.has(id)) continue;
+      // "Never lowered below" is judged on what capsched was told; "reaches within the bound" on the truth.
+      const told = announcedOnly ? this.told.get(id) : undefined;
+      const t =
+        told === undefined
+          ? truth
+          : { ...truth, trus: told.trus, endMs: truth.cancelled === true ? truth.endMs : told.endMs, steps: told.flat ? undefined : told.steps };
       if (atMs < t.startMs || (t.endMs !== undefined && atMs >= t.endMs)) continue;
       if (t.endMs === undefined) continue; // permanent windows are asked through their plan's baseline
       let v = t.trus;
@@ -596,7 +636,14 @@ export class World {
     for (const a of this.alerts) {
       const m = /:(raise|release|restore)-failing:(\d+)$/.exec(a.key);
       if (m === null) continue;
-      if (!this.alerts.some((b) => b.key.endsWith(`:${m[1]}-recovered:${m[2]}`))) throw this.fail(`I5: "${a.title}" was never followed by its recovery`);
+      // Recovered: the coordinator says so, or (after it lost its state) a window's verified report does — the window alerts it.
+      const step = m[1] === 'raise' ? 'raise' : 'release';
+      const reported = this.reportLog.some((r) => r.atMs >= a.atMs && r.step === step && r.verified);
+      // A coordinator that lost its state (reset) cannot remember what it alerted: a later run verifying the namespace closes it.
+      const lostThenVerified = this.resets.some((r) => r >= a.atMs) && this.verifiedLog.some((v) => v >= a.atMs);
+      if (lostThenVerified) continue;
+      if (!reported && !this.alerts.some((b) => b.key.endsWith(`:${m[1]}-recovered:${m[2]}`)))
+        throw this.fail(`I5: "${a.title}" was never followed by its recovery`);
     }
     return this;
   }
