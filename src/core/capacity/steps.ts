@@ -77,3 +77,29 @@ export function sameSteps(a: readonly TimedStep[] | undefined, b: readonly Timed
   if (a === undefined || b === undefined) return a === b;
   return a.length === b.length && a.every((s, i) => s.atMs === b[i]!.atMs && s.trus === b[i]!.trus);
 }
+
+/**
+ * A ramp's steps at instants, checked: offsets in the duration grammar, the first at the start,
+ * strictly increasing, inside the window; TRUs positive. A string says what is wrong.
+ */
+export function readRamp(
+  planSteps: unknown,
+  startMs: number,
+  endMs: number | undefined,
+  readDuration: (text: string) => number | undefined,
+): TimedStep[] | string {
+  if (!Array.isArray(planSteps) || planSteps.length === 0) return 'steps must be a non-empty list of { after, trus }';
+  const out: TimedStep[] = [];
+  for (const [i, raw] of planSteps.entries()) {
+    const s = raw as { after?: unknown; trus?: unknown } | null;
+    const afterMs = typeof s?.after === 'string' ? readDuration(s.after) : undefined;
+    if (afterMs === undefined) return `steps[${i}].after ${JSON.stringify(s?.after)} is not a duration such as "1h30m"`;
+    if (typeof s?.trus !== 'number' || !Number.isFinite(s.trus) || s.trus <= 0) return `steps[${i}].trus ${JSON.stringify(s?.trus)} must be a positive number`;
+    if (i === 0 && afterMs !== 0) return `steps[0].after must be 0 (the first step is at the window's start), not "${String(s.after)}"`;
+    const prev = out[out.length - 1];
+    if (prev !== undefined && startMs + afterMs <= prev.atMs) return `steps[${i}].after must be later than steps[${i - 1}].after`;
+    if (endMs !== undefined && startMs + afterMs >= endMs) return `steps[${i}].after is at or after the window's end`;
+    out.push({ atMs: startMs + afterMs, trus: s.trus });
+  }
+  return out;
+}

@@ -99,8 +99,8 @@ export function decide(previous: EngineState, event: EngineEvent, nowMs: number)
 /** The TRUs a held window asks for now: a ramp's latest step reached (frozen at its end), 0 when refused. */
 function askOf(w: HeldAsk, nowMs: number): number {
   const trus = w.steps !== undefined && w.steps.length > 0 ? trusAt(w.steps, w.endMs !== undefined ? Math.min(nowMs, w.endMs - 1) : nowMs) : w.trus;
-  // A value the API refused is not asked again (a ramp's other steps still are).
-  return w.refusedTrus === trus ? 0 : trus;
+  // A value the API refused is not asked again (a ramp's other steps still are); a window told its raise was refused asks nothing.
+  return w.refusedAll === true || w.refusedTrus === trus ? 0 : trus;
 }
 
 /** The capacity every held window and baseline asks for together. */
@@ -193,7 +193,7 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
       if (held !== undefined) {
         if (e.steps !== undefined && e.steps.length > 0) held.steps = e.steps;
         else delete held.steps;
-        if (held.trus !== e.trus || e.steps !== undefined) {
+        if (held.refusedAll !== true && (held.trus !== e.trus || e.steps !== undefined)) {
           held.refused = undefined;
           held.refusedTrus = undefined;
         }
@@ -410,6 +410,8 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
       w.refused = error;
       w.refusedTrus = refusedTrus;
       if (!w.raiseReported) {
+        // Told its raise was refused, the window ends its run: it asks nothing more until its end.
+        w.refusedAll = true;
         w.raiseReported = true;
         report(
           s,

@@ -3,7 +3,7 @@
  * happen to it (EngineEvent) and what it asks its shell to do (EngineCommand). Plain data only:
  * the state travels through continue-as-new, events and commands through the coordinator workflow.
  */
-import type { CapacityTarget } from '../ports.js';
+import type { AlertSeverity, CapacityTarget } from '../ports.js';
 import type { TimedStep } from '../capacity/steps.js';
 
 /** Where a window workflow listens for its reports. */
@@ -40,6 +40,8 @@ export interface HeldAsk extends WindowAsk {
   refused?: string | undefined;
   /** The value refused. */
   refusedTrus?: number | undefined;
+  /** Its raise was reported refused (the window ended its run): it asks nothing until its end. */
+  refusedAll?: boolean | undefined;
 }
 
 /** A permanent ask, one per plan; the pass's baselines event replaces the whole set (git is the truth). */
@@ -183,7 +185,7 @@ export interface WindowReport {
   heldUpBy?: string;
 }
 
-export type AlertSeverity = 'info' | 'warning' | 'error' | 'critical';
+export type { AlertSeverity };
 
 export type EngineCommand =
   | { kind: 'apply'; target: CapacityTarget; operationId: string; dryRun?: boolean | undefined }

@@ -96,6 +96,8 @@ export interface VerifyCapacityResult {
 
 export interface SendAlertRequest {
   alert: Alert;
+  /** The sender's mode (a coordinator's): a real coordinator's alert is sent even from a dry-run worker. Absent: the worker's. */
+  dryRun?: boolean | undefined;
   /** Workflow the alert links to (default: the calling workflow). */
   workflowId?: string;
 }
@@ -309,7 +311,8 @@ export function createActivities(deps: ActivityDeps) {
         ...req.alert,
         workflowUrl: req.alert.workflowUrl ?? (workflowId === undefined ? undefined : workflowUrl(settings.temporalUiUrl, temporalNamespace, workflowId)),
       };
-      if (settings.dryRun) {
+      // The sender's mode decides (a real coordinator's alert that runs on a dry-run worker is still sent); absent: this worker's.
+      if (req.dryRun ?? settings.dryRun) {
         log.info({ severity: alert.severity, title: alert.title, namespace: alert.namespace, text: alert.text }, 'dry run: alert not sent');
         return;
       }

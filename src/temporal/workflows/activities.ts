@@ -1,5 +1,5 @@
 /** Activity stubs with the timeouts and retry policies the capacity workflows use. */
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { CapacityActivities, VerifyCapacityRequest, VerifyCapacityResult } from '../activities/index.js';
 
 /** The seed's policy: 3 attempts, exponential backoff from 1 s, at most 30 s apart. */
@@ -12,11 +12,6 @@ export const { applyCapacity } = proxyActivities<Pick<CapacityActivities, 'apply
   retry: THREE_ATTEMPTS,
 });
 
-export const capacityRead = proxyActivities<Pick<CapacityActivities, 'verifyCapacity'>>({
-  startToCloseTimeout: '30s',
-  retry: THREE_ATTEMPTS,
-});
-
 /** A verification that waits (polling, heartbeating) for the latest capacity request to complete. */
 const capacitySettle = proxyActivities<Pick<CapacityActivities, 'verifyCapacity'>>({
   startToCloseTimeout: '3m',
@@ -24,19 +19,12 @@ const capacitySettle = proxyActivities<Pick<CapacityActivities, 'verifyCapacity'
   retry: THREE_ATTEMPTS,
 });
 
-/** Verification polls until the latest capacity request completes (issue #12 scenario 9), instead of one read. */
-export const VERIFY_SETTLED_PATCH = 'capsched-verify-settled';
-
 /** How long a verification waits for the namespace's latest capacity request to complete: Terraform's acceptance test waits 60 s. */
 export const SETTLE_WITHIN_MS = 60_000;
 
-/**
- * Verifies the namespace's capacity. With capsched-verify-settled: re-reads while the latest
- * request is IN_PROGRESS, up to SETTLE_WITHIN_MS, then verifies (unverified if still changing).
- */
+/** Verifies the namespace's capacity: re-reads while the latest request is IN_PROGRESS, up to SETTLE_WITHIN_MS, then verifies (unverified if still changing). */
 export function verifyCapacity(req: Omit<VerifyCapacityRequest, 'settleWithinMs'>): Promise<VerifyCapacityResult> {
-  if (patched(VERIFY_SETTLED_PATCH)) return capacitySettle.verifyCapacity({ ...req, settleWithinMs: SETTLE_WITHIN_MS });
-  return capacityRead.verifyCapacity(req);
+  return capacitySettle.verifyCapacity({ ...req, settleWithinMs: SETTLE_WITHIN_MS });
 }
 
 /** Alerts: bounded (the notifier caps each attempt set at ~20 s); the workflows swallow failures. */

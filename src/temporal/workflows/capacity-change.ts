@@ -6,19 +6,16 @@
  */
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import {
-  ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { formatDurationMs, isLegacyDurationText, parseDuration, parseDurationMs } from '../../core/capacity/duration.js';
+import { formatDurationMs, parseDuration, parseDurationMs } from '../../core/capacity/duration.js';
 import {
   DEFAULT_COORDINATOR_CHECK_MS,
   DEFAULT_VERIFY_DELAY_MS,
@@ -29,7 +26,9 @@ import {
   parseInstant,
   resolveWindowEnd,
 } from '../../core/capacity/window.js';
-import { describeSteps, type TimedStep } from '../../core/capacity/steps.js';
+import { describeSteps, readRamp, type TimedStep } from '../../core/capacity/steps.js';
+import { windowIdOf } from '../../core/engine/index.js';
+import { failureMessage, failureType } from './failures.js';
 import type { Alert, AlertSeverity } from '../../core/ports.js';
 import type { CapacityChangeInput, CapacityChangeResult } from '../../core/workflow-contract.js';
 import { alerts, coordination } from './activities.js';
@@ -49,26 +48,12 @@ import {
 /** Nominal start of a schedule-started run (set by the server, absent otherwise). */
 export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
-/** How long a cancelled window waits for its coordinator to release capacity (runs without the liveness patch). */
-const CANCEL_RELEASE_WAIT_MS = 30 * 60_000;
-/**
- * A window waiting on its coordinator checks, every few minutes and just after its end, that the
- * coordinator still runs and knows it; a coordinator that is gone (terminated, cancelled, reset) or
- * lost the window is re-joined, the window re-announcing its TRUs and end; one confirmed stuck on a
- * task queue no worker polls is replaced. A cancelled window waits for its release as long as the
- * coordinator lives (no "not confirmed" while the release is still coming).
- */
-const COORDINATOR_LIVENESS_PATCH = 'capsched-coordinator-liveness';
-/** An end moved after the window's end has passed is refused (it used to be acknowledged and ignored). */
-const REFUSE_LATE_END_PATCH = 'capsched-refuse-end-after-end';
-/** A ramp (input.steps): the window hands its coordinator its steps at instants, and the coordinator follows them. */
-const RAMP_PATCH = 'capsched-ramp-steps';
 /** A stuck coordinator is confirmed by a second check this long after the first (or one check interval, if shorter). */
 const STUCK_CONFIRM_MS = 60_000;
 
 export async function scheduledCapacityChange(input: CapacityChangeInput): Promise<CapacityChangeResult> {
   const info = workflowInfo();
-  const windowId = `${info.workflowId}/${info.runId}`;
+  const windowId = windowIdOf(info.workflowId, info.runId);
   /** The coordinator the window joined (joinCoordinator says which: dry-run windows have their own). */
   let coordinatorId = coordinatorWorkflowId(input.namespace);
   let checkEveryMs = DEFAULT_COORDINATOR_CHECK_MS;
@@ -166,20 +151,11 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     endMs = ms;
     await forwardEnd();
   };
-  /** validateEnd without the ended-window check, for runs that did not record the patch. */
-  const validateEndAsBefore = (endTime: string): number => {
-    const saved = endMs;
-    if (saved !== undefined && saved <= Date.now() && (phase === 'raising' || phase === 'active') && !patched(REFUSE_LATE_END_PATCH)) {
-      const ms = typeof endTime === 'string' ? parseInstant(endTime) : undefined;
-      if (ms === undefined) throw new Error(`endTime ${JSON.stringify(endTime)} is not an ISO 8601 date-time with a zone (e.g. 2026-03-01T04:00:00Z)`);
-      return ms;
-    }
-    return validateEnd(endTime);
-  };
+
   setHandler(setEndTimeSignal, async (req) => {
     let ms: number;
     try {
-      ms = validateEndAsBefore(req?.endTime);
+      ms = validateEnd(req?.endTime);
     } catch (err) {
       log.warn('setEndTime signal ignored', { reason: failureMessage(err) });
       return;
@@ -189,7 +165,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   setHandler(
     setEndTimeUpdate,
     async (req) => {
-      await moveEnd(validateEndAsBefore(req.endTime));
+      await moveEnd(validateEnd(req.endTime));
       return status();
     },
     { validator: (req) => void validateEnd(req?.endTime) },
@@ -208,8 +184,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     problems.push(`desiredTrus ${JSON.stringify(input.desiredTrus)} must be a positive number`);
   // Durations the old grammar accepted read as before; Go-only spellings (1.5h, 1m1h, 300us) are
   // new behaviour, taken only by runs that recorded the patch.
-  const readDuration = (text: string): number | undefined =>
-    isLegacyDurationText(text) ? parseDurationMs(text.trim()) : patched('capsched-go-duration-grammar') ? parseDurationMs(text) : undefined;
+  const readDuration = (text: string): number | undefined => parseDurationMs(text);
   const verifyDelayMs = input.verifyDelay === undefined ? DEFAULT_VERIFY_DELAY_MS : readDuration(input.verifyDelay);
   if (verifyDelayMs === undefined) {
     const parsed = parseDuration(input.verifyDelay ?? '');
@@ -220,7 +195,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   const end = resolveWindowEnd(input, { scheduledStartMs: scheduledStart?.getTime(), runStartMs: info.runStartTime.getTime() }, readDuration);
   if (!end.ok) problems.push(end.error);
   else endMs = end.endMs;
-  if (input.steps !== undefined && patched(RAMP_PATCH)) {
+  if (input.steps !== undefined) {
     // Offsets count from the occurrence's start: a late-started run carries it (startTime).
     const base = input.startTime === undefined ? startMs : parseInstant(input.startTime);
     if (input.startTime !== undefined && base === undefined)
@@ -253,24 +228,26 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   // ---- raise ----
   phase = 'raising';
   sentEndMs = endMs;
-  const request = (rejoin: boolean): WindowRequest => ({
+  const request = (rejoin: boolean, end: number | undefined): WindowRequest => ({
     windowId,
     workflowId: info.workflowId,
     runId: info.runId,
     trus: input.desiredTrus,
     ...(steps === undefined ? {} : { steps }),
-    endMs,
+    endMs: end,
     verifyDelayMs,
     ...auditOf(input),
     ...(rejoin ? { rejoin } : {}),
   });
   /** Hands the window to its coordinator (again, when it re-announces itself to one that lost it). */
   const join = async (rejoin: boolean, replace?: { coordinatorId: string; runId: string; reason: string }): Promise<void> => {
+    // The end as sent: an end moved while the join runs is forwarded after it (issue #20 defect 6).
+    const sent = endMs;
     const joinedAs = await CancellationScope.nonCancellable(() =>
       coordination.joinCoordinator({
         namespace: input.namespace,
         taskQueue: info.taskQueue,
-        window: request(rejoin),
+        window: request(rejoin, sent),
         ...(replace !== undefined ? { replace } : {}),
       }),
     );
@@ -279,7 +256,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       coordinatorId = joinedAs.coordinatorId;
       checkEveryMs = joinedAs.checkEveryMs;
     }
-    sentEndMs = endMs;
+    sentEndMs = sent;
   };
   try {
     await join(false);
@@ -297,14 +274,10 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   await forwardEnd();
 
   /**
-   * Waits until `done`, checking on the coordinator meanwhile (see COORDINATOR_LIVENESS_PATCH).
+   * Waits until `done`, checking on the coordinator meanwhile (every few minutes and just after its end; a coordinator that is gone or lost the window is re-joined, one stuck on a task queue no worker polls is replaced).
    * `stage` release: the window already had its raise, and checks again just after its end.
    */
   const awaitCoordinator = async (done: () => boolean, stage: 'raise' | 'release'): Promise<void> => {
-    if (!patched(COORDINATOR_LIVENESS_PATCH)) {
-      await condition(done);
-      return;
-    }
     let stuckSince: number | undefined;
     for (;;) {
       const checkAt =
@@ -340,7 +313,8 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
           'stranded',
         );
         try {
-          await join(stage === 'release', { coordinatorId, runId: check.runId, reason });
+          // A replacement coordinator knows nothing of the namespace's other windows: re-joining it (never a plain open) keeps their capacity until they re-join (defect 5).
+          await join(true, { coordinatorId, runId: check.runId, reason });
         } catch (err) {
           log.error('could not replace the stuck coordinator', { coordinator: coordinatorId, error: failureMessage(err) });
         }
@@ -351,7 +325,7 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       // Terminated, cancelled, reset, or a fresh coordinator that never heard of this window.
       log.warn('coordinator lost the window; re-joining', { coordinator: coordinatorId, state: check.state, detail: check.detail });
       try {
-        await join(stage === 'release');
+        await join(true);
         await alert(
           'info',
           'Window re-joined its namespace coordinator',
@@ -422,12 +396,20 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
     result.initialChangeSuccess = r.applied;
     result.verificationSuccess = r.applied && r.verified;
     result.errors.push(...r.errors);
-    if (!r.applied) {
+    if (!r.applied && r.retrying !== true) {
       phase = 'failed';
       await alert('critical', 'Capacity change failed', `Setting ${asked()} failed: ${r.errors.join('; ')}`, 'raise');
       return finish();
     }
-    if (!r.verified)
+    if (!r.applied)
+      // Not settled yet (an outage, throttling, a request in progress): the coordinator keeps trying until the window ends and says when it recovers.
+      await alert(
+        'critical',
+        'Capacity change failed',
+        `Setting ${asked()} failed: ${r.errors.join('; ')}. capsched keeps trying until the window ends and says so when it recovers.`,
+        'raise',
+      );
+    else if (!r.verified)
       await alert(
         'error',
         'Capacity change not verified',
@@ -455,53 +437,14 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
       } catch (signalErr) {
         log.warn('could not tell the coordinator about the cancellation', { error: failureMessage(signalErr) });
       }
-      if (patched(COORDINATOR_LIVENESS_PATCH)) {
-        // The window ends now: a coordinator re-joined from here on releases it at once. Wait as long
-        // as the coordinator lives (a slow raise before the release is no reason to cry "not confirmed").
-        if (endMs !== undefined && endMs > Date.now()) endMs = Date.now();
-        await awaitCoordinator(() => release !== undefined, 'release');
-        await releaseReported(release as unknown as CoordinatorReport);
-      } else if (await condition(() => release !== undefined, CANCEL_RELEASE_WAIT_MS)) {
-        await releaseReported(release as unknown as CoordinatorReport);
-      } else {
-        phase = 'failed';
-        result.errors.push('cancelled: the coordinator did not confirm the release in time');
-        await alert(
-          'critical',
-          'Revert after cancellation not confirmed',
-          `The coordinator ${coordinatorId} did not confirm releasing the window within ${formatDurationMs(CANCEL_RELEASE_WAIT_MS)}.`,
-          'release',
-        );
-      }
+      // The window ends now: a coordinator re-joined from here on releases it at once. Wait as long
+      // as the coordinator lives (a slow raise before the release is no reason to cry "not confirmed").
+      if (endMs !== undefined && endMs > Date.now()) endMs = Date.now();
+      await awaitCoordinator(() => release !== undefined, 'release');
+      await releaseReported(release as unknown as CoordinatorReport);
     });
     throw err;
   }
-}
-
-/**
- * A ramp's steps at instants, checked: offsets in the duration grammar, the first at the start,
- * strictly increasing, inside the window; TRUs positive. A string says what is wrong.
- */
-export function readRamp(
-  planSteps: unknown,
-  startMs: number,
-  endMs: number | undefined,
-  readDuration: (text: string) => number | undefined,
-): TimedStep[] | string {
-  if (!Array.isArray(planSteps) || planSteps.length === 0) return 'steps must be a non-empty list of { after, trus }';
-  const out: TimedStep[] = [];
-  for (const [i, raw] of planSteps.entries()) {
-    const s = raw as { after?: unknown; trus?: unknown } | null;
-    const afterMs = typeof s?.after === 'string' ? readDuration(s.after) : undefined;
-    if (afterMs === undefined) return `steps[${i}].after ${JSON.stringify(s?.after)} is not a duration such as "1h30m"`;
-    if (typeof s?.trus !== 'number' || !Number.isFinite(s.trus) || s.trus <= 0) return `steps[${i}].trus ${JSON.stringify(s?.trus)} must be a positive number`;
-    if (i === 0 && afterMs !== 0) return `steps[0].after must be 0 (the first step is at the window's start), not "${String(s.after)}"`;
-    const prev = out[out.length - 1];
-    if (prev !== undefined && startMs + afterMs <= prev.atMs) return `steps[${i}].after must be later than steps[${i - 1}].after`;
-    if (endMs !== undefined && startMs + afterMs >= endMs) return `steps[${i}].after is at or after the window's end`;
-    out.push({ atMs: startMs + afterMs, trus: s.trus });
-  }
-  return out;
 }
 
 /** What the coordinator shows of a window's audit trail (its status query): plan, commit, installation, started late. */
@@ -512,19 +455,4 @@ function auditOf(input: CapacityChangeInput): Pick<WindowRequest, 'plan' | 'comm
     ...(typeof input.installation === 'string' ? { installation: input.installation } : {}),
     ...(input.startedLate === true ? { startedLate: true } : {}),
   };
-}
-
-/** The innermost message of an activity/child failure (already scrubbed by the activity). */
-export function failureMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause !== undefined) e = e.cause;
-  if (e instanceof ApplicationFailure) return e.message;
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** The type of the innermost application failure of an activity failure, if any. */
-export function failureType(err: unknown): string | undefined {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause !== undefined) e = e.cause;
-  return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
 }

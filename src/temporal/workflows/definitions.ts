@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CapacityTarget } from '../../core/ports.js';
 import type { CapacityChangeResult } from '../../core/workflow-contract.js';
 import type { TimedStep } from '../../core/capacity/steps.js';
+import type { ActiveWindowStatus, CoordinatorStatus, WindowAsk, WindowReport } from '../../core/engine/index.js';
 
 /** Workflow type of the per-namespace coordinator. */
 export const CAPACITY_COORDINATOR_WORKFLOW = 'capacityCoordinator';
@@ -52,37 +53,14 @@ export const setEndTimeSignal = defineSignal<[SetEndTimeRequest]>('setEndTime');
 export const setEndTimeUpdate = defineUpdate<CapacityChangeStatus, [SetEndTimeRequest]>('setEndTime');
 
 // ---------- coordinator ----------
+// The coordinator's data is the engine's (src/core/engine): one type for each, shared by the workflows, the activities,
+// the live store and the page.
 
-/** A window asking the coordinator for capacity. */
-export interface WindowRequest {
-  /** `${workflowId}/${runId}` of the window workflow. */
-  windowId: string;
-  workflowId: string;
-  runId: string;
-  trus: number;
-  /**
-   * A ramp (issue #14): the TRUs the window asks for step through these values at these instants
-   * (epoch ms, increasing; the first at the window's start). The coordinator keeps `trus` at the
-   * latest step reached. Absent: a flat window (older windows never have steps).
-   */
-  steps?: TimedStep[];
-  /** Epoch ms; absent = permanent (a baseline that a newer permanent change replaces). */
-  endMs?: number;
-  verifyDelayMs: number;
-  /** Set by the window's own worker: dry-run windows join the dry-run coordinator only. Absent: an older window. */
-  dryRun?: boolean;
-  /**
-   * The window re-announces itself to a coordinator that lost it (terminated, cancelled, reset,
-   * replaced): it already had its raise; an end already passed is released at once.
-   */
-  rejoin?: boolean;
-  /** Audit trail from the window's input (shown by the status query; absent from older windows). */
-  plan?: string;
-  commit?: string;
-  installation?: string;
-  /** A reconcile pass started the window late, for the rest of its occurrence (docs/reconcile.md). */
-  startedLate?: boolean;
-}
+/** A window asking the coordinator for capacity (`windowId` is `${workflowId}/${runId}`: see windowIdOf). */
+export type WindowRequest = WindowAsk;
+/** What the coordinator did for a window's raise or release; sent back to the window workflow. */
+export type CoordinatorReport = WindowReport;
+export type { ActiveWindowStatus, CoordinatorStatus };
 
 export interface CloseWindowRequest {
   windowId: string;
@@ -94,78 +72,26 @@ export interface SetWindowEndRequest {
   endMs: number;
 }
 
-/** A reconcile pass sets a held window's TRUs (a running window's plan edited, a permanent plan edited). Absolute: applying it twice is applying it once. */
+/** A reconcile pass sets a held window's TRUs (a running window's plan edited). Absolute: applying it twice is applying it once. */
 export interface SetWindowTrusRequest {
   windowId: string;
   trus: number;
-  /**
-   * The window's ramp at the commit (a running ramp's plan edited, or a flat plan edited into a
-   * ramp): replaces the window's steps, and `trus` follows them. Absent: the window becomes flat at `trus`.
-   */
+  /** The window's ramp at the commit: replaces the window's steps, and `trus` follows them. Absent: the window becomes flat at `trus`. */
   steps?: TimedStep[];
   /** The commit the new value comes from (logs only). */
   commit?: string;
 }
 
-/** What the coordinator did for a window's step; sent back to the window workflow. */
-export interface CoordinatorReport {
-  windowId: string;
-  step: 'raise' | 'release';
-  /** The capacity change was accepted and finished (or was not needed). */
-  applied: boolean;
-  /** The API showed the expected mode and TRUs afterwards. */
-  verified: boolean;
-  /** The namespace's effective capacity after the step. */
-  target: CapacityTarget;
-  /** Windows holding that capacity (empty for on-demand). */
-  heldBy: string[];
-  /** Whether a Cloud Ops change was made (false: the namespace already had it). */
-  changed: boolean;
-  errors: string[];
-  dryRun: boolean;
-  /**
-   * Release of a window whose end had passed: how long after the end the release began (the
-   * worker or Temporal was unavailable at the end). Absent for cancellations and raises.
-   */
-  lateByMs?: number;
-  /**
-   * Why the release began late: `busy` = another capacity step of the namespace was still running
-   * at the end (`heldUpBy` says which); `outage` = no worker or Temporal server could act;
-   * `rejoined` = the coordinator had lost the window (terminated, reset, stranded) until it re-joined.
-   */
-  lateCause?: 'busy' | 'outage' | 'rejoined';
-  heldUpBy?: string;
-}
-
-export interface ActiveWindowStatus {
-  windowId: string;
-  trus: number;
-  /** A ramp's steps (ISO instants); trus is the current one. */
-  steps?: { at: string; trus: number }[];
-  endTime?: string;
-  plan?: string;
+/** A reconcile pass sets the permanent plans in force on the namespace (git is the truth): the whole set, plan → TRUs. */
+export interface SetBaselinesRequest {
+  plans: Record<string, number>;
   commit?: string;
-  installation?: string;
-  startedLate?: boolean;
-}
-
-export interface CoordinatorStatus {
-  namespace: string;
-  phase: 'idle' | 'applying' | 'verifying';
-  effective: CapacityTarget;
-  windows: ActiveWindowStatus[];
-  queued: number;
-  changes: number;
-  /** Every window the coordinator holds, queues or still releases (windows check they are known). */
-  knows?: string[];
-  /** Recently closed windows. */
-  closed?: string[];
-  dryRun?: boolean;
 }
 
 export const openWindowSignal = defineSignal<[WindowRequest]>('capschedOpenWindow');
 export const closeWindowSignal = defineSignal<[CloseWindowRequest]>('capschedCloseWindow');
 export const setWindowEndSignal = defineSignal<[SetWindowEndRequest]>('capschedSetWindowEnd');
 export const setWindowTrusSignal = defineSignal<[SetWindowTrusRequest]>('capschedSetWindowTrus');
+export const setBaselinesSignal = defineSignal<[SetBaselinesRequest]>('capschedSetBaselines');
 export const coordinatorReportSignal = defineSignal<[CoordinatorReport]>('capschedCoordinatorReport');
 export const coordinatorStatusQuery = defineQuery<CoordinatorStatus>('status');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
 import { CAPACITY_CHANGE_WORKFLOW } from '../../../src/core/workflow-contract.js';
-import { readRamp } from '../../../src/temporal/workflows/capacity-change.js';
+import { readRamp } from '../../../src/core/capacity/steps.js';
 import { capacityStatusQuery, coordinatorStatusQuery, setWindowTrusSignal } from '../../../src/temporal/workflows/definitions.js';
 import { parseDurationMs } from '../../../src/core/capacity/duration.js';
 import { uniqueSuffix } from '../helpers/temporal.js';

@@ -75,7 +75,11 @@ test('verification checks mode, TRUs and a COMPLETED latest request; never infer
   assert.equal(verifyCapacity({ ...base, mode: 'onDemand', latestRequest: { state: 'inProgress' } }, { mode: 'onDemand' }).ok, false);
   // A namespace that never had a capacity request is on-demand for good (issue #20 defect 3: a no-op release verifies).
   assert.deepEqual(verifyCapacity({ ...base, mode: 'onDemand' }, { mode: 'onDemand' }), { ok: true }, 'no request yet: on-demand verified');
-  assert.equal(verifyCapacity({ ...base, mode: 'provisioned', currentTrus: 4 }, { mode: 'provisioned', trus: 4 }).ok, false, 'no request: provisioned not verified');
+  assert.equal(
+    verifyCapacity({ ...base, mode: 'provisioned', currentTrus: 4 }, { mode: 'provisioned', trus: 4 }).ok,
+    false,
+    'no request: provisioned not verified',
+  );
   assert.equal(verifyCapacity({ ...base, mode: 'unknown', latestRequest: done }, { mode: 'onDemand' }).ok, false);
 });
 
