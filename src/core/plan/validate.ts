@@ -23,8 +23,10 @@ import {
   type Window,
   type WindowPreview,
 } from '../windows/windows.js';
-import { MINUTE, DAY } from '../time/units.js';
+import { MINUTE, DAY, WEEK } from '../time/units.js';
 import { describeSteps, type PlanStep } from '../capacity/steps.js';
+import { DEFAULT_ACTIONS_PRICE_PER_MILLION, DEFAULT_TIMING, formatActions, formatUsd, worstCaseCost, type BillingTiming } from '../billing/bill.js';
+import { billingReach, placementCost, weekStart, weeklyBills } from '../billing/windows.js';
 
 /** Overlaps are looked for this far ahead unless told otherwise. */
 export const DEFAULT_HORIZON_DAYS = 14;
@@ -57,10 +59,16 @@ export interface PlanSummary {
 export interface NamespaceSummary {
   namespace: string;
   plans: string[];
-  /** Provisioned TRU-hours in the 7 days from `now` (overlaps counted once, at the maximum). */
+  /** TRUs × hours held in the 7 days from `now` (overlaps counted once, at the maximum): not what is billed. */
   truHoursPerWeek: number;
   provisionedHoursPerWeek: number;
   peakTrus: number;
+  /** Σ over the 168 UTC calendar hours from now's hour of the highest TRUs in force (docs/billing.md). */
+  billedTruHoursPerWeek: number;
+  /** Σ over those hours of (highest − 1) × 360,000: the Actions the plans commit the namespace to. */
+  minimumActionsPerWeek: number;
+  /** minimumActionsPerWeek at the Actions price (USD): what it costs if the namespace uses none of it. */
+  worstCaseUsdPerWeek: number;
 }
 
 export interface ValidationReport {
@@ -74,6 +82,8 @@ export interface ValidationReport {
   errors: Issue[];
   warnings: Issue[];
   namespaces: NamespaceSummary[];
+  /** The Actions price the worst-case figures use, USD per million Actions. */
+  actionsPricePerMillion: number;
 }
 
 export interface ValidateOptions {
@@ -83,6 +93,10 @@ export interface ValidateOptions {
   /** How far ahead overlaps are looked for (default 14 days). */
   horizonDays?: number;
   plansPath?: string;
+  /** USD per million Actions for the worst-case figures (default the list $50). */
+  actionsPrice?: number;
+  /** When capacity is raised and released (default: raise at the start, release at the end). */
+  timing?: BillingTiming;
 }
 
 /**
@@ -119,6 +133,12 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
   };
 
   const horizonEnd = now + horizonDays * DAY;
+  const price = options.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
+  const timing = options.timing ?? DEFAULT_TIMING;
+  const billFrom = weekStart(now);
+  const reach = billingReach(billFrom, billFrom + WEEK, timing);
+  const billIntervalCache = new Map<string, Interval[]>();
+  const billWindows: Window[] = [];
   const dstCache = new Map<string, [string, string][]>();
   const intervalCache = new Map<string, Interval[]>();
   const previewCache = new Map<string, Window[]>();
@@ -141,6 +161,21 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
       if (steps !== undefined) w.steps = steps;
       allWindows.push(w);
     }
+    // The billing week: every window that can reach its UTC hours (one ending at its first hour bills it).
+    let billIntervals = key === undefined ? undefined : billIntervalCache.get(key);
+    if (billIntervals === undefined) {
+      billIntervals = planIntervals(plan, reach.fromMs, reach.toMs);
+      if (key !== undefined) billIntervalCache.set(key, billIntervals);
+    }
+    const planBillWindows: Window[] = [];
+    for (const i of billIntervals) {
+      const w: Window = { plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '' };
+      const steps = windowSteps(plan, i.startMs);
+      if (steps !== undefined) w.steps = steps;
+      planBillWindows.push(w);
+    }
+    billWindows.push(...planBillWindows);
+    placementWarning(lp, planBillWindows, now, billFrom, timing, price, warn);
     summaries.push(summarise(lp, now, key === undefined ? undefined : { key, cache: previewCache }));
   }
 
@@ -179,6 +214,7 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
   }
 
   const capacity = truHoursPerWeek(allWindows, now);
+  const bills = new Map(weeklyBills(billWindows, now, timing).map((b) => [b.namespace, b]));
   const plansByNamespace = new Map<string, string[]>();
   for (const lp of loaded.plans) {
     const list = plansByNamespace.get(lp.plan.namespace) ?? [];
@@ -193,6 +229,9 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
       truHoursPerWeek: c?.truHours ?? 0,
       provisionedHoursPerWeek: c?.provisionedHours ?? 0,
       peakTrus: c?.peakTrus ?? 0,
+      billedTruHoursPerWeek: bills.get(namespace)?.billedTruHours ?? 0,
+      minimumActionsPerWeek: bills.get(namespace)?.minimumActions ?? 0,
+      worstCaseUsdPerWeek: worstCaseCost(bills.get(namespace)?.minimumActions ?? 0, price),
     };
   });
 
@@ -210,8 +249,57 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
     errors,
     warnings,
     namespaces,
+    actionsPricePerMillion: price,
   };
   return { report, plans: loaded.plans };
+}
+
+/**
+ * `extra-billed-hour`: the plan's windows are billed for more UTC calendar hours than the same
+ * windows moved by less than an hour would be (a start or end off the UTC hour: a half-hour zone,
+ * a :30 end, a lead that crosses the hour). Says what it costs in minimum Actions per week.
+ */
+function placementWarning(
+  lp: LoadedPlan,
+  windows: readonly Window[],
+  now: number,
+  billFrom: number,
+  timing: BillingTiming,
+  price: number,
+  warn: (lp: LoadedPlan, field: string, code: string, message: string) => void,
+): void {
+  const plan = lp.plan;
+  // A recurring plan: its windows starting in the billing week; a one-off: its window if not over.
+  const candidates =
+    plan.at !== undefined
+      ? windows.filter((w) => w.endMs !== null && w.endMs > now)
+      : windows.filter((w) => w.startMs >= billFrom && w.startMs < billFrom + WEEK);
+  let extraActions = 0;
+  let extraHours = 0;
+  let count = 0;
+  let first: { w: Window; billed: number; best: number; shiftMs: number } | undefined;
+  for (const w of candidates) {
+    const cost = placementCost(w, timing);
+    if (cost === undefined || cost.minimumActions <= cost.bestMinimumActions) continue;
+    extraActions += cost.minimumActions - cost.bestMinimumActions;
+    extraHours += cost.billedHours - cost.bestHours;
+    count++;
+    first ??= { w, billed: cost.billedHours, best: cost.bestHours, shiftMs: cost.shiftMs };
+  }
+  if (first === undefined) return;
+  const zone = plan.timezone;
+  const span = (from: number, to: number): string => `${formatUtcIso(from).slice(11, 16)}–${formatUtcIso(to).slice(11, 16)} UTC`;
+  const local = zone === 'UTC' ? '' : ` (${formatLocalHuman(zone, first.w.startMs).slice(-5)}–${formatLocalHuman(zone, first.w.endMs!).slice(-5)} ${zone})`;
+  const move = `${formatMinutes(Math.abs(first.shiftMs) / MINUTE)} ${first.shiftMs < 0 ? 'earlier' : 'later'}`;
+  const lead = timing.leadMs > 0 ? `, raised ${formatMinutes(timing.leadMs / MINUTE)} ahead,` : '';
+  const perWindow = count === 1 ? '' : ` (${count} windows)`;
+  const period = plan.at !== undefined ? '' : ' a week';
+  warn(
+    lp,
+    plan.at !== undefined ? 'at' : 'cron',
+    'extra-billed-hour',
+    `the window ${formatUtcIso(first.w.startMs).slice(0, 10)} ${span(first.w.startMs, first.w.endMs!)}${local}${lead} is billed for ${first.billed} UTC calendar hours; moved ${move} it would be billed for ${first.best}: ${extraHours} more billed hour${extraHours === 1 ? '' : 's'}${period}${perWindow}, ${formatActions(extraActions)} more minimum Actions${period} (worst case ${formatUsd(worstCaseCost(extraActions, price))} at $${price} per million) — Temporal Cloud bills every UTC hour a window touches at its highest TRUs (docs/billing.md)`,
+  );
 }
 
 function issueAt(lp: LoadedPlan): Omit<Issue, 'code'> {
