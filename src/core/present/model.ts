@@ -382,7 +382,15 @@ export function buildPresent(input: PresentInput): PresentView {
     }
     for (const i of intervals) {
       const steps = windowSteps(plan, i.startMs);
-      billWindows.push({ plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '', ...(steps === undefined ? {} : { steps }) });
+      billWindows.push({
+        plan: plan.name,
+        namespace: plan.namespace,
+        trus: plan.trus,
+        startMs: i.startMs,
+        endMs: i.endMs,
+        localStart: '',
+        ...(steps === undefined ? {} : { steps }),
+      });
     }
   }
   const bills = new Map(weeklyBills(billWindows, nowMs).map((b) => [b.namespace, b]));

@@ -80,7 +80,9 @@ export function warningLines(view: ChangeSetView): string[] {
 }
 
 /** Per namespace what a week of the plans at this revision is billed (from validation), priced at the view's Actions price. */
-export function capacityFigures(view: ChangeSetView): { namespace: string; billedTruHoursPerWeek: number; minimumActionsPerWeek: number; worstCaseUsdPerWeek: number }[] {
+export function capacityFigures(
+  view: ChangeSetView,
+): { namespace: string; billedTruHoursPerWeek: number; minimumActionsPerWeek: number; worstCaseUsdPerWeek: number }[] {
   const price = view.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
   return (view.validation?.namespaces ?? []).map((n) => ({
     namespace: n.namespace,
