@@ -269,11 +269,18 @@ function placementWarning(
   warn: (lp: LoadedPlan, field: string, code: string, message: string) => void,
 ): void {
   const plan = lp.plan;
-  // A recurring plan: its windows starting in the billing week; a one-off: its window if not over.
-  const candidates =
-    plan.at !== undefined
-      ? windows.filter((w) => w.endMs !== null && w.endMs > now)
-      : windows.filter((w) => w.startMs >= billFrom && w.startMs < billFrom + WEEK);
+  // A recurring plan: its windows starting in the billing week (per week), else its next window (per
+  // window: a monthly cron); a one-off: its window if not over, whenever it is.
+  let candidates: Window[];
+  let perWeek = false;
+  if (plan.at !== undefined) {
+    const w = oneOffWindow(plan);
+    candidates = w !== undefined && w.endMs !== null && w.endMs > now ? [w] : [];
+  } else {
+    candidates = windows.filter((w) => w.startMs >= billFrom && w.startMs < billFrom + WEEK);
+    perWeek = candidates.length > 0;
+    if (!perWeek) candidates = nextWindows(plan, now, 1);
+  }
   let extraActions = 0;
   let extraHours = 0;
   let count = 0;
@@ -293,7 +300,7 @@ function placementWarning(
   const move = `${formatMinutes(Math.abs(first.shiftMs) / MINUTE)} ${first.shiftMs < 0 ? 'earlier' : 'later'}`;
   const lead = timing.leadMs > 0 ? `, raised ${formatMinutes(timing.leadMs / MINUTE)} ahead,` : '';
   const perWindow = count === 1 ? '' : ` (${count} windows)`;
-  const period = plan.at !== undefined ? '' : ' a week';
+  const period = perWeek ? ' a week' : ' a window';
   warn(
     lp,
     plan.at !== undefined ? 'at' : 'cron',
