@@ -10,7 +10,7 @@ import type { PlanChange, PlanDiff } from '../plan/plan-diff.js';
 
 /** Hidden marker a CI job uses to find and update the one report comment on a pull request. */
 export const PR_REPORT_MARKER = '<!-- capsched-report -->';
-export const PR_REPORT_FORMAT = 'capsched.pr-report/v1';
+export const PR_REPORT_FORMAT = 'capsched.pr-report/v2';
 /** GitHub rejects issue/PR comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
