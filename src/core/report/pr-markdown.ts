@@ -230,7 +230,7 @@ function capacitySection(r: PrReport, limits: Limits): string {
   const lines = [
     '### Capacity per week',
     '',
-    '| namespace | minimum Actions committed, base | head | change | billed TRU-hours | worst case if unused | peak TRUs | notes |',
+    '| namespace | minimum Actions committed, base | head | change | billed TRU-hours | worst case if unused, change | peak TRUs | notes |',
     '|---|--:|--:|--:|--:|--:|:-:|---|',
   ];
   const price = r.cost.actionsPricePerMillion;
