@@ -105,6 +105,8 @@ export interface DaemonOptions {
     temporalUiUrl?: string;
     /** How often the page's record of applied TRUs reads the coordinators when nobody loads the page (default 15 s). */
     recordEveryMs?: number;
+    /** CAPSCHED_ACTIONS_PRICE: USD per million Actions for the worst-case figures (default the list $50). */
+    actionsPrice?: number;
   };
 }
 
@@ -362,6 +364,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     client,
     installation: options.installation,
     ...(options.cloudOps === undefined ? {} : { cloudOps: options.cloudOps }),
+    ...(options.ui?.actionsPrice === undefined ? {} : { actionsPrice: options.ui.actionsPrice }),
     ...(options.ui?.temporalUiUrl === undefined
       ? {}
       : { temporalUi: { baseUrl: options.ui.temporalUiUrl.replace(/\/+$/, ''), namespace: options.temporal.namespace } }),

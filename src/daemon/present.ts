@@ -71,6 +71,8 @@ export class PresentReader {
       installation: string;
       cloudOps?: CloudOps;
       temporalUi?: { baseUrl: string; namespace: string };
+      /** USD per million Actions for the page's worst-case figures (default the list $50). */
+      actionsPrice?: number;
       now?: () => number;
     },
   ) {
@@ -180,6 +182,7 @@ export class PresentReader {
       source: sourceFacts(input.state, input.applied, input.sourceDescription, input.drift),
       alerts: input.alerts,
       ...(this.deps.temporalUi === undefined ? {} : { temporalUi: this.deps.temporalUi }),
+      ...(this.deps.actionsPrice === undefined ? {} : { actionsPrice: this.deps.actionsPrice }),
       ...(input.livePass === undefined ? {} : { livePass: input.livePass }),
     });
   }

@@ -19,7 +19,7 @@ import type { Logger } from '../log/index.js';
 import { Secret, registerSecret } from '../log/secrets.js';
 import type { ReconcileResult } from '../reconcile/index.js';
 import { startCloudOpsSimulator, type CloudOpsSimulator } from '../simulator/index.js';
-import { rowsFromPresent, type DevView } from './table.js';
+import { rowsFromPresent, weekFromPresent, type DevView } from './table.js';
 
 /** The playground's installation id (schedules are named capsched-dev-<plan>). */
 export const DEV_INSTALLATION = 'dev';
@@ -178,7 +178,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
           return undefined;
         });
         if (closing) return;
-        if (present !== undefined) view = { ...view, rows: rowsFromPresent(present) };
+        if (present !== undefined) view = { ...view, rows: rowsFromPresent(present), week: weekFromPresent(present) };
         options.onView?.(view);
       });
     };
