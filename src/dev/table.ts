@@ -8,6 +8,7 @@ import type { PresentView } from '../core/present/model.js';
 import { activeSummary } from '../core/present/text.js';
 import type { WindowPreview } from '../core/windows/windows.js';
 import type { Issue } from '../core/plan/issues.js';
+import { renderDemo, type DemoView } from './demo.js';
 
 export interface DevRow {
   plan: string;
@@ -86,6 +87,8 @@ export interface DevView {
   changes: number;
   /** Validation warnings of the state in force. */
   warnings?: Issue[];
+  /** The demo window (absent with --no-demo). */
+  demo?: DemoView;
 }
 
 function pad(text: string, width: number): string {
@@ -169,5 +172,6 @@ export function renderView(view: DevView, nowMs: number, options: { stable?: boo
     lines.push(`✗ reconcile failed: ${view.error}`);
   }
   for (const w of view.warnings ?? []) lines.push(`  warning: ${formatIssue(w)}`);
+  if (view.demo !== undefined) lines.push('', ...renderDemo(view.demo, nowMs, options));
   return `${lines.join('\n')}\n`;
 }
