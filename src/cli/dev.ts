@@ -114,15 +114,21 @@ export const devCommand: Command = async (argv, io) => {
   }
 
   // Loaded here, not at the top: `capsched --help` and the other commands stay fast.
-  const [{ Runtime, DefaultLogger }, { createLogger }, { resolveTemporalBinary }, { startPlayground, DEV_CLOUD_API_KEY, DEV_INSTALLATION }, { renderView }, discovery] =
-    await Promise.all([
-      import('@temporalio/worker'),
-      import('../log/index.js'),
-      import('../dev/temporal-binary.js'),
-      import('../dev/playground.js'),
-      import('../dev/table.js'),
-      import('../dev/discovery.js'),
-    ]);
+  const [
+    { Runtime, DefaultLogger },
+    { createLogger },
+    { resolveTemporalBinary },
+    { startPlayground, DEV_CLOUD_API_KEY, DEV_INSTALLATION },
+    { renderView },
+    discovery,
+  ] = await Promise.all([
+    import('@temporalio/worker'),
+    import('../log/index.js'),
+    import('../dev/temporal-binary.js'),
+    import('../dev/playground.js'),
+    import('../dev/table.js'),
+    import('../dev/discovery.js'),
+  ]);
   // capsched owns SIGINT/SIGTERM: stop reconciling, drain workers, then stop the server.
   try {
     Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('ERROR') });

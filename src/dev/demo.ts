@@ -243,7 +243,9 @@ export function renderDemo(demo: DemoView, nowMs: number, options: { stable?: bo
   if (demo.now !== undefined) lines.push(`  now: ${demo.now}`);
   if (demo.events.length === 0) {
     const wait = Math.max(0, Math.round((r.startMs - nowMs) / 1000));
-    lines.push(`  ${clock(r.startMs)}Z  the window starts${options.stable === true || wait === 0 ? '' : ` in ${wait} s`}; no plan needed (capsched dev --no-demo skips it)`);
+    lines.push(
+      `  ${clock(r.startMs)}Z  the window starts${options.stable === true || wait === 0 ? '' : ` in ${wait} s`}; no plan needed (capsched dev --no-demo skips it)`,
+    );
   }
   for (const e of demo.events) lines.push(`  ${clock(e.atMs)}Z  ${e.text}`);
   if (demo.cost !== undefined) {

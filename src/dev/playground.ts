@@ -289,7 +289,11 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     });
     daemonRef = daemon;
     if (demoOn) {
-      const run = await startDemoWindow(client, { taskQueue: DEFAULT_TASK_QUEUE, nowMs: Date.now(), ...(demoTimings === undefined ? {} : { timings: demoTimings }) });
+      const run = await startDemoWindow(client, {
+        taskQueue: DEFAULT_TASK_QUEUE,
+        nowMs: Date.now(),
+        ...(demoTimings === undefined ? {} : { timings: demoTimings }),
+      });
       logger.info({ workflowId: run.workflowId, start: new Date(run.startMs).toISOString() }, 'demo window started');
       demo = new DemoTracker(run);
     }
