@@ -3,8 +3,9 @@
  * Cloud Ops simulator seeded with the plans' namespaces, the capacity worker and the daemon
  * watching the folder; prints plan → schedule, next window and simulated capacity, live.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, isCapschedError } from '../core/errors.js';
 import { parseDuration } from '../core/capacity/duration.js';
@@ -57,6 +58,21 @@ function duration(text: string | undefined, flag: string, fallback: number): num
 }
 
 class UsageError extends Error {}
+
+/** The branch checked out in dir when dir is a git repository's root; undefined otherwise. */
+function checkedOutBranch(dir: string): string | undefined {
+  if (!existsSync(join(dir, '.git'))) return undefined;
+  try {
+    const name = execFileSync('git', ['-C', dir, 'symbolic-ref', '--quiet', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5_000,
+    }).trim();
+    return name === '' ? undefined : name;
+  } catch {
+    return undefined;
+  }
+}
 
 export const devCommand: Command = async (argv, io) => {
   let values;
@@ -227,6 +243,10 @@ export const devCommand: Command = async (argv, io) => {
     CAPSCHED_SOURCE: playground.source.root,
     CAPSCHED_PATH: playground.source.path,
   };
+  // A folder inside a git repository's root is read by the other commands as that repository at a
+  // branch (its last commit): name the branch checked out, so `capsched diff` reads the same plans.
+  const branch = checkedOutBranch(playground.source.root);
+  if (branch !== undefined) exports.CAPSCHED_BRANCH = branch;
   const quote = (v: string): string => (/^[A-Za-z0-9_./:@-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
   header = [
     'capsched dev is running',
