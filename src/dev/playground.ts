@@ -195,12 +195,6 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         if (closing) return;
         if (present !== undefined) view = { ...view, rows: rowsFromPresent(present) };
         if (demo !== undefined) {
-          if (!demo.finished()) {
-            const status = await readDemoStatus(client, demo.run);
-            if (closing) return;
-            const changes = simulator.changes(DEMO_NAMESPACE).map((c) => ({ atMs: c.atMs, target: c.target }));
-            demo.observe(changes, status, Date.now());
-          }
           const ns = present?.namespaces.find((n) => n.namespace === DEMO_NAMESPACE);
           const now = ns === undefined ? undefined : [ns.capacityText, activeSummary(ns)].filter((t) => t !== undefined).join(' · ');
           view = { ...view, demo: { ...demo.view(), ...(now === undefined ? {} : { now }) } };
@@ -216,10 +210,33 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       }, 50);
     };
     const tick = setInterval(() => refresh({}), 1_000);
+    // The demo window, read apart from the table's refresh (a query must never hold up an edit's
+    // row): the simulator's applied changes and the window's status, twice a second until it ends.
+    let demoReading: Promise<void> | undefined;
+    const readDemo = (): void => {
+      const tracker = demo;
+      if (tracker === undefined || tracker.finished() || closing || demoReading !== undefined) return;
+      const before = JSON.stringify(tracker.view());
+      demoReading = (async () => {
+        // Before its start the run has had no workflow task, so it could not answer a query yet.
+        const status = Date.now() < tracker.run.startMs ? undefined : await readDemoStatus(client, tracker.run);
+        if (closing) return;
+        const changes = simulator.changes(DEMO_NAMESPACE).map((c) => ({ atMs: c.atMs, target: c.target }));
+        tracker.observe(changes, status, Date.now());
+        if (JSON.stringify(tracker.view()) !== before) refresh({});
+      })()
+        .catch((err: unknown) => logger.debug({ err }, 'dev table: the demo window could not be read'))
+        .finally(() => {
+          demoReading = undefined;
+        });
+    };
+    const demoTick = setInterval(readDemo, 500);
     cleanups.push(async () => {
       closing = true;
       clearTimeout(capacityTimer);
       clearInterval(tick);
+      clearInterval(demoTick);
+      await demoReading;
       await refreshing;
     });
 
@@ -281,10 +298,12 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         }),
     });
     cleanups.push(() => daemon.stop());
-    // Runs before the daemon stops: no present read against a stopping daemon.
+    // Runs before the daemon stops: no present read (or demo query) against a stopping daemon.
     cleanups.push(async () => {
       closing = true;
       clearInterval(tick);
+      clearInterval(demoTick);
+      await demoReading;
       await refreshing;
     });
     daemonRef = daemon;
