@@ -89,6 +89,8 @@ export interface DaemonOptions {
   identity?: string;
   /** Cloud Ops reads for the page and /metrics (capacity as the API reports it); omitted: shown as unknown. */
   cloudOps?: CloudOps;
+  /** Namespaces the page and `capsched status` show besides the plans' (the playground's demo namespace). */
+  alsoNamespaces?: readonly string[];
   /**
    * The Temporal SDK's Prometheus exporter of this process (Runtime telemetry, e.g.
    * http://127.0.0.1:9465/metrics): its worker metrics are appended to /metrics, so one scrape
@@ -365,6 +367,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     installation: options.installation,
     ...(options.cloudOps === undefined ? {} : { cloudOps: options.cloudOps }),
     ...(options.ui?.actionsPrice === undefined ? {} : { actionsPrice: options.ui.actionsPrice }),
+    ...(options.alsoNamespaces === undefined ? {} : { alsoNamespaces: options.alsoNamespaces }),
     ...(options.ui?.temporalUiUrl === undefined
       ? {}
       : { temporalUi: { baseUrl: options.ui.temporalUiUrl.replace(/\/+$/, ''), namespace: options.temporal.namespace } }),

@@ -9,6 +9,7 @@ import type { PresentView } from '../core/present/model.js';
 import { activeSummary } from '../core/present/text.js';
 import type { WindowPreview } from '../core/windows/windows.js';
 import type { Issue } from '../core/plan/issues.js';
+import { renderDemo, type DemoView } from './demo.js';
 
 export interface DevRow {
   plan: string;
@@ -99,6 +100,8 @@ export interface DevView {
   warnings?: Issue[];
   /** Per namespace what a week of the plans in force commits (weekFromPresent). */
   week?: string[];
+  /** The demo window (absent with --no-demo). */
+  demo?: DemoView;
 }
 
 function pad(text: string, width: number): string {
@@ -186,5 +189,6 @@ export function renderView(view: DevView, nowMs: number, options: { stable?: boo
     for (const w of view.week) lines.push(`  ${w}`);
   }
   for (const w of view.warnings ?? []) lines.push(`  warning: ${formatIssue(w)}`);
+  if (view.demo !== undefined) lines.push('', ...renderDemo(view.demo, nowMs, options));
   return `${lines.join('\n')}\n`;
 }
