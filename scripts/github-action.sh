@@ -35,7 +35,8 @@ to_bool strict strict "${INPUT_STRICT:-false}"
 to_bool comment comment "${INPUT_COMMENT:-true}"
 to_bool fail_on_invalid fail-on-invalid "${INPUT_FAIL_ON_INVALID:-true}"
 [ -n "${INPUT_MANAGED_ELSEWHERE:-}" ] && export CAPSCHED_MANAGED_ELSEWHERE="$INPUT_MANAGED_ELSEWHERE"
-[ -n "${INPUT_TRU_HOUR_PRICE:-}" ] && export CAPSCHED_TRU_HOUR_PRICE="$INPUT_TRU_HOUR_PRICE"
+# USD per million Actions for the "worst case if unused" figures of validate and the report.
+[ -n "${INPUT_ACTIONS_PRICE:-}" ] && export CAPSCHED_ACTIONS_PRICE="$INPUT_ACTIONS_PRICE"
 
 # 1. Validate: ::error/::warning workflow commands on stdout become annotations on the lines.
 validate_args=("$path" --format github)
@@ -47,7 +48,6 @@ if [ "$validate_rc" -eq 2 ]; then exit 2; fi
 # 2. The report: to a file, to the job summary and (on a pull request) to the one comment.
 report_file="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/capsched-report.md"
 report_args=(report --base "$base" --head "$head" --path "$path")
-[ -n "${INPUT_CURRENCY:-}" ] && report_args+=(--currency "$INPUT_CURRENCY")
 if [ "$comment" = true ]; then
   case "${GITHUB_EVENT_NAME:-}" in
     pull_request | pull_request_target) report_args+=(--comment github) ;;

@@ -2,6 +2,7 @@
  * `capsched apply`: one reconcile pass (source → validate → desired → diff → apply).
  * `capsched apply --dry-run` and `capsched diff` run the same pass without writing.
  */
+import { readActionsPrice } from './actions-price.js';
 import { parseArgs } from 'node:util';
 import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
 import { readGitCredentials } from '../adapters/source/index.js';
@@ -37,6 +38,8 @@ const COMMON_HELP = `  --source <src>          git URL, path to a git repository
   --max-prune-share <x>   largest share of managed schedules one pass may delete (default ${DEFAULT_MAX_PRUNE_SHARE})
   --strict                validation warnings count as errors
   --now <iso>             evaluate one-offs and window previews as of this instant
+  --actions-price <usd>   USD per million Actions for the "worst case if unused" figures
+                          (default 50, the list price; env CAPSCHED_ACTIONS_PRICE)
   --address <host:port>   Temporal frontend (env TEMPORAL_ADDRESS; envconfig profiles apply)
   --namespace <ns>        Temporal namespace holding the schedules (env TEMPORAL_NAMESPACE)
   --profile <name>        envconfig profile (env TEMPORAL_PROFILE)
@@ -92,6 +95,7 @@ interface Parsed {
   namespace?: string;
   profile?: string;
   logFormat: LogFormat;
+  actionsPrice: number;
 }
 
 function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | 'help' {
@@ -105,6 +109,7 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
       deep: { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
       now: { type: 'string' },
+      'actions-price': { type: 'string' },
       'log-format': { type: 'string' },
       ...(command === 'apply' ? { 'dry-run': { type: 'boolean' as const, default: false }, force: { type: 'boolean' as const, default: false } } : {}),
     },
@@ -120,6 +125,8 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
     if (Number.isNaN(now)) throw new UsageError(`--now "${text}" is not an ISO instant with a zone, e.g. 2026-12-01T00:00:00Z`);
   }
   const opt = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const price = readActionsPrice(opt(values['actions-price']), io.env);
+  if (!price.ok) throw new UsageError(price.error);
   return {
     source: opt(values.source) ?? io.env.CAPSCHED_SOURCE ?? '.',
     branch: opt(values.branch) ?? io.env.CAPSCHED_BRANCH ?? 'main',
@@ -136,6 +143,7 @@ function parse(argv: string[], io: CliIO, command: 'diff' | 'apply'): Parsed | '
     force: (values as { force?: boolean }).force === true,
     now,
     logFormat: parseLogFormat(opt(values['log-format']), io.env),
+    actionsPrice: price.price,
     ...(opt(values.address) === undefined ? {} : { address: opt(values.address)! }),
     ...(opt(values.namespace) === undefined ? {} : { namespace: opt(values.namespace)! }),
     ...(opt(values.profile) === undefined ? {} : { profile: opt(values.profile)! }),
@@ -277,6 +285,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
         ...result,
         changeSet: result.changeSet,
         selfHeal: p.selfHeal,
+        actionsPrice: p.actionsPrice,
         ...(result.dryRun ? {} : { applied: result.applied, ...(result.liveApplied === undefined ? {} : { liveApplied: result.liveApplied }) }),
       }),
     );

@@ -3,8 +3,9 @@
  * Cloud Ops simulator seeded with the plans' namespaces, the capacity worker and the daemon
  * watching the folder; prints plan → schedule, next window and simulated capacity, live.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, isCapschedError } from '../core/errors.js';
 import { parseDuration } from '../core/capacity/duration.js';
@@ -18,6 +19,13 @@ the reconciler watching <dir> (default ./schedules). Edit or add a plan file and
 within a couple of seconds; an invalid edit shows its errors and keeps the last good state.
 Ctrl-C stops everything.
 
+A demo window runs by itself on namespace demo.playground: 30 s after the start it raises to 2
+TRUs, verifies, steps to 4 TRUs 45 s later, and is released and verified at its end (about 2.5
+minutes in all); the table shows each step and what it cost. It writes no file; --no-demo skips it.
+
+The banner prints \`export\` lines that point other commands (capsched status, capacity, diff, change)
+at the playground; \`capsched status\` also finds a running playground by itself.
+
 options:
   --port <n>           Temporal frontend port (default: a free port)
   --ui-port <n>        Web UI port (default: a free port)
@@ -25,6 +33,7 @@ options:
   --db-filename <f>    keep Temporal's data in this SQLite file across restarts (default: in memory)
   --interval <d>       periodic reconcile besides file changes (default 5s)
   --operation-delay <d>  how long a simulated capacity change takes (default 1s)
+  --no-demo            no demo window
   --log-level <level>  capsched's logs on stderr: debug, info, warn, error (default warn)
   -h, --help
 
@@ -50,6 +59,21 @@ function duration(text: string | undefined, flag: string, fallback: number): num
 
 class UsageError extends Error {}
 
+/** The branch checked out in dir when dir is a git repository's root; undefined otherwise. */
+function checkedOutBranch(dir: string): string | undefined {
+  if (!existsSync(join(dir, '.git'))) return undefined;
+  try {
+    const name = execFileSync('git', ['-C', dir, 'symbolic-ref', '--quiet', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5_000,
+    }).trim();
+    return name === '' ? undefined : name;
+  } catch {
+    return undefined;
+  }
+}
+
 export const devCommand: Command = async (argv, io) => {
   let values;
   let positionals;
@@ -64,6 +88,7 @@ export const devCommand: Command = async (argv, io) => {
         'db-filename': { type: 'string' },
         interval: { type: 'string' },
         'operation-delay': { type: 'string' },
+        'no-demo': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -105,12 +130,20 @@ export const devCommand: Command = async (argv, io) => {
   }
 
   // Loaded here, not at the top: `capsched --help` and the other commands stay fast.
-  const [{ Runtime, DefaultLogger }, { createLogger }, { resolveTemporalBinary }, { startPlayground }, { renderView }] = await Promise.all([
+  const [
+    { Runtime, DefaultLogger },
+    { createLogger },
+    { resolveTemporalBinary },
+    { startPlayground, DEV_CLOUD_API_KEY, DEV_INSTALLATION },
+    { renderView },
+    discovery,
+  ] = await Promise.all([
     import('@temporalio/worker'),
     import('../log/index.js'),
     import('../dev/temporal-binary.js'),
     import('../dev/playground.js'),
     import('../dev/table.js'),
+    import('../dev/discovery.js'),
   ]);
   // capsched owns SIGINT/SIGTERM: stop reconciling, drain workers, then stop the server.
   try {
@@ -172,6 +205,7 @@ export const devCommand: Command = async (argv, io) => {
       ...(values['db-filename'] === undefined ? {} : { dbFilename: resolve(io.cwd, values['db-filename']) }),
       intervalMs,
       operationDelayMs,
+      demo: values['no-demo'] !== true,
       onView: (view) => {
         latest = view;
         print();
@@ -185,11 +219,35 @@ export const devCommand: Command = async (argv, io) => {
     return isCapschedError(err) && err.code === 'CONFIG_INVALID' ? ExitCode.usage : ExitCode.invalid;
   }
   forceExit = () => {
+    try {
+      discovery.removeDiscovery(io.env);
+    } catch {
+      // exiting anyway
+    }
     playground.devServer.process.kill('SIGKILL');
     process.exit(130);
   };
 
   const ui = playground.devServer.uiUrl;
+  const daemonUrl = `http://${playground.daemon.httpAddress}`;
+  // What points any other command at the playground: the variables src/config and the CLI read.
+  // The Cloud Ops key is the simulator's fixed throw-away key, not a secret.
+  const exports: Record<string, string> = {
+    TEMPORAL_ADDRESS: playground.devServer.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_CLOUD_ENDPOINT: playground.simulator().address,
+    TEMPORAL_CLOUD_API_KEY: DEV_CLOUD_API_KEY,
+    TEMPORAL_CLOUD_ALLOW_INSECURE: 'true',
+    CAPSCHED_LISTEN: playground.daemon.httpAddress,
+    CAPSCHED_INSTALLATION: DEV_INSTALLATION,
+    CAPSCHED_SOURCE: playground.source.root,
+    CAPSCHED_PATH: playground.source.path,
+  };
+  // A folder inside a git repository's root is read by the other commands as that repository at a
+  // branch (its last commit): name the branch checked out, so `capsched diff` reads the same plans.
+  const branch = checkedOutBranch(playground.source.root);
+  if (branch !== undefined) exports.CAPSCHED_BRANCH = branch;
+  const quote = (v: string): string => (/^[A-Za-z0-9_./:@-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
   header = [
     'capsched dev is running',
     `  Temporal Web UI   ${ui === undefined ? '(headless)' : `${ui}/namespaces/default/schedules`}`,
@@ -198,9 +256,31 @@ export const devCommand: Command = async (argv, io) => {
     `  Cloud Ops sim     ${playground.simulator().address}`,
     `  daemon            http://${playground.daemon.httpAddress}/readyz`,
     `  plans             ${plansDir}  (edit or add a *.yaml file; the table updates)`,
+    ...(values['no-demo'] === true ? [] : ['  demo window       demo.playground: raise, verify, ramp step, release, in the table below (--no-demo skips it)']),
+    '',
+    '  Point any other command at this playground (paste into another terminal):',
+    ...Object.entries(exports).map(([k, v]) => `    export ${k}=${quote(v)}`),
+    '  then: capsched status · capsched capacity <namespace> · capsched diff · capsched change <namespace> <trus> <minutes>',
+    '  (capsched status finds this playground by itself, without the exports)',
     '  Ctrl-C stops everything.',
     '',
   ].join('\n');
+  let discoveryFile: string | undefined;
+  try {
+    discoveryFile = discovery.writeDiscovery(io.env, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      daemonUrl,
+      temporalAddress: playground.devServer.address,
+      temporalNamespace: 'default',
+      ...(ui === undefined ? {} : { temporalUiUrl: ui }),
+      cloudOpsEndpoint: playground.simulator().address,
+      plansDir,
+      env: exports,
+    });
+  } catch (err) {
+    io.stderr(`capsched dev: could not write ${discovery.discoveryPath(io.env)} (capsched status will need the exports): ${(err as Error).message}\n`);
+  }
   io.stdout(`${header}\n`);
   started = true;
   print(true);
@@ -218,6 +298,13 @@ export const devCommand: Command = async (argv, io) => {
   });
   if (clock !== undefined) clearInterval(clock);
   io.stderr(`capsched dev: ${signalled ?? 'worker failure'}: stopping the reconciler, the workers, the simulator and the Temporal dev server …\n`);
+  if (discoveryFile !== undefined) {
+    try {
+      discovery.removeDiscovery(io.env);
+    } catch {
+      // Best effort: a stale file names a dead pid, which `capsched status` ignores.
+    }
+  }
   await playground.stop();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

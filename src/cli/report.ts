@@ -1,3 +1,4 @@
+import { readActionsPrice } from './actions-price.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +22,8 @@ export const REPORT_HELP = `usage: capsched report [options]
 The pull-request report: what merging head into base does to capacity and cost. Reads the plans
 of both revisions from git (the commits, never the work tree) and prints the validation of head,
 the plan changes, per affected namespace a 7-day Mermaid timeline of effective TRUs (base and
-head) and the provisioned TRU-hours per week, and capacity warnings. The markdown starts with the
+head) and what a week of it is billed — billed TRU-hours, minimum Actions committed and the worst
+case if unused (docs/billing.md) — and capacity warnings. The markdown starts with the
 marker <!-- capsched-report --> so CI can update one comment, and fits a GitHub comment.
 
   --base <ref>                base revision (default origin/main)
@@ -32,13 +34,12 @@ marker <!-- capsched-report --> so CI can update one comment, and fits a GitHub 
   --source <dir>              the plans repository checkout (default: current directory)
   --now <iso>                 reference instant, e.g. 2026-12-01T00:00:00Z (default: now); the
                               timeline starts at 00:00 UTC of that day
-  --days <n>                  timeline length in days, 1–31 (default 7); TRU-hours are per week
+  --days <n>                  timeline length in days, 1–31 (default 7); figures are per week
   --managed-elsewhere <ns,…>  namespaces whose capacity another tool (e.g. Terraform) also
                               manages; a trailing * matches a prefix. Also read from
                               CAPSCHED_MANAGED_ELSEWHERE (comma-separated). Repeatable.
-  --tru-hour-price <amount>   price of one TRU-hour, to show the cost change (or
-                              CAPSCHED_TRU_HOUR_PRICE)
-  --currency <code>           currency label for the price (default USD)
+  --actions-price <usd>       USD per million Actions for the "worst case if unused" figures
+                              (default 50, Temporal Cloud's list price; or CAPSCHED_ACTIONS_PRICE)
   --max-chars <n>             markdown length cap (default 60000; at most 65536)
   --fail-on-invalid           exit 1 when head does not validate (default: exit 0, the report
                               says so)
@@ -69,7 +70,7 @@ interface Options {
   nowMs: number;
   days: number;
   managedElsewhere: string[];
-  truHourPrice?: { amount: number; currency: string };
+  actionsPrice: number;
   maxChars: number;
   failOnInvalid: boolean;
   comment?: PrCommentTarget;
@@ -125,8 +126,10 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Opti
         now: { type: 'string' },
         days: { type: 'string', default: '7' },
         'managed-elsewhere': { type: 'string', multiple: true },
+        'actions-price': { type: 'string' },
+        // Removed: refused with the replacement named (Temporal Cloud bills Actions, not TRU-hours).
         'tru-hour-price': { type: 'string' },
-        currency: { type: 'string', default: 'USD' },
+        currency: { type: 'string' },
         'max-chars': { type: 'string' },
         'fail-on-invalid': { type: 'boolean', default: false },
         comment: { type: 'string' },
@@ -165,15 +168,12 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Opti
   for (const ns of managedElsewhere) {
     if (!NAMESPACE_PATTERN.test(ns)) throw new UsageError(`--managed-elsewhere "${ns}" is not a namespace id (a trailing * matches a prefix)`);
   }
-  let truHourPrice: Options['truHourPrice'];
-  const priceText = values['tru-hour-price'] ?? env.CAPSCHED_TRU_HOUR_PRICE;
-  if (priceText !== undefined && priceText !== '') {
-    const amount = Number(priceText);
-    if (!/^\d+(\.\d+)?$/.test(priceText) || !Number.isFinite(amount))
-      throw new UsageError(`--tru-hour-price "${priceText}" is not a non-negative number, e.g. 0.75`);
-    if (!/^[A-Za-z$€£¥]{1,8}$/.test(values.currency)) throw new UsageError(`--currency "${values.currency}" is not a currency code, e.g. USD`);
-    truHourPrice = { amount, currency: values.currency };
-  }
+  if (values['tru-hour-price'] !== undefined || (env.CAPSCHED_TRU_HOUR_PRICE ?? '') !== '' || values.currency !== undefined)
+    throw new UsageError(
+      '--tru-hour-price, --currency and CAPSCHED_TRU_HOUR_PRICE were replaced by --actions-price (USD per million Actions, default 50): Temporal Cloud bills the Actions a TRU commits, not TRU-hours (docs/billing.md)',
+    );
+  const price = readActionsPrice(values['actions-price'], env);
+  if (!price.ok) throw new UsageError(price.error);
   let maxChars = 60_000;
   if (values['max-chars'] !== undefined) {
     maxChars = Number(values['max-chars']);
@@ -191,8 +191,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Opti
     managedElsewhere,
     maxChars,
     failOnInvalid: values['fail-on-invalid'],
+    actionsPrice: price.price,
   };
-  if (truHourPrice !== undefined) options.truHourPrice = truHourPrice;
   if (values.comment !== undefined) {
     if (values.comment !== 'github') throw new UsageError(`unknown --comment "${values.comment}"; use github`);
     if (values.format !== 'markdown') throw new UsageError('--comment github posts the markdown report; it cannot be combined with --format json');
@@ -276,7 +276,7 @@ export const reportCommand: Command = async (argv, io) => {
     nowMs: options.nowMs,
     days: options.days,
     managedElsewhere: options.managedElsewhere,
-    ...(options.truHourPrice === undefined ? {} : { truHourPrice: options.truHourPrice }),
+    actionsPrice: options.actionsPrice,
   });
   const text = options.format === 'json' ? renderPrJson(report) : renderPrMarkdown(report, { maxChars: options.maxChars });
   io.stdout(text);

@@ -2,6 +2,7 @@
  * `capsched run`: the daemon. Watches the plan source, reconciles on an interval and on
  * webhooks, and runs the capacity-change worker in the same process.
  */
+import { readActionsPrice } from './actions-price.js';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -296,9 +297,15 @@ export const runCommand: Command = async (argv, io) => {
     const pageCloudOpsSettings = readCloudOpsSettings(io.env);
     const pageCloudOps =
       pageCloudOpsSettings.apiKey === undefined && !pageCloudOpsSettings.allowInsecure ? undefined : compose.cloudOps(pageCloudOpsSettings, logger);
+    // The page's worst-case figures: CAPSCHED_ACTIONS_PRICE (USD per million Actions), default the list $50.
+    const actionsPrice = readActionsPrice(undefined, io.env);
+    if (!actionsPrice.ok) {
+      io.stderr(`capsched run: CAPSCHED_ACTIONS_PRICE: ${actionsPrice.error}\n`);
+      return ExitCode.usage;
+    }
     daemon = await startDaemon({
       ...(pageCloudOps === undefined ? {} : { cloudOps: pageCloudOps }),
-      ui: { ...(uiToken === undefined ? {} : { token: uiToken }), temporalUiUrl: workerSettings.temporalUiUrl },
+      ui: { ...(uiToken === undefined ? {} : { token: uiToken }), temporalUiUrl: workerSettings.temporalUiUrl, actionsPrice: actionsPrice.price },
       installation,
       source,
       temporal: {

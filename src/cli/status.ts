@@ -10,6 +10,7 @@ import { ExitCode } from '../core/errors.js';
 import type { PresentView } from '../core/present/model.js';
 import { renderStatusText } from '../core/present/text.js';
 import { DEFAULT_LISTEN } from '../daemon/index.js';
+import { readDiscovery } from '../dev/discovery.js';
 import { registerSecret, scrub } from '../log/secrets.js';
 import type { Command } from './io.js';
 
@@ -20,7 +21,10 @@ capacity as the Cloud Ops API reports it, effective TRUs (the coordinator), each
 with its plan, TRUs, end, commit (or "manual") and Temporal UI link, and the next window.
 
 options:
-  --url <url>   the daemon's HTTP address (default http://$CAPSCHED_LISTEN or http://${DEFAULT_LISTEN})
+  --url <url>   the daemon's HTTP address (default http://$CAPSCHED_LISTEN or http://${DEFAULT_LISTEN};
+                when neither is set and nothing answers there, a running \`capsched dev\` of this user,
+                found through the file it writes: $XDG_RUNTIME_DIR/capsched/dev.json or
+                <tmp>/capsched-<uid>/dev.json)
   --json        print the view model as JSON (what GET /present.json returns)
   -h, --help    show this help
 
@@ -51,15 +55,29 @@ export const statusCommand: Command = async (argv, io) => {
     return ExitCode.usage;
   }
   const namespace = parsed.positionals[0];
-  const base = (parsed.values.url ?? `http://${io.env.CAPSCHED_LISTEN?.trim() || DEFAULT_LISTEN}`).replace(/\/+$/, '');
+  const listen = io.env.CAPSCHED_LISTEN?.trim();
+  const given = parsed.values.url !== undefined || (listen !== undefined && listen !== '');
+  let base = (parsed.values.url ?? `http://${listen || DEFAULT_LISTEN}`).replace(/\/+$/, '');
   const token = io.env.CAPSCHED_UI_TOKEN?.trim();
   if (token !== undefined && token !== '') registerSecret(token);
-  let view: PresentView;
-  try {
-    const response = await fetch(`${base}/present.json`, {
+  const read = (url: string): Promise<Response> =>
+    fetch(`${url}/present.json`, {
       headers: token === undefined || token === '' ? {} : { authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(15_000),
     });
+  let view: PresentView;
+  try {
+    let response: Response;
+    try {
+      response = await read(base);
+    } catch (err) {
+      // Nothing at the default address: a running `capsched dev` of this user, when there is one.
+      const dev = given ? undefined : readDiscovery(io.env);
+      if (dev === undefined) throw err;
+      base = dev.daemonUrl.replace(/\/+$/, '');
+      io.stderr(`capsched status: nothing answers at http://${DEFAULT_LISTEN}; reading the running capsched dev (pid ${dev.pid}) at ${base}\n`);
+      response = await read(base);
+    }
     if (response.status === 401) {
       io.stderr(`capsched status: ${base} wants a token: set CAPSCHED_UI_TOKEN to the daemon's\n`);
       return 1;
@@ -71,7 +89,7 @@ export const statusCommand: Command = async (argv, io) => {
     view = (await response.json()) as PresentView;
   } catch (err) {
     io.stderr(
-      `capsched status: cannot read the daemon at ${base}: ${scrub(err instanceof Error ? err.message : String(err))} (start \`capsched run\`, or pass --url)\n`,
+      `capsched status: cannot read the daemon at ${base}: ${scrub(err instanceof Error ? err.message : String(err))} (start \`capsched run\` or \`capsched dev\`, or pass --url)\n`,
     );
     return 1;
   }

@@ -7,6 +7,7 @@ import { formatValidationJson } from '../core/report/validation-json.js';
 import { formatValidationMarkdown } from '../core/report/validation-markdown.js';
 import { formatValidationText } from '../core/report/validation-text.js';
 import type { Command } from './io.js';
+import { ACTIONS_PRICE_HELP, readActionsPrice } from './actions-price.js';
 
 const FORMATS: Record<string, (r: ValidationReport) => string> = {
   text: formatValidationText,
@@ -18,7 +19,8 @@ const FORMATS: Record<string, (r: ValidationReport) => string> = {
 export const VALIDATE_HELP = `usage: capsched validate [paths...] [options]
 
 Checks capacity plans (*.yaml/*.yml; folders are read recursively, symlinks never followed) and
-shows what they mean: each plan's next 3 windows in its zone and UTC, and TRU-hours per namespace.
+shows what they mean: each plan's next 3 windows in its zone and UTC, and per namespace what a week
+of it is billed: billed TRU-hours, minimum Actions committed, and the worst case if unused.
 
   paths                 plan files or folders (default: ./schedules)
   --format <f>          text (default, file:line:col), json, github (workflow annotations), markdown
@@ -26,6 +28,7 @@ shows what they mean: each plan's next 3 windows in its zone and UTC, and TRU-ho
   --now <iso>           evaluate time-based checks as of this instant (reproducible output),
                         e.g. 2026-12-01T00:00:00Z
   --horizon-days <n>    how far ahead to look for overlapping windows (default ${DEFAULT_HORIZON_DAYS})
+  ${ACTIONS_PRICE_HELP}
   -h, --help            show this help
 
 Exit status: 0 valid, 1 invalid (or a warning with --strict), 2 usage error.
@@ -44,6 +47,7 @@ export const validateCommand: Command = async (argv, io) => {
         strict: { type: 'boolean', default: false },
         now: { type: 'string' },
         'horizon-days': { type: 'string' },
+        'actions-price': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -77,6 +81,11 @@ export const validateCommand: Command = async (argv, io) => {
       return ExitCode.usage;
     }
   }
+  const price = readActionsPrice(values['actions-price'], io.env);
+  if (!price.ok) {
+    io.stderr(`capsched validate: ${price.error}\n`);
+    return ExitCode.usage;
+  }
   const paths = positionals.length > 0 ? positionals : ['schedules'];
   let read;
   try {
@@ -89,7 +98,7 @@ export const validateCommand: Command = async (argv, io) => {
     io.stderr(`capsched validate: no such file or folder: ${read.missing.join(', ')}\n`);
     return ExitCode.usage;
   }
-  const report = validatePlans(read.files, { now, strict: values.strict, horizonDays, plansPath: paths.join(', ') });
+  const report = validatePlans(read.files, { now, strict: values.strict, horizonDays, plansPath: paths.join(', '), actionsPrice: price.price });
   io.stdout(format(report));
   return report.valid ? ExitCode.ok : ExitCode.invalid;
 };

@@ -89,6 +89,8 @@ export interface DaemonOptions {
   identity?: string;
   /** Cloud Ops reads for the page and /metrics (capacity as the API reports it); omitted: shown as unknown. */
   cloudOps?: CloudOps;
+  /** Namespaces the page and `capsched status` show besides the plans' (the playground's demo namespace). */
+  alsoNamespaces?: readonly string[];
   /**
    * The Temporal SDK's Prometheus exporter of this process (Runtime telemetry, e.g.
    * http://127.0.0.1:9465/metrics): its worker metrics are appended to /metrics, so one scrape
@@ -105,6 +107,8 @@ export interface DaemonOptions {
     temporalUiUrl?: string;
     /** How often the page's record of applied TRUs reads the coordinators when nobody loads the page (default 15 s). */
     recordEveryMs?: number;
+    /** CAPSCHED_ACTIONS_PRICE: USD per million Actions for the worst-case figures (default the list $50). */
+    actionsPrice?: number;
   };
 }
 
@@ -362,6 +366,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     client,
     installation: options.installation,
     ...(options.cloudOps === undefined ? {} : { cloudOps: options.cloudOps }),
+    ...(options.ui?.actionsPrice === undefined ? {} : { actionsPrice: options.ui.actionsPrice }),
+    ...(options.alsoNamespaces === undefined ? {} : { alsoNamespaces: options.alsoNamespaces }),
     ...(options.ui?.temporalUiUrl === undefined
       ? {}
       : { temporalUi: { baseUrl: options.ui.temporalUiUrl.replace(/\/+$/, ''), namespace: options.temporal.namespace } }),

@@ -203,6 +203,18 @@ export class DaemonMetrics implements CapacityMetrics {
     labelNames: ['namespace'],
     registers: [this.registry],
   });
+  private readonly nsBilledTruHours = new Gauge({
+    name: 'capsched_namespace_billed_tru_hours_week',
+    help: "Billed TRU-hours the applied commit's plans commit over the 168 UTC calendar hours from now's hour: each hour at its highest TRUs (docs/billing.md).",
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+  private readonly nsMinimumActions = new Gauge({
+    name: 'capsched_namespace_minimum_actions_week',
+    help: 'Minimum Actions committed over the same week: per UTC hour (highest TRUs - 1) x 360,000; billed as ns_capacity:tru Actions where the namespace uses fewer (worst case if unused).',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
   private readonly nsActive = new Gauge({
     name: 'capsched_namespace_active_windows',
     help: "Windows active on the namespace now (its coordinator's windows).",
@@ -336,6 +348,8 @@ export class DaemonMetrics implements CapacityMetrics {
       }
     }
     this.nsPlanned.reset();
+    this.nsBilledTruHours.reset();
+    this.nsMinimumActions.reset();
     this.nsDesired.reset();
     this.nsActive.reset();
     this.nsReadErrors.reset();
@@ -343,6 +357,8 @@ export class DaemonMetrics implements CapacityMetrics {
     for (const ns of view.namespaces) {
       const labels = { namespace: ns.namespace };
       this.nsPlanned.set(labels, ns.plannedNowTrus);
+      this.nsBilledTruHours.set(labels, ns.week.billedTruHours);
+      this.nsMinimumActions.set(labels, ns.week.minimumActions);
       this.nsActive.set(labels, ns.active.length);
       if (ns.effectiveTrus !== undefined) this.nsDesired.set(labels, ns.effectiveTrus);
       if (ns.capacity !== undefined && ns.capacity.mode !== 'unknown')

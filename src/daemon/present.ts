@@ -70,7 +70,11 @@ export class PresentReader {
       client: Client;
       installation: string;
       cloudOps?: CloudOps;
+      /** Read besides the namespaces the plans name (a namespace no plan names yet). */
+      alsoNamespaces?: readonly string[];
       temporalUi?: { baseUrl: string; namespace: string };
+      /** USD per million Actions for the page's worst-case figures (default the list $50). */
+      actionsPrice?: number;
       now?: () => number;
     },
   ) {
@@ -84,7 +88,7 @@ export class PresentReader {
   /** One coordinator query and one capacity read per namespace, in parallel. */
   async readLive(namespaces: string[]): Promise<LiveNamespace[]> {
     const at = this.now();
-    const known = new Set([...namespaces, ...this.record.keys()]);
+    const known = new Set([...namespaces, ...(this.deps.alsoNamespaces ?? []), ...this.record.keys()]);
     if (this.cache !== undefined && at - this.cache.at < READ_CACHE_MS && [...known].every((n) => this.cache!.live.some((l) => l.namespace === n)))
       return this.cache.live;
     const live = await Promise.all(
@@ -130,7 +134,7 @@ export class PresentReader {
    * the last 24 h on the page are what the coordinators held, whether or not anyone looked.
    */
   async recordCoordinators(namespaces: string[]): Promise<void> {
-    const known = [...new Set([...namespaces, ...this.record.keys()])];
+    const known = [...new Set([...namespaces, ...(this.deps.alsoNamespaces ?? []), ...this.record.keys()])];
     await Promise.all(
       known.map(async (namespace) => {
         try {
@@ -180,6 +184,7 @@ export class PresentReader {
       source: sourceFacts(input.state, input.applied, input.sourceDescription, input.drift),
       alerts: input.alerts,
       ...(this.deps.temporalUi === undefined ? {} : { temporalUi: this.deps.temporalUi }),
+      ...(this.deps.actionsPrice === undefined ? {} : { actionsPrice: this.deps.actionsPrice }),
       ...(input.livePass === undefined ? {} : { livePass: input.livePass }),
     });
   }

@@ -19,12 +19,14 @@ import type { Logger } from '../log/index.js';
 import { Secret, registerSecret } from '../log/secrets.js';
 import type { ReconcileResult } from '../reconcile/index.js';
 import { startCloudOpsSimulator, type CloudOpsSimulator } from '../simulator/index.js';
-import { rowsFromPresent, type DevView } from './table.js';
+import { DEMO_NAMESPACE, DemoTracker, readDemoStatus, startDemoWindow, type DemoTimings, type DemoView } from './demo.js';
+import { activeSummary } from '../core/present/text.js';
+import { rowsFromPresent, weekFromPresent, type DevView } from './table.js';
 
 /** The playground's installation id (schedules are named capsched-dev-<plan>). */
 export const DEV_INSTALLATION = 'dev';
 /** The simulator's API key: not a secret (it only opens the local simulator), registered anyway. */
-const DEV_CLOUD_API_KEY = 'capsched-dev-simulator-key';
+export const DEV_CLOUD_API_KEY = 'capsched-dev-simulator-key';
 
 export interface PlaygroundOptions {
   /** Absolute path of the plans folder. */
@@ -53,6 +55,11 @@ export interface PlaygroundOptions {
   pageRefreshSeconds?: number;
   /** The dev server's own output lines. */
   onServerOutput?: (line: string) => void;
+  /**
+   * The demo window (src/dev/demo.ts): a short ramp on its own namespace, started once the
+   * daemon runs (default on, with DEMO_TIMINGS); false = none (`--no-demo`).
+   */
+  demo?: boolean | DemoTimings;
 }
 
 export interface Playground {
@@ -60,6 +67,10 @@ export interface Playground {
   /** The simulator currently serving (it is restarted on the same port when plans add namespaces). */
   simulator(): CloudOpsSimulator;
   daemon: DaemonHandle;
+  /** The plan source as the daemon reads it: `root` (a folder) and `path` inside it ("." for the root). */
+  source: { root: string; path: string };
+  /** The demo window as the table shows it; undefined with `demo: false`. */
+  demo(): DemoView | undefined;
   view(): DevView;
   /** Stops the daemon and workers, then the simulator and the dev server. Safe to call twice. */
   stop(): Promise<void>;
@@ -101,6 +112,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     const source = compose.folderPlanSource({ root, path: plansPath, logger });
     const first = await source.snapshot();
     const namespaces = new Set(loadPlans(first.files, { plansPath }).plans.map((p) => p.plan.namespace));
+    const demoTimings = typeof options.demo === 'object' ? options.demo : undefined;
+    const demoOn = options.demo !== false;
+    if (demoOn) namespaces.add(DEMO_NAMESPACE);
 
     // 3. The Cloud Ops simulator.
     registerSecret(DEV_CLOUD_API_KEY);
@@ -167,6 +181,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     // the newest pass. Refreshed after each pass, on each simulated capacity change and every second.
     let view: DevView = { plansDir: options.plansDir, uiUrl: devServer.uiUrl, at: new Date(), rows: [], changes: 0 };
     let daemonRef: DaemonHandle | undefined;
+    let demo: DemoTracker | undefined;
     let closing = false;
     let refreshing: Promise<void> = Promise.resolve();
     const refresh = (patch: Partial<DevView>): void => {
@@ -178,7 +193,12 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
           return undefined;
         });
         if (closing) return;
-        if (present !== undefined) view = { ...view, rows: rowsFromPresent(present) };
+        if (present !== undefined) view = { ...view, rows: rowsFromPresent(present), week: weekFromPresent(present) };
+        if (demo !== undefined) {
+          const ns = present?.namespaces.find((n) => n.namespace === DEMO_NAMESPACE);
+          const now = ns === undefined ? undefined : [ns.capacityText, activeSummary(ns)].filter((t) => t !== undefined).join(' · ');
+          view = { ...view, demo: { ...demo.view(), ...(now === undefined ? {} : { now }) } };
+        }
         options.onView?.(view);
       });
     };
@@ -190,10 +210,33 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       }, 50);
     };
     const tick = setInterval(() => refresh({}), 1_000);
+    // The demo window, read apart from the table's refresh (a query must never hold up an edit's
+    // row): the simulator's applied changes and the window's status, twice a second until it ends.
+    let demoReading: Promise<void> | undefined;
+    const readDemo = (): void => {
+      const tracker = demo;
+      if (tracker === undefined || tracker.finished() || closing || demoReading !== undefined) return;
+      const before = JSON.stringify(tracker.view());
+      demoReading = (async () => {
+        // Before its start the run has had no workflow task, so it could not answer a query yet.
+        const status = Date.now() < tracker.run.startMs ? undefined : await readDemoStatus(client, tracker.run);
+        if (closing) return;
+        const changes = simulator.changes(DEMO_NAMESPACE).map((c) => ({ atMs: c.atMs, target: c.target }));
+        tracker.observe(changes, status, Date.now());
+        if (JSON.stringify(tracker.view()) !== before) refresh({});
+      })()
+        .catch((err: unknown) => logger.debug({ err }, 'dev table: the demo window could not be read'))
+        .finally(() => {
+          demoReading = undefined;
+        });
+    };
+    const demoTick = setInterval(readDemo, 500);
     cleanups.push(async () => {
       closing = true;
       clearTimeout(capacityTimer);
       clearInterval(tick);
+      clearInterval(demoTick);
+      await demoReading;
       await refreshing;
     });
 
@@ -230,6 +273,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       intervalMs: options.intervalMs ?? 5_000,
       listen: options.listen ?? '127.0.0.1:0',
       cloudOps,
+      // The demo's namespace is named by no plan: the page and `capsched status` show it all the same.
+      ...(demoOn ? { alsoNamespaces: [DEMO_NAMESPACE] } : {}),
       ui: { refreshSeconds: options.pageRefreshSeconds ?? 2, ...(devServer.uiUrl === undefined ? {} : { temporalUiUrl: devServer.uiUrl }) },
       shutdownGraceMs: 2_000,
       capacityWorker: (ctx) =>
@@ -253,13 +298,24 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         }),
     });
     cleanups.push(() => daemon.stop());
-    // Runs before the daemon stops: no present read against a stopping daemon.
+    // Runs before the daemon stops: no present read (or demo query) against a stopping daemon.
     cleanups.push(async () => {
       closing = true;
       clearInterval(tick);
+      clearInterval(demoTick);
+      await demoReading;
       await refreshing;
     });
     daemonRef = daemon;
+    if (demoOn) {
+      const run = await startDemoWindow(client, {
+        taskQueue: DEFAULT_TASK_QUEUE,
+        nowMs: Date.now(),
+        ...(demoTimings === undefined ? {} : { timings: demoTimings }),
+      });
+      logger.info({ workflowId: run.workflowId, start: new Date(run.startMs).toISOString() }, 'demo window started');
+      demo = new DemoTracker(run);
+    }
     refresh({ pageUrl: `http://${daemon.httpAddress}/` });
 
     let stopped: Promise<void> | undefined;
@@ -267,6 +323,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       devServer,
       simulator: () => simulator,
       daemon,
+      source: { root, path: plansPath },
+      demo: () => demo?.view(),
       view: () => view,
       stop: () => (stopped ??= cleanup()),
     };

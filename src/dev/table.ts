@@ -4,10 +4,12 @@
  * errors of an invalid edit. The rows come from the daemon's PresentView (core/present), the
  * same view model the page and `capsched status` render.
  */
+import { formatActions, formatUsd } from '../core/billing/bill.js';
 import type { PresentView } from '../core/present/model.js';
 import { activeSummary } from '../core/present/text.js';
 import type { WindowPreview } from '../core/windows/windows.js';
 import type { Issue } from '../core/plan/issues.js';
+import { renderDemo, type DemoView } from './demo.js';
 
 export interface DevRow {
   plan: string;
@@ -69,6 +71,16 @@ export function rowsFromPresent(view: PresentView): DevRow[] {
   return rows;
 }
 
+/** Per namespace, the week's billed TRU-hours, minimum Actions committed and worst case if unused (the page's figures). */
+export function weekFromPresent(view: PresentView): string[] {
+  return view.namespaces
+    .filter((n) => n.plans.length > 0)
+    .map(
+      (n) =>
+        `${n.namespace}: ${n.week.billedTruHours} billed TRU-hours · ${formatActions(n.week.minimumActions)} minimum Actions committed · worst case if unused ${formatUsd(n.week.worstCaseUsd)}`,
+    );
+}
+
 export interface DevView {
   plansDir: string;
   uiUrl: string | undefined;
@@ -86,6 +98,10 @@ export interface DevView {
   changes: number;
   /** Validation warnings of the state in force. */
   warnings?: Issue[];
+  /** Per namespace what a week of the plans in force commits (weekFromPresent). */
+  week?: string[];
+  /** The demo window (absent with --no-demo). */
+  demo?: DemoView;
 }
 
 function pad(text: string, width: number): string {
@@ -168,6 +184,11 @@ export function renderView(view: DevView, nowMs: number, options: { stable?: boo
     lines.push('');
     lines.push(`✗ reconcile failed: ${view.error}`);
   }
+  if (view.week !== undefined && view.week.length > 0 && view.rows.length > 0) {
+    lines.push('', 'This week (each UTC hour billed at its highest TRUs; docs/billing.md):');
+    for (const w of view.week) lines.push(`  ${w}`);
+  }
   for (const w of view.warnings ?? []) lines.push(`  warning: ${formatIssue(w)}`);
+  if (view.demo !== undefined) lines.push('', ...renderDemo(view.demo, nowMs, options));
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@
  * refresh, every figure is text, and exact times are in each bar's <title> and in the tables.
  * Everything interpolated is escaped; the view carries no secrets, so neither does the page.
  */
+import { formatActions, formatUsd } from '../core/billing/bill.js';
 import type { BarView, LiveChangeView, NamespaceView, PresentView, SegmentView, TimeLabel } from '../core/present/model.js';
 
 export interface PageOptions {
@@ -213,12 +214,13 @@ function weekSection(view: PresentView): string {
   const rows = view.namespaces
     .map(
       (n) =>
-        `<tr><td><code>${esc(n.namespace)}</code></td><td class="num">${n.week.truHours}</td><td class="num">${n.week.provisionedHours}</td><td class="num">${n.week.peakTrus}</td><td>${esc(n.plans.join(', '))}</td></tr>`,
+        `<tr><td><code>${esc(n.namespace)}</code></td><td class="num">${n.week.billedTruHours}</td><td class="num">${esc(formatActions(n.week.minimumActions))}</td><td class="num">${esc(formatUsd(n.week.worstCaseUsd))}</td><td class="num">${n.week.provisionedHours}</td><td class="num">${n.week.peakTrus}</td><td>${esc(n.plans.join(', '))}</td></tr>`,
     )
     .join('');
-  return `<section id="week"><h2>This week</h2><p class="muted">Provisioned TRU-hours in the 7 days from now, overlaps counted once at the maximum: the same figures as <code>capsched validate</code>.</p>
-<table><thead><tr><th>Namespace</th><th>TRU-hours</th><th>Hours provisioned</th><th>Peak TRUs</th><th>Plans</th></tr></thead><tbody>${rows}</tbody>
-<tfoot><tr><th>Total</th><td class="num">${view.totals.truHoursPerWeek}</td><td></td><td></td><td>${view.totals.plans} plans</td></tr></tfoot></table></section>`;
+  const t = view.totals;
+  return `<section id="week"><h2>This week</h2><p class="muted">What the plans commit over the 168 UTC calendar hours from now's hour, the same figures as <code>capsched validate</code>: Temporal Cloud bills each hour at the highest TRUs in force in it; the first TRU is free and each TRU above it commits 360,000 Actions that hour. The worst case is those Actions at $${view.actionsPricePerMillion} per million, if the namespace uses none of them.</p>
+<table><thead><tr><th>Namespace</th><th>Billed TRU-hours</th><th>Minimum Actions committed</th><th>Worst case if unused</th><th>Hours provisioned</th><th>Peak TRUs</th><th>Plans</th></tr></thead><tbody>${rows}</tbody>
+<tfoot><tr><th>Total</th><td class="num">${t.billedTruHoursPerWeek}</td><td class="num">${esc(formatActions(t.minimumActionsPerWeek))}</td><td class="num">${esc(formatUsd(t.worstCaseUsdPerWeek))}</td><td></td><td></td><td>${t.plans} plans</td></tr></tfoot></table></section>`;
 }
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1060px;padding:12px 16px;color:#1b1f24;background:#fff}
@@ -244,7 +246,7 @@ export function renderPage(view: PresentView, options: PageOptions): string {
     .map(
       (
         ns,
-      ) => `<section class="ns" id="ns-${esc(ns.namespace)}" data-namespace="${esc(ns.namespace)}"><h2><code>${esc(ns.namespace)}</code> <span class="muted">${esc(ns.capacityText)} · ${ns.plans.length} plan${ns.plans.length === 1 ? '' : 's'} · ${ns.week.truHours} TRU-h this week</span></h2>
+      ) => `<section class="ns" id="ns-${esc(ns.namespace)}" data-namespace="${esc(ns.namespace)}"><h2><code>${esc(ns.namespace)}</code> <span class="muted">${esc(ns.capacityText)} · ${ns.plans.length} plan${ns.plans.length === 1 ? '' : 's'} · ${esc(formatActions(ns.week.minimumActions))} minimum Actions committed this week</span></h2>
 ${timeline(view, ns)}
 ${nowSection(ns)}</section>`,
     )
@@ -256,7 +258,7 @@ ${nowSection(ns)}</section>`,
 <title>${esc(options.title ?? `capsched · ${view.installation}`)}</title><style>${STYLE}</style></head>
 <body><svg width="0" height="0" style="position:absolute"><defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f6f8fa"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d0d7de" stroke-width="2"/></pattern></defs></svg>
 <header><h1>capsched · installation <code>${esc(view.installation)}</code></h1>
-<p class="muted">${view.totals.namespaces} namespaces · ${view.totals.plans} plans · ${view.totals.activeWindows} active windows · ${view.totals.truHoursPerWeek} TRU-h this week · updated <time datetime="${esc(view.generatedAt)}">${esc(view.generatedAt.slice(0, 19))}Z</time> (refreshes every ${Math.round(options.refreshSeconds)} s)</p>
+<p class="muted">${view.totals.namespaces} namespaces · ${view.totals.plans} plans · ${view.totals.activeWindows} active windows · ${esc(formatActions(view.totals.minimumActionsPerWeek))} minimum Actions committed this week (worst case if unused ${esc(formatUsd(view.totals.worstCaseUsdPerWeek))}) · updated <time datetime="${esc(view.generatedAt)}">${esc(view.generatedAt.slice(0, 19))}Z</time> (refreshes every ${Math.round(options.refreshSeconds)} s)</p>
 <p class="muted">Each picture: the last 24 h as the namespace's coordinator applied them (read from the coordinators by this daemon on a timer since ${esc(new Date(view.recordSinceMs).toISOString().slice(0, 16))}Z; hatched = no record), then the next 7 days as the plans at the applied commit say. Hover a bar for exact times in the plan's zone and UTC.</p>
 ${legend}</header>
 <main>${namespaces === '' ? '<p class="muted">No plans and no coordinator yet.</p>' : namespaces}

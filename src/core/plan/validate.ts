@@ -1,6 +1,6 @@
 import type { PlanFile } from '../ports.js';
 import { loadPlans, type LoadedPlan } from './load.js';
-import { compareIssues, type Issue } from './issues.js';
+import { compareIssues, formatMinutes, type Issue } from './issues.js';
 import { previewPlan, type PlanSummary, type PreviewedPlan } from './previews.js';
 import { windowUnderHour } from './ramp-rules.js';
 import { resolveDateTime } from './date-time.js';
@@ -10,6 +10,7 @@ import type { Cron } from '../windows/cron.js';
 import { temporalOccurrences } from '../windows/temporal-calendar.js';
 import {
   forEachOverlap,
+  nextWindows,
   oneOffWindow,
   overlapOf,
   planCron,
@@ -21,8 +22,10 @@ import {
   type Overlap,
   type Window,
 } from '../windows/windows.js';
-import { DAY } from '../time/units.js';
+import { MINUTE, DAY, WEEK } from '../time/units.js';
 import { describeSteps } from '../capacity/steps.js';
+import { DEFAULT_ACTIONS_PRICE_PER_MILLION, DEFAULT_TIMING, formatActions, formatUsd, worstCaseCost, type BillingTiming } from '../billing/bill.js';
+import { billingReach, placementCost, weekStart, weeklyBills } from '../billing/windows.js';
 
 /** Overlaps are looked for this far ahead unless told otherwise. */
 export const DEFAULT_HORIZON_DAYS = 14;
@@ -35,10 +38,16 @@ export type { PlanSummary } from './previews.js';
 export interface NamespaceSummary {
   namespace: string;
   plans: string[];
-  /** Provisioned TRU-hours in the 7 days from `now` (overlaps counted once, at the maximum). */
+  /** TRUs × hours held in the 7 days from `now` (overlaps counted once, at the maximum): not what is billed. */
   truHoursPerWeek: number;
   provisionedHoursPerWeek: number;
   peakTrus: number;
+  /** Σ over the 168 UTC calendar hours from now's hour of the highest TRUs in force (docs/billing.md). */
+  billedTruHoursPerWeek: number;
+  /** Σ over those hours of (highest − 1) × 360,000: the Actions the plans commit the namespace to. */
+  minimumActionsPerWeek: number;
+  /** minimumActionsPerWeek at the Actions price (USD): what it costs if the namespace uses none of it. */
+  worstCaseUsdPerWeek: number;
 }
 
 export interface ValidationReport {
@@ -52,6 +61,8 @@ export interface ValidationReport {
   errors: Issue[];
   warnings: Issue[];
   namespaces: NamespaceSummary[];
+  /** The Actions price the worst-case figures use, USD per million Actions. */
+  actionsPricePerMillion: number;
 }
 
 export interface ValidateOptions {
@@ -61,6 +72,10 @@ export interface ValidateOptions {
   /** How far ahead overlaps are looked for (default 14 days). */
   horizonDays?: number;
   plansPath?: string;
+  /** USD per million Actions for the worst-case figures (default the list $50). */
+  actionsPrice?: number;
+  /** When capacity is raised and released (default: raise at the start, release at the end). */
+  timing?: BillingTiming;
 }
 
 /**
@@ -97,6 +112,12 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
   };
 
   const horizonEnd = now + horizonDays * DAY;
+  const price = options.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
+  const timing = options.timing ?? DEFAULT_TIMING;
+  const billFrom = weekStart(now);
+  const reach = billingReach(billFrom, billFrom + WEEK, timing);
+  const billIntervalCache = new Map<string, Interval[]>();
+  const billWindows: Window[] = [];
   const dstCache = new Map<string, [string, string][]>();
   const intervalCache = new Map<string, Interval[]>();
   const previewCache = new Map<string, Window[]>();
@@ -120,6 +141,21 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
       if (steps !== undefined) w.steps = steps;
       allWindows.push(w);
     }
+    // The billing week: every window that can reach its UTC hours (one ending at its first hour bills it).
+    let billIntervals = key === undefined ? undefined : billIntervalCache.get(key);
+    if (billIntervals === undefined) {
+      billIntervals = planIntervals(plan, reach.fromMs, reach.toMs);
+      if (key !== undefined) billIntervalCache.set(key, billIntervals);
+    }
+    const planBillWindows: Window[] = [];
+    for (const i of billIntervals) {
+      const w: Window = { plan: plan.name, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs, localStart: '' };
+      const steps = windowSteps(plan, i.startMs);
+      if (steps !== undefined) w.steps = steps;
+      planBillWindows.push(w);
+    }
+    billWindows.push(...planBillWindows);
+    placementWarning(lp, planBillWindows, now, billFrom, timing, price, warn);
     const preview = previewPlan(lp, now, key === undefined ? undefined : { key, cache: previewCache });
     summaries.push(preview.summary);
     previewed.push(preview.plan);
@@ -160,6 +196,7 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
   }
 
   const capacity = truHoursPerWeek(allWindows, now);
+  const bills = new Map(weeklyBills(billWindows, now, timing).map((b) => [b.namespace, b]));
   const plansByNamespace = new Map<string, string[]>();
   for (const lp of loaded.plans) {
     const list = plansByNamespace.get(lp.plan.namespace) ?? [];
@@ -174,6 +211,9 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
       truHoursPerWeek: c?.truHours ?? 0,
       provisionedHoursPerWeek: c?.provisionedHours ?? 0,
       peakTrus: c?.peakTrus ?? 0,
+      billedTruHoursPerWeek: bills.get(namespace)?.billedTruHours ?? 0,
+      minimumActionsPerWeek: bills.get(namespace)?.minimumActions ?? 0,
+      worstCaseUsdPerWeek: worstCaseCost(bills.get(namespace)?.minimumActions ?? 0, price),
     };
   });
 
@@ -191,8 +231,64 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
     errors,
     warnings,
     namespaces,
+    actionsPricePerMillion: price,
   };
   return { report, plans: previewed };
+}
+
+/**
+ * `extra-billed-hour`: the plan's windows are billed for more UTC calendar hours than the same
+ * windows moved by less than an hour would be (a start or end off the UTC hour: a half-hour zone,
+ * a :30 end, a lead that crosses the hour). Says what it costs in minimum Actions per week.
+ */
+function placementWarning(
+  lp: LoadedPlan,
+  windows: readonly Window[],
+  now: number,
+  billFrom: number,
+  timing: BillingTiming,
+  price: number,
+  warn: (lp: LoadedPlan, field: string, code: string, message: string) => void,
+): void {
+  const plan = lp.plan;
+  // A recurring plan: its windows starting in the billing week (per week), else its next window (per
+  // window: a monthly cron); a one-off: its window if not over, whenever it is.
+  let candidates: Window[];
+  let perWeek = false;
+  if (plan.at !== undefined) {
+    const w = oneOffWindow(plan);
+    candidates = w !== undefined && w.endMs !== null && w.endMs > now ? [w] : [];
+  } else {
+    candidates = windows.filter((w) => w.startMs >= billFrom && w.startMs < billFrom + WEEK);
+    perWeek = candidates.length > 0;
+    if (!perWeek) candidates = nextWindows(plan, now, 1);
+  }
+  let extraActions = 0;
+  let extraHours = 0;
+  let count = 0;
+  let first: { w: Window; billed: number; best: number; shiftMs: number } | undefined;
+  for (const w of candidates) {
+    const cost = placementCost(w, timing);
+    if (cost === undefined || cost.minimumActions <= cost.bestMinimumActions) continue;
+    extraActions += cost.minimumActions - cost.bestMinimumActions;
+    extraHours += cost.billedHours - cost.bestHours;
+    count++;
+    first ??= { w, billed: cost.billedHours, best: cost.bestHours, shiftMs: cost.shiftMs };
+  }
+  if (first === undefined) return;
+  const zone = plan.timezone;
+  const span = (from: number, to: number): string => `${formatUtcIso(from).slice(11, 16)}–${formatUtcIso(to).slice(11, 16)} UTC`;
+  const local = zone === 'UTC' ? '' : ` (${formatLocalHuman(zone, first.w.startMs).slice(-5)}–${formatLocalHuman(zone, first.w.endMs!).slice(-5)} ${zone})`;
+  const move = `${formatMinutes(Math.abs(first.shiftMs) / MINUTE)} ${first.shiftMs < 0 ? 'earlier' : 'later'}`;
+  const lead = timing.leadMs > 0 ? `, raised ${formatMinutes(timing.leadMs / MINUTE)} ahead,` : '';
+  const perWindow = count === 1 ? '' : ` (${count} windows)`;
+  const period = perWeek ? ' a week' : ' a window';
+  warn(
+    lp,
+    plan.at !== undefined ? 'at' : 'cron',
+    'extra-billed-hour',
+    `the window ${formatUtcIso(first.w.startMs).slice(0, 10)} ${span(first.w.startMs, first.w.endMs!)}${local}${lead} is billed for ${first.billed} UTC calendar hours; moved ${move} it would be billed for ${first.best}: ${extraHours} more billed hour${extraHours === 1 ? '' : 's'}${period}${perWindow}, ${formatActions(extraActions)} more minimum Actions${period} (worst case ${formatUsd(worstCaseCost(extraActions, price))} at $${price} per million) — Temporal Cloud bills every UTC hour a window touches at its highest TRUs (docs/billing.md)`,
+  );
 }
 
 function issueAt(lp: LoadedPlan): Omit<Issue, 'code'> {

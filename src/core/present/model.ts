@@ -11,6 +11,8 @@ import type { LiveChangeKind, LivePlan } from '../live/types.js';
 import type { CapacityTarget, NamespaceCapacity } from '../ports.js';
 import { formatLocalIso, formatUtcIso, transitionsBetween } from '../time/zone.js';
 import { HOUR, WEEK } from '../time/units.js';
+import { DEFAULT_ACTIONS_PRICE_PER_MILLION, worstCaseCost } from '../billing/bill.js';
+import { billingReach, weekStart, weeklyBills } from '../billing/windows.js';
 import { effectiveTimeline, planIntervals, truHoursPerWeek, windowSteps, windowTrusAt, type Window } from '../windows/windows.js';
 
 /** The page's past range: the last 24 hours. */
@@ -95,6 +97,8 @@ export interface PresentInput {
   temporalUi?: { baseUrl: string; namespace: string };
   /** The last pass's live changes (held reductions, and what it applied or, in a dry run, would apply). */
   livePass?: { plan: LivePlan; dryRun: boolean; failed?: boolean };
+  /** USD per million Actions for the worst-case figures (default the list $50). */
+  actionsPrice?: number;
 }
 
 /** A live change of the last pass, as the page and `capsched status` show it. */
@@ -210,8 +214,12 @@ export interface NamespaceView {
   dstChanges: { atMs: number; zone: string; label: string }[];
   /** Highest TRUs drawn (scale of the picture), at least 1. */
   maxTrus: number;
-  /** TRU-hours in the 7 days from now: the same figures as `capsched validate`. */
-  week: { truHours: number; peakTrus: number; provisionedHours: number };
+  /**
+   * The week from now, the same figures as `capsched validate`: billed TRU-hours, minimum Actions
+   * committed and the worst case if unused over the 168 UTC calendar hours from now's hour
+   * (docs/billing.md); truHours is TRUs × hours held (not billed), over the 7 days from now.
+   */
+  week: { truHours: number; peakTrus: number; provisionedHours: number; billedTruHours: number; minimumActions: number; worstCaseUsd: number };
 }
 
 export interface PresentView {
@@ -223,7 +231,17 @@ export interface PresentView {
   namespaces: NamespaceView[];
   source: SourceFacts;
   alerts: AlertFact[];
-  totals: { plans: number; namespaces: number; truHoursPerWeek: number; activeWindows: number };
+  totals: {
+    plans: number;
+    namespaces: number;
+    truHoursPerWeek: number;
+    billedTruHoursPerWeek: number;
+    minimumActionsPerWeek: number;
+    worstCaseUsdPerWeek: number;
+    activeWindows: number;
+  };
+  /** USD per million Actions of the worst-case figures. */
+  actionsPricePerMillion: number;
 }
 
 /** Looked ahead for a plan's next start beyond the 7-day range (a monthly cron, a one-off weeks away). */
@@ -348,6 +366,34 @@ export function buildPresent(input: PresentInput): PresentView {
   }
   const allWindows = [...windowsByNamespace.values()].flat();
   const week = new Map(truHoursPerWeek(allWindows, nowMs).map((s) => [s.namespace, s]));
+  // The billing week: every window that can reach its UTC hours (one that ended at its first hour bills it).
+  const price = input.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
+  const billFrom = weekStart(nowMs);
+  const reach = billingReach(billFrom, billFrom + WEEK);
+  const billIntervals = new Map<string, ReturnType<typeof planIntervals>>();
+  const billWindows: Window[] = [];
+  for (const lp of plans) {
+    const plan = lp.plan;
+    const key = plan.cron === undefined || plan.paused ? undefined : `${plan.cron}\n${plan.timezone}\n${plan.duration ?? ''}`;
+    let intervals = key === undefined ? undefined : billIntervals.get(key);
+    if (intervals === undefined) {
+      intervals = planIntervals(plan, reach.fromMs, reach.toMs);
+      if (key !== undefined) billIntervals.set(key, intervals);
+    }
+    for (const i of intervals) {
+      const steps = windowSteps(plan, i.startMs);
+      billWindows.push({
+        plan: plan.name,
+        namespace: plan.namespace,
+        trus: plan.trus,
+        startMs: i.startMs,
+        endMs: i.endMs,
+        localStart: '',
+        ...(steps === undefined ? {} : { steps }),
+      });
+    }
+  }
+  const bills = new Map(weeklyBills(billWindows, nowMs).map((b) => [b.namespace, b]));
 
   let activeWindows = 0;
   const namespaces: NamespaceView[] = names.map((namespace) => {
@@ -483,7 +529,14 @@ export function buildPresent(input: PresentInput): PresentView {
       applied,
       dstChanges,
       maxTrus,
-      week: { truHours: w?.truHours ?? 0, peakTrus: w?.peakTrus ?? 0, provisionedHours: w?.provisionedHours ?? 0 },
+      week: {
+        truHours: w?.truHours ?? 0,
+        peakTrus: w?.peakTrus ?? 0,
+        provisionedHours: w?.provisionedHours ?? 0,
+        billedTruHours: bills.get(namespace)?.billedTruHours ?? 0,
+        minimumActions: bills.get(namespace)?.minimumActions ?? 0,
+        worstCaseUsd: worstCaseCost(bills.get(namespace)?.minimumActions ?? 0, price),
+      },
     };
   });
 
@@ -500,7 +553,14 @@ export function buildPresent(input: PresentInput): PresentView {
       plans: plans.length,
       namespaces: namespaces.length,
       truHoursPerWeek: Math.round(namespaces.reduce((sum, n) => sum + n.week.truHours, 0) * 100) / 100,
+      billedTruHoursPerWeek: namespaces.reduce((sum, n) => sum + n.week.billedTruHours, 0),
+      minimumActionsPerWeek: namespaces.reduce((sum, n) => sum + n.week.minimumActions, 0),
+      worstCaseUsdPerWeek: worstCaseCost(
+        namespaces.reduce((sum, n) => sum + n.week.minimumActions, 0),
+        price,
+      ),
       activeWindows,
     },
+    actionsPricePerMillion: price,
   };
 }

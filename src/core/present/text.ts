@@ -2,6 +2,7 @@
  * The present view as text: `capsched status` and the `capsched dev` table. The same
  * PresentView the page draws, so the three never disagree.
  */
+import { formatActions, formatUsd } from '../billing/bill.js';
 import type { ActiveWindowView, NamespaceView, PresentView } from './model.js';
 
 function hhmm(local: string): string {
@@ -59,7 +60,9 @@ export function renderStatusText(view: PresentView, namespace?: string): string 
     out.push(
       `  next window           ${ns.next === undefined ? 'none in the next 7 days' : `${ns.next.plan}: ${ns.next.steps === undefined ? ns.next.trus : ns.next.steps.join(' → ')} TRU ${ns.next.zone === 'UTC' ? ns.next.start.utc : `${ns.next.start.local} ${ns.next.zone} (${ns.next.start.utc})`}${ns.next.end === null ? ', permanent' : ` → ${hhmm(ns.next.end.local)}`}`}`,
     );
-    out.push(`  this week             ${ns.week.truHours} TRU-hours, peak ${ns.week.peakTrus} TRU`);
+    out.push(
+      `  this week             ${ns.week.billedTruHours} billed TRU-hours, ${formatActions(ns.week.minimumActions)} minimum Actions committed, worst case if unused ${formatUsd(ns.week.worstCaseUsd)}; peak ${ns.week.peakTrus} TRU`,
+    );
   }
   if (namespace !== undefined && list.length === 0) out.push('', `${namespace}: no plan at the applied commit and no coordinator names it`);
   return `${out.join('\n')}\n`;

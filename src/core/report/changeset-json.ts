@@ -1,5 +1,6 @@
 /** The change set as stable JSON (schema version 1) for scripts and CI. */
-import { summaryCounts, type ChangeSetView } from './changeset-model.js';
+import { capacityFigures, summaryCounts, type ChangeSetView } from './changeset-model.js';
+import { DEFAULT_ACTIONS_PRICE_PER_MILLION } from '../billing/bill.js';
 
 export const CHANGESET_JSON_VERSION = 1;
 
@@ -35,6 +36,8 @@ export function changeSetJson(view: ChangeSetView): unknown {
     drift: changeSet.drift,
     expired: changeSet.expired,
     warnings: view.validation?.warnings ?? [],
+    // Per namespace, a week of the plans at this revision as Temporal Cloud bills it (docs/billing.md).
+    capacity: { actionsPricePerMillion: view.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION, namespaces: capacityFigures(view) },
     applied: view.applied ?? null,
     live:
       view.live === undefined

@@ -1,7 +1,7 @@
 /** The change set as Markdown (PR comments, job summaries): a summary, then a `diff` block per change. */
 import { liveSectionLines } from '../live/text.js';
 import { changeLines, planMap } from './changeset-text.js';
-import { shortSha, summaryLine, warningLines, type ChangeSetView } from './changeset-model.js';
+import { capacityLines, shortSha, summaryLine, warningLines, type ChangeSetView } from './changeset-model.js';
 
 export function formatChangeSetMarkdown(view: ChangeSetView): string {
   const { changeSet } = view;
@@ -20,6 +20,8 @@ export function formatChangeSetMarkdown(view: ChangeSetView): string {
   }
   const live = liveSectionLines(view.live);
   if (live.length > 0) out.push('#### Live', '', '```', ...live, '```', '');
+  const capacity = capacityLines(view);
+  if (capacity.length > 0) out.push('#### Capacity', '', '```', ...capacity, '```', '');
   const unhealed = changeSet.drift.filter((d) => !d.corrected);
   if (unhealed.length > 0) {
     out.push('#### Drift (reported only: self-heal is off)', '');

@@ -4,13 +4,16 @@
  */
 import type { ChangeSet, FieldChange, ScheduleChange } from '../diff/types.js';
 import type { Issue } from '../plan/issues.js';
-import type { PlanSummary } from '../plan/validate.js';
+import type { NamespaceSummary, PlanSummary } from '../plan/validate.js';
+import { formatActions, formatUsd, worstCaseCost, DEFAULT_ACTIONS_PRICE_PER_MILLION } from '../billing/bill.js';
 import type { LivePlan } from '../live/types.js';
 
 export interface ChangeSetView {
   changeSet: ChangeSet;
   /** Plan summaries (next windows in local time and UTC), from the validation report. */
-  validation?: { plans: PlanSummary[]; warnings?: Issue[] };
+  validation?: { plans: PlanSummary[]; warnings?: Issue[]; namespaces?: NamespaceSummary[]; now?: string };
+  /** USD per million Actions for the worst-case figures (default the list $50). */
+  actionsPrice?: number;
   /** Set by apply; absent for diff / --dry-run. */
   applied?: { scheduleId: string; plan: string; kind: string; outcome: string; note?: string; runningWindows?: string[]; cancelledWindows?: string[] }[];
   errors?: { code: string; message: string; scheduleId?: string }[];
@@ -74,4 +77,32 @@ export function shortSha(revision: string | undefined): string {
 /** Validation warnings as one line each: `file:line:col code field: message`. */
 export function warningLines(view: ChangeSetView): string[] {
   return (view.validation?.warnings ?? []).map((w) => `${w.file}:${w.line}:${w.column} [${w.code}] ${w.field === '' ? '' : `${w.field}: `}${w.message}`);
+}
+
+/** Per namespace what a week of the plans at this revision is billed (from validation), priced at the view's Actions price. */
+export function capacityFigures(
+  view: ChangeSetView,
+): { namespace: string; billedTruHoursPerWeek: number; minimumActionsPerWeek: number; worstCaseUsdPerWeek: number }[] {
+  const price = view.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
+  return (view.validation?.namespaces ?? []).map((n) => ({
+    namespace: n.namespace,
+    billedTruHoursPerWeek: n.billedTruHoursPerWeek,
+    minimumActionsPerWeek: n.minimumActionsPerWeek,
+    worstCaseUsdPerWeek: worstCaseCost(n.minimumActionsPerWeek, price),
+  }));
+}
+
+/** "Capacity the plans commit …" lines for the text and markdown renderers (none when validation has no namespaces). */
+export function capacityLines(view: ChangeSetView): string[] {
+  const figures = capacityFigures(view);
+  if (figures.length === 0) return [];
+  const price = view.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
+  const width = Math.max(...figures.map((f) => f.namespace.length));
+  return [
+    `Capacity the plans commit, a week of UTC calendar hours (docs/billing.md; worst case at $${price} per million Actions):`,
+    ...figures.map(
+      (f) =>
+        `  ${f.namespace.padEnd(width)}  ${String(f.billedTruHoursPerWeek).padStart(5)} billed TRU-hours  ${formatActions(f.minimumActionsPerWeek).padStart(9)} minimum Actions committed  worst case if unused ${formatUsd(f.worstCaseUsdPerWeek)}`,
+    ),
+  ];
 }

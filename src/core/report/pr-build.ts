@@ -15,6 +15,8 @@ import {
 } from './pr-model.js';
 import { MINUTE, HOUR, DAY } from '../time/units.js';
 import { desiredNow } from '../live/desired-now.js';
+import { DEFAULT_ACTIONS_PRICE_PER_MILLION, DEFAULT_TIMING, worstCaseCost, type BillingTiming } from '../billing/bill.js';
+import { billWindows, billingReach } from '../billing/windows.js';
 import { liveFromDesired, liveRules } from '../live/rules.js';
 import type { LivePlan } from '../live/types.js';
 
@@ -41,7 +43,10 @@ export function liveIfMerged(input: Pick<BuildPrReportInput, 'base' | 'head' | '
  * - windows come from planWindows (exactly what Temporal will fire, DST included; `duration` is
  *   real elapsed time from the start instant; `until` is a wall time in the plan's zone);
  * - effective TRUs per namespace from effectiveTimeline (overlaps take the maximum, never the sum);
- * - TRU-hours = Σ effective TRUs × segment hours; per week = TRU-hours × 7 / days.
+ * - TRU-hours held = Σ effective TRUs × segment hours; per week = TRU-hours × 7 / days;
+ * - billed TRU-hours and minimum Actions per UTC calendar hour of the horizon (core/billing, with
+ *   the engine's timing: raise at the start, release at the end), per week × 7 / days; the worst
+ *   case is the minimum Actions at the Actions price.
  * Permanent plans (no duration/until) count from their first start inside the horizon.
  */
 
@@ -66,8 +71,10 @@ export interface BuildPrReportInput {
   days?: number;
   /** Namespaces whose capacity another tool also manages: exact ids, or a prefix ending in "*". */
   managedElsewhere?: readonly string[];
-  /** Optional price of one TRU-hour, for the cost lines. */
-  truHourPrice?: { amount: number; currency: string };
+  /** USD per million Actions for the worst case (default the list $50). */
+  actionsPrice?: number;
+  /** When capacity is raised and released (default: at the start, at the end). */
+  timing?: BillingTiming;
 }
 
 export function round2(n: number): number {
@@ -111,9 +118,17 @@ interface SideWork {
   dstWindows: Window[];
 }
 
-function sideCapacity(plans: readonly CapacityPlan[], fromMs: number, toMs: number, days: number): SideWork {
+function sideCapacity(plans: readonly CapacityPlan[], fromMs: number, toMs: number, days: number, timing: BillingTiming): SideWork {
   const zones = new Map(plans.map((p) => [p.name, p.timezone]));
   const windows = plans.flatMap((p) => planWindows(p, fromMs, toMs));
+  // The bill reaches a little outside the horizon: a window ending at its first hour bills that hour.
+  const reach = billingReach(fromMs, toMs, timing);
+  const bill = billWindows(
+    plans.flatMap((p) => planWindows(p, reach.fromMs, reach.toMs)),
+    fromMs,
+    toMs,
+    timing,
+  );
   const dstWindows = windows.filter((w) => dstAffected(w, zones.get(w.plan) ?? 'UTC', toMs));
   const segments: ReportSegment[] = [];
   let truHours = 0;
@@ -142,6 +157,10 @@ function sideCapacity(plans: readonly CapacityPlan[], fromMs: number, toMs: numb
       plans: plans.map((p) => p.name).sort(),
       truHours: round2(truHours),
       truHoursPerWeek: round2((truHours * 7) / days),
+      billedTruHours: bill.billedTruHours,
+      billedTruHoursPerWeek: round2((bill.billedTruHours * 7) / days),
+      minimumActions: bill.minimumActions,
+      minimumActionsPerWeek: Math.round((bill.minimumActions * 7) / days),
       peakTrus,
       provisionedHours: round2(provisionedHours),
       segments,
@@ -279,6 +298,8 @@ function issueCount(r: RevisionInput): RevisionSummary {
 
 export function buildPrReport(input: BuildPrReportInput): PrReport {
   const days = input.days ?? 7;
+  const price = input.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
+  const timing = input.timing ?? DEFAULT_TIMING;
   if (!Number.isInteger(days) || days < 1 || days > 31) throw new RangeError('days must be an integer from 1 to 31');
   const fromMs = horizonStart(input.nowMs);
   const toMs = fromMs + days * DAY;
@@ -294,19 +315,28 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
     ['base', basePlans],
     ['head', headPlans],
   ] as const) {
-    for (const [ns, list] of plans) work[side].set(ns, sideCapacity(list, fromMs, toMs, days));
+    for (const [ns, list] of plans) work[side].set(ns, sideCapacity(list, fromMs, toMs, days, timing));
   }
-  const empty = sideCapacity([], fromMs, toMs, days);
+  const empty = sideCapacity([], fromMs, toMs, days, timing);
 
-  const total = (m: Map<string, SideWork>): number => round2([...m.values()].reduce((sum, w) => sum + w.capacity.truHoursPerWeek, 0));
+  const total = (m: Map<string, SideWork>, figure: 'truHoursPerWeek' | 'billedTruHoursPerWeek' | 'minimumActionsPerWeek'): number =>
+    round2([...m.values()].reduce((sum, w) => sum + w.capacity[figure], 0));
   const totals = {
     namespacesBase: basePlans.size,
     namespacesHead: headPlans.size,
-    baseTruHoursPerWeek: total(work.base),
-    headTruHoursPerWeek: total(work.head),
+    baseTruHoursPerWeek: total(work.base, 'truHoursPerWeek'),
+    headTruHoursPerWeek: total(work.head, 'truHoursPerWeek'),
     deltaTruHoursPerWeek: 0,
+    baseBilledTruHoursPerWeek: total(work.base, 'billedTruHoursPerWeek'),
+    headBilledTruHoursPerWeek: total(work.head, 'billedTruHoursPerWeek'),
+    deltaBilledTruHoursPerWeek: 0,
+    baseMinimumActionsPerWeek: total(work.base, 'minimumActionsPerWeek'),
+    headMinimumActionsPerWeek: total(work.head, 'minimumActionsPerWeek'),
+    deltaMinimumActionsPerWeek: 0,
   };
   totals.deltaTruHoursPerWeek = round2(totals.headTruHoursPerWeek - totals.baseTruHoursPerWeek);
+  totals.deltaBilledTruHoursPerWeek = round2(totals.headBilledTruHoursPerWeek - totals.baseBilledTruHoursPerWeek);
+  totals.deltaMinimumActionsPerWeek = totals.headMinimumActionsPerWeek - totals.baseMinimumActionsPerWeek;
 
   const changedBy = new Map<string, Set<string>>();
   for (const c of diff.changes) {
@@ -335,12 +365,17 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
       base: base.capacity,
       head: head.capacity,
       deltaTruHoursPerWeek: round2(head.capacity.truHoursPerWeek - base.capacity.truHoursPerWeek),
+      deltaBilledTruHoursPerWeek: round2(head.capacity.billedTruHoursPerWeek - base.capacity.billedTruHoursPerWeek),
+      deltaMinimumActionsPerWeek: head.capacity.minimumActionsPerWeek - base.capacity.minimumActionsPerWeek,
       managedElsewhere: matchesNamespace(namespace, managed),
       dstTransitions,
     };
   });
   namespaces.sort(
-    (a, b) => Math.abs(b.deltaTruHoursPerWeek) - Math.abs(a.deltaTruHoursPerWeek) || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0),
+    (a, b) =>
+      Math.abs(b.deltaMinimumActionsPerWeek) - Math.abs(a.deltaMinimumActionsPerWeek) ||
+      Math.abs(b.deltaTruHoursPerWeek) - Math.abs(a.deltaTruHoursPerWeek) ||
+      (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0),
   );
 
   // Warnings for the namespaces this change touches (the others cannot change; `validation`
@@ -397,18 +432,14 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
     totals,
     warnings,
     live: liveIfMerged(input),
+    cost: {
+      currency: 'USD',
+      actionsPricePerMillion: price,
+      basePerWeek: worstCaseCost(totals.baseMinimumActionsPerWeek, price),
+      headPerWeek: worstCaseCost(totals.headMinimumActionsPerWeek, price),
+      deltaPerWeek: worstCaseCost(totals.deltaMinimumActionsPerWeek, price),
+      deltaPer30Days: worstCaseCost((totals.deltaMinimumActionsPerWeek * 30) / 7, price),
+    },
   };
-  if (input.truHourPrice !== undefined) {
-    const { amount, currency } = input.truHourPrice;
-    const deltaPerWeek = round2(totals.deltaTruHoursPerWeek * amount);
-    report.cost = {
-      currency,
-      truHourPrice: amount,
-      basePerWeek: round2(totals.baseTruHoursPerWeek * amount),
-      headPerWeek: round2(totals.headTruHoursPerWeek * amount),
-      deltaPerWeek,
-      deltaPer30Days: round2((totals.deltaTruHoursPerWeek * amount * 30) / 7),
-    };
-  }
   return report;
 }

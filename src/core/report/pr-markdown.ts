@@ -3,6 +3,7 @@ import { liveSectionLines } from '../live/text.js';
 import type { FieldChange, LocatedPlan, PlanChange } from '../plan/plan-diff.js';
 import { formatLocalHuman, formatOffset, offsetAt } from '../time/zone.js';
 import { renderGantt } from './pr-mermaid.js';
+import { formatActions, formatUsd } from '../billing/bill.js';
 import { GITHUB_COMMENT_LIMIT, PR_REPORT_MARKER, type CapacityWarning, type NamespaceImpact, type PrReport, type ReportIssue } from './pr-model.js';
 
 /**
@@ -70,6 +71,16 @@ export function num(n: number): string {
 export function signed(n: number): string {
   const text = num(n);
   return n > 0 && text !== '0' ? `+${text}` : text;
+}
+
+/** "+2.52 M" Actions. */
+export function signedActions(n: number): string {
+  return n > 0 ? `+${formatActions(n)}` : formatActions(n);
+}
+
+/** "+$126.00". */
+function signedUsd(n: number): string {
+  return n > 0 ? `+${formatUsd(n)}` : formatUsd(n);
 }
 
 function percent(before: number, after: number): string {
@@ -176,21 +187,19 @@ function header(r: PrReport): string {
   const t = r.totals;
   lines.push(
     '',
-    `**Provisioned capacity, all namespaces:** ${num(t.baseTruHoursPerWeek)} → ${num(t.headTruHoursPerWeek)} TRU-hours per week, **${signed(t.deltaTruHoursPerWeek)}**${percent(t.baseTruHoursPerWeek, t.headTruHoursPerWeek)}.`,
+    `**Minimum Actions committed, all namespaces:** ${formatActions(t.baseMinimumActionsPerWeek)} → ${formatActions(t.headMinimumActionsPerWeek)} per week, **${signedActions(t.deltaMinimumActionsPerWeek)}**${percent(t.baseMinimumActionsPerWeek, t.headMinimumActionsPerWeek)}; billed TRU-hours ${num(t.baseBilledTruHoursPerWeek)} → ${num(t.headBilledTruHoursPerWeek)} per week (${signed(t.deltaBilledTruHoursPerWeek)}).`,
   );
   if (c.unreadable > 0) {
     lines.push(
       '',
-      `⚠️ Head figures leave out ${c.unreadable} plan${c.unreadable === 1 ? '' : 's'} whose file${c.unreadable === 1 ? ' has' : 's have'} errors in head (not readable): ${c.unreadable === 1 ? 'it counts' : 'they count'} as 0 TRU-hours until the errors are fixed.`,
+      `⚠️ Head figures leave out ${c.unreadable} plan${c.unreadable === 1 ? '' : 's'} whose file${c.unreadable === 1 ? ' has' : 's have'} errors in head (not readable): ${c.unreadable === 1 ? 'it counts' : 'they count'} as no capacity until the errors are fixed.`,
     );
   }
-  if (r.cost !== undefined) {
-    const k = r.cost;
-    lines.push(
-      '',
-      `**Cost at ${num(k.truHourPrice)} ${escapeText(k.currency)} per TRU-hour:** ${num(k.basePerWeek)} → ${num(k.headPerWeek)} per week, **${signed(k.deltaPerWeek)} ${escapeText(k.currency)}/week** (${signed(k.deltaPer30Days)} per 30 days).`,
-    );
-  }
+  const k = r.cost;
+  lines.push(
+    '',
+    `**Worst case if unused** (at $${num(k.actionsPricePerMillion)} per million Actions): ${formatUsd(k.basePerWeek)} → ${formatUsd(k.headPerWeek)} per week, **${signedUsd(k.deltaPerWeek)}/week** (${signedUsd(k.deltaPer30Days)} per 30 days).`,
+  );
   const introduced = r.warnings.filter((w) => w.introduced).length;
   if (r.warnings.length > 0)
     lines.push(
@@ -218,7 +227,14 @@ function validationSection(r: PrReport, limits: Limits): string {
 
 function capacitySection(r: PrReport, limits: Limits): string {
   if (r.namespaces.length === 0) return '';
-  const lines = ['### Provisioned TRU-hours per week', '', '| namespace | base | head | change | peak TRUs | notes |', '|---|--:|--:|--:|:-:|---|'];
+  const lines = [
+    '### Capacity per week',
+    '',
+    '| namespace | minimum Actions committed, base | head | change | billed TRU-hours | worst case if unused, change | peak TRUs | notes |',
+    '|---|--:|--:|--:|--:|--:|:-:|---|',
+  ];
+  const price = r.cost.actionsPricePerMillion;
+  const usd = (actions: number): string => signedUsd(Math.round(((actions * price) / 1_000_000) * 100) / 100);
   const rows = r.namespaces.slice(0, limits.namespaceRows);
   for (const n of rows) {
     const notes: string[] = [];
@@ -228,14 +244,16 @@ function capacitySection(r: PrReport, limits: Limits): string {
     if (n.head.plans.length === 0) notes.push('no plans left');
     if (r.changes.some((ch) => ch.kind === 'unreadable' && ch.namespaces.includes(n.namespace))) notes.push('head incomplete: plans not readable');
     lines.push(
-      `| ${code(n.namespace)} | ${num(n.base.truHoursPerWeek)} | ${num(n.head.truHoursPerWeek)} | **${signed(n.deltaTruHoursPerWeek)}** | ${n.base.peakTrus} → ${n.head.peakTrus} | ${notes.join(', ')} |`,
+      `| ${code(n.namespace)} | ${formatActions(n.base.minimumActionsPerWeek)} | ${formatActions(n.head.minimumActionsPerWeek)} | **${signedActions(n.deltaMinimumActionsPerWeek)}** | ${num(n.base.billedTruHoursPerWeek)} → ${num(n.head.billedTruHoursPerWeek)} | ${usd(n.deltaMinimumActionsPerWeek)} | ${n.base.peakTrus} → ${n.head.peakTrus} | ${notes.join(', ')} |`,
     );
   }
   const t = r.totals;
-  lines.push(`| **all namespaces** | ${num(t.baseTruHoursPerWeek)} | ${num(t.headTruHoursPerWeek)} | **${signed(t.deltaTruHoursPerWeek)}** | | |`);
+  lines.push(
+    `| **all namespaces** | ${formatActions(t.baseMinimumActionsPerWeek)} | ${formatActions(t.headMinimumActionsPerWeek)} | **${signedActions(t.deltaMinimumActionsPerWeek)}** | ${num(t.baseBilledTruHoursPerWeek)} → ${num(t.headBilledTruHoursPerWeek)} | ${signedUsd(r.cost.deltaPerWeek)} | | |`,
+  );
   lines.push(
     '',
-    '<sub>TRU-hours: effective TRUs × hours over the horizon (the maximum where windows overlap, never the sum), scaled to 7 days. Outside windows a namespace is on demand (0 provisioned TRUs).</sub>',
+    `<sub>Temporal Cloud bills capacity per UTC calendar hour at the highest TRUs in force in it (the maximum where windows overlap, never the sum); the first TRU is free and each TRU above it commits 360,000 Actions that hour. Billed TRU-hours = Σ hourly peaks; minimum Actions committed = Σ (peak − 1) × 360,000, scaled to 7 days; worst case if unused = those Actions at $${num(price)} per million (\`actions-price\`). A release is counted at the window's end, so an end on the hour bills that hour. Outside windows a namespace is on demand.</sub>`,
   );
   return `${lines.join('\n')}\n${more(r.namespaces.length - rows.length, 'namespaces')}`;
 }
@@ -289,7 +307,7 @@ function segmentTable(n: NamespaceImpact, rows: number): string {
 }
 
 function timeline(n: NamespaceImpact, r: PrReport, limits: Limits): string {
-  const title = `${code(n.namespace)} — ${num(n.base.truHoursPerWeek)} → ${num(n.head.truHoursPerWeek)} TRU-hours per week (${signed(n.deltaTruHoursPerWeek)})`;
+  const title = `${code(n.namespace)} — ${formatActions(n.base.minimumActionsPerWeek)} → ${formatActions(n.head.minimumActionsPerWeek)} minimum Actions per week (${signedActions(n.deltaMinimumActionsPerWeek)}), ${num(n.base.billedTruHoursPerWeek)} → ${num(n.head.billedTruHoursPerWeek)} billed TRU-hours`;
   if (n.base.segments.length === 0 && n.head.segments.length === 0) {
     return `#### ${title}\n\nNo provisioned capacity in this period at base or head.\n`;
   }

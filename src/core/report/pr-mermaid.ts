@@ -101,7 +101,7 @@ export function renderGantt(impact: NamespaceImpact, horizon: PrReport['horizon'
     ['head', impact.head],
   ] as const) {
     if (side.segments.length === 0) continue;
-    lines.push(`    section ${ganttText(`${label} ${figure(side.truHoursPerWeek)} TRU-h per week`)}`);
+    lines.push(`    section ${ganttText(`${label} ${figure(side.billedTruHoursPerWeek)} billed TRU-h per week`)}`);
     const bars = barLines(side, max);
     lines.push(...bars.lines);
     omittedBars += bars.omitted;

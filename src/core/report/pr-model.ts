@@ -10,7 +10,7 @@ import type { PlanChange, PlanDiff } from '../plan/plan-diff.js';
 
 /** Hidden marker a CI job uses to find and update the one report comment on a pull request. */
 export const PR_REPORT_MARKER = '<!-- capsched-report -->';
-export const PR_REPORT_FORMAT = 'capsched.pr-report/v1';
+export const PR_REPORT_FORMAT = 'capsched.pr-report/v2';
 /** GitHub rejects issue/PR comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
@@ -38,10 +38,16 @@ export interface ReportSegment extends TimelineSegment {
 export interface SideCapacity {
   /** Plans on this namespace at this revision (paused ones included). */
   plans: string[];
-  /** Σ effective TRUs × hours over the horizon. */
+  /** Σ effective TRUs × hours held over the horizon (not what is billed: see billedTruHours). */
   truHours: number;
   /** truHours scaled to 7 days (equal to truHours when the horizon is 7 days). */
   truHoursPerWeek: number;
+  /** Σ over the horizon's UTC calendar hours of the highest TRUs in force (docs/billing.md). */
+  billedTruHours: number;
+  billedTruHoursPerWeek: number;
+  /** Σ over those hours of (highest − 1) × 360,000: the Actions the plans commit the namespace to. */
+  minimumActions: number;
+  minimumActionsPerWeek: number;
   /** Highest effective TRUs in the horizon; 0 when never provisioned. */
   peakTrus: number;
   /** Hours with provisioned capacity in the horizon. */
@@ -68,6 +74,8 @@ export interface NamespaceImpact {
   base: SideCapacity;
   head: SideCapacity;
   deltaTruHoursPerWeek: number;
+  deltaBilledTruHoursPerWeek: number;
+  deltaMinimumActionsPerWeek: number;
   /** Capacity of this namespace is also managed by another tool (configuration). */
   managedElsewhere: boolean;
   dstTransitions: DstTransition[];
@@ -99,9 +107,11 @@ export interface RevisionSummary {
   warningCount: number;
 }
 
+/** The worst case (the namespaces use none of the minimum Actions they commit), in USD. */
 export interface CostFigures {
-  currency: string;
-  truHourPrice: number;
+  currency: 'USD';
+  /** USD per million Actions (default the list $50). */
+  actionsPricePerMillion: number;
   basePerWeek: number;
   headPerWeek: number;
   deltaPerWeek: number;
@@ -120,11 +130,24 @@ export interface PrReport {
   validation: { valid: boolean; errors: ReportIssue[]; warnings: ReportIssue[] };
   changes: PlanChange[];
   counts: PlanDiff['counts'];
-  /** Namespaces the changes touch, largest absolute TRU-hour change first. */
+  /** Namespaces the changes touch, largest absolute change of minimum Actions first. */
   namespaces: NamespaceImpact[];
   /** Over every namespace at each revision, not only the affected ones. */
-  totals: { namespacesBase: number; namespacesHead: number; baseTruHoursPerWeek: number; headTruHoursPerWeek: number; deltaTruHoursPerWeek: number };
-  cost?: CostFigures;
+  totals: {
+    namespacesBase: number;
+    namespacesHead: number;
+    baseTruHoursPerWeek: number;
+    headTruHoursPerWeek: number;
+    deltaTruHoursPerWeek: number;
+    baseBilledTruHoursPerWeek: number;
+    headBilledTruHoursPerWeek: number;
+    deltaBilledTruHoursPerWeek: number;
+    baseMinimumActionsPerWeek: number;
+    headMinimumActionsPerWeek: number;
+    deltaMinimumActionsPerWeek: number;
+  };
+  /** Worst case if unused, at the Actions price. */
+  cost: CostFigures;
   warnings: CapacityWarning[];
   /**
    * Running windows if merged now: head's desired-now against base's as if applied (raise, extend,

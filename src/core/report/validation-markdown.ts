@@ -1,3 +1,4 @@
+import { formatActions, formatUsd } from '../billing/bill.js';
 import type { Issue } from '../plan/issues.js';
 import type { ValidationReport } from '../plan/validate.js';
 import { humanLocal, stepsText, trusText } from './validation-text.js';
@@ -50,8 +51,15 @@ export function formatValidationMarkdown(report: ValidationReport): string {
         `| \`${mdCell(p.name)}\` | \`${mdCell(p.namespace)}\` | ${trusText(p).replace(/ TRUs$/, '')} | ${when} ${mdCell(p.timezone)}, ${mdCell(p.length)} | ${windows} |`,
       );
     }
-    out.push('', '| Namespace | TRU-hours / week | Provisioned hours | Peak TRUs |', '|---|---|---|---|');
-    for (const n of report.namespaces) out.push(`| \`${mdCell(n.namespace)}\` | ${n.truHoursPerWeek} | ${n.provisionedHoursPerWeek} | ${n.peakTrus} |`);
+    out.push(
+      '',
+      `| Namespace | Billed TRU-hours / week | Minimum Actions committed / week | Worst case if unused (at $${report.actionsPricePerMillion}/M) | Provisioned hours | Peak TRUs |`,
+      '|---|--:|--:|--:|--:|--:|',
+    );
+    for (const n of report.namespaces)
+      out.push(
+        `| \`${mdCell(n.namespace)}\` | ${n.billedTruHoursPerWeek} | ${formatActions(n.minimumActionsPerWeek)} | ${formatUsd(n.worstCaseUsdPerWeek)} | ${n.provisionedHoursPerWeek} | ${n.peakTrus} |`,
+      );
     out.push('', '</details>');
   }
   return `${out.join('\n')}\n`;

@@ -1,3 +1,4 @@
+import { formatActions, formatUsd } from '../billing/bill.js';
 import type { Issue } from '../plan/issues.js';
 import type { PlanSummary, ValidationReport, WindowPreview } from '../plan/validate.js';
 import { describeSteps } from '../capacity/steps.js';
@@ -90,13 +91,16 @@ export function formatValidationText(report: ValidationReport): string {
       }
     }
     out.push('');
-    out.push('Namespaces (provisioned TRU-hours in the next 7 days; overlaps count once, at the maximum):');
+    out.push(
+      `Namespaces, a week from ${humanUtc(report.now.slice(0, 13))}:00Z (each UTC calendar hour billed at its highest TRUs; the first TRU is free, each one above it commits 360,000 Actions an hour):`,
+    );
     const width = Math.max(...report.namespaces.map((n) => n.namespace.length));
     for (const n of report.namespaces) {
       out.push(
-        `  ${n.namespace.padEnd(width)}  ${String(n.truHoursPerWeek).padStart(7)} TRU-h/week  ${n.provisionedHoursPerWeek} h provisioned, peak ${n.peakTrus} TRUs  (${n.plans.join(', ')})`,
+        `  ${n.namespace.padEnd(width)}  ${String(n.billedTruHoursPerWeek).padStart(5)} billed TRU-hours  ${formatActions(n.minimumActionsPerWeek).padStart(9)} minimum Actions committed  worst case if unused ${formatUsd(n.worstCaseUsdPerWeek)}  (peak ${n.peakTrus} TRUs, ${n.provisionedHoursPerWeek} h provisioned; ${n.plans.join(', ')})`,
       );
     }
+    out.push(`  (worst case at $${report.actionsPricePerMillion} per million Actions: --actions-price)`);
   }
   out.push('');
   const counts = `${plural(report.errors.length, 'error')}, ${plural(report.warnings.length, 'warning')}`;

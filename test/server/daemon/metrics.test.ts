@@ -219,6 +219,12 @@ test('`capsched run` /metrics: process, Node and SDK worker metrics, the domain 
   assert.equal(value(e, 'capsched_namespace_desired_trus', { namespace }), 0);
   assert.equal(value(e, 'capsched_namespace_active_windows', { namespace }), 0);
   assert.equal(typeof value(e, 'capsched_namespace_planned_trus', { namespace }), 'number');
+  // nightly (8 TRUs from 23:00 New York for 3 h, weeknights) holds 4 UTC hours a night (the release at the end
+  // bills that hour): 5 × 4 × 8 = 160 billed TRU-hours in any 168 UTC hours (one hour more or less across a DST
+  // change); every billed hour is at 8 TRUs, so 7 × 360,000 minimum Actions each. The paused plan adds nothing.
+  const billed = value(e, 'capsched_namespace_billed_tru_hours_week', { namespace }) ?? -1;
+  assert.ok(billed >= 152 && billed <= 168 && billed % 8 === 0, `billed TRU-hours ${billed}`);
+  assert.equal(value(e, 'capsched_namespace_minimum_actions_week', { namespace }), (billed / 8) * 7 * 360_000);
   assert.equal(value(e, 'capsched_worker_running', { worker: 'capacity' }), 1);
   assert.equal(value(e, 'capsched_worker_running', { worker: 'reconciler' }), 1);
   assert.equal(value(e, 'capsched_reconcile_interval_seconds'), 2);

@@ -106,6 +106,20 @@ test('quickstart: `npm ci && npx capsched dev` on a fresh clone shows the exampl
   for (const name of examples) assert.match(latestTable(shown), new RegExp(`^${name}\\s+\\S+\\s+\\d+(?:→\\d+)*\\s+capsched\\.dev\\.${name}\\s`, 'm'));
   const header = parseHeader(dev.stdout());
   assert.ok(alive(header.pid));
+  // Without writing a plan, a demo window of its own is on the way (test/server/dev/demo.test.ts follows it to its end).
+  assert.match(latestTable(shown), /^DEMO WINDOW {2}demo\.playground {2}2→4 TRU/m);
+  // The banner's exports point `capsched diff` at the same plans: the clone's branch, nothing to change.
+  const exports = Object.fromEntries([...dev.stdout().matchAll(/^ {4}export ([A-Z_]+)=(\S*)$/gm)].map((m) => [m[1] as string, m[2] as string]));
+  assert.equal(exports.CAPSCHED_SOURCE, clone);
+  assert.equal(exports.CAPSCHED_PATH, 'schedules');
+  const diff = spawnSync(process.execPath, [join(clone, 'bin/capsched.js'), 'diff'], {
+    cwd: clone,
+    env: { ...process.env, ...exports },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(diff.status, 0, `capsched diff through the exports:\n${diff.stdout}\n${diff.stderr}`);
+  assert.match(diff.stdout, /No changes/);
 
   // npx runs capsched in a child; SIGINT the whole group as a terminal's Ctrl-C does. npm itself
   // then ends by the signal (its own behaviour); capsched reports a clean stop and exits 0.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import type { temporal } from '@temporalio/proto';
-import { CapacityPlan, parsePlan } from '../../../src/core/plan/schema.js';
+import { parsePlan } from '../../../src/core/plan/schema.js';
 import { scheduleSpecFor } from '../../../src/core/plan/schedule-spec.js';
 import { planWindows } from '../../../src/core/windows/windows.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';

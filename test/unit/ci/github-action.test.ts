@@ -46,19 +46,7 @@ test('action.yml is a composite action: the documented inputs, every input used 
     action.name.length > 0 && action.description.length > 0 && action.description.length <= 125,
     'name and a short description (the Marketplace shows 125 characters)',
   );
-  for (const input of [
-    'path',
-    'base',
-    'head',
-    'strict',
-    'comment',
-    'fail-on-invalid',
-    'token',
-    'node-version',
-    'managed-elsewhere',
-    'tru-hour-price',
-    'currency',
-  ]) {
+  for (const input of ['path', 'base', 'head', 'strict', 'comment', 'fail-on-invalid', 'token', 'node-version', 'managed-elsewhere', 'actions-price']) {
     assert.ok(action.inputs[input] !== undefined, `input ${input}`);
   }
   for (const [name, input] of Object.entries(action.inputs)) {
@@ -67,6 +55,9 @@ test('action.yml is a composite action: the documented inputs, every input used 
   }
   assert.equal(action.inputs['path']?.default, 'schedules');
   assert.equal(action.inputs['token']?.default, '${{ github.token }}');
+  // Temporal Cloud bills the Actions a TRU commits: the price is per million Actions (list $50), never per TRU-hour.
+  assert.equal(action.inputs['actions-price']?.default, '50');
+  assert.equal(action.inputs['tru-hour-price'], undefined);
 
   const text = JSON.stringify(action.runs.steps);
   const referenced = new Set([...text.matchAll(/\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}/g)].map((m) => m[1] ?? ''));

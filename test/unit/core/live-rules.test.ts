@@ -5,7 +5,7 @@ import { liveRules, type LiveRulesOptions } from '../../../src/core/live/rules.j
 import { liveSectionLines } from '../../../src/core/live/text.js';
 import type { LiveNamespaceState, LiveWindow } from '../../../src/core/live/types.js';
 import type { LoadedPlan } from '../../../src/core/plan/load.js';
-import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
+import { type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { planDurationMs } from '../../../src/core/windows/windows.js';
 
 const M = 60_000;

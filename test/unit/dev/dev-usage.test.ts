@@ -27,4 +27,5 @@ test('a missing plans folder, a bad port, a bad duration or two folders are usag
   x = io(dir);
   assert.equal(await main(['dev', '--help'], x), 0);
   assert.match(x.out, /usage: capsched dev \[dir\]/);
+  assert.match(x.out, /--no-demo +no demo window/);
 });

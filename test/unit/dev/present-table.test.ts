@@ -8,7 +8,7 @@ import { buildPresent, type PresentInput } from '../../../src/core/present/model
 import { activeSummary, renderStatusText } from '../../../src/core/present/text.js';
 import { loadPlans } from '../../../src/core/plan/load.js';
 import type { PlanFile } from '../../../src/core/ports.js';
-import { renderView, rowsFromPresent } from '../../../src/dev/table.js';
+import { renderView, rowsFromPresent, weekFromPresent } from '../../../src/dev/table.js';
 
 const enc = new TextEncoder();
 function file(path: string, text: string): PlanFile {
@@ -88,6 +88,19 @@ test('dev table: a running window shows "active until 05:28 (6 TRU)" from the pr
     lines.find((l) => l.startsWith('nightly '))!,
     /Thu 03 Dec 2026 23:00 → Fri 04 Dec 02:00 America\/New_York .*6 TRUs$/,
   );
+
+  // The week from Thu 05:00Z, each UTC hour at its highest TRUs (docs/billing.md). dev-a.t1: early holds 04 and 05Z daily
+  // at 6, nightly 04–07Z (released at 07:00) at 8 after weeknights. Thu 05, 06, 07 → 8 (24; 21 × 360,000); Fri, Sat,
+  // Tue, Wed 04–07 → 8 (32; 28 each); Sun, Mon 04, 05 → 6 (12; 10 each); Thu 12-10 04 → 8 (8; 7). 184 billed TRU-hours,
+  // 160 × 360,000 = 57.6 M, $2,880. dev-b.t1: forever's 2 TRUs from Fri 10:00Z to the week's end Thu 05:00Z = 139
+  // hours: 278, 139 × 360,000 = 50.04 M, $2,502.
+  const week = weekFromPresent(view);
+  assert.deepEqual(week, [
+    'dev-a.t1: 184 billed TRU-hours · 57.6 M minimum Actions committed · worst case if unused $2,880.00',
+    'dev-b.t1: 278 billed TRU-hours · 50.04 M minimum Actions committed · worst case if unused $2,502.00',
+  ]);
+  const withWeek = renderView({ plansDir: '/plans', uiUrl: undefined, at: new Date(NOW), rows, changes: 0, week }, NOW, { stable: true });
+  assert.match(withWeek, /\nThis week \(each UTC hour billed at its highest TRUs; docs\/billing\.md\):\n {2}dev-a\.t1: 184 billed TRU-hours/);
 });
 
 test('dev table: rows for every plan at the applied commit, by namespace then name; next windows beyond 7 days, paused, past one-offs, permanent', () => {

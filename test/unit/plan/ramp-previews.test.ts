@@ -35,8 +35,12 @@ test('validate text: a ramp’s header names its values and offsets; each window
     text,
     /^ {4}Sun 2026-11-01 00:00 → 09:00 America\/New_York {3}2026-11-01 04:00Z → 2026-11-01 14:00Z\n {6}steps 00:00 4 · 01:00 8 · 01:00 \(-05:00\) 12 · 08:00 \(-05:00\) 6 TRUs$/m,
   );
-  // 4 + 8 + 7 × 12 + 6 = 102 TRU-hours over 10 h.
-  assert.match(text, /payments\.a1b2c +102 TRU-h\/week {2}10 h provisioned, peak 12 TRUs {2}\(sale\)/);
+  // Billed per UTC hour: 04 → 4, 05 → 8, 06–12 → 12 (7 hours), 13 → 12 (the step down to 6 is asked for at 13:00),
+  // 14 → 6 (the release at 14:00Z) = 4 + 8 + 8 × 12 + 6 = 114; (3 + 7 + 8 × 11 + 5) = 103 × 360,000 = 37.08 M, $1,854.
+  assert.match(
+    text,
+    /payments\.a1b2c +114 billed TRU-hours +37\.08 M minimum Actions committed {2}worst case if unused \$1,854\.00 {2}\(peak 12 TRUs, 10 h provisioned; sale\)/,
+  );
 });
 
 test('validate markdown and JSON: the ramp’s values in the TRUs column, steps beside each window; JSON carries steps as written and per window', () => {

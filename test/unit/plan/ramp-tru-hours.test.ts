@@ -25,7 +25,23 @@ test('a daily ramp that crosses midnight: weekly TRU-hours, provisioned hours an
   // window only 22:00–24:00 = 4 + 8 = 12. Total 10 + 132 + 12 = 154 TRU-hours, over 2 + 6×4 + 2 = 28 h.
   const report = validatePlans([plan('late', `cron: "0 22 * * *"\nduration: 4h\n${steps(['0h', 4], ['1h', 8], ['3h', 2])}`)], { now: MONDAY });
   assert.deepEqual(report.errors, []);
-  assert.deepEqual(report.namespaces, [{ namespace: 'payments.a1b2c', plans: ['late'], truHoursPerWeek: 154, provisionedHoursPerWeek: 28, peakTrus: 8 }]);
+  // Billed per UTC hour (docs/billing.md; a lowering asked for at hh:00 still counts in hour hh): a whole window
+  // bills 22 → 4, 23 → 8, 00 → 8, 01 → 8 (the step down to 2 is at 01:00), 02 → 2 (the release) = 30, and
+  // (3 + 7 + 7 + 7 + 1) × 360,000 = 25 × 360,000. The week: Sunday's window 00 → 8, 01 → 8, 02 → 2 = 18 (15);
+  // six whole windows 180 (150); the last one's 22 → 4, 23 → 8 = 12 (10). 210 billed TRU-hours, 175 × 360,000 =
+  // 63,000,000 minimum Actions, $3,150 at $50 per million.
+  assert.deepEqual(report.namespaces, [
+    {
+      namespace: 'payments.a1b2c',
+      plans: ['late'],
+      truHoursPerWeek: 154,
+      provisionedHoursPerWeek: 28,
+      peakTrus: 8,
+      billedTruHoursPerWeek: 210,
+      minimumActionsPerWeek: 63_000_000,
+      worstCaseUsdPerWeek: 3150,
+    },
+  ]);
   // A flat plan at its peak would be 7 × 4 × 8 = 224: the ramp is not read as its peak.
   assert.equal(report.plans[0]!.trus, 8, 'a summary names the peak');
   assert.deepEqual(report.plans[0]!.steps, [
@@ -48,8 +64,19 @@ test('a ramp overlapping a flat window on the same namespace: each segment takes
   const files = [plan('ramp', `cron: "0 8 * * *"\nduration: 4h\n${steps(['0h', 4], ['2h', 12])}`), plan('flat', 'trus: 8\ncron: "0 9 * * *"\nduration: 3h\n')];
   const report = validatePlans(files, { now: MONDAY });
   assert.deepEqual(report.errors, []);
+  // Billed: 08 → 4, 09 → 8, 10 → 12, 11 → 12, 12 → 12 (released at 12:00) = 48 a day, (3 + 7 + 11 + 11 + 11) = 43
+  // × 360,000; 7 days: 336 billed TRU-hours, 301 × 360,000 = 108,360,000 Actions, $5,418.
   assert.deepEqual(report.namespaces, [
-    { namespace: 'payments.a1b2c', plans: ['flat', 'ramp'], truHoursPerWeek: 252, provisionedHoursPerWeek: 28, peakTrus: 12 },
+    {
+      namespace: 'payments.a1b2c',
+      plans: ['flat', 'ramp'],
+      truHoursPerWeek: 252,
+      provisionedHoursPerWeek: 28,
+      peakTrus: 12,
+      billedTruHoursPerWeek: 336,
+      minimumActionsPerWeek: 108_360_000,
+      worstCaseUsdPerWeek: 5418,
+    },
   ]);
   const day = effectiveTimeline(
     loadPlans(files).plans.flatMap((lp) => planWindows(lp.plan, MONDAY, MONDAY + 24 * H)),
@@ -92,7 +119,18 @@ test('a ramp on the New York fall-back night: offsets are elapsed time while the
     { now: Date.parse('2026-10-31T12:00:00Z') },
   );
   assert.deepEqual(report.errors, []);
-  assert.deepEqual(report.namespaces[0], { namespace: 'payments.a1b2c', plans: ['fallback'], truHoursPerWeek: 36, provisionedHoursPerWeek: 4, peakTrus: 12 });
+  // Billed per UTC hour: 04 → 4, 05 → 8, 06 → 12, 07 → 12, 08 → 12 (released at 08:00Z) = 48; (3 + 7 + 11 + 11 + 11)
+  // × 360,000 = 15,480,000 Actions, $774.
+  assert.deepEqual(report.namespaces[0], {
+    namespace: 'payments.a1b2c',
+    plans: ['fallback'],
+    truHoursPerWeek: 36,
+    provisionedHoursPerWeek: 4,
+    peakTrus: 12,
+    billedTruHoursPerWeek: 48,
+    minimumActionsPerWeek: 15_480_000,
+    worstCaseUsdPerWeek: 774,
+  });
   const w = report.plans[0]!.nextWindows[0]!;
   assert.deepEqual([w.start, w.end], ['2026-11-01T00:00-04:00', '2026-11-01T03:00-05:00']);
   assert.deepEqual(w.steps, [

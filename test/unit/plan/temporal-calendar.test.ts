@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
+import { type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { validatePlans } from '../../../src/core/plan/validate.js';
 import { parseCron } from '../../../src/core/windows/cron.js';
 import { goDate, temporalOccurrences } from '../../../src/core/windows/temporal-calendar.js';

@@ -104,6 +104,24 @@ test('present: TRU-hours per namespace are the same figures as capsched validate
   assert.equal(view.namespaces.find((x) => x.namespace === 'payments.a1b2c')!.week.truHours, 126);
   assert.equal(view.namespaces.find((x) => x.namespace === 'ledger.x1')!.week.truHours, 14);
   assert.equal(view.totals.truHoursPerWeek, 140);
+  // Billed, over the 168 UTC hours from Wed 12:00Z (docs/billing.md): nightly's windows from Wed, Thu, Fri, Mon and Tue
+  // nights each hold 04, 05, 06 and 07Z (released at 07:00Z) at 8 → 5 × 4 × 8 = 160 (late lies inside: +0); noon holds
+  // 12 and 13 (released at 13:00) at 6 → 12. payments 172 billed TRU-hours, (5 × 4 × 7 + 2 × 5) = 150 × 360,000 =
+  // 54,000,000 minimum Actions, $2,700. ledger: 08:00–09:00Z Thu…Wed → 7 × 2 hours × 2 = 28, 14 × 360,000 = 5,040,000, $252.
+  for (const n of report.namespaces) {
+    const mine = view.namespaces.find((x) => x.namespace === n.namespace)!;
+    assert.deepEqual([mine.week.billedTruHours, mine.week.minimumActions], [n.billedTruHoursPerWeek, n.minimumActionsPerWeek], n.namespace);
+  }
+  const payments = view.namespaces.find((x) => x.namespace === 'payments.a1b2c')!.week;
+  assert.deepEqual([payments.billedTruHours, payments.minimumActions, payments.worstCaseUsd], [172, 54_000_000, 2700]);
+  const ledger = view.namespaces.find((x) => x.namespace === 'ledger.x1')!.week;
+  assert.deepEqual([ledger.billedTruHours, ledger.minimumActions, ledger.worstCaseUsd], [28, 5_040_000, 252]);
+  assert.deepEqual(
+    [view.totals.billedTruHoursPerWeek, view.totals.minimumActionsPerWeek, view.totals.worstCaseUsdPerWeek, view.actionsPricePerMillion],
+    [200, 59_040_000, 2952, 50],
+  );
+  // At a contract price of $20 per million the worst case is 59.04 × 20 = $1,180.80.
+  assert.equal(buildPresent(input({ actionsPrice: 20 })).totals.worstCaseUsdPerWeek, 1180.8);
 });
 
 test('present: active windows carry plan, file, end in the plan zone and UTC, commit and the Temporal UI link; others are manual', () => {

@@ -111,6 +111,14 @@ test("page: this week's TRU-hours are the figures capsched validate and the pull
     assert.equal(ns.week.truHours, v.truHoursPerWeek, `${ns.namespace}: page vs validate`);
     assert.equal(ns.week.peakTrus, r.head.peakTrus);
     assert.ok(ns.week.truHours > 0, ns.namespace);
+    // The billed figures agree too: the billing week starts at now's hour, the report's horizon at 00:00 UTC.
+    assert.deepEqual(
+      [ns.week.billedTruHours, ns.week.minimumActions],
+      [r.head.billedTruHoursPerWeek, r.head.minimumActionsPerWeek],
+      `${ns.namespace}: page vs report`,
+    );
+    assert.deepEqual([ns.week.billedTruHours, ns.week.minimumActions], [v.billedTruHoursPerWeek, v.minimumActionsPerWeek], `${ns.namespace}: page vs validate`);
+    assert.ok(ns.week.minimumActions > 0, ns.namespace);
   }
   // The range holds the US DST change of 14 March: the page marks it.
   assert.ok(view.namespaces.find((n) => n.namespace === 'payments.a1b2c')!.dstChanges.some((d) => /DST starts in America\/New_York/.test(d.label)));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapacityPlan, parsePlan } from '../../../src/core/plan/schema.js';
+import { parsePlan } from '../../../src/core/plan/schema.js';
 import { desiredSchedules, type PlanInFile } from '../../../src/core/desired/build.js';
 import type { DesiredSchedule } from '../../../src/core/desired/types.js';
 import { AUDIT_MEMO_KEY } from '../../../src/core/desired/types.js';

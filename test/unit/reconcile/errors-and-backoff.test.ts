@@ -7,7 +7,7 @@ import { CapschedError } from '../../../src/core/errors.js';
 import { desiredSchedules } from '../../../src/core/desired/build.js';
 import { diffSchedules } from '../../../src/core/diff/diff.js';
 import type { ScheduleStore } from '../../../src/core/ports.js';
-import { CapacityPlan, parsePlan } from '../../../src/core/plan/schema.js';
+import { parsePlan } from '../../../src/core/plan/schema.js';
 
 const grpc = (code: number, details: string) => new ServiceError('Failed to list schedules', { cause: Object.assign(new Error(details), { code, details }) });
 

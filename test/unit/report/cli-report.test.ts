@@ -103,7 +103,22 @@ test('report on a real repository: validation, plan changes field by field, time
       ['orders.x9y8z', 28, 0, -28, 0, false],
     ],
   );
-  assert.deepEqual(r.totals, { namespacesBase: 2, namespacesHead: 1, baseTruHoursPerWeek: 148, headTruHoursPerWeek: 180, deltaTruHoursPerWeek: 32 });
+  // Billed per UTC hour, released at the end: nightly holds 04, 05, 06 and 07Z: base 5 × 4 × 8 = 160
+  // (5 × 4 × 7 × 360,000 = 50.4 M Actions), head 5 × 4 × 12 = 240 (79.2 M); orders-morning holds 09 and
+  // 10Z: 7 × 2 × 4 = 56 (7 × 2 × 3 × 360,000 = 15.12 M) at base, 0 at head.
+  assert.deepEqual(r.totals, {
+    namespacesBase: 2,
+    namespacesHead: 1,
+    baseTruHoursPerWeek: 148,
+    headTruHoursPerWeek: 180,
+    deltaTruHoursPerWeek: 32,
+    baseBilledTruHoursPerWeek: 216,
+    headBilledTruHoursPerWeek: 240,
+    deltaBilledTruHoursPerWeek: 24,
+    baseMinimumActionsPerWeek: 65_520_000,
+    headMinimumActionsPerWeek: 79_200_000,
+    deltaMinimumActionsPerWeek: 13_680_000,
+  });
   assert.equal(r.namespaces[0]?.head.segments.filter((s) => s.overlap).length, 5);
   assert.deepEqual(
     r.warnings.map((w) => [w.kind, w.plans, w.introduced]),
@@ -126,17 +141,24 @@ test('report on a real repository: validation, plan changes field by field, time
     ],
   );
 
-  const md = await run(repo.dir, [...NOW, '--tru-hour-price', '0.5'], { CAPSCHED_MANAGED_ELSEWHERE: 'payments.*' });
+  const md = await run(repo.dir, [...NOW, '--actions-price', '40'], { CAPSCHED_MANAGED_ELSEWHERE: 'payments.*' });
   assert.equal(md.code, 0, md.stderr);
   const text = md.stdout;
   assert.ok(text.startsWith(`${PR_REPORT_MARKER}\n`));
   assert.match(text, /✅ \*\*Head is valid\*\* — 2 plans/);
   assert.match(text, /\*\*Plan changes:\*\* 1 added · 1 changed · 1 removed \(0 unchanged\) across 2 namespaces\./);
-  assert.match(text, /148 → 180 TRU-hours per week, \*\*\+32\*\* \(\+21\.6%\)/);
-  assert.match(text, /\*\*\+16 USD\/week\*\*/);
+  assert.match(
+    text,
+    /\*\*Minimum Actions committed, all namespaces:\*\* 65\.52 M → 79\.2 M per week, \*\*\+13\.68 M\*\* \(\+20\.9%\); billed TRU-hours 216 → 240 per week \(\+24\)/,
+  );
+  // Worst case at $40 per million: 65.52 × 40 = 2,620.80 → 79.2 × 40 = 3,168; +13.68 × 40 = +547.20.
+  assert.match(text, /\*\*Worst case if unused\*\* \(at \$40 per million Actions\): \$2,620\.80 → \$3,168\.00 per week, \*\*\+\$547\.20\/week\*\*/);
   assert.match(text, /### Validation of head\n\n- ⚠️ `schedules\/team\/search\.yaml:6:7` `cron` `overlap`/);
-  assert.match(text, /\| `payments\.a1b2c` \| 120 \| 180 \| \*\*\+60\*\* \| 8 → 12 \| also managed elsewhere, overlap \|/);
-  assert.match(text, /\| `orders\.x9y8z` \| 28 \| 0 \| \*\*-28\*\* \| 4 → 0 \| no plans left \|/);
+  assert.match(
+    text,
+    /\| `payments\.a1b2c` \| 50\.4 M \| 79\.2 M \| \*\*\+28\.8 M\*\* \| 160 → 240 \| \+\$1,152\.00 \| 8 → 12 \| also managed elsewhere, overlap \|/,
+  );
+  assert.match(text, /\| `orders\.x9y8z` \| 15\.12 M \| 0 \| \*\*-15\.12 M\*\* \| 56 → 0 \| -\$604\.80 \| 4 → 0 \| no plans left \|/);
   assert.match(
     text,
     /- ✏️ changed `nightly` `schedules\/payments\.yaml:1`\n\n {2}\| field \| base \| head \|\n {2}\|---\|---\|---\|\n {2}\| `trus` \| `8` \| `12` \|/,
@@ -145,10 +167,10 @@ test('report on a real repository: validation, plan changes field by field, time
   assert.match(text, /- ➖ removed `orders-morning` `schedules\/orders\.yaml:1`/);
   // Two timelines, each a Mermaid gantt with a base and a head section where there is capacity.
   assert.equal(text.match(/```mermaid\n---\ndisplayMode: compact\n---\ngantt\n/g)?.length, 2);
-  assert.match(text, /section base 120 TRU-h per week\n {4}8 TRU :2026-12-01 04:00, 2026-12-01 07:00\n/);
+  assert.match(text, /section base 160 billed TRU-h per week\n {4}8 TRU :2026-12-01 04:00, 2026-12-01 07:00\n/);
   assert.match(
     text,
-    /section head 180 TRU-h per week\n {4}12 TRU :2026-12-01 04:00, 2026-12-01 04:30\n {4}12 TRU max :crit, 2026-12-01 04:30, 2026-12-01 05:30\n/,
+    /section head 240 billed TRU-h per week\n {4}12 TRU :2026-12-01 04:00, 2026-12-01 04:30\n {4}12 TRU max :crit, 2026-12-01 04:30, 2026-12-01 05:30\n/,
   );
   assert.doesNotMatch(text, /garbage/);
   // Every gantt task line is valid syntax: a name without ':' ';' '#', then tags and dates.
@@ -191,7 +213,8 @@ test('exit codes: 2 for usage errors, 1 for git errors (unknown ref, not a repos
     ['--bogus'],
     ['--base', '--head'],
     ['--managed-elsewhere', 'a b'],
-    ['--tru-hour-price', '-1'],
+    ['--actions-price', '-1'],
+    ['--tru-hour-price', '0.5'],
   ]) {
     const r = await run(repo.dir, argv);
     assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);

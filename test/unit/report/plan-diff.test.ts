@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { affectedNamespaces, diffPlans, type LocatedPlan } from '../../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
+import { type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 
 function plan(input: Partial<CapacityPlanInput> & { name: string }, file = `schedules/${input.name}.yaml`, line = 1): LocatedPlan {
   const full = parsePlan({

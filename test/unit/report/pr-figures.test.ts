@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
+import { type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
 import type { NamespaceImpact, PrReport } from '../../../src/core/report/pr-model.js';
 
@@ -47,7 +47,24 @@ test('a weeknight window crossing midnight: 5 windows × 3h × 8 TRUs = 120 TRU-
   assert.deepEqual(segs(n.head)[0], ['2026-11-30T23:00Z', '2026-12-01T02:00Z', 8]);
   assert.deepEqual(segs(n.head)[4], ['2026-12-04T23:00Z', '2026-12-05T02:00Z', 8]);
   assert.equal(n.head.segments.length, 5);
-  assert.deepEqual(r.totals, { namespacesBase: 0, namespacesHead: 1, baseTruHoursPerWeek: 0, headTruHoursPerWeek: 120, deltaTruHoursPerWeek: 120 });
+  // Billed: each window holds the UTC hours 23, 00, 01 and 02 (released at 02:00, that hour counts):
+  // 5 × 4 × 8 = 160 billed TRU-hours; 5 × 4 × 7 × 360,000 = 50,400,000 minimum Actions.
+  assert.deepEqual([n.head.billedTruHoursPerWeek, n.head.minimumActionsPerWeek, n.deltaMinimumActionsPerWeek], [160, 50_400_000, 50_400_000]);
+  assert.deepEqual(r.totals, {
+    namespacesBase: 0,
+    namespacesHead: 1,
+    baseTruHoursPerWeek: 0,
+    headTruHoursPerWeek: 120,
+    deltaTruHoursPerWeek: 120,
+    baseBilledTruHoursPerWeek: 0,
+    headBilledTruHoursPerWeek: 160,
+    deltaBilledTruHoursPerWeek: 160,
+    baseMinimumActionsPerWeek: 0,
+    headMinimumActionsPerWeek: 50_400_000,
+    deltaMinimumActionsPerWeek: 50_400_000,
+  });
+  // Worst case at the list $50 per million: 50.4 × 50 = $2,520 a week.
+  assert.deepEqual(r.cost, { currency: 'USD', actionsPricePerMillion: 50, basePerWeek: 0, headPerWeek: 2520, deltaPerWeek: 2520, deltaPer30Days: 10800 });
 });
 
 test('a daily window spilling over the horizon edges is clipped: Sunday-night window counts 2h on Monday, the last one 1h', () => {
@@ -57,6 +74,9 @@ test('a daily window spilling over the horizon edges is clipped: Sunday-night wi
   const n = ns(r, 'ns.one');
   assert.equal(n.head.provisionedHours, 21);
   assert.equal(n.head.truHoursPerWeek, 84);
+  // Billed per UTC hour of the horizon: Sunday's window 00, 01, 02 (released at 02:00) = 3; six whole
+  // windows 23, 00, 01, 02 = 24; the last one's 23:00 hour = 1. 28 hours × 4 = 112; 28 × 3 × 360,000 = 30,240,000.
+  assert.deepEqual([n.head.billedTruHours, n.head.minimumActions], [112, 30_240_000]);
   assert.deepEqual(segs(n.head)[0], ['2026-11-30T00:00Z', '2026-11-30T02:00Z', 4]);
   assert.deepEqual(segs(n.head).at(-1), ['2026-12-06T23:00Z', '2026-12-07T00:00Z', 4]);
 });
@@ -134,14 +154,38 @@ test('base → head delta, totals over all namespaces, cost, a longer horizon, s
   // base: nightly 8 TRUs Mon–Fri 3h = 120; steady 2 TRUs Mon 09:00 for 45m = 1.5 (same namespace);
   // other 2 TRUs Mon 09:00 for 1h on ns.two = 2. head: nightly at 12 TRUs = 180 (+60); steady and
   // other unchanged. ns.one 121.5 → 181.5 (+60); totals 123.5 → 183.5 (+60).
-  // Cost at 1.5 USD per TRU-hour: 185.25 → 275.25, +90 per week, +90 × 30 / 7 = 385.71 per 30 days.
+  // Billed (UTC hours, released at the end): ns.one base nightly 5 × 4 h × 8 = 160 (5 × 4 × 7 × 360,000 =
+  // 50,400,000 Actions) + steady 09:00 hour at 2 = 2 (360,000) → 162 / 50,760,000; head nightly 5 × 4 × 12 = 240
+  // (5 × 4 × 11 × 360,000 = 79,200,000) + 2 → 242 / 79,560,000: +80, +28,800,000. ns.two: 09:00 and 10:00 at 2 =
+  // 4 / 720,000 both sides. Totals 166 → 246 billed TRU-hours; 51,480,000 → 80,280,000 Actions (+28,800,000).
+  // Worst case at $40 per million: 2,059.20 → 3,211.20, +1,152 a week, +28.8 M × 30/7 × 40 = 4,937.14 per 30 days.
   const steady = plan({ name: 'steady', trus: 2, cron: '0 9 * * 1', duration: '45m' });
   const other = plan({ name: 'other', namespace: 'ns.two', trus: 2, cron: '0 9 * * 1', duration: '1h' });
   const base = [plan({ name: 'nightly', cron: '0 23 * * 1-5', duration: '3h' }), steady, other];
   const head = [plan({ name: 'nightly', trus: 12, cron: '0 23 * * 1-5', duration: '3h' }), steady, other];
-  const r = report(base, head, '2026-11-30T10:00:00Z', { truHourPrice: { amount: 1.5, currency: 'USD' }, managedElsewhere: ['ns.o*', 'other'] });
-  assert.deepEqual(r.totals, { namespacesBase: 2, namespacesHead: 2, baseTruHoursPerWeek: 123.5, headTruHoursPerWeek: 183.5, deltaTruHoursPerWeek: 60 });
-  assert.deepEqual(r.cost, { currency: 'USD', truHourPrice: 1.5, basePerWeek: 185.25, headPerWeek: 275.25, deltaPerWeek: 90, deltaPer30Days: 385.71 });
+  const r = report(base, head, '2026-11-30T10:00:00Z', { actionsPrice: 40, managedElsewhere: ['ns.o*', 'other'] });
+  assert.deepEqual(r.totals, {
+    namespacesBase: 2,
+    namespacesHead: 2,
+    baseTruHoursPerWeek: 123.5,
+    headTruHoursPerWeek: 183.5,
+    deltaTruHoursPerWeek: 60,
+    baseBilledTruHoursPerWeek: 166,
+    headBilledTruHoursPerWeek: 246,
+    deltaBilledTruHoursPerWeek: 80,
+    baseMinimumActionsPerWeek: 51_480_000,
+    headMinimumActionsPerWeek: 80_280_000,
+    deltaMinimumActionsPerWeek: 28_800_000,
+  });
+  assert.deepEqual(r.cost, {
+    currency: 'USD',
+    actionsPricePerMillion: 40,
+    basePerWeek: 2059.2,
+    headPerWeek: 3211.2,
+    deltaPerWeek: 1152,
+    deltaPer30Days: 4937.14,
+  });
+  assert.deepEqual([ns(r, 'ns.one').base.billedTruHoursPerWeek, ns(r, 'ns.one').head.minimumActionsPerWeek], [162, 79_560_000]);
   assert.deepEqual(
     r.namespaces.map((n) => [n.namespace, n.base.truHoursPerWeek, n.head.truHoursPerWeek, n.deltaTruHoursPerWeek, n.managedElsewhere]),
     [['ns.one', 121.5, 181.5, 60, true]],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
+import { type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
 import { renderPrMarkdown } from '../../../src/core/report/pr-markdown.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
+import { type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
 import { renderPrJson } from '../../../src/core/report/pr-json.js';
 import { code, escapeText, renderPrMarkdown } from '../../../src/core/report/pr-markdown.js';
@@ -100,11 +100,13 @@ test('gantt: safe task names, a section per side with capacity, runs of equal TR
   );
   // Per hour 8 × 0.25 + 8 × 0.25 + 4 × 0.25 = 5 TRU-hours; × 168 hours = 840 per week.
   assert.equal(n.head.truHoursPerWeek, 840);
+  // Billed: every UTC hour holds 8 at some moment (a's :00–:30) → 168 × 8 = 1,344 billed TRU-hours.
+  assert.equal(n.head.billedTruHoursPerWeek, 1344);
   const g = renderGantt(n, r.horizon, { maxBarsPerSide: 50 });
   assert.equal(g.omittedBars, 7 * 24 * 2 - 50);
   assert.doesNotMatch(g.text, /section base/, 'no empty base section');
   assert.match(
     g.text,
-    /section head 840 TRU-h per week\n {4}8 TRU max :crit, 2026-11-30 00:00, 2026-11-30 00:30\n {4}4 TRU :2026-11-30 00:30, 2026-11-30 00:45\n/,
+    /section head 1344 billed TRU-h per week\n {4}8 TRU max :crit, 2026-11-30 00:00, 2026-11-30 00:30\n {4}4 TRU :2026-11-30 00:30, 2026-11-30 00:45\n/,
   );
 });

@@ -58,7 +58,14 @@ test('a flat plan edited into a ramp: the diff shows trus removed and the steps 
   const md = renderPrMarkdown(r);
   assert.match(md, /\| `trus` \| `8` \| — \|/);
   assert.match(md, /\| `steps` \| — \| `0h 2 · 2h 12 TRUs` \|/);
-  assert.match(md, /\| `payments\.a1b2c` \| 224 \| 196 \| \*\*-28\*\* \| 8 → 12 \|/);
+  // Billed per UTC hour (released at 12:00, so that hour counts): base 08–12 at 8 = 5 × 8 = 40 a day, 5 × 7 × 360,000;
+  // head 08 → 2, 09 → 2, 10, 11, 12 → 12 = 40 a day, (1 + 1 + 3 × 11) = 35 × 360,000. Both 280 billed TRU-hours and
+  // 7 × 35 × 360,000 = 88,200,000 minimum Actions a week: the ramp commits exactly what the flat plan did.
+  assert.deepEqual(
+    [n.base.billedTruHoursPerWeek, n.head.billedTruHoursPerWeek, n.base.minimumActionsPerWeek, n.head.minimumActionsPerWeek],
+    [280, 280, 88_200_000, 88_200_000],
+  );
+  assert.match(md, /\| `payments\.a1b2c` \| 88\.2 M \| 88\.2 M \| \*\*0\*\* \| 280 → 280 \| \$0\.00 \| 8 → 12 \|/);
 });
 
 test('an added ramp reads "4 → 8 → 12 → 6 TRUs" with its offsets; an overlap with a flat plan names the ramp’s values and the most the namespace gets', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocatedPlan } from '../../../src/core/plan/plan-diff.js';
-import { CapacityPlan, type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
+import { type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { buildPrReport, type RevisionInput } from '../../../src/core/report/pr-build.js';
 import { renderPrMarkdown } from '../../../src/core/report/pr-markdown.js';
 
@@ -33,29 +33,33 @@ test('plans not readable in head are called out next to the TRU-hour figures', (
     [['unreadable', 'a']],
   );
   const md = renderPrMarkdown(r);
+  // Billed: each weeknight window holds the UTC hours 23, 00, 01, 02. a: 5 × 4 × 7 × 360,000 = 50.4 M Actions;
+  // b: 5 × 4 × 3 × 360,000 = 21.6 M. Base 72 M, head (a left out) 21.6 M: −50.4 M, −70 %.
   assert.match(
     md,
-    /\*\*Provisioned capacity, all namespaces:\*\* 180 → 60 TRU-hours per week, \*\*-120\*\*.*\n\n⚠️ Head figures leave out 1 plan whose file has errors in head \(not readable\): it counts as 0 TRU-hours until the errors are fixed\./,
+    /\*\*Minimum Actions committed, all namespaces:\*\* 72 M → 21\.6 M per week, \*\*-50\.4 M\*\* \(-70%\).*\n\n⚠️ Head figures leave out 1 plan whose file has errors in head \(not readable\): it counts as no capacity until the errors are fixed\./,
   );
   const row = md.split('\n').find((l) => l.startsWith('| `ns.one` |'));
-  assert.match(row ?? '', /\| 120 \| 0 \| \*\*-120\*\* \| 8 → 0 \| .*head incomplete: plans not readable \|$/);
+  assert.match(row ?? '', /\| 50\.4 M \| 0 \| \*\*-50\.4 M\*\* \| 160 → 0 \| -\$2,520\.00 \| 8 → 0 \| .*head incomplete: plans not readable \|$/);
   // A valid head has no such note.
   const clean = renderPrMarkdown(buildPrReport({ base: side([a, b]), head: side([a, b]), plansPath: 'schedules', nowMs: Date.parse('2026-11-30T10:00:00Z') }));
   assert.ok(!clean.includes('not readable'));
 });
 
 test('the percentage change is rounded to one decimal, not cut off', () => {
-  const base = [plan({ name: 'big', trus: 8, cron: '0 0 * * *', duration: '5h' }), plan({ name: 'small', trus: 4, cron: '0 12 * * *', duration: '1h' })];
-  // 8 × 5 h × 7 = 280 + 4 × 1 h × 7 = 28 → 308; head: big at 10 TRUs = 350 + 28 = 378 (+70 / 308 = +22.727 % → +22.7 %).
+  const base = [plan({ name: 'big', trus: 8, cron: '0 0 * * *', duration: '5h' }), plan({ name: 'small', trus: 3, cron: '0 12 * * *', duration: '1h' })];
+  // Minimum Actions per day, released at the end: big holds 00–05 UTC = 6 hours × 7 = 42 units of 360,000; small
+  // holds 12 and 13 = 2 × 2 = 4. Base 46 a day, 7 × 46 × 360,000 = 115.92 M a week; head big at 10 TRUs: 6 × 9 + 4
+  // = 58, 146.16 M (+30.24 M; +12 / 46 = +26.087 % → +26.1 %, cutting off would say +26.0 %).
   const head = [plan({ name: 'big', trus: 10, cron: '0 0 * * *', duration: '5h' }), base[1]!];
   const up = renderPrMarkdown(buildPrReport({ base: side(base), head: side(head), plansPath: 'schedules', nowMs: Date.parse('2026-11-30T10:00:00Z') }));
-  assert.match(up, /308 → 378 TRU-hours per week, \*\*\+70\*\* \(\+22\.7%\)/);
-  // Back down: −70 / 378 = −18.518 % → −18.5 %.
+  assert.match(up, /115\.92 M → 146\.16 M per week, \*\*\+30\.24 M\*\* \(\+26\.1%\)/);
+  // Back down: −12 / 58 = −20.689 % → −20.7 % (cut off: −20.6 %).
   const down = renderPrMarkdown(buildPrReport({ base: side(head), head: side(base), plansPath: 'schedules', nowMs: Date.parse('2026-11-30T10:00:00Z') }));
-  assert.match(down, /378 → 308 TRU-hours per week, \*\*-70\*\* \(-18\.5%\)/);
-  // 180 → 60 is −66.666… % → −66.7 % (cutting off would say −66.6 %).
+  assert.match(down, /146\.16 M → 115\.92 M per week, \*\*-30\.24 M\*\* \(-20\.7%\)/);
+  // A whole percentage has no decimals: 72 M → 21.6 M is −70 %.
   const a = plan({ name: 'a' });
   const b = plan({ name: 'b', namespace: 'ns.two', trus: 4 });
   const third = renderPrMarkdown(buildPrReport({ base: side([a, b]), head: side([b]), plansPath: 'schedules', nowMs: Date.parse('2026-11-30T10:00:00Z') }));
-  assert.match(third, /180 → 60 TRU-hours per week, \*\*-120\*\* \(-66\.7%\)/);
+  assert.match(third, /72 M → 21\.6 M per week, \*\*-50\.4 M\*\* \(-70%\)/);
 });

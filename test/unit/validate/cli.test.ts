@@ -22,8 +22,16 @@ test('valid plans: exit 0, next 3 windows in zone and UTC, TRU-hours per namespa
   assert.match(r.stdout, /nightly-batch: payments\.a1b2c → 8 TRUs, cron "0 23 \* \* 1-5" America\/New_York, 3h/);
   assert.match(r.stdout, /Mon 2026-11-30 23:00 → Tue 2026-12-01 02:00 America\/New_York {3}2026-12-01 04:00Z → 2026-12-01 07:00Z/);
   assert.equal(r.stdout.match(/→ .*Z → /g)?.length, 3, 'three windows');
-  // 5 weeknights × 3 h × 8 TRUs in the 7 days from the --now instant.
-  assert.match(r.stdout, /payments\.a1b2c\s+120 TRU-h\/week {2}15 h provisioned, peak 8 TRUs/);
+  // 5 weeknights in the week from the --now hour, each holding the UTC hours 04, 05, 06 and 07 (released at
+  // 07:00Z, that hour counts) at 8 TRUs: 5 × 4 × 8 = 160 billed TRU-hours, 5 × 4 × 7 × 360,000 = 50.4 M minimum
+  // Actions, $2,520 at $50 per million. (TRUs × time held: 5 × 3 h × 8 = 120, 15 h.)
+  assert.match(
+    r.stdout,
+    /payments\.a1b2c\s+160 billed TRU-hours\s+50\.4 M minimum Actions committed {2}worst case if unused \$2,520\.00 {2}\(peak 8 TRUs, 15 h provisioned; nightly-batch\)/,
+  );
+  assert.match(r.stdout, /\(worst case at \$50 per million Actions: --actions-price\)/);
+  const cheaper = await runValidate([...NOW, '--actions-price', '40'], dir);
+  assert.match(cheaper.stdout, /worst case if unused \$2,016\.00/, '50.4 M × $40 per million');
   assert.match(r.stdout, /^valid: 1 plan in 1 file \(0 errors, 0 warnings\)$/m);
   assert.equal(r.stderr, '');
 });
@@ -95,7 +103,20 @@ test('json: {valid, plans, errors:[{file,line,column,field,code,message}], warni
     startUtc: '2026-12-01T04:00Z',
     endUtc: '2026-12-01T04:30Z',
   });
-  assert.deepEqual(json.namespaces, [{ namespace: 'orders.a1b2c', plans: ['short'], truHoursPerWeek: 20, provisionedHoursPerWeek: 2.5, peakTrus: 8 }]);
+  // 04:00–04:30Z five times: one billed hour each at 8 → 40 billed TRU-hours, 5 × 7 × 360,000 = 12,600,000 Actions, $630.
+  assert.deepEqual(json.namespaces, [
+    {
+      namespace: 'orders.a1b2c',
+      plans: ['short'],
+      truHoursPerWeek: 20,
+      provisionedHoursPerWeek: 2.5,
+      peakTrus: 8,
+      billedTruHoursPerWeek: 40,
+      minimumActionsPerWeek: 12_600_000,
+      worstCaseUsdPerWeek: 630,
+    },
+  ]);
+  assert.equal(json.actionsPricePerMillion, 50);
 });
 
 test('--strict turns warnings into errors (exit 1)', async () => {
@@ -134,12 +155,22 @@ test('markdown: a PR comment with the problems, plans and namespaces', async () 
     r.stdout,
     /\| ⚠️ \| `schedules\/b\.yaml:6:7` `cron` \| `overlap` \| windows of "second" and "pipe-test" \(schedules\/a\.yaml:1\) overlap on namespace payments\.a1b2c: first Mon 2026-11-30 23:00–23:45 America\/New_York \(2026-12-01T04:00Z–2026-12-01T04:45Z\)/,
   );
-  assert.match(r.stdout, /\| `payments\.a1b2c` \| 75 \| 15 \| 8 \|/, '5 × (0.75 h × 8 + 2.25 h × 4): the overlap counts once, at the maximum');
+  // Each night 04 → 8 (pipe-test), 05, 06, 07 → 4 (second, released at 07:00Z) = 20 billed TRU-hours, (7 + 3 × 3) = 16
+  // × 360,000; 5 nights: 100, 28.8 M minimum Actions, $1,440.
+  assert.match(r.stdout, /\| `payments\.a1b2c` \| 100 \| 28\.8 M \| \$1,440\.00 \| 15 \| 8 \|/, 'the overlap counts once, at the maximum');
 });
 
 test('usage errors exit 2: unknown flag, bad format, bad --now, missing path', async () => {
   const dir = setup({ 'schedules/a.yaml': NIGHTLY });
-  for (const argv of [['--bogus'], ['--format', 'xml'], ['--now', 'yesterday'], ['--now', '2026-12-01'], ['nope/'], ['--horizon-days', '0']]) {
+  for (const argv of [
+    ['--bogus'],
+    ['--format', 'xml'],
+    ['--now', 'yesterday'],
+    ['--now', '2026-12-01'],
+    ['nope/'],
+    ['--horizon-days', '0'],
+    ['--actions-price', 'cheap'],
+  ]) {
     const r = await runValidate(argv, dir);
     assert.equal(r.code, 2, argv.join(' '));
     assert.ok(r.stderr.length > 0);
