@@ -411,7 +411,7 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
   const refusedTrus = step.target.mode === 'provisioned' ? step.target.trus : undefined;
   if (r.outcome === 'refused' && refusedTrus !== undefined) {
     // The API refused this value before accepting it: the windows asking exactly it ask nothing until their TRUs change.
-    const error = `set ${refusedTrus} TRUs refused: ${r.error}`;
+    const error = `set ${refusedTrus} TRUs failed: ${r.error}`;
     for (const w of s.windows) {
       if (askOf(w, nowMs) !== refusedTrus) continue;
       w.refused = error;

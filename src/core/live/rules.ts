@@ -7,7 +7,8 @@
  *    (never after it; an occurrence whose run already exists, running or closed, is not started again).
  * 3. lower / shorten / release of a running window (fewer TRUs, earlier end, plan deleted or paused,
  *    namespace changed) → held until the window's end, unless reductions apply now (`--force`).
- * 4. permanent plans: edits apply now, up or down; a deleted or paused permanent plan releases its baseline.
+ * 4. permanent plans: one baseline per plan (the maximum applies); edits apply now, up or down; a deleted or
+ *    paused permanent plan releases its own baseline, never another plan's.
  * 5. idempotent: what the coordinators already hold produces no change.
  */
 import { describeSteps, peakTrus, sameSteps } from '../capacity/steps.js';
@@ -171,23 +172,13 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
       }
     }
 
-    // Baselines (rule 4): the permanent plan with the most TRUs holds the coordinator's one baseline.
-    const best = [...applying].sort((a, b) => b.trus - a.trus || (a.plan < b.plan ? -1 : a.plan > b.plan ? 1 : 0))[0];
+    // Baselines (rule 4): the coordinator holds one baseline per permanent plan (the engine's set; effective = the maximum).
+    // Each live baseline follows its plan: edited → its TRUs set, deleted or paused → released; a plan in force not held → started.
+    const wantedBy = new Map(applying.map((b) => [b.plan, b]));
     const liveBaselines = ours.filter((w) => w.endMs === null);
     for (const l of liveBaselines) {
-      if (best !== undefined && l.plan === best.plan) {
-        if (best.trus !== l.trus)
-          changes.push({
-            kind: best.trus > l.trus ? 'raise' : 'lower',
-            namespace,
-            plan: best.plan,
-            window: ref(l),
-            permanent: true,
-            fromTrus: l.trus,
-            toTrus: best.trus,
-            reason: `permanent plan asks for ${best.trus} TRUs`,
-          });
-      } else if (best === undefined) {
+      const want = wantedBy.get(l.plan!);
+      if (want === undefined) {
         changes.push({
           kind: 'release',
           namespace,
@@ -198,22 +189,32 @@ export function liveRules(desired: DesiredNow, live: readonly LiveNamespaceState
           fromEndMs: null,
           reason: 'permanent plan deleted or paused',
         });
-      }
-    }
-    if (best !== undefined && !liveBaselines.some((l) => l.plan === best.plan) && best.needsLive !== true) {
-      // A newer permanent change replaces the coordinator's baseline (one per namespace).
-      if (options.alreadyRan?.has(options.startWorkflowId(best.plan, best.startMs, namespace)) !== true) {
+      } else if (want.trus !== l.trus) {
         changes.push({
-          kind: 'start',
+          kind: want.trus > l.trus ? 'raise' : 'lower',
           namespace,
-          plan: best.plan,
+          plan: want.plan,
+          window: ref(l),
           permanent: true,
-          toTrus: best.trus,
-          startMs: best.startMs,
-          toEndMs: null,
-          reason: liveBaselines.length > 0 ? `replaces the baseline of ${liveBaselines.map((l) => l.plan).join(', ')}` : 'permanent plan is not applied',
+          fromTrus: l.trus,
+          toTrus: want.trus,
+          reason: `permanent plan asks for ${want.trus} TRUs`,
         });
       }
+    }
+    for (const want of applying) {
+      if (liveBaselines.some((l) => l.plan === want.plan) || want.needsLive === true) continue;
+      if (options.alreadyRan?.has(options.startWorkflowId(want.plan, want.startMs, namespace)) === true) continue;
+      changes.push({
+        kind: 'start',
+        namespace,
+        plan: want.plan,
+        permanent: true,
+        toTrus: want.trus,
+        startMs: want.startMs,
+        toEndMs: null,
+        reason: 'permanent plan is not applied',
+      });
     }
 
     if (changes.length === 0) continue;
@@ -236,7 +237,7 @@ function afterTrus(live: readonly LiveWindow[], changes: readonly LiveChange[]):
   for (const c of changes) {
     if (c.heldUntilMs !== undefined) continue;
     if (c.kind === 'start') {
-      if (c.permanent) for (const w of live) if (w.endMs === null) trus.delete(w.windowId);
+      
       trus.set(`start:${c.plan}:${c.startMs}`, c.toTrus ?? 0);
     } else if (c.window !== undefined && (c.kind === 'raise' || c.kind === 'lower')) trus.set(c.window.windowId, c.toTrus ?? 0);
     else if (c.window !== undefined && c.kind === 'release') trus.delete(c.window.windowId);
@@ -250,23 +251,21 @@ function afterTrus(live: readonly LiveWindow[], changes: readonly LiveChange[]):
  */
 export function liveFromDesired(base: DesiredNow, installation: string, workflowIdOf: (plan: string, startMs: number) => string): LiveNamespaceState[] {
   return base.namespaces.map((n) => {
-    const permanent = n.windows.filter((w) => w.endMs === null).sort((a, b) => b.trus - a.trus || (a.plan < b.plan ? -1 : 1))[0];
-    const windows: LiveWindow[] = n.windows
-      .filter((w) => w.endMs !== null || w === permanent)
-      .map((w) => {
-        const workflowId = workflowIdOf(w.plan, w.startMs);
-        return {
-          windowId: `${workflowId}/base`,
-          workflowId,
-          runId: 'base',
-          trus: w.trus,
-          ...(w.steps === undefined ? {} : { steps: w.steps }),
-          endMs: w.endMs,
-          plan: w.plan,
-          installation,
-          startMs: w.startMs,
-        };
-      });
+    // Every permanent plan holds its own baseline (the engine's set), next to the covering occurrences.
+    const windows: LiveWindow[] = n.windows.map((w) => {
+      const workflowId = workflowIdOf(w.plan, w.startMs);
+      return {
+        windowId: `${workflowId}/base`,
+        workflowId,
+        runId: 'base',
+        trus: w.trus,
+        ...(w.steps === undefined ? {} : { steps: w.steps }),
+        endMs: w.endMs,
+        plan: w.plan,
+        installation,
+        startMs: w.startMs,
+      };
+    });
     return { namespace: n.namespace, effectiveTrus: effective(windows.map((w) => w.trus)), windows };
   });
 }

@@ -149,7 +149,7 @@ test('rule 3: a deleted or paused plan, or one moved to another namespace: its r
   );
 });
 
-test('rule 4: permanent plans — edits apply now (up or down), deletion releases the baseline, a new one replaces it', () => {
+test('rule 4: permanent plans — edits apply now (up or down), deletion releases the baseline, another plan adds its own', () => {
   const base = running('base', 4, Date.parse('2026-11-01T00:00:00Z'), null);
   const live = [ns([base])];
   const lowered = liveRules(desiredNow([lp({ name: 'base', at: '2026-11-01T00:00', trus: 2 })], NOW, 'c1'), live, options());
@@ -166,10 +166,22 @@ test('rule 4: permanent plans — edits apply now (up or down), deletion release
   const replaced = liveRules(desiredNow([lp({ name: 'base2', at: '2026-11-20T00:00', trus: 3 })], NOW, 'c1'), live, options());
   assert.deepEqual(
     replaced.namespaces[0]!.changes.map((c) => [c.kind, c.plan, c.reason]),
-    [['start', 'base2', 'replaces the baseline of base']],
-    'the coordinator holds one baseline: a newer permanent change replaces it',
+    [
+      ['release', 'base', 'permanent plan deleted or paused'],
+      ['start', 'base2', 'permanent plan is not applied'],
+    ],
+    'one baseline per plan: base (no longer in git) is released, base2 starts its own',
   );
   assert.equal(replaced.namespaces[0]!.afterTrus, 3);
+  // Issue #20 defect 2: A (4) and B (8) both permanent, B deleted → B released, A kept: the namespace falls to 4, not stays at 8.
+  const a = running('plan-a', 4, Date.parse('2026-11-01T00:00:00Z'), null);
+  const b = running('plan-b', 8, Date.parse('2026-11-10T00:00:00Z'), null);
+  const bDeleted = liveRules(desiredNow([lp({ name: 'plan-a', at: '2026-11-01T00:00', trus: 4 })], NOW, 'c1'), [ns([a, b])], options());
+  assert.deepEqual(
+    bDeleted.namespaces[0]!.changes.map((c) => [c.kind, c.plan]),
+    [['release', 'plan-b']],
+  );
+  assert.equal(bDeleted.namespaces[0]!.afterTrus, 4);
   // A permanent cron plan applies once live: edits apply, but a pass never fires it early.
   const cronBase = running('cron-base', 4, Date.parse('2026-11-27T06:00:00Z'), null);
   assert.deepEqual(liveRules(desiredNow([lp({ name: 'cron-base', cron: '0 6 * * *', trus: 4 })], NOW, 'c1'), [], options()).namespaces, []);
