@@ -28,8 +28,6 @@ import type {
   WindowReport,
 } from './types.js';
 
-/** The longest an ended window is held for a window opening at that instant (back-to-back windows never dip). */
-export const MAX_RELEASE_GRACE_MS = 120_000;
 /** A release that began this long after it was due is reported as late. */
 export const LATE_RELEASE_MS = 10_000;
 /** An out-of-band change is alerted once; one that keeps coming back at most this often. */
@@ -49,11 +47,15 @@ export function retryDelayMs(kind: Trouble['kind'], attempt: number): number {
 }
 
 /** The grace of an ended window: its verify delay, capped (0 for a window whose end came from a cancellation). */
-export function graceMs(w: { verifyDelayMs: number }): number {
-  return Math.min(Math.max(MIN_RELEASE_GRACE_MS, w.verifyDelayMs), MAX_RELEASE_GRACE_MS);
+export function graceMs(_w: { verifyDelayMs: number }): number {
+  return RELEASE_GRACE_MS;
 }
-/** The shortest hold across an end: a window starting then announces itself within seconds (its join), and 30 s past an end bill no other hour. */
-export const MIN_RELEASE_GRACE_MS = 30_000;
+/**
+ * How long an ended window is held for a window starting at that instant (its join takes seconds): 30 s, not the old blind
+ * 2 minutes. A release requested at 02:00 or 02:00:30 bills the 02:00 hour either way (docs/billing.md); the difference is
+ * a dip for back-to-back windows.
+ */
+export const RELEASE_GRACE_MS = 30_000;
 
 /** `${workflowId}/${runId}` — the one window-id codec (a workflow id may contain '/', a run id never does). */
 export function windowIdOf(workflowId: string, runId: string): string {
@@ -177,7 +179,7 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
       cutVerifyDelay(s, nowMs);
       return;
     case 'close':
-      close(s, e.windowId, e.reason, nowMs);
+      close(s, e.windowId, e.reason, nowMs, out);
       cutVerifyDelay(s, nowMs);
       return;
     case 'set-end': {
@@ -244,7 +246,7 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
       return;
     case 'cancel':
       s.cancelling = true;
-      for (const w of [...s.windows]) if (w.endMs !== undefined && w.endMs <= nowMs) close(s, w.windowId, 'ended', nowMs);
+      for (const w of [...s.windows]) if (w.endMs !== undefined && w.endMs <= nowMs) close(s, w.windowId, 'ended', nowMs, out);
       s.needsVerify = true;
       return;
     case 'history-long':
@@ -308,12 +310,21 @@ function addr(w: WindowAddress): WindowAddress {
   return { windowId: w.windowId, workflowId: w.workflowId, runId: w.runId };
 }
 
-function close(s: EngineState, windowId: string, reason: 'cancelled' | 'ended', nowMs: number): void {
+function close(s: EngineState, windowId: string, reason: 'cancelled' | 'ended', nowMs: number, out: EngineCommand[]): void {
   if (s.releases.some((r) => r.window.windowId === windowId)) return; // still releasing: reported when verified
   const held = s.windows.find((w) => w.windowId === windowId);
   const base = s.baselines.find((b) => b.window?.windowId === windowId);
   if (held !== undefined) {
     s.windows = s.windows.filter((w) => w !== held);
+    if (!held.raiseReported) {
+      // Its end (or cancellation) came before its raise was settled (another step held the namespace): it was not raised for nothing.
+      held.raiseReported = true;
+      const why =
+        reason === 'cancelled'
+          ? 'the window was cancelled before its raise completed'
+          : `the window ended at ${new Date(held.endMs ?? nowMs).toISOString()} while another capacity step of the namespace was still running: capacity was not changed for it`;
+      report(s, out, held, { step: 'raise', applied: false, verified: false, changed: false, target: desiredTarget(s, nowMs), errors: [why] }, nowMs);
+    }
     const dueMs = reason === 'ended' && held.endMs !== undefined && held.endMs <= nowMs ? held.endMs + graceMs(held) : nowMs;
     s.releases.push({ window: addr(held), endMs: held.endMs, dueMs, reason, rejoined: held.rejoin, verifyDelayMs: held.verifyDelayMs });
   } else if (base !== undefined) {
@@ -328,7 +339,7 @@ function close(s: EngineState, windowId: string, reason: 'cancelled' | 'ended', 
 }
 
 function troubleKind(s: EngineState, target: CapacityTarget): Trouble['kind'] {
-  if (s.drift !== undefined) return 'restore';
+  if (s.drift?.restoring !== undefined) return 'restore';
   const observed =
     s.confirmed ?? (s.observed?.mode === 'provisioned' ? { mode: 'provisioned' as const, trus: s.observed.trus ?? 0 } : { mode: 'onDemand' as const });
   const lower = target.mode === 'onDemand' || (observed.mode === 'provisioned' && target.trus < observed.trus);
@@ -393,7 +404,7 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
   const step = s.inFlight;
   if (step === undefined || step.kind !== 'apply' || step.operationId !== operationId) return; // a stale result
   s.inFlight = undefined;
-  const what = `${step.target.mode === 'onDemand' ? 'revert to on-demand' : `set ${step.target.trus} TRUs`} (${operationId})`;
+  const what = `${step.target.mode === 'onDemand' ? 'revert to on-demand' : `set ${step.target.trus} TRUs`} (step ${operationId.split(':').pop() ?? s.seq})`;
   s.recent.push({ startMs: step.sinceMs, endMs: nowMs, what });
   if (s.recent.length > 20) s.recent.shift();
   if (r.outcome !== 'refused' && r.outcome !== 'failed') s.mayHaveChanged = true;
@@ -405,7 +416,9 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
   }
   if (r.outcome === 'accepted') {
     s.lastDryRun = r.dryRun;
-    s.verifyDue = { target: step.target, atMs: nowMs + (r.changed ? step.verifyDelayMs : 0), changed: r.changed };
+    // The verify delay is a wait, not part of the step: a release waiting for it is not held up (it is verified now).
+    const wait = r.changed && s.releases.length === 0 ? step.verifyDelayMs : 0;
+    s.verifyDue = { target: step.target, atMs: nowMs + wait, changed: r.changed };
     return;
   }
   const refusedTrus = step.target.mode === 'provisioned' ? step.target.trus : undefined;
@@ -493,18 +506,20 @@ function drifted(s: EngineState, target: CapacityTarget, reason: string, nowMs: 
   const fresh = s.drift === undefined || nowMs - s.drift.sinceMs >= DRIFT_REALERT_MS;
   if (fresh) s.drift = { sinceMs: nowMs, alerted: false };
   const drift = s.drift as NonNullable<EngineState['drift']>;
-  const selfHeal = s.settings.selfHeal !== false;
-  if (selfHeal) s.confirmed = undefined;
+  if (s.settings.selfHeal !== false) {
+    // Restored now; the alert says how it went once it has (a failing restore alerts on its own, whatever was alerted before).
+    s.confirmed = undefined;
+    drift.restoring = { reason };
+    return;
+  }
   if (drift.alerted) return;
   drift.alerted = true;
   alert(
     s,
     out,
     'error',
-    selfHeal ? `Capacity changed outside capsched; restoring ${describeTarget(target)}` : 'Capacity changed outside capsched',
-    selfHeal
-      ? `The re-read found ${reason} (UI, tcld or Terraform?). capsched sets ${describeTarget(target)} again and verifies it; further out-of-band changes are restored without another alert for a day.`
-      : `Expected ${describeTarget(target)}: ${reason}. Self-heal is off: capsched does not restore it (alerted once a day at most).`,
+    'Capacity changed outside capsched',
+    `Expected ${describeTarget(target)}: ${reason}. Self-heal is off: capsched does not restore it (alerted once a day at most).`,
     `drift:${drift.sinceMs}`,
   );
 }
@@ -513,7 +528,11 @@ function drifted(s: EngineState, target: CapacityTarget, reason: string, nowMs: 
 
 function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
   // Windows whose end (and grace) has come are released.
-  for (const w of [...s.windows]) if (w.endMs !== undefined && nowMs >= w.endMs + graceMs(w)) close(s, w.windowId, 'ended', nowMs);
+  for (const w of [...s.windows])
+    if (w.endMs !== undefined && nowMs >= w.endMs + graceMs(w)) {
+      close(s, w.windowId, 'ended', nowMs, out);
+      cutVerifyDelay(s, nowMs);
+    }
   if (s.holdUntilMs !== undefined && nowMs >= s.holdUntilMs) {
     s.holdUntilMs = undefined;
     s.holdTrus = undefined;
@@ -595,6 +614,7 @@ const MAX_VERIFY_DELAY_MS = 10 * 60_000;
 /** The namespace is verifiably where it must be: say so to everyone waiting, then finish or wait. */
 function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: EngineCommand[]): void {
   const changed = s.lastChanged === true;
+  const troubled = s.trouble?.alerted === true;
   if (s.trouble !== undefined) {
     const t = s.trouble;
     s.trouble = undefined;
@@ -611,7 +631,21 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
       );
     }
   }
-  if (s.drift !== undefined && s.settings.selfHeal !== false) s.drift = undefined;
+  const drift = s.drift;
+  if (drift?.restoring !== undefined) {
+    // Restored (an out-of-band change is alerted once a day; its failing restore was alerted and recovered above).
+    if (!drift.alerted && !troubled)
+      alert(
+        s,
+        out,
+        'error',
+        `Capacity changed outside capsched; restored to ${describeTarget(target)}`,
+        `The re-read found ${drift.restoring.reason} (UI, tcld or Terraform?). capsched set ${describeTarget(target)} again and verified it. Further out-of-band changes are restored without another alert for a day.`,
+        `drift:${drift.sinceMs}`,
+      );
+    drift.alerted = true;
+    drift.restoring = undefined;
+  }
   for (const w of s.windows) {
     if (w.raiseReported || (w.refused !== undefined && askOf(w, nowMs) === 0)) continue;
     const ask = askOf(w, nowMs);

@@ -121,7 +121,7 @@ export interface EngineState {
   inFlight?: InFlight | undefined;
   trouble?: Trouble | undefined;
   /** An out-of-band change alerted (cleared when verified again). */
-  drift?: { sinceMs: number; alerted: boolean } | undefined;
+  drift?: { sinceMs: number; alerted: boolean; restoring?: { reason: string } | undefined } | undefined;
   /** Last verification (re-verify counts from here). */
   verifiedAtMs?: number | undefined;
   /** Until then the coordinator may not know every window (it lost them): it never lowers capacity. */

@@ -237,7 +237,6 @@ function afterTrus(live: readonly LiveWindow[], changes: readonly LiveChange[]):
   for (const c of changes) {
     if (c.heldUntilMs !== undefined) continue;
     if (c.kind === 'start') {
-      
       trus.set(`start:${c.plan}:${c.startMs}`, c.toTrus ?? 0);
     } else if (c.window !== undefined && (c.kind === 'raise' || c.kind === 'lower')) trus.set(c.window.windowId, c.toTrus ?? 0);
     else if (c.window !== undefined && c.kind === 'release') trus.delete(c.window.windowId);

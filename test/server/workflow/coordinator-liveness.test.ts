@@ -198,7 +198,7 @@ test('scenario 6: an extension sent after the window has ended is refused, not a
   });
 });
 
-test('scenario 7: a failed raise with an end sends one critical alert, not a second false "Revert to on-demand failed" at its end', async () => {
+test('scenario 7 and issue #20 defect 3: a raise failing on transient errors alerts once, is retried until it holds, says it recovered, and is released at its end (no false "Revert to on-demand failed")', async () => {
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
@@ -206,9 +206,14 @@ test('scenario 7: a failed raise with an end sends one critical alert, not a sec
     const a = await startWindow(h, ns, 4, t0 + HOUR);
     const result = await within(a.result(), 'window');
     assert.equal(result.initialChangeSuccess, false);
+    assert.equal(result.revertedToOnDemand, true);
     await within(h.env.client.workflow.getHandle(coordinatorWorkflowId(ns)).result(), 'coordinator');
-    assert.deepEqual(h.notifier.severities(), ['critical:Capacity change failed']);
-    assert.deepEqual(h.cloudOps.history(ns), []);
+    assert.deepEqual(h.notifier.severities(), [
+      'critical:Capacity change failed',
+      'info:Capacity raise recovered: now 4 TRUs',
+      'info:Capacity reverted to on-demand',
+    ]);
+    assert.deepEqual(h.cloudOps.history(ns), ['4', 'onDemand']);
   });
 });
 
@@ -218,9 +223,9 @@ test('scenario 7: a release held up by another step (a slow Cloud Ops operation)
     const t0 = await h.env.currentTimeMs();
     const a = await startWindow(h, ns, 4, t0 + HOUR);
     await waitForPhase(a, 'active');
-    // 3 s before A's end, B's raise starts an operation that takes 16 s: A's end passes meanwhile.
+    // 3 s before A's end, B's raise starts an operation that takes 45 s: A's end and its 30 s grace pass meanwhile.
     await h.env.sleep(t0 + HOUR - 3_000 - (await h.env.currentTimeMs()));
-    h.cloudOps.operationDelayMs = 16_000;
+    h.cloudOps.operationDelayMs = 45_000;
     const b = await startWindow(h, ns, 8, t0 + 4 * HOUR);
     while (h.cloudOps.setCalls.length < 2) await new Promise((r) => setTimeout(r, 50));
     h.cloudOps.operationDelayMs = 0;
