@@ -52,7 +52,13 @@ export function compareWithOnDemand(trus: number, info: Pick<CapacityInfo, 'onDe
   const limit = info.onDemandApsLimit;
   if (limit === undefined) return { trus, aps, verdict: 'unknown', message: `${head}; the on-demand APS limit was not reported, so it cannot be compared` };
   if (aps < limit)
-    return { trus, aps, onDemandApsLimit: limit, verdict: 'lowers', message: `${head} is below what on-demand gives now (${formatAps(limit)}): this plan lowers throughput` };
+    return {
+      trus,
+      aps,
+      onDemandApsLimit: limit,
+      verdict: 'lowers',
+      message: `${head} is below what on-demand gives now (${formatAps(limit)}): this plan lowers throughput`,
+    };
   if (aps === limit)
     return {
       trus,
@@ -166,7 +172,10 @@ export const NO_CLOUD_KEY_REASON = 'no Cloud Ops credentials: TEMPORAL_CLOUD_API
 export function namespaceThroughputLines(n: NamespaceThroughput): string[] {
   if (n.error !== undefined) return [`${n.namespace}: not compared (${n.error})`];
   const lines: string[] = [];
-  const stats = n.apsStats === undefined ? 'no 7-day APS stats' : `7-day APS mean ${formatAps(n.apsStats.mean)}, p90 ${formatAps(n.apsStats.p90)}, p99 ${formatAps(n.apsStats.p99)}`;
+  const stats =
+    n.apsStats === undefined
+      ? 'no 7-day APS stats'
+      : `7-day APS mean ${formatAps(n.apsStats.mean)}, p90 ${formatAps(n.apsStats.p90)}, p99 ${formatAps(n.apsStats.p99)}`;
   const limit = n.onDemandApsLimit === undefined ? 'on-demand limit not reported' : `on-demand now ${formatAps(n.onDemandApsLimit)}`;
   lines.push(`${n.namespace} (${limit}; ${stats}):`);
   for (const p of n.plans)

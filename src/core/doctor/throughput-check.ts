@@ -6,7 +6,9 @@ import type { DoctorCheck } from './checks.js';
 export function throughputDoctorCheck(n: NamespaceThroughput): DoctorCheck {
   const id = `throughput:${n.namespace}`;
   const title = `${n.namespace} throughput`;
-  const flagged = n.plans.flatMap((p) => p.comparisons.filter((c) => c.verdict === 'lowers' || c.verdict === 'same').map((c) => `plan ${p.plan}: ${c.message}`));
+  const flagged = n.plans.flatMap((p) =>
+    p.comparisons.filter((c) => c.verdict === 'lowers' || c.verdict === 'same').map((c) => `plan ${p.plan}: ${c.message}`),
+  );
   const hint = n.hint === undefined ? 'no 7-day APS stats reported' : n.hint.message;
   if (flagged.length > 0) {
     return {
