@@ -72,9 +72,9 @@ export function compareWithOnDemand(trus: number, info: Pick<CapacityInfo, 'onDe
 
 export interface RightSize {
   p99: number;
-  /** The smallest offered TRU value whose APS covers p99; absent when on-demand covers it or no offered value does. */
+  /** The smallest offered TRU value whose APS covers p99 and is above on-demand's limit now; absent when no offered value is. */
   trus?: number;
-  /** On-demand (its limit now) already covers p99. */
+  /** On-demand (its limit now) already covers p99: any raise is for load beyond the last 7 days. */
   onDemandCovers: boolean;
   /** "last 7 days p99 1,200 APS: 3 TRUs would do" */
   message: string;
@@ -87,27 +87,30 @@ function offeredValues(info: Pick<CapacityInfo, 'validTruValues' | 'maxAvailable
 }
 
 /**
- * The right-size hint from the 7-day p99: on-demand when its limit already covers it, else the
- * smallest offered TRU value whose APS covers it. Undefined without stats.
+ * The right-size hint from the 7-day p99: the smallest offered TRU value whose APS covers p99 and
+ * really raises (is above on-demand's limit now, when reported). Undefined without stats.
  */
 export function rightSize(info: Pick<CapacityInfo, 'apsStats' | 'onDemandApsLimit' | 'validTruValues' | 'maxAvailableTruValue'>): RightSize | undefined {
   const stats = info.apsStats;
   if (stats === undefined) return undefined;
   const p99 = stats.p99;
+  const limit = info.onDemandApsLimit;
   const head = `last 7 days p99 ${formatAps(p99)}`;
-  if (info.onDemandApsLimit !== undefined && info.onDemandApsLimit >= p99)
-    return { p99, onDemandCovers: true, message: `${head}: on-demand (${formatAps(info.onDemandApsLimit)} now) already covers it` };
+  const onDemandCovers = limit !== undefined && limit >= p99;
   const offered = offeredValues(info);
-  const fits = offered.find((t) => t * APS_PER_TRU >= p99);
-  if (fits !== undefined) return { p99, trus: fits, onDemandCovers: false, message: `${head}: ${trusText(fits)} would do` };
+  const fits = offered.find((t) => t * APS_PER_TRU >= p99 && (limit === undefined || t * APS_PER_TRU > limit));
+  if (fits !== undefined) {
+    const why = onDemandCovers ? ` (on-demand's ${formatAps(limit)} already covers it: the smallest offered value above that)` : '';
+    return { p99, trus: fits, onDemandCovers, message: `${head}: ${trusText(fits)} would do${why}` };
+  }
   const top = offered[offered.length - 1];
   return {
     p99,
-    onDemandCovers: false,
+    onDemandCovers,
     message:
       top === undefined
         ? `${head}: no offered TRU values were reported to size against`
-        : `${head}: more than the largest offered value (${trusText(top)} = ${formatAps(top * APS_PER_TRU)})`,
+        : `${head}: more than the largest offered value (${trusText(top)} = ${formatAps(top * APS_PER_TRU)}) gives${onDemandCovers ? ', and on-demand already covers it' : ''}`,
   };
 }
 

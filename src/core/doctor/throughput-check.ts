@@ -1,5 +1,5 @@
 /** `capsched doctor`'s throughput line for one namespace: its plans' TRUs against on-demand now and its 7-day p99. Pure. */
-import { formatAps, type NamespaceThroughput } from '../capacity/throughput.js';
+import { APS_PER_TRU, formatAps, type NamespaceThroughput } from '../capacity/throughput.js';
 import type { DoctorCheck } from './checks.js';
 
 /** ! when a plan asks no more APS than on-demand gives now (it pays to lower throughput, or for nothing); ✓ otherwise. */
@@ -23,11 +23,8 @@ export function throughputDoctorCheck(n: NamespaceThroughput): DoctorCheck {
     };
   }
   const asked = [...new Set(n.plans.flatMap((p) => p.comparisons.map((c) => c.trus)))].sort((a, b) => a - b);
-  const limit = n.onDemandApsLimit === undefined ? 'on-demand limit not reported' : `on-demand now ${formatAps(n.onDemandApsLimit)}`;
-  return {
-    id,
-    status: 'ok',
-    title,
-    detail: `plans ask ${asked.map((t) => `${t} TRUs = ${formatAps(t * 500)}`).join(', ')}, above on-demand (${limit}); ${hint}`,
-  };
+  const askedText = `plans ask ${asked.map((t) => `${t} TRUs = ${formatAps(t * APS_PER_TRU)}`).join(', ')}`;
+  const versus =
+    n.onDemandApsLimit === undefined ? 'the on-demand APS limit was not reported' : `above on-demand (on-demand now ${formatAps(n.onDemandApsLimit)})`;
+  return { id, status: 'ok', title, detail: `${askedText}, ${versus}; ${hint}` };
 }
