@@ -12,6 +12,9 @@ import { NO_CLOUD_KEY_REASON, namespaceThroughput, type PlanAsk, type Throughput
 import { isCapschedError } from '../core/errors.js';
 import { scrub } from '../log/secrets.js';
 
+/** Longest wait for one GetNamespaceCapacityInfo here (the namespaces are read in parallel). */
+const READ_TIMEOUT_MS = 10_000;
+
 /** A plan as the commands have it: its namespace, TRUs and (a ramp's) steps. */
 export interface PlanForThroughput {
   name: string;
@@ -44,7 +47,8 @@ export async function readThroughput(env: NodeJS.ProcessEnv, plans: readonly Pla
   if (settings.apiKey === undefined) return { checked: false, reason: NO_CLOUD_KEY_REASON };
   const asks = asksByNamespace(plans);
   if (asks.size === 0) return { checked: true, namespaces: [] };
-  const client: CloudOpsClient = withCachedCapacityInfo(compose.cloudOps(settings));
+  // An advisory read: an unreachable API delays the command by at most this much, never fails it.
+  const client: CloudOpsClient = withCachedCapacityInfo(compose.cloudOps({ ...settings, callTimeoutMs: Math.min(settings.callTimeoutMs, READ_TIMEOUT_MS) }));
   try {
     const namespaces = await Promise.all(
       [...asks.keys()].sort().map(async (ns) => {
