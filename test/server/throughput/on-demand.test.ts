@@ -192,3 +192,15 @@ test("a window's raise below on-demand: one warning log line and one ⚠️ aler
     await sink.close();
   }
 });
+
+test('a namespace the key cannot read: its own line says why; the report still succeeds', async () => {
+  const other = createTestRepo();
+  other.write('schedules/README.md', 'plans\n');
+  const base = other.commit('empty');
+  other.write('schedules/ghost.yaml', planYaml({ name: 'ghost', namespace: 'missing.zzzzz', trus: 4, cron: '0 2 * * *', timezone: 'UTC', duration: '1h' }));
+  other.commit('a plan on a namespace the account does not have');
+  const res = await run(reportCommand, ['--source', other.dir, '--base', base, '--head', 'HEAD', '--now', '2026-12-01T12:00:00Z'], cloudEnv());
+  assert.equal(res.code, 0, res.err);
+  assert.match(res.out, /^missing\.zzzzz: not compared \(.*namespace not found: missing\.zzzzz.*\[CLOUD_OPS_NOT_FOUND\]\)$/m);
+  assert.ok(!res.out.includes(API_KEY));
+});
