@@ -396,6 +396,13 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
   const what = `${step.target.mode === 'onDemand' ? 'revert to on-demand' : `set ${step.target.trus} TRUs`} (${operationId})`;
   s.recent.push({ startMs: step.sinceMs, endMs: nowMs, what });
   if (s.recent.length > 20) s.recent.shift();
+  if (r.outcome !== 'refused' && r.outcome !== 'failed') s.mayHaveChanged = true;
+  if (r.outcome === 'refused' && step.target.mode === 'onDemand' && s.mayHaveChanged !== true) {
+    // Every change capsched asked of this namespace was refused before acceptance: it is as capsched found it.
+    s.confirmed = step.target;
+    s.needsVerify = false;
+    return;
+  }
   if (r.outcome === 'accepted') {
     s.lastDryRun = r.dryRun;
     s.verifyDue = { target: step.target, atMs: nowMs + (r.changed ? step.verifyDelayMs : 0), changed: r.changed };

@@ -1,17 +1,38 @@
 /**
  * What a failed Cloud Ops step means for the engine, decided from the failure's type (never from
- * message text). Only a refusal of the value itself (invalid, not offered) says nothing can take
- * effect; everything else — an outage, throttling, a request in progress, bad credentials, a
- * worker of another mode or allow-list, a timeout — may hide a change that was accepted by an
- * earlier attempt, so the engine treats it as unknown and tries again.
+ * message text). A refusal — the value (invalid, not offered) or the namespace (not found, bad
+ * credentials, missing role, this worker's allow/deny list or mode) — says nothing was changed
+ * only when nothing of that operation can have been accepted before: its first attempt, refused
+ * before the API accepted it. A refusal on a retry (an earlier attempt may have been accepted and
+ * its answer lost) or after acceptance (GetAsyncOperation refused) is an unknown outcome (issue
+ * #20 defect 1). Everything else — an outage, throttling, a request in progress, a timeout — is
+ * unknown too: the engine tries again.
  */
 import type { ApplyResult } from './types.js';
 
-const VALUE_REFUSED = new Set(['CLOUD_OPS_INVALID_ARGUMENT', 'CLOUD_OPS_TRUS_NOT_OFFERED']);
+/** Refusals that, on a first attempt before acceptance, prove nothing changed. */
+const REFUSALS = new Set([
+  'CLOUD_OPS_INVALID_ARGUMENT',
+  'CLOUD_OPS_TRUS_NOT_OFFERED',
+  'CLOUD_OPS_NOT_FOUND',
+  'CLOUD_OPS_UNAUTHENTICATED',
+  'CLOUD_OPS_PERMISSION_DENIED',
+  'CLOUD_OPS_CONFIG',
+  'NAMESPACE_REFUSED',
+  'WORKER_MODE_MISMATCH',
+]);
 const OPERATION_FAILED = new Set(['CLOUD_OPS_OPERATION_FAILED', 'CLOUD_OPS_OPERATION_CANCELLED', 'CLOUD_OPS_OPERATION_REJECTED']);
 
+/** The failure type of an apply whose outcome nobody can know (a refusal that may hide an accepted earlier attempt). */
+export const OUTCOME_UNKNOWN = 'CAPACITY_OUTCOME_UNKNOWN';
+
+/** The type an apply attempt's failure leaves the activity with (`accepted`: the API had accepted this operation). */
+export function applyFailureType(type: string, attempt: { number: number; accepted: boolean }): string {
+  return REFUSALS.has(type) && (attempt.number > 1 || attempt.accepted) ? OUTCOME_UNKNOWN : type;
+}
+
 export function applyOutcomeOf(failureType: string | undefined): Exclude<ApplyResult['outcome'], 'accepted'> {
-  if (failureType !== undefined && VALUE_REFUSED.has(failureType)) return 'refused';
+  if (failureType !== undefined && REFUSALS.has(failureType)) return 'refused';
   if (failureType !== undefined && OPERATION_FAILED.has(failureType)) return 'failed';
   return 'unknown';
 }

@@ -134,6 +134,8 @@ export interface EngineState {
   lastDryRun?: boolean | undefined;
   /** The step being verified changed the namespace (reports say so). */
   lastChanged?: boolean | undefined;
+  /** A change of this run may have taken effect (accepted, or an unknown outcome). */
+  mayHaveChanged?: boolean | undefined;
   cancelling: boolean;
   /** The shell asked to continue as new at the next quiet moment. */
   wantsContinue: boolean;

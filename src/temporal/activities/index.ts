@@ -15,6 +15,7 @@ import {
   coordinatorWorkflowIdFor,
 } from '../../core/capacity/window.js';
 import { isCapschedError } from '../../core/errors.js';
+import { applyFailureType } from '../../core/engine/outcomes.js';
 import type { Alert, CapacityInfo, CapacityMetrics, CapacityTarget, CloudOps, Notifier, WindowRevertResult } from '../../core/ports.js';
 import { compareWithOnDemand, rightSize } from '../../core/capacity/throughput.js';
 import type { Logger } from '../../log/index.js';
@@ -237,7 +238,7 @@ export function createActivities(deps: ActivityDeps) {
         sameMode(req.dryRun, log);
       } catch (err) {
         metrics?.capacityChange('refused');
-        throw err;
+        throw unknownIfRetried(err, ctx.info.attempt, false);
       }
       if (settings.dryRun) {
         metrics?.capacityChange('dry-run');
@@ -252,11 +253,13 @@ export function createActivities(deps: ActivityDeps) {
         return { operationId: req.operationId, noop: false, dryRun: true };
       }
       log.info(fields, 'setting capacity');
+      let accepted = false;
       // Heartbeat from the start: the read-modify-write calls can take a while too.
       const heartbeat = setInterval(() => ctx.heartbeat({ operationId: req.operationId }), settings.heartbeatMs ?? 5_000);
       try {
         ctx.heartbeat({ operationId: req.operationId });
         const set = await cloudOps.setCapacity(req.namespace, req.target, req.operationId);
+        accepted = true;
         if (set.noop) {
           metrics?.capacityChange('noop');
           log.info(fields, 'capacity already as requested (nothing to change)');
@@ -280,7 +283,7 @@ export function createActivities(deps: ActivityDeps) {
       } catch (err) {
         metrics?.capacityChange('failed');
         log.warn({ ...fields, err }, 'capacity change failed');
-        throw toFailure(err);
+        throw unknownIfRetried(toFailure(err), ctx.info.attempt, accepted);
       } finally {
         clearInterval(heartbeat);
       }
@@ -449,6 +452,18 @@ function failureText(err: unknown): string {
 }
 
 /** Maps any error to what Temporal should see: retry decided by the error's class, message scrubbed, no cause chain. */
+/** A refusal on a retry, or after the API accepted the operation, may hide an accepted change: its outcome is unknown (core/engine/outcomes). */
+function unknownIfRetried(err: unknown, attempt: number, accepted: boolean): unknown {
+  if (!(err instanceof ApplicationFailure) || err.type === null || err.type === undefined) return err;
+  const type = applyFailureType(err.type, { number: attempt, accepted });
+  if (type === err.type) return err;
+  return ApplicationFailure.create({
+    message: `${err.message} (attempt ${attempt}${accepted ? ', after the API accepted the change' : ''}: an earlier attempt may have been applied)`,
+    type,
+    nonRetryable: true,
+  });
+}
+
 export function toFailure(err: unknown): Error {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
   if (isCapschedError(err)) {

@@ -10,6 +10,7 @@
  */
 import { verifyCapacity } from '../../../src/core/capacity/window.js';
 import {
+  applyFailureType,
   applyOutcomeOf,
   decide,
   engineStatus,
@@ -309,7 +310,9 @@ export class World {
       const fails = this.takeFault('op-fails', t);
       const op = existing ?? this.accept(operationId, target, t, fails !== undefined);
       const lost = this.takeFault('lost-result', t) as Extract<Fault, { kind: 'lost-result' }> | undefined;
-      if (lost !== undefined) return failure(t + 2_000, lost.failureType, 'refused by the worker the retry landed on');
+      // The retry (attempt 2) lands on a worker that refuses it: the activity's rule (core/engine/outcomes) makes that unknown.
+      if (lost !== undefined)
+        return failure(t + 2_000, applyFailureType(lost.failureType, { number: 2, accepted: true }), 'refused by the worker the retry landed on');
       if (op.fulfilledMs - t > ACTIVITY_TIMEOUT_MS)
         return failure(t + ACTIVITY_TIMEOUT_MS, 'CLOUD_OPS_OPERATION_TIMEOUT', 'the operation outlasted the activity');
       if (op.failed) return failure(Math.max(t, op.fulfilledMs), 'CLOUD_OPS_OPERATION_FAILED', 'the operation ended FAILED');
