@@ -348,16 +348,22 @@ function timelinesSection(r: PrReport, limits: Limits): string {
   return `${lines.join('\n')}${more(r.namespaces.length - shown.length, 'namespaces without a timeline')}`;
 }
 
-/** Next to the capacity figures: does head's TRUs really raise throughput above on-demand? One line when not checked. */
-function throughputSection(r: PrReport): string {
+/** Next to the capacity figures: do head's TRUs really raise throughput above on-demand? One line when not checked. */
+function throughputSection(r: PrReport, limits: Limits): string {
   const t = r.throughput;
   if (t === undefined) return '';
   if (!t.checked) return `**${THROUGHPUT_TITLE}:** not checked (${escapeText(t.reason)}).\n`;
   if (t.namespaces.length === 0) return '';
+  // The namespaces a plan lowers throughput on first; as many as the namespace table shows.
+  const ordered = [...t.namespaces.filter((n) => n.warn), ...t.namespaces.filter((n) => !n.warn)];
+  const shown = ordered.slice(0, Math.max(1, limits.namespaceRows));
   // Inside a code block: no backtick may end it early.
-  const lines = t.namespaces.flatMap((n) => namespaceThroughputLines(n)).map((l) => l.replace(/`/g, "'"));
+  const lines = shown.flatMap((n) => namespaceThroughputLines(n)).map((l) => l.replace(/`/g, "'"));
   const warn = t.namespaces.some((n) => n.warn);
-  return `### ${THROUGHPUT_TITLE}\n\n${warn ? '> [!WARNING]\n> A plan asks fewer APS than on-demand gives the namespace now (lines marked !): it pays to lower throughput.\n\n' : ''}\`\`\`\n${lines.join('\n')}\n\`\`\`\n`;
+  const box = warn
+    ? '> [!WARNING]\n> A plan asks no more APS than on-demand gives the namespace now (lines marked !): it pays without raising throughput.\n\n'
+    : '';
+  return `### ${THROUGHPUT_TITLE}\n\n${box}\`\`\`\n${lines.join('\n')}\n\`\`\`\n${more(ordered.length - shown.length, 'namespaces')}`;
 }
 
 function footer(): string {
@@ -376,7 +382,7 @@ function render(r: PrReport, limits: Limits): string {
     validationSection(r, limits),
     liveSection(r),
     capacitySection(r, limits),
-    throughputSection(r),
+    throughputSection(r, limits),
     warningsSection(r, limits),
     changesSection(r, limits),
     timelinesSection(r, limits),
