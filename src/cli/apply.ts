@@ -20,6 +20,7 @@ import { cliLogger, LOG_FORMAT_HELP, parseLogFormat, routeTemporalSdkLogs, type 
 import { passLogger, reconcileOnce, type ReconcileResult } from '../reconcile/index.js';
 import type { ApplyProgress } from '../apply/index.js';
 import { clockOf } from './clock.js';
+import { readThroughput } from './throughput.js';
 import type { CliIO, Command } from './io.js';
 
 const FORMATS: Record<string, (view: ChangeSetView) => string> = { text: formatChangeSetText, json: formatChangeSetJson, markdown: formatChangeSetMarkdown };
@@ -52,6 +53,11 @@ Shows what \`capsched apply\` would change, like \`terraform plan\`: + create, ~
 per field), - delete, with each plan's next windows. Writes nothing.
 
 ${COMMON_HELP}
+
+Where a Cloud Ops key exists (TEMPORAL_CLOUD_API_KEY), each plan's TRUs × 500 APS are compared with
+its namespace's on-demand APS limit now and its 7-day p99 (one GetNamespaceCapacityInfo per
+namespace): a plan that lowers throughput is marked !, with a right-size hint. Without a key it
+says so in one line.
 
 Running windows and permanent plans are compared too (a Live section): raises, extensions and late
 starts are pending changes; reductions are held until the window's end (apply --force applies them).
@@ -280,12 +286,15 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
       printInvalid(result, io, json);
       return ExitCode.invalid;
     }
+    // diff / --dry-run: each plan's TRUs against its namespace's on-demand limit (where a Cloud Ops key exists).
+    const throughput = p.dryRun ? await readThroughput(io.env, result.validation?.plans ?? []) : undefined;
     io.stdout(
       p.format({
         ...result,
         changeSet: result.changeSet,
         selfHeal: p.selfHeal,
         actionsPrice: p.actionsPrice,
+        ...(throughput === undefined ? {} : { throughput }),
         ...(result.dryRun ? {} : { applied: result.applied, ...(result.liveApplied === undefined ? {} : { liveApplied: result.liveApplied }) }),
       }),
     );

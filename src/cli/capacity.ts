@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { CapschedError, ExitCode } from '../core/errors.js';
-import type { CapacityInfo, CapacityTarget, NamespaceCapacity } from '../core/ports.js';
+import type { ApsStats, CapacityInfo, CapacityTarget, NamespaceCapacity } from '../core/ports.js';
+import { formatAps } from '../core/capacity/throughput.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { CloudOpsErrorCode, describeTarget, toNamespaceCapacity } from '../adapters/cloud-ops/index.js';
 import { cloudOps } from '../compose.js';
@@ -15,8 +16,8 @@ import type { Command } from './io.js';
 const HELP = `usage: capsched capacity <namespace> [--json]
 
 Shows the namespace's capacity as the Temporal Cloud Ops API reports it: mode (on-demand or
-provisioned), current TRUs, the latest capacity request and its state, and the TRU values the
-namespace can be set to.
+provisioned), current TRUs, the latest capacity request and its state, the TRU values the
+namespace can be set to, the APS limit on-demand gives it now and its last 7 days of APS.
 
 options:
   --json        print one JSON object instead of text
@@ -36,6 +37,10 @@ export interface CapacityReport extends NamespaceCapacity {
   validTruValues: number[];
   maxAvailableTruValue?: number;
   hasLegacyLimits?: boolean;
+  /** The APS limit on-demand gives the namespace now (GetNamespaceCapacityInfo). */
+  onDemandApsLimit?: number;
+  /** Its last 7 days of APS. */
+  apsStats?: ApsStats;
 }
 
 function modeText(c: NamespaceCapacity): string {
@@ -63,6 +68,9 @@ export function formatCapacity(report: CapacityReport): string {
   }
   rows.push(['Valid TRU values', report.validTruValues.length > 0 ? report.validTruValues.join(', ') : 'none reported']);
   if (report.maxAvailableTruValue !== undefined) rows.push(['Max available', `${report.maxAvailableTruValue} TRU`]);
+  if (report.onDemandApsLimit !== undefined) rows.push(['On-demand APS now', formatAps(report.onDemandApsLimit)]);
+  if (report.apsStats !== undefined)
+    rows.push(['7-day APS', `mean ${formatAps(report.apsStats.mean)}, p90 ${formatAps(report.apsStats.p90)}, p99 ${formatAps(report.apsStats.p99)}`]);
   if (report.hasLegacyLimits) rows.push(['Legacy limits', 'yes (an APS limit set by Temporal Support is kept across mode changes)']);
   rows.push(['Resource version', report.resourceVersion]);
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -73,6 +81,8 @@ export function mergeReport(capacity: NamespaceCapacity, info: CapacityInfo): Ca
   const report: CapacityReport = { ...capacity, validTruValues: info.validTruValues };
   if (info.maxAvailableTruValue !== undefined) report.maxAvailableTruValue = info.maxAvailableTruValue;
   if (info.hasLegacyLimits !== undefined) report.hasLegacyLimits = info.hasLegacyLimits;
+  if (info.onDemandApsLimit !== undefined) report.onDemandApsLimit = info.onDemandApsLimit;
+  if (info.apsStats !== undefined) report.apsStats = { ...info.apsStats };
   return report;
 }
 

@@ -4,11 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import { ExitCode } from '../core/errors.js';
-import type { CapacityTarget } from '../core/ports.js';
+import type { ApsStats, CapacityTarget } from '../core/ports.js';
 import { parseDurationMs } from '../config/cloud-ops.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { Secret } from '../log/secrets.js';
-import { DEFAULT_VALID_TRU_VALUES, startCloudOpsSimulator, type CloudOpsSimulator } from '../simulator/index.js';
+import { DEFAULT_APS_STATS, DEFAULT_VALID_TRU_VALUES, startCloudOpsSimulator, type CloudOpsSimulator } from '../simulator/index.js';
 import type { CliIO, Command } from './io.js';
 
 export const DEFAULT_SIMULATOR_PORT = 7243;
@@ -30,6 +30,11 @@ options:
   --operation-delay D       time until a capacity change is fulfilled (default 2s; e.g. 500ms, 2m)
   --valid-tru LIST          valid TRU values, comma-separated (default ${DEFAULT_VALID_TRU_VALUES.join(',')})
   --max-available-tru N     inventory cap (default the largest valid value)
+  --aps-stats NS=mean:M,p90:P,p99:Q
+                            NS's last 7 days of APS as GetNamespaceCapacityInfo reports them
+                            (repeatable; default mean:${DEFAULT_APS_STATS.mean},p90:${DEFAULT_APS_STATS.p90},p99:${DEFAULT_APS_STATS.p99})
+  --on-demand-aps NS=APS    the APS limit NS gets on-demand now (repeatable; default the
+                            documented max(500, min(4 × mean, 2 × p90)) over its stats: 500)
   -h, --help                show this help
 `;
 
@@ -47,6 +52,21 @@ function usageError(io: CliIO, message: string): number {
   return ExitCode.usage;
 }
 
+/** "NS=mean:300,p90:700,p99:1200" → the namespace and its stats, or what is wrong with it. */
+export function parseApsStats(item: string): { namespace: string; stats: ApsStats } | string {
+  const m = /^([^=]+)=(.+)$/.exec(item);
+  if (m === null) return 'must be NAMESPACE=mean:M,p90:P,p99:Q';
+  const figures: Partial<Record<keyof ApsStats, number>> = {};
+  for (const part of (m[2] as string).split(',')) {
+    const f = /^\s*(mean|p90|p99)\s*:\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (f === null) return `has "${part}": each figure is mean:N, p90:N or p99:N (N ≥ 0)`;
+    figures[f[1] as keyof ApsStats] = Number(f[2]);
+  }
+  const { mean, p90, p99 } = figures;
+  if (mean === undefined || p90 === undefined || p99 === undefined) return 'needs all three of mean, p90 and p99';
+  return { namespace: m[1] as string, stats: { mean, p90, p99 } };
+}
+
 export async function runCloudOpsSimulator(argv: string[], io: CliIO, run: SimulatorRunOptions = {}): Promise<number> {
   let parsed;
   try {
@@ -62,6 +82,8 @@ export async function runCloudOpsSimulator(argv: string[], io: CliIO, run: Simul
         'operation-delay': { type: 'string' },
         'valid-tru': { type: 'string' },
         'max-available-tru': { type: 'string' },
+        'aps-stats': { type: 'string', multiple: true },
+        'on-demand-aps': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -102,6 +124,21 @@ export async function runCloudOpsSimulator(argv: string[], io: CliIO, run: Simul
     if (!namespaces.includes(name)) namespaces.push(name);
     initialCapacity[name] = { mode: 'provisioned', trus: Number(m[2]) };
   }
+  const apsStats: Record<string, ApsStats> = {};
+  for (const item of v['aps-stats'] ?? []) {
+    const parsed = parseApsStats(item);
+    if (typeof parsed === 'string') return usageError(io, `--aps-stats: "${item}" ${parsed}`);
+    if (!namespaces.includes(parsed.namespace)) namespaces.push(parsed.namespace);
+    apsStats[parsed.namespace] = parsed.stats;
+  }
+  const onDemandApsLimit: Record<string, number> = {};
+  for (const item of v['on-demand-aps'] ?? []) {
+    const m = /^([^=]+)=(\d+(?:\.\d+)?)$/.exec(item);
+    if (m === null || !(Number(m[2]) > 0)) return usageError(io, `--on-demand-aps: "${item}" must be NAMESPACE=APS with APS a positive number`);
+    const name = m[1] as string;
+    if (!namespaces.includes(name)) namespaces.push(name);
+    onDemandApsLimit[name] = Number(m[2]);
+  }
   const keyText = v['api-key'] ?? io.env.TEMPORAL_CLOUD_API_KEY;
   const apiKey = keyText === undefined || keyText.trim() === '' ? undefined : new Secret(keyText.trim());
 
@@ -116,6 +153,8 @@ export async function runCloudOpsSimulator(argv: string[], io: CliIO, run: Simul
       ...(apiKey ? { apiKey: apiKey.reveal() } : {}),
       ...(validTruValues ? { validTruValues } : {}),
       ...(maxAvailableTruValue !== undefined ? { maxAvailableTruValue } : {}),
+      apsStats,
+      onDemandApsLimit,
       logger: run.logger ?? createLogger({ name: 'capsched' }),
     });
   } catch (err) {

@@ -15,6 +15,7 @@ import {
   CloudOpsErrorCode,
   mayAdminister,
   toNamespaceCapacity,
+  withCachedCapacityInfo,
   type CloudIdentity,
   type CloudOpsClient,
 } from '../adapters/cloud-ops/index.js';
@@ -32,6 +33,7 @@ import { reconcilerTaskQueue, reconcilerWorkflowId, STATE_QUERY, type Reconciler
 import { CAPSCHED_SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes.js';
 import { registerSecret, scrub, Secret } from '../log/secrets.js';
 import type { CliIO, Command } from './io.js';
+import { throughputCheck } from './doctor-throughput.js';
 import { cliLogger, LOG_FORMAT_HELP, parseLogFormat, routeTemporalSdkLogs } from './log.js';
 import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
 
@@ -42,7 +44,9 @@ Checks everything capsched needs and prints one line per check, with the fix on 
 Temporal (reachable, namespace, server version), capsched's six search attributes, workers
 polling the capacity task queue and the reconciler's, the reconciler workflow's state, the Cloud
 Ops API key and API version, each namespace the plans name (readable, Namespace Admin, current
-capacity, valid TRU values), the Slack webhook, the plan source at its head, and the clock skew
+capacity, valid TRU values, and whether the plans' TRUs × 500 APS raise throughput above the
+namespace's on-demand APS limit now, with a right-size hint from its 7-day p99), the Slack
+webhook, the plan source at its head, and the clock skew
 against the Temporal server. Secrets are never printed.
 
   --json                  one JSON object ({ ok, checks: [{ id, status, title, detail, fix }] })
@@ -471,7 +475,8 @@ async function checkCloud(io: CliIO, plans: LoadedPlan[] | undefined): Promise<D
     notChecked('no Cloud Ops key');
     return checks;
   }
-  const client: CloudOpsClient = compose.cloudOps(settings);
+  // One GetNamespaceCapacityInfo per namespace: the namespace line and the throughput line share it.
+  const client: CloudOpsClient = withCachedCapacityInfo(compose.cloudOps(settings));
   try {
     let identity: CloudIdentity | undefined;
     try {
@@ -505,7 +510,7 @@ async function checkCloud(io: CliIO, plans: LoadedPlan[] | undefined): Promise<D
         return checks;
       }
     }
-    for (const ns of namespaces)
+    for (const ns of namespaces) {
       checks.push(
         await namespaceLine(
           client,
@@ -514,6 +519,9 @@ async function checkCloud(io: CliIO, plans: LoadedPlan[] | undefined): Promise<D
           (plans ?? []).filter((lp) => lp.plan.namespace === ns),
         ),
       );
+      const throughput = await throughputCheck(client, ns, plans ?? []);
+      if (throughput !== undefined) checks.push(throughput);
+    }
     return checks;
   } finally {
     client.close();

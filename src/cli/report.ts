@@ -16,6 +16,7 @@ import { renderPrMarkdown } from '../core/report/pr-markdown.js';
 import { GITHUB_COMMENT_LIMIT, PR_REPORT_MARKER, type ReportIssue } from '../core/report/pr-model.js';
 import { Secret, scrub } from '../log/index.js';
 import type { Command } from './io.js';
+import { readThroughput } from './throughput.js';
 
 export const REPORT_HELP = `usage: capsched report [options]
 
@@ -23,7 +24,9 @@ The pull-request report: what merging head into base does to capacity and cost. 
 of both revisions from git (the commits, never the work tree) and prints the validation of head,
 the plan changes, per affected namespace a 7-day Mermaid timeline of effective TRUs (base and
 head) and what a week of it is billed — billed TRU-hours, minimum Actions committed and the worst
-case if unused (docs/billing.md) — and capacity warnings. The markdown starts with the
+case if unused (docs/billing.md) — and capacity warnings. Where a Cloud Ops key exists
+(TEMPORAL_CLOUD_API_KEY), head's TRUs × 500 APS are compared with each affected namespace's
+on-demand APS limit and 7-day p99; without one (CI usually) the report says so in one line. The markdown starts with the
 marker <!-- capsched-report --> so CI can update one comment, and fits a GitHub comment.
 
   --base <ref>                base revision (default origin/main)
@@ -278,6 +281,13 @@ export const reportCommand: Command = async (argv, io) => {
     managedElsewhere: options.managedElsewhere,
     actionsPrice: options.actionsPrice,
   });
+  // Head's plans on the affected namespaces against on-demand (one GetNamespaceCapacityInfo each; one line without a key).
+  const affected = new Set(report.namespaces.map((n) => n.namespace));
+  if (affected.size > 0)
+    report.throughput = await readThroughput(
+      io.env,
+      head.plans.filter((lp) => affected.has(lp.plan.namespace)).map((lp) => ({ ...lp.plan, file: lp.file })),
+    );
   const text = options.format === 'json' ? renderPrJson(report) : renderPrMarkdown(report, { maxChars: options.maxChars });
   io.stdout(text);
   let exit: number = ExitCode.ok;

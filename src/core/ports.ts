@@ -27,11 +27,22 @@ export interface NamespaceCapacity {
   resourceVersion: string;
 }
 
+/** A namespace's APS over the last 7 days (GetNamespaceCapacityInfo `stats.aps`). */
+export interface ApsStats {
+  mean: number;
+  p90: number;
+  p99: number;
+}
+
 export interface CapacityInfo {
   namespace: string;
   validTruValues: number[];
   maxAvailableTruValue?: number;
   hasLegacyLimits?: boolean;
+  /** The APS limit the namespace would get on-demand now (`mode_options.on_demand.aps_limit`); absent when not reported. */
+  onDemandApsLimit?: number;
+  /** 7-day APS (`stats.aps`); absent when the API sent no stats. */
+  apsStats?: ApsStats;
 }
 
 export type AsyncOperationState = 'pending' | 'inProgress' | 'failed' | 'cancelled' | 'fulfilled' | 'rejected' | 'unspecified';
@@ -50,6 +61,8 @@ export interface SetCapacityResult {
   /** True when the namespace already had this capacity ("nothing to change"). */
   noop: boolean;
   operation?: AsyncOperationStatus;
+  /** The namespace's capacity info read before a provisioned change (to check the value is offered), when it was read. */
+  capacityInfo?: CapacityInfo;
 }
 
 /**

@@ -12,7 +12,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import type { CapacityTarget } from '../core/ports.js';
+import type { ApsStats, CapacityTarget } from '../core/ports.js';
+import { onDemandApsFor } from '../core/capacity/throughput.js';
 import { capacitySpecFor, describeTarget, sameTarget, targetOfSpec } from '../adapters/cloud-ops/mapping.js';
 import {
   capacitySpecMembersOnWire,
@@ -38,7 +39,6 @@ export class SimulatorError extends Error {
 
 export const DEFAULT_VALID_TRU_VALUES = [2, 3, 4, 6, 8, 10, 12];
 export const APS_PER_TRU = 500;
-export const ON_DEMAND_APS_LIMIT = 500;
 
 /** One applied capacity change, as a test sees it. */
 export interface CapacityChange {
@@ -111,6 +111,8 @@ interface NamespaceRecord {
   createdMs: number;
   modifiedMs: number;
   changes: CapacityChange[];
+  apsStats: ApsStats;
+  onDemandApsLimit: number;
 }
 
 export interface SimulatedAccountOptions {
@@ -135,7 +137,21 @@ export interface SimulatedAccountOptions {
   maxConcurrentOperations?: number;
   /** Called for every applied capacity change (API or out-of-band). */
   onChange?: (namespace: string, change: CapacityChange) => void;
+  /**
+   * GetNamespaceCapacityInfo `stats.aps` per namespace (7-day mean, p90, p99 APS). Default
+   * DEFAULT_APS_STATS for every namespace.
+   */
+  apsStats?: Record<string, ApsStats>;
+  /**
+   * GetNamespaceCapacityInfo `mode_options.on_demand.aps_limit` per namespace, and the APS limit
+   * GetNamespace reports while it is on-demand. Default: the documented formula over its stats,
+   * max(500, min(4 × mean, 2 × p90)) (500 for the default stats).
+   */
+  onDemandApsLimit?: Record<string, number>;
 }
+
+/** The 7-day APS stats every namespace reports unless told otherwise. */
+export const DEFAULT_APS_STATS: ApsStats = { mean: 120, p90: 310, p99: 455 };
 
 function encodeSpec(spec: NamespaceSpec | Parameters<typeof namespacev1.NamespaceSpec.encode>[0]): Uint8Array {
   return namespacev1.NamespaceSpec.encode(spec).finish();
@@ -217,6 +233,8 @@ export class SimulatedAccount {
         createdMs: now,
         modifiedMs: now,
         changes: [],
+        apsStats: { ...(options.apsStats?.[name] ?? DEFAULT_APS_STATS) },
+        onDemandApsLimit: options.onDemandApsLimit?.[name] ?? onDemandApsFor(options.apsStats?.[name] ?? DEFAULT_APS_STATS),
       });
     }
   }
@@ -335,7 +353,7 @@ export class SimulatedAccount {
         mtlsGrpcAddress: `${ns.name}.tmprl.cloud:7233`,
       },
       activeRegion: 'aws-us-east-1',
-      limits: { actionsPerSecondLimit: ns.observed.mode === 'provisioned' ? ns.observed.trus * APS_PER_TRU : ON_DEMAND_APS_LIMIT },
+      limits: { actionsPerSecondLimit: ns.observed.mode === 'provisioned' ? ns.observed.trus * APS_PER_TRU : ns.onDemandApsLimit },
       createdTime: msToTimestamp(ns.createdMs),
       lastModifiedTime: msToTimestamp(ns.modifiedMs),
       tags: { team: 'platform' },
@@ -375,9 +393,9 @@ export class SimulatedAccount {
       currentCapacity: this.#capacityMessage(ns),
       modeOptions: {
         provisioned: { validTruValues: this.validTruValues, maxAvailableTruValue: this.maxAvailableTruValue },
-        onDemand: { apsLimit: ON_DEMAND_APS_LIMIT },
+        onDemand: { apsLimit: ns.onDemandApsLimit },
       },
-      stats: { aps: { mean: 120, p90: 310, p99: 455 } },
+      stats: { aps: { ...ns.apsStats } },
     };
   }
 

@@ -1,6 +1,7 @@
 export { startCloudOpsSimulator, type CloudOpsSimulator, type CloudOpsSimulatorOptions, type RecordedRequest } from './cloud-ops-simulator.js';
 export {
   DEFAULT_VALID_TRU_VALUES,
+  DEFAULT_APS_STATS,
   type CapacityChange,
   type NamespaceCapacitySnapshot,
   type OperationSnapshot,

@@ -203,19 +203,19 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
    * outside valid_tru_values, or above max_available_tru_value, fails terminally before any
    * UpdateNamespace. An API without the method (UNIMPLEMENTED) leaves the check to UpdateNamespace.
    */
-  async function checkOffered(namespace: string, trus: number, fields: Record<string, unknown>): Promise<void> {
+  async function checkOffered(namespace: string, trus: number, fields: Record<string, unknown>): Promise<CapacityInfo | undefined> {
     let info: CapacityInfo;
     try {
       info = await getCapacityInfo(namespace);
     } catch (err) {
       if (err instanceof CapschedError && err.code === CloudOpsErrorCode.protocol) {
         log.warn({ ...fields, code: err.code }, 'GetNamespaceCapacityInfo unavailable; UpdateNamespace checks the TRUs itself');
-        return;
+        return undefined;
       }
       throw err;
     }
     const why = trusNotOffered(info, trus);
-    if (why === undefined) return;
+    if (why === undefined) return info;
     log.warn({ ...fields, validTruValues: info.validTruValues, maxAvailableTruValue: info.maxAvailableTruValue }, 'capacity change refused: TRUs not offered');
     throw new CapschedError(CloudOpsErrorCode.trusNotOffered, why, {
       retry: 'terminal',
@@ -286,7 +286,8 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
       );
     }
 
-    if (target.mode === 'provisioned') await checkOffered(namespace, target.trus, fields);
+    // The info read here goes back to the caller (the raise compares it with on-demand: no second read).
+    const capacityInfo = target.mode === 'provisioned' ? await checkOffered(namespace, target.trus, fields) : undefined;
 
     const spec = specWithCapacity(ns.spec, target);
     try {
@@ -295,6 +296,7 @@ export function createCloudOpsClient(settings: CloudOpsSettings, options: CloudO
       log.info({ ...fields, operationState: operation?.state }, 'capacity change accepted');
       const result: SetCapacityResult = { operationId: operation?.id || operationId, noop: false };
       if (operation !== undefined) result.operation = operation;
+      if (capacityInfo !== undefined) result.capacityInfo = capacityInfo;
       return result;
     } catch (err) {
       if (isNothingToChange(err)) {

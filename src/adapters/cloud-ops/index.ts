@@ -7,6 +7,7 @@ export {
   type CloudOpsClientOptions,
   type WaitOptions,
 } from './client.js';
+export { withCachedCapacityInfo } from './capacity-info-cache.js';
 export { CloudOpsErrorCode, classifyCloudOpsError, isNothingToChange } from './errors.js';
 export { mayAdminister, toCloudIdentity, type CloudIdentity } from './mapping.js';
 export {

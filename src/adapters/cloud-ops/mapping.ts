@@ -110,6 +110,12 @@ export function toCapacityInfo(namespace: string, info: NamespaceCapacityInfo | 
   const out: CapacityInfo = { namespace: info?.namespace || namespace, validTruValues: [...(provisioned?.validTruValues ?? [])].sort((a, b) => a - b) };
   if (provisioned?.maxAvailableTruValue !== undefined && provisioned.maxAvailableTruValue !== null) out.maxAvailableTruValue = provisioned.maxAvailableTruValue;
   if (info?.hasLegacyLimits !== undefined && info.hasLegacyLimits !== null) out.hasLegacyLimits = info.hasLegacyLimits;
+  // mode_options.on_demand.aps_limit: proto3's unset double is 0, and on-demand never gives less than 500, so 0 = not reported.
+  const apsLimit = info?.modeOptions?.onDemand?.apsLimit;
+  if (typeof apsLimit === 'number' && apsLimit > 0) out.onDemandApsLimit = apsLimit;
+  // stats.aps: absent message = no stats; zeros are an idle namespace's real figures.
+  const aps = info?.stats?.aps;
+  if (aps !== null && aps !== undefined) out.apsStats = { mean: aps.mean ?? 0, p90: aps.p90 ?? 0, p99: aps.p99 ?? 0 };
   return out;
 }
 

@@ -38,6 +38,8 @@ export function changeSetJson(view: ChangeSetView): unknown {
     warnings: view.validation?.warnings ?? [],
     // Per namespace, a week of the plans at this revision as Temporal Cloud bills it (docs/billing.md).
     capacity: { actionsPricePerMillion: view.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION, namespaces: capacityFigures(view) },
+    // diff: each plan's TRUs against its namespace's on-demand APS limit and 7-day p99 ({ checked: false, reason } without a Cloud Ops key).
+    throughput: view.throughput ?? null,
     applied: view.applied ?? null,
     live:
       view.live === undefined

@@ -1,5 +1,6 @@
 /** The change set as Markdown (PR comments, job summaries): a summary, then a `diff` block per change. */
 import { liveSectionLines } from '../live/text.js';
+import { throughputLines } from '../capacity/throughput.js';
 import { changeLines, planMap } from './changeset-text.js';
 import { capacityLines, shortSha, summaryLine, warningLines, type ChangeSetView } from './changeset-model.js';
 
@@ -22,6 +23,8 @@ export function formatChangeSetMarkdown(view: ChangeSetView): string {
   if (live.length > 0) out.push('#### Live', '', '```', ...live, '```', '');
   const capacity = capacityLines(view);
   if (capacity.length > 0) out.push('#### Capacity', '', '```', ...capacity, '```', '');
+  const throughput = throughputLines(view.throughput);
+  if (throughput.length > 0) out.push('#### Throughput', '', '```', ...throughput, '```', '');
   const unhealed = changeSet.drift.filter((d) => !d.corrected);
   if (unhealed.length > 0) {
     out.push('#### Drift (reported only: self-heal is off)', '');

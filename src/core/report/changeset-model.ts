@@ -7,6 +7,7 @@ import type { Issue } from '../plan/issues.js';
 import type { NamespaceSummary, PlanSummary } from '../plan/validate.js';
 import { formatActions, formatUsd, worstCaseCost, DEFAULT_ACTIONS_PRICE_PER_MILLION } from '../billing/bill.js';
 import type { LivePlan } from '../live/types.js';
+import type { ThroughputSection } from '../capacity/throughput.js';
 
 export interface ChangeSetView {
   changeSet: ChangeSet;
@@ -22,6 +23,8 @@ export interface ChangeSetView {
   selfHeal?: boolean;
   /** The present: live now → desired now per affected namespace (absent when the pass did not read it). */
   live?: LivePlan;
+  /** diff: the plans' TRUs against each namespace's on-demand limit and 7-day p99, or why not checked. */
+  throughput?: ThroughputSection;
   /** What the pass did to running windows (apply only). */
   liveApplied?: { kind: string; namespace: string; plan: string; workflowId?: string; outcome: string; error?: string }[];
 }

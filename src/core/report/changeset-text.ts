@@ -3,6 +3,7 @@ import type { ScheduleChange } from '../diff/types.js';
 import type { PlanSummary } from '../plan/validate.js';
 import { stepsText, windowLine } from './validation-text.js';
 import { liveSectionLines } from '../live/text.js';
+import { throughputLines } from '../capacity/throughput.js';
 import { capacityLines, KIND_SYMBOL, reasonText, shortSha, shownFields, summaryLine, warningLines, type ChangeSetView } from './changeset-model.js';
 
 function fieldLines(change: ScheduleChange, indent: string): string[] {
@@ -77,6 +78,8 @@ export function formatChangeSetText(view: ChangeSetView): string {
   if (live.length > 0) out.push(...live, '');
   const capacity = capacityLines(view);
   if (capacity.length > 0) out.push(...capacity, '');
+  const throughput = throughputLines(view.throughput);
+  if (throughput.length > 0) out.push(...throughput, '');
   out.push(summaryLine(changeSet));
   if (changeSet.blocked !== undefined) out.push('', `Refused (${changeSet.blocked.code}): ${changeSet.blocked.message}. Nothing was applied.`);
   if (view.applied !== undefined && view.applied.length > 0) {

@@ -1,4 +1,5 @@
 import type { LivePlan } from '../live/types.js';
+import type { ThroughputSection } from '../capacity/throughput.js';
 import type { TimelineSegment } from '../windows/windows.js';
 import type { PlanChange, PlanDiff } from '../plan/plan-diff.js';
 
@@ -154,4 +155,10 @@ export interface PrReport {
    * start late, held reductions, baselines released). Empty namespaces when merging changes nothing now.
    */
   live: LivePlan;
+  /**
+   * Head's plans on the affected namespaces against each namespace's on-demand APS limit and 7-day
+   * p99 (GetNamespaceCapacityInfo), or why it was not checked (CI usually has no Cloud Ops key).
+   * Absent when the caller did not look.
+   */
+  throughput?: ThroughputSection;
 }

@@ -16,7 +16,8 @@ import {
 } from '../../core/capacity/window.js';
 import { isCapschedError } from '../../core/errors.js';
 import { applyFailureType } from '../../core/engine/outcomes.js';
-import type { Alert, CapacityMetrics, CapacityTarget, CloudOps, Notifier, WindowRevertResult } from '../../core/ports.js';
+import type { Alert, CapacityInfo, CapacityMetrics, CapacityTarget, CloudOps, Notifier, WindowRevertResult } from '../../core/ports.js';
+import { compareWithOnDemand, rightSize } from '../../core/capacity/throughput.js';
 import type { Logger } from '../../log/index.js';
 import { scrub } from '../../log/secrets.js';
 import { namespaceRefusal } from '../../core/capacity/namespace-rules.js';
@@ -203,6 +204,30 @@ export function createActivities(deps: ActivityDeps) {
     throw ApplicationFailure.create({ message, type: WORKER_MODE_MISMATCH, nonRetryable: true });
   }
 
+  /**
+   * A raise that really raises: the capacity info the client read before the change (no second
+   * read) against the TRUs asked. One log line; a ⚠️ alert when the raise buys no more APS than
+   * on-demand gives the namespace now (once per operation: a retried step reuses its id).
+   */
+  function reportThroughput(namespace: string, trus: number, info: CapacityInfo, operationId: string, log: Logger): void {
+    const comparison = compareWithOnDemand(trus, info);
+    const hint = rightSize(info);
+    const fields = { namespace, trus, aps: comparison.aps, onDemandApsLimit: comparison.onDemandApsLimit, p99: hint?.p99, verdict: comparison.verdict };
+    if (comparison.verdict !== 'lowers' && comparison.verdict !== 'same') {
+      log.info(fields, 'raise compared with on-demand');
+      return;
+    }
+    log.warn({ ...fields, hint: hint?.message }, 'raise lowers throughput below on-demand');
+    void notifier.notify({
+      severity: 'error',
+      title: 'Provisioned capacity below on-demand',
+      namespace,
+      trus,
+      text: `${comparison.message}${hint === undefined ? '' : `; ${hint.message}`}.`,
+      dedupeKey: `throughput:${namespace}:${trus}:${operationId}`,
+    });
+  }
+
   return {
     /** Sets the namespace's capacity and waits (polling, with heartbeats) until the operation finishes. */
     async applyCapacity(req: ApplyCapacityRequest): Promise<ApplyCapacityResult> {
@@ -240,6 +265,8 @@ export function createActivities(deps: ActivityDeps) {
           log.info(fields, 'capacity already as requested (nothing to change)');
           return { operationId: set.operationId, noop: true, dryRun: false };
         }
+        if (req.target.mode === 'provisioned' && set.capacityInfo !== undefined)
+          reportThroughput(req.namespace, req.target.trus, set.capacityInfo, set.operationId, log);
         const op = await cloudOps.waitForOperation(set.operationId, { timeoutMs: settings.operationTimeoutMs ?? 600_000, signal: ctx.cancellationSignal });
         if (op.state !== 'fulfilled') {
           metrics?.cloudOpsError(`CLOUD_OPS_OPERATION_${op.state.toUpperCase()}`);

@@ -24,6 +24,8 @@ test('capsched capacity prints mode, TRUs, latest request and valid TRU values (
     assert.match(printed, /Latest request\s+completed: 6 TRUs/);
     assert.match(printed, /operation\s+cli-raise/);
     assert.match(printed, /Valid TRU values\s+2, 3, 4, 6, 8, 10, 12/);
+    assert.match(printed, /On-demand APS now\s+500 APS/);
+    assert.match(printed, /7-day APS\s+mean 120 APS, p90 310 APS, p99 455 APS/);
 
     const json = captureIO(f.env);
     assert.equal(await capacityCommand([NS, '--json'], json), 0);
@@ -39,6 +41,8 @@ test('capsched capacity prints mode, TRUs, latest request and valid TRU values (
       target: { mode: 'provisioned', trus: 6 },
     });
     assert.deepEqual(report.validTruValues, [2, 3, 4, 6, 8, 10, 12]);
+    assert.equal(report.onDemandApsLimit, 500);
+    assert.deepEqual(report.apsStats, { mean: 120, p90: 310, p99: 455 });
     assert.ok(!JSON.stringify(report).includes(API_KEY));
   } finally {
     await f.close();
