@@ -78,6 +78,7 @@ export function initialState(namespace: string, opPrefix = namespace): EngineSta
     closed: [],
     releases: [],
     needsVerify: true,
+    runs: 0,
     recent: [],
     cancelling: false,
     wantsContinue: false,
@@ -90,8 +91,9 @@ export function decide(previous: EngineState, event: EngineEvent, nowMs: number)
   const out: EngineCommand[] = [];
   if (!s.done) {
     receive(s, event, nowMs, out);
-    // A run starts with the signal that started it: nothing is decided before that signal is seen.
-    if (event.kind !== 'start') progress(s, nowMs, out);
+    // A fresh run starts with the signal that started it: nothing is decided before that signal is seen. A run continued
+    // as new carries its windows: it picks up where the last one stopped (its timers did not carry over).
+    if (event.kind !== 'start' || s.runs > 1) progress(s, nowMs, out);
   }
   return { state: s, commands: out };
 }
@@ -168,9 +170,16 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
   switch (e.kind) {
     case 'start':
       // A fresh run cannot know the windows of a run it replaces (terminated, reset): it keeps what the namespace has until they re-join.
-      if (s.seq === 0 && s.windows.length === 0 && s.baselines.length === 0 && s.confirmed === undefined)
-        s.holdUntilMs = nowMs + (e.settings?.rejoinHoldMs ?? s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS);
+      s.runs = (s.runs ?? 0) + 1;
+      if (s.runs === 1) s.holdUntilMs = nowMs + (e.settings?.rejoinHoldMs ?? s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS);
       s.opPrefix = e.opPrefix;
+      if (s.inFlight !== undefined) {
+        // A new run has no activity in flight: a change that may have been under way is read again, never assumed.
+        if (s.inFlight.kind === 'apply') s.mayHaveChanged = true;
+        s.inFlight = undefined;
+        s.confirmed = undefined;
+        s.needsVerify = true;
+      }
       s.dryRun ??= e.dryRun;
       if (e.settings !== undefined) s.settings = { ...s.settings, ...e.settings };
       return;
@@ -593,7 +602,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
     return;
   }
   settle(s, desired, nowMs, out);
-  if (s.done) return;
+  if (s.done || out.some((c) => c.kind === 'continue-as-new')) return;
   // Re-read while capacity is held.
   const interval = s.settings.reverifyIntervalMs ?? 0;
   if (interval > 0 && desired.mode === 'provisioned') {

@@ -101,6 +101,8 @@ export interface EngineState {
   opPrefix: string;
   /** Operation ids issued so far in this prefix. */
   seq: number;
+  /** Runs of this state so far (1: the first; more: continued as new). */
+  runs: number;
   dryRun?: boolean | undefined;
   settings: EngineSettings;
   windows: HeldAsk[];

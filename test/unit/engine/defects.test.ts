@@ -82,3 +82,21 @@ test('defect 8: operation ids never repeat after a coordinator loses its state',
   const ids = w.applies.map((a) => a.operationId);
   assert.equal(new Set(ids).size, ids.length);
 });
+
+test('a coordinator continued as new picks up its windows: it waits for their end and releases (its timers did not carry over)', async () => {
+  const { decide, initialState } = await import('../../../src/core/engine/index.js');
+  let s = initialState('ns.cont', 'co:run1');
+  const at = 1_000_000;
+  s = decide(s, { kind: 'start', opPrefix: 'co:run1' }, at).state;
+  s = decide(s, { kind: 'open', window: { windowId: 'w/r', workflowId: 'w', runId: 'r', trus: 4, endMs: at + 3 * MIN, verifyDelayMs: 0 } }, at).state;
+  s = decide(s, { kind: 'verified', result: { outcome: 'mismatch', reason: 'on-demand', observed: { mode: 'onDemand' } } }, at).state;
+  const op = s.inFlight?.kind === 'apply' ? s.inFlight.operationId : '';
+  s = decide(s, { kind: 'applied', operationId: op, result: { outcome: 'accepted', changed: true, dryRun: false } }, at).state;
+  s = decide(s, { kind: 'verified', result: { outcome: 'ok', dryRun: false } }, at).state;
+  const next = decide(s, { kind: 'start', opPrefix: 'co:run2' }, at + MIN);
+  assert.deepEqual(
+    next.commands.filter((c) => c.kind === 'wait').map((c) => (c.kind === 'wait' ? c.untilMs : 0)),
+    [at + 3 * MIN + 30_000],
+    'the continued run sets its timer for the window’s end (and its 30 s hold)',
+  );
+});

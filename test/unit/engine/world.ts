@@ -13,6 +13,7 @@ import {
   applyFailureType,
   applyOutcomeOf,
   decide,
+  desiredTarget,
   engineStatus,
   initialState,
   type EngineCommand,
@@ -273,8 +274,19 @@ export class World {
           );
         return;
       }
-      case 'continue-as-new':
+      case 'continue-as-new': {
+        // The shell continues as new with the engine's state: a new run (new operation-id prefix), timers not carried over.
+        const carried = this.engine;
+        this.at(this.now, () => {
+          // Signals that arrived meanwhile come first; the shell asks again (its history is still long).
+          if (this.engine !== carried || carried === undefined) return this.deliver({ kind: 'history-long' }, false);
+          this.instance += 1;
+          this.inFlight = undefined;
+          this.log('continued as new');
+          this.step({ kind: 'start', opPrefix: `capsched-capacity-ns.sim:run${this.instance}` });
+        });
         return;
+      }
       case 'complete':
         this.log('coordinator completed');
         this.engine = undefined;
@@ -470,6 +482,8 @@ export class World {
         this.at(this.workerAt(this.now), () => this.deliver({ kind: 'baselines', plans: p.plans }, Object.keys(p.plans).length > 0));
       });
     }
+    // The history grows: every 40 minutes the shell asks to continue as new at the next quiet moment.
+    for (let at = 40 * MIN; at < this.horizon(); at += 40 * MIN) this.at(this.workerAt(at), () => this.deliver({ kind: 'history-long' }, false));
     for (const f of this.scenario.faults) {
       if (f.kind === 'reset')
         this.at(f.atMs, () => {
@@ -482,7 +496,8 @@ export class World {
       // Someone else's change while capsched holds the namespace (when no coordinator runs, the namespace is not capsched's to watch).
       if (f.kind === 'out-of-band')
         this.at(f.atMs, () => {
-          if (this.engine !== undefined) this.accept(`oob-${f.atMs}`, f.target, this.now, false);
+          // While capsched holds capacity (when it asks none, the namespace is not capsched's to watch: nothing it did not create is touched).
+          if (this.engine !== undefined && desiredTarget(this.engine, this.now).mode === 'provisioned') this.accept(`oob-${f.atMs}`, f.target, this.now, false);
         });
     }
   }
