@@ -372,7 +372,8 @@ export class World {
       windowId: `win-${w.id}/run`,
       workflowId: `win-${w.id}`,
       runId: 'run',
-      trus: t?.trus ?? w.trus,
+      // A window carries its input (the plan at its schedule's commit); a later edit reaches the coordinator through the pass.
+      trus: w.trus,
       ...(w.steps !== undefined ? { steps: w.steps.map((s) => ({ atMs: w.startMs + s.afterMs, trus: s.trus })) } : {}),
       endMs: t?.endMs,
       verifyDelayMs: w.verifyDelayMs,
@@ -391,7 +392,7 @@ export class World {
         const ask = this.ask(w, false);
         this.at(this.workerAt(joinAt), () => {
           this.announced.add(w.id);
-          this.told.set(w.id, { trus: ask.trus, flat: ask.steps === undefined, endMs: ask.endMs, steps: this.truth.get(w.id)?.steps });
+          this.told.set(w.id, { trus: ask.trus, flat: ask.steps === undefined, endMs: ask.endMs, steps: w.steps });
           this.deliver({ kind: 'open', window: ask }, true);
           // What changed while the join ran is forwarded after it (the window shell's rule): a cancellation, a moved end.
           const now = this.truth.get(w.id);
@@ -518,7 +519,7 @@ export class World {
     if (knows.includes(`win-${w.id}/run`)) return;
     this.at(this.workerAt(this.now), () => {
       const ask = this.ask(w, true);
-      this.told.set(w.id, { trus: ask.trus, flat: ask.steps === undefined, endMs: ask.endMs, steps: this.truth.get(w.id)?.steps });
+      this.told.set(w.id, { trus: ask.trus, flat: ask.steps === undefined, endMs: ask.endMs, steps: w.steps });
       this.deliver({ kind: 'open', window: ask }, true);
     });
   }
