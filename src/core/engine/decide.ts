@@ -439,8 +439,9 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
       w.refused = error;
       w.refusedTrus = refusedTrus;
       if (!w.raiseReported) {
-        // Told its raise was refused, the window ends its run: it asks nothing more until its end.
-        w.refusedAll = true;
+        // Told its raise was refused, the window ends its run: it asks nothing more until its end (a window re-joining had
+        // its raise long ago: only this value is refused for it).
+        if (w.rejoin !== true) w.refusedAll = true;
         w.raiseReported = true;
         report(
           s,
@@ -497,6 +498,19 @@ function verified(s: EngineState, r: Extract<EngineEvent, { kind: 'verified' }>[
   }
   if (r.outcome === 'mismatch' && r.observed !== undefined) s.observed = r.observed;
   if (step.purpose === 'read' && r.outcome !== 'error') s.holdTrus = s.observed?.mode === 'provisioned' ? (s.observed.trus ?? 0) : 0;
+  if (r.outcome === 'error' && r.refused === true) {
+    // The namespace refuses to be read (unknown to Cloud Ops, no key or role for it): there is nothing to hold, and a release
+    // of a run that changed nothing is settled; a change is still tried (its refusal says the rest).
+    if (step.purpose === 'read') {
+      s.holdTrus = 0;
+      return;
+    }
+    if (step.target.mode === 'onDemand' && s.mayHaveChanged !== true) {
+      s.confirmed = step.target;
+      s.needsVerify = false;
+      return;
+    }
+  }
   const reason = r.outcome === 'mismatch' ? r.reason : `capacity read failed: ${r.error}`;
   if (step.purpose === 'reverify') {
     if (r.outcome === 'error') return; // read again next interval

@@ -170,7 +170,8 @@ export type ApplyResult = { outcome: 'accepted'; changed: boolean; dryRun: boole
 export type VerifyResult =
   | { outcome: 'ok'; dryRun: boolean; observed?: EngineState['observed'] }
   | { outcome: 'mismatch'; reason: string; observed?: EngineState['observed'] }
-  | { outcome: 'error'; error: string };
+  /** `refused`: the read itself was refused (unknown namespace, bad key or role, this worker's lists): it will not answer on a retry. */
+  | { outcome: 'error'; error: string; refused?: boolean | undefined };
 
 export interface WindowReport {
   windowId: string;

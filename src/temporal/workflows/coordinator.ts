@@ -106,7 +106,11 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
                 result: v.ok ? { outcome: 'ok', dryRun: v.dryRun, observed } : { outcome: 'mismatch', reason: v.reason ?? 'mismatch', observed },
               });
             },
-            (err: unknown) => void inbox.push({ kind: 'verified', result: { outcome: 'error', error: failureMessage(err) } }),
+            (err: unknown) =>
+              void inbox.push({
+                kind: 'verified',
+                result: { outcome: 'error', error: failureMessage(err), refused: applyOutcomeOf(failureType(err)) === 'refused' },
+              }),
           ),
         );
         return;

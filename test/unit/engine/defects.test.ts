@@ -100,3 +100,10 @@ test('a coordinator continued as new picks up its windows: it waits for their en
     'the continued run sets its timer for the window’s end (and its 30 s hold)',
   );
 });
+
+test('a namespace Cloud Ops does not know (NOT_FOUND): the raise is refused once, nothing is retried, the coordinator completes at the window’s end', () => {
+  const w = new World(base({ windows: [{ id: 'a', startMs: 0, endMs: 6_000, trus: 4, verifyDelayMs: 300 }], missing: true })).run();
+  assert.equal(w.applies.filter((a) => a.target.mode === 'provisioned').length, 1, 'one raise, refused');
+  assert.equal(w.reports.get('win-a/run')?.raise?.applied, false);
+  assert.ok(w.completedAt !== undefined && w.completedAt < 2 * MIN, `completed at ${w.completedAt}`);
+});

@@ -69,6 +69,8 @@ export interface Scenario {
   seed: number;
   /** Longest operation lag (default 3 min). */
   maxLagMs?: number | undefined;
+  /** The namespace is unknown to Cloud Ops: every change and read is refused (NOT_FOUND). */
+  missing?: boolean | undefined;
 }
 
 interface Op {
@@ -106,6 +108,7 @@ export class World {
   readonly reportLog: Array<{ atMs: number; step: 'raise' | 'release'; verified: boolean }> = [];
   readonly applies: Array<{ atMs: number; target: CapacityTarget; dryRun: boolean | undefined; operationId: string }> = [];
   now = 0;
+  completedAt: number | undefined;
   private ops: Op[] = [];
   private queue: Pending[] = [];
   private seq = 0;
@@ -288,6 +291,7 @@ export class World {
         return;
       }
       case 'complete':
+        this.completedAt = this.now;
         this.log('coordinator completed');
         this.engine = undefined;
         this.inFlight = undefined;
@@ -309,6 +313,7 @@ export class World {
     };
     this.at(t, () => {
       if (this.scenario.dryRun) return result(t, { outcome: 'accepted', changed: false, dryRun: true });
+      if (this.scenario.missing === true) return failure(t, 'CLOUD_OPS_NOT_FOUND', 'namespace not found');
       const existing = this.ops.find((o) => o.id === operationId);
       if (this.within('outage', t)) return failure(t + 3_000, 'CLOUD_OPS_UNAVAILABLE', 'unavailable');
       if (this.within('exhausted', t)) return failure(t + 3_000, 'CLOUD_OPS_RATE_LIMITED', 'RESOURCE_EXHAUSTED: 10 operations running in the account');
@@ -352,6 +357,7 @@ export class World {
         if (this.inFlight?.cmd.kind === 'verify') this.inFlight = undefined;
         if (this.scenario.dryRun) return this.step({ kind: 'verified', result: { outcome: 'ok', dryRun: true } });
         if (this.within('outage', this.now)) return this.step({ kind: 'verified', result: { outcome: 'error', error: 'unavailable' } });
+        if (this.scenario.missing === true) return this.step({ kind: 'verified', result: { outcome: 'error', error: 'namespace not found', refused: true } });
         const cloud = this.cloud();
         const v = verifyCapacity(cloud, target);
         if (v.ok) this.verifiedLog.push(this.now);
