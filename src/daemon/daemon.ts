@@ -23,7 +23,15 @@ import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
 import { startDaemonHttpServer, type DaemonHttpServer } from './http-server.js';
 import { DaemonMetrics } from './metrics.js';
-import { createReconcilerActivities, pendingPassCheck, runPass, type PassRecord, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
+import {
+  createLiveReadMemo,
+  createReconcilerActivities,
+  pendingPassCheck,
+  runPass,
+  type PassRecord,
+  type ReconcileOptions,
+  type ReconcileResult,
+} from '../reconcile/index.js';
 import {
   DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
@@ -184,6 +192,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
     ...(options.reconcile.live === undefined ? {} : { live: options.reconcile.live(client) }),
     options: options.reconcile.options,
+    // Passes on the same commit with the same running windows reuse the last coordinator read (queries are billed).
+    liveMemo: createLiveReadMemo(),
     onResult,
     notifier,
     logger: options.logger,
