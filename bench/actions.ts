@@ -337,6 +337,23 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
     const t3 = await untilPasses(passesNow + 1, 120_000);
     const m3 = await serverCounters(server.metricsUrl, 'default');
 
+    // Phase 4: what reading the daemon over HTTP costs (a readiness probe, a scrape, the page).
+    const base = /serving on (http:\/\/\S+)/.exec(stderr)?.[1];
+    if (base === undefined) throw new Error(`capsched run did not say where it serves: ${stderr.slice(-2000)}`);
+    const t4from = Date.now();
+    const reads: Record<string, number> = {};
+    const read = async (path: string): Promise<void> => {
+      const res = await fetch(`${base}${path}`);
+      await res.text();
+      reads[path] = (reads[path] ?? 0) + 1;
+    };
+    for (let i = 0; i < 10; i++) await read('/readyz');
+    for (let i = 0; i < 2; i++) await read('/metrics');
+    await read('/');
+    await read('/status');
+    const t4 = Date.now();
+    const m4 = await serverCounters(server.metricsUrl, 'default');
+
     daemon.kill('SIGTERM');
     await exited;
     const windows = [
@@ -347,10 +364,17 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
       },
       { label: `${options.passes} passes, same commit`, from: t1 + 1, to: t2 + 1 },
       { label: 'one plan edited: the pass on the new commit', from: t2 + 1, to: t3 + 1 },
+      {
+        label: `HTTP reads: ${Object.entries({ '/readyz': 10, '/metrics': 2, '/': 1, '/status': 1 })
+          .map(([p, n]) => `${n} × ${p}`)
+          .join(', ')}`,
+        from: Math.max(t3 + 1, t4from),
+        to: t4 + 1,
+      },
     ];
     const history = await countHistories(client, windows);
     const passTimesAll = await passTimes();
-    const counters = [minusCounters(m1, m0), minusCounters(m2, m1), minusCounters(m3, m2)];
+    const counters = [minusCounters(m1, m0), minusCounters(m2, m1), minusCounters(m3, m2), minusCounters(m4, m3)];
     const phases: PhaseFigures[] = windows.map((w, i) => {
       const delta = counters[i]!;
       const queries = delta.requests.QueryWorkflow ?? 0;
@@ -372,7 +396,8 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
         serverActions: Object.fromEntries(Object.entries(delta.actions).filter(([, v]) => v > 0)),
       };
     });
-    const run = minusCounters(m3, m0);
+    void reads;
+    const run = minusCounters(m4, m0);
     return { options, phases, requests: run.requests, serverActions: run.actions };
   } finally {
     if (daemon !== undefined && daemon.exitCode === null) daemon.kill('SIGKILL');
@@ -479,6 +504,11 @@ export function report(result: ActionsBenchResult): string {
       .map(([t, c]) => `${t}: ${kinds(c)}`)
       .join('; ')}; queries ${edit.queries}, the pass's ${edit.passQueries}; heartbeats ${edit.heartbeats})`,
   );
+  const httpReads = phases[3];
+  if (httpReads !== undefined)
+    out.push(
+      `${httpReads.label}: ${httpReads.serverActions.grpc_QueryWorkflow ?? 0} billed queries (${httpReads.queries} sent) while ${httpReads.passes} passes ran; the reconciler's state is queried only when its history moved, a coordinator only when its history moved`,
+    );
   out.push(`the server's \`action\` counter over the whole run: ${byType(result.serverActions)}`);
   out.push(`frontend requests over the whole run: ${byType(result.requests)}`);
   return out.join('\n');

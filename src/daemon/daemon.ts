@@ -337,15 +337,27 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   }
 
   // ---- status ----
-  let cachedState: { at: number; state: ReconcilerState } | undefined;
+  /** `run`: the reconciler run and history length the state was queried at (it changes only in the workflow's tasks). */
+  let cachedState: { at: number; state: ReconcilerState; run?: string } | undefined;
   /** Set while the installation's state cannot be read from Temporal (shown by /readyz). */
   let stateUnavailable: string | undefined;
   const installationState = async (): Promise<ReconcilerState | undefined> => {
     if (dryRun) return localState.passes > 0 ? localState : undefined;
     if (cachedState !== undefined && Date.now() - cachedState.at < 250) return cachedState.state;
     try {
-      const state = await client.workflow.getHandle(workflowId).query<ReconcilerState>(STATE_QUERY);
-      cachedState = { at: Date.now(), state };
+      // A query is a billed Action (a readiness probe every 10 s would be 8,640 a day); a describe is
+      // not. The state changes only in the reconciler's workflow tasks, each of which grows its
+      // history: while the run and its history length stay, the last answer stands.
+      const handle = client.workflow.getHandle(workflowId);
+      const described = await handle.describe();
+      const run = described.status.name === 'RUNNING' ? `${described.runId}:${described.historyLength}` : undefined;
+      if (run !== undefined && cachedState?.run === run) {
+        cachedState = { ...cachedState, at: Date.now() };
+        stateUnavailable = undefined;
+        return cachedState.state;
+      }
+      const state = await handle.query<ReconcilerState>(STATE_QUERY);
+      cachedState = { at: Date.now(), state, ...(run === undefined ? {} : { run }) };
       stateUnavailable = undefined;
       return state;
     } catch (err) {

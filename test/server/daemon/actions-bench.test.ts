@@ -39,6 +39,13 @@ test('the Actions bench (quick): sane counts; same-commit passes send no coordin
   assert.equal(sum(edit.byWorkflow.capschedReconciler ?? {}), 2);
   assert.equal(edit.passQueries, 1);
   assert.equal(result.requests.UpdateSchedule, 1);
+
+  // Reading the daemon (10 × /readyz, 2 × /metrics, the page, /status) queries the reconciler's state only when
+  // its history moved (once per pass at most) and no coordinator whose history did not move.
+  const reads = result.phases[3]!;
+  assert.match(reads.label, /10 × \/readyz/);
+  const billed = reads.serverActions.grpc_QueryWorkflow ?? 0;
+  assert.ok(billed <= reads.passes + 1, `${billed} queries for 14 HTTP reads while ${reads.passes} passes ran`);
 });
 
 test(
