@@ -223,6 +223,8 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
     const installation = 'bench-actions';
     const lines: { msg: string; liveQueries?: number }[] = [];
     let stderr = '';
+    /** The daemon's HTTP base, from its "serving on" line. */
+    let serving: string | undefined;
     const seconds = Math.max(1, Math.round(options.intervalMs / 1000));
     daemon = spawn(
       process.execPath,
@@ -263,6 +265,7 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
     daemon.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       stderr = (stderr + text).slice(-20_000);
+      serving ??= /serving on (http:\/\/\S+)/.exec(stderr)?.[1];
       buffered += text;
       const parts = buffered.split('\n');
       buffered = parts.pop() ?? '';
@@ -338,7 +341,7 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
     const m3 = await serverCounters(server.metricsUrl, 'default');
 
     // Phase 4: what reading the daemon over HTTP costs (a readiness probe, a scrape, the page).
-    const base = /serving on (http:\/\/\S+)/.exec(stderr)?.[1];
+    const base = serving;
     if (base === undefined) throw new Error(`capsched run did not say where it serves: ${stderr.slice(-2000)}`);
     const t4from = Date.now();
     const reads: Record<string, number> = {};
