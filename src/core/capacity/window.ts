@@ -112,8 +112,7 @@ export function verifyCapacity(observed: NamespaceCapacity, expected: CapacityTa
       return { ok: false, reason: `expected ${expected.trus} provisioned TRUs, the API reports ${observed.currentTrus ?? 'no'} TRUs` };
   }
   // A namespace that never had a capacity request has always been on-demand: nothing to wait for.
-  if (request === undefined)
-    return expected.mode === 'onDemand' ? { ok: true } : { ok: false, reason: 'the API reports no capacity request for the namespace' };
+  if (request === undefined) return expected.mode === 'onDemand' ? { ok: true } : { ok: false, reason: 'the API reports no capacity request for the namespace' };
   const failedForAnother = request.state === 'failed' && request.target !== undefined && !sameTarget(request.target, expected);
   if (request.state !== 'completed' && !failedForAnother) return { ok: false, reason: `the latest capacity request is ${request.state}, not completed` };
   return { ok: true };
