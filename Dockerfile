@@ -46,6 +46,9 @@ RUN apt-get update \
  && useradd --uid 10001 --gid 10001 --home-dir /var/lib/capsched --shell /usr/sbin/nologin capsched \
  && mkdir -p /var/lib/capsched \
  && chown 10001:10001 /var/lib/capsched
+# The image listens beyond loopback: `capsched run` refuses to start without CAPSCHED_WEBHOOK_SECRET
+# (anyone reaching the port could otherwise start passes, each billed Actions), unless
+# CAPSCHED_WEBHOOK_INSECURE=1 says so explicitly (docs/daemon.md "GitHub webhook").
 ENV NODE_ENV=production \
     HOME=/var/lib/capsched \
     CAPSCHED_WORK_DIR=/var/lib/capsched \

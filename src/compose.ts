@@ -97,6 +97,11 @@ export function liveStoreOnFirstUse(connect: () => Promise<LiveStore>): LiveStor
   };
   return {
     coordinatorNamespaces: async () => (await connected()).coordinatorNamespaces(),
+    runningRuns: async () => {
+      const store = await connected();
+      if (store.runningRuns === undefined) throw new Error('this live store cannot list running runs');
+      return store.runningRuns();
+    },
     readNamespace: async (n) => (await connected()).readNamespace(n),
     existingRuns: async (ids) => (await connected()).existingRuns(ids),
     setWindowTrus: async (n, w, t, c, s) => (await connected()).setWindowTrus(n, w, t, c, s),

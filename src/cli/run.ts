@@ -18,7 +18,7 @@ import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_LISTEN, startDaemon } from '../daemon/index.js';
-import { parseListen } from '../daemon/http-server.js';
+import { insecureListenerMessage, isLoopbackHost, parseListen } from '../daemon/http-server.js';
 import { createLogger, scrub, Secret } from '../log/index.js';
 import type { CliIO, Command } from './io.js';
 
@@ -64,7 +64,10 @@ HTTP
   --listen <host:port>      /healthz, /readyz, /metrics, POST /webhook
                             (env CAPSCHED_LISTEN; default ${DEFAULT_LISTEN}, loopback only)
   --webhook-secret-env <V>  name of the env variable holding the GitHub webhook secret
-                            (default CAPSCHED_WEBHOOK_SECRET); when set, X-Hub-Signature-256 is required
+                            (default CAPSCHED_WEBHOOK_SECRET); when set, X-Hub-Signature-256 is required.
+                            A listener beyond loopback needs it: without a secret capsched refuses to
+                            start (CAPSCHED_WEBHOOK_INSECURE=1 overrides, with a warning). Webhooks
+                            start at most one pass per 10 s; a signed push of the applied commit none.
   --sdk-metrics-listen <host:port>
                             the Temporal SDK's Prometheus exporter (worker metrics: pollers, task slots,
                             latencies) on its own port; /metrics includes them too
@@ -104,6 +107,8 @@ interface RunSettings {
   listen: string;
   sdkMetricsListen: string | undefined;
   webhookSecret: Secret | undefined;
+  /** CAPSCHED_WEBHOOK_INSECURE=1: serve POST /webhook beyond loopback without a secret (warned loudly). */
+  webhookInsecure: boolean;
   address?: string;
   namespace?: string;
   profile?: string;
@@ -163,6 +168,10 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
   if (values['webhook-secret-env'] !== undefined && (secretValue === undefined || secretValue === '')) {
     throw new UsageError(`--webhook-secret-env ${secretVariable}: the variable is not set`);
   }
+  const webhookInsecure = /^(1|true|yes)$/i.test(io.env.CAPSCHED_WEBHOOK_INSECURE?.trim() ?? '');
+  if ((secretValue === undefined || secretValue === '') && !webhookInsecure && !isLoopback(listen)) {
+    throw new UsageError(insecureListenerMessage(listen, secretVariable));
+  }
   const liveReductions = values['live-reductions'] ?? io.env.CAPSCHED_LIVE_REDUCTIONS ?? 'at-end';
   if (liveReductions !== 'at-end' && liveReductions !== 'now') throw new UsageError(`--live-reductions "${liveReductions}": use at-end (default) or now`);
   return {
@@ -187,6 +196,7 @@ function parse(argv: string[], io: CliIO): RunSettings | 'help' {
     listen,
     sdkMetricsListen,
     webhookSecret: secretValue === undefined || secretValue === '' ? undefined : new Secret(secretValue),
+    webhookInsecure,
     ...(values.address === undefined ? {} : { address: values.address }),
     ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
     ...(values.profile === undefined ? {} : { profile: values.profile }),
@@ -204,8 +214,7 @@ function writableDir(dir: string): boolean {
 }
 
 function isLoopback(listen: string): boolean {
-  const { host } = parseListen(listen);
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
+  return isLoopbackHost(parseListen(listen).host);
 }
 
 export const runCommand: Command = async (argv, io) => {
@@ -280,9 +289,10 @@ export const runCommand: Command = async (argv, io) => {
       }
     }
     if (s.webhookSecret === undefined && !isLoopback(s.listen)) {
+      // Only with CAPSCHED_WEBHOOK_INSECURE (parse refuses it otherwise).
       logger.warn(
         { listen: s.listen },
-        'the HTTP server listens beyond loopback without a webhook secret: anyone who can reach it can trigger fetches (set CAPSCHED_WEBHOOK_SECRET)',
+        'INSECURE: POST /webhook is served beyond loopback without a webhook secret (CAPSCHED_WEBHOOK_INSECURE): anyone who can reach the port can start reconcile passes, each one billed Actions on your Temporal namespace (at most one per 10 s). Set CAPSCHED_WEBHOOK_SECRET.',
       );
     }
     const installation = s.installation;
@@ -339,6 +349,7 @@ export const runCommand: Command = async (argv, io) => {
       listen: s.listen,
       ...(s.sdkMetricsListen === undefined ? {} : { sdkMetricsUrl: sdkMetricsUrl(s.sdkMetricsListen) }),
       webhookSecret: s.webhookSecret,
+      webhookInsecure: s.webhookInsecure,
       shutdownGraceMs: workerSettings.shutdownGraceMs,
       passHeartbeatTimeoutMs: s.passHeartbeatTimeoutMs,
       capacityWorker:

@@ -205,6 +205,13 @@ export interface LiveStartRequest {
 export interface LiveStore {
   /** Namespaces whose coordinator is running (one visibility call per 1000). */
   coordinatorNamespaces(): Promise<string[]>;
+  /**
+   * The running coordinators and capacity-change windows (`runs`: workflowId/runId, a coordinator
+   * with its history length; sorted), and the namespaces of the running coordinators: one visibility
+   * list and one describe per running coordinator (free; a query is a billed Action). Lets a pass on
+   * an unchanged commit skip the status queries when no run started, ended or moved.
+   */
+  runningRuns?(): Promise<{ coordinators: string[]; runs: string[] }>;
   /** One status query of the namespace's coordinator; `error` set when it cannot be read in time. */
   readNamespace(namespace: string): Promise<LiveNamespaceState>;
   /** Which of these workflow ids have a run, open or closed (one describe each). */

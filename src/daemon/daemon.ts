@@ -21,9 +21,18 @@ import { renderPage } from '../ui/page.js';
 import { AlertLog, PresentReader, type AppliedPlans } from './present.js';
 import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
-import { startDaemonHttpServer, type DaemonHttpServer } from './http-server.js';
+import { CapschedError } from '../core/errors.js';
+import { insecureListenerMessage, isLoopbackHost, parseListen, startDaemonHttpServer, type DaemonHttpServer, type WebhookDecision } from './http-server.js';
 import { DaemonMetrics } from './metrics.js';
-import { createReconcilerActivities, pendingPassCheck, runPass, type PassRecord, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
+import {
+  createLiveReadMemo,
+  createReconcilerActivities,
+  pendingPassCheck,
+  runPass,
+  type PassRecord,
+  type ReconcileOptions,
+  type ReconcileResult,
+} from '../reconcile/index.js';
 import {
   DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
@@ -39,6 +48,8 @@ import {
 } from '../core/reconciler-contract.js';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
+/** Webhooks start at most one pass per this; every pass is billed Actions (docs/BENCHMARKS.md "capsched's own Actions"). */
+export const DEFAULT_WEBHOOK_MIN_INTERVAL_MS = 10_000;
 export const DEFAULT_LISTEN = '127.0.0.1:9464';
 
 export interface CapacityWorkerContext {
@@ -80,6 +91,10 @@ export interface DaemonOptions {
   /** host:port for /healthz, /readyz, /metrics, /webhook (default 127.0.0.1:9464; port 0 = any). */
   listen?: string;
   webhookSecret?: Secret;
+  /** Serve POST /webhook beyond loopback without a secret (CAPSCHED_WEBHOOK_INSECURE); otherwise startDaemon refuses it. */
+  webhookInsecure?: boolean;
+  /** Webhooks start at most one pass per this (default 10 s); a burst becomes one pass at the end of it. */
+  webhookMinIntervalMs?: number;
   /** Starts the in-process capacity-change worker (omitted: no capacity worker in this process). */
   capacityWorker?: (context: CapacityWorkerContext) => Promise<Worker>;
   /** A pass without a heartbeat for this long is taken over by another daemon (default 30 s). */
@@ -141,6 +156,10 @@ export interface DaemonHandle {
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle> {
+  const listen = options.listen ?? DEFAULT_LISTEN;
+  if (options.webhookSecret === undefined && options.webhookInsecure !== true && !isLoopbackHost(parseListen(listen).host)) {
+    throw new CapschedError('config-webhook-secret-missing', insecureListenerMessage(listen), { retry: 'terminal' });
+  }
   const identity = options.identity ?? `capsched-run@${hostname()}:${process.pid}:${randomUUID().slice(0, 6)}`;
   const logger = options.logger.child({ component: 'daemon', installation: options.installation });
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
@@ -168,7 +187,11 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     describe: () => options.source.describe(),
     snapshot: async () => (lastSnapshot = await options.source.snapshot()),
   };
+  /** The commit this daemon's last pass settled: a webhook naming it starts no pass. */
+  let settledRevision: string | undefined;
   const onResult = async (result: ReconcileResult): Promise<void> => {
+    // A failed pass is retried by the next one, a webhook may ask for it; these would only end the same way.
+    settledRevision = ['applied', 'unchanged', 'invalid', 'prune-blocked'].includes(result.status) && !result.dryRun ? result.revision : undefined;
     if ((result.status === 'applied' || result.status === 'unchanged') && !result.dryRun) {
       const snapshot = lastSnapshot;
       if (snapshot !== undefined && snapshot.revision === result.revision && appliedPlans?.revision !== result.revision) {
@@ -188,6 +211,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
     ...(options.reconcile.live === undefined ? {} : { live: options.reconcile.live(client) }),
     options: options.reconcile.options,
+    // Passes on the same commit with the same running windows reuse the last coordinator read (queries are billed).
+    liveMemo: createLiveReadMemo(),
     onResult,
     notifier,
     logger: options.logger,
@@ -316,15 +341,27 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   }
 
   // ---- status ----
-  let cachedState: { at: number; state: ReconcilerState } | undefined;
+  /** `run`: the reconciler run and history length the state was queried at (it changes only in the workflow's tasks). */
+  let cachedState: { at: number; state: ReconcilerState; run?: string } | undefined;
   /** Set while the installation's state cannot be read from Temporal (shown by /readyz). */
   let stateUnavailable: string | undefined;
   const installationState = async (): Promise<ReconcilerState | undefined> => {
     if (dryRun) return localState.passes > 0 ? localState : undefined;
     if (cachedState !== undefined && Date.now() - cachedState.at < 250) return cachedState.state;
     try {
-      const state = await client.workflow.getHandle(workflowId).query<ReconcilerState>(STATE_QUERY);
-      cachedState = { at: Date.now(), state };
+      // A query is a billed Action (a readiness probe every 10 s would be 8,640 a day); a describe is
+      // not. The state changes only in the reconciler's workflow tasks, each of which grows its
+      // history: while the run and its history length stay, the last answer stands.
+      const handle = client.workflow.getHandle(workflowId);
+      const described = await handle.describe();
+      const run = described.status.name === 'RUNNING' ? `${described.runId}:${described.historyLength}` : undefined;
+      if (run !== undefined && cachedState?.run === run) {
+        cachedState = { ...cachedState, at: Date.now() };
+        stateUnavailable = undefined;
+        return cachedState.state;
+      }
+      const state = await handle.query<ReconcilerState>(STATE_QUERY);
+      cachedState = { at: Date.now(), state, ...(run === undefined ? {} : { run }) };
       stateUnavailable = undefined;
       return state;
     } catch (err) {
@@ -384,11 +421,45 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     });
   };
 
+  // ---- webhooks: a pass costs Actions, so a push of the commit already applied starts none, and
+  // webhooks start at most one pass per webhookMinIntervalMs (a burst: one more pass at its end). ----
+  const webhookMinIntervalMs = options.webhookMinIntervalMs ?? DEFAULT_WEBHOOK_MIN_INTERVAL_MS;
+  let lastWebhookPassAt = Number.NEGATIVE_INFINITY;
+  let trailing: { timer: NodeJS.Timeout; heads: (string | undefined)[] } | undefined;
+  /** A signed push names a commit this daemon's last pass settled (applied, unchanged, invalid or prune-blocked). */
+  const alreadySettled = (head: string | undefined): boolean => head !== undefined && head === settledRevision;
+  const webhookGate = (reason: string, head: string | undefined): WebhookDecision => {
+    if (alreadySettled(head) && settledRevision !== undefined) return { outcome: 'same-commit', revision: settledRevision };
+    const now = Date.now();
+    if (trailing !== undefined) {
+      trailing.heads.push(head);
+      return { outcome: 'coalesced', withinMs: Math.max(0, lastWebhookPassAt + webhookMinIntervalMs - now) };
+    }
+    if (now - lastWebhookPassAt >= webhookMinIntervalMs) {
+      lastWebhookPassAt = now;
+      trigger(reason).catch(() => undefined);
+      return { outcome: 'accepted' };
+    }
+    const waitMs = lastWebhookPassAt + webhookMinIntervalMs - now;
+    trailing = {
+      heads: [head],
+      timer: setTimeout(() => {
+        const heads = trailing?.heads ?? [];
+        trailing = undefined;
+        if (stopping || heads.every((h) => alreadySettled(h))) return;
+        lastWebhookPassAt = Date.now();
+        trigger(reason).catch(() => undefined);
+      }, waitMs),
+    };
+    trailing.timer.unref();
+    return { outcome: 'coalesced', withinMs: waitMs };
+  };
+
   // ---- HTTP ----
   let http: DaemonHttpServer;
   try {
     http = await startDaemonHttpServer({
-      listen: options.listen ?? DEFAULT_LISTEN,
+      listen,
       logger: options.logger,
       ready: async () => readiness(),
       metrics: async () => {
@@ -410,9 +481,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         });
         return options.sdkMetricsUrl === undefined ? own : own + (await sdkMetricsText(options.sdkMetricsUrl, logger));
       },
-      trigger: (reason) => {
-        trigger(reason).catch(() => undefined);
-      },
+      trigger: (reason, head) => webhookGate(reason, head),
       status: baseStatus,
       present: presentView,
       page: async () => renderPage(await presentView(), { refreshSeconds: options.ui?.refreshSeconds ?? 5 }),
@@ -492,6 +561,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       stopping = true;
       if (watchdog !== undefined) clearInterval(watchdog);
       clearInterval(recorder);
+      if (trailing !== undefined) clearTimeout(trailing.timer);
       logger.info('daemon stopping: no new passes; draining workers');
       wakeLocal?.();
       await stopWatching?.();

@@ -23,12 +23,44 @@ export interface DaemonHttpOptions {
   present?: () => Promise<unknown>;
   /** CAPSCHED_UI_TOKEN: when set, GET /, /present.json and /status need `Authorization: Bearer <token>` (or the cookie `/?token=` sets). */
   uiToken?: Secret;
-  /** Called for an accepted webhook delivery; must only schedule a pass (coalesced by the caller). */
-  trigger: (reason: string) => void;
+  /**
+   * Called for an accepted webhook delivery; must only schedule a pass (coalesced by the caller).
+   * `head`: the pushed commit (`after`), given only when the delivery's signature was verified.
+   * Returns what became of it: a pass now, one pass later for a burst, or none (the commit is the one applied).
+   */
+  trigger: (reason: string, head?: string) => WebhookDecision;
   /** GitHub webhook secret; without it every POST /webhook is a trigger (loopback use). */
   webhookSecret?: Secret;
   onWebhook?: (outcome: string) => void;
   deliveryTtlMs?: number;
+}
+
+/** What an accepted webhook delivery led to. */
+export type WebhookDecision = { outcome: 'accepted' } | { outcome: 'coalesced'; withinMs: number } | { outcome: 'same-commit'; revision: string };
+
+/** The pushed commit of a signed push delivery (`after`); undefined when absent, malformed or a branch deletion. */
+export function pushedHead(body: Buffer): string | undefined {
+  try {
+    const after = (JSON.parse(body.toString('utf8')) as { after?: unknown }).after;
+    if (typeof after !== 'string' || !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(after) || /^0+$/.test(after)) return undefined;
+    return after;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True for a loopback host: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return host === '::1' || host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Why a listener beyond loopback needs a webhook secret, and the ways out. */
+export function insecureListenerMessage(listen: string, secretVariable = 'CAPSCHED_WEBHOOK_SECRET'): string {
+  return (
+    `--listen ${listen} is beyond loopback and ${secretVariable} is not set: anyone who can reach the port could POST /webhook ` +
+    `and start reconcile passes, each one billed Actions on your Temporal namespace. Set ${secretVariable} to the GitHub webhook's secret ` +
+    `(e.g. openssl rand -hex 32), or listen on loopback (--listen 127.0.0.1:9464), or accept the risk explicitly with CAPSCHED_WEBHOOK_INSECURE=1.`
+  );
 }
 
 export interface DaemonHttpServer {
@@ -165,9 +197,21 @@ export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise
       send(res, 202, 'event ignored\n');
       return;
     }
-    outcome('accepted');
+    // The body is trusted only when signed: then a push of the commit already applied starts no pass.
+    const head = options.webhookSecret !== undefined && event === 'push' ? pushedHead(body) : undefined;
+    const decision = options.trigger('webhook', head);
+    outcome(decision.outcome);
+    if (decision.outcome === 'same-commit') {
+      log.info({ event, delivery, revision: decision.revision }, 'webhook: the pushed commit is the one applied; no pass');
+      send(res, 202, `already at ${decision.revision.slice(0, 12)}: no pass\n`);
+      return;
+    }
+    if (decision.outcome === 'coalesced') {
+      log.info({ event: event ?? 'generic', delivery, withinMs: decision.withinMs }, 'webhook accepted: coalesced into one pass');
+      send(res, 202, `accepted: coalesced into one pass within ${Math.ceil(decision.withinMs / 1000)} s\n`);
+      return;
+    }
     log.info({ event: event ?? 'generic', delivery }, 'webhook accepted: fetching the source');
-    options.trigger('webhook');
     send(res, 202, 'accepted\n');
   };
 

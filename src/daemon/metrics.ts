@@ -16,7 +16,7 @@ import type { PassMetrics } from '../reconcile/index.js';
 
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const RESULTS: PassOutcome[] = ['applied', 'unchanged', 'planned', 'invalid', 'source-failed', 'failed', 'prune-blocked'];
-const WEBHOOK_OUTCOMES = ['accepted', 'duplicate', 'ignored', 'ping', 'unauthorized', 'too-large'];
+const WEBHOOK_OUTCOMES = ['accepted', 'coalesced', 'same-commit', 'duplicate', 'ignored', 'ping', 'unauthorized', 'too-large'];
 const CHANGE_RESULTS: CapacityChangeResult[] = ['applied', 'noop', 'dry-run', 'failed', 'refused'];
 const VERIFICATION_RESULTS: VerificationResult[] = ['ok', 'mismatch', 'error', 'dry-run'];
 const REVERT_RESULTS: WindowRevertResult[] = ['on-time', 'late', 'failed'];

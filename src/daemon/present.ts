@@ -1,12 +1,14 @@
 /**
  * Gathers what the page (and `capsched status`) show: the plans at the applied commit, each
- * namespace's coordinator (one status query per namespace) and Cloud Ops capacity (one read per
+ * namespace's coordinator (a status query for the coordinators that run or just closed; the others
+ * keep their last reading — queries are billed Actions, visibility lists are not) and Cloud Ops capacity (one read per
  * namespace), the reconciler state, recent alerts, and the record of effective TRUs the daemon
  * has observed from the coordinators. The view itself is computed by core/present.
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { coordinatorWorkflowId } from '../core/capacity/window.js';
+import { COORDINATOR_WORKFLOW } from '../core/workflow-contract.js';
 import {
   buildPresent,
   PAST_MS,
@@ -33,6 +35,12 @@ export interface AppliedPlans {
 const MAX_ALERTS = 20;
 /** A reading per namespace at most this often (page loads in a burst share one). */
 const READ_CACHE_MS = 500;
+/** How far back a coordinator's close still makes it read again (visibility lag, clock skew). */
+const CLOSE_MARGIN_MS = 60_000;
+
+/** The last status query answer of a namespace's coordinator. */
+/** `run`: the run id and history length the status was read at (the status cannot change while they stay). */
+type CoordinatorReading = { status: CoordinatorStatus; run: string } | { notFound: true } | { error: string };
 
 function message(err: unknown): string {
   return scrub(err instanceof Error ? err.message : String(err))
@@ -64,6 +72,9 @@ export class PresentReader {
   private readonly record = new Map<string, AppliedSample[]>();
   private readonly startedMs: number;
   private cache: { at: number; live: LiveNamespace[] } | undefined;
+  /** The last reading of each namespace's coordinator, and when the coordinators were last listed. */
+  private readonly coordinators = new Map<string, CoordinatorReading>();
+  private listedAtMs: number | undefined;
 
   constructor(
     private readonly deps: {
@@ -85,22 +96,23 @@ export class PresentReader {
     return (this.deps.now ?? Date.now)();
   }
 
-  /** One coordinator query and one capacity read per namespace, in parallel. */
+  /** The coordinators' status (coordinatorReadings) and one capacity read per namespace, in parallel. */
   async readLive(namespaces: string[]): Promise<LiveNamespace[]> {
     const at = this.now();
     const known = new Set([...namespaces, ...(this.deps.alsoNamespaces ?? []), ...this.record.keys()]);
     if (this.cache !== undefined && at - this.cache.at < READ_CACHE_MS && [...known].every((n) => this.cache!.live.some((l) => l.namespace === n)))
       return this.cache.live;
+    const readings = await this.coordinatorReadings([...known]);
     const live = await Promise.all(
       [...known].sort().map(async (namespace): Promise<LiveNamespace> => {
-        const [coordinator, capacity] = await Promise.allSettled([
-          this.deps.client.workflow.getHandle(coordinatorWorkflowId(namespace)).query<CoordinatorStatus>('status'),
+        const reading = readings.get(namespace) ?? { error: 'not read' };
+        const [capacity] = await Promise.allSettled([
           this.deps.cloudOps === undefined ? Promise.reject(new Error('no Cloud Ops client in this process')) : this.deps.cloudOps.getCapacity(namespace),
         ]);
         const out: LiveNamespace = { namespace, windows: [] };
-        if (coordinator.status === 'fulfilled') {
-          out.effective = coordinator.value.effective;
-          out.windows = coordinator.value.windows.map((w) => {
+        if ('status' in reading) {
+          out.effective = reading.status.effective;
+          out.windows = reading.status.windows.map((w) => {
             const slash = w.windowId.lastIndexOf('/');
             const workflowId = slash === -1 ? w.windowId : w.windowId.slice(0, slash);
             const runId = slash === -1 ? undefined : w.windowId.slice(slash + 1);
@@ -115,10 +127,10 @@ export class PresentReader {
               ...(w.startedLate === true ? { startedLate: true } : {}),
             };
           });
-        } else if (coordinator.reason instanceof WorkflowNotFoundError) {
+        } else if ('notFound' in reading) {
           // No coordinator has ever run for the namespace: nothing was raised, so on-demand as far as capsched knows.
           out.effective = { mode: 'onDemand' };
-        } else out.coordinatorError = message(coordinator.reason);
+        } else out.coordinatorError = reading.error;
         if (capacity.status === 'fulfilled') out.capacity = capacity.value;
         else if (this.deps.cloudOps !== undefined) out.capacityError = message(capacity.reason);
         if (out.effective !== undefined) this.sample(namespace, at, out.effective.mode === 'provisioned' ? out.effective.trus : 0);
@@ -130,22 +142,65 @@ export class PresentReader {
   }
 
   /**
-   * The record without a page view: one coordinator query per namespace (no Cloud Ops read), so
+   * The record without a page view: the coordinators' status (no Cloud Ops read), so
    * the last 24 h on the page are what the coordinators held, whether or not anyone looked.
    */
   async recordCoordinators(namespaces: string[]): Promise<void> {
     const known = [...new Set([...namespaces, ...(this.deps.alsoNamespaces ?? []), ...this.record.keys()])];
+    const readings = await this.coordinatorReadings(known);
+    for (const namespace of known) {
+      const reading = readings.get(namespace);
+      // Never started: nothing raised. Unreadable: no reading (a gap in the record, never a guess).
+      if (reading === undefined || 'error' in reading) continue;
+      this.sample(namespace, this.now(), 'notFound' in reading || reading.status.effective.mode !== 'provisioned' ? 0 : reading.status.effective.trus);
+    }
+  }
+
+  /**
+   * Each namespace's coordinator status. A query is a billed Action on Temporal Cloud; a visibility
+   * list and a describe are not. A coordinator's status changes only in its workflow tasks, and every
+   * workflow task adds events to its history; so a run whose history length did not change since the
+   * last query keeps that answer. One list finds the coordinators that run or closed since the last
+   * reading (the others keep theirs, which cannot have changed); each of those is described, and
+   * queried only when its run or history length differs from the last query's. If the list fails,
+   * every namespace is described.
+   */
+  private async coordinatorReadings(namespaces: string[]): Promise<Map<string, CoordinatorReading>> {
+    const startedAt = this.now();
+    let changed: Set<string> | undefined;
+    if (this.listedAtMs !== undefined) {
+      try {
+        changed = new Set();
+        const prefix = coordinatorWorkflowId('');
+        const since = new Date(this.listedAtMs - CLOSE_MARGIN_MS).toISOString();
+        const query = `WorkflowType = '${COORDINATOR_WORKFLOW}' AND (ExecutionStatus = 'Running' OR CloseTime > '${since}')`;
+        for await (const wf of this.deps.client.workflow.list({ query, pageSize: 1000 }))
+          if (wf.workflowId.startsWith(prefix)) changed.add(wf.workflowId.slice(prefix.length));
+      } catch {
+        changed = undefined;
+      }
+    }
+    const toRead = namespaces.filter((n) => {
+      const last = this.coordinators.get(n);
+      return changed === undefined || last === undefined || 'error' in last || changed.has(n);
+    });
     await Promise.all(
-      known.map(async (namespace) => {
+      toRead.map(async (namespace) => {
+        const handle = this.deps.client.workflow.getHandle(coordinatorWorkflowId(namespace));
         try {
-          const status = await this.deps.client.workflow.getHandle(coordinatorWorkflowId(namespace)).query<CoordinatorStatus>('status');
-          this.sample(namespace, this.now(), status.effective.mode === 'provisioned' ? status.effective.trus : 0);
+          const described = await handle.describe();
+          const run = `${described.runId}:${described.historyLength}`;
+          const last = this.coordinators.get(namespace);
+          if (last !== undefined && 'status' in last && last.run === run) return;
+          const status = await handle.query<CoordinatorStatus>('status');
+          this.coordinators.set(namespace, { status, run });
         } catch (err) {
-          // Never started: nothing raised. Unreadable: no reading (a gap in the record, never a guess).
-          if (err instanceof WorkflowNotFoundError) this.sample(namespace, this.now(), 0);
+          this.coordinators.set(namespace, err instanceof WorkflowNotFoundError ? { notFound: true } : { error: message(err) });
         }
       }),
     );
+    if (changed !== undefined || this.listedAtMs === undefined) this.listedAtMs = startedAt;
+    return this.coordinators;
   }
 
   private sample(namespace: string, atMs: number, trus: number): void {

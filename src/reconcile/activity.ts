@@ -3,7 +3,8 @@
  * one runPass that heartbeats from progress, honours cancellation and is fenced, so a hung or
  * resumed old pass can never write over a newer one.
  *
- * - Heartbeats come from progress: the pass start, every schedule-store call (before and after),
+ * - Heartbeats come from progress (after a quiet first third of the heartbeat timeout: each one is
+ *   a billed Action, and most passes end well before): every schedule-store call (before and after),
  *   and, during the two steps that have their own deadline (the source snapshot: git's fetch
  *   deadline; each alert: the notifier's total timeout), a timer bounded by that step's budget. A pass
  *   stuck anywhere stops heartbeating, the server times it out after the heartbeat timeout, and the
@@ -62,8 +63,14 @@ export function createReconcilerActivities(deps: PassDeps, options: ReconcilerAc
         execution === undefined ? undefined : { workflowId: execution.workflowId, runId: execution.runId, activityId: info.activityId };
       const signal = context.cancellationSignal;
       const log = deps.logger.child({ component: 'reconcile', installation: deps.installation, activityId: info.activityId });
+      // Every heartbeat that reaches the server is a billed Action. The server times a pass out after
+      // heartbeatTimeoutMs without one, counted from the start too, so a pass stays quiet for its
+      // first third: a quick pass (most are well under a second) sends none, a slow or stuck one is
+      // still handed over after the same timeout. Writes never rely on heartbeats: the fence asks the server.
+      const startedAt = Date.now();
+      const quietMs = Math.floor(options.heartbeatTimeoutMs / 3);
       const heartbeat = (): void => {
-        if (!signal.aborted) context.heartbeat();
+        if (!signal.aborted && Date.now() - startedAt >= quietMs) context.heartbeat();
       };
       const tick = Math.max(100, Math.min(5_000, options.heartbeatTimeoutMs / 4));
       /** Runs one step with its own deadline: heartbeats on a timer, but never for longer than budgetMs. */

@@ -12,3 +12,4 @@ export {
 export { runPass, type PassDeps, type PassMetrics, type PassRecord } from './pass.js';
 export { createReconcilerActivities, pendingPassCheck, PASS_SUPERSEDED, type PassIdentity, type ReconcilerActivityOptions } from './activity.js';
 export type { PassOutcome } from '../core/reconciler-contract.js';
+export { createLiveReadMemo, liveReadStands, LIVE_READ_MAX_AGE_MS, type LiveReadMemo } from './live.js';

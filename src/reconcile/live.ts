@@ -18,6 +18,47 @@ import { pool } from '../apply/index.js';
 /** Coordinator status queries in flight at once. */
 export const LIVE_QUERY_CONCURRENCY = 20;
 
+/**
+ * The longest a pass trusts an earlier full read of the coordinators (the safety net of the skip
+ * below): at most one status query per running coordinator per this, on an unchanged commit.
+ */
+export const LIVE_READ_MAX_AGE_MS = 60 * 60_000;
+
+/**
+ * What the last full read of the coordinators saw, kept by the daemon between its passes. A status
+ * query is a billed Action on Temporal Cloud; a visibility list is not. A pass reads the coordinators
+ * again only when something could differ: another commit, another set of running coordinator and
+ * window runs (a window started, ended or was cancelled; a coordinator continued as new), another
+ * desired-now (an occurrence began or ended, a ramp stepped), the last read found something to apply,
+ * failed or could not read a namespace, or it is older than LIVE_READ_MAX_AGE_MS.
+ */
+export interface LiveReadMemo {
+  last?: { commit: string; runs: string; wanted: string; atMs: number; plan: LivePlan };
+}
+
+export function createLiveReadMemo(): LiveReadMemo {
+  return {};
+}
+
+/** Whether the memo's read still stands for this pass (pure). */
+export function liveReadStands(memo: LiveReadMemo | undefined, now: { commit: string; runs: string; wanted: string; nowMs: number }): boolean {
+  const last = memo?.last;
+  if (last === undefined) return false;
+  return (
+    last.commit === now.commit && last.runs === now.runs && last.wanted === now.wanted && now.nowMs >= last.atMs && now.nowMs - last.atMs < LIVE_READ_MAX_AGE_MS
+  );
+}
+
+/** A full read the next pass may trust: nothing was left to apply, nothing failed, every namespace was read. */
+function quiet(plan: LivePlan, applied: readonly LiveApplied[]): boolean {
+  return plan.pending === 0 && plan.namespaces.every((n) => n.error === undefined) && applied.every((a) => a.outcome !== 'failed');
+}
+
+/** desired-now without its clock: equal when the same occurrences, TRUs and steps are wanted. */
+function wantedKey(wanted: ReturnType<typeof desiredNow>): string {
+  return JSON.stringify(wanted.namespaces);
+}
+
 export interface LiveApplied {
   kind: LiveChange['kind'];
   namespace: string;
@@ -32,6 +73,8 @@ export interface LivePassResult {
   applied: LiveApplied[];
   /** Calls made: coordinator list, status queries, describes, writes. */
   calls: { lists: number; queries: number; describes: number; writes: number };
+  /** The coordinators were not queried: the last full read (same commit, same running runs) stands. */
+  reusedRead?: boolean;
 }
 
 export interface LivePassInput {
@@ -47,6 +90,8 @@ export interface LivePassInput {
   cancelled?: ReadonlySet<string>;
   concurrency: number;
   logger?: Logger;
+  /** The daemon's record of its last full read (absent: every pass queries every running coordinator). */
+  memo?: LiveReadMemo;
 }
 
 export async function reconcileLive(input: LivePassInput): Promise<LivePassResult> {
@@ -54,7 +99,22 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
   const log = input.logger;
   const wanted = desiredNow(input.plans, input.nowMs, input.commit);
   calls.lists++;
-  const running = await input.live.coordinatorNamespaces();
+  let running: string[];
+  let seen: { commit: string; runs: string; wanted: string; nowMs: number } | undefined;
+  if (input.memo !== undefined && input.live.runningRuns !== undefined && !input.dryRun) {
+    const listed = await input.live.runningRuns();
+    running = listed.coordinators;
+    seen = { commit: input.commit, runs: listed.runs.join('\n'), wanted: wantedKey(wanted), nowMs: input.nowMs };
+    if (liveReadStands(input.memo, seen) && input.memo.last !== undefined) {
+      log?.debug(
+        { coordinators: running.length, readAt: new Date(input.memo.last.atMs).toISOString() },
+        'same commit, same running windows: coordinators not queried',
+      );
+      return { plan: { ...input.memo.last.plan, nowMs: input.nowMs }, applied: [], calls, reusedRead: true };
+    }
+  } else {
+    running = await input.live.coordinatorNamespaces();
+  }
   const states: LiveNamespaceState[] = [];
   // Status queries in parallel (each has its own deadline): a coordinator no worker answers costs one deadline, not one per namespace.
   await pool(running, LIVE_QUERY_CONCURRENCY, async (namespace) => {
@@ -102,6 +162,11 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
     }
   }
   if (input.dryRun) return { plan, applied, calls };
+  const remember = (): void => {
+    if (input.memo === undefined) return;
+    if (seen !== undefined && quiet(plan, applied)) input.memo.last = { commit: seen.commit, runs: seen.runs, wanted: seen.wanted, atMs: seen.nowMs, plan };
+    else delete input.memo.last;
+  };
 
   for (const n of plan.namespaces) {
     for (const c of n.changes) {
@@ -144,6 +209,7 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
       applied.push(entry);
     }
   }
+  remember();
   return { plan, applied, calls };
 }
 

@@ -10,6 +10,7 @@ import type { Alert, LiveStore, Notifier, PlanSource, ScheduleStore, SourceSnaps
 import type { Issue } from '../core/plan/issues.js';
 import { MAX_PROBLEM_ISSUES, type PassOutcome, type Problem, type ReconcilerState } from '../core/reconciler-contract.js';
 import { scrub, type Logger } from '../log/index.js';
+import type { LiveReadMemo } from './live.js';
 import { passLogger, reconcileOnce, type ReconcileError, type ReconcileOptions, type ReconcileResult } from './reconcile-once.js';
 
 /** What one pass tells the metrics. */
@@ -41,6 +42,8 @@ export interface PassDeps {
   now?: () => Date;
   /** Every pass this daemon ran (status, tests). */
   onPass?: (record: PassRecord) => void;
+  /** This daemon's last full read of the coordinators (src/reconcile/live.ts): same commit, same running runs → no status queries. */
+  liveMemo?: LiveReadMemo;
 }
 
 export interface PassRecord {
@@ -129,6 +132,8 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
   let result: PassOutcome = 'failed';
   let changes = 0;
   let driftCorrected = 0;
+  /** Coordinator status queries the live step sent (each one is a billed Action on Temporal Cloud). */
+  let liveQueries = 0;
 
   // Daemons of one installation share passes; if they read different sources, plans would flap.
   if (previous.lastSource !== undefined && previous.lastSource !== source && previous.lastPassBy !== deps.identity) {
@@ -204,8 +209,10 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
         options: deps.options,
         logger: log,
         reconcileId,
+        ...(deps.liveMemo === undefined ? {} : { liveMemo: deps.liveMemo }),
       });
       await deps.onResult?.(full).catch((err: unknown) => log.warn({ err }, 'pass result observer failed'));
+      liveQueries = full.counts.liveQueries;
       outcome = reconciled(full);
     } catch (err) {
       const error = isCapschedError(err)
@@ -314,7 +321,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     error: result === 'source-failed' || result === 'failed' || result === 'invalid',
   });
   log.info(
-    { result, changes, managed: next.managedSchedules, durationMs: next.lastPassDurationMs, lastAppliedRevision: next.lastAppliedRevision },
+    { result, changes, managed: next.managedSchedules, durationMs: next.lastPassDurationMs, lastAppliedRevision: next.lastAppliedRevision, liveQueries },
     'daemon pass finished',
   );
   for (const a of alerts) await deps.notifier.notify(a);

@@ -16,7 +16,7 @@ import type { PassOutcome } from '../core/reconciler-contract.js';
 import type { Logger } from '../log/index.js';
 import type { LiveStore, ScheduleStore, SourceSnapshot } from '../core/ports.js';
 import type { LivePlan, LiveReductions } from '../core/live/types.js';
-import { reconcileLive, type LiveApplied } from './live.js';
+import { reconcileLive, type LiveApplied, type LiveReadMemo } from './live.js';
 import { validateAndLoadPlans, type ValidationReport } from '../core/plan/validate.js';
 import { desiredSchedules } from '../core/desired/build.js';
 import { checkInstallationId } from '../core/desired/schedule-id.js';
@@ -68,6 +68,8 @@ export interface ReconcileInput {
   reconcileId?: string;
   /** Called as each schedule change is made or fails (`capsched apply` prints it). */
   onProgress?: (event: ApplyProgress) => void;
+  /** The daemon's last full read of the coordinators: a pass on the same commit with the same running runs reuses it (no queries). */
+  liveMemo?: LiveReadMemo;
 }
 
 /** The one place a pass's log fields are bound: component, installation, reconcileId, revision. */
@@ -322,6 +324,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
         concurrency,
         ...(cancelled === undefined ? {} : { cancelled }),
         ...(log === undefined ? {} : { logger: log }),
+        ...(input.liveMemo === undefined ? {} : { memo: input.liveMemo }),
       });
       result.live = r.plan;
       result.liveApplied = r.applied;

@@ -10,7 +10,7 @@ import { CapschedError } from '../../core/errors.js';
 import type { LiveWindow } from '../../core/live/types.js';
 import type { LiveStore } from '../../core/ports.js';
 import type { CapacityTarget } from '../../core/ports.js';
-import { COORDINATOR_WORKFLOW, LIVE_WIRE } from '../../core/workflow-contract.js';
+import { CAPACITY_CHANGE_WORKFLOW, COORDINATOR_WORKFLOW, LIVE_WIRE } from '../../core/workflow-contract.js';
 import { scrub } from '../../log/index.js';
 import { createRateLimiter } from './rate-limit.js';
 
@@ -93,6 +93,32 @@ export function createTemporalLiveStore(options: TemporalLiveStoreOptions): Live
         }
       });
       return [...new Set(out)].sort();
+    },
+
+    async runningRuns() {
+      const coordinators: string[] = [];
+      const runs: string[] = [];
+      const prefix = coordinatorWorkflowId('');
+      await call('list running coordinators and windows', async () => {
+        const query = `(WorkflowType = '${COORDINATOR_WORKFLOW}' OR WorkflowType = '${CAPACITY_CHANGE_WORKFLOW}') AND ExecutionStatus = 'Running'`;
+        for await (const wf of client.workflow.list({ query, pageSize: 1000 })) {
+          if (wf.type === COORDINATOR_WORKFLOW && wf.workflowId.startsWith(prefix)) coordinators.push(wf.workflowId.slice(prefix.length));
+          else runs.push(`${wf.workflowId}/${wf.runId}`);
+        }
+      });
+      // A coordinator's state changes only in its workflow tasks, each of which grows its history:
+      // its run and history length (a describe, free) say whether its status could differ.
+      const unique = [...new Set(coordinators)].sort();
+      for (const namespace of unique) {
+        await limiter.take();
+        try {
+          const d = await client.workflow.getHandle(coordinatorWorkflowId(namespace)).describe();
+          runs.push(`${d.workflowId}/${d.runId}@${d.historyLength}:${d.status.name}`);
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw transient(`describe the coordinator of ${namespace}`, err);
+        }
+      }
+      return { coordinators: unique, runs: runs.sort() };
     },
 
     async readNamespace(namespace) {

@@ -36,6 +36,8 @@ export interface DevServer {
   address: string;
   port: number;
   uiUrl: string | undefined;
+  /** The server's Prometheus endpoint (per-namespace request counts by operation, e.g. QueryWorkflow). */
+  metricsUrl: string;
   process: ChildProcess;
   /** Stops the server: SIGTERM, then SIGKILL after a grace period. Safe to call twice. */
   stop(): Promise<void>;
@@ -52,7 +54,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await freePort(ip));
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', options.logLevel ?? 'error'];
-  args.push('--http-port', String(await freePort(ip)), '--metrics-port', String(await freePort(ip)));
+  const metricsPort = await freePort(ip);
+  args.push('--http-port', String(await freePort(ip)), '--metrics-port', String(metricsPort));
   for (const ns of options.namespaces ?? []) args.push('--namespace', ns);
   const attributes = { ...(options.capschedSearchAttributes === false ? {} : CAPSCHED_SEARCH_ATTRIBUTES), ...options.searchAttributes };
   for (const [name, type] of Object.entries(attributes)) args.push('--search-attribute', `${name}=${type}`);
@@ -110,7 +113,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const uiUrl = options.uiPort === undefined ? undefined : `http://${ip}:${options.uiPort}`;
-  return { address, port, uiUrl, process: child, stop };
+  return { address, port, uiUrl, metricsUrl: `http://${ip}:${metricsPort}/metrics`, process: child, stop };
 }
 
 /** True when the frontend answers GetSystemInfo and the `default` namespace is described. */

@@ -113,6 +113,8 @@ export async function startTestDaemon(ctx: TestContext, options: TestDaemonOptio
     listen: options.listen ?? '127.0.0.1:0',
     dryRun: options.dryRun,
     webhookSecret: options.webhookSecret,
+    ...(options.webhookInsecure === undefined ? {} : { webhookInsecure: options.webhookInsecure }),
+    ...(options.webhookMinIntervalMs === undefined ? {} : { webhookMinIntervalMs: options.webhookMinIntervalMs }),
     shutdownGraceMs: 5_000,
     identity: options.identity,
     ...(options.passHeartbeatTimeoutMs === undefined ? {} : { passHeartbeatTimeoutMs: options.passHeartbeatTimeoutMs }),

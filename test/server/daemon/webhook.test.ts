@@ -178,3 +178,57 @@ test('/healthz, /readyz and /metrics: content and exposition format', async (ctx
   // After stop the server is closed.
   await assert.rejects(t.http('/healthz'));
 });
+
+test('POST /webhook costs no pass for the commit already applied, and at most one pass per interval for a burst', async (ctx) => {
+  const repo = createTestRepo();
+  repo.write('schedules/nightly.yaml', planYaml('nightly'));
+  const first = repo.commit('one plan');
+  const t = await startTestDaemon(ctx, { source: repo.remote, intervalMs: 3_600_000, webhookSecret: new Secret(SECRET), webhookMinIntervalMs: 2_000 });
+  cleanupInstallation(ctx, t.installation);
+  const ready = await t.until((s) => s.state?.lastAppliedRevision === first && s.ready);
+  const passes = async (): Promise<number> => (await t.daemon.status()).localPasses.length;
+  const atStart = await passes();
+  assert.equal(ready.state?.lastAppliedRevision, first);
+  const push = (after: string, id: string): Promise<Reply> => {
+    const body = JSON.stringify({ ref: 'refs/heads/main', after });
+    return post(t.daemon.httpAddress, body, { 'x-github-event': 'push', 'x-github-delivery': `${id}-${uniqueSuffix()}`, 'x-hub-signature-256': sign(body) });
+  };
+
+  // Repeated signed pushes of the applied commit (a redelivery storm, a re-run workflow): no pass at all.
+  const same = await Promise.all(Array.from({ length: 10 }, (_, i) => push(first, `same${i}`)));
+  assert.deepEqual(
+    same.map((r) => [r.status, r.body]),
+    same.map(() => [202, `already at ${first.slice(0, 12)}: no pass\n`]),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  assert.equal(await passes(), atStart, 'a push of the applied commit starts no pass');
+
+  // A new commit: one pass at once; then its own redeliveries start none.
+  repo.write('schedules/nightly.yaml', planYaml('nightly', 12));
+  const second = repo.commit('nightly: 12');
+  assert.deepEqual(await push(second, 'new'), { status: 202, body: 'accepted\n' });
+  await t.until((s) => s.state?.lastAppliedRevision === second, 15_000);
+  assert.equal(await t.trus('nightly'), 12);
+  const afterSecond = await passes();
+  assert.equal(afterSecond, atStart + 1);
+  for (const r of await Promise.all([1, 2, 3].map((i) => push(second, `again${i}`)))) assert.equal(r.body, `already at ${second.slice(0, 12)}: no pass\n`);
+
+  // A burst of pushes naming commits not applied yet (unsigned bodies are never trusted, so this is also what
+  // an insecure listener gets): the first within the interval is coalesced into one pass at its end.
+  repo.write('schedules/nightly.yaml', planYaml('nightly', 10));
+  const third = repo.commit('nightly: 10');
+  const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => push(third, `burst${i}`)));
+  assert.ok(
+    burst.every((r) => r.status === 202 && /^(accepted\n|accepted: coalesced into one pass within \d+ s\n)$/.test(r.body)),
+    JSON.stringify(burst.slice(0, 3)),
+  );
+  assert.ok(burst.filter((r) => r.body === 'accepted\n').length <= 1, 'at most one delivery starts a pass at once');
+  await t.until((s) => s.state?.lastAppliedRevision === third, 15_000);
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const burstPasses = (await passes()) - afterSecond;
+  assert.ok(burstPasses >= 1 && burstPasses <= 2, `20 deliveries caused ${burstPasses} passes`);
+  assert.equal(await t.trus('nightly'), 10);
+
+  const metrics = await (await t.http('/metrics')).text();
+  assert.match(metrics, /capsched_webhook_deliveries_total\{outcome="same-commit"\} 13/);
+});
