@@ -289,7 +289,7 @@ function open(s: EngineState, w: WindowAsk, nowMs: number, out: EngineCommand[])
   if (w.rejoin === true) {
     // The coordinator lost this window (terminated, reset, replaced): it may have lost others. Keep what the namespace has meanwhile.
     s.holdUntilMs = Math.max(s.holdUntilMs ?? 0, nowMs + (s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS));
-    s.holdTrus = s.observed === undefined ? s.holdTrus : Math.max(s.holdTrus ?? 0, s.observed.mode === 'provisioned' ? (s.observed.trus ?? 0) : 0);
+    s.holdTrus = s.observed === undefined ? s.holdTrus : Math.max(s.holdTrus ?? 0, heldByNamespace(s.observed));
     s.needsVerify = true;
     if (s.closed.includes(w.windowId) || (ask.endMs !== undefined && ask.endMs <= nowMs)) {
       s.releases.push({ window: addr(w), endMs: ask.endMs, dueMs: nowMs, reason: 'ended', rejoined: true });
@@ -482,6 +482,12 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
   fail(s, step.target, [`${what} ${r.outcome === 'failed' ? 'failed' : 'did not complete'}: ${r.error}`], nowMs, out, false);
 }
 
+/** What a namespace holds as read: its TRUs, or more if a request still in progress asks more (a lost run's raise under way). */
+function heldByNamespace(o: EngineState['observed']): number {
+  if (o === undefined) return 0;
+  return Math.max(o.mode === 'provisioned' ? (o.trus ?? 0) : 0, o.pendingTrus ?? 0);
+}
+
 function verified(s: EngineState, r: Extract<EngineEvent, { kind: 'verified' }>['result'], nowMs: number, out: EngineCommand[]): void {
   const step = s.inFlight;
   if (step === undefined || step.kind !== 'verify') return;
@@ -493,11 +499,11 @@ function verified(s: EngineState, r: Extract<EngineEvent, { kind: 'verified' }>[
     else s.observed = step.target.mode === 'onDemand' ? { mode: 'onDemand' } : { mode: 'provisioned', trus: step.target.trus };
     s.lastDryRun ||= r.dryRun;
     s.needsVerify = false;
-    if (step.purpose === 'read') s.holdTrus = s.observed.mode === 'provisioned' ? (s.observed.trus ?? 0) : 0;
+    if (step.purpose === 'read') s.holdTrus = heldByNamespace(s.observed);
     return;
   }
   if (r.outcome === 'mismatch' && r.observed !== undefined) s.observed = r.observed;
-  if (step.purpose === 'read' && r.outcome !== 'error') s.holdTrus = s.observed?.mode === 'provisioned' ? (s.observed.trus ?? 0) : 0;
+  if (step.purpose === 'read' && r.outcome !== 'error') s.holdTrus = heldByNamespace(s.observed);
   if (r.outcome === 'error' && r.refused === true) {
     // The namespace refuses to be read (unknown to Cloud Ops, no key or role for it): there is nothing to hold, and a release
     // of a run that changed nothing is settled; a change is still tried (its refusal says the rest).

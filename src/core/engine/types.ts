@@ -115,7 +115,14 @@ export interface EngineState {
   /** What the namespace was last verified at (undefined: not known). */
   confirmed?: CapacityTarget | undefined;
   /** Last capacity the API reported (verified or not). */
-  observed?: { mode: 'onDemand' | 'provisioned' | 'unknown'; trus?: number | undefined } | undefined;
+  observed?:
+    | {
+        mode: 'onDemand' | 'provisioned' | 'unknown';
+        trus?: number | undefined;
+        /** A capacity request still in progress, and the TRUs it asks (it may be someone's raise under way). */
+        pendingTrus?: number | undefined;
+      }
+    | undefined;
   /** A change the shell must verify (by then) before anything is reported or decided on top of it. */
   verifyDue?: { target: CapacityTarget; atMs: number; changed: boolean } | undefined;
   /** A verification is owed (a release or a rejoin): the next settled state is re-read first. */

@@ -92,7 +92,7 @@ export interface VerifyCapacityRequest {
 export interface VerifyCapacityResult {
   ok: boolean;
   reason?: string;
-  observed?: { mode: string; trus?: number; requestState?: string };
+  observed?: { mode: string; trus?: number; requestState?: string; requestTrus?: number };
   dryRun: boolean;
 }
 
@@ -320,7 +320,13 @@ export function createActivities(deps: ActivityDeps) {
           : stillChanging
             ? `the latest capacity request is still in progress after waiting ${waited} for it to complete (${check.reason})`
             : check.reason;
-        const summary = { mode: observed.mode, trus: observed.currentTrus, requestState: observed.latestRequest?.state };
+        const asked = observed.latestRequest?.target;
+        const summary = {
+          mode: observed.mode,
+          trus: observed.currentTrus,
+          requestState: observed.latestRequest?.state,
+          ...(asked?.mode === 'provisioned' ? { requestTrus: asked.trus } : {}),
+        };
         metrics?.verification(check.ok ? 'ok' : 'mismatch');
         if (check.ok) log.info({ ...fields, observed: summary, reads, waitedMs: Date.now() - started }, 'capacity verified');
         else log.warn({ ...fields, observed: summary, reason, reads, waitedMs: Date.now() - started }, 'capacity verification failed');

@@ -89,18 +89,9 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         track(
           verifyCapacity({ namespace: input.namespace, expected: c.target, ...dryRun }).then(
             (v) => {
-              const observed =
-                v.observed === undefined
-                  ? undefined
-                  : {
-                      mode:
-                        v.observed.mode === 'provisioned'
-                          ? ('provisioned' as const)
-                          : v.observed.mode === 'onDemand'
-                            ? ('onDemand' as const)
-                            : ('unknown' as const),
-                      trus: v.observed.trus,
-                    };
+              const o = v.observed;
+              const mode = o?.mode === 'provisioned' ? ('provisioned' as const) : o?.mode === 'onDemand' ? ('onDemand' as const) : ('unknown' as const);
+              const observed = o === undefined ? undefined : { mode, trus: o.trus, ...(o.requestState === 'inProgress' ? { pendingTrus: o.requestTrus } : {}) };
               inbox.push({
                 kind: 'verified',
                 result: v.ok ? { outcome: 'ok', dryRun: v.dryRun, observed } : { outcome: 'mismatch', reason: v.reason ?? 'mismatch', observed },

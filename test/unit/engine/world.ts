@@ -361,9 +361,12 @@ export class World {
         const cloud = this.cloud();
         const v = verifyCapacity(cloud, target);
         if (v.ok) this.verifiedLog.push(this.now);
+        const pending =
+          cloud.latestRequest?.state === 'inProgress' && cloud.latestRequest.target?.mode === 'provisioned' ? cloud.latestRequest.target.trus : undefined;
         const observed = {
           mode: cloud.mode === 'provisioned' ? ('provisioned' as const) : ('onDemand' as const),
           ...(cloud.currentTrus !== undefined ? { trus: cloud.currentTrus } : {}),
+          ...(pending !== undefined ? { pendingTrus: pending } : {}),
         };
         this.step({ kind: 'verified', result: v.ok ? { outcome: 'ok', dryRun: false, observed } : { outcome: 'mismatch', reason: v.reason, observed } });
       });
