@@ -18,7 +18,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { CapschedError } from '../core/errors.js';
-import type { Alert, Notifier, PlanSource, ScheduleStore } from '../core/ports.js';
+import type { Alert, LiveStore, Notifier, PlanSource, ScheduleStore } from '../core/ports.js';
 import type { ReconcilerActivities } from '../core/reconciler-contract.js';
 import { runPass, type PassDeps } from './pass.js';
 
@@ -142,7 +142,29 @@ export function createReconcilerActivities(deps: PassDeps, options: ReconcilerAc
             await deps.notifier.notify(alert);
           }),
       };
-      return await runPass({ ...deps, store, source, notifier }, previous);
+      // The live step is fenced like the schedule writes (issue #20 defect 4): a superseded pass starts, raises, extends or
+      // releases no window from its older commit; its reads heartbeat.
+      const live: LiveStore | undefined =
+        deps.live === undefined
+          ? undefined
+          : (() => {
+              const l = deps.live;
+              return {
+                coordinatorNamespaces: () => progress(() => l.coordinatorNamespaces()),
+                readNamespace: (namespace: string) => progress(() => l.readNamespace(namespace)),
+                existingRuns: (ids: readonly string[]) => progress(() => l.existingRuns(ids)),
+                ...(l.runningRuns === undefined ? {} : { runningRuns: () => progress(() => (l.runningRuns as NonNullable<LiveStore['runningRuns']>).call(l)) }),
+                setWindowTrus: (namespace, windowId, trus, commit, steps) =>
+                  progress(async () => (await fence(`set ${trus} TRUs on ${windowId}`), l.setWindowTrus(namespace, windowId, trus, commit, steps))),
+                setWindowEnd: (workflowId, runId, endMs) =>
+                  progress(async () => (await fence(`move the end of ${workflowId}`), l.setWindowEnd(workflowId, runId, endMs))),
+                releaseWindow: (namespace, windowId) => progress(async () => (await fence(`release ${windowId}`), l.releaseWindow(namespace, windowId))),
+                cancelWindow: (workflowId, runId, reason) =>
+                  progress(async () => (await fence(`cancel ${workflowId}`), l.cancelWindow(workflowId, runId, reason))),
+                startWindow: (request) => progress(async () => (await fence(`start ${request.workflowId}`), l.startWindow(request))),
+              } satisfies LiveStore;
+            })();
+      return await runPass({ ...deps, store, source, notifier, ...(live === undefined ? {} : { live }) }, previous);
     },
   };
 }
