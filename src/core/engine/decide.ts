@@ -323,6 +323,12 @@ function close(s: EngineState, windowId: string, reason: 'cancelled' | 'ended', 
   if (s.releases.some((r) => r.window.windowId === windowId)) return; // still releasing: reported when verified
   const held = s.windows.find((w) => w.windowId === windowId);
   const base = s.baselines.find((b) => b.window?.windowId === windowId);
+  if (held !== undefined && held.refusedAll === true) {
+    // Its raise was refused (nothing was asked for it) and the window ended its run: nothing to release or report.
+    s.windows = s.windows.filter((w) => w !== held);
+    remember(s, windowId);
+    return;
+  }
   if (held !== undefined) {
     s.windows = s.windows.filter((w) => w !== held);
     if (!held.raiseReported) {
