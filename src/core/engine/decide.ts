@@ -34,6 +34,7 @@ export const LATE_RELEASE_MS = 10_000;
 export const DRIFT_REALERT_MS = 24 * 3_600_000;
 /** A coordinator that lost its windows keeps what the namespace has this long by default (the windows' check interval and a minute). */
 export const DEFAULT_REJOIN_HOLD_MS = 11 * 60_000;
+
 /** Recently closed window ids remembered (a late duplicate open is refused). */
 const CLOSED_MEMORY = 200;
 /** Key of the baseline of a permanent change that names no plan (the newest such change replaces the previous one). */
@@ -113,7 +114,7 @@ export function desiredTarget(s: EngineState, nowMs: number): CapacityTarget {
   const wanted = effectiveTarget(asks);
   // A coordinator that lost its windows never lowers what the namespace has until they had time to re-join.
   // It holds what the namespace had when it found out (holdTrus), not what it set itself since.
-  if (s.holdUntilMs !== undefined && nowMs < s.holdUntilMs && s.holdTrus !== undefined && s.holdTrus > 0) {
+  if (s.holdUntilMs !== undefined && s.holdTrus !== undefined && s.holdTrus > 0) {
     if (wanted.mode === 'onDemand' || wanted.trus < s.holdTrus) return { mode: 'provisioned', trus: s.holdTrus };
   }
   return wanted;
@@ -216,6 +217,7 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
       return;
     }
     case 'baselines': {
+      s.passSeen = true;
       const plans = e.plans;
       for (const b of s.baselines) {
         if (b.plan in plans || b.plan === UNNAMED_BASELINE || b.window === undefined || b.raiseReported === true) continue;
@@ -568,7 +570,9 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
       close(s, w.windowId, 'ended', nowMs, out);
       cutVerifyDelay(s, nowMs);
     }
-  if (s.holdUntilMs !== undefined && nowMs >= s.holdUntilMs) {
+  // The hold ends once the windows had time to re-join and the pass told this run the plans' baselines; with no pass heard
+  // (no daemon: `capsched change` alone), twice as long.
+  if (s.holdUntilMs !== undefined && nowMs >= s.holdUntilMs + (s.passSeen === true ? 0 : (s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS))) {
     s.holdUntilMs = undefined;
     s.holdTrus = undefined;
   }
@@ -581,7 +585,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
       if (at !== undefined && (w.endMs === undefined || at < w.endMs)) wake.push(at);
     }
   }
-  if (s.holdUntilMs !== undefined) wake.push(s.holdUntilMs);
+  if (s.holdUntilMs !== undefined) wake.push(s.holdUntilMs + (s.passSeen === true ? 0 : (s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS)));
   const waitFor = (extra: number[] = []): void => {
     const all = [...wake, ...extra].filter((t) => t > nowMs);
     if (all.length > 0) out.push({ kind: 'wait', untilMs: Math.min(...all) });

@@ -137,6 +137,8 @@ export interface EngineState {
   holdUntilMs?: number | undefined;
   /** What the namespace had when the coordinator found out it may have lost windows (read first when unknown). */
   holdTrus?: number | undefined;
+  /** A pass told this run the plans' baselines (a daemon runs). */
+  passSeen?: boolean | undefined;
   /** Spans of recent changes (why a release began late). */
   recent: Array<{ startMs: number; endMs: number; what: string }>;
   /** The last change was made in dry-run (reports say so). */

@@ -384,6 +384,8 @@ export function createActivities(deps: ActivityDeps) {
               namespace: req.namespace,
               dryRun: settings.dryRun,
               reverifyIntervalMs: settings.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS,
+              // A coordinator that lost its windows keeps the namespace's capacity until they re-join: their check interval and a minute.
+              rejoinHoldMs: (settings.coordinatorCheckMs ?? DEFAULT_COORDINATOR_CHECK_MS) + 60_000,
               reverifySelfHeal: settings.reverifySelfHeal ?? true,
             },
           ],

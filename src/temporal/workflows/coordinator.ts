@@ -42,6 +42,8 @@ export interface CoordinatorInput {
   reverifyIntervalMs?: number;
   /** Restore the capacity after an out-of-band change (default) or only alert (false). */
   reverifySelfHeal?: boolean;
+  /** How long a coordinator that lost its windows keeps the namespace's capacity (the windows' check interval and a minute). */
+  rejoinHoldMs?: number;
 }
 
 export interface CoordinatorSummary {
@@ -179,7 +181,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     kind: 'start',
     opPrefix: `${info.workflowId}:${info.runId}`,
     dryRun: input.dryRun,
-    settings: { reverifyIntervalMs: input.reverifyIntervalMs, selfHeal: input.reverifySelfHeal },
+    settings: { reverifyIntervalMs: input.reverifyIntervalMs, selfHeal: input.reverifySelfHeal, rejoinHoldMs: input.rejoinHoldMs },
   });
   try {
     return await loop();

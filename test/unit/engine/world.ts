@@ -475,7 +475,7 @@ export class World {
         const commit = this.scenario.baselinePasses.filter((p) => p.atMs <= at).length;
         const plans = this.permanentTruth(at);
         if (commit === pushedCommit && pushedTo === this.instance && this.engine !== undefined) return;
-        if (commit === 0 && Object.keys(plans).length === 0) return;
+        if (commit === 0 && Object.keys(plans).length === 0 && this.engine === undefined) return;
         if (this.engine === undefined && Object.keys(plans).length === 0) return;
         const pushedCommitBefore = pushedCommit;
         pushedCommit = commit;
