@@ -523,7 +523,7 @@ export class World {
     if (got?.release !== undefined || (w.endMs === undefined && got?.raise !== undefined)) return;
     if (w.endMs === undefined && got?.raise !== undefined) return;
     // A window told its raise was refused ends its run (the shell's rule); one told "retrying" waits for its release.
-    if (got?.raise !== undefined && !got.raise.applied && got.raise.retrying !== true) return;
+    if (got?.raise !== undefined && !got.raise.applied && got.raise.retrying !== true && this.truth.get(w.id)?.cancelled !== true) return;
     const knows = this.engine === undefined ? [] : (engineStatus(this.engine, this.now).knows ?? []);
     if (knows.includes(`win-${w.id}/run`)) return;
     this.at(this.workerAt(this.now), () => {
@@ -549,7 +549,7 @@ export class World {
       if (announcedOnly && !this.announced.has(id)) continue;
       // A window told its raise was refused ended its run: it asks nothing more (a pass starts a new one if the plan still wants it).
       const raise = this.reports.get(`win-${id}/run`)?.raise;
-      if (raise !== undefined && !raise.applied && raise.retrying !== true) continue;
+      if (raise !== undefined && !raise.applied && raise.retrying !== true && truth.cancelled !== true) continue;
       // "Never lowered below" is judged on what capsched was told; "reaches within the bound" on the truth.
       const told = announcedOnly ? this.told.get(id) : undefined;
       const t =
