@@ -109,6 +109,14 @@ function askOf(w: HeldAsk, nowMs: number): number {
 }
 
 /** The capacity every held window and baseline asks for together. */
+/** What the windows and baselines ask, without a lost coordinator's hold. */
+function asksTarget(s: EngineState, nowMs: number): CapacityTarget {
+  return effectiveTarget([
+    ...s.windows.map((w) => ({ windowId: w.windowId, trus: askOf(w, nowMs) })),
+    ...s.baselines.map((b) => ({ windowId: b.plan, trus: b.trus })),
+  ]);
+}
+
 export function desiredTarget(s: EngineState, nowMs: number): CapacityTarget {
   const asks = [...s.windows.map((w) => ({ windowId: w.windowId, trus: askOf(w, nowMs) })), ...s.baselines.map((b) => ({ windowId: b.plan, trus: b.trus }))];
   const wanted = effectiveTarget(asks);
@@ -697,8 +705,12 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
     b.raiseReported = true;
     report(s, out, b.window, { step: 'raise', applied: true, verified: true, changed, target, errors: [] }, nowMs);
   }
-  for (const r of s.releases.splice(0))
-    report(s, out, r.window, { step: 'release', applied: true, verified: true, changed, target, errors: [], ...late(s, r) }, nowMs);
+  // A release is final only when nothing holds more than the asks: a lost coordinator's hold is no window's, and a window told
+  // "released" would not re-announce itself if this run lost its state again.
+  const holding = !sameTarget(target, asksTarget(s, nowMs));
+  if (!holding)
+    for (const r of s.releases.splice(0))
+      report(s, out, r.window, { step: 'release', applied: true, verified: true, changed, target, errors: [], ...late(s, r) }, nowMs);
   s.lastChanged = false;
   if (s.cancelling) {
     alert(
@@ -713,7 +725,7 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
     out.push({ kind: 'complete' });
     return;
   }
-  if (s.windows.length === 0 && s.baselines.length === 0 && target.mode === 'onDemand') {
+  if (s.windows.length === 0 && s.baselines.length === 0 && s.releases.length === 0 && target.mode === 'onDemand') {
     s.done = true;
     out.push({ kind: 'complete' });
     return;
