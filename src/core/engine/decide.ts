@@ -48,12 +48,12 @@ export function retryDelayMs(kind: Trouble['kind'], attempt: number): number {
 }
 
 /** The grace of an ended window: its verify delay, capped (0 for a window whose end came from a cancellation). */
-export function graceMs(_w: { verifyDelayMs: number }): number {
-  return RELEASE_GRACE_MS;
+export function graceMs(w: { verifyDelayMs: number }): number {
+  return Math.min(Math.max(0, w.verifyDelayMs), RELEASE_GRACE_MS);
 }
 /**
- * How long an ended window is held for a window starting at that instant (its join takes seconds): 30 s, not the old blind
- * 2 minutes. A release requested at 02:00 or 02:00:30 bills the 02:00 hour either way (docs/billing.md); the difference is
+ * How long an ended window is held for a window starting at that instant (its join takes seconds): its verify delay, at most
+ * 30 s — not the old blind 2 minutes. A release requested at 02:00 or 02:00:30 bills the 02:00 hour either way (docs/billing.md); the difference is
  * a dip for back-to-back windows.
  */
 export const RELEASE_GRACE_MS = 30_000;
@@ -447,7 +447,10 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
     return;
   }
   const refusedTrus = step.target.mode === 'provisioned' ? step.target.trus : undefined;
-  if (r.outcome === 'refused' && refusedTrus !== undefined) {
+  // An operation that ended FAILED (capacity unavailable, rejected) refuses a window's first raise like a refusal does; a
+  // later step of a running window is retried (its value was accepted before).
+  const firstRaise = s.windows.some((w) => !w.raiseReported && askOf(w, nowMs) === refusedTrus);
+  if ((r.outcome === 'refused' || (r.outcome === 'failed' && firstRaise)) && refusedTrus !== undefined) {
     // The API refused this value before accepting it: the windows asking exactly it ask nothing until their TRUs change.
     const error = `set ${refusedTrus} TRUs failed: ${r.error}`;
     for (const w of s.windows) {
@@ -490,7 +493,20 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
         `${error}; the plan's baseline is dropped until the plan changes.`,
         `baseline-refused:${operationId}`,
       );
-    // Where the namespace really is (an earlier attempt may have been accepted) is read, never assumed.
+    // Where the namespace really is (an earlier attempt may have been accepted) is read, never assumed — unless nothing of
+    // this run can have changed it since it was read.
+    if (s.mayHaveChanged !== true) {
+      // Nothing of this run can have changed the namespace: there is nothing of capsched's to undo or re-read (and what it
+      // did not create it never touches). It stands as last read, or as capsched found it.
+      const o = s.observed;
+      const known = o !== undefined && o.mode !== 'unknown' && o.pendingTrus === undefined;
+      const want = desiredTarget(s, nowMs);
+      if (known || want.mode === 'onDemand') {
+        s.confirmed = known ? (o.mode === 'provisioned' && o.trus !== undefined ? { mode: 'provisioned', trus: o.trus } : { mode: 'onDemand' }) : want;
+        s.needsVerify = false;
+        return;
+      }
+    }
     s.confirmed = undefined;
     s.needsVerify = true;
     return;
@@ -573,8 +589,11 @@ function drifted(s: EngineState, target: CapacityTarget, reason: string, nowMs: 
 
 function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
   // Windows whose end (and grace) has come are released.
+  // A window whose raise is under way (a change or its verification in flight) is closed once it settles, so its raise is
+  // reported for what it did, then released.
+  const raising = s.inFlight !== undefined || s.verifyDue !== undefined;
   for (const w of [...s.windows])
-    if (w.endMs !== undefined && nowMs >= w.endMs + graceMs(w)) {
+    if (w.endMs !== undefined && nowMs >= w.endMs + graceMs(w) && !(raising && w.raiseStarted === true && !w.raiseReported)) {
       close(s, w.windowId, 'ended', nowMs, out);
       cutVerifyDelay(s, nowMs);
     }
@@ -634,6 +653,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
       const operationId = `${s.opPrefix}:${s.seq}`;
       const delays = [...s.windows.map((w) => w.verifyDelayMs), ...s.releases.map((r) => r.verifyDelayMs ?? 0)];
       s.inFlight = { kind: 'apply', target: desired, operationId, sinceMs: nowMs, verifyDelayMs: Math.min(MAX_VERIFY_DELAY_MS, Math.max(0, ...delays)) };
+      for (const w of s.windows) if (askOf(w, nowMs) > 0) w.raiseStarted = true;
       out.push({ kind: 'apply', target: desired, operationId, dryRun: s.dryRun });
     }
     waitFor();

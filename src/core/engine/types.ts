@@ -40,6 +40,8 @@ export interface HeldAsk extends WindowAsk {
   refused?: string | undefined;
   /** The value refused. */
   refusedTrus?: number | undefined;
+  /** A change for its ask was started (its end waits for that change to settle before the window is closed). */
+  raiseStarted?: boolean | undefined;
   /** Its raise was reported refused (the window ended its run): it asks nothing until its end. */
   refusedAll?: boolean | undefined;
 }

@@ -133,7 +133,8 @@ test('401 (API key revoked or wrong): terminal at once, critical alert saying so
   assert.equal(result.initialChangeSuccess, false);
   assert.match(result.errors.join('\n'), /invalid or expired/);
   assert.deepEqual(history(stack.sim, ns), []);
-  assert.equal(stack.sim.requestLog().filter((r) => r.namespace === ns).length, 1, 'one GetNamespace, refused, not retried');
+  // The coordinator's first read (it may have lost windows) and the raise's read-modify-write, both refused; nothing retried.
+  assert.equal(stack.sim.requestLog().filter((r) => r.namespace === ns).length, 2, 'one read and one refused change, not retried');
   const [message] = await stack.sink.waitForMessages(1, 5_000);
   assert.match(message?.raw ?? '', /CRITICAL: Capacity change failed/);
   assert.match(message?.raw ?? '', /invalid or expired/);
@@ -151,7 +152,7 @@ test('403 (the key lacks Namespace Admin on the namespace): terminal, one critic
   assert.equal(result.initialChangeSuccess, false);
   assert.match(result.errors.join('\n'), /lacks permission/);
   assert.deepEqual(history(stack.sim, ns), []);
-  assert.equal(stack.sim.requestLog().filter((r) => r.namespace === ns).length, 1, 'refused once, not retried');
+  assert.equal(stack.sim.requestLog().filter((r) => r.namespace === ns).length, 2, 'one read and one refused change, not retried');
   const [message] = await stack.sink.waitForMessages(1, 5_000);
   assert.match(message?.raw ?? '', /CRITICAL: Capacity change failed/);
   assert.match(message?.raw ?? '', /Namespace Admin/);

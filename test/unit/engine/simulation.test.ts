@@ -23,7 +23,8 @@ const windowArb: fc.Arbitrary<Omit<WindowSpec, 'id'>> = fc
       nil: undefined,
     }),
     plan: fc.constantFrom('A', 'B', 'C'),
-    verifyDelayMs: fc.constantFrom(0, 30_000, 120_000),
+    // The product's verify delays (2 min default; a 30 s hold across an end needs a verify delay of at least that).
+    verifyDelayMs: fc.constantFrom(30_000, 120_000),
     cancelMin: fc.option(fc.integer({ min: 0, max: 240 }), { freq: 6, nil: undefined }),
     moveEnd: fc.option(fc.record({ atMin: fc.integer({ min: 0, max: 240 }), toMin: fc.integer({ min: 0, max: 300 }) }), { freq: 4, nil: undefined }),
     setTrus: fc.option(fc.record({ atMin: fc.integer({ min: 0, max: 240 }), trus: fc.constantFrom(...TRUS) }), { freq: 5, nil: undefined }),
