@@ -113,12 +113,15 @@ function askOf(w: HeldAsk, nowMs: number): number {
 function asksTarget(s: EngineState, nowMs: number): CapacityTarget {
   return effectiveTarget([
     ...s.windows.map((w) => ({ windowId: w.windowId, trus: askOf(w, nowMs) })),
-    ...s.baselines.map((b) => ({ windowId: b.plan, trus: b.trus })),
+    ...s.baselines.map((b) => ({ windowId: b.plan, trus: b.refused === true ? 0 : b.trus })),
   ]);
 }
 
 export function desiredTarget(s: EngineState, nowMs: number): CapacityTarget {
-  const asks = [...s.windows.map((w) => ({ windowId: w.windowId, trus: askOf(w, nowMs) })), ...s.baselines.map((b) => ({ windowId: b.plan, trus: b.trus }))];
+  const asks = [
+    ...s.windows.map((w) => ({ windowId: w.windowId, trus: askOf(w, nowMs) })),
+    ...s.baselines.map((b) => ({ windowId: b.plan, trus: b.refused === true ? 0 : b.trus })),
+  ];
   const wanted = effectiveTarget(asks);
   // A coordinator that lost its windows never lowers what the namespace has until they had time to re-join.
   // It holds what the namespace had when it found out (holdTrus), not what it set itself since.
@@ -249,8 +252,11 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
       for (const [plan, trus] of Object.entries(plans)) {
         if (!Number.isFinite(trus) || trus <= 0) continue;
         const b = s.baselines.find((x) => x.plan === plan);
-        if (b !== undefined) b.trus = trus;
-        else s.baselines.push({ plan, trus });
+        if (b === undefined) s.baselines.push({ plan, trus });
+        else if (b.trus !== trus) {
+          b.trus = trus;
+          b.refused = undefined;
+        }
       }
       s.needsVerify = true;
       return;
@@ -341,6 +347,20 @@ function close(s: EngineState, windowId: string, reason: 'cancelled' | 'ended', 
   }
   if (held !== undefined) {
     s.windows = s.windows.filter((w) => w !== held);
+    const ask = askOf(held, Math.min(nowMs, (held.endMs ?? nowMs) - 1));
+    if (
+      !held.raiseReported &&
+      held.raiseStarted === true &&
+      s.inFlight === undefined &&
+      s.verifyDue === undefined &&
+      s.confirmed !== undefined &&
+      s.confirmed.mode === 'provisioned' &&
+      s.confirmed.trus >= ask
+    ) {
+      // Its raise was made and just verified as its end came (a worker was down meanwhile): say so before the release.
+      held.raiseReported = true;
+      report(s, out, held, { step: 'raise', applied: true, verified: true, changed: true, target: s.confirmed, errors: [] }, nowMs);
+    }
     if (!held.raiseReported) {
       // Its end (or cancellation) came before its raise was settled (another step held the namespace): it was not raised for nothing.
       held.raiseReported = true;
@@ -471,8 +491,11 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
         );
       }
     }
-    const base = s.baselines.filter((b) => b.trus === refusedTrus);
+    // A plan's baseline is refused only for a value the API refuses (not offered, invalid); a FAILED operation is retried for it.
+    const base = r.outcome === 'refused' ? s.baselines.filter((b) => b.trus === refusedTrus && b.refused !== true) : [];
     for (const b of base) {
+      b.refused = true;
+      b.raiseReported = true;
       if (b.window !== undefined && b.raiseReported !== true) {
         report(
           s,
@@ -483,14 +506,17 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
         );
       }
     }
-    s.baselines = s.baselines.filter((b) => !base.includes(b));
+    // A refused baseline stays (asking nothing) so the next pass does not ask the same value again: it is tried again only
+    // when its plan asks another value.
+    s.baselines = s.baselines.filter((b) => !(b.refused === true && b.plan === UNNAMED_BASELINE)); // no plan will ask again
+    if (s.trouble?.kind === 'raise' && sameTarget(s.trouble.target, step.target)) s.trouble = undefined; // concluded: refused
     if (base.length > 0)
       alert(
         s,
         out,
         'critical',
         'Permanent capacity change refused',
-        `${error}; the plan's baseline is dropped until the plan changes.`,
+        `${error}; the plan's baseline asks nothing until the plan changes.`,
         `baseline-refused:${operationId}`,
       );
     // Where the namespace really is (an earlier attempt may have been accepted) is read, never assumed — unless nothing of
@@ -686,7 +712,10 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
     const t = s.trouble;
     s.trouble = undefined;
     // The recovery answers the alert that went out (its key), whatever the target became since.
-    if (t.alerted && t.alertedKey !== undefined) {
+    // A raise that never got there before its window ended did not recover: the window's release report says what happened.
+    const moot =
+      t.kind === 'raise' && !sameTarget(t.target, target) && (target.mode === 'onDemand' || (t.target.mode === 'provisioned' && target.trus < t.target.trus));
+    if (t.alerted && t.alertedKey !== undefined && !moot) {
       const kind = t.alertedKey.split('-failing:')[0] ?? t.kind;
       alert(
         s,

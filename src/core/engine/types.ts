@@ -53,6 +53,8 @@ export interface Baseline {
   /** The window that announced it, if any (it gets its raise report). */
   window?: WindowAddress | undefined;
   raiseReported?: boolean | undefined;
+  /** The API refused its value: it asks nothing until its plan asks another. */
+  refused?: boolean | undefined;
 }
 
 /** A window that has ended or was cancelled, waiting for its release to be verified before it is told. */

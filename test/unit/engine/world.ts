@@ -105,7 +105,7 @@ export class World {
   readonly opTargets = new Map<string, string>();
   readonly resets: number[] = [];
   readonly verifiedLog: number[] = [];
-  readonly reportLog: Array<{ atMs: number; step: 'raise' | 'release'; verified: boolean }> = [];
+  readonly reportLog: Array<{ atMs: number; step: 'raise' | 'release'; verified: boolean; refused: boolean }> = [];
   readonly applies: Array<{ atMs: number; target: CapacityTarget; dryRun: boolean | undefined; operationId: string }> = [];
   now = 0;
   completedAt: number | undefined;
@@ -266,7 +266,7 @@ export class World {
         return;
       case 'report': {
         const r = c.report;
-        this.reportLog.push({ atMs: this.now, step: r.step, verified: r.verified });
+        this.reportLog.push({ atMs: this.now, step: r.step, verified: r.verified, refused: !r.applied && r.retrying !== true });
         const got = this.reports.get(c.to.windowId) ?? {};
         if (r.step === 'raise') got.raise ??= r;
         else got.release ??= r;
@@ -670,7 +670,13 @@ export class World {
       if (m === null) continue;
       // Recovered: the coordinator says so, or (after it lost its state) a window's verified report does — the window alerts it.
       const step = m[1] === 'raise' ? 'raise' : 'release';
-      const reported = this.reportLog.some((r) => r.atMs >= a.atMs && r.step === step && r.verified);
+      // (A raise whose window ended first is closed by the verified release.)
+      const reported =
+        this.reportLog.some((r) => r.atMs >= a.atMs && (r.step === step || m[1] === 'raise') && r.verified) ||
+        // A raise concluded by a refusal (the window or plan is told, and alerted) is no longer failing.
+        (m[1] === 'raise' &&
+          (this.reportLog.some((r) => r.atMs >= a.atMs && r.step === 'raise' && r.refused) ||
+            this.alerts.some((b) => b.atMs >= a.atMs && b.title === 'Permanent capacity change refused')));
       // A coordinator that lost its state (reset) cannot remember what it alerted: a later run verifying the namespace closes it.
       const lostThenVerified = this.resets.some((r) => r >= a.atMs) && this.verifiedLog.some((v) => v >= a.atMs);
       if (lostThenVerified) continue;
