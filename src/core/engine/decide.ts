@@ -495,8 +495,9 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
     const base = r.outcome === 'refused' ? s.baselines.filter((b) => b.trus === refusedTrus && b.refused !== true) : [];
     for (const b of base) {
       b.refused = true;
+      const untold = b.raiseReported !== true;
       b.raiseReported = true;
-      if (b.window !== undefined && b.raiseReported !== true) {
+      if (b.window !== undefined && untold) {
         report(
           s,
           out,
