@@ -25,7 +25,7 @@ import { connectTemporal, readTemporalSettings, type TemporalConnection, type Te
 import { parseDuration } from '../core/capacity/duration.js';
 import { planSteps } from '../core/capacity/steps.js';
 import { doctorExitCode, doctorReport, formatDoctorJson, formatDoctorText, type DoctorCheck } from '../core/doctor/checks.js';
-import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
+import { CapschedError, ExitCode, grpcCodeOf, isCapschedError } from '../core/errors.js';
 import { validateAndLoadPlans } from '../core/plan/validate.js';
 import type { LoadedPlan } from '../core/plan/load.js';
 import { reconcilerTaskQueue, reconcilerWorkflowId, STATE_QUERY, type ReconcilerState } from '../core/reconciler-contract.js';
@@ -122,14 +122,6 @@ function parse(argv: string[], io: CliIO): Parsed | 'help' {
     },
     logFormat: parseLogFormat(values['log-format'], io.env),
   };
-}
-
-function grpcCodeOf(err: unknown): number | undefined {
-  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-  }
-  return undefined;
 }
 
 /** The innermost useful text of an error, scrubbed. */

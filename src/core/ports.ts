@@ -67,13 +67,14 @@ export interface CloudOps {
 
 // ---------- Metrics (counted where the event happens: the capacity worker's activities) ----------
 
-export type CapacityChangeResult = 'applied' | 'noop' | 'dry-run' | 'failed' | 'refused';
+/** How one capacity change went, as counted (the window workflow's own result is CapacityChangeResult, core/workflow-contract.ts). */
+export type CapacityChangeOutcome = 'applied' | 'noop' | 'dry-run' | 'failed' | 'refused';
 export type VerificationResult = 'ok' | 'mismatch' | 'error' | 'dry-run';
 /** How a window's end (release) went: on time, late (the release began after the end), failed (not applied or not verified). */
 export type WindowRevertResult = 'on-time' | 'late' | 'failed';
 
 export interface CapacityMetrics {
-  capacityChange(result: CapacityChangeResult): void;
+  capacityChange(result: CapacityChangeOutcome): void;
   verification(result: VerificationResult): void;
   windowRevert(result: WindowRevertResult): void;
   /** A failed Cloud Ops call or operation, by its stable code (CLOUD_OPS_*). */

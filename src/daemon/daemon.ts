@@ -18,6 +18,7 @@ import type { CapacityMetrics, CloudOps, LiveStore, Notifier, PlanSource, Schedu
 import { loadPlans } from '../core/plan/load.js';
 import type { PresentView } from '../core/present/model.js';
 import { renderPage } from '../ui/page.js';
+import { createTemporalLiveStore } from '../adapters/schedules/index.js';
 import { AlertLog, PresentReader, type AppliedPlans } from './present.js';
 import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
@@ -182,11 +183,14 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     await options.reconcile.onResult?.(result);
   };
 
+  // The present, read through the LiveStore port: the pass's own store, or a reading one for the page.
+  const passLive = options.reconcile.live?.(client);
+  const live = passLive ?? createTemporalLiveStore({ client });
   const passDeps = {
     installation: options.installation,
     source,
     store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
-    ...(options.reconcile.live === undefined ? {} : { live: options.reconcile.live(client) }),
+    ...(passLive === undefined ? {} : { live: passLive }),
     options: options.reconcile.options,
     onResult,
     notifier,
@@ -363,7 +367,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   // ---- the page ----
   const present = new PresentReader({
-    client,
+    live,
     installation: options.installation,
     ...(options.cloudOps === undefined ? {} : { cloudOps: options.cloudOps }),
     ...(options.ui?.actionsPrice === undefined ? {} : { actionsPrice: options.ui.actionsPrice }),

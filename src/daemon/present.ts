@@ -4,9 +4,6 @@
  * namespace), the reconciler state, recent alerts, and the record of effective TRUs the daemon
  * has observed from the coordinators. The view itself is computed by core/present.
  */
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { coordinatorWorkflowId } from '../core/capacity/window.js';
 import {
   buildPresent,
   PAST_MS,
@@ -18,10 +15,9 @@ import {
   type SourceFacts,
 } from '../core/present/model.js';
 import type { LoadedPlan } from '../core/plan/load.js';
-import type { Alert, CloudOps, Notifier } from '../core/ports.js';
+import type { Alert, CloudOps, LiveStore, Notifier } from '../core/ports.js';
 import type { ReconcilerState } from '../core/reconciler-contract.js';
 import { scrub } from '../log/index.js';
-import type { CoordinatorStatus } from '../temporal/workflows/definitions.js';
 
 /** The plans of the last commit a pass applied in this process, with what the source said about it. */
 export interface AppliedPlans {
@@ -67,7 +63,8 @@ export class PresentReader {
 
   constructor(
     private readonly deps: {
-      client: Client;
+      /** The coordinators, read through the LiveStore port (one status query per namespace). */
+      live: LiveStore;
       installation: string;
       cloudOps?: CloudOps;
       /** Read besides the namespaces the plans name (a namespace no plan names yet). */
@@ -94,31 +91,17 @@ export class PresentReader {
     const live = await Promise.all(
       [...known].sort().map(async (namespace): Promise<LiveNamespace> => {
         const [coordinator, capacity] = await Promise.allSettled([
-          this.deps.client.workflow.getHandle(coordinatorWorkflowId(namespace)).query<CoordinatorStatus>('status'),
+          this.deps.live.readNamespace(namespace),
           this.deps.cloudOps === undefined ? Promise.reject(new Error('no Cloud Ops client in this process')) : this.deps.cloudOps.getCapacity(namespace),
         ]);
         const out: LiveNamespace = { namespace, windows: [] };
-        if (coordinator.status === 'fulfilled') {
-          out.effective = coordinator.value.effective;
-          out.windows = coordinator.value.windows.map((w) => {
-            const slash = w.windowId.lastIndexOf('/');
-            const workflowId = slash === -1 ? w.windowId : w.windowId.slice(0, slash);
-            const runId = slash === -1 ? undefined : w.windowId.slice(slash + 1);
-            const endMs = w.endTime === undefined ? undefined : Date.parse(w.endTime);
-            return {
-              workflowId,
-              trus: w.trus,
-              ...(runId === undefined ? {} : { runId }),
-              ...(endMs === undefined || Number.isNaN(endMs) ? {} : { endMs }),
-              ...(w.plan === undefined ? {} : { plan: w.plan }),
-              ...(w.commit === undefined ? {} : { commit: w.commit }),
-              ...(w.startedLate === true ? { startedLate: true } : {}),
-            };
-          });
-        } else if (coordinator.reason instanceof WorkflowNotFoundError) {
-          // No coordinator has ever run for the namespace: nothing was raised, so on-demand as far as capsched knows.
-          out.effective = { mode: 'onDemand' };
-        } else out.coordinatorError = message(coordinator.reason);
+        if (coordinator.status === 'rejected') out.coordinatorError = message(coordinator.reason);
+        else if (coordinator.value.error !== undefined) out.coordinatorError = coordinator.value.error;
+        else {
+          // No coordinator (never ran, or finished) reads as nothing held: on-demand as far as capsched knows.
+          out.effective = coordinator.value.effectiveTrus > 0 ? { mode: 'provisioned', trus: coordinator.value.effectiveTrus } : { mode: 'onDemand' };
+          out.windows = coordinator.value.windows;
+        }
         if (capacity.status === 'fulfilled') out.capacity = capacity.value;
         else if (this.deps.cloudOps !== undefined) out.capacityError = message(capacity.reason);
         if (out.effective !== undefined) this.sample(namespace, at, out.effective.mode === 'provisioned' ? out.effective.trus : 0);
@@ -137,13 +120,9 @@ export class PresentReader {
     const known = [...new Set([...namespaces, ...(this.deps.alsoNamespaces ?? []), ...this.record.keys()])];
     await Promise.all(
       known.map(async (namespace) => {
-        try {
-          const status = await this.deps.client.workflow.getHandle(coordinatorWorkflowId(namespace)).query<CoordinatorStatus>('status');
-          this.sample(namespace, this.now(), status.effective.mode === 'provisioned' ? status.effective.trus : 0);
-        } catch (err) {
-          // Never started: nothing raised. Unreadable: no reading (a gap in the record, never a guess).
-          if (err instanceof WorkflowNotFoundError) this.sample(namespace, this.now(), 0);
-        }
+        // Unreadable: no reading (a gap in the record, never a guess).
+        const state = await this.deps.live.readNamespace(namespace).catch(() => undefined);
+        if (state !== undefined && state.error === undefined) this.sample(namespace, this.now(), state.effectiveTrus);
       }),
     );
   }
