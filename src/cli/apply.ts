@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { RECONCILE_OPTIONS, UsageError, parseReconcileFlags } from './reconcile-options.js';
 import { readGitCredentials } from '../adapters/source/index.js';
 import * as compose from '../compose.js';
-import { readTemporalSettings, connectTemporal } from '../config/temporal.js';
+import { readTemporalSettings } from '../config/temporal.js';
 import { CapschedError, ExitCode, isCapschedError } from '../core/errors.js';
 import { DEFAULT_MAX_PRUNE_SHARE } from '../core/diff/diff.js';
 import { formatChangeSetJson } from '../core/report/changeset-json.js';
@@ -227,7 +227,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
   const p = parsed;
   const logger = cliLogger(io, p.logFormat);
   const json = p.format === formatChangeSetJson;
-  let temporal: Awaited<ReturnType<typeof connectTemporal>> | undefined;
+  let temporal: Awaited<ReturnType<typeof compose.connectTemporal>> | undefined;
   try {
     const source = compose.planSource({ source: p.source, branch: p.branch, path: p.path, cwd: io.cwd, credentials: readGitCredentials(io.env), logger });
     const snapshot = await source.snapshot();
@@ -240,7 +240,7 @@ async function runReconcile(argv: string[], io: CliIO, command: 'diff' | 'apply'
     const client = async (): Promise<NonNullable<typeof temporal>['client']> => {
       try {
         if (temporal === undefined) await routeTemporalSdkLogs(logger, p.logFormat, io);
-        temporal ??= await connectTemporal(settings);
+        temporal ??= await compose.connectTemporal(settings);
       } catch (err) {
         const why = scrub(err instanceof Error ? err.message : String(err));
         throw new CapschedError(

@@ -16,7 +16,7 @@ import type { LiveStore } from '../core/ports.js';
 import * as compose from '../compose.js';
 import { ExitCode } from '../core/errors.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, type CapacityChangeInput, type CapacityChangeResult } from '../core/workflow-contract.js';
-import { connectTemporal, readTemporalSettings } from '../config/temporal.js';
+import { readTemporalSettings } from '../config/temporal.js';
 import { DEFAULT_TEMPORAL_UI_URL } from '../config/worker-settings.js';
 import { scrub } from '../log/index.js';
 import { workflowUrl } from '../temporal/activities/index.js';
@@ -317,7 +317,7 @@ export const changeCommand: Command = async (argv, io) => {
   let temporal;
   try {
     await routeTemporalSdkLogs(cliLogger(io, 'text'), 'text', io);
-    temporal = await connectTemporal(temporalSettings);
+    temporal = await compose.connectTemporal(temporalSettings);
   } catch (err) {
     io.stderr(`capsched change: cannot connect to Temporal at ${temporalSettings.address}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
     return ExitCode.invalid;

@@ -21,7 +21,7 @@ import {
 import { readGitCredentials } from '../adapters/source/index.js';
 import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
-import { connectTemporal, readTemporalSettings, type TemporalConnection, type TemporalSettings } from '../config/temporal.js';
+import { readTemporalSettings, type TemporalSettings } from '../config/temporal.js';
 import { parseDuration } from '../core/capacity/duration.js';
 import { planSteps } from '../core/capacity/steps.js';
 import { doctorExitCode, doctorReport, formatDoctorJson, formatDoctorText, type DoctorCheck } from '../core/doctor/checks.js';
@@ -245,7 +245,7 @@ function workerLine(
   };
 }
 
-async function checkTemporal(p: Parsed, settings: TemporalSettings, temporal: TemporalConnection): Promise<TemporalFacts> {
+async function checkTemporal(p: Parsed, settings: TemporalSettings, temporal: compose.TemporalConnection): Promise<TemporalFacts> {
   const checks: DoctorCheck[] = [];
   const { client } = temporal;
   const facts: TemporalFacts = { checks };
@@ -708,13 +708,13 @@ export const doctorCommand: Command = async (argv, io) => {
   }
   const checks: DoctorCheck[] = [];
   const sourcePromise = checkSource(p, io, logger);
-  let temporal: TemporalConnection | undefined;
+  let temporal: compose.TemporalConnection | undefined;
   let skewMs: number | undefined;
   let uncertaintyMs = 0;
   try {
     try {
       await routeTemporalSdkLogs(logger, p.logFormat, io);
-      temporal = await connectTemporal(settings);
+      temporal = await compose.connectTemporal(settings);
     } catch (err) {
       checks.push({
         id: 'temporal.reachable',

@@ -13,7 +13,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CloudOpsErrorCode, searchAttributesOfSpec } from '../adapters/cloud-ops/index.js';
 import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
-import { connectTemporal, readTemporalSettings, type TemporalConnection } from '../config/temporal.js';
+import { readTemporalSettings } from '../config/temporal.js';
 import { CapschedError, ExitCode, grpcCodeOf } from '../core/errors.js';
 import {
   CAPSCHED_SEARCH_ATTRIBUTES,
@@ -118,11 +118,11 @@ async function initOperator(p: Parsed, io: CliIO): Promise<number> {
     ...(p.profile === undefined ? {} : { profile: p.profile }),
   });
   const where = `Temporal namespace ${settings.namespace} at ${settings.address}`;
-  let temporal: TemporalConnection | undefined;
+  let temporal: compose.TemporalConnection | undefined;
   try {
     try {
       await routeTemporalSdkLogs(cliLogger(io, 'text'), 'text', io);
-      temporal = await connectTemporal(settings);
+      temporal = await compose.connectTemporal(settings);
     } catch (err) {
       io.stderr(
         `capsched init: cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${serverText(err)} — check --address / TEMPORAL_ADDRESS or the envconfig profile [TEMPORAL_UNAVAILABLE]\n`,

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { reconcilerWorkflowCode } from '../temporal/bundle.js';
 import type { LivePlan } from '../core/live/types.js';
@@ -18,7 +18,7 @@ import type { CapacityMetrics, CloudOps, LiveStore, Notifier, PlanSource, Schedu
 import { loadPlans } from '../core/plan/load.js';
 import type { PresentView } from '../core/present/model.js';
 import { renderPage } from '../ui/page.js';
-import { createTemporalLiveStore } from '../adapters/schedules/index.js';
+import { liveStore } from '../compose.js';
 import { AlertLog, PresentReader, type AppliedPlans } from './present.js';
 import type { Logger } from '../log/index.js';
 import type { Secret } from '../log/secrets.js';
@@ -41,6 +41,13 @@ import {
 
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_LISTEN = '127.0.0.1:9464';
+
+/** A Temporal connection and the client over it, as compose.connectTemporal returns them. */
+export interface TemporalClientOf {
+  connection: NativeConnection;
+  client: Client;
+  namespace: string;
+}
 
 export interface CapacityWorkerContext {
   connection: NativeConnection;
@@ -70,8 +77,11 @@ export interface DaemonOptions {
   /** Plan source; a watchable one (folder) triggers passes on change. */
   source: PlanSource & { watch?: (onChange: () => void) => () => Promise<void> };
   reconcile: DaemonReconcile;
-  /** An existing connection (the caller closes it) or a way to open one (the daemon closes it). */
-  temporal: { connection: NativeConnection; namespace: string } | { connect: () => Promise<NativeConnection>; namespace: string };
+  /**
+   * The process's Temporal connection and client (src/compose.ts makes them): an existing one (the
+   * caller closes it) or a way to open one (the daemon closes it).
+   */
+  temporal: TemporalClientOf | { connect: () => Promise<TemporalClientOf>; namespace: string };
   notifier: Notifier;
   logger: Logger;
   /** Fetch interval (default 30 s), jittered ±10 %; exponential backoff after failures. */
@@ -153,8 +163,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   let stopping = false;
 
   const ownsConnection = 'connect' in options.temporal;
-  const connection = 'connect' in options.temporal ? await options.temporal.connect() : options.temporal.connection;
-  const client = new Client({ connection, namespace: options.temporal.namespace });
+  const { connection, client } = 'connect' in options.temporal ? await options.temporal.connect() : options.temporal;
 
   // ---- the page's record: plans of the applied commit, drift, alerts ----
   const alertLog = new AlertLog();
@@ -185,7 +194,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   // The present, read through the LiveStore port: the pass's own store, or a reading one for the page.
   const passLive = options.reconcile.live?.(client);
-  const live = passLive ?? createTemporalLiveStore({ client });
+  const live = passLive ?? liveStore(client);
   const passDeps = {
     installation: options.installation,
     source,

@@ -53,8 +53,11 @@ export interface ActivityDeps {
   notifier: Notifier;
   logger: Logger;
   settings: ActivitySettings;
-  /** Temporal client of the worker's namespace (starts/signals the per-namespace coordinator). */
-  client: Client;
+  /**
+   * Temporal client of the worker's namespace (starts/signals the per-namespace coordinator).
+   * Absent: the worker's own client, from the activity's context (the same connection and namespace).
+   */
+  client?: Client;
   /** Counts changes, verifications, reverts and Cloud Ops errors (the daemon's /metrics); omitted: not counted. */
   metrics?: CapacityMetrics;
 }
@@ -171,6 +174,7 @@ function countingCloudOps(cloudOps: CloudOps, metrics: CapacityMetrics): CloudOp
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const client = (): Client => deps.client ?? Context.current().client;
   const { notifier, settings } = deps;
   const metrics = deps.metrics;
   const cloudOps = metrics === undefined ? deps.cloudOps : countingCloudOps(deps.cloudOps, metrics);
@@ -334,13 +338,13 @@ export function createActivities(deps: ActivityDeps) {
       try {
         if (req.replace !== undefined && req.replace.coordinatorId === workflowId) {
           try {
-            await deps.client.workflow.getHandle(workflowId, req.replace.runId).terminate(req.replace.reason);
+            await client().workflow.getHandle(workflowId, req.replace.runId).terminate(req.replace.reason);
             log.warn({ namespace: req.namespace, coordinator: workflowId, runId: req.replace.runId }, 'stuck coordinator terminated');
           } catch (err) {
             if (!(err instanceof WorkflowNotFoundError)) throw err;
           }
         }
-        await deps.client.workflow.signalWithStart(CAPACITY_COORDINATOR_WORKFLOW, {
+        await client().workflow.signalWithStart(CAPACITY_COORDINATOR_WORKFLOW, {
           workflowId,
           taskQueue: req.taskQueue,
           args: [
@@ -367,7 +371,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Is the window's coordinator running, answering, and does it know the window? (Never changes anything.) */
     async checkCoordinator(req: CheckCoordinatorRequest): Promise<CheckCoordinatorResult> {
       const { log } = context();
-      const handle = deps.client.workflow.getHandle(req.coordinatorId);
+      const handle = client().workflow.getHandle(req.coordinatorId);
       let runId: string | undefined;
       let taskQueue: string | undefined;
       try {
@@ -381,7 +385,7 @@ export function createActivities(deps: ActivityDeps) {
       }
       try {
         const timeoutMs = settings.coordinatorQueryTimeoutMs ?? 5_000;
-        const status = await deps.client.withDeadline(Date.now() + timeoutMs, () => handle.query(coordinatorStatusQuery));
+        const status = await client().withDeadline(Date.now() + timeoutMs, () => handle.query(coordinatorStatusQuery));
         if (status.knows === undefined) return { state: 'known', runId, taskQueue };
         if (status.knows.includes(req.windowId)) return { state: 'known', runId, taskQueue };
         if ((status.closed ?? []).includes(req.windowId)) return { state: 'closed', runId, taskQueue };
@@ -390,8 +394,8 @@ export function createActivities(deps: ActivityDeps) {
         const detail = `the coordinator did not answer a status query: ${failureText(err)}`;
         let pollers: number | undefined;
         try {
-          const tq = await deps.client.workflowService.describeTaskQueue({
-            namespace: deps.client.options.namespace,
+          const tq = await client().workflowService.describeTaskQueue({
+            namespace: client().options.namespace,
             taskQueue: { name: taskQueue ?? '', kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
             taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
           });

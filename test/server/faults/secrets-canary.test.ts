@@ -13,7 +13,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { createCloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
 import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
 import { createSlackNotifier } from '../../../src/adapters/slack/index.js';
@@ -34,6 +33,8 @@ import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { serveBareRepo } from '../../support/git-http-server.js';
 import { capacityBundle, captureLogs, faultNamespace, history, until } from './helpers.js';
 import { planYaml } from './daemon.js';
+import { connectTemporal } from '../../../src/compose.js';
+import { temporalSettingsAt } from '../../../src/config/temporal.js';
 
 const temporal = await testTemporal();
 // Every log line of this process goes to one capture, the Temporal SDK's own lines included.
@@ -121,7 +122,7 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
     installation,
     source,
     reconcile: { store, options: { plansPath: 'schedules', taskQueue, retryBaseDelayMs: 50 } },
-    temporal: { connect: () => NativeConnection.connect({ address: temporal.address }), namespace: temporal.namespace },
+    temporal: { connect: () => connectTemporal(temporalSettingsAt(temporal.address, temporal.namespace)), namespace: temporal.namespace },
     notifier,
     logger: logs.logger,
     intervalMs: 300,
