@@ -10,7 +10,7 @@ import protoPackage from '@temporalio/proto';
 import {
   DEFAULT_COORDINATOR_CHECK_MS,
   DEFAULT_REVERIFY_INTERVAL_MS,
-  verifyCapacity as checkCapacity,
+  capacityMatches,
   describeTarget,
   coordinatorWorkflowIdFor,
 } from '../../core/capacity/window.js';
@@ -286,7 +286,7 @@ export function createActivities(deps: ActivityDeps) {
           observed = await cloudOps.getCapacity(req.namespace);
           reads += 1;
         }
-        const check = checkCapacity(observed, req.expected);
+        const check = capacityMatches(observed, req.expected);
         const stillChanging = observed.latestRequest?.state === 'inProgress' && settleWithinMs > 0;
         const waited = settleWithinMs >= 1000 ? `${Math.round(settleWithinMs / 1000)}s` : `${settleWithinMs}ms`;
         const reason = check.ok
