@@ -10,7 +10,7 @@ import type { PlanSource } from '../../../src/core/ports.js';
 import { scheduleIdFor } from '../../../src/core/desired/schedule-id.js';
 import { startDaemon, type DaemonHandle, type DaemonOptions } from '../../../src/daemon/index.js';
 import type { CloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
-import { createCapacityWorker } from '../../../src/temporal/worker.js';
+import { startTestCapacityWorker } from '../helpers/capacity-worker.js';
 import { silentLogger, Secret, type Logger } from '../../../src/log/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { countingStore, type CountingStore } from '../../support/reconcile.js';
@@ -180,7 +180,7 @@ export function testCapacityWorker(
   temporalUiUrl = 'http://localhost:8233',
 ): NonNullable<TestDaemonOptions['capacityWorker']> {
   return (c) =>
-    createCapacityWorker({
+    startTestCapacityWorker({
       connection: c.connection,
       client: c.client,
       namespace: c.namespace,
@@ -190,6 +190,6 @@ export function testCapacityWorker(
       logger: c.logger,
       identity: `${c.identity}/capacity`,
       shutdownGraceMs: 2_000,
-      settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl, heartbeatMs: 1_000 },
+      settings: { temporalUiUrl, heartbeatMs: 1_000 },
     });
 }

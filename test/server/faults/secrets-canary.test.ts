@@ -26,7 +26,7 @@ import { reconcilerWorkflowId } from '../../../src/core/reconciler-contract.js';
 import { Secret } from '../../../src/log/index.js';
 import { startCloudOpsSimulator } from '../../../src/simulator/index.js';
 import { installTemporalRuntime } from '../../../src/temporal/sdk-logger.js';
-import { createCapacityWorker } from '../../../src/temporal/worker.js';
+import { startTestCapacityWorker } from '../helpers/capacity-worker.js';
 import { createTestRepo, git, tempDir } from '../../support/git-repo.js';
 import { startSlackSink } from '../../support/slack-sink.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
@@ -130,17 +130,15 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
     webhookSecret: new Secret(CANARIES.webhookSecret),
     shutdownGraceMs: 2_000,
     capacityWorker: (ctx) =>
-      createCapacityWorker({
+      startTestCapacityWorker({
         connection: ctx.connection,
+        client: ctx.client,
         namespace: ctx.namespace,
         taskQueue,
         cloudOps,
         notifier: ctx.notifier,
         logger: ctx.logger,
-        settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://ui.test:8233', heartbeatMs: 500 },
         workflowBundle: bundle,
-        client: ctx.client,
-        shutdownGraceMs: 500,
       }),
   });
   const http = async (path: string, init?: RequestInit): Promise<string> => {
