@@ -17,6 +17,8 @@ import { startDaemon } from '../src/daemon/index.js';
 import { reconcilerWorkflowId } from '../src/core/reconciler-contract.js';
 import { Secret, silentLogger } from '../src/log/index.js';
 import { createBenchRepo, git, median } from './bench-repo.js';
+import { connectTemporal } from '../src/compose.js';
+import { temporalSettingsAt } from '../src/config/temporal.js';
 
 const plans = Number(process.argv[2] ?? 200);
 const edits = Number(process.argv[3] ?? 5);
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
         store: (client: Client) => createTemporalScheduleStore({ client, requestsPerSecond: 200, listsPerSecond: 200 }),
         options: { plansPath: 'schedules' },
       },
-      temporal: { connect: () => NativeConnection.connect({ address: server.address }), namespace: 'default' },
+      temporal: { connect: () => connectTemporal(temporalSettingsAt(server.address, 'default')), namespace: 'default' },
       notifier: { notify: async () => undefined },
       logger: silentLogger(),
       intervalMs: 3_600_000,

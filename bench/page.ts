@@ -19,6 +19,7 @@ import { loadPlans } from '../src/core/plan/load.js';
 import type { PlanFile } from '../src/core/ports.js';
 import { renderPage } from '../src/ui/page.js';
 import { median } from './bench-repo.js';
+import { parseWindowId } from '../src/core/engine/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -76,8 +77,8 @@ for (let n = 0; n < namespaceCount; n++) {
     capacity: { namespace, mode: 'provisioned', currentTrus: 8, resourceVersion: `v${n}`, latestRequest: { state: 'completed' } },
     effective: { mode: 'provisioned', trus: 8 },
     windows: [
-      { workflowId: `capsched.prod.plan-${n}-2026-12-03T07:00:00Z`, runId: `run-${n}`, trus: 8, endMs: nowMs + 2 * 3_600_000 },
-      { workflowId: `manual-${n}`, trus: 2 },
+      { ...parseWindowId(`capsched.prod.plan-${n}-2026-12-03T07:00:00Z/run-${n}`), trus: 8, endMs: nowMs + 2 * 3_600_000 },
+      { ...parseWindowId(`manual-${n}`), trus: 2, endMs: null },
     ],
   });
   applied[namespace] = Array.from({ length: 48 }, (_, k) => ({ atMs: nowMs - 24 * 3_600_000 + k * 1_800_000, trus: k % 3 === 0 ? 0 : TRUS[k % TRUS.length]! }));

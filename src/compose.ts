@@ -1,11 +1,13 @@
 /**
  * The composition root: the only place in src/ where capsched builds its adapters (plan sources,
- * schedule stores, the Cloud Ops client, the Slack notifier, the GitHub comment, the capacity worker). Commands read
- * their settings (src/config), then ask here; nothing below src/cli and src/dev constructs one.
+ * schedule stores, the Cloud Ops client, the Slack notifier, the GitHub comment, the capacity
+ * worker) and its Temporal connection and client (one of each per process). Commands read their
+ * settings (src/config), then ask here; nothing below src/cli and src/dev constructs one.
  * Tests and benches may still build adapters directly, with real servers.
  */
-import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { TemporalSettings } from './config/temporal.js';
 import { createCloudOpsClient, type CloudOpsClient, type CloudOpsSettings } from './adapters/cloud-ops/index.js';
 import { createPrCommenter, type PrCommenter, type PrCommentTarget } from './adapters/github/index.js';
 import {
@@ -28,6 +30,30 @@ import type { LiveStore, ScheduleStore } from './core/ports.js';
 import type { CapschedSearchAttribute, SearchAttributeCheck } from './core/search-attributes.js';
 import type { Logger } from './log/index.js';
 import type { CapacityWorkerOptions } from './temporal/worker.js';
+
+/** The process's Temporal connection and the client over it: one NativeConnection serves both the Client and in-process Workers. */
+export interface TemporalConnection {
+  connection: NativeConnection;
+  client: Client;
+  namespace: string;
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Opens the process's one Temporal connection and its client (the only `NativeConnection.connect` and `new Client` in src/). */
+export async function connectTemporal(settings: TemporalSettings): Promise<TemporalConnection> {
+  // Loaded on use: commands that never connect (validate, schema) never load the native worker package.
+  const { NativeConnection } = await import('@temporalio/worker');
+  const connection = await NativeConnection.connect(settings.connectionOptions);
+  const client = new Client({ connection, namespace: settings.namespace });
+  return {
+    connection,
+    client,
+    namespace: settings.namespace,
+    address: settings.address,
+    close: () => connection.close(),
+  };
+}
 
 /** A git or folder plan source, whichever `source` names. */
 export function planSource(options: PlanSourceOptions): WatchablePlanSource {

@@ -8,7 +8,7 @@
 import { describeTarget } from '../core/capacity/window.js';
 import type { CapacityTarget } from '../core/ports.js';
 import type { CapacityChangeResult } from '../core/workflow-contract.js';
-import type { ActiveWindowStatus, WindowPhase } from '../temporal/workflows/definitions.js';
+import type { WindowPhase } from '../temporal/workflows/definitions.js';
 
 /** One look at the run: the window's status query, and the coordinator's when it answered. */
 export interface ProgressObservation {
@@ -16,7 +16,7 @@ export interface ProgressObservation {
   result: CapacityChangeResult;
   endTime?: string | undefined;
   effective?: CapacityTarget | undefined;
-  coordinator?: { phase: 'idle' | 'applying' | 'verifying'; effective: CapacityTarget; windows: ActiveWindowStatus[] } | undefined;
+  coordinator?: { phase: 'idle' | 'applying' | 'verifying'; effective: CapacityTarget; windows: { windowId: string; trus: number }[] } | undefined;
 }
 
 type StepKey = 'raise' | 'applied' | 'verified' | 'waiting' | 'release' | 'released' | 'release-verified' | 'failed';

@@ -11,14 +11,16 @@ import protoPackage from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { formatDurationMs, parseDuration } from '../core/capacity/duration.js';
-import { coordinatorWorkflowId } from '../core/capacity/window.js';
+import { windowIdOf } from '../core/engine/index.js';
+import type { LiveStore } from '../core/ports.js';
+import * as compose from '../compose.js';
 import { ExitCode } from '../core/errors.js';
 import { CAPACITY_CHANGE_WORKFLOW, DEFAULT_TASK_QUEUE, type CapacityChangeInput, type CapacityChangeResult } from '../core/workflow-contract.js';
-import { connectTemporal, readTemporalSettings } from '../config/temporal.js';
+import { readTemporalSettings } from '../config/temporal.js';
 import { DEFAULT_TEMPORAL_UI_URL } from '../config/worker-settings.js';
 import { scrub } from '../log/index.js';
 import { workflowUrl } from '../temporal/activities/index.js';
-import type { CapacityChangeStatus, CoordinatorStatus } from '../temporal/workflows/definitions.js';
+import type { CapacityChangeStatus } from '../temporal/workflows/definitions.js';
 import { POLL_MIN_MS, changeProgress, nextPollDelayMs, type ProgressObservation } from './change-progress.js';
 import { clockOf } from './clock.js';
 import type { CliIO, Command } from './io.js';
@@ -74,16 +76,21 @@ async function hasWorkflowPollers(connection: NativeConnection, namespace: strin
 
 const QUERY_DEADLINE_MS = 5_000;
 
-/** One look at the run and its namespace's coordinator; undefined while the run cannot answer yet (no worker). */
-async function observe(client: Client, handle: WorkflowHandle, namespace: string): Promise<ProgressObservation | undefined> {
-  const query = <T>(h: WorkflowHandle): Promise<T | undefined> =>
-    client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => h.query<T>('status')).catch(() => undefined);
-  const status = await query<CapacityChangeStatus>(handle);
+/** One look at the run and (through the LiveStore port) its namespace's coordinator; undefined while the run cannot answer yet (no worker). */
+async function observe(client: Client, live: LiveStore, handle: WorkflowHandle, namespace: string): Promise<ProgressObservation | undefined> {
+  const status = await client.connection
+    .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query<CapacityChangeStatus>('status'))
+    .catch(() => undefined);
   if (status === undefined) return undefined;
+  const state = status.phase === 'raising' || status.phase === 'releasing' ? await live.readNamespace(namespace).catch(() => undefined) : undefined;
   const coordinator =
-    status.phase === 'raising' || status.phase === 'releasing'
-      ? await query<CoordinatorStatus>(client.workflow.getHandle(coordinatorWorkflowId(namespace)))
-      : undefined;
+    state === undefined || state.error !== undefined || state.phase === undefined
+      ? undefined
+      : {
+          phase: state.phase,
+          effective: state.effectiveTrus > 0 ? ({ mode: 'provisioned', trus: state.effectiveTrus } as const) : ({ mode: 'onDemand' } as const),
+          windows: state.windows,
+        };
   return { phase: status.phase, result: status.result, endTime: status.endTime, effective: status.effective, coordinator };
 }
 
@@ -91,6 +98,7 @@ async function observe(client: Client, handle: WorkflowHandle, namespace: string
 async function followProgress(
   io: CliIO,
   client: Client,
+  live: LiveStore,
   handle: WorkflowHandle,
   runId: string,
   input: CapacityChangeInput,
@@ -99,7 +107,7 @@ async function followProgress(
 ): Promise<(final: ProgressObservation | undefined) => void> {
   const progress = changeProgress({
     desiredTrus: input.desiredTrus,
-    windowId: `${handle.workflowId}/${runId}`,
+    windowId: windowIdOf(handle.workflowId, runId),
     hasEnd: input.endTime !== undefined,
     clock: clockOf(io.env, false),
   });
@@ -115,7 +123,7 @@ async function followProgress(
   void settled.then(() => (finished = true));
   let delay = POLL_MIN_MS;
   while (!finished) {
-    const o = await observe(client, handle, input.namespace);
+    const o = await observe(client, live, handle, input.namespace);
     const printed = !finished && print(o);
     delay = nextPollDelayMs(o, printed, delay, Date.now());
     let timer: NodeJS.Timeout | undefined;
@@ -309,12 +317,13 @@ export const changeCommand: Command = async (argv, io) => {
   let temporal;
   try {
     await routeTemporalSdkLogs(cliLogger(io, 'text'), 'text', io);
-    temporal = await connectTemporal(temporalSettings);
+    temporal = await compose.connectTemporal(temporalSettings);
   } catch (err) {
     io.stderr(`capsched change: cannot connect to Temporal at ${temporalSettings.address}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
     return ExitCode.invalid;
   }
   const client = temporal.client;
+  const live = compose.liveStore(client, { queryTimeoutMs: QUERY_DEADLINE_MS });
   const warnIfNoWorker = async (): Promise<void> => {
     if (!(await hasWorkflowPollers(temporal.connection, temporal.namespace, taskQueue))) {
       io.stderr(
@@ -338,13 +347,13 @@ export const changeCommand: Command = async (argv, io) => {
         () => undefined,
         () => undefined,
       );
-      const following = values.json === true ? undefined : followProgress(io, client, handle, handle.firstExecutionRunId, input, settled);
+      const following = values.json === true ? undefined : followProgress(io, client, live, handle, handle.firstExecutionRunId, input, settled);
       try {
         result = await resultPromise;
         // The last steps: from the finished run's status (its worker still answers), else from the result.
         const print = await following;
         if (print !== undefined) {
-          const last = await observe(client, handle, namespace);
+          const last = await observe(client, live, handle, namespace);
           print(last ?? { phase: changeSucceeded(result, input.endTime !== undefined) ? 'done' : 'failed', result, endTime: input.endTime });
         }
       } catch (err) {
@@ -398,12 +407,12 @@ export const changeCommand: Command = async (argv, io) => {
           () => undefined,
         );
         const prefix = `${`${run.namespace}:`.padEnd(width + 1)} `;
-        const following = values.json === true ? undefined : followProgress(io, client, handle, handle.firstExecutionRunId, run.input, settled, prefix);
+        const following = values.json === true ? undefined : followProgress(io, client, live, handle, handle.firstExecutionRunId, run.input, settled, prefix);
         try {
           const result = await resultPromise;
           const print = await following;
           if (print !== undefined) {
-            const last = await observe(client, handle, run.namespace);
+            const last = await observe(client, live, handle, run.namespace);
             print(last ?? { phase: changeSucceeded(result, endTime !== undefined) ? 'done' : 'failed', result, endTime });
           }
           return { ...result, ok: changeSucceeded(result, endTime !== undefined), ...base };
@@ -411,7 +420,7 @@ export const changeCommand: Command = async (argv, io) => {
           await following?.catch(() => undefined);
           const why = `the workflow did not complete: ${failureText(err)}`;
           io.stderr(`capsched change: ${run.namespace}: ${why}\n  ${run.link}\n`);
-          return { ...incompleteResult(run.namespace, await observe(client, handle, run.namespace), why), ok: false, ...base };
+          return { ...incompleteResult(run.namespace, await observe(client, live, handle, run.namespace), why), ok: false, ...base };
         }
       }),
     );

@@ -13,8 +13,8 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CloudOpsErrorCode, searchAttributesOfSpec } from '../adapters/cloud-ops/index.js';
 import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
-import { connectTemporal, readTemporalSettings, type TemporalConnection } from '../config/temporal.js';
-import { CapschedError, ExitCode } from '../core/errors.js';
+import { readTemporalSettings } from '../config/temporal.js';
+import { CapschedError, ExitCode, grpcCodeOf } from '../core/errors.js';
 import {
   CAPSCHED_SEARCH_ATTRIBUTES,
   CAPSCHED_SEARCH_ATTRIBUTE_NAMES,
@@ -54,14 +54,6 @@ missing, an attribute registered with another type); 2 usage or configuration.
 export function isTemporalCloudAddress(address: string): boolean {
   const host = address.replace(/:\d+$/, '').toLowerCase();
   return host.endsWith('.tmprl.cloud') || host.endsWith('.api.temporal.io');
-}
-
-function grpcCodeOf(err: unknown): number | undefined {
-  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-  }
-  return undefined;
 }
 
 function serverText(err: unknown): string {
@@ -126,11 +118,11 @@ async function initOperator(p: Parsed, io: CliIO): Promise<number> {
     ...(p.profile === undefined ? {} : { profile: p.profile }),
   });
   const where = `Temporal namespace ${settings.namespace} at ${settings.address}`;
-  let temporal: TemporalConnection | undefined;
+  let temporal: compose.TemporalConnection | undefined;
   try {
     try {
       await routeTemporalSdkLogs(cliLogger(io, 'text'), 'text', io);
-      temporal = await connectTemporal(settings);
+      temporal = await compose.connectTemporal(settings);
     } catch (err) {
       io.stderr(
         `capsched init: cannot connect to Temporal at ${settings.address} (namespace ${settings.namespace}): ${serverText(err)} — check --address / TEMPORAL_ADDRESS or the envconfig profile [TEMPORAL_UNAVAILABLE]\n`,

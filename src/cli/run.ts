@@ -233,7 +233,6 @@ export const runCommand: Command = async (argv, io) => {
   const logger = createLogger({ name: 'capsched' });
 
   // The daemon owns SIGTERM/SIGINT: install the Temporal Runtime without its own handlers first.
-  const { NativeConnection } = await import('@temporalio/worker');
   const { installTemporalRuntime, sdkMetricsUrl } = await import('../temporal/sdk-logger.js');
   try {
     if (!installTemporalRuntime(logger, { infoAs: 'debug', ...(s.sdkMetricsListen === undefined ? {} : { metricsListen: s.sdkMetricsListen }) })) {
@@ -320,7 +319,7 @@ export const runCommand: Command = async (argv, io) => {
       source,
       temporal: {
         connect: () =>
-          NativeConnection.connect(temporalSettings.connectionOptions).catch((err: unknown) => {
+          compose.connectTemporal(temporalSettings).catch((err: unknown) => {
             throw new CapschedError(
               'temporal-unreachable',
               `cannot connect to Temporal at ${temporalSettings.address}: ${err instanceof Error ? err.message : String(err)}`,

@@ -4,7 +4,6 @@
  * the process exits 0.
  */
 import { parseArgs } from 'node:util';
-import { NativeConnection } from '@temporalio/worker';
 import * as compose from '../compose.js';
 import { readCloudOpsSettings } from '../config/cloud-ops.js';
 import { readTemporalSettings } from '../config/temporal.js';
@@ -105,9 +104,9 @@ export const workerCommand: Command = async (argv, io) => {
     io.stderr(`capsched worker: CAPSCHED_SDK_METRICS_LISTEN ${sdkMetricsListen}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
     return ExitCode.usage;
   }
-  let connection: NativeConnection;
+  let connection: compose.TemporalConnection;
   try {
-    connection = await NativeConnection.connect(temporal.connectionOptions);
+    connection = await compose.connectTemporal(temporal);
   } catch (err) {
     io.stderr(`capsched worker: cannot connect to Temporal at ${temporal.address}: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
     return ExitCode.invalid;
@@ -115,7 +114,8 @@ export const workerCommand: Command = async (argv, io) => {
   const cloudOps = compose.cloudOps(cloud, logger);
   const notifier = compose.notifier({ webhookUrl: settings.slackWebhookUrl, logger, dryRun: settings.dryRun });
   const worker = await compose.capacityWorker({
-    connection,
+    connection: connection.connection,
+    client: connection.client,
     namespace: temporal.namespace,
     taskQueue: settings.taskQueue,
     cloudOps,

@@ -1,6 +1,5 @@
-import { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 import { registerSecret } from '../log/secrets.js';
 
 export interface TemporalFlags {
@@ -39,23 +38,7 @@ export function readTemporalSettings(env: NodeJS.ProcessEnv, flags: TemporalFlag
   return { connectionOptions, namespace, address: connectionOptions.address };
 }
 
-export interface TemporalConnection {
-  connection: NativeConnection;
-  client: Client;
-  namespace: string;
-  address: string;
-  close(): Promise<void>;
-}
-
-/** One NativeConnection serves both the Client and in-process Workers. */
-export async function connectTemporal(settings: TemporalSettings): Promise<TemporalConnection> {
-  const connection = await NativeConnection.connect(settings.connectionOptions);
-  const client = new Client({ connection, namespace: settings.namespace });
-  return {
-    connection,
-    client,
-    namespace: settings.namespace,
-    address: settings.address,
-    close: () => connection.close(),
-  };
+/** A plain local server's settings (the playground's dev server, tests): no TLS, no key. */
+export function temporalSettingsAt(address: string, namespace = 'default'): TemporalSettings {
+  return { connectionOptions: { address }, namespace, address };
 }

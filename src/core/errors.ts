@@ -24,6 +24,15 @@ export function isCapschedError(err: unknown): err is CapschedError {
   return err instanceof CapschedError;
 }
 
+/** The gRPC status code of an error or of one of its causes (four deep), as the Temporal and Cloud Ops clients carry it. */
+export function grpcCodeOf(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
+}
+
 /** Documented exit codes of the CLI. */
 export const ExitCode = {
   ok: 0,

@@ -80,13 +80,14 @@ export interface CloudOps {
 
 // ---------- Metrics (counted where the event happens: the capacity worker's activities) ----------
 
-export type CapacityChangeResult = 'applied' | 'noop' | 'dry-run' | 'failed' | 'refused';
+/** How one capacity change went, as counted (the window workflow's own result is CapacityChangeResult, core/workflow-contract.ts). */
+export type CapacityChangeOutcome = 'applied' | 'noop' | 'dry-run' | 'failed' | 'refused';
 export type VerificationResult = 'ok' | 'mismatch' | 'error' | 'dry-run';
 /** How a window's end (release) went: on time, late (the release began after the end), failed (not applied or not verified). */
 export type WindowRevertResult = 'on-time' | 'late' | 'failed';
 
 export interface CapacityMetrics {
-  capacityChange(result: CapacityChangeResult): void;
+  capacityChange(result: CapacityChangeOutcome): void;
   verification(result: VerificationResult): void;
   windowRevert(result: WindowRevertResult): void;
   /** A failed Cloud Ops call or operation, by its stable code (CLOUD_OPS_*). */
@@ -212,6 +213,16 @@ export interface LiveStore {
    * an unchanged commit skip the status queries when no run started, ended or moved.
    */
   runningRuns?(): Promise<{ coordinators: string[]; runs: string[] }>;
+  /**
+   * The namespaces whose coordinator runs now or closed after `sinceMs` (one visibility list, free):
+   * the others cannot have changed since. Lets a reader query only those (the page's record).
+   */
+  coordinatorsChangedSince?(sinceMs: number): Promise<string[]>;
+  /**
+   * What the namespace's coordinator status depends on: its run, history length and status (one
+   * describe, free), null when it has none. A status query answer stays true while this stays.
+   */
+  coordinatorRun?(namespace: string): Promise<string | null>;
   /** One status query of the namespace's coordinator; `error` set when it cannot be read in time. */
   readNamespace(namespace: string): Promise<LiveNamespaceState>;
   /** Which of these workflow ids have a run, open or closed (one describe each). */

@@ -1,5 +1,8 @@
 /**
  * `capsched run`: the source watcher, the reconciler and the in-process workers in one process.
+ * This file is the lifecycle (start, readiness, status, stop); the daemon's jobs have their own
+ * files: what triggers a pass (./triggers.ts), the workers (./workers.ts), the record of what was
+ * applied (./applied-record.ts), the page's reading (./present.ts) and HTTP (./endpoints.ts).
  *
  * Passes are serialized by Temporal, not by this process: every daemon of an installation
  * signals one reconciler workflow (`capsched-reconciler-<installation>`, signal-with-start) and
@@ -10,47 +13,41 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { reconcilerWorkflowCode } from '../temporal/bundle.js';
-import type { LivePlan } from '../core/live/types.js';
-import type { CapacityMetrics, CloudOps, LiveStore, Notifier, PlanSource, ScheduleStore, SourceSnapshot } from '../core/ports.js';
-import { loadPlans } from '../core/plan/load.js';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { liveStore } from '../compose.js';
+import type { CapacityMetrics, CloudOps, LiveStore, Notifier, PlanSource, ScheduleStore } from '../core/ports.js';
 import type { PresentView } from '../core/present/model.js';
-import { renderPage } from '../ui/page.js';
-import { AlertLog, PresentReader, type AppliedPlans } from './present.js';
-import type { Logger } from '../log/index.js';
-import type { Secret } from '../log/secrets.js';
 import { CapschedError } from '../core/errors.js';
-import { insecureListenerMessage, isLoopbackHost, parseListen, startDaemonHttpServer, type DaemonHttpServer, type WebhookDecision } from './http-server.js';
-import { DaemonMetrics } from './metrics.js';
-import {
-  createLiveReadMemo,
-  createReconcilerActivities,
-  pendingPassCheck,
-  runPass,
-  type PassRecord,
-  type ReconcileOptions,
-  type ReconcileResult,
-} from '../reconcile/index.js';
 import {
   DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
-  initialReconcilerState,
-  nextPassDelayMs,
-  RECONCILER_WORKFLOW,
   reconcilerTaskQueue,
   reconcilerWorkflowId,
   STATE_QUERY,
-  TRIGGER_SIGNAL,
-  type ReconcilerInput,
   type ReconcilerState,
-  type TriggerRequest,
 } from '../core/reconciler-contract.js';
+import type { Logger } from '../log/index.js';
+import type { Secret } from '../log/secrets.js';
+import { createLiveReadMemo, runPass, type PassRecord, type ReconcileOptions, type ReconcileResult } from '../reconcile/index.js';
+import { AppliedRecord } from './applied-record.js';
+import { startDaemonEndpoints } from './endpoints.js';
+import { insecureListenerMessage, isLoopbackHost, parseListen, type DaemonHttpServer } from './http-server.js';
+import { DaemonMetrics } from './metrics.js';
+import { AlertLog, PresentReader } from './present.js';
+import { createWebhookGate, startTriggers } from './triggers.js';
+import { DaemonWorkers, reconcilerWorker } from './workers.js';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
 /** Webhooks start at most one pass per this; every pass is billed Actions (docs/BENCHMARKS.md "capsched's own Actions"). */
 export const DEFAULT_WEBHOOK_MIN_INTERVAL_MS = 10_000;
 export const DEFAULT_LISTEN = '127.0.0.1:9464';
+
+/** A Temporal connection and the client over it, as compose.connectTemporal returns them. */
+export interface TemporalClientOf {
+  connection: NativeConnection;
+  client: Client;
+  namespace: string;
+}
 
 export interface CapacityWorkerContext {
   connection: NativeConnection;
@@ -80,8 +77,11 @@ export interface DaemonOptions {
   /** Plan source; a watchable one (folder) triggers passes on change. */
   source: PlanSource & { watch?: (onChange: () => void) => () => Promise<void> };
   reconcile: DaemonReconcile;
-  /** An existing connection (the caller closes it) or a way to open one (the daemon closes it). */
-  temporal: { connection: NativeConnection; namespace: string } | { connect: () => Promise<NativeConnection>; namespace: string };
+  /**
+   * The process's Temporal connection and client (src/compose.ts makes them): an existing one (the
+   * caller closes it) or a way to open one (the daemon closes it).
+   */
+  temporal: TemporalClientOf | { connect: () => Promise<TemporalClientOf>; namespace: string };
   notifier: Notifier;
   logger: Logger;
   /** Fetch interval (default 30 s), jittered ±10 %; exponential backoff after failures. */
@@ -171,45 +171,28 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   let stopping = false;
 
   const ownsConnection = 'connect' in options.temporal;
-  const connection = 'connect' in options.temporal ? await options.temporal.connect() : options.temporal.connection;
-  const client = new Client({ connection, namespace: options.temporal.namespace });
+  const { connection, client } = 'connect' in options.temporal ? await options.temporal.connect() : options.temporal;
 
-  // ---- the page's record: plans of the applied commit, drift, alerts ----
+  // The page's record: plans of the applied commit, drift, the last pass's live changes, alerts.
   const alertLog = new AlertLog();
   const notifier = alertLog.wrap(countingNotifier(options.notifier, metrics));
-  let appliedPlans: AppliedPlans | undefined;
-  let drift: { corrected: number; reportedOnly: boolean; at?: string } | undefined;
-  let lastSnapshot: SourceSnapshot | undefined;
-  /** The last pass's live changes (held reductions, applied or pending changes to running windows). */
-  let livePass: { plan: LivePlan; dryRun: boolean; failed?: boolean } | undefined;
-  /** The source as passes read it: the last snapshot is kept so an applied pass's plans can be shown. */
-  const source: PlanSource = {
-    describe: () => options.source.describe(),
-    snapshot: async () => (lastSnapshot = await options.source.snapshot()),
-  };
+  const record = new AppliedRecord(options.source, options.reconcile.onResult);
   /** The commit this daemon's last pass settled: a webhook naming it starts no pass. */
   let settledRevision: string | undefined;
   const onResult = async (result: ReconcileResult): Promise<void> => {
     // A failed pass is retried by the next one, a webhook may ask for it; these would only end the same way.
     settledRevision = ['applied', 'unchanged', 'invalid', 'prune-blocked'].includes(result.status) && !result.dryRun ? result.revision : undefined;
-    if ((result.status === 'applied' || result.status === 'unchanged') && !result.dryRun) {
-      const snapshot = lastSnapshot;
-      if (snapshot !== undefined && snapshot.revision === result.revision && appliedPlans?.revision !== result.revision) {
-        appliedPlans = { revision: snapshot.revision, plans: loadPlans(snapshot.files).plans, ...(snapshot.meta === undefined ? {} : { meta: snapshot.meta }) };
-      }
-      if (result.counts.drift > 0)
-        drift = { corrected: result.counts.driftCorrected, reportedOnly: result.counts.driftCorrected === 0, at: new Date().toISOString().slice(0, 19) + 'Z' };
-    }
-    if (result.live !== undefined)
-      livePass = { plan: result.live, dryRun: result.dryRun, ...((result.liveApplied ?? []).some((a) => a.outcome === 'failed') ? { failed: true } : {}) };
-    await options.reconcile.onResult?.(result);
+    await record.onResult(result);
   };
 
+  // The present, read through the LiveStore port: the pass's own store, or a reading one for the page.
+  const passLive = options.reconcile.live?.(client);
+  const live = passLive ?? liveStore(client);
   const passDeps = {
     installation: options.installation,
-    source,
+    source: record.source,
     store: typeof options.reconcile.store === 'function' ? options.reconcile.store(client) : options.reconcile.store,
-    ...(options.reconcile.live === undefined ? {} : { live: options.reconcile.live(client) }),
+    ...(passLive === undefined ? {} : { live: passLive }),
     options: options.reconcile.options,
     // Passes on the same commit with the same running windows reuse the last coordinator read (queries are billed).
     liveMemo: createLiveReadMemo(),
@@ -218,58 +201,38 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     logger: options.logger,
     metrics,
     identity,
-    onPass: (record: PassRecord) => {
-      localPasses.push(record);
+    onPass: (passRecord: PassRecord) => {
+      localPasses.push(passRecord);
       if (localPasses.length > 100) localPasses.shift();
     },
   };
 
-  // ---- workers ----
-  const workers = new Map<string, { worker: Worker; run: Promise<void> }>();
-  let workerFailure: unknown;
-  const startWorker = (name: string, worker: Worker): void => {
-    const run = worker.run().catch((err: unknown) => {
-      if (!stopping) {
-        workerFailure = err;
-        logger.error({ err, worker: name }, 'worker stopped unexpectedly');
-      }
-      throw err;
-    });
-    run.catch(() => undefined);
-    workers.set(name, { worker, run });
-  };
+  const workers = new DaemonWorkers(logger, () => stopping);
   /** Start-up failed half-way: stop the workers started so far and the connection we opened. */
   const abortStart = async (): Promise<void> => {
     stopping = true;
-    for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
-    await Promise.allSettled([...workers.values()].map((w) => w.run));
+    await workers.shutdown();
     if (ownsConnection) await connection.close();
   };
 
   try {
     if (!dryRun) {
-      const activities = createReconcilerActivities(passDeps, {
-        heartbeatTimeoutMs: options.passHeartbeatTimeoutMs ?? DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
-        // The fence: a pass writes only while the server still has it as the reconciler run's pending activity.
-        isCurrentPass: pendingPassCheck(client),
-      });
-      startWorker(
+      workers.start(
         'reconciler',
-        await Worker.create({
+        await reconcilerWorker({
           connection,
+          client,
           namespace: options.temporal.namespace,
           taskQueue,
-          ...(await reconcilerWorkflowCode(logger)),
-          activities,
           identity,
-          maxConcurrentActivityTaskExecutions: 1,
-          shutdownGraceTime: options.shutdownGraceMs ?? 20_000,
-          // A pass that ignores cancellation (a hung git or Temporal call) must not hold shutdown forever.
-          shutdownForceTime: (options.shutdownGraceMs ?? 20_000) + 10_000,
+          logger,
+          passDeps,
+          passHeartbeatTimeoutMs: options.passHeartbeatTimeoutMs ?? DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
+          shutdownGraceMs: options.shutdownGraceMs ?? 20_000,
         }),
       );
       if (options.capacityWorker !== undefined) {
-        startWorker(
+        workers.start(
           'capacity',
           await options.capacityWorker({ connection, client, namespace: options.temporal.namespace, notifier, logger: options.logger, identity, metrics }),
         );
@@ -280,65 +243,19 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     throw err;
   }
 
-  // ---- triggers ----
-  let localState = initialReconcilerState();
-  let localPending = true;
-  let wakeLocal: (() => void) | undefined;
-  let signalChain: Promise<void> = Promise.resolve();
-  let signalQueued = false;
-
-  const signal = async (reason: string): Promise<void> => {
-    const request: TriggerRequest = { reason, intervalMs, passHeartbeatTimeoutMs: options.passHeartbeatTimeoutMs };
-    const input: ReconcilerInput = { installation: options.installation, intervalMs, passHeartbeatTimeoutMs: options.passHeartbeatTimeoutMs };
-    try {
-      await client.workflow.signalWithStart(RECONCILER_WORKFLOW, { workflowId, taskQueue, args: [input], signal: TRIGGER_SIGNAL, signalArgs: [request] });
-      logger.debug({ reason, workflowId }, 'reconcile pass requested');
-    } catch (err) {
-      logger.error({ err, reason }, 'could not signal the reconciler workflow');
-      throw err;
-    }
-  };
-
-  /** At most one signal in flight and one queued behind it: a flood of triggers becomes one pass. */
-  const trigger = (reason: string): Promise<void> => {
-    if (stopping) return Promise.resolve();
-    if (dryRun) {
-      localPending = true;
-      wakeLocal?.();
-      return Promise.resolve();
-    }
-    if (signalQueued) return signalChain;
-    signalQueued = true;
-    signalChain = signalChain
-      .catch(() => undefined)
-      .then(() => {
-        signalQueued = false;
-        return stopping ? undefined : signal(reason);
-      });
-    return signalChain;
-  };
-
-  // ---- dry-run loop (local passes) ----
-  let localLoop: Promise<void> = Promise.resolve();
-  if (dryRun) {
-    localLoop = (async () => {
-      while (!stopping) {
-        if (!localPending) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, nextPassDelayMs(localState, intervalMs, Math.random()));
-            wakeLocal = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wakeLocal = undefined;
-        }
-        if (stopping) break;
-        localPending = false;
-        localState = await runPass(passDeps, localState);
-      }
-    })();
-  }
+  const triggers = startTriggers({
+    client,
+    installation: options.installation,
+    workflowId,
+    taskQueue,
+    intervalMs,
+    passHeartbeatTimeoutMs: options.passHeartbeatTimeoutMs,
+    dryRun,
+    logger,
+    stopping: () => stopping,
+    runLocalPass: (state) => runPass(passDeps, state),
+  });
+  const trigger = (reason: string): Promise<void> => triggers.trigger(reason);
 
   // ---- status ----
   /** `run`: the reconciler run and history length the state was queried at (it changes only in the workflow's tasks). */
@@ -346,7 +263,10 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   /** Set while the installation's state cannot be read from Temporal (shown by /readyz). */
   let stateUnavailable: string | undefined;
   const installationState = async (): Promise<ReconcilerState | undefined> => {
-    if (dryRun) return localState.passes > 0 ? localState : undefined;
+    if (dryRun) {
+      const localState = triggers.localState();
+      return localState.passes > 0 ? localState : undefined;
+    }
     if (cachedState !== undefined && Date.now() - cachedState.at < 250) return cachedState.state;
     try {
       // A query is a billed Action (a readiness probe every 10 s would be 8,640 a day); a describe is
@@ -377,8 +297,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const readiness = async (): Promise<{ ready: boolean; reasons: string[]; state: ReconcilerState | undefined }> => {
     const reasons: string[] = [];
     if (stopping) reasons.push('shutting down');
-    if (workerFailure !== undefined) reasons.push('a worker failed');
-    for (const [name, { worker }] of workers) if (worker.getState() !== 'RUNNING') reasons.push(`${name} worker ${worker.getState().toLowerCase()}`);
+    if (workers.failure !== undefined) reasons.push('a worker failed');
+    for (const [name, state] of Object.entries(workers.states())) if (state !== 'RUNNING') reasons.push(`${name} worker ${state.toLowerCase()}`);
     const state = await installationState();
     if (stateUnavailable !== undefined) reasons.push(stateUnavailable);
     else if (state === undefined || state.passes === 0) reasons.push('first reconcile pass not finished');
@@ -400,7 +320,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   // ---- the page ----
   const present = new PresentReader({
-    client,
+    live,
     installation: options.installation,
     ...(options.cloudOps === undefined ? {} : { cloudOps: options.cloudOps }),
     ...(options.ui?.actionsPrice === undefined ? {} : { actionsPrice: options.ui.actionsPrice }),
@@ -412,85 +332,47 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const presentView = async (): Promise<PresentView> => {
     const { state } = await readiness();
     return present.view({
-      applied: appliedPlans,
+      applied: record.applied,
       state,
       sourceDescription: options.source.describe(),
       alerts: [...alertLog.entries],
-      ...(drift === undefined ? {} : { drift }),
-      ...(livePass === undefined ? {} : { livePass }),
+      ...(record.drift === undefined ? {} : { drift: record.drift }),
+      ...(record.livePass === undefined ? {} : { livePass: record.livePass }),
     });
   };
 
   // ---- webhooks: a pass costs Actions, so a push of the commit already applied starts none, and
   // webhooks start at most one pass per webhookMinIntervalMs (a burst: one more pass at its end). ----
-  const webhookMinIntervalMs = options.webhookMinIntervalMs ?? DEFAULT_WEBHOOK_MIN_INTERVAL_MS;
-  let lastWebhookPassAt = Number.NEGATIVE_INFINITY;
-  let trailing: { timer: NodeJS.Timeout; heads: (string | undefined)[] } | undefined;
-  /** A signed push names a commit this daemon's last pass settled (applied, unchanged, invalid or prune-blocked). */
-  const alreadySettled = (head: string | undefined): boolean => head !== undefined && head === settledRevision;
-  const webhookGate = (reason: string, head: string | undefined): WebhookDecision => {
-    if (alreadySettled(head) && settledRevision !== undefined) return { outcome: 'same-commit', revision: settledRevision };
-    const now = Date.now();
-    if (trailing !== undefined) {
-      trailing.heads.push(head);
-      return { outcome: 'coalesced', withinMs: Math.max(0, lastWebhookPassAt + webhookMinIntervalMs - now) };
-    }
-    if (now - lastWebhookPassAt >= webhookMinIntervalMs) {
-      lastWebhookPassAt = now;
-      trigger(reason).catch(() => undefined);
-      return { outcome: 'accepted' };
-    }
-    const waitMs = lastWebhookPassAt + webhookMinIntervalMs - now;
-    trailing = {
-      heads: [head],
-      timer: setTimeout(() => {
-        const heads = trailing?.heads ?? [];
-        trailing = undefined;
-        if (stopping || heads.every((h) => alreadySettled(h))) return;
-        lastWebhookPassAt = Date.now();
-        trigger(reason).catch(() => undefined);
-      }, waitMs),
-    };
-    trailing.timer.unref();
-    return { outcome: 'coalesced', withinMs: waitMs };
-  };
+  const webhooks = createWebhookGate({
+    minIntervalMs: options.webhookMinIntervalMs ?? DEFAULT_WEBHOOK_MIN_INTERVAL_MS,
+    settledRevision: () => settledRevision,
+    stopping: () => stopping,
+    trigger,
+  });
 
-  // ---- HTTP ----
   let http: DaemonHttpServer;
   try {
-    http = await startDaemonHttpServer({
+    http = await startDaemonEndpoints({
       listen,
       logger: options.logger,
-      ready: async () => readiness(),
-      metrics: async () => {
-        const { ready, state } = await readiness();
-        // The page's reading (one coordinator query and one Cloud Ops read per namespace, cached briefly).
-        const view = await present
-          .view({ applied: appliedPlans, state, sourceDescription: options.source.describe(), alerts: [], ...(drift === undefined ? {} : { drift }) })
-          .catch((err: unknown) => {
-            logger.debug({ err }, 'metrics: the plans and namespaces could not be read');
-            return undefined;
-          });
-        const workerStates = Object.fromEntries([...workers].map(([name, { worker }]) => [name, worker.getState()]));
-        const own = await metrics.render({
-          state,
-          ready,
-          workers: workerStates,
-          ...(view === undefined ? {} : { view }),
-          ...(appliedPlans === undefined ? {} : { applied: appliedPlans }),
-        });
-        return options.sdkMetricsUrl === undefined ? own : own + (await sdkMetricsText(options.sdkMetricsUrl, logger));
-      },
-      trigger: (reason, head) => webhookGate(reason, head),
+      log: logger,
+      readiness,
       status: baseStatus,
-      present: presentView,
-      page: async () => renderPage(await presentView(), { refreshSeconds: options.ui?.refreshSeconds ?? 5 }),
-      ...(options.ui?.token === undefined ? {} : { uiToken: options.ui.token }),
+      present,
+      presentView,
+      record,
+      sourceDescription: () => options.source.describe(),
+      metrics,
+      workerStates: () => workers.states(),
+      sdkMetricsUrl: options.sdkMetricsUrl,
+      webhook: webhooks.gate,
+      refreshSeconds: options.ui?.refreshSeconds ?? 5,
+      uiToken: options.ui?.token,
       webhookSecret: options.webhookSecret,
-      onWebhook: (outcome) => metrics.recordWebhook(outcome),
     });
   } catch (err) {
     await abortStart();
+    await triggers.stop();
     throw err;
   }
 
@@ -498,35 +380,16 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     trigger('source-change').catch(() => undefined);
   });
 
-  // Watchdog: if the reconciler workflow is gone (never started because Temporal was down at
-  // start-up, or terminated by an operator), start it again. One describe per interval.
-  const watchdog = dryRun
-    ? undefined
-    : setInterval(
-        () => {
-          if (stopping) return;
-          client.workflow
-            .getHandle(workflowId)
-            .describe()
-            .then(
-              (d) => (d.status.name === 'RUNNING' ? undefined : trigger('watchdog')),
-              (err: unknown) => (err instanceof WorkflowNotFoundError ? trigger('watchdog') : undefined),
-            )
-            .catch((err: unknown) => logger.warn({ err }, 'reconciler watchdog could not restart the workflow'));
-        },
-        Math.max(intervalMs, 5_000),
-      );
-  watchdog?.unref();
-
   // The page's last 24 h: every coordinator's effective TRUs, read on a timer as well as on each
   // page view, so the record is what was applied and not only what someone happened to look at.
   // One reading at a time; shutdown waits (bounded) for the one in flight before the connection closes.
   let recording: Promise<void> | undefined;
   const recorder = setInterval(
     () => {
-      if (stopping || appliedPlans === undefined || recording !== undefined) return;
+      const applied = record.applied;
+      if (stopping || applied === undefined || recording !== undefined) return;
       recording = present
-        .recordCoordinators([...new Set(appliedPlans.plans.map((lp) => lp.plan.namespace))])
+        .recordCoordinators([...new Set(applied.plans.map((lp) => lp.plan.namespace))])
         .catch((err: unknown) => logger.debug({ err }, 'the page record could not read the coordinators'))
         .finally(() => {
           recording = undefined;
@@ -549,7 +412,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     rejectDone = reject;
   });
   done.catch(() => undefined);
-  for (const [name, { run }] of workers) {
+  for (const [name, { run }] of workers.running) {
     run.catch((err: unknown) => {
       if (!stopping) rejectDone(new Error(`the ${name} worker stopped: ${err instanceof Error ? err.message : String(err)}`));
     });
@@ -559,18 +422,13 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       stopping = true;
-      if (watchdog !== undefined) clearInterval(watchdog);
       clearInterval(recorder);
-      if (trailing !== undefined) clearTimeout(trailing.timer);
+      webhooks.stop();
       logger.info('daemon stopping: no new passes; draining workers');
-      wakeLocal?.();
       await stopWatching?.();
-      // A signal stuck on an unreachable Temporal must not hold shutdown.
-      await Promise.race([signalChain.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-      await localLoop.catch((err: unknown) => logger.error({ err }, 'dry-run loop failed'));
+      await triggers.stop();
       if (recording !== undefined) await Promise.race([recording, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-      for (const { worker } of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
-      await Promise.allSettled([...workers.values()].map((w) => w.run));
+      await workers.shutdown();
       await http.close();
       if (ownsConnection) await connection.close();
       logger.info('daemon stopped');
@@ -587,7 +445,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       return {
         ...(await baseStatus()),
         localPasses: [...localPasses],
-        workers: Object.fromEntries([...workers].map(([name, { worker }]) => [name, worker.getState()])),
+        workers: workers.states(),
       };
     },
     present: presentView,
@@ -609,17 +467,4 @@ function countingNotifier(notifier: Notifier, metrics: DaemonMetrics): Notifier 
       }
     },
   };
-}
-
-/** The SDK exporter's text; when it cannot be read, a comment says so (the rest of /metrics is still served). */
-async function sdkMetricsText(url: string, logger: Logger): Promise<string> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const text = await res.text();
-    return text.endsWith('\n') || text === '' ? text : `${text}\n`;
-  } catch (err) {
-    logger.debug({ err, url }, 'metrics: the Temporal SDK exporter could not be read');
-    return '# the Temporal SDK metrics exporter could not be read\n';
-  }
 }

@@ -9,7 +9,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PassOutcome, ReconcilerState } from '../core/reconciler-contract.js';
-import type { AlertSeverity, CapacityChangeResult, CapacityMetrics, VerificationResult, WindowRevertResult } from '../core/ports.js';
+import type { AlertSeverity, CapacityChangeOutcome, CapacityMetrics, VerificationResult, WindowRevertResult } from '../core/ports.js';
 import type { PresentView } from '../core/present/model.js';
 import type { LoadedPlan } from '../core/plan/load.js';
 import type { PassMetrics } from '../reconcile/index.js';
@@ -17,7 +17,7 @@ import type { PassMetrics } from '../reconcile/index.js';
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const RESULTS: PassOutcome[] = ['applied', 'unchanged', 'planned', 'invalid', 'source-failed', 'failed', 'prune-blocked'];
 const WEBHOOK_OUTCOMES = ['accepted', 'coalesced', 'same-commit', 'duplicate', 'ignored', 'ping', 'unauthorized', 'too-large'];
-const CHANGE_RESULTS: CapacityChangeResult[] = ['applied', 'noop', 'dry-run', 'failed', 'refused'];
+const CHANGE_RESULTS: CapacityChangeOutcome[] = ['applied', 'noop', 'dry-run', 'failed', 'refused'];
 const VERIFICATION_RESULTS: VerificationResult[] = ['ok', 'mismatch', 'error', 'dry-run'];
 const REVERT_RESULTS: WindowRevertResult[] = ['on-time', 'late', 'failed'];
 const SEVERITIES: AlertSeverity[] = ['critical', 'error', 'info'];
@@ -267,7 +267,7 @@ export class DaemonMetrics implements CapacityMetrics {
   }
 
   // ---- CapacityMetrics: counted by the capacity worker's activities ----
-  capacityChange(result: CapacityChangeResult): void {
+  capacityChange(result: CapacityChangeOutcome): void {
     this.changes.inc({ result });
   }
 

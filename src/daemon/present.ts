@@ -1,14 +1,11 @@
 /**
  * Gathers what the page (and `capsched status`) show: the plans at the applied commit, each
- * namespace's coordinator (a status query for the coordinators that run or just closed; the others
- * keep their last reading — queries are billed Actions, visibility lists are not) and Cloud Ops capacity (one read per
+ * namespace's coordinator (read through the LiveStore port: a status query only for the
+ * coordinators that run or just closed and whose history moved; the others keep their last reading —
+ * queries are billed Actions, visibility lists and describes are not) and Cloud Ops capacity (one read per
  * namespace), the reconciler state, recent alerts, and the record of effective TRUs the daemon
  * has observed from the coordinators. The view itself is computed by core/present.
  */
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { coordinatorWorkflowId } from '../core/capacity/window.js';
-import { COORDINATOR_WORKFLOW } from '../core/workflow-contract.js';
 import {
   buildPresent,
   PAST_MS,
@@ -20,10 +17,10 @@ import {
   type SourceFacts,
 } from '../core/present/model.js';
 import type { LoadedPlan } from '../core/plan/load.js';
-import type { Alert, CloudOps, Notifier } from '../core/ports.js';
+import type { LiveNamespaceState } from '../core/live/types.js';
+import type { Alert, CloudOps, LiveStore, Notifier } from '../core/ports.js';
 import type { ReconcilerState } from '../core/reconciler-contract.js';
 import { scrub } from '../log/index.js';
-import type { CoordinatorStatus } from '../temporal/workflows/definitions.js';
 
 /** The plans of the last commit a pass applied in this process, with what the source said about it. */
 export interface AppliedPlans {
@@ -38,9 +35,11 @@ const READ_CACHE_MS = 500;
 /** How far back a coordinator's close still makes it read again (visibility lag, clock skew). */
 const CLOSE_MARGIN_MS = 60_000;
 
-/** The last status query answer of a namespace's coordinator. */
-/** `run`: the run id and history length the status was read at (the status cannot change while they stay). */
-type CoordinatorReading = { status: CoordinatorStatus; run: string } | { notFound: true } | { error: string };
+/**
+ * The last reading of a namespace's coordinator. `run`: what its status depended on when read
+ * (LiveStore.coordinatorRun: run, history length; null: no coordinator), undefined when unknown.
+ */
+type CoordinatorReading = { state: LiveNamespaceState; run: string | null | undefined } | { error: string };
 
 function message(err: unknown): string {
   return scrub(err instanceof Error ? err.message : String(err))
@@ -78,7 +77,8 @@ export class PresentReader {
 
   constructor(
     private readonly deps: {
-      client: Client;
+      /** The coordinators, read through the LiveStore port (coordinatorReadings). */
+      live: LiveStore;
       installation: string;
       cloudOps?: CloudOps;
       /** Read besides the namespaces the plans name (a namespace no plan names yet). */
@@ -110,27 +110,12 @@ export class PresentReader {
           this.deps.cloudOps === undefined ? Promise.reject(new Error('no Cloud Ops client in this process')) : this.deps.cloudOps.getCapacity(namespace),
         ]);
         const out: LiveNamespace = { namespace, windows: [] };
-        if ('status' in reading) {
-          out.effective = reading.status.effective;
-          out.windows = reading.status.windows.map((w) => {
-            const slash = w.windowId.lastIndexOf('/');
-            const workflowId = slash === -1 ? w.windowId : w.windowId.slice(0, slash);
-            const runId = slash === -1 ? undefined : w.windowId.slice(slash + 1);
-            const endMs = w.endTime === undefined ? undefined : Date.parse(w.endTime);
-            return {
-              workflowId,
-              trus: w.trus,
-              ...(runId === undefined ? {} : { runId }),
-              ...(endMs === undefined || Number.isNaN(endMs) ? {} : { endMs }),
-              ...(w.plan === undefined ? {} : { plan: w.plan }),
-              ...(w.commit === undefined ? {} : { commit: w.commit }),
-              ...(w.startedLate === true ? { startedLate: true } : {}),
-            };
-          });
-        } else if ('notFound' in reading) {
-          // No coordinator has ever run for the namespace: nothing was raised, so on-demand as far as capsched knows.
-          out.effective = { mode: 'onDemand' };
-        } else out.coordinatorError = reading.error;
+        if ('error' in reading) out.coordinatorError = reading.error;
+        else {
+          // No coordinator (never ran, or finished) reads as nothing held: on-demand as far as capsched knows.
+          out.effective = reading.state.effectiveTrus > 0 ? { mode: 'provisioned', trus: reading.state.effectiveTrus } : { mode: 'onDemand' };
+          out.windows = reading.state.windows;
+        }
         if (capacity.status === 'fulfilled') out.capacity = capacity.value;
         else if (this.deps.cloudOps !== undefined) out.capacityError = message(capacity.reason);
         if (out.effective !== undefined) this.sample(namespace, at, out.effective.mode === 'provisioned' ? out.effective.trus : 0);
@@ -152,7 +137,7 @@ export class PresentReader {
       const reading = readings.get(namespace);
       // Never started: nothing raised. Unreadable: no reading (a gap in the record, never a guess).
       if (reading === undefined || 'error' in reading) continue;
-      this.sample(namespace, this.now(), 'notFound' in reading || reading.status.effective.mode !== 'provisioned' ? 0 : reading.status.effective.trus);
+      this.sample(namespace, this.now(), reading.state.effectiveTrus);
     }
   }
 
@@ -160,22 +145,19 @@ export class PresentReader {
    * Each namespace's coordinator status. A query is a billed Action on Temporal Cloud; a visibility
    * list and a describe are not. A coordinator's status changes only in its workflow tasks, and every
    * workflow task adds events to its history; so a run whose history length did not change since the
-   * last query keeps that answer. One list finds the coordinators that run or closed since the last
-   * reading (the others keep theirs, which cannot have changed); each of those is described, and
-   * queried only when its run or history length differs from the last query's. If the list fails,
-   * every namespace is described.
+   * last query keeps that answer. One list (LiveStore.coordinatorsChangedSince) finds the coordinators
+   * that run or closed since the last reading (the others keep theirs, which cannot have changed); each
+   * of those is described (LiveStore.coordinatorRun), and queried only when its run or history length
+   * differs from the last query's. If the list fails, every namespace is described. A LiveStore
+   * without these reads queries every namespace each time.
    */
   private async coordinatorReadings(namespaces: string[]): Promise<Map<string, CoordinatorReading>> {
+    const { live } = this.deps;
     const startedAt = this.now();
     let changed: Set<string> | undefined;
-    if (this.listedAtMs !== undefined) {
+    if (this.listedAtMs !== undefined && live.coordinatorsChangedSince !== undefined) {
       try {
-        changed = new Set();
-        const prefix = coordinatorWorkflowId('');
-        const since = new Date(this.listedAtMs - CLOSE_MARGIN_MS).toISOString();
-        const query = `WorkflowType = '${COORDINATOR_WORKFLOW}' AND (ExecutionStatus = 'Running' OR CloseTime > '${since}')`;
-        for await (const wf of this.deps.client.workflow.list({ query, pageSize: 1000 }))
-          if (wf.workflowId.startsWith(prefix)) changed.add(wf.workflowId.slice(prefix.length));
+        changed = new Set(await live.coordinatorsChangedSince(this.listedAtMs - CLOSE_MARGIN_MS));
       } catch {
         changed = undefined;
       }
@@ -186,16 +168,15 @@ export class PresentReader {
     });
     await Promise.all(
       toRead.map(async (namespace) => {
-        const handle = this.deps.client.workflow.getHandle(coordinatorWorkflowId(namespace));
         try {
-          const described = await handle.describe();
-          const run = `${described.runId}:${described.historyLength}`;
+          const run = live.coordinatorRun === undefined ? undefined : await live.coordinatorRun(namespace);
           const last = this.coordinators.get(namespace);
-          if (last !== undefined && 'status' in last && last.run === run) return;
-          const status = await handle.query<CoordinatorStatus>('status');
-          this.coordinators.set(namespace, { status, run });
+          if (run !== undefined && last !== undefined && 'state' in last && last.run === run) return;
+          // No coordinator at all: nothing held, and nothing to query.
+          const state: LiveNamespaceState = run === null ? { namespace, effectiveTrus: 0, windows: [] } : await live.readNamespace(namespace);
+          this.coordinators.set(namespace, state.error !== undefined ? { error: state.error } : { state, run });
         } catch (err) {
-          this.coordinators.set(namespace, err instanceof WorkflowNotFoundError ? { notFound: true } : { error: message(err) });
+          this.coordinators.set(namespace, { error: message(err) });
         }
       }),
     );

@@ -5,14 +5,13 @@
  * it is `capsched run` wired to local stand-ins for Temporal Cloud.
  */
 import { isAbsolute, relative, sep } from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
-import { Client } from '@temporalio/client';
 import type { CloudOpsClient } from '../adapters/cloud-ops/index.js';
 import * as compose from '../compose.js';
 import { freePort, startDevServer, type DevServer } from '../adapters/temporal-dev-server/index.js';
 import type { CapacityTarget } from '../core/ports.js';
 import { loadPlans } from '../core/plan/load.js';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
+import { temporalSettingsAt } from '../config/temporal.js';
 import { readWorkerSettings } from '../config/worker-settings.js';
 import { startDaemon, type DaemonHandle } from '../daemon/index.js';
 import type { Logger } from '../log/index.js';
@@ -169,9 +168,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     cleanups.push(async () => cloudOps.close());
 
     // 4. One connection for the daemon's client, the reconciler worker and the capacity worker.
-    const connection = await NativeConnection.connect({ address: devServer.address });
-    cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    const temporal = await compose.connectTemporal(temporalSettingsAt(devServer.address));
+    cleanups.push(() => temporal.close());
+    const { client } = temporal;
     const store = compose.scheduleStore(client, { requestsPerSecond: 50, listsPerSecond: 50 });
 
     const notifier = compose.notifier({ webhookUrl: workerSettings.slackWebhookUrl, logger });
@@ -267,7 +266,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         options: { plansPath, taskQueue: DEFAULT_TASK_QUEUE, retryBaseDelayMs: 200, allowPruneAll: true },
         onResult,
       },
-      temporal: { connection, namespace: 'default' },
+      temporal,
       notifier,
       logger,
       intervalMs: options.intervalMs ?? 5_000,

@@ -3,7 +3,7 @@
  * coordinator) and their activities on one task queue. Used by `capsched worker`, the daemon
  * (in-process) and `capsched dev`.
  */
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-contract.js';
 import type { CapacityMetrics, CloudOps, Notifier } from '../core/ports.js';
@@ -27,7 +27,7 @@ export interface CapacityWorkerOptions {
   workflowBundle?: { code: string };
   /** How long in-flight activities (a Cloud Ops call) may finish on shutdown. Default 30 s. */
   shutdownGraceMs?: number;
-  /** Client for the coordinator hand-off; default: a Client over `connection`. */
+  /** The process's client (src/compose.ts), for the coordinator hand-off; default: the worker's own, from the activity context. */
   client?: Client;
   identity?: string;
   /** The daemon's counters for the activities (capacity changes, verifications, reverts, Cloud Ops errors). */
@@ -53,13 +53,12 @@ export function workflowSource(
 }
 
 export async function createCapacityWorker(options: CapacityWorkerOptions): Promise<Worker> {
-  const client = options.client ?? new Client({ connection: options.connection, namespace: options.namespace });
   const activities = createActivities({
     cloudOps: options.cloudOps,
     notifier: options.notifier,
     logger: options.logger,
     settings: options.settings,
-    client,
+    ...(options.client === undefined ? {} : { client: options.client }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;

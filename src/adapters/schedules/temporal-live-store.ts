@@ -9,7 +9,7 @@ import { coordinatorWorkflowId } from '../../core/capacity/window.js';
 import { CapschedError } from '../../core/errors.js';
 import type { LiveWindow } from '../../core/live/types.js';
 import type { LiveStore } from '../../core/ports.js';
-import type { CapacityTarget } from '../../core/ports.js';
+import { parseWindowId, type ActiveWindowStatus, type CoordinatorStatus } from '../../core/engine/index.js';
 import { CAPACITY_CHANGE_WORKFLOW, COORDINATOR_WORKFLOW, LIVE_WIRE } from '../../core/workflow-contract.js';
 import { scrub } from '../../log/index.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -20,21 +20,6 @@ export interface TemporalLiveStoreOptions {
   queryTimeoutMs?: number;
   /** Workflow RPCs per second (queries, describes, signals, starts). Default 25. */
   requestsPerSecond?: number;
-}
-
-/** The coordinator's status, as its query returns it (temporal/workflows/definitions.ts CoordinatorStatus). */
-interface CoordinatorStatusWire {
-  effective: CapacityTarget;
-  windows: {
-    windowId: string;
-    trus: number;
-    steps?: { at: string; trus: number }[];
-    endTime?: string;
-    plan?: string;
-    commit?: string;
-    installation?: string;
-    startedLate?: boolean;
-  }[];
 }
 
 function message(err: unknown): string {
@@ -53,13 +38,10 @@ function transient(operation: string, err: unknown): CapschedError {
   return new CapschedError('LIVE_CALL_FAILED', `${operation} failed: ${message(err)}`, { retry: 'transient', cause: err });
 }
 
-export function toLiveWindow(w: CoordinatorStatusWire['windows'][number]): LiveWindow {
-  const cut = w.windowId.lastIndexOf('/');
+export function toLiveWindow(w: ActiveWindowStatus): LiveWindow {
   const endMs = w.endTime === undefined ? null : Date.parse(w.endTime);
   return {
-    windowId: w.windowId,
-    workflowId: cut === -1 ? w.windowId : w.windowId.slice(0, cut),
-    runId: cut === -1 ? '' : w.windowId.slice(cut + 1),
+    ...parseWindowId(w.windowId),
     trus: w.trus,
     ...(Array.isArray(w.steps) ? { steps: w.steps.map((s) => ({ atMs: Date.parse(s.at), trus: s.trus })) } : {}),
     endMs: endMs === null || Number.isNaN(endMs) ? null : endMs,
@@ -121,14 +103,43 @@ export function createTemporalLiveStore(options: TemporalLiveStoreOptions): Live
       return { coordinators: unique, runs: runs.sort() };
     },
 
+    async coordinatorsChangedSince(sinceMs) {
+      const out: string[] = [];
+      const prefix = coordinatorWorkflowId('');
+      const since = new Date(sinceMs).toISOString();
+      await call('list changed coordinators', async () => {
+        const query = `WorkflowType = '${COORDINATOR_WORKFLOW}' AND (ExecutionStatus = 'Running' OR CloseTime > '${since}')`;
+        for await (const wf of client.workflow.list({ query, pageSize: 1000 })) {
+          if (wf.workflowId.startsWith(prefix)) out.push(wf.workflowId.slice(prefix.length));
+        }
+      });
+      return [...new Set(out)].sort();
+    },
+
+    async coordinatorRun(namespace) {
+      await limiter.take();
+      try {
+        const d = await client.workflow.getHandle(coordinatorWorkflowId(namespace)).describe();
+        return `${d.runId}@${d.historyLength}:${d.status.name}`;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return null;
+        throw transient(`describe the coordinator of ${namespace}`, err);
+      }
+    },
+
     async readNamespace(namespace) {
       await limiter.take();
       try {
         const handle = client.workflow.getHandle(coordinatorWorkflowId(namespace));
         const status = await client.connection.withDeadline(Date.now() + queryTimeoutMs, () =>
-          handle.query<CoordinatorStatusWire>(LIVE_WIRE.coordinatorStatusQuery),
+          handle.query<CoordinatorStatus>(LIVE_WIRE.coordinatorStatusQuery),
         );
-        return { namespace, effectiveTrus: status.effective.mode === 'provisioned' ? status.effective.trus : 0, windows: status.windows.map(toLiveWindow) };
+        return {
+          namespace,
+          effectiveTrus: status.effective.mode === 'provisioned' ? status.effective.trus : 0,
+          phase: status.phase,
+          windows: status.windows.map(toLiveWindow),
+        };
       } catch (err) {
         // No coordinator (never ran, or finished): nothing is held.
         if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test(message(err)))

@@ -101,7 +101,7 @@ export type Verification = { ok: true } | { ok: false; reason: string };
  * re-sending "on-demand" to an on-demand namespace makes no new request). On-demand is never
  * inferred from a missing value.
  */
-export function verifyCapacity(observed: NamespaceCapacity, expected: CapacityTarget): Verification {
+export function capacityMatches(observed: NamespaceCapacity, expected: CapacityTarget): Verification {
   const request = observed.latestRequest;
   if (expected.mode === 'onDemand') {
     if (observed.mode !== 'onDemand') return { ok: false, reason: `expected on-demand, the API reports ${describeObserved(observed)}` };

@@ -59,6 +59,8 @@ export interface LiveNamespaceState {
   namespace: string;
   /** Effective TRUs the coordinator applies (0 = on-demand). */
   effectiveTrus: number;
+  /** What the coordinator is doing, when it answered (absent: no coordinator runs, or it could not be read). */
+  phase?: 'idle' | 'applying' | 'verifying';
   windows: LiveWindow[];
   error?: string;
 }

@@ -7,7 +7,7 @@
 import { planScheduleId } from '../desired/schedule-id.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { describeLiveChange } from '../live/text.js';
-import type { LiveChangeKind, LivePlan } from '../live/types.js';
+import type { LiveChangeKind, LivePlan, LiveWindow } from '../live/types.js';
 import type { CapacityTarget, NamespaceCapacity } from '../ports.js';
 import { formatLocalIso, formatUtcIso, transitionsBetween } from '../time/zone.js';
 import { HOUR, WEEK } from '../time/units.js';
@@ -20,20 +20,6 @@ export const PAST_MS = 24 * HOUR;
 /** The page's future range: the next 7 days. */
 export const FUTURE_MS = WEEK;
 
-/** A window a namespace's coordinator holds right now (what the coordinator status query returns). */
-export interface LiveWindow {
-  /** The window workflow's id (a schedule's run: `<scheduleId>-<start>`; anything else is a manual change). */
-  workflowId: string;
-  runId?: string;
-  trus: number;
-  /** Epoch ms; absent for a permanent change. */
-  endMs?: number;
-  /** From the window itself (newer windows): its plan, the commit it runs from, and whether a pass started it late. */
-  plan?: string;
-  commit?: string;
-  startedLate?: boolean;
-}
-
 /** One namespace as read now: Cloud Ops and its coordinator. Either reading may be missing. */
 export interface LiveNamespace {
   namespace: string;
@@ -41,8 +27,9 @@ export interface LiveNamespace {
   capacity?: NamespaceCapacity;
   /** Why capacity could not be read (already free of secrets). */
   capacityError?: string;
-  /** The coordinator's effective target; undefined when no coordinator runs for the namespace. */
+  /** The coordinator's effective target (on-demand when none runs); undefined when it could not be read. */
   effective?: CapacityTarget;
+  /** The windows the coordinator holds (the LiveStore port's reading). */
   windows: LiveWindow[];
   /** Why the coordinator could not be read. */
   coordinatorError?: string;
@@ -424,14 +411,14 @@ export function buildPresent(input: PresentInput): PresentView {
         w.plan !== undefined && w.workflowId.startsWith(`capsched.${input.installation}.`) ? w.plan : planOfWorkflow(w.workflowId, input.installation);
       const lp = plan === undefined ? undefined : planByName.get(plan);
       const zone = lp?.plan.timezone ?? 'UTC';
-      const url = workflowUrl(input.temporalUi, w.workflowId, w.runId);
+      const url = workflowUrl(input.temporalUi, w.workflowId, w.runId === '' ? undefined : w.runId);
       return {
         workflowId: w.workflowId,
         trus: w.trus,
         zone,
         origin: plan === undefined ? 'manual' : 'plan',
-        ...(w.runId === undefined ? {} : { runId: w.runId }),
-        ...(w.endMs === undefined ? {} : { end: label(zone, w.endMs) }),
+        ...(w.runId === '' ? {} : { runId: w.runId }),
+        ...(w.endMs === null ? {} : { end: label(zone, w.endMs) }),
         ...(plan === undefined ? {} : { plan }),
         ...(lp === undefined
           ? {}

@@ -197,9 +197,13 @@ function isLeap(y: number): boolean {
   return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
 }
 
+/**
+ * Days in a month (1-12) of a year: the one calendar helper (cron matching, plan dates and the
+ * port of Temporal's scheduler). Month 13 answers 30, as Go's does, which that scheduler can ask for.
+ */
 export function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeap(year) ? 29 : 28;
-  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return 30 + ((0b1010110101010 >> month) & 1);
 }
 
 /** Whether the cron matches a local calendar date (weekday 0 = Sunday). */

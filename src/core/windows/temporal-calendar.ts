@@ -13,7 +13,7 @@
  * The integration tests compare this with the dev server's ListScheduleMatchingTimes.
  */
 import { offsetAt, toLocal } from '../time/zone.js';
-import type { Cron } from './cron.js';
+import { daysInMonth, type Cron } from './cron.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -28,12 +28,6 @@ export function goDate(zone: string, y: number, mo: number, d: number, h: number
   const guess = offsetAt(zone, wall);
   if (guess === 0) return wall;
   return wall - offsetAt(zone, wall - guess * MINUTE) * MINUTE;
-}
-
-/** Go's daysInMonth, including its answer for month 13 (30), which next() can ask for. */
-function daysInMonth(month: number, year: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return 30 + ((0b1010110101010 >> month) & 1);
 }
 
 /**
@@ -72,7 +66,7 @@ export function temporalNext(cron: Cron, zone: string, afterMs: number): number 
       d++;
       h = 0;
     }
-    if (d > daysInMonth(mo, y)) {
+    if (d > daysInMonth(y, mo)) {
       mo++;
       d = 1;
     }
@@ -92,7 +86,7 @@ export function temporalNext(cron: Cron, zone: string, afterMs: number): number 
       d++;
       h = m = s = 0;
       dstOffset = 0;
-      if (d > daysInMonth(mo, y)) continue outer;
+      if (d > daysInMonth(y, mo)) continue outer;
     }
     while (!cron.hours[h]) {
       h++;

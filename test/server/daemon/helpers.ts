@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
 import { createSlackNotifier } from '../../../src/adapters/slack/index.js';
 import { createPlanSource } from '../../../src/adapters/source/index.js';
@@ -10,12 +10,14 @@ import type { PlanSource } from '../../../src/core/ports.js';
 import { scheduleIdFor } from '../../../src/core/desired/schedule-id.js';
 import { startDaemon, type DaemonHandle, type DaemonOptions } from '../../../src/daemon/index.js';
 import type { CloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
-import { createCapacityWorker } from '../../../src/temporal/worker.js';
+import { startTestCapacityWorker } from '../helpers/capacity-worker.js';
 import { silentLogger, Secret, type Logger } from '../../../src/log/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { countingStore, type CountingStore } from '../../support/reconcile.js';
 import { tempDir } from '../../support/git-repo.js';
 import { removeInstallation, testTemporal, uniqueSuffix } from '../helpers/temporal.js';
+import { connectTemporal } from '../../../src/compose.js';
+import { temporalSettingsAt } from '../../../src/config/temporal.js';
 
 // Quieter SDK logs in test output (worker state changes are INFO); once per test process.
 try {
@@ -106,7 +108,7 @@ export async function startTestDaemon(ctx: TestContext, options: TestDaemonOptio
     installation,
     source: source as DaemonOptions['source'],
     reconcile,
-    temporal: { connect: () => NativeConnection.connect({ address: temporal.address }), namespace: temporal.namespace },
+    temporal: { connect: () => connectTemporal(temporalSettingsAt(temporal.address, temporal.namespace)), namespace: temporal.namespace },
     notifier: options.notifier ?? createSlackNotifier({ webhookUrl: new Secret(sink.url), logger, initialBackoffMs: 50 }),
     logger,
     intervalMs: options.intervalMs ?? 400,
@@ -180,7 +182,7 @@ export function testCapacityWorker(
   temporalUiUrl = 'http://localhost:8233',
 ): NonNullable<TestDaemonOptions['capacityWorker']> {
   return (c) =>
-    createCapacityWorker({
+    startTestCapacityWorker({
       connection: c.connection,
       client: c.client,
       namespace: c.namespace,
@@ -190,6 +192,6 @@ export function testCapacityWorker(
       logger: c.logger,
       identity: `${c.identity}/capacity`,
       shutdownGraceMs: 2_000,
-      settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl, heartbeatMs: 1_000 },
+      settings: { temporalUiUrl, heartbeatMs: 1_000 },
     });
 }

@@ -15,7 +15,7 @@ import { createTemporalScheduleStore } from '../../../src/adapters/schedules/ind
 import { freePort, startDevServer, type DevServer } from '../../../src/adapters/temporal-dev-server/index.js';
 import { doctorCommand } from '../../../src/cli/doctor.js';
 import type { CliIO } from '../../../src/cli/io.js';
-import { capacityWorker } from '../../../src/compose.js';
+import { capacityWorker, connectTemporal } from '../../../src/compose.js';
 import { readCloudOpsSettings } from '../../../src/config/cloud-ops.js';
 import type { DoctorReport } from '../../../src/core/doctor/checks.js';
 import { startDaemon, type DaemonHandle } from '../../../src/daemon/index.js';
@@ -24,6 +24,7 @@ import { startCloudOpsSimulator, type CloudOpsSimulator } from '../../../src/sim
 import { createTestRepo, tempDir, type TestRepo } from '../../support/git-repo.js';
 import { startSlackSink, type SlackSink } from '../../support/slack-sink.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
+import { temporalSettingsAt } from '../../../src/config/temporal.js';
 
 const API_KEY = 'doctor-test-key-4e7b1c9d2a';
 const NS = 'payments.a1b2c';
@@ -93,7 +94,7 @@ before(async () => {
     installation,
     source: createPlanSource({ source: repo.remote, workDir: tempDir('capsched-doctor-daemon-'), logger }),
     reconcile: { store: createTemporalScheduleStore({ client }), options: { plansPath: 'schedules', taskQueue, retryBaseDelayMs: 50 } },
-    temporal: { connect: () => NativeConnection.connect({ address: server.address }), namespace: 'default' },
+    temporal: { connect: () => connectTemporal(temporalSettingsAt(server.address, 'default')), namespace: 'default' },
     notifier: createSlackNotifier({ webhookUrl: new Secret(sink.url), logger }),
     logger,
     intervalMs: 500,

@@ -5,7 +5,6 @@
  */
 import { after } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
 import { createSlackNotifier } from '../../../src/adapters/slack/index.js';
 import { createPlanSource } from '../../../src/adapters/source/index.js';
@@ -18,6 +17,8 @@ import { tempDir } from '../../support/git-repo.js';
 import { startSlackSink, type SlackSink } from '../../support/slack-sink.js';
 import { removeInstallation, testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { captureLogs, type LogCapture } from './helpers.js';
+import { connectTemporal } from '../../../src/compose.js';
+import { temporalSettingsAt } from '../../../src/config/temporal.js';
 
 export function planYaml(name: string, trus = 8, namespace = 'payments.a1b2c'): string {
   return `apiVersion: capsched/v1
@@ -72,7 +73,7 @@ export async function startFaultDaemon(options: FaultDaemonOptions): Promise<Fau
     installation,
     source: source as DaemonOptions['source'],
     reconcile,
-    temporal: { connect: () => NativeConnection.connect({ address: temporal.address }), namespace: temporal.namespace },
+    temporal: { connect: () => connectTemporal(temporalSettingsAt(temporal.address, temporal.namespace)), namespace: temporal.namespace },
     notifier: createSlackNotifier({ webhookUrl: new Secret(sink.url), logger, initialBackoffMs: 50 }),
     logger,
     intervalMs: options.intervalMs ?? 300,

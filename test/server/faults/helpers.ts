@@ -17,7 +17,8 @@ import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput, type CapacityChange
 import { createLogger, Secret, type Logger } from '../../../src/log/index.js';
 import { startCloudOpsSimulator, type CloudOpsSimulator, type CloudOpsSimulatorOptions } from '../../../src/simulator/index.js';
 import type { ActivitySettings } from '../../../src/temporal/activities/index.js';
-import { createCapacityWorker, workflowsPath } from '../../../src/temporal/worker.js';
+import { workflowsPath } from '../../../src/temporal/worker.js';
+import { startTestCapacityWorker } from '../helpers/capacity-worker.js';
 import { tempDir } from '../../support/git-repo.js';
 import { startSlackSink, type SlackSink } from '../../support/slack-sink.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
@@ -158,17 +159,16 @@ export async function startCapacityStack(options: StackOptions): Promise<Capacit
   let running: Promise<void> | undefined;
 
   const startWorker = async (): Promise<void> => {
-    worker = await createCapacityWorker({
+    worker = await startTestCapacityWorker({
       connection,
+      client: temporal.client,
       namespace: temporal.namespace,
       taskQueue,
       cloudOps,
       notifier,
       logger: logs.logger,
-      settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://ui.test:8233', heartbeatMs: 500, ...options.settings },
+      ...(options.settings === undefined ? {} : { settings: options.settings }),
       workflowBundle: await capacityBundle(),
-      client: temporal.client,
-      shutdownGraceMs: 500,
     });
     running = worker.run();
   };

@@ -13,7 +13,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { createCloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
 import { createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
 import { createSlackNotifier } from '../../../src/adapters/slack/index.js';
@@ -27,13 +26,15 @@ import { reconcilerWorkflowId } from '../../../src/core/reconciler-contract.js';
 import { Secret } from '../../../src/log/index.js';
 import { startCloudOpsSimulator } from '../../../src/simulator/index.js';
 import { installTemporalRuntime } from '../../../src/temporal/sdk-logger.js';
-import { createCapacityWorker } from '../../../src/temporal/worker.js';
+import { startTestCapacityWorker } from '../helpers/capacity-worker.js';
 import { createTestRepo, git, tempDir } from '../../support/git-repo.js';
 import { startSlackSink } from '../../support/slack-sink.js';
 import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 import { serveBareRepo } from '../../support/git-http-server.js';
 import { capacityBundle, captureLogs, faultNamespace, history, until } from './helpers.js';
 import { planYaml } from './daemon.js';
+import { connectTemporal } from '../../../src/compose.js';
+import { temporalSettingsAt } from '../../../src/config/temporal.js';
 
 const temporal = await testTemporal();
 // Every log line of this process goes to one capture, the Temporal SDK's own lines included.
@@ -121,7 +122,7 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
     installation,
     source,
     reconcile: { store, options: { plansPath: 'schedules', taskQueue, retryBaseDelayMs: 50 } },
-    temporal: { connect: () => NativeConnection.connect({ address: temporal.address }), namespace: temporal.namespace },
+    temporal: { connect: () => connectTemporal(temporalSettingsAt(temporal.address, temporal.namespace)), namespace: temporal.namespace },
     notifier,
     logger: logs.logger,
     intervalMs: 300,
@@ -129,17 +130,15 @@ test('secrets canary: a full daemon with windows and failure paths leaks no secr
     webhookSecret: new Secret(CANARIES.webhookSecret),
     shutdownGraceMs: 2_000,
     capacityWorker: (ctx) =>
-      createCapacityWorker({
+      startTestCapacityWorker({
         connection: ctx.connection,
+        client: ctx.client,
         namespace: ctx.namespace,
         taskQueue,
         cloudOps,
         notifier: ctx.notifier,
         logger: ctx.logger,
-        settings: { dryRun: false, namespaceAllowlist: [], namespaceDenylist: [], temporalUiUrl: 'http://ui.test:8233', heartbeatMs: 500 },
         workflowBundle: bundle,
-        client: ctx.client,
-        shutdownGraceMs: 500,
       }),
   });
   const http = async (path: string, init?: RequestInit): Promise<string> => {

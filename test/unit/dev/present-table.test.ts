@@ -9,6 +9,7 @@ import { activeSummary, renderStatusText } from '../../../src/core/present/text.
 import { loadPlans } from '../../../src/core/plan/load.js';
 import type { PlanFile } from '../../../src/core/ports.js';
 import { renderView, rowsFromPresent, weekFromPresent } from '../../../src/dev/table.js';
+import { parseWindowId } from '../../../src/core/engine/index.js';
 
 const enc = new TextEncoder();
 function file(path: string, text: string): PlanFile {
@@ -41,7 +42,7 @@ function input(over: Partial<PresentInput> = {}): PresentInput {
       {
         namespace: 'dev-a.t1',
         effective: { mode: 'provisioned', trus: 6 },
-        windows: [{ workflowId: 'capsched.dev.early-2026-12-03T04:28:00Z', runId: 'r1', trus: 6, endMs: Date.parse('2026-12-03T05:28:00Z') }],
+        windows: [{ ...parseWindowId('capsched.dev.early-2026-12-03T04:28:00Z/r1'), trus: 6, endMs: Date.parse('2026-12-03T05:28:00Z') }],
         capacity: { namespace: 'dev-a.t1', mode: 'provisioned', currentTrus: 6, resourceVersion: 'v1', latestRequest: { state: 'completed' } },
       },
       { namespace: 'dev-b.t1', effective: { mode: 'onDemand' }, windows: [], capacity: { namespace: 'dev-b.t1', mode: 'onDemand', resourceVersion: 'v1' } },

@@ -8,7 +8,7 @@
  * exactly as the coordinator workflow drives it: events in, commands out. After every step the
  * invariants of docs/RELIABILITY.md are checked; a broken one throws with the time and the trace.
  */
-import { verifyCapacity } from '../../../src/core/capacity/window.js';
+import { capacityMatches } from '../../../src/core/capacity/window.js';
 import {
   applyFailureType,
   applyOutcomeOf,
@@ -260,7 +260,7 @@ export class World {
           const cloud = this.cloud();
           const claimed: CapacityTarget | undefined =
             target?.[1] === 'on-demand' ? { mode: 'onDemand' } : target?.[2] !== undefined ? { mode: 'provisioned', trus: Number(target[2]) } : undefined;
-          if (claimed !== undefined && !verifyCapacity(cloud, claimed).ok)
+          if (claimed !== undefined && !capacityMatches(cloud, claimed).ok)
             throw this.fail(`I5: alert "${c.title}" while the API reports ${JSON.stringify(cloud)}`);
         }
         return;
@@ -271,7 +271,7 @@ export class World {
         if (r.step === 'raise') got.raise ??= r;
         else got.release ??= r;
         this.reports.set(c.to.windowId, got);
-        if (r.verified && !r.dryRun && !this.scenario.dryRun && !verifyCapacity(this.cloud(), r.target).ok)
+        if (r.verified && !r.dryRun && !this.scenario.dryRun && !capacityMatches(this.cloud(), r.target).ok)
           throw this.fail(
             `I5: ${r.step} of ${c.to.windowId} reported verified at ${JSON.stringify(r.target)} while the API reports ${JSON.stringify(this.cloud())}`,
           );
@@ -322,7 +322,7 @@ export class World {
           return failure(t, 'CLOUD_OPS_TRUS_NOT_OFFERED', `${target.trus} TRUs not offered`);
         const cloud = this.cloud(t);
         if (cloud.latestRequest?.state === 'inProgress') return failure(t, 'CLOUD_OPS_REQUEST_IN_PROGRESS', 'a capacity request is in progress');
-        if (verifyCapacity(cloud, target).ok) return result(t, { outcome: 'accepted', changed: false, dryRun: false });
+        if (capacityMatches(cloud, target).ok) return result(t, { outcome: 'accepted', changed: false, dryRun: false });
       }
       const fails = this.takeFault('op-fails', t);
       const op = existing ?? this.accept(operationId, target, t, fails !== undefined);
@@ -359,7 +359,7 @@ export class World {
         if (this.within('outage', this.now)) return this.step({ kind: 'verified', result: { outcome: 'error', error: 'unavailable' } });
         if (this.scenario.missing === true) return this.step({ kind: 'verified', result: { outcome: 'error', error: 'namespace not found', refused: true } });
         const cloud = this.cloud();
-        const v = verifyCapacity(cloud, target);
+        const v = capacityMatches(cloud, target);
         if (v.ok) this.verifiedLog.push(this.now);
         const pending =
           cloud.latestRequest?.state === 'inProgress' && cloud.latestRequest.target?.mode === 'provisioned' ? cloud.latestRequest.target.trus : undefined;

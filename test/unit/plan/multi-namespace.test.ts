@@ -4,6 +4,7 @@ import { desiredSchedules } from '../../../src/core/desired/build.js';
 import { loadPlans } from '../../../src/core/plan/load.js';
 import { validateAndLoadPlans } from '../../../src/core/plan/validate.js';
 import type { PlanFile } from '../../../src/core/ports.js';
+import { parseWindowId } from '../../../src/core/engine/index.js';
 
 // issue #14: `namespaces: [a, b]` — one plan written once for several namespaces, expanded by the
 // loader into one plan (and one desired schedule) per namespace.
@@ -206,7 +207,7 @@ test('present view (page, dev table): a namespaces plan is listed under each nam
       {
         namespace: 'orders.a1b2c',
         effective: { mode: 'provisioned', trus: 12 },
-        windows: [{ workflowId, runId: 'r1', trus: 12, endMs: Date.parse('2026-11-30T11:00:00Z') }],
+        windows: [{ ...parseWindowId(`${workflowId}/r1`), trus: 12, endMs: Date.parse('2026-11-30T11:00:00Z') }],
       },
     ],
     applied: {},

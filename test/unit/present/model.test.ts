@@ -4,6 +4,7 @@ import { buildPresent, planOfWorkflow, type PresentInput } from '../../../src/co
 import { loadPlans } from '../../../src/core/plan/load.js';
 import { validatePlans } from '../../../src/core/plan/validate.js';
 import type { PlanFile } from '../../../src/core/ports.js';
+import { parseWindowId } from '../../../src/core/engine/index.js';
 
 const enc = new TextEncoder();
 function file(path: string, text: string): PlanFile {
@@ -39,8 +40,8 @@ function input(over: Partial<PresentInput> = {}): PresentInput {
         namespace: 'payments.a1b2c',
         effective: { mode: 'provisioned', trus: 6 },
         windows: [
-          { workflowId: 'capsched.prod.noon-2026-12-02T11:00:00Z', runId: 'r1', trus: 6, endMs: Date.parse('2026-12-02T13:00:00Z') },
-          { workflowId: 'manual-boost', trus: 2 },
+          { ...parseWindowId('capsched.prod.noon-2026-12-02T11:00:00Z/r1'), trus: 6, endMs: Date.parse('2026-12-02T13:00:00Z') },
+          { ...parseWindowId('manual-boost'), trus: 2, endMs: null },
         ],
         capacity: { namespace: 'payments.a1b2c', mode: 'provisioned', currentTrus: 6, resourceVersion: 'v1', latestRequest: { state: 'completed' } },
       },
@@ -166,7 +167,7 @@ test('present: DST changes in range are marked; a namespace only the coordinator
       nowMs: march,
       recordSinceMs: march,
       applied: {},
-      live: [{ namespace: 'orphan.z9', effective: { mode: 'provisioned', trus: 3 }, windows: [{ workflowId: 'x', trus: 3 }] }],
+      live: [{ namespace: 'orphan.z9', effective: { mode: 'provisioned', trus: 3 }, windows: [{ ...parseWindowId('x'), trus: 3, endMs: null }] }],
     }),
   );
   const payments = view.namespaces.find((n) => n.namespace === 'payments.a1b2c')!;

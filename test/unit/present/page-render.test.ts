@@ -11,6 +11,7 @@ import { loadPlans } from '../../../src/core/plan/load.js';
 import type { PlanFile } from '../../../src/core/ports.js';
 import { rowsFromPresent } from '../../../src/dev/table.js';
 import { renderPage } from '../../../src/ui/page.js';
+import { parseWindowId } from '../../../src/core/engine/index.js';
 
 const enc = new TextEncoder();
 function file(path: string, text: string): PlanFile {
@@ -45,7 +46,7 @@ test('page: a held reduction of the last pass is listed with its time and marked
       {
         namespace: 'payments.a1b2c',
         effective: { mode: 'provisioned', trus: 6 },
-        windows: [{ workflowId, runId: 'r1', trus: 6, endMs: END, plan: 'noon', commit: 'c0ffee1234567890', startedLate: true }],
+        windows: [{ ...parseWindowId(`${workflowId}/r1`), trus: 6, endMs: END, plan: 'noon', commit: 'c0ffee1234567890', startedLate: true }],
       },
     ],
     applied: {},

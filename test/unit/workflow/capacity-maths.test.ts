@@ -14,7 +14,7 @@ import {
   parseInstant,
   resolveWindowEnd,
   sameTarget,
-  verifyCapacity,
+  capacityMatches,
 } from '../../../src/core/capacity/window.js';
 
 test('durations', () => {
@@ -68,19 +68,19 @@ test('effective capacity is the maximum over active windows; on-demand when none
 test('verification checks mode, TRUs and a COMPLETED latest request; never infers on-demand from absence', () => {
   const base = { namespace: 'n', resourceVersion: '1' };
   const done = { state: 'completed' as const };
-  assert.deepEqual(verifyCapacity({ ...base, mode: 'provisioned', currentTrus: 4, latestRequest: done }, { mode: 'provisioned', trus: 4 }), { ok: true });
-  assert.equal(verifyCapacity({ ...base, mode: 'provisioned', currentTrus: 2, latestRequest: done }, { mode: 'provisioned', trus: 4 }).ok, false);
-  assert.equal(verifyCapacity({ ...base, mode: 'onDemand', latestRequest: done }, { mode: 'provisioned', trus: 4 }).ok, false);
-  assert.deepEqual(verifyCapacity({ ...base, mode: 'onDemand', latestRequest: done }, { mode: 'onDemand' }), { ok: true });
-  assert.equal(verifyCapacity({ ...base, mode: 'onDemand', latestRequest: { state: 'inProgress' } }, { mode: 'onDemand' }).ok, false);
+  assert.deepEqual(capacityMatches({ ...base, mode: 'provisioned', currentTrus: 4, latestRequest: done }, { mode: 'provisioned', trus: 4 }), { ok: true });
+  assert.equal(capacityMatches({ ...base, mode: 'provisioned', currentTrus: 2, latestRequest: done }, { mode: 'provisioned', trus: 4 }).ok, false);
+  assert.equal(capacityMatches({ ...base, mode: 'onDemand', latestRequest: done }, { mode: 'provisioned', trus: 4 }).ok, false);
+  assert.deepEqual(capacityMatches({ ...base, mode: 'onDemand', latestRequest: done }, { mode: 'onDemand' }), { ok: true });
+  assert.equal(capacityMatches({ ...base, mode: 'onDemand', latestRequest: { state: 'inProgress' } }, { mode: 'onDemand' }).ok, false);
   // A namespace that never had a capacity request is on-demand for good (issue #20 defect 3: a no-op release verifies).
-  assert.deepEqual(verifyCapacity({ ...base, mode: 'onDemand' }, { mode: 'onDemand' }), { ok: true }, 'no request yet: on-demand verified');
+  assert.deepEqual(capacityMatches({ ...base, mode: 'onDemand' }, { mode: 'onDemand' }), { ok: true }, 'no request yet: on-demand verified');
   assert.equal(
-    verifyCapacity({ ...base, mode: 'provisioned', currentTrus: 4 }, { mode: 'provisioned', trus: 4 }).ok,
+    capacityMatches({ ...base, mode: 'provisioned', currentTrus: 4 }, { mode: 'provisioned', trus: 4 }).ok,
     false,
     'no request: provisioned not verified',
   );
-  assert.equal(verifyCapacity({ ...base, mode: 'unknown', latestRequest: done }, { mode: 'onDemand' }).ok, false);
+  assert.equal(capacityMatches({ ...base, mode: 'unknown', latestRequest: done }, { mode: 'onDemand' }).ok, false);
 });
 
 test("scenario 3: the dry-run coordinator id never shares the real coordinators' prefix (a live-state listing would read it as a namespace)", () => {
