@@ -469,12 +469,14 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
   const refusedTrus = step.target.mode === 'provisioned' ? step.target.trus : undefined;
   // An operation that ended FAILED (capacity unavailable, rejected) refuses a window's first raise like a refusal does; a
   // later step of a running window is retried (its value was accepted before).
-  const firstRaise = s.windows.some((w) => !w.raiseReported && askOf(w, nowMs) === refusedTrus);
+  const firstRaise = s.windows.some((w) => !w.raiseReported && w.rejoin !== true && askOf(w, nowMs) === refusedTrus);
   if ((r.outcome === 'refused' || (r.outcome === 'failed' && firstRaise)) && refusedTrus !== undefined) {
     // The API refused this value before accepting it: the windows asking exactly it ask nothing until their TRUs change.
     const error = `set ${refusedTrus} TRUs failed: ${r.error}`;
     for (const w of s.windows) {
       if (askOf(w, nowMs) !== refusedTrus) continue;
+      // A FAILED operation ends only a window's first raise; the others keep asking and it is retried for them.
+      if (r.outcome === 'failed' && (w.raiseReported || w.rejoin === true)) continue;
       w.refused = error;
       w.refusedTrus = refusedTrus;
       if (!w.raiseReported) {
@@ -510,6 +512,11 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
     // A refused baseline stays (asking nothing) so the next pass does not ask the same value again: it is tried again only
     // when its plan asks another value.
     s.baselines = s.baselines.filter((b) => !(b.refused === true && b.plan === UNNAMED_BASELINE)); // no plan will ask again
+    if (r.outcome === 'failed' && desiredTarget(s, nowMs).mode === 'provisioned' && sameTarget(desiredTarget(s, nowMs), step.target)) {
+      // Others still ask this value: retried with backoff like any failure.
+      fail(s, step.target, [`${what} failed: ${r.error}`], nowMs, out, false);
+      return;
+    }
     if (s.trouble?.kind === 'raise' && sameTarget(s.trouble.target, step.target)) s.trouble = undefined; // concluded: refused
     if (base.length > 0)
       alert(
