@@ -52,11 +52,11 @@ export function graceMs(w: { verifyDelayMs: number }): number {
   return Math.min(Math.max(0, w.verifyDelayMs), RELEASE_GRACE_MS);
 }
 /**
- * How long an ended window is held for a window starting at that instant (its join takes seconds): its verify delay, at most
- * 30 s — not the old blind 2 minutes. A release requested at 02:00 or 02:00:30 bills the 02:00 hour either way (docs/billing.md); the difference is
- * a dip for back-to-back windows.
+ * How long an ended window is held for a window starting at that instant (a schedule's next run can start late): its verify
+ * delay, at most 2 minutes. A release requested at 02:00 or at 02:02 bills the 02:00 hour either way (docs/billing.md):
+ * the hold costs no billed hour of its own, a dip between back-to-back windows would cost capacity.
  */
-export const RELEASE_GRACE_MS = 30_000;
+export const RELEASE_GRACE_MS = 120_000;
 
 /** `${workflowId}/${runId}` — the one window-id codec (a workflow id may contain '/', a run id never does). */
 export function windowIdOf(workflowId: string, runId: string): string {
@@ -462,7 +462,7 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
   if (r.outcome === 'accepted') {
     s.lastDryRun = r.dryRun;
     // The verify delay is a wait, not part of the step: a release waiting for it is not held up (it is verified now).
-    const wait = r.changed && s.releases.length === 0 ? step.verifyDelayMs : 0;
+    const wait = r.changed ? step.verifyDelayMs : 0;
     s.verifyDue = { target: step.target, atMs: nowMs + wait, changed: r.changed };
     return;
   }
@@ -677,7 +677,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
     if (s.holdUntilMs !== undefined && s.holdTrus === undefined) {
       // A coordinator that lost its windows reads what the namespace has before it changes anything.
       s.inFlight = { kind: 'verify', target: desired, sinceMs: nowMs, purpose: 'read' };
-      out.push({ kind: 'verify', target: desired, dryRun: s.dryRun });
+      out.push({ kind: 'verify', target: desired, dryRun: s.dryRun, read: true });
     } else if (s.confirmed !== undefined && sameTarget(s.confirmed, desired)) {
       s.inFlight = { kind: 'verify', target: desired, sinceMs: nowMs, purpose: 'release' };
       s.lastChanged = false;

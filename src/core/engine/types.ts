@@ -207,7 +207,8 @@ export type { AlertSeverity };
 
 export type EngineCommand =
   | { kind: 'apply'; target: CapacityTarget; operationId: string; dryRun?: boolean | undefined }
-  | { kind: 'verify'; target: CapacityTarget; dryRun?: boolean | undefined }
+  /** `read`: only to learn what the namespace has (a coordinator that may have lost windows), not a verification of a change. */
+  | { kind: 'verify'; target: CapacityTarget; dryRun?: boolean | undefined; read?: boolean | undefined }
   | { kind: 'wait'; untilMs: number }
   | { kind: 'alert'; severity: AlertSeverity; title: string; text: string; dedupeKey: string }
   /** `undelivered`: the alert to send when the window cannot be reached (it would not alert itself). */

@@ -137,6 +137,11 @@ export function capacityActivities(rt: ActivityRuntime) {
           requestState: observed.latestRequest?.state,
           ...(asked?.mode === 'provisioned' ? { requestTrus: asked.trus } : {}),
         };
+        // A read (a coordinator learning what the namespace has) is no verification: not counted, not a warning.
+        if (req.read === true) {
+          log.info({ ...fields, observed: summary, reads }, 'capacity read');
+          return { ok: check.ok, reason, observed: summary, dryRun: false };
+        }
         metrics?.verification(check.ok ? 'ok' : 'mismatch');
         if (check.ok) log.info({ ...fields, observed: summary, reads, waitedMs: Date.now() - started }, 'capacity verified');
         else log.warn({ ...fields, observed: summary, reason, reads, waitedMs: Date.now() - started }, 'capacity verification failed');

@@ -74,6 +74,8 @@ export interface VerifyCapacityRequest {
    * Absent or 0: one read (histories recorded before capsched-verify-settled).
    */
   settleWithinMs?: number;
+  /** Only a read of what the namespace has (no verification of a change): not counted in the verification metrics. */
+  read?: boolean | undefined;
 }
 
 export interface VerifyCapacityResult {

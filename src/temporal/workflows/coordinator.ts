@@ -89,7 +89,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
         return;
       case 'verify':
         track(
-          verifyCapacity({ namespace: input.namespace, expected: c.target, ...dryRun }).then(
+          verifyCapacity({ namespace: input.namespace, expected: c.target, ...dryRun, ...(c.kind === 'verify' && c.read === true ? { read: true } : {}) }).then(
             (v) => {
               const o = v.observed;
               const mode = o?.mode === 'provisioned' ? ('provisioned' as const) : o?.mode === 'onDemand' ? ('onDemand' as const) : ('unknown' as const);

@@ -221,11 +221,12 @@ test('scenario 7: a release held up by another step (a slow Cloud Ops operation)
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     const t0 = await h.env.currentTimeMs();
-    const a = await startWindow(h, ns, 4, t0 + HOUR);
+    // A 1 s verify delay: its hold across the end is 1 s, so B's 16 s operation holds A's release up.
+    const a = await startWindow(h, ns, 4, t0 + HOUR, { verifyDelay: '1s' });
     await waitForPhase(a, 'active');
-    // 3 s before A's end, B's raise starts an operation that takes 45 s: A's end and its 30 s grace pass meanwhile.
+    // 3 s before A's end, B's raise starts an operation that takes 16 s: A's end passes meanwhile.
     await h.env.sleep(t0 + HOUR - 3_000 - (await h.env.currentTimeMs()));
-    h.cloudOps.operationDelayMs = 45_000;
+    h.cloudOps.operationDelayMs = 16_000;
     const b = await startWindow(h, ns, 8, t0 + 4 * HOUR);
     while (h.cloudOps.setCalls.length < 2) await new Promise((r) => setTimeout(r, 50));
     h.cloudOps.operationDelayMs = 0;

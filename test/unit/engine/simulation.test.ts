@@ -23,7 +23,7 @@ const windowArb: fc.Arbitrary<Omit<WindowSpec, 'id'>> = fc
       nil: undefined,
     }),
     plan: fc.constantFrom('A', 'B', 'C'),
-    // The product's verify delays (2 min default; a 30 s hold across an end needs a verify delay of at least that).
+    // The product's verify delays (2 min default); the hold across an end is the verify delay, at most 2 min.
     verifyDelayMs: fc.constantFrom(30_000, 120_000),
     cancelMin: fc.option(fc.integer({ min: 0, max: 240 }), { freq: 6, nil: undefined }),
     moveEnd: fc.option(fc.record({ atMin: fc.integer({ min: 0, max: 240 }), toMin: fc.integer({ min: 0, max: 300 }) }), { freq: 4, nil: undefined }),
