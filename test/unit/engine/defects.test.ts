@@ -107,3 +107,32 @@ test('a namespace Cloud Ops does not know (NOT_FOUND): the raise is refused once
   assert.equal(w.reports.get('win-a/run')?.raise?.applied, false);
   assert.ok(w.completedAt !== undefined && w.completedAt < 2 * MIN, `completed at ${w.completedAt}`);
 });
+
+test('defect 6: an end moved while the window’s first join runs is not lost: the coordinator releases at the new end', () => {
+  const w = new World(
+    base({
+      windows: [{ id: 'a', startMs: 0, endMs: 60 * MIN, trus: 6, verifyDelayMs: 30_000, joinLatencyMs: 20_000, moveEnd: { atMs: 5_000, toMs: 20 * MIN } }],
+      maxLagMs: 10_000,
+    }),
+  ).run();
+  const release = w.applies.find((a) => a.target.mode === 'onDemand' && a.atMs > MIN);
+  assert.ok(release !== undefined && release.atMs < 25 * MIN, `released at ${(release?.atMs ?? 0) / MIN} min, not at the old end (60 min)`);
+});
+
+test('defect 7a: a window cancelled while its release is failing is not told "reverted" before the release is verified', () => {
+  const w = new World(
+    base({
+      windows: [
+        { id: 'a', startMs: 0, endMs: 10 * MIN, trus: 4, verifyDelayMs: 30_000 },
+        { id: 'b', startMs: 0, endMs: 30 * MIN, trus: 4, verifyDelayMs: 30_000, cancelAtMs: 12 * MIN },
+      ],
+      faults: [{ kind: 'outage', fromMs: 9 * MIN, toMs: 20 * MIN }],
+      maxLagMs: 10_000,
+    }),
+  ).run(); // I5: every verified report is checked against the API at the instant it is sent
+  const b = w.reportLog.filter((r) => r.step === 'release');
+  assert.ok(
+    b.every((r) => r.verified && r.atMs >= 20 * MIN),
+    `release reports only after the outage: ${JSON.stringify(b)}`,
+  );
+});
