@@ -766,8 +766,11 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
   // "released" would not re-announce itself if this run lost its state again.
   const holding = !sameTarget(target, asksTarget(s, nowMs));
   if (!holding)
-    for (const r of s.releases.splice(0))
+    for (const r of s.releases.splice(0)) {
+      // Released by a step already under way when it ended (its verification settled it): the release began now.
+      r.startedMs ??= nowMs;
       report(s, out, r.window, { step: 'release', applied: true, verified: true, changed, target, errors: [], ...late(s, r) }, nowMs);
+    }
   s.lastChanged = false;
   if (s.cancelling) {
     alert(

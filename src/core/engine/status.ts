@@ -41,7 +41,8 @@ export function engineStatus(s: EngineState, nowMs: number): CoordinatorStatus {
   const iso = (ms: number): string => new Date(ms).toISOString();
   return {
     namespace: s.namespace,
-    phase: s.inFlight === undefined ? 'idle' : s.inFlight.kind === 'apply' ? 'applying' : 'verifying',
+    // A read of what the namespace has (a fresh coordinator) is part of getting the change going, not its verification.
+    phase: s.inFlight === undefined ? 'idle' : s.inFlight.kind === 'apply' || s.inFlight.purpose === 'read' ? 'applying' : 'verifying',
     effective: desiredTarget(s, nowMs),
     windows: [
       ...s.windows.map((w) => ({
