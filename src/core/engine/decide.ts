@@ -103,9 +103,14 @@ export function decide(previous: EngineState, event: EngineEvent, nowMs: number)
 
 /** The TRUs a held window asks for now: a ramp's latest step reached (frozen at its end), 0 when refused. */
 function askOf(w: HeldAsk, nowMs: number): number {
-  const trus = w.steps !== undefined && w.steps.length > 0 ? trusAt(w.steps, w.endMs !== undefined ? Math.min(nowMs, w.endMs - 1) : nowMs) : w.trus;
-  // A value the API refused is not asked again (a ramp's other steps still are); a window told its raise was refused asks nothing.
-  return w.refusedAll === true || w.refusedTrus === trus ? 0 : trus;
+  if (w.refusedAll === true) return 0;
+  const at = w.endMs !== undefined ? Math.min(nowMs, w.endMs - 1) : nowMs;
+  if (w.steps === undefined || w.steps.length === 0) return w.refusedTrus === w.trus ? 0 : w.trus;
+  // A ramp step the API refused is not asked again: the window keeps the latest step before it that was not refused.
+  let trus = 0;
+  for (const st of w.steps) if (st.atMs <= at && st.trus !== w.refusedTrus) trus = st.trus;
+  if (trus === 0 && w.steps[0] !== undefined && w.steps[0].trus !== w.refusedTrus && at < w.steps[0].atMs) trus = w.steps[0].trus;
+  return trus;
 }
 
 /** The capacity every held window and baseline asks for together. */

@@ -86,14 +86,19 @@ test('transient Cloud Ops errors are retried (3 attempts) with the same operatio
   });
 });
 
-test('three transient failures exhaust the retries: critical alert, early exit', async () => {
+test('three transient failures exhaust one activity: a critical alert, and the raise is retried until it holds (issue #20 defect 3), then released', async () => {
   await withWorker({}, async (h) => {
     const ns = testNamespace();
     h.cloudOps.transientSetFailures = 3;
     const result = await run(h, { namespace: ns, desiredTrus: 4, endTime: await endIn(h, HOUR) });
     assert.equal(result.initialChangeSuccess, false);
-    assert.deepEqual(h.cloudOps.changes, []);
-    assert.deepEqual(h.notifier.severities(), ['critical:Capacity change failed']);
+    assert.equal(result.revertedToOnDemand, true);
+    assert.deepEqual(h.cloudOps.history(ns), ['4', 'onDemand']);
+    assert.deepEqual(h.notifier.severities(), [
+      'critical:Capacity change failed',
+      'info:Capacity raise recovered: now 4 TRUs',
+      'info:Capacity reverted to on-demand',
+    ]);
   });
 });
 

@@ -558,8 +558,9 @@ export class World {
           : { ...truth, trus: told.trus, endMs: truth.cancelled === true ? truth.endMs : told.endMs, steps: told.flat ? undefined : told.steps };
       if (atMs < t.startMs || (t.endMs !== undefined && atMs >= t.endMs)) continue;
       if (t.endMs === undefined) continue; // permanent windows are asked through their plan's baseline
+      // A ramp at a step the API does not offer asks its latest offered step before it (the engine keeps that).
       let v = t.trus;
-      if (t.steps !== undefined) for (const s of t.steps) if (t.startMs + s.afterMs <= atMs) v = s.trus;
+      if (t.steps !== undefined) for (const s of t.steps) if (t.startMs + s.afterMs <= atMs && !this.scenario.notOffered.includes(s.trus)) v = s.trus;
       if (!this.scenario.notOffered.includes(v)) max = Math.max(max, v);
     }
     for (const [plan, v] of Object.entries(this.permanentTruth(atMs))) {
