@@ -10,7 +10,7 @@
  * long as the difference lasts — a raise as durably as a release — and alerted once, with a
  * "recovered" alert when it heals. Nothing is reported to a window before it is verified.
  */
-import { nextStepMs, trusAt } from '../capacity/steps.js';
+import { describeSteps, nextStepMs, trusAt } from '../capacity/steps.js';
 import { describeTarget, effectiveTarget, sameTarget } from '../capacity/window.js';
 import type { CapacityTarget } from '../ports.js';
 import type {
@@ -478,6 +478,8 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
   if ((r.outcome === 'refused' || (r.outcome === 'failed' && firstRaise)) && refusedTrus !== undefined) {
     // The API refused this value before accepting it: the windows asking exactly it ask nothing until their TRUs change.
     const error = `set ${refusedTrus} TRUs failed: ${r.error}`;
+    // A running ramp's later step refused: its window was raised long ago and hears no report; the coordinator alerts it.
+    const ramps = s.windows.filter((w) => w.raiseReported && w.steps !== undefined && askOf(w, nowMs) === refusedTrus && r.outcome === 'refused');
     for (const w of s.windows) {
       if (askOf(w, nowMs) !== refusedTrus) continue;
       // A FAILED operation ends only a window's first raise; the others keep asking and it is retried for them.
@@ -498,6 +500,15 @@ function applied(s: EngineState, operationId: string, r: Extract<EngineEvent, { 
         );
       }
     }
+    if (ramps.length > 0)
+      alert(
+        s,
+        out,
+        'critical',
+        `Ramp step to ${refusedTrus} TRUs failed`,
+        `The ramp of ${ramps.map((w) => `${w.plan ?? w.windowId} (${describeSteps(w.steps ?? [])})`).join(', ')} reached a step; Cloud Ops refused it: ${r.error}. The window keeps its latest accepted step until its next one; its end still releases.`,
+        `ramp-refused:${operationId}`,
+      );
     // A plan's baseline is refused only for a value the API refuses (not offered, invalid); a FAILED operation is retried for it.
     const base = r.outcome === 'refused' ? s.baselines.filter((b) => b.trus === refusedTrus && b.refused !== true) : [];
     for (const b of base) {
@@ -570,7 +581,8 @@ function verified(s: EngineState, r: Extract<EngineEvent, { kind: 'verified' }>[
     else s.observed = step.target.mode === 'onDemand' ? { mode: 'onDemand' } : { mode: 'provisioned', trus: step.target.trus };
     s.lastDryRun ||= r.dryRun;
     s.needsVerify = false;
-    if (step.purpose === 'read') s.holdTrus = heldByNamespace(s.observed);
+    // A read that saw nothing (a dry-run worker reads no namespace) holds nothing.
+    if (step.purpose === 'read') s.holdTrus = r.observed === undefined ? 0 : heldByNamespace(r.observed);
     return;
   }
   if (r.outcome === 'mismatch' && r.observed !== undefined) s.observed = r.observed;
