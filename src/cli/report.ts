@@ -262,10 +262,14 @@ export const reportCommand: Command = async (argv, io) => {
     const inside = await git.raw(['rev-parse', '--is-inside-work-tree', '--is-bare-repository']).catch(() => '');
     if (inside.trim() === '')
       throw new Error(`${options.source} is not a git repository; run capsched report in a checkout of the plans repository or pass --source`);
-    [head, base] = await Promise.all([
+    // Both reads settle before the command answers: a failed one never leaves the other's git process running behind it.
+    const [h, b] = await Promise.allSettled([
       readRevision(git, options.head, options.path, options.nowMs),
       readRevision(git, options.base, options.path, options.nowMs),
     ]);
+    if (h.status === 'rejected') throw h.reason;
+    if (b.status === 'rejected') throw b.reason;
+    [head, base] = [h.value, b.value];
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`capsched report: ${message}\n`);
