@@ -489,7 +489,7 @@ export class World {
     for (const p of this.scenario.baselinePasses) {
       this.at(p.atMs, () => {
         this.askQuietSince = this.now;
-        this.at(this.workerAt(this.now), () => this.deliver({ kind: 'baselines', plans: p.plans }, Object.keys(p.plans).length > 0));
+        this.at(this.workerAt(this.now), () => this.deliver({ kind: 'baselines', plans: p.plans }, true));
       });
     }
     // The history grows: every 40 minutes the shell asks to continue as new at the next quiet moment.
