@@ -119,6 +119,7 @@ export class World {
   private rnd: () => number;
   private announced = new Set<string>();
   /** What the coordinator has been told of each window (its join, the edits and ends delivered since). */
+  private toldPlans: Record<string, number> = {};
   private told = new Map<string, { trus: number; flat: boolean; endMs?: number | undefined; steps?: WindowSpec['steps'] }>();
   /** Windows' truth: their current value and end, as the plan and the user say. */
   private truth = new Map<string, { trus: number; endMs?: number | undefined; startMs: number; steps?: WindowSpec['steps']; cancelled?: boolean }>();
@@ -165,7 +166,8 @@ export class World {
 
   private accept(id: string, target: CapacityTarget, atMs: number, failed: boolean): Op {
     const lag = 5_000 + Math.floor(this.rnd() * ((this.scenario.maxLagMs ?? 3 * MIN) - 5_000));
-    const op: Op = { id, target, acceptedMs: atMs, fulfilledMs: atMs + lag, readbackMs: atMs + lag + Math.floor(this.rnd() * MIN), failed };
+    // A FAILED operation's request reads FAILED when the operation does (nothing to read back).
+    const op: Op = { id, target, acceptedMs: atMs, fulfilledMs: atMs + lag, readbackMs: atMs + lag + (failed ? 0 : Math.floor(this.rnd() * MIN)), failed };
     this.ops.push(op);
     return op;
   }
@@ -401,6 +403,7 @@ export class World {
         const ask = this.ask(w, false);
         this.at(this.workerAt(joinAt), () => {
           this.announced.add(w.id);
+          if (w.endMs === undefined) this.toldPlans[w.plan ?? w.id] = w.trus;
           this.told.set(w.id, { trus: ask.trus, flat: ask.steps === undefined, endMs: ask.endMs, steps: w.steps });
           this.deliver({ kind: 'open', window: ask }, true);
           // What changed while the join ran is forwarded after it (the window shell's rule): a cancellation, a moved end.
@@ -481,6 +484,7 @@ export class World {
         pushedCommit = commit;
         this.at(this.workerAt(this.now), () => {
           // A new commit starts the namespace's coordinator if none runs (a deleted plan must be released by someone).
+          this.toldPlans = { ...plans };
           this.deliver({ kind: 'baselines', plans }, Object.keys(plans).length > 0 || commit !== pushedCommitBefore);
           pushedTo = this.instance;
         });
@@ -489,7 +493,10 @@ export class World {
     for (const p of this.scenario.baselinePasses) {
       this.at(p.atMs, () => {
         this.askQuietSince = this.now;
-        this.at(this.workerAt(this.now), () => this.deliver({ kind: 'baselines', plans: p.plans }, true));
+        this.at(this.workerAt(this.now), () => {
+          this.toldPlans = { ...p.plans };
+          this.deliver({ kind: 'baselines', plans: p.plans }, true);
+        });
       });
     }
     // The history grows: every 40 minutes the shell asks to continue as new at the next quiet moment.
@@ -563,12 +570,10 @@ export class World {
       if (t.steps !== undefined) for (const s of t.steps) if (t.startMs + s.afterMs <= atMs && !this.scenario.notOffered.includes(s.trus)) v = s.trus;
       if (!this.scenario.notOffered.includes(v)) max = Math.max(max, v);
     }
-    for (const [plan, v] of Object.entries(this.permanentTruth(atMs))) {
-      // Asked of capsched once its window announced it (a pass pushes it again after that).
-      const announced = this.scenario.windows.some((w) => w.plan === plan && w.endMs === undefined && this.announced.has(w.id));
-      if (announcedOnly && !announced) continue;
-      if (!this.scenario.notOffered.includes(v)) max = Math.max(max, v);
-    }
+    // Permanent plans: the truth (git), or — for "never lowered" — what capsched was told: its windows' announcements and the
+    // passes delivered since.
+    const plans = announcedOnly ? this.toldPlans : this.permanentTruth(atMs);
+    for (const v of Object.values(plans)) if (!this.scenario.notOffered.includes(v)) max = Math.max(max, v);
     return max;
   }
 
