@@ -132,6 +132,11 @@ export function liveStoreOnFirstUse(connect: () => Promise<LiveStore>): LiveStor
     existingRuns: async (ids) => (await connected()).existingRuns(ids),
     setWindowTrus: async (n, w, t, c, s) => (await connected()).setWindowTrus(n, w, t, c, s),
     setWindowEnd: async (w, r, e) => (await connected()).setWindowEnd(w, r, e),
+    pushPresent: async (n, p) => {
+      const store = await connected();
+      if (store.pushPresent === undefined) throw new Error('this live store cannot push a present');
+      return store.pushPresent(n, p);
+    },
     releaseWindow: async (n, w) => (await connected()).releaseWindow(n, w),
     cancelWindow: async (w, r, why) => (await connected()).cancelWindow(w, r, why),
     startWindow: async (req) => (await connected()).startWindow(req),

@@ -185,6 +185,7 @@ export interface ScheduleStore {
 import type { LiveNamespaceState } from './live/types.js';
 import type { TimedStep } from './capacity/steps.js';
 import type { CapacityChangeInput } from './workflow-contract.js';
+import type { NamespacePresent } from './engine/present.js';
 
 /** A window a pass starts late (rule 2): the run the schedule would have started for this occurrence. */
 export interface LiveStartRequest {
@@ -232,6 +233,11 @@ export interface LiveStore {
   setWindowTrus(namespace: string, windowId: string, trus: number, commit: string, steps?: TimedStep[]): Promise<void>;
   /** Moves a running window's end (its setEndTime signal; the window tells its coordinator). */
   setWindowEnd(workflowId: string, runId: string, endMs: number): Promise<void>;
+  /**
+   * Tells a running coordinator its namespace's present (its plans' baselines and the windows due soon): one signal, a billed
+   * Action, sent only when what it was told differs (src/core/live/present.ts).
+   */
+  pushPresent?(namespace: string, present: NamespacePresent): Promise<void>;
   /** Releases a held window (a baseline) in its coordinator, whose workflow has finished. */
   releaseWindow(namespace: string, windowId: string): Promise<void>;
   /** Cancels a running window (it releases its capacity and ends as cancelled). */

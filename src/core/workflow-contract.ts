@@ -19,6 +19,7 @@ export const LIVE_WIRE = {
   coordinatorStatusQuery: 'status',
   setWindowTrusSignal: 'capschedSetWindowTrus',
   closeWindowSignal: 'capschedCloseWindow',
+  setBaselinesSignal: 'capschedSetBaselines',
   setEndTimeSignal: 'setEndTime',
 } as const;
 

@@ -20,6 +20,7 @@ import type { Client } from '@temporalio/client';
 import { CapschedError } from '../core/errors.js';
 import type { Alert, LiveStore, Notifier, PlanSource, ScheduleStore } from '../core/ports.js';
 import type { ReconcilerActivities } from '../core/reconciler-contract.js';
+import type { NamespacePresent } from '../core/engine/types.js';
 import { runPass, type PassDeps } from './pass.js';
 
 /** Which pass the activity is: the reconciler run and the activity id the server knows it by. */
@@ -158,6 +159,17 @@ export function createReconcilerActivities(deps: PassDeps, options: ReconcilerAc
                   progress(async () => (await fence(`set ${trus} TRUs on ${windowId}`), l.setWindowTrus(namespace, windowId, trus, commit, steps))),
                 setWindowEnd: (workflowId, runId, endMs) =>
                   progress(async () => (await fence(`move the end of ${workflowId}`), l.setWindowEnd(workflowId, runId, endMs))),
+                ...(l.pushPresent === undefined
+                  ? {}
+                  : {
+                      pushPresent: (namespace: string, present: NamespacePresent) =>
+                        progress(
+                          async () => (
+                            await fence(`tell ${namespace} its present`),
+                            (l.pushPresent as NonNullable<LiveStore['pushPresent']>).call(l, namespace, present)
+                          ),
+                        ),
+                    }),
                 releaseWindow: (namespace, windowId) => progress(async () => (await fence(`release ${windowId}`), l.releaseWindow(namespace, windowId))),
                 cancelWindow: (workflowId, runId, reason) =>
                   progress(async () => (await fence(`cancel ${workflowId}`), l.cancelWindow(workflowId, runId, reason))),

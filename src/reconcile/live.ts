@@ -7,6 +7,8 @@
 import { AUDIT_MEMO_KEY, type DesiredSchedule } from '../core/desired/types.js';
 import { desiredNow, occurrenceWorkflowId, occurrenceWorkflowIdOf } from '../core/live/desired-now.js';
 import { liveRules } from '../core/live/rules.js';
+import { presentKey, presentOf, presentPushes } from '../core/live/present.js';
+import { coordinatorWorkflowId } from '../core/capacity/window.js';
 import { describeLiveChange } from '../core/live/text.js';
 import type { LiveChange, LiveNamespaceState, LivePlan, LiveReductions } from '../core/live/types.js';
 import type { LoadedPlan } from '../core/plan/load.js';
@@ -34,6 +36,8 @@ export const LIVE_READ_MAX_AGE_MS = 60 * 60_000;
  */
 export interface LiveReadMemo {
   last?: { commit: string; runs: string; wanted: string; atMs: number; plan: LivePlan };
+  /** What each namespace's coordinator run was last told (its present): told again only when it differs or the run is new. */
+  told?: Map<string, { runId: string; key: string }>;
 }
 
 export function createLiveReadMemo(): LiveReadMemo {
@@ -75,6 +79,8 @@ export interface LivePassResult {
   calls: { lists: number; queries: number; describes: number; writes: number };
   /** The coordinators were not queried: the last full read (same commit, same running runs) stands. */
   reusedRead?: boolean;
+  /** Namespaces whose coordinator was told its present this pass (baselines and windows due: src/core/live/present.ts). */
+  told?: string[];
 }
 
 export interface LivePassInput {
@@ -101,19 +107,23 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
   calls.lists++;
   let running: string[];
   let seen: { commit: string; runs: string; wanted: string; nowMs: number } | undefined;
+  let runIds = new Map<string, string>();
   if (input.memo !== undefined && input.live.runningRuns !== undefined && !input.dryRun) {
     const listed = await input.live.runningRuns();
     running = listed.coordinators;
+    runIds = coordinatorRuns(running, listed.runs);
     seen = { commit: input.commit, runs: listed.runs.join('\n'), wanted: wantedKey(wanted), nowMs: input.nowMs };
     if (liveReadStands(input.memo, seen) && input.memo.last !== undefined) {
       log?.debug(
         { coordinators: running.length, readAt: new Date(input.memo.last.atMs).toISOString() },
         'same commit, same running windows: coordinators not queried',
       );
-      return { plan: { ...input.memo.last.plan, nowMs: input.nowMs }, applied: [], calls, reusedRead: true };
+      const told = await tellPresents(input, runIds, calls);
+      return { plan: { ...input.memo.last.plan, nowMs: input.nowMs }, applied: [], calls, reusedRead: true, ...(told.length > 0 ? { told } : {}) };
     }
   } else {
     running = await input.live.coordinatorNamespaces();
+    runIds = new Map(running.map((n) => [n, '']));
   }
   const states: LiveNamespaceState[] = [];
   // Status queries in parallel (each has its own deadline): a coordinator no worker answers costs one deadline, not one per namespace.
@@ -209,8 +219,52 @@ export async function reconcileLive(input: LivePassInput): Promise<LivePassResul
       applied.push(entry);
     }
   }
+  const told = await tellPresents(input, runIds, calls);
   remember();
-  return { plan, applied, calls };
+  return { plan, applied, calls, ...(told.length > 0 ? { told } : {}) };
+}
+
+/** Namespace → run id of its running coordinator, from the runs a visibility list and describes gave (`workflowId/runId@…`). */
+function coordinatorRuns(namespaces: readonly string[], runs: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const namespace of namespaces) {
+    const prefix = `${coordinatorWorkflowId(namespace)}/`;
+    const run = runs.find((r) => r.startsWith(prefix));
+    out.set(namespace, run === undefined ? '' : run.slice(prefix.length).split('@')[0]!);
+  }
+  return out;
+}
+
+/**
+ * Tells each running coordinator its namespace's present when its run was not told it yet (a signal is a billed Action:
+ * an unchanged present on the same run is not sent again). A run id the pass could not learn ('') is told every pass.
+ */
+async function tellPresents(input: LivePassInput, runIds: ReadonlyMap<string, string>, calls: LivePassResult['calls']): Promise<string[]> {
+  const live = input.live;
+  if (input.dryRun || live.pushPresent === undefined) return [];
+  const told = input.memo === undefined ? new Map<string, { runId: string; key: string }>() : (input.memo.told ??= new Map());
+  const plansOf = new Map<string, LoadedPlan[]>();
+  for (const p of input.plans) if (runIds.has(p.plan.namespace)) plansOf.set(p.plan.namespace, [...(plansOf.get(p.plan.namespace) ?? []), p]);
+  const presents = new Map([...runIds.keys()].map((n) => [n, presentOf(plansOf.get(n) ?? [], n, input.nowMs, input.commit)]));
+  const out: string[] = [];
+  for (const namespace of presentPushes(runIds, presents, told)) {
+    const present = presents.get(namespace)!;
+    const runId = runIds.get(namespace) ?? '';
+    calls.writes++;
+    try {
+      await live.pushPresent(namespace, present);
+      if (runId !== '') told.set(namespace, { runId, key: presentKey(present) });
+      out.push(namespace);
+      input.logger?.info({ namespace, baselines: present.plans, due: present.due?.startsMs.length ?? 0 }, 'coordinator told its present');
+    } catch (err) {
+      told.delete(namespace);
+      input.logger?.warn(
+        { namespace, error: err instanceof Error ? err.message : String(err) },
+        'could not tell the coordinator its present; the next pass tries again',
+      );
+    }
+  }
+  return out;
 }
 
 /** The run the schedule would have started for this occurrence, started now with its absolute end and the late-start audit trail. */

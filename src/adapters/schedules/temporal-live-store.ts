@@ -177,6 +177,10 @@ export function createTemporalLiveStore(options: TemporalLiveStoreOptions): Live
       );
     },
 
+    async pushPresent(namespace, present) {
+      await call('push the present', () => client.workflow.getHandle(coordinatorWorkflowId(namespace)).signal(LIVE_WIRE.setBaselinesSignal, present));
+    },
+
     async releaseWindow(namespace, windowId) {
       await call('release window', () =>
         client.workflow.getHandle(coordinatorWorkflowId(namespace)).signal(LIVE_WIRE.closeWindowSignal, { windowId, reason: 'cancelled' }),

@@ -15,6 +15,7 @@ import { describeTarget, effectiveTarget, sameTarget } from '../capacity/window.
 import type { CapacityTarget } from '../ports.js';
 import type {
   Baseline,
+  DueWindows,
   Decision,
   EngineCommand,
   EngineEvent,
@@ -50,6 +51,19 @@ export function retryDelayMs(kind: Trouble['kind'], attempt: number): number {
 /** The grace of an ended window: its verify delay, capped (0 for a window whose end came from a cancellation). */
 export function graceMs(w: { verifyDelayMs: number }): number {
   return Math.min(Math.max(0, w.verifyDelayMs), RELEASE_GRACE_MS);
+}
+
+/**
+ * How long an ended window is held across its end (issue 21: no blind grace). When the pass said which windows are due on
+ * the namespace around that end, only for one due within the grace either side of it (back to back: no dip between them);
+ * none due: released at the end. When no pass said (no daemon, or its first push has not come): the grace.
+ */
+export function holdAcrossEndMs(due: DueWindows | undefined, w: { verifyDelayMs: number; endMs?: number | undefined }): number {
+  const grace = graceMs(w);
+  if (due === undefined || w.endMs === undefined || grace === 0) return grace;
+  const endMs = w.endMs;
+  if (endMs - grace < due.fromMs || endMs + grace >= due.toMs) return grace;
+  return due.startsMs.some((t) => t >= endMs - grace && t <= endMs + grace) ? grace : 0;
 }
 /**
  * How long an ended window is held for a window starting at that instant (a schedule's next run can start late): its verify
@@ -234,9 +248,13 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
     }
     case 'baselines': {
       s.passSeen = true;
+      if (e.due !== undefined) s.due = { fromMs: e.due.fromMs, toMs: e.due.toMs, startsMs: [...e.due.startsMs] };
+      if (e.commit !== undefined) s.presentCommit = e.commit;
       const plans = e.plans;
+      // A plan in git whose start is still ahead keeps a baseline its window already announced (this push may predate it).
+      const kept = (plan: string): boolean => plan in plans || plan === UNNAMED_BASELINE || (e.later ?? []).includes(plan);
       for (const b of s.baselines) {
-        if (b.plan in plans || b.plan === UNNAMED_BASELINE || b.window === undefined || b.raiseReported === true) continue;
+        if (kept(b.plan) || b.window === undefined || b.raiseReported === true) continue;
         // Its plan left git before its raise was settled: the window is told, so it stops waiting (and never re-announces it).
         report(
           s,
@@ -253,7 +271,7 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
           nowMs,
         );
       }
-      s.baselines = s.baselines.filter((b) => b.plan in plans || b.plan === UNNAMED_BASELINE);
+      s.baselines = s.baselines.filter((b) => kept(b.plan));
       for (const [plan, trus] of Object.entries(plans)) {
         if (!Number.isFinite(trus) || trus <= 0) continue;
         const b = s.baselines.find((x) => x.plan === plan);
@@ -375,7 +393,7 @@ function close(s: EngineState, windowId: string, reason: 'cancelled' | 'ended', 
           : `the window ended at ${new Date(held.endMs ?? nowMs).toISOString()} while another capacity step of the namespace was still running: capacity was not changed for it`;
       report(s, out, held, { step: 'raise', applied: false, verified: false, changed: false, target: desiredTarget(s, nowMs), errors: [why] }, nowMs);
     }
-    const dueMs = reason === 'ended' && held.endMs !== undefined && held.endMs <= nowMs ? held.endMs + graceMs(held) : nowMs;
+    const dueMs = reason === 'ended' && held.endMs !== undefined && held.endMs <= nowMs ? held.endMs + holdAcrossEndMs(s.due, held) : nowMs;
     s.releases.push({ window: addr(held), endMs: held.endMs, dueMs, reason, rejoined: held.rejoin, verifyDelayMs: held.verifyDelayMs });
   } else if (base !== undefined) {
     s.baselines = s.baselines.filter((b) => b !== base);
@@ -432,6 +450,10 @@ function fail(s: EngineState, target: CapacityTarget, errors: string[], nowMs: n
     report(s, out, b.window, { step: 'raise', applied, verified: false, changed: applied, target, errors, retrying: true }, nowMs);
   }
   if (t.alerted) return;
+  // A raise nothing asks for any more (its window ended, its plan left git while it ran) is not a failure to alert.
+  const desired = desiredTarget(s, nowMs);
+  if (kind === 'raise' && !sameTarget(desired, target) && (desired.mode === 'onDemand' || (target.mode === 'provisioned' && desired.trus < target.trus)))
+    return;
   t.alerted = true;
   t.alertedKey = `${kind}-failing:${t.sinceMs}`;
   if (told && kind === 'raise') return; // the window's own alert says it; the recovery is ours
@@ -644,7 +666,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
   // reported for what it did, then released.
   const raising = s.inFlight !== undefined || s.verifyDue !== undefined;
   for (const w of [...s.windows])
-    if (w.endMs !== undefined && nowMs >= w.endMs + graceMs(w) && !(raising && w.raiseStarted === true && !w.raiseReported)) {
+    if (w.endMs !== undefined && nowMs >= w.endMs + holdAcrossEndMs(s.due, w) && !(raising && w.raiseStarted === true && !w.raiseReported)) {
       close(s, w.windowId, 'ended', nowMs, out);
       cutVerifyDelay(s, nowMs);
     }
@@ -657,7 +679,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
   const desired = desiredTarget(s, nowMs);
   const wake: number[] = [];
   for (const w of s.windows) {
-    if (w.endMs !== undefined) wake.push(w.endMs + graceMs(w));
+    if (w.endMs !== undefined) wake.push(w.endMs + holdAcrossEndMs(s.due, w));
     if (w.steps !== undefined) {
       const at = nextStepMs(w.steps, nowMs);
       if (at !== undefined && (w.endMs === undefined || at < w.endMs)) wake.push(at);

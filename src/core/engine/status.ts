@@ -35,6 +35,8 @@ export interface CoordinatorStatus {
   dryRun?: boolean;
   /** Plans' permanent baselines the coordinator holds. */
   baselines?: { plan: string; trus: number }[];
+  /** What the last pass told it (absent: no pass has): the commit, and the next window due after now on the namespace. */
+  present?: { commit?: string; nextDue?: string; dueUntil: string };
 }
 
 export function engineStatus(s: EngineState, nowMs: number): CoordinatorStatus {
@@ -67,6 +69,16 @@ export function engineStatus(s: EngineState, nowMs: number): CoordinatorStatus {
     closed: [...s.closed],
     ...(s.dryRun !== undefined ? { dryRun: s.dryRun } : {}),
     baselines: s.baselines.map((b) => ({ plan: b.plan, trus: b.trus })),
+    ...(s.due === undefined ? {} : { present: presentStatus(s.due, s.presentCommit, nowMs) }),
+  };
+}
+
+function presentStatus(due: NonNullable<EngineState['due']>, commit: string | undefined, nowMs: number): NonNullable<CoordinatorStatus['present']> {
+  const next = due.startsMs.find((t) => t > nowMs);
+  return {
+    ...(commit === undefined ? {} : { commit }),
+    ...(next === undefined ? {} : { nextDue: new Date(next).toISOString() }),
+    dueUntil: new Date(due.toMs).toISOString(),
   };
 }
 

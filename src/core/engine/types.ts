@@ -5,6 +5,9 @@
  */
 import type { AlertSeverity, CapacityTarget } from '../ports.js';
 import type { TimedStep } from '../capacity/steps.js';
+import type { DueWindows, NamespacePresent } from './present.js';
+
+export type { DueWindows, NamespacePresent } from './present.js';
 
 /** Where a window workflow listens for its reports. */
 export interface WindowAddress {
@@ -143,6 +146,10 @@ export interface EngineState {
   holdTrus?: number | undefined;
   /** A pass told this run the plans' baselines (a daemon runs). */
   passSeen?: boolean | undefined;
+  /** The windows due on the namespace, as the last pass said (absent: no pass said). */
+  due?: DueWindows | undefined;
+  /** The commit of the last pass that told it (status only). */
+  presentCommit?: string | undefined;
   /** Spans of recent changes (why a release began late). */
   recent: Array<{ startMs: number; endMs: number; what: string }>;
   /** The last change was made in dry-run (reports say so). */
@@ -164,7 +171,7 @@ export type EngineEvent =
   | { kind: 'close'; windowId: string; reason: 'cancelled' | 'ended' }
   | { kind: 'set-end'; windowId: string; endMs: number }
   | { kind: 'set-trus'; windowId: string; trus: number; steps?: TimedStep[] | undefined }
-  | { kind: 'baselines'; plans: Record<string, number> }
+  | ({ kind: 'baselines' } & NamespacePresent)
   | { kind: 'tick' }
   | { kind: 'applied'; operationId: string; result: ApplyResult }
   | { kind: 'verified'; result: VerifyResult }

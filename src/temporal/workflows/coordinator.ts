@@ -64,7 +64,7 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
   setHandler(closeWindowSignal, ({ windowId, reason }) => void inbox.push({ kind: 'close', windowId, reason }));
   setHandler(setWindowEndSignal, ({ windowId, endMs }) => void inbox.push({ kind: 'set-end', windowId, endMs }));
   setHandler(setWindowTrusSignal, ({ windowId, trus, steps }) => void inbox.push({ kind: 'set-trus', windowId, trus, steps }));
-  setHandler(setBaselinesSignal, ({ plans }) => void inbox.push({ kind: 'baselines', plans }));
+  setHandler(setBaselinesSignal, (present) => void inbox.push({ kind: 'baselines', ...present }));
   setHandler(coordinatorStatusQuery, () => engineStatus(state, Date.now()));
 
   const track = (p: Promise<void>): void => {

@@ -6,7 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CapacityTarget } from '../../core/ports.js';
 import type { CapacityChangeResult } from '../../core/workflow-contract.js';
 import type { TimedStep } from '../../core/capacity/steps.js';
-import type { ActiveWindowStatus, CoordinatorStatus, WindowAsk, WindowReport } from '../../core/engine/index.js';
+import type { ActiveWindowStatus, CoordinatorStatus, NamespacePresent, WindowAsk, WindowReport } from '../../core/engine/index.js';
 
 /** Workflow type of the per-namespace coordinator. */
 export const CAPACITY_COORDINATOR_WORKFLOW = 'capacityCoordinator';
@@ -82,11 +82,8 @@ export interface SetWindowTrusRequest {
   commit?: string;
 }
 
-/** A reconcile pass sets the permanent plans in force on the namespace (git is the truth): the whole set, plan → TRUs. */
-export interface SetBaselinesRequest {
-  plans: Record<string, number>;
-  commit?: string;
-}
+/** A reconcile pass tells the coordinator its namespace's present: the permanent plans in force (git is the truth) and the windows due soon. */
+export type SetBaselinesRequest = NamespacePresent;
 
 export const openWindowSignal = defineSignal<[WindowRequest]>('capschedOpenWindow');
 export const closeWindowSignal = defineSignal<[CloseWindowRequest]>('capschedCloseWindow');

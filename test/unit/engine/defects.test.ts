@@ -136,3 +136,27 @@ test('defect 7a: a window cancelled while its release is failing is not told "re
     `release reports only after the outage: ${JSON.stringify(b)}`,
   );
 });
+
+test('issue 21: a window ending with nothing due after it is released at its end, not after a blind grace (no billed hour of its own)', () => {
+  // The pass at 5 min tells the coordinator what is due; the window ends at 60 min with no window after it.
+  const w = new World(base({ windows: [{ id: 'a', startMs: MIN, endMs: 60 * MIN, trus: 8, verifyDelayMs: 120_000 }], maxLagMs: 10_000 })).run();
+  const release = w.applies.find((a) => a.target.mode === 'onDemand' && a.atMs >= 60 * MIN);
+  assert.ok(release !== undefined, 'released');
+  assert.ok(release.atMs < 60 * MIN + 5_000, `release requested ${(release.atMs - 60 * MIN) / 1000} s after the end`);
+  assert.equal(w.cloud().mode, 'onDemand');
+});
+
+test('issue 21: back-to-back windows the pass said are due are held across the end without a dip', () => {
+  const w = new World(
+    base({
+      windows: [
+        { id: 'a', startMs: MIN, endMs: 60 * MIN, trus: 8, verifyDelayMs: 120_000 },
+        { id: 'b', startMs: 60 * MIN, endMs: 90 * MIN, trus: 8, verifyDelayMs: 120_000 },
+      ],
+      maxLagMs: 10_000,
+    }),
+  ).run();
+  const between = w.applies.filter((a) => a.atMs > 30 * MIN && a.atMs < 89 * MIN);
+  assert.deepEqual(between, [], 'no change between the windows');
+  assert.equal(w.cloud().mode, 'onDemand');
+});

@@ -19,6 +19,7 @@ import {
   type EngineCommand,
   type EngineEvent,
   type EngineState,
+  type NamespacePresent,
   type WindowAsk,
   type WindowReport,
 } from '../../../src/core/engine/index.js';
@@ -482,10 +483,11 @@ export class World {
         if (this.engine === undefined && Object.keys(plans).length === 0) return;
         const pushedCommitBefore = pushedCommit;
         pushedCommit = commit;
+        const present = this.presentAt(at, plans);
         this.at(this.workerAt(this.now), () => {
           // A new commit starts the namespace's coordinator if none runs (a deleted plan must be released by someone).
-          this.toldPlans = { ...plans };
-          this.deliver({ kind: 'baselines', plans }, Object.keys(plans).length > 0 || commit !== pushedCommitBefore);
+          this.tellPlans(present);
+          this.deliver({ kind: 'baselines', ...present }, Object.keys(plans).length > 0 || commit !== pushedCommitBefore);
           pushedTo = this.instance;
         });
       });
@@ -493,9 +495,10 @@ export class World {
     for (const p of this.scenario.baselinePasses) {
       this.at(p.atMs, () => {
         this.askQuietSince = this.now;
+        const present = this.presentAt(p.atMs, p.plans);
         this.at(this.workerAt(this.now), () => {
-          this.toldPlans = { ...p.plans };
-          this.deliver({ kind: 'baselines', plans: p.plans }, true);
+          this.tellPlans(present);
+          this.deliver({ kind: 'baselines', ...present }, true);
         });
       });
     }
@@ -517,6 +520,30 @@ export class World {
           if (this.engine !== undefined && desiredTarget(this.engine, this.now).mode === 'provisioned') this.accept(`oob-${f.atMs}`, f.target, this.now, false);
         });
     }
+  }
+
+  /**
+   * What a pass computed at `atMs` pushes (src/core/live/present.ts): the permanent plans in force, those whose window starts
+   * later, and the windows' starts in a 36-hour range anchored on 12-hour steps.
+   */
+  private presentAt(atMs: number, plans: Record<string, number>): NamespacePresent {
+    const later = [
+      ...new Set(
+        this.scenario.windows
+          .filter((w) => w.endMs === undefined && w.startMs + (w.joinLatencyMs ?? 1_000) > atMs && !((w.plan ?? w.id) in plans))
+          .map((w) => w.plan ?? w.id),
+      ),
+    ];
+    const fromMs = Math.floor(atMs / (12 * 60 * MIN)) * 12 * 60 * MIN;
+    const toMs = fromMs + 36 * 60 * MIN;
+    const startsMs = [...new Set(this.scenario.windows.filter((w) => w.endMs !== undefined && w.startMs >= fromMs && w.startMs < toMs).map((w) => w.startMs))];
+    return { plans, ...(later.length > 0 ? { later } : {}), due: { fromMs, toMs, startsMs: startsMs.sort((a, b) => a - b) } };
+  }
+
+  /** What the engine holds of permanent plans after a push: the plans in force, and those it had whose start is later. */
+  private tellPlans(present: NamespacePresent): void {
+    const kept = Object.fromEntries(Object.entries(this.toldPlans).filter(([plan]) => (present.later ?? []).includes(plan)));
+    this.toldPlans = { ...kept, ...present.plans };
   }
 
   private tell(id: string, what: { trus?: number; flat?: boolean; endMs?: number | undefined }): void {
