@@ -75,8 +75,8 @@ export interface LiveApplied {
 export interface LivePassResult {
   plan: LivePlan;
   applied: LiveApplied[];
-  /** Calls made: coordinator list, status queries, describes, writes. */
-  calls: { lists: number; queries: number; describes: number; writes: number };
+  /** Calls made: coordinator list, status queries, describes, writes (changes to windows), tells (presents pushed). */
+  calls: { lists: number; queries: number; describes: number; writes: number; tells: number };
   /** The coordinators were not queried: the last full read (same commit, same running runs) stands. */
   reusedRead?: boolean;
   /** Namespaces whose coordinator was told its present this pass (baselines and windows due: src/core/live/present.ts). */
@@ -101,7 +101,7 @@ export interface LivePassInput {
 }
 
 export async function reconcileLive(input: LivePassInput): Promise<LivePassResult> {
-  const calls = { lists: 0, queries: 0, describes: 0, writes: 0 };
+  const calls = { lists: 0, queries: 0, describes: 0, writes: 0, tells: 0 };
   const log = input.logger;
   const wanted = desiredNow(input.plans, input.nowMs, input.commit);
   calls.lists++;
@@ -250,7 +250,7 @@ async function tellPresents(input: LivePassInput, runIds: ReadonlyMap<string, st
   for (const namespace of presentPushes(runIds, presents, told)) {
     const present = presents.get(namespace)!;
     const runId = runIds.get(namespace) ?? '';
-    calls.writes++;
+    calls.tells++;
     try {
       await live.pushPresent(namespace, present);
       if (runId !== '') told.set(namespace, { runId, key: presentKey(present) });
