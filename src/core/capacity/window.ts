@@ -72,25 +72,6 @@ export function describeTarget(target: CapacityTarget | undefined): string {
   return target.mode === 'onDemand' ? 'on-demand' : `${target.trus} TRUs`;
 }
 
-/** Windows whose end is at or before now. */
-export function dueWindows<T extends HeldWindow>(windows: readonly T[], nowMs: number): T[] {
-  return windows.filter((w) => w.endMs !== undefined && w.endMs <= nowMs);
-}
-
-/** The earliest end among windows that have one. */
-export function nextEndMs(windows: readonly HeldWindow[]): number | undefined {
-  let next: number | undefined;
-  for (const w of windows) if (w.endMs !== undefined && (next === undefined || w.endMs < next)) next = w.endMs;
-  return next;
-}
-
-/** The windows holding the effective capacity (those asking for the maximum). */
-export function holders(windows: readonly HeldWindow[]): string[] {
-  const target = effectiveTarget(windows);
-  if (target.mode === 'onDemand') return [];
-  return windows.filter((w) => w.trus === target.trus).map((w) => w.windowId);
-}
-
 export type Verification = { ok: true } | { ok: false; reason: string };
 
 /**
@@ -160,37 +141,6 @@ export function nextCoordinatorCheckMs(nowMs: number, checkEveryMs: number, endM
 
 /** Default re-read of capacity inside an active window (issue #11, "Keep verifying"). */
 export const DEFAULT_REVERIFY_INTERVAL_MS = 15 * 60_000;
-/** An out-of-band change is alerted once; one that keeps coming back is alerted again at most this often. */
-export const DRIFT_REALERT_MS = 24 * 3_600_000;
-
-/** Longest grace a window's end waits for a window opening at that instant (see releaseGraceUntil). */
-export const MAX_RELEASE_GRACE_MS = 120_000;
 
 /** A release that began this long after the window's end (net of its grace) is reported as late: a worker or server outage. */
 export const LATE_RELEASE_MS = 10_000;
-
-/**
- * Until when the release of windows that have ended waits for a window opening right then, so
- * back-to-back windows (one ending at X, the next starting at X) never dip to on-demand. The
- * grace of a window is its verify delay (the time a change needs to settle), capped at
- * MAX_RELEASE_GRACE_MS; the earliest end plus its grace wins. Undefined when nothing has ended.
- */
-export function releaseGraceUntil(ended: readonly (HeldWindow & { verifyDelayMs: number })[]): number | undefined {
-  let until: number | undefined;
-  for (const w of ended) {
-    if (w.endMs === undefined) continue;
-    const t = w.endMs + Math.min(Math.max(0, w.verifyDelayMs), MAX_RELEASE_GRACE_MS);
-    if (until === undefined || t < until) until = t;
-  }
-  return until;
-}
-
-/** First retry of an unverified release after 30 s, doubling, at most 10 minutes apart. */
-export const RELEASE_RETRY_INITIAL_MS = 30_000;
-export const RELEASE_RETRY_MAX_MS = 600_000;
-
-/** Wait before retry number `attempt` (1 = the first retry) of a release that is not yet verified. */
-export function releaseRetryDelayMs(attempt: number): number {
-  const n = Math.max(1, Math.floor(attempt));
-  return Math.min(RELEASE_RETRY_MAX_MS, RELEASE_RETRY_INITIAL_MS * 2 ** Math.min(n - 1, 20));
-}

@@ -11,7 +11,7 @@
  * "recovered" alert when it heals. Nothing is reported to a window before it is verified.
  */
 import { describeSteps, nextStepMs, trusAt } from '../capacity/steps.js';
-import { describeTarget, effectiveTarget, sameTarget } from '../capacity/window.js';
+import { describeTarget, effectiveTarget, LATE_RELEASE_MS, sameTarget } from '../capacity/window.js';
 import type { CapacityTarget } from '../ports.js';
 import type {
   Baseline,
@@ -29,8 +29,6 @@ import type {
   WindowReport,
 } from './types.js';
 
-/** A release that began this long after it was due is reported as late. */
-export const LATE_RELEASE_MS = 10_000;
 /** An out-of-band change is alerted once; one that keeps coming back at most this often. */
 export const DRIFT_REALERT_MS = 24 * 3_600_000;
 /** A coordinator that lost its windows keeps what the namespace has this long by default (the windows' check interval and a minute). */

@@ -8,7 +8,7 @@
  * #20 defect 1). Everything else — an outage, throttling, a request in progress, a timeout — is
  * unknown too: the engine tries again.
  */
-import type { ApplyResult } from './types.js';
+import type { ApplyResult, VerifyResult } from './types.js';
 
 /** Refusals that, on a first attempt before acceptance, prove nothing changed. */
 const REFUSALS = new Set([
@@ -35,4 +35,25 @@ export function applyOutcomeOf(failureType: string | undefined): Exclude<ApplyRe
   if (failureType !== undefined && REFUSALS.has(failureType)) return 'refused';
   if (failureType !== undefined && OPERATION_FAILED.has(failureType)) return 'failed';
   return 'unknown';
+}
+
+/** A verification as the activity answers it (plain data). */
+export interface VerifyAnswer {
+  ok: boolean;
+  reason?: string | undefined;
+  observed?: { mode: string; trus?: number | undefined; requestState?: string | undefined; requestTrus?: number | undefined } | undefined;
+  dryRun: boolean;
+}
+
+/** The engine's reading of a verification's answer: what the namespace has, and a request still in progress (its TRUs). */
+export function verifyResultOf(v: VerifyAnswer): VerifyResult {
+  const o = v.observed;
+  const mode = o?.mode === 'provisioned' ? ('provisioned' as const) : o?.mode === 'onDemand' ? ('onDemand' as const) : ('unknown' as const);
+  const observed = o === undefined ? undefined : { mode, trus: o.trus, ...(o.requestState === 'inProgress' ? { pendingTrus: o.requestTrus } : {}) };
+  return v.ok ? { outcome: 'ok', dryRun: v.dryRun, observed } : { outcome: 'mismatch', reason: v.reason ?? 'mismatch', observed };
+}
+
+/** The engine's reading of a verification that failed with this failure type. */
+export function verifyFailedOf(error: string, failureType: string | undefined): VerifyResult {
+  return { outcome: 'error', error, refused: applyOutcomeOf(failureType) === 'refused' };
 }

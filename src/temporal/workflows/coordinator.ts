@@ -5,30 +5,11 @@
  * with signal-with-start; it completes when the engine says the namespace is verifiably back at
  * on-demand and nothing asks for capacity.
  */
-import {
-  allHandlersFinished,
-  CancellationScope,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  isCancellation,
-  log,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { applyOutcomeOf, decide, engineStatus, initialState, type EngineCommand, type EngineEvent, type EngineState } from '../../core/engine/index.js';
+import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { decide, engineStatus, initialState, type EngineCommand, type EngineEvent, type EngineState } from '../../core/engine/index.js';
 import type { CapacityTarget } from '../../core/ports.js';
-import { alerts, applyCapacity, verifyCapacity } from './activities.js';
-import { failureMessage, failureType } from './failures.js';
-import {
-  closeWindowSignal,
-  coordinatorReportSignal,
-  coordinatorStatusQuery,
-  openWindowSignal,
-  setBaselinesSignal,
-  setWindowEndSignal,
-  setWindowTrusSignal,
-} from './definitions.js';
+import { alertStep, applyStep, reportStep, verifyStep } from './coordinator-effects.js';
+import { closeWindowSignal, coordinatorStatusQuery, openWindowSignal, setBaselinesSignal, setWindowEndSignal, setWindowTrusSignal } from './definitions.js';
 
 export interface CoordinatorInput {
   namespace: string;
@@ -72,77 +53,13 @@ export async function capacityCoordinator(input: CoordinatorInput): Promise<Coor
     void p.finally(() => effects.delete(p));
   };
   const run = (c: EngineCommand): void => {
-    const dryRun = c.kind === 'apply' || c.kind === 'verify' ? (c.dryRun === undefined ? {} : { dryRun: c.dryRun }) : {};
-    switch (c.kind) {
-      case 'apply':
-        track(
-          applyCapacity({ namespace: input.namespace, target: c.target, operationId: c.operationId, ...dryRun }).then(
-            (r) => void inbox.push({ kind: 'applied', operationId: c.operationId, result: { outcome: 'accepted', changed: !r.noop, dryRun: r.dryRun } }),
-            (err: unknown) =>
-              void inbox.push({
-                kind: 'applied',
-                operationId: c.operationId,
-                result: { outcome: applyOutcomeOf(failureType(err)), error: failureMessage(err) },
-              }),
-          ),
-        );
-        return;
-      case 'verify':
-        track(
-          verifyCapacity({ namespace: input.namespace, expected: c.target, ...dryRun, ...(c.kind === 'verify' && c.read === true ? { read: true } : {}) }).then(
-            (v) => {
-              const o = v.observed;
-              const mode = o?.mode === 'provisioned' ? ('provisioned' as const) : o?.mode === 'onDemand' ? ('onDemand' as const) : ('unknown' as const);
-              const observed = o === undefined ? undefined : { mode, trus: o.trus, ...(o.requestState === 'inProgress' ? { pendingTrus: o.requestTrus } : {}) };
-              inbox.push({
-                kind: 'verified',
-                result: v.ok ? { outcome: 'ok', dryRun: v.dryRun, observed } : { outcome: 'mismatch', reason: v.reason ?? 'mismatch', observed },
-              });
-            },
-            (err: unknown) =>
-              void inbox.push({
-                kind: 'verified',
-                result: { outcome: 'error', error: failureMessage(err), refused: applyOutcomeOf(failureType(err)) === 'refused' },
-              }),
-          ),
-        );
-        return;
-      case 'wait':
-        wakeAt = c.untilMs;
-        return;
-      case 'alert':
-        track(
-          alerts
-            .sendAlert({
-              alert: { severity: c.severity, title: c.title, text: c.text, namespace: input.namespace, dedupeKey: c.dedupeKey },
-              ...(state.dryRun === undefined ? {} : { dryRun: state.dryRun }),
-            })
-            .catch((err: unknown) => log.warn('alert could not be sent', { title: c.title, error: failureMessage(err) })),
-        );
-        return;
-      case 'report':
-        track(
-          getExternalWorkflowHandle(c.to.workflowId, c.to.runId)
-            .signal(coordinatorReportSignal, c.report)
-            .catch(async (err: unknown) => {
-              log.warn('window workflow unreachable; report dropped', { windowId: c.to.windowId, error: failureMessage(err) });
-              if (c.undelivered === undefined) return;
-              const alert = {
-                severity: 'critical' as const,
-                title: c.undelivered.title,
-                text: c.undelivered.text,
-                namespace: input.namespace,
-                dedupeKey: `${info.workflowId}:${c.to.windowId}:${c.report.step}`,
-              };
-              await alerts.sendAlert({ alert }).catch(() => undefined);
-            }),
-        );
-        return;
-      case 'continue-as-new':
-      case 'complete':
-        finish = c.kind;
-        return;
-    }
+    const deliver = (p: Promise<EngineEvent>): void => track(p.then((e) => void inbox.push(e)));
+    if (c.kind === 'apply') deliver(applyStep(input.namespace, c));
+    else if (c.kind === 'verify') deliver(verifyStep(input.namespace, c));
+    else if (c.kind === 'alert') track(alertStep(input.namespace, c, state.dryRun));
+    else if (c.kind === 'report') track(reportStep(input.namespace, info.workflowId, c));
+    else if (c.kind === 'wait') wakeAt = c.untilMs;
+    else finish = c.kind;
   };
   const feed = (event: EngineEvent): void => {
     const d = decide(state, event, Date.now());

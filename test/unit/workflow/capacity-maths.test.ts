@@ -6,11 +6,8 @@ import {
   RELEASE_CHECK_SLACK_MS,
   coordinatorWorkflowId,
   coordinatorWorkflowIdFor,
-  dueWindows,
   effectiveTarget,
-  holders,
   nextCoordinatorCheckMs,
-  nextEndMs,
   parseInstant,
   resolveWindowEnd,
   sameTarget,
@@ -53,13 +50,6 @@ test('effective capacity is the maximum over active windows; on-demand when none
   ];
   assert.deepEqual(effectiveTarget(windows), { mode: 'provisioned', trus: 8 });
   assert.deepEqual(effectiveTarget([]), { mode: 'onDemand' });
-  assert.deepEqual(holders(windows), ['b', 'c']);
-  assert.deepEqual(
-    dueWindows(windows, 250).map((w) => w.windowId),
-    ['b'],
-  );
-  assert.equal(nextEndMs(windows), 200);
-  assert.equal(nextEndMs([{ windowId: 'c', trus: 2 }]), undefined);
   assert.ok(sameTarget({ mode: 'onDemand' }, { mode: 'onDemand' }));
   assert.ok(!sameTarget({ mode: 'onDemand' }, { mode: 'provisioned', trus: 2 }));
   assert.ok(!sameTarget({ mode: 'provisioned', trus: 4 }, { mode: 'provisioned', trus: 2 }));
