@@ -243,9 +243,11 @@ async function tellPresents(input: LivePassInput, runIds: ReadonlyMap<string, st
   const live = input.live;
   if (input.dryRun || live.pushPresent === undefined) return [];
   const told = input.memo === undefined ? new Map<string, { runId: string; key: string }>() : (input.memo.told ??= new Map());
+  // Only the namespaces this installation's plans name: another installation's coordinator is not ours to tell (a namespace
+  // whose last plan left git is released by the live rules instead).
   const plansOf = new Map<string, LoadedPlan[]>();
   for (const p of input.plans) if (runIds.has(p.plan.namespace)) plansOf.set(p.plan.namespace, [...(plansOf.get(p.plan.namespace) ?? []), p]);
-  const presents = new Map([...runIds.keys()].map((n) => [n, presentOf(plansOf.get(n) ?? [], n, input.nowMs, input.commit)]));
+  const presents = new Map([...plansOf.keys()].map((n) => [n, presentOf(plansOf.get(n) ?? [], n, input.nowMs, input.commit, input.installation)]));
   const out: string[] = [];
   for (const namespace of presentPushes(runIds, presents, told)) {
     const present = presents.get(namespace)!;

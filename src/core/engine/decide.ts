@@ -29,6 +29,8 @@ import type {
   WindowReport,
 } from './types.js';
 
+/** A timer this late says the coordinator was not running (its workers were down). */
+export const LATE_TICK_MS = 30_000;
 /** An out-of-band change is alerted once; one that keeps coming back at most this often. */
 export const DRIFT_REALERT_MS = 24 * 3_600_000;
 /** A coordinator that lost its windows keeps what the namespace has this long by default (the windows' check interval and a minute). */
@@ -56,12 +58,16 @@ export function graceMs(w: { verifyDelayMs: number }): number {
  * the namespace around that end, only for one due within the grace either side of it (back to back: no dip between them);
  * none due: released at the end. When no pass said (no daemon, or its first push has not come): the grace.
  */
-export function holdAcrossEndMs(due: DueWindows | undefined, w: { verifyDelayMs: number; endMs?: number | undefined }): number {
+export function holdAcrossEndMs(dues: Record<string, DueWindows> | undefined, w: { verifyDelayMs: number; endMs?: number | undefined }): number {
   const grace = graceMs(w);
-  if (due === undefined || w.endMs === undefined || grace === 0) return grace;
+  const known = Object.values(dues ?? {});
+  if (known.length === 0 || w.endMs === undefined || grace === 0) return grace;
   const endMs = w.endMs;
-  if (endMs - grace < due.fromMs || endMs + grace >= due.toMs) return grace;
-  return due.startsMs.some((t) => t >= endMs - grace && t <= endMs + grace) ? grace : 0;
+  for (const due of known) {
+    if (endMs - grace < due.fromMs || endMs + grace >= due.toMs) return grace;
+    if (due.startsMs.some((t) => t >= endMs - grace && t <= endMs + grace)) return grace;
+  }
+  return 0;
 }
 /**
  * How long an ended window is held for a window starting at that instant (a schedule's next run can start late): its verify
@@ -246,13 +252,15 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
     }
     case 'baselines': {
       s.passSeen = true;
-      if (e.due !== undefined) s.due = { fromMs: e.due.fromMs, toMs: e.due.toMs, startsMs: [...e.due.startsMs] };
+      if (e.due !== undefined) s.due = { ...s.due, [e.installation ?? '']: { fromMs: e.due.fromMs, toMs: e.due.toMs, startsMs: [...e.due.startsMs] } };
       if (e.commit !== undefined) s.presentCommit = e.commit;
       const plans = e.plans;
       // A plan in git whose start is still ahead keeps a baseline its window already announced (this push may predate it).
-      const kept = (plan: string): boolean => plan in plans || plan === UNNAMED_BASELINE || (e.later ?? []).includes(plan);
+      // It speaks for its own installation's plans only.
+      const mine = (b: Baseline): boolean => e.installation === undefined || b.installation === undefined || b.installation === e.installation;
+      const kept = (b: Baseline): boolean => !mine(b) || b.plan in plans || b.plan === UNNAMED_BASELINE || (e.later ?? []).includes(b.plan);
       for (const b of s.baselines) {
-        if (kept(b.plan) || b.window === undefined || b.raiseReported === true) continue;
+        if (kept(b) || b.window === undefined || b.raiseReported === true) continue;
         // Its plan left git before its raise was settled: the window is told, so it stops waiting (and never re-announces it).
         report(
           s,
@@ -269,11 +277,11 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
           nowMs,
         );
       }
-      s.baselines = s.baselines.filter((b) => kept(b.plan));
+      s.baselines = s.baselines.filter(kept);
       for (const [plan, trus] of Object.entries(plans)) {
         if (!Number.isFinite(trus) || trus <= 0) continue;
-        const b = s.baselines.find((x) => x.plan === plan);
-        if (b === undefined) s.baselines.push({ plan, trus });
+        const b = s.baselines.find((x) => x.plan === plan && mine(x));
+        if (b === undefined) s.baselines.push({ plan, trus, ...(e.installation === undefined ? {} : { installation: e.installation }) });
         else if (b.trus !== trus) {
           b.trus = trus;
           b.refused = undefined;
@@ -283,6 +291,10 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
       return;
     }
     case 'tick':
+      // A timer that fired well after its time: the coordinator was not running (its workers were down). The windows' own
+      // checks were held up as long and fire now too: a hold gives them a minute more to re-join before anything is lowered.
+      if (s.holdUntilMs !== undefined && s.wakeMs !== undefined && nowMs - s.wakeMs > LATE_TICK_MS)
+        s.holdUntilMs = Math.max(s.holdUntilMs, nowMs + LATE_TICK_MS * 2);
       return;
     case 'applied':
       applied(s, e.operationId, e.result, nowMs, out);
@@ -343,8 +355,14 @@ function open(s: EngineState, w: WindowAsk, nowMs: number, out: EngineCommand[])
   if (ask.endMs === undefined) {
     // A permanent change is its plan's baseline: the newest change of a plan replaces that plan's, other plans keep theirs.
     const plan = w.plan ?? UNNAMED_BASELINE;
-    const base: Baseline = { plan, trus: w.steps !== undefined && w.steps.length > 0 ? trusAt(w.steps, nowMs) : w.trus, window: addr(w), raiseReported: false };
-    s.baselines = [...s.baselines.filter((b) => b.plan !== plan), base];
+    const base: Baseline = {
+      plan,
+      trus: w.steps !== undefined && w.steps.length > 0 ? trusAt(w.steps, nowMs) : w.trus,
+      window: addr(w),
+      raiseReported: false,
+      ...(w.installation === undefined ? {} : { installation: w.installation }),
+    };
+    s.baselines = [...s.baselines.filter((b) => !(b.plan === plan && (b.installation === undefined || b.installation === w.installation))), base];
     s.needsVerify = true;
     return;
   }
@@ -686,6 +704,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
   if (s.holdUntilMs !== undefined) wake.push(s.holdUntilMs + (s.passSeen === true ? 0 : (s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS)));
   const waitFor = (extra: number[] = []): void => {
     const all = [...wake, ...extra].filter((t) => t > nowMs);
+    s.wakeMs = all.length > 0 ? Math.min(...all) : undefined;
     if (all.length > 0) out.push({ kind: 'wait', untilMs: Math.min(...all) });
   };
 

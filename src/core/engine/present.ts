@@ -15,6 +15,8 @@ export interface NamespacePresent {
   due?: DueWindows | undefined;
   /** The commit the pass read (logs and status only). */
   commit?: string | undefined;
+  /** The installation whose pass this is: it speaks for its own plans only (another installation's baselines and due windows stay). */
+  installation?: string | undefined;
 }
 
 export interface DueWindows {

@@ -4,7 +4,7 @@
  */
 import type { CapacityTarget } from '../ports.js';
 import { desiredTarget } from './decide.js';
-import type { EngineState } from './types.js';
+import type { DueWindows, EngineState } from './types.js';
 
 export interface ActiveWindowStatus {
   windowId: string;
@@ -69,16 +69,17 @@ export function engineStatus(s: EngineState, nowMs: number): CoordinatorStatus {
     closed: [...s.closed],
     ...(s.dryRun !== undefined ? { dryRun: s.dryRun } : {}),
     baselines: s.baselines.map((b) => ({ plan: b.plan, trus: b.trus })),
-    ...(s.due === undefined ? {} : { present: presentStatus(s.due, s.presentCommit, nowMs) }),
+    ...(s.due === undefined || Object.keys(s.due).length === 0 ? {} : { present: presentStatus(Object.values(s.due), s.presentCommit, nowMs) }),
   };
 }
 
-function presentStatus(due: NonNullable<EngineState['due']>, commit: string | undefined, nowMs: number): NonNullable<CoordinatorStatus['present']> {
-  const next = due.startsMs.find((t) => t > nowMs);
+function presentStatus(dues: DueWindows[], commit: string | undefined, nowMs: number): NonNullable<CoordinatorStatus['present']> {
+  const next = Math.min(...dues.flatMap((d) => d.startsMs.filter((t) => t > nowMs)));
+  const until = Math.min(...dues.map((d) => d.toMs));
   return {
     ...(commit === undefined ? {} : { commit }),
-    ...(next === undefined ? {} : { nextDue: new Date(next).toISOString() }),
-    dueUntil: new Date(due.toMs).toISOString(),
+    ...(Number.isFinite(next) ? { nextDue: new Date(next).toISOString() } : {}),
+    dueUntil: new Date(until).toISOString(),
   };
 }
 

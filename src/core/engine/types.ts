@@ -58,6 +58,8 @@ export interface Baseline {
   raiseReported?: boolean | undefined;
   /** The API refused its value: it asks nothing until its plan asks another. */
   refused?: boolean | undefined;
+  /** The installation whose plan it is (a pass drops only its own installation's baselines). */
+  installation?: string | undefined;
 }
 
 /** A window that has ended or was cancelled, waiting for its release to be verified before it is told. */
@@ -146,8 +148,10 @@ export interface EngineState {
   holdTrus?: number | undefined;
   /** A pass told this run the plans' baselines (a daemon runs). */
   passSeen?: boolean | undefined;
-  /** The windows due on the namespace, as the last pass said (absent: no pass said). */
-  due?: DueWindows | undefined;
+  /** The windows due on the namespace, as each installation's last pass said ('' for a pass that named none; absent: no pass said). */
+  due?: Record<string, DueWindows> | undefined;
+  /** When the shell was last asked to wake (a tick much later than this: the coordinator was not running). */
+  wakeMs?: number | undefined;
   /** The commit of the last pass that told it (status only). */
   presentCommit?: string | undefined;
   /** Spans of recent changes (why a release began late). */

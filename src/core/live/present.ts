@@ -16,7 +16,13 @@ export const PRESENT_STEP_MS = 12 * 3_600_000;
 /** How far ahead of its anchor the due list reaches (one step more than a day: a push is never the last word for long). */
 export const PRESENT_REACH_MS = 36 * 3_600_000;
 
-export function presentOf(plans: readonly Pick<LoadedPlan, 'plan' | 'file'>[], namespace: string, nowMs: number, commit: string): NamespacePresent {
+export function presentOf(
+  plans: readonly Pick<LoadedPlan, 'plan' | 'file'>[],
+  namespace: string,
+  nowMs: number,
+  commit: string,
+  installation?: string,
+): NamespacePresent {
   const fromMs = Math.floor(nowMs / PRESENT_STEP_MS) * PRESENT_STEP_MS;
   const toMs = fromMs + PRESENT_REACH_MS;
   const inForce: Record<string, number> = {};
@@ -40,6 +46,7 @@ export function presentOf(plans: readonly Pick<LoadedPlan, 'plan' | 'file'>[], n
     ...(later.size > 0 ? { later: [...later].sort() } : {}),
     due: { fromMs, toMs, startsMs: [...starts].sort((a, b) => a - b) },
     commit,
+    ...(installation === undefined ? {} : { installation }),
   };
 }
 

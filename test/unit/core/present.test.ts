@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PRESENT_REACH_MS, PRESENT_STEP_MS, presentKey, presentOf, presentPushes } from '../../../src/core/live/present.js';
-import { holdAcrossEndMs } from '../../../src/core/engine/index.js';
+import { decide, holdAcrossEndMs, initialState, type EngineEvent } from '../../../src/core/engine/index.js';
 import type { LoadedPlan } from '../../../src/core/plan/load.js';
 import { type CapacityPlanInput, parsePlan } from '../../../src/core/plan/schema.js';
 import { planDurationMs } from '../../../src/core/windows/windows.js';
@@ -78,12 +78,44 @@ test('present pushes: a coordinator run never told, told something else, or a ne
 test('hold across an end: the grace only for a window due within it; none due → 0; unknown (no pass said) → the grace', () => {
   const end = Date.parse('2026-11-27T14:00:00Z');
   const w = { verifyDelayMs: 120_000, endMs: end };
-  const due = (startsMs: number[]) => ({ fromMs: end - 2 * H, toMs: end + 30 * H, startsMs });
+  const due = (startsMs: number[]) => ({ mine: { fromMs: end - 2 * H, toMs: end + 30 * H, startsMs } });
   assert.equal(holdAcrossEndMs(undefined, w), 120_000);
   assert.equal(holdAcrossEndMs(due([]), w), 0);
   assert.equal(holdAcrossEndMs(due([end]), w), 120_000, 'back to back');
   assert.equal(holdAcrossEndMs(due([end + M]), w), 120_000, 'a minute after');
   assert.equal(holdAcrossEndMs(due([end + 10 * M]), w), 0, 'ten minutes after: released, raised again');
-  assert.equal(holdAcrossEndMs({ fromMs: end + M, toMs: end + 30 * H, startsMs: [] }, w), 120_000, 'an end outside the range is not known');
+  assert.equal(holdAcrossEndMs({ mine: { fromMs: end + M, toMs: end + 30 * H, startsMs: [] } }, w), 120_000, 'an end outside the range is not known');
+  assert.equal(
+    holdAcrossEndMs({ ...due([]), theirs: { fromMs: end - 2 * H, toMs: end + 30 * H, startsMs: [end] } }, w),
+    120_000,
+    'another installation has a window due then',
+  );
   assert.equal(holdAcrossEndMs(due([]), { verifyDelayMs: 30_000, endMs: end }), 0);
+});
+
+test("a pass speaks for its own installation: another installation's baseline on the namespace stays; its own deleted plan goes", () => {
+  let s = initialState('shop.a1', 'wf:run');
+  const step = (e: EngineEvent): void => void (s = decide(s, e, NOW).state);
+  step({ kind: 'start', opPrefix: 'wf:run' });
+  const ask = (plan: string, installation: string, trus: number) => ({
+    windowId: `${plan}/r`,
+    workflowId: plan,
+    runId: 'r',
+    trus,
+    verifyDelayMs: 0,
+    plan,
+    installation,
+  });
+  step({ kind: 'open', window: ask('base', 'blue', 4) });
+  step({ kind: 'open', window: ask('base', 'green', 2) });
+  step({ kind: 'open', window: ask('extra', 'blue', 3) });
+  assert.deepEqual(
+    s.baselines.map((b) => `${b.installation} ${b.plan} ${b.trus}`).sort((a, b) => a.localeCompare(b)),
+    ['blue base 4', 'blue extra 3', 'green base 2'],
+  );
+  step({ kind: 'baselines', plans: { base: 4 }, installation: 'blue' });
+  assert.deepEqual(
+    s.baselines.map((b) => `${b.installation} ${b.plan} ${b.trus}`).sort((a, b) => a.localeCompare(b)),
+    ['blue base 4', 'green base 2'],
+  );
 });

@@ -160,3 +160,19 @@ test('issue 21: back-to-back windows the pass said are due are held across the e
   assert.deepEqual(between, [], 'no change between the windows');
   assert.equal(w.cloud().mode, 'onDemand');
 });
+
+test('simulation counterexample: a coordinator reset, then workers down past its hold — the late timer gives the window its re-join before anything is lowered', () => {
+  const w = new World(
+    base({
+      windows: [{ id: '0', startMs: 0, endMs: 103 * MIN, trus: 2, plan: 'A', verifyDelayMs: 30_000, joinLatencyMs: 1_000 }],
+      faults: [
+        { kind: 'reset', atMs: 5_407_000 },
+        { kind: 'worker-down', fromMs: 91 * MIN, toMs: 102 * MIN },
+      ],
+      baselinePasses: [{ atMs: 5_411_000, plans: {} }],
+      seed: 1,
+    }),
+  ).run();
+  assert.ok(!w.applies.some((a) => a.target.mode === 'onDemand' && a.atMs < 103 * MIN), 'not released before the window ended');
+  assert.equal(w.cloud().mode, 'onDemand');
+});
