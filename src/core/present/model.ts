@@ -12,7 +12,7 @@ import type { CapacityTarget, NamespaceCapacity } from '../ports.js';
 import { formatLocalIso, formatUtcIso, transitionsBetween } from '../time/zone.js';
 import { HOUR, WEEK } from '../time/units.js';
 import { DEFAULT_ACTIONS_PRICE_PER_MILLION, worstCaseCost } from '../billing/bill.js';
-import { billingReach, weekStart, weeklyBills } from '../billing/windows.js';
+import { actedPlanWindows, planBillingReach, weekStart, weeklyBills } from '../billing/windows.js';
 import { effectiveTimeline, planIntervals, truHoursPerWeek, windowSteps, windowTrusAt, type Window } from '../windows/windows.js';
 
 /** The page's past range: the last 24 hours. */
@@ -356,7 +356,8 @@ export function buildPresent(input: PresentInput): PresentView {
   // The billing week: every window that can reach its UTC hours (one that ended at its first hour bills it).
   const price = input.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
   const billFrom = weekStart(nowMs);
-  const reach = billingReach(billFrom, billFrom + WEEK);
+  // Each plan as capsched acts on it (its lead and release: core/capacity/timing.ts); a window starting up to a lead after the week reaches it.
+  const reach = planBillingReach(billFrom, billFrom + WEEK);
   const billIntervals = new Map<string, ReturnType<typeof planIntervals>>();
   const billWindows: Window[] = [];
   for (const lp of plans) {
@@ -367,18 +368,7 @@ export function buildPresent(input: PresentInput): PresentView {
       intervals = planIntervals(plan, reach.fromMs, reach.toMs);
       if (key !== undefined) billIntervals.set(key, intervals);
     }
-    for (const i of intervals) {
-      const steps = windowSteps(plan, i.startMs);
-      billWindows.push({
-        plan: plan.name,
-        namespace: plan.namespace,
-        trus: plan.trus,
-        startMs: i.startMs,
-        endMs: i.endMs,
-        localStart: '',
-        ...(steps === undefined ? {} : { steps }),
-      });
-    }
+    for (const w of actedPlanWindows(plan, intervals)) billWindows.push({ ...w, localStart: '' });
   }
   const bills = new Map(weeklyBills(billWindows, nowMs).map((b) => [b.namespace, b]));
 
