@@ -144,8 +144,8 @@ function listOf(values: boolean[], min: number, max: number): string {
  * previous hour moves its hour back, one at 00:xx into the previous day. Not every cron can say
  * that in one expression (then the reason): starts on both sides of the hour's `lead` minutes, a
  * midnight start together with other hours on chosen days, or on the first day of a month.
- * Wall time: on a DST night a start within `lead` of the clock change fires an hour off (the
- * DST warnings check the plan's own starts, not these fire times).
+ * Wall time: on a DST night a start within `lead` of the clock change can fire an hour off, or
+ * not at all (validate warns: `dst-lead`).
  */
 export function fireCron(cron: Cron, leadMs: number): FireCron {
   if (leadMs <= 0) return { ok: true, expression: cron.expression };

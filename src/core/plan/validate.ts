@@ -6,7 +6,7 @@ import { windowUnderHour } from './ramp-rules.js';
 import { resolveDateTime } from './date-time.js';
 import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBetween } from '../time/zone.js';
 import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
-import type { Cron } from '../windows/cron.js';
+import { parseCron, type Cron } from '../windows/cron.js';
 import { temporalOccurrences } from '../windows/temporal-calendar.js';
 import {
   forEachOverlap,
@@ -22,9 +22,9 @@ import {
   type Overlap,
   type Window,
 } from '../windows/windows.js';
-import { MINUTE, DAY, WEEK } from '../time/units.js';
+import { MINUTE, HOUR, DAY, WEEK } from '../time/units.js';
 import { describeSteps } from '../capacity/steps.js';
-import { actedWindow } from '../capacity/timing.js';
+import { actedWindow, fireCron } from '../capacity/timing.js';
 import { DEFAULT_ACTIONS_PRICE_PER_MILLION, DEFAULT_TIMING, formatActions, formatUsd, worstCaseCost } from '../billing/bill.js';
 import { actedPlanWindows, placementCost, planBillingReach, weekStart, weeklyBills } from '../billing/windows.js';
 import { timingOptionCosts } from '../billing/timing-cost.js';
@@ -383,6 +383,64 @@ function planWarnings(
     dstCache.set(key, dst);
   }
   for (const [code, message] of dst) warn(lp, 'cron', code, message);
+  // A lead: the schedule fires at the wall time less the lead, which on a DST night can be an hour off.
+  const { leadMs } = planTiming(plan);
+  if (leadMs > 0) {
+    const leadKey = `${key}\n${leadMs}`;
+    let lead = dstCache.get(leadKey);
+    if (lead === undefined) {
+      lead = dstLeadSurprise(cron, zone, leadMs, now);
+      dstCache.set(leadKey, lead);
+    }
+    for (const [code, message] of lead) warn(lp, 'lead', code, message);
+  }
+}
+
+/**
+ * `dst-lead`: over the next 12 months, a night where the schedule (the cron moved back by the lead,
+ * fireCron) does not fire exactly `leadMs` before a start Temporal fires for the plan's own cron.
+ */
+function dstLeadSurprise(cron: Cron, zone: string, leadMs: number, now: number): [string, string][] {
+  const fire = fireCron(cron, leadMs);
+  if (!fire.ok) return [];
+  const parsed = parseCron(fire.expression);
+  if (!parsed.ok) return [];
+  const off: { startMs: number; firedMs: number | undefined }[] = [];
+  for (const t of transitionsBetween(zone, now, now + DST_LOOKAHEAD_DAYS * DAY)) {
+    const from = Math.max(now, t.atMs - DAY);
+    const to = t.atMs + DAY;
+    const starts = temporalOccurrences(cron, zone, from, to, 10_000);
+    const fires = temporalOccurrences(parsed.cron, zone, from - leadMs - HOUR, to - leadMs + HOUR, 10_000);
+    const fired = new Set(fires);
+    for (const s of starts) {
+      if (fired.has(s - leadMs)) continue;
+      // The fire Temporal does make for this start: the one nearest to start − lead, within two hours, that is no other start's.
+      let near: number | undefined;
+      for (const f of fires)
+        if (
+          !starts.includes(f + leadMs) &&
+          Math.abs(f - (s - leadMs)) <= 2 * HOUR &&
+          (near === undefined || Math.abs(f - (s - leadMs)) < Math.abs(near - (s - leadMs)))
+        )
+          near = f;
+      off.push({ startMs: s, firedMs: near });
+    }
+  }
+  if (off.length === 0) return [];
+  const first = off[0]!;
+  const at = (ms: number): string => `${formatLocalIso(zone, ms)} (${formatUtcIso(ms)})`;
+  const what =
+    first.firedMs === undefined
+      ? 'does not fire for it: the window does not run that day'
+      : `fires at ${at(first.firedMs)}${first.firedMs >= first.startMs ? ', after the start' : ''}`;
+  const more = off.length > 1 ? ` (${off.length} such starts in the next 12 months)` : '';
+  const warning = { code: 'dst-lead' } as const;
+  return [
+    [
+      warning.code,
+      `the window starting ${at(first.startMs)} should be raised ${formatMinutes(leadMs / MINUTE)} before it, but the clocks change in ${zone} that night and the schedule ${what}${more} — move the start away from the DST change, or drop the lead`,
+    ],
+  ];
 }
 
 function localDate(zone: string, ms: number): string {
