@@ -58,6 +58,8 @@ export function timingOptionCosts(windows: readonly PlannedWindow[], timing: Win
     let billedTruHours = 0;
     let minimumActions = 0;
     let first: { hourMs: number; trus: number } | undefined;
+    // Whole hours added or taken off, all at one value: "+5 billed hours at 8 TRUs"; else the TRU-hours too.
+    const wholeAt = new Set<number>();
     acted.forEach((h, i) => {
       const b = base[i]!.peakTrus;
       if (h.peakTrus === b) return;
@@ -65,12 +67,18 @@ export function timingOptionCosts(windows: readonly PlannedWindow[], timing: Win
       billedTruHours += h.peakTrus - b;
       minimumActions += minimumActionsFor(h.peakTrus) - minimumActionsFor(b);
       first ??= { hourMs: h.hourMs, trus: Math.max(h.peakTrus, b) };
+      wholeAt.add(h.peakTrus === 0 || b === 0 ? Math.max(h.peakTrus, b) : -1);
     });
     const label = describeTiming(t);
     const usd = worstCaseCost(Math.abs(minimumActions), price);
     const hours = (n: number): string => `${n} billed hour${Math.abs(n) === 1 ? '' : 's'}${per}`;
+    const oneValue = wholeAt.size === 1 && !wholeAt.has(-1);
+    const what = (sign: string): string =>
+      oneValue
+        ? `${sign}${hours(Math.abs(billedHours))} at ${first!.trus} TRUs`
+        : `${billedHours < 0 ? '-' : '+'}${hours(Math.abs(billedHours))}, ${billedTruHours < 0 ? '-' : '+'}${Math.abs(billedTruHours)} billed TRU-hours`;
     const cost = (sign: string): string =>
-      `${sign}${hours(Math.abs(billedHours))} at ${first!.trus} TRUs = ${sign}${formatActions(Math.abs(minimumActions))} minimum Actions${per} (${sign === '-' ? '-' : ''}${formatUsd(usd)} at $${price} per million)`;
+      `${what(sign)} = ${minimumActions < 0 ? '-' : '+'}${formatActions(Math.abs(minimumActions))} minimum Actions${per} (${minimumActions < 0 ? '-' : ''}${formatUsd(usd)} at $${price} per million)`;
     const at = (ms: number): string => `${formatUtcIso(ms).slice(11, 16)} UTC`;
     let text: string;
     if (first === undefined)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { billPieces, formatActions, hourlyPeaks, worstCaseCost, type BillingTiming } from '../../../src/core/billing/bill.js';
 import { actedPlanWindows, billWindows, capacityPieces, placementCost } from '../../../src/core/billing/windows.js';
+import { timingOptionCosts } from '../../../src/core/billing/timing-cost.js';
 import { loadPlans } from '../../../src/core/plan/load.js';
 import type { PlanFile } from '../../../src/core/ports.js';
 import { planIntervals, planWindows, type Window } from '../../../src/core/windows/windows.js';
@@ -227,4 +228,39 @@ test("a plan's own lead and early release: its windows as capsched acts on them,
   assert.deepEqual(hoursOf(timed), [2, 8, 8, 0]);
   assert.deepEqual(hoursOf(acted(ramp)), [0, 2, 8, 8]);
   assert.deepEqual(bill(timed, DAY_FROM, DAY_TO, AT_END), { hours: 3, truHours: 18, actions: 5_400_000, peak: 8 });
+});
+
+test('timingOptionCosts: each option alone against raise-at-start, release-at-end, for the plan alone', () => {
+  const start = utc('2026-12-05T10:00:00Z');
+  // A ramp 4 (10:00) → 2 (11:00) → 8 (11:20), ending 13:00. Default: hours 10 → 4, 11 → 8, 12 → 8, 13 → 8 (released at 13:00).
+  const ramp = {
+    trus: 8,
+    startMs: start,
+    endMs: start + 3 * H,
+    steps: [
+      { atMs: start, trus: 4 },
+      { atMs: start + H, trus: 2 },
+      { atMs: start + H + 20 * M, trus: 8 },
+    ],
+  };
+  const costs = timingOptionCosts([ramp], { leadMs: 30 * M, release: 'early' }, 'window', 50);
+  // lead 30m: 4 from 09:30 → the 09:00 hour at 4 (+3 × 360,000), and the step up to 8 raised at 10:50 → the 10:00 hour
+  // at 8, not 4 (+4 × 360,000): +1 billed hour, +8 billed TRU-hours, +2,520,000 Actions ($126).
+  assert.deepEqual(
+    costs.map((c) => [c.option, c.billedHours, c.billedTruHours, c.minimumActions, c.worstCaseUsd]),
+    [
+      ['lead', 1, 8, 2_520_000, 126],
+      ['release', -1, -8, -2_520_000, -126],
+    ],
+  );
+  assert.equal(
+    costs[0]!.text,
+    'lead 30m crosses 10:00 UTC: +1 billed hour a window, +8 billed TRU-hours = +2.52 M minimum Actions a window ($126.00 at $50 per million)',
+  );
+  // release early: done by 13:00 → the 13:00 hour (8) is not billed: −1 hour at 8 TRUs.
+  assert.equal(
+    costs[1]!.text,
+    'release early completes by 13:00 UTC: -1 billed hour a window at 8 TRUs = -2.52 M minimum Actions a window (-$126.00 at $50 per million)',
+  );
+  assert.deepEqual(timingOptionCosts([ramp], { leadMs: 0, release: 'at-end' }, 'window', 50), [], 'the default timing has no option to price');
 });
