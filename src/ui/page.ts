@@ -210,6 +210,12 @@ function sourceSection(view: PresentView): string {
 </dl>${refused}${problems}<h3>Last alerts</h3>${alerts}</section>`;
 }
 
+/** What each plan's `lead` / `release: early` costs, under the week's figures (which include them). */
+function timingList(view: PresentView): string {
+  const items = view.namespaces.flatMap((n) => n.timingCosts.map((text) => `<li><code>${esc(n.namespace)}</code> ${esc(text)}</li>`));
+  return items.length === 0 ? '' : `<h3>Timing options</h3><ul class="timing">${items.join('')}</ul>`;
+}
+
 function weekSection(view: PresentView): string {
   const rows = view.namespaces
     .map(
@@ -220,7 +226,7 @@ function weekSection(view: PresentView): string {
   const t = view.totals;
   return `<section id="week"><h2>This week</h2><p class="muted">What the plans commit over the 168 UTC calendar hours from now's hour, the same figures as <code>capsched validate</code>: Temporal Cloud bills each hour at the highest TRUs in force in it; the first TRU is free and each TRU above it commits 360,000 Actions that hour. The worst case is those Actions at $${view.actionsPricePerMillion} per million, if the namespace uses none of them.</p>
 <table><thead><tr><th>Namespace</th><th>Billed TRU-hours</th><th>Minimum Actions committed</th><th>Worst case if unused</th><th>Hours provisioned</th><th>Peak TRUs</th><th>Plans</th></tr></thead><tbody>${rows}</tbody>
-<tfoot><tr><th>Total</th><td class="num">${t.billedTruHoursPerWeek}</td><td class="num">${esc(formatActions(t.minimumActionsPerWeek))}</td><td class="num">${esc(formatUsd(t.worstCaseUsdPerWeek))}</td><td></td><td></td><td>${t.plans} plans</td></tr></tfoot></table></section>`;
+<tfoot><tr><th>Total</th><td class="num">${t.billedTruHoursPerWeek}</td><td class="num">${esc(formatActions(t.minimumActionsPerWeek))}</td><td class="num">${esc(formatUsd(t.worstCaseUsdPerWeek))}</td><td></td><td></td><td>${t.plans} plans</td></tr></tfoot></table>${timingList(view)}</section>`;
 }
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1060px;padding:12px 16px;color:#1b1f24;background:#fff}

@@ -4,7 +4,9 @@
  * billed per UTC calendar hour (bill.ts). Pure.
  */
 import { HOUR, WEEK } from '../time/units.js';
-import { effectiveTimeline, type Window } from '../windows/windows.js';
+import { effectiveTimeline, windowSteps, type Interval, type Window } from '../windows/windows.js';
+import { actedWindow, MAX_LEAD_MS, planTiming } from '../capacity/timing.js';
+import type { CapacityPlan } from '../plan/schema.js';
 import { billOf, billPieces, hourlyPeaks, DEFAULT_TIMING, type Bill, type BillingTiming, type CapacityPiece } from './bill.js';
 
 type BillableWindow = Pick<Window, 'trus' | 'steps' | 'startMs' | 'endMs'> & { plan: string; namespace?: string };
@@ -113,4 +115,31 @@ export function placementCost(w: BillableWindow, timing: BillingTiming = DEFAULT
     bestMinimumActions: best.bill.minimumActions,
     shiftMs: best.shiftMs,
   };
+}
+
+/** The reach of a billing range that also holds every window whose lead can reach it (a plan's lead is at most MAX_LEAD_MS). */
+export function planBillingReach(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
+  return billingReach(fromMs, toMs, { leadMs: MAX_LEAD_MS, release: 'at-end' });
+}
+
+/**
+ * A plan's windows as capsched acts on them (its `lead` and `release`, core/capacity/timing.ts),
+ * from `intervals` (planIntervals of the plan): billed with DEFAULT_TIMING, they give the hours
+ * the plan really holds capacity in (a raise requested at start − lead, a release requested at
+ * the end as sent). One bill per namespace then mixes plans of different timings correctly.
+ */
+export function actedPlanWindows(plan: CapacityPlan, intervals: readonly Interval[]): (BillableWindow & { namespace: string })[] {
+  const timing = planTiming(plan);
+  return intervals.map((i) => {
+    const steps = windowSteps(plan, i.startMs);
+    const w = actedWindow({ startMs: i.startMs, endMs: i.endMs, trus: plan.trus, ...(steps === undefined ? {} : { steps }) }, timing);
+    return {
+      plan: plan.name,
+      namespace: plan.namespace,
+      trus: w.trus,
+      startMs: w.startMs,
+      endMs: w.endMs,
+      ...(w.steps === undefined ? {} : { steps: w.steps }),
+    };
+  });
 }

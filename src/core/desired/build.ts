@@ -3,6 +3,8 @@
  * `now` (used only to mark expired one-offs and preview the next windows).
  */
 import { describeSteps } from '../capacity/steps.js';
+import { actedStepOffsets, describeTiming, inputDurationMs, isDefaultTiming, planTiming } from '../capacity/timing.js';
+import { planRamp } from '../windows/windows.js';
 import { formatDurationMs, isLegacyDurationText, parseDurationMs } from '../capacity/duration.js';
 import type { CapacityPlan } from '../plan/schema.js';
 import type { UpcomingWindows } from '../plan/previews.js';
@@ -97,11 +99,29 @@ export function hashDesired(d: Omit<DesiredSchedule, 'specHash' | 'canonicalSpec
   return `${SPEC_HASH_VERSION}-${sha256Hex(stableStringify(hashInput(d))).slice(0, 32)}`;
 }
 
-/** A one-off whose start has passed can never fire again: it is not (re)created. */
+/** A one-off whose fire time (its start, less its `lead`) has passed can never fire again: it is not (re)created. */
 export function isExpiredOneOff(plan: CapacityPlan, nowMs: number): boolean {
   if (plan.at === undefined) return false;
   const window = oneOffWindow(plan);
-  return window !== undefined && window.startMs < nowMs;
+  return window !== undefined && window.startMs - planTiming(plan).leadMs < nowMs;
+}
+
+/**
+ * The window input's `duration` and `steps` for a plan with a `lead` or `release: early`: the run
+ * starts at the fire time (start − lead), so its duration is the plan's length + lead, less the
+ * release lead when the release is early (the end it acts on); a ramp's offsets count from the
+ * fire time (core/capacity/timing.ts). The plan's own start stays what the previews show.
+ */
+function timedInput(plan: CapacityPlan, lengthMs: number | undefined): Pick<CapacityChangeInput, 'duration' | 'steps'> {
+  const timing = planTiming(plan);
+  const sentMs = lengthMs === undefined ? undefined : inputDurationMs(lengthMs, timing);
+  const ramp = planRamp(plan);
+  return {
+    ...(ramp === undefined
+      ? {}
+      : { steps: actedStepOffsets(ramp, timing, sentMs).map((s) => ({ after: s.afterMs === 0 ? '0h' : formatDurationMs(s.afterMs), trus: s.trus })) }),
+    ...(sentMs === undefined ? {} : { duration: formatDurationMs(sentMs) }),
+  };
 }
 
 /**
@@ -116,6 +136,8 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
   const lengthMs = entry.lengthMs === undefined ? windowLengthMs(plan) : (entry.lengthMs ?? undefined);
   const spec = scheduleSpecFor(plan);
   const canonical = canonicalSpec(spec);
+  const timing = planTiming(plan);
+  const timed = isDefaultTiming(timing) ? undefined : timedInput(plan, lengthMs);
   const catchupWindowMs = lengthMs === undefined ? PERMANENT_CATCHUP_WINDOW_MS : Math.max(MIN_CATCHUP_WINDOW_MS, lengthMs);
   const args: CapacityChangeInput = {
     namespace: plan.namespace,
@@ -128,6 +150,8 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
     ...(lengthMs === undefined
       ? {}
       : { duration: plan.duration !== undefined && isLegacyDurationText(plan.duration) ? plan.duration : formatDurationMs(lengthMs) }),
+    // A lead or an early release: the instants the run acts on (its duration from the fire time, a ramp's offsets from it).
+    ...timed,
     plan: plan.name,
     file,
     commit: options.commit,
@@ -147,6 +171,8 @@ export function desiredScheduleFor(entry: PlanInFile, options: DesiredOptions): 
     overlap: DEFAULT_OVERLAP,
     catchupWindow: formatDurationMs(catchupWindowMs),
     spec: canonical ?? stableStringify(spec),
+    // Only when the plan asks for one: the fields (and so the hash) of every other plan do not move.
+    ...(isDefaultTiming(timing) ? {} : { timing: describeTiming(timing) }),
   };
   const searchAttributes: Record<CapschedSearchAttribute, string> = {
     CapschedManagedBy: MANAGED_BY,

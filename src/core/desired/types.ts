@@ -28,6 +28,8 @@ export interface DesiredFields {
   catchupWindow: string;
   /** Canonical text of the spec capsched sends (catches compiler changes). */
   spec: string;
+  /** "lead 3m, release early"; absent for a plan that says neither (its hash does not move). */
+  timing?: string;
 }
 export type DesiredFieldName = keyof DesiredFields;
 export const DESIRED_FIELD_ORDER: DesiredFieldName[] = [
@@ -44,6 +46,7 @@ export const DESIRED_FIELD_ORDER: DesiredFieldName[] = [
   'overlap',
   'catchupWindow',
   'spec',
+  'timing',
 ];
 
 /** What capsched records in the action memo of every schedule (and so on every started workflow). */

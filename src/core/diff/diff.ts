@@ -33,14 +33,16 @@ export function fieldsFromMemo(memo: Record<string, unknown> | undefined): Desir
   const out: Partial<DesiredFields> = {};
   for (const key of DESIRED_FIELD_ORDER) {
     const value = (fields as Record<string, unknown>)[key];
-    out[key] = typeof value === 'string' ? value : '';
+    // `timing` is written only for a plan that has one.
+    if (typeof value === 'string') out[key] = value;
+    else if (key !== 'timing') out[key] = '';
   }
   return out as DesiredFields;
 }
 
 function fieldChanges(before: DesiredFields | undefined, after: DesiredFields): FieldChange[] {
   if (before === undefined) return [];
-  return DESIRED_FIELD_ORDER.filter((k) => before[k] !== after[k]).map((k) => ({ field: k, before: before[k], after: after[k] }));
+  return DESIRED_FIELD_ORDER.filter((k) => (before[k] ?? '') !== (after[k] ?? '')).map((k) => ({ field: k, before: before[k] ?? '', after: after[k] ?? '' }));
 }
 
 /** Ids whose hash differs from desired: the caller describes these to get field-level changes. */
@@ -127,7 +129,7 @@ export function diffSchedules(desired: readonly DesiredSchedule[], actual: reado
         scheduleId: d.scheduleId,
         plan: d.plan,
         namespace: d.namespace,
-        fields: DESIRED_FIELD_ORDER.map((k) => ({ field: k, after: d.fields[k] })),
+        fields: DESIRED_FIELD_ORDER.filter((k) => d.fields[k] !== undefined).map((k) => ({ field: k, after: d.fields[k] })),
         commit: { after: d.commit },
         desired: d,
       });
@@ -174,7 +176,7 @@ export function diffSchedules(desired: readonly DesiredSchedule[], actual: reado
       scheduleId: a.scheduleId,
       plan: a.searchAttributes.CapschedPlan ?? a.scheduleId,
       ...(a.searchAttributes.CapschedNamespace === undefined ? {} : { namespace: a.searchAttributes.CapschedNamespace }),
-      fields: before === undefined ? [] : DESIRED_FIELD_ORDER.map((k) => ({ field: k, before: before[k] })),
+      fields: before === undefined ? [] : DESIRED_FIELD_ORDER.filter((k) => before[k] !== undefined).map((k) => ({ field: k, before: before[k] })),
       commit: { before: a.searchAttributes.CapschedCommit },
       actual: a,
     });

@@ -1,12 +1,15 @@
 /**
  * Desired-now: per namespace, each plan's occurrence that covers now (start <= now < end, the end
  * computed as the window workflow computes it: the occurrence's nominal start + the plan's
- * length), plus permanent plans. Pure: the caller passes the plans at the applied commit and now.
+ * length), plus permanent plans. A plan with a `lead` or `release: early` is taken as the window
+ * acts on it (core/capacity/timing.ts): from its fire time (the schedule's nominal start, which
+ * names its run) to the end it sends, a ramp's steps moved as its input carries them. Pure: the caller passes the plans at the applied commit and now.
  */
 import type { LoadedPlan } from '../plan/load.js';
 import { scheduleIdFor } from '../desired/schedule-id.js';
 import { trusAt } from '../capacity/steps.js';
 import { planIntervals, windowSteps } from '../windows/windows.js';
+import { actedWindow, planTiming } from '../capacity/timing.js';
 import type { DesiredNow, DesiredNowWindow } from './types.js';
 
 export function desiredNow(plans: readonly Pick<LoadedPlan, 'plan' | 'file'>[], nowMs: number, commit: string): DesiredNow {
@@ -14,13 +17,23 @@ export function desiredNow(plans: readonly Pick<LoadedPlan, 'plan' | 'file'>[], 
   for (const lp of plans) {
     const plan = lp.plan;
     if (plan.paused) continue;
-    for (const i of planIntervals(plan, nowMs, nowMs + 1)) {
+    const timing = planTiming(plan);
+    for (const planned of planIntervals(plan, nowMs, nowMs + 1 + timing.leadMs)) {
+      const steps = windowSteps(plan, planned.startMs);
+      const i = actedWindow(
+        {
+          startMs: planned.startMs,
+          endMs: planned.endMs,
+          trus: plan.trus,
+          ...(steps === undefined ? {} : { steps: steps.map((s) => ({ atMs: s.atMs, trus: s.trus })) }),
+        },
+        timing,
+      );
       if (i.startMs > nowMs || (i.endMs !== null && i.endMs <= nowMs)) continue;
       const w: DesiredNowWindow = { plan: plan.name, file: lp.file, namespace: plan.namespace, trus: plan.trus, startMs: i.startMs, endMs: i.endMs };
       // A ramp asks for its current step now (plan.trus is its peak).
-      const steps = windowSteps(plan, i.startMs);
-      if (steps !== undefined) {
-        w.steps = steps.map((s) => ({ atMs: s.atMs, trus: s.trus }));
+      if (i.steps !== undefined) {
+        w.steps = i.steps;
         w.trus = trusAt(w.steps, nowMs);
       }
       if (i.endMs === null && plan.cron !== undefined) w.needsLive = true;

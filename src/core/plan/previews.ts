@@ -6,6 +6,14 @@ import { windowSteps, nextWindows, previewOf, type Window, type WindowPreview } 
 import type { PlanStep } from '../capacity/steps.js';
 import type { LoadedPlan } from './load.js';
 import type { CapacityPlan } from './schema.js';
+import type { TimingOptionCost } from '../billing/timing-cost.js';
+
+/** A plan's timing options (`lead`, `release: early`) and what each costs (core/billing/timing-cost.ts). */
+export interface PlanTimingSummary {
+  lead?: string;
+  release?: 'early';
+  costs: TimingOptionCost[];
+}
 
 /** How many upcoming windows validation previews (and the desired build reuses). */
 export const PREVIEW_COUNT = 3;
@@ -38,6 +46,8 @@ export interface PlanSummary {
   /** "3h", "until 2026-12-24T17:00", or "permanent". */
   length: string;
   paused: boolean;
+  /** The plan's `lead` and `release: early`, with what each costs; absent when it asks for neither. */
+  timing?: PlanTimingSummary;
   description?: string;
   /** The next 3 windows from `now` (none for a paused plan or a past one-off). */
   nextWindows: WindowPreview[];

@@ -6,6 +6,8 @@
  * rejects is reported by zod, once) and compute the window's length on the way.
  */
 import { parseDuration } from '../capacity/duration.js';
+import { fireCron, RELEASE_LEAD_MS } from '../capacity/timing.js';
+import { stepOffset } from './schema.js';
 import { minStartGapMinutes, parseCron } from '../windows/cron.js';
 import { resolveDateTime } from './date-time.js';
 import { formatMinutes, type Issue } from './issues.js';
@@ -144,6 +146,54 @@ export function planRules(doc: PlanDocumentSource): { issues: Issue[]; lengthMs:
         ),
       );
     issues.push(...rampIssues(file, steps, lengthMs, (field) => positions.values.get(field) ?? valueAt(stepsField)));
+  }
+
+  // Timing: an early release needs an end, and the window must outlast it; a lead must be one the schedule can fire.
+  if (accepted('release') === 'early') {
+    if (!CROSS_FIELD_RULES.stepsNeedEnd.some(has))
+      issues.push(
+        issue(
+          file,
+          valueAt('release'),
+          'release',
+          'release-needs-end',
+          'release: early gives the capacity back before the window ends, and a permanent change has no end — add `duration` (or `until`), or remove `release`',
+        ),
+      );
+    else if (lengthMs !== undefined && lengthMs <= RELEASE_LEAD_MS)
+      issues.push(
+        issue(
+          file,
+          valueAt('release'),
+          'release',
+          'release-early-too-short',
+          `release: early requests the release ${formatMinutes(RELEASE_LEAD_MS / 60_000)} before the end, and the window lasts ${formatMinutes(lengthMs / 60_000)} — lengthen the window or remove \`release\``,
+        ),
+      );
+    else if (lengthMs !== undefined && Array.isArray(steps)) {
+      steps.forEach((step: unknown, i) => {
+        const after = step !== null && typeof step === 'object' ? (step as { after?: unknown }).after : undefined;
+        const offset = stepOffset(after);
+        if (!offset.ok || offset.ms >= lengthMs || offset.ms < lengthMs - RELEASE_LEAD_MS) return;
+        const field = `steps[${i}].after`;
+        issues.push(
+          issue(
+            file,
+            positions.values.get(field) ?? valueAt(stepsField),
+            field,
+            'step-after-early-release',
+            `step ${i + 1} (after ${formatMinutes(offset.ms / 60_000)}) starts after the early release (${formatMinutes((lengthMs - RELEASE_LEAD_MS) / 60_000)} into the window): it would never be asked for — move it earlier or remove \`release: early\``,
+          ),
+        );
+      });
+    }
+  }
+  const leadText = text('lead');
+  const leadParsed = leadText === undefined ? undefined : parseDuration(leadText);
+  if (leadParsed?.ok === true && leadParsed.ms > 0 && cronText !== undefined) {
+    const parsed = parseCron(cronText);
+    const fire = parsed.ok ? fireCron(parsed.cron, leadParsed.ms) : undefined;
+    if (fire !== undefined && !fire.ok) issues.push(issue(file, valueAt('lead'), 'lead', 'lead-not-expressible', `lead ${leadText}: ${fire.message}`));
   }
   return { issues, lengthMs };
 }

@@ -4,6 +4,7 @@ import { peakTrus } from '../capacity/steps.js';
 import { checkTimeZone } from '../time/zone.js';
 import { parseCron } from '../windows/cron.js';
 import { formatMinutes } from './issues.js';
+import { MAX_LEAD_MS, RELEASE_LEAD_MS } from '../capacity/timing.js';
 
 /**
  * The capacity-plan format, v1. This zod schema is the single source of the TypeScript type,
@@ -136,6 +137,22 @@ function durationRules(text: string, ctx: z.RefinementCtx): void {
     coded(ctx, 'invalid-duration', `duration "${text}" is not a whole number of minutes; windows are planned to the minute — e.g. "45m", "1h30m"`);
 }
 
+/** A `lead:`: whole minutes, from 0 to MAX_LEAD_MS, no spaces. */
+function leadRules(text: string, ctx: z.RefinementCtx): void {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) {
+    if (parsed.negative) coded(ctx, 'invalid-lead', `lead "${text}" is negative; write how long before the window's start to raise, e.g. "3m"`);
+    else coded(ctx, 'invalid-lead', `lead ${parsed.message}`);
+  } else if (text.trim() !== text) coded(ctx, 'invalid-lead', `lead "${text}" has spaces; write "${text.trim()}"`);
+  else if (parsed.ms % 60_000 !== 0) coded(ctx, 'invalid-lead', `lead "${text}" is not a whole number of minutes; schedules fire to the minute — e.g. "3m"`);
+  else if (parsed.ms > MAX_LEAD_MS)
+    coded(
+      ctx,
+      'lead-too-long',
+      `lead ${text} is longer than ${formatMinutes(MAX_LEAD_MS / 60_000)}; Temporal aims to provision within ${formatMinutes(RELEASE_LEAD_MS / 60_000)}, so a few minutes is enough — e.g. "3m" (or start the window earlier)`,
+    );
+}
+
 /** One step of a ramp (`steps:`): from `after` (offset from the window's start) the window asks for `trus`. */
 export const PlanStepSchema = z
   .strictObject({
@@ -244,6 +261,22 @@ export const CapacityPlan = z
       .regex(LOCAL_DATE_TIME_PATTERN)
       .optional()
       .describe('One-off window end (only with `at`), same format as `at`. At most one of `duration` and `until`.'),
+    lead: z
+      .string()
+      .regex(DURATION_PATTERN)
+      .superRefine(leadRules)
+      .optional()
+      .describe(
+        `Raise lead: the schedule fires this long before the window's start, so the capacity is ready at the start (Temporal aims to provision within 2 minutes). Duration syntax, whole minutes, 0 to ${MAX_LEAD_MS / 60_000}m, e.g. "3m". Default 0 (raise at the start). A lead that crosses a UTC hour adds a billed hour (docs/billing.md).`,
+      )
+      .meta({ examples: ['3m'] }),
+    release: z
+      .enum(['at-end', 'early'])
+      .optional()
+      .describe(
+        `When the capacity is given back: "at-end" (default) requests the release at the window's end, so the hour the end falls in is billed at the window's TRUs when the end is on the hour; "early" requests it ${RELEASE_LEAD_MS / 60_000} minutes before the end, so it has completed by the end. Needs a window end.`,
+      )
+      .meta({ examples: ['early'] }),
     paused: z.boolean().default(false).describe('When true the schedule exists but starts no windows.'),
     description: z.string().max(1000).optional().describe('Why this capacity change exists; shown on the schedule and in alerts.'),
   })

@@ -1,12 +1,12 @@
 import type { PlanFile } from '../ports.js';
 import { loadPlans, type LoadedPlan } from './load.js';
 import { compareIssues, formatMinutes, type Issue } from './issues.js';
-import { previewPlan, type PlanSummary, type PreviewedPlan } from './previews.js';
+import { previewPlan, type PlanSummary, type PlanTimingSummary, type PreviewedPlan } from './previews.js';
 import { windowUnderHour } from './ramp-rules.js';
 import { resolveDateTime } from './date-time.js';
 import { formatLocalHuman, formatLocalIso, formatUtcIso, toLocal, transitionsBetween } from '../time/zone.js';
 import { cronOccurrences, type SkippedStart } from '../windows/occurrences.js';
-import type { Cron } from '../windows/cron.js';
+import { parseCron, type Cron } from '../windows/cron.js';
 import { temporalOccurrences } from '../windows/temporal-calendar.js';
 import {
   forEachOverlap,
@@ -22,10 +22,13 @@ import {
   type Overlap,
   type Window,
 } from '../windows/windows.js';
-import { MINUTE, DAY, WEEK } from '../time/units.js';
+import { MINUTE, HOUR, DAY, WEEK } from '../time/units.js';
 import { describeSteps } from '../capacity/steps.js';
-import { DEFAULT_ACTIONS_PRICE_PER_MILLION, DEFAULT_TIMING, formatActions, formatUsd, worstCaseCost, type BillingTiming } from '../billing/bill.js';
-import { billingReach, placementCost, weekStart, weeklyBills } from '../billing/windows.js';
+import { actedWindow, fireCron } from '../capacity/timing.js';
+import { DEFAULT_ACTIONS_PRICE_PER_MILLION, DEFAULT_TIMING, formatActions, formatUsd, worstCaseCost } from '../billing/bill.js';
+import { actedPlanWindows, placementCost, planBillingReach, weekStart, weeklyBills } from '../billing/windows.js';
+import { timingOptionCosts } from '../billing/timing-cost.js';
+import { describeTiming, isDefaultTiming, planTiming, type WindowTiming } from '../capacity/timing.js';
 
 /** Overlaps are looked for this far ahead unless told otherwise. */
 export const DEFAULT_HORIZON_DAYS = 14;
@@ -74,8 +77,6 @@ export interface ValidateOptions {
   plansPath?: string;
   /** USD per million Actions for the worst-case figures (default the list $50). */
   actionsPrice?: number;
-  /** When capacity is raised and released (default: raise at the start, release at the end). */
-  timing?: BillingTiming;
 }
 
 /**
@@ -113,9 +114,9 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
 
   const horizonEnd = now + horizonDays * DAY;
   const price = options.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
-  const timing = options.timing ?? DEFAULT_TIMING;
   const billFrom = weekStart(now);
-  const reach = billingReach(billFrom, billFrom + WEEK, timing);
+  // Each plan is billed as capsched acts on it (its own lead and release): a window starting up to a lead after the week reaches it.
+  const reach = planBillingReach(billFrom, billFrom + WEEK);
   const billIntervalCache = new Map<string, Interval[]>();
   const billWindows: Window[] = [];
   const dstCache = new Map<string, [string, string][]>();
@@ -154,9 +155,11 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
       if (steps !== undefined) w.steps = steps;
       planBillWindows.push(w);
     }
-    billWindows.push(...planBillWindows);
-    placementWarning(lp, planBillWindows, now, billFrom, timing, price, warn);
+    const timing = planTiming(plan);
+    billWindows.push(...(isDefaultTiming(timing) ? planBillWindows : actedPlanWindows(plan, billIntervals).map((w) => ({ ...w, localStart: '' }))));
+    const costs = placementWarning(lp, planBillWindows, now, billFrom, timing, price, warn);
     const preview = previewPlan(lp, now, key === undefined ? undefined : { key, cache: previewCache });
+    if (costs !== undefined) preview.summary.timing = costs;
     summaries.push(preview.summary);
     previewed.push(preview.plan);
   }
@@ -196,7 +199,7 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
   }
 
   const capacity = truHoursPerWeek(allWindows, now);
-  const bills = new Map(weeklyBills(billWindows, now, timing).map((b) => [b.namespace, b]));
+  const bills = new Map(weeklyBills(billWindows, now, DEFAULT_TIMING).map((b) => [b.namespace, b]));
   const plansByNamespace = new Map<string, string[]>();
   for (const lp of loaded.plans) {
     const list = plansByNamespace.get(lp.plan.namespace) ?? [];
@@ -237,19 +240,21 @@ export function validateAndLoadPlans(files: PlanFile[], options: ValidateOptions
 }
 
 /**
- * `extra-billed-hour`: the plan's windows are billed for more UTC calendar hours than the same
- * windows moved by less than an hour would be (a start or end off the UTC hour: a half-hour zone,
- * a :30 end, a lead that crosses the hour). Says what it costs in minimum Actions per week.
+ * `extra-billed-hour`: the plan's windows, as capsched acts on them (its lead and release), are
+ * billed for more UTC calendar hours than the same windows moved by less than an hour would be (a
+ * start or end off the UTC hour: a half-hour zone, a :30 end, a lead that crosses the hour). Says
+ * what it costs in minimum Actions per week — for a lead that crosses the hour, what the lead
+ * costs. Returns the cost of each timing option the plan asks for (undefined: it asks for none).
  */
 function placementWarning(
   lp: LoadedPlan,
   windows: readonly Window[],
   now: number,
   billFrom: number,
-  timing: BillingTiming,
+  timing: WindowTiming,
   price: number,
   warn: (lp: LoadedPlan, field: string, code: string, message: string) => void,
-): void {
+): PlanTimingSummary | undefined {
   const plan = lp.plan;
   // A recurring plan: its windows starting in the billing week (per week), else its next window (per
   // window: a monthly cron); a one-off: its window if not over, whenever it is.
@@ -263,32 +268,51 @@ function placementWarning(
     perWeek = candidates.length > 0;
     if (!perWeek) candidates = nextWindows(plan, now, 1);
   }
+  const costs = isDefaultTiming(timing) ? undefined : timingOptionCosts(candidates, timing, perWeek ? 'week' : 'window', price);
+  const summary: PlanTimingSummary | undefined = isDefaultTiming(timing)
+    ? undefined
+    : {
+        ...(timing.leadMs > 0 ? { lead: plan.lead ?? '' } : {}),
+        ...(timing.release === 'early' ? { release: 'early' as const } : {}),
+        costs: costs ?? [],
+      };
+  const leadCost = costs?.find((c) => c.option === 'lead' && c.billedHours > 0);
+  if (leadCost !== undefined) {
+    warn(
+      lp,
+      'lead',
+      'extra-billed-hour',
+      `${leadCost.text} — Temporal Cloud bills every UTC hour capacity is held in at its highest TRUs; start the window ${plan.lead} later, or drop the lead if the first minutes can wait for the raise (docs/billing.md)`,
+    );
+    return summary;
+  }
   let extraActions = 0;
   let extraHours = 0;
   let count = 0;
   let first: { w: Window; billed: number; best: number; shiftMs: number } | undefined;
   for (const w of candidates) {
-    const cost = placementCost(w, timing);
+    const cost = placementCost(actedWindow(w, timing), DEFAULT_TIMING);
     if (cost === undefined || cost.minimumActions <= cost.bestMinimumActions) continue;
     extraActions += cost.minimumActions - cost.bestMinimumActions;
     extraHours += cost.billedHours - cost.bestHours;
     count++;
     first ??= { w, billed: cost.billedHours, best: cost.bestHours, shiftMs: cost.shiftMs };
   }
-  if (first === undefined) return;
+  if (first === undefined) return summary;
   const zone = plan.timezone;
   const span = (from: number, to: number): string => `${formatUtcIso(from).slice(11, 16)}–${formatUtcIso(to).slice(11, 16)} UTC`;
   const local = zone === 'UTC' ? '' : ` (${formatLocalHuman(zone, first.w.startMs).slice(-5)}–${formatLocalHuman(zone, first.w.endMs!).slice(-5)} ${zone})`;
   const move = `${formatMinutes(Math.abs(first.shiftMs) / MINUTE)} ${first.shiftMs < 0 ? 'earlier' : 'later'}`;
-  const lead = timing.leadMs > 0 ? `, raised ${formatMinutes(timing.leadMs / MINUTE)} ahead,` : '';
+  const timed = isDefaultTiming(timing) ? '' : ` (${describeTiming(timing)})`;
   const perWindow = count === 1 ? '' : ` (${count} windows)`;
   const period = perWeek ? ' a week' : ' a window';
   warn(
     lp,
     plan.at !== undefined ? 'at' : 'cron',
     'extra-billed-hour',
-    `the window ${formatUtcIso(first.w.startMs).slice(0, 10)} ${span(first.w.startMs, first.w.endMs!)}${local}${lead} is billed for ${first.billed} UTC calendar hours; moved ${move} it would be billed for ${first.best}: ${extraHours} more billed hour${extraHours === 1 ? '' : 's'}${period}${perWindow}, ${formatActions(extraActions)} more minimum Actions${period} (worst case ${formatUsd(worstCaseCost(extraActions, price))} at $${price} per million) — Temporal Cloud bills every UTC hour a window touches at its highest TRUs (docs/billing.md)`,
+    `the window ${formatUtcIso(first.w.startMs).slice(0, 10)} ${span(first.w.startMs, first.w.endMs!)}${local}${timed} is billed for ${first.billed} UTC calendar hours; moved ${move} it would be billed for ${first.best}: ${extraHours} more billed hour${extraHours === 1 ? '' : 's'}${period}${perWindow}, ${formatActions(extraActions)} more minimum Actions${period} (worst case ${formatUsd(worstCaseCost(extraActions, price))} at $${price} per million) — Temporal Cloud bills every UTC hour a window touches at its highest TRUs (docs/billing.md)`,
   );
+  return summary;
 }
 
 function issueAt(lp: LoadedPlan): Omit<Issue, 'code'> {
@@ -359,6 +383,64 @@ function planWarnings(
     dstCache.set(key, dst);
   }
   for (const [code, message] of dst) warn(lp, 'cron', code, message);
+  // A lead: the schedule fires at the wall time less the lead, which on a DST night can be an hour off.
+  const { leadMs } = planTiming(plan);
+  if (leadMs > 0) {
+    const leadKey = `${key}\n${leadMs}`;
+    let lead = dstCache.get(leadKey);
+    if (lead === undefined) {
+      lead = dstLeadSurprise(cron, zone, leadMs, now);
+      dstCache.set(leadKey, lead);
+    }
+    for (const [code, message] of lead) warn(lp, 'lead', code, message);
+  }
+}
+
+/**
+ * `dst-lead`: over the next 12 months, a night where the schedule (the cron moved back by the lead,
+ * fireCron) does not fire exactly `leadMs` before a start Temporal fires for the plan's own cron.
+ */
+function dstLeadSurprise(cron: Cron, zone: string, leadMs: number, now: number): [string, string][] {
+  const fire = fireCron(cron, leadMs);
+  if (!fire.ok) return [];
+  const parsed = parseCron(fire.expression);
+  if (!parsed.ok) return [];
+  const off: { startMs: number; firedMs: number | undefined }[] = [];
+  for (const t of transitionsBetween(zone, now, now + DST_LOOKAHEAD_DAYS * DAY)) {
+    const from = Math.max(now, t.atMs - DAY);
+    const to = t.atMs + DAY;
+    const starts = temporalOccurrences(cron, zone, from, to, 10_000);
+    const fires = temporalOccurrences(parsed.cron, zone, from - leadMs - HOUR, to - leadMs + HOUR, 10_000);
+    const fired = new Set(fires);
+    for (const s of starts) {
+      if (fired.has(s - leadMs)) continue;
+      // The fire Temporal does make for this start: the one nearest to start − lead, within two hours, that is no other start's.
+      let near: number | undefined;
+      for (const f of fires)
+        if (
+          !starts.includes(f + leadMs) &&
+          Math.abs(f - (s - leadMs)) <= 2 * HOUR &&
+          (near === undefined || Math.abs(f - (s - leadMs)) < Math.abs(near - (s - leadMs)))
+        )
+          near = f;
+      off.push({ startMs: s, firedMs: near });
+    }
+  }
+  if (off.length === 0) return [];
+  const first = off[0]!;
+  const at = (ms: number): string => `${formatLocalIso(zone, ms)} (${formatUtcIso(ms)})`;
+  const what =
+    first.firedMs === undefined
+      ? 'does not fire for it: the window does not run that day'
+      : `fires at ${at(first.firedMs)}${first.firedMs >= first.startMs ? ', after the start' : ''}`;
+  const more = off.length > 1 ? ` (${off.length} such starts in the next 12 months)` : '';
+  const warning = { code: 'dst-lead' } as const;
+  return [
+    [
+      warning.code,
+      `the window starting ${at(first.startMs)} should be raised ${formatMinutes(leadMs / MINUTE)} before it, but the clocks change in ${zone} that night and the schedule ${what}${more} — move the start away from the DST change, or drop the lead`,
+    ],
+  ];
 }
 
 function localDate(zone: string, ms: number): string {

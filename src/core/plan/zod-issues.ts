@@ -45,6 +45,8 @@ const TYPE_HINTS: Record<string, string> = {
   'namespaces[]': 'a namespace id such as "payments.a1b2c"',
   steps: 'a list of steps, e.g. [{ after: 0h, trus: 4 }, { after: 1h, trus: 8 }]',
   'steps[]': 'a mapping such as { after: 1h, trus: 8 }',
+  lead: 'text such as "3m"',
+  release: 'at-end or early',
 };
 
 /** What a nested mapping holds, for a missing-field message, by pattern. */
@@ -77,6 +79,8 @@ const VALUE_PROBLEMS: Record<string, { code: string; message: (v: unknown, field
   duration: { code: 'invalid-duration', message: (v) => `duration "${String(v)}" is not a length; write e.g. "45m", "3h", "1h30m"` },
   at: { code: 'invalid-date-time', message: (v) => `at: "${String(v)}" is not a date-time; write "YYYY-MM-DDTHH:MM", e.g. "2026-12-24T09:00"` },
   until: { code: 'invalid-date-time', message: (v) => `until: "${String(v)}" is not a date-time; write "YYYY-MM-DDTHH:MM", e.g. "2026-12-24T17:00"` },
+  lead: { code: 'invalid-lead', message: (v) => `lead "${String(v)}" is not a length; write how long before the start to raise, e.g. "3m"` },
+  release: { code: 'invalid-release', message: (v) => `release must be "at-end" (the default) or "early", not ${describeValue(v)}` },
 };
 
 function describeValue(v: unknown): string {

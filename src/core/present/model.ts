@@ -12,7 +12,9 @@ import type { CapacityTarget, NamespaceCapacity } from '../ports.js';
 import { formatLocalIso, formatUtcIso, transitionsBetween } from '../time/zone.js';
 import { HOUR, WEEK } from '../time/units.js';
 import { DEFAULT_ACTIONS_PRICE_PER_MILLION, worstCaseCost } from '../billing/bill.js';
-import { billingReach, weekStart, weeklyBills } from '../billing/windows.js';
+import { actedPlanWindows, planBillingReach, weekStart, weeklyBills } from '../billing/windows.js';
+import { timingOptionCosts } from '../billing/timing-cost.js';
+import { isDefaultTiming, planTiming } from '../capacity/timing.js';
 import { effectiveTimeline, planIntervals, truHoursPerWeek, windowSteps, windowTrusAt, type Window } from '../windows/windows.js';
 
 /** The page's past range: the last 24 hours. */
@@ -207,6 +209,8 @@ export interface NamespaceView {
    * (docs/billing.md); truHours is TRUs × hours held (not billed), over the 7 days from now.
    */
   week: { truHours: number; peakTrus: number; provisionedHours: number; billedTruHours: number; minimumActions: number; worstCaseUsd: number };
+  /** What each plan's `lead` / `release: early` costs (its windows in the billing week, the plan alone): "nightly: lead 3m crosses 04:00 UTC: …". */
+  timingCosts: string[];
 }
 
 export interface PresentView {
@@ -356,9 +360,11 @@ export function buildPresent(input: PresentInput): PresentView {
   // The billing week: every window that can reach its UTC hours (one that ended at its first hour bills it).
   const price = input.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
   const billFrom = weekStart(nowMs);
-  const reach = billingReach(billFrom, billFrom + WEEK);
+  // Each plan as capsched acts on it (its lead and release: core/capacity/timing.ts); a window starting up to a lead after the week reaches it.
+  const reach = planBillingReach(billFrom, billFrom + WEEK);
   const billIntervals = new Map<string, ReturnType<typeof planIntervals>>();
   const billWindows: Window[] = [];
+  const timingCosts = new Map<string, string[]>();
   for (const lp of plans) {
     const plan = lp.plan;
     const key = plan.cron === undefined || plan.paused ? undefined : `${plan.cron}\n${plan.timezone}\n${plan.duration ?? ''}`;
@@ -367,17 +373,18 @@ export function buildPresent(input: PresentInput): PresentView {
       intervals = planIntervals(plan, reach.fromMs, reach.toMs);
       if (key !== undefined) billIntervals.set(key, intervals);
     }
-    for (const i of intervals) {
-      const steps = windowSteps(plan, i.startMs);
-      billWindows.push({
-        plan: plan.name,
-        namespace: plan.namespace,
-        trus: plan.trus,
-        startMs: i.startMs,
-        endMs: i.endMs,
-        localStart: '',
-        ...(steps === undefined ? {} : { steps }),
-      });
+    for (const w of actedPlanWindows(plan, intervals)) billWindows.push({ ...w, localStart: '' });
+    // What the plan's timing options cost: its windows starting in the billing week, as planned.
+    const timing = planTiming(plan);
+    if (!isDefaultTiming(timing)) {
+      const planned = intervals
+        .filter((i) => i.endMs !== null && i.startMs >= billFrom && i.startMs < billFrom + WEEK)
+        .map((i) => {
+          const steps = windowSteps(plan, i.startMs);
+          return { startMs: i.startMs, endMs: i.endMs, trus: plan.trus, ...(steps === undefined ? {} : { steps }) };
+        });
+      const texts = timingOptionCosts(planned, timing, 'week', price).map((c) => `${plan.name}: ${c.text}`);
+      timingCosts.set(plan.namespace, [...(timingCosts.get(plan.namespace) ?? []), ...texts]);
     }
   }
   const bills = new Map(weeklyBills(billWindows, nowMs).map((b) => [b.namespace, b]));
@@ -524,6 +531,7 @@ export function buildPresent(input: PresentInput): PresentView {
         minimumActions: bills.get(namespace)?.minimumActions ?? 0,
         worstCaseUsd: worstCaseCost(bills.get(namespace)?.minimumActions ?? 0, price),
       },
+      timingCosts: timingCosts.get(namespace) ?? [],
     };
   });
 

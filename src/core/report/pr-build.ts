@@ -15,8 +15,11 @@ import {
 } from './pr-model.js';
 import { MINUTE, HOUR, DAY } from '../time/units.js';
 import { desiredNow } from '../live/desired-now.js';
-import { DEFAULT_ACTIONS_PRICE_PER_MILLION, DEFAULT_TIMING, worstCaseCost, type BillingTiming } from '../billing/bill.js';
-import { billWindows, billingReach } from '../billing/windows.js';
+import { DEFAULT_ACTIONS_PRICE_PER_MILLION, DEFAULT_TIMING, worstCaseCost } from '../billing/bill.js';
+import { actedPlanWindows, billWindows, planBillingReach } from '../billing/windows.js';
+import { timingOptionCosts } from '../billing/timing-cost.js';
+import { isDefaultTiming, planTiming } from '../capacity/timing.js';
+import { planIntervals } from '../windows/windows.js';
 import { liveFromDesired, liveRules } from '../live/rules.js';
 import type { LivePlan } from '../live/types.js';
 
@@ -44,8 +47,9 @@ export function liveIfMerged(input: Pick<BuildPrReportInput, 'base' | 'head' | '
  *   real elapsed time from the start instant; `until` is a wall time in the plan's zone);
  * - effective TRUs per namespace from effectiveTimeline (overlaps take the maximum, never the sum);
  * - TRU-hours held = Σ effective TRUs × segment hours; per week = TRU-hours × 7 / days;
- * - billed TRU-hours and minimum Actions per UTC calendar hour of the horizon (core/billing, with
- *   the engine's timing: raise at the start, release at the end), per week × 7 / days; the worst
+ * - billed TRU-hours and minimum Actions per UTC calendar hour of the horizon (core/billing, each
+ *   plan as capsched acts on it: raised `lead` before its start, released at its end or, with
+ *   `release: early`, by it), per week × 7 / days; the worst
  *   case is the minimum Actions at the Actions price.
  * Permanent plans (no duration/until) count from their first start inside the horizon.
  */
@@ -73,8 +77,6 @@ export interface BuildPrReportInput {
   managedElsewhere?: readonly string[];
   /** USD per million Actions for the worst case (default the list $50). */
   actionsPrice?: number;
-  /** When capacity is raised and released (default: at the start, at the end). */
-  timing?: BillingTiming;
 }
 
 export function round2(n: number): number {
@@ -118,16 +120,17 @@ interface SideWork {
   dstWindows: Window[];
 }
 
-function sideCapacity(plans: readonly CapacityPlan[], fromMs: number, toMs: number, days: number, timing: BillingTiming): SideWork {
+function sideCapacity(plans: readonly CapacityPlan[], fromMs: number, toMs: number, days: number): SideWork {
   const zones = new Map(plans.map((p) => [p.name, p.timezone]));
   const windows = plans.flatMap((p) => planWindows(p, fromMs, toMs));
-  // The bill reaches a little outside the horizon: a window ending at its first hour bills that hour.
-  const reach = billingReach(fromMs, toMs, timing);
+  // The bill reaches a little outside the horizon: a window ending at its first hour bills that hour,
+  // one starting up to a lead after it too. Each plan as capsched acts on it (its lead and release).
+  const reach = planBillingReach(fromMs, toMs);
   const bill = billWindows(
-    plans.flatMap((p) => planWindows(p, reach.fromMs, reach.toMs)),
+    plans.flatMap((p) => actedPlanWindows(p, planIntervals(p, reach.fromMs, reach.toMs))),
     fromMs,
     toMs,
-    timing,
+    DEFAULT_TIMING,
   );
   const dstWindows = windows.filter((w) => dstAffected(w, zones.get(w.plan) ?? 'UTC', toMs));
   const segments: ReportSegment[] = [];
@@ -211,9 +214,27 @@ function times(n: number): string {
 }
 
 /** Warnings of one revision for one namespace, aggregated per plan or plan pair. */
-function namespaceWarnings(namespace: string, plans: readonly CapacityPlan[], work: SideWork, toMs: number): CapacityWarning[] {
+function namespaceWarnings(namespace: string, plans: readonly CapacityPlan[], work: SideWork, toMs: number, days: number, price: number): CapacityWarning[] {
   const zoneOf = new Map(plans.map((p) => [p.name, p.timezone]));
   const out: CapacityWarning[] = [];
+
+  // What each timing option a plan asks for costs (the plan alone): over the horizon's windows for a
+  // 7-day horizon (a week), else for its first window in it.
+  for (const plan of plans) {
+    const timing = planTiming(plan);
+    if (isDefaultTiming(timing)) continue;
+    const mine = work.windows.filter((w) => w.plan === plan.name && w.endMs !== null);
+    if (mine.length === 0) continue;
+    const costs = timingOptionCosts(days === 7 ? mine : mine.slice(0, 1), timing, days === 7 ? 'week' : 'window', price);
+    out.push({
+      kind: 'timing',
+      namespace,
+      plans: [plan.name],
+      trus: plan.trus,
+      message: `${plan.name} on ${namespace}: ${costs.map((c) => c.text).join('; ')}.`,
+      introduced: true,
+    });
+  }
 
   const pairs = new Map<string, ReturnType<typeof findOverlaps>>();
   for (const o of findOverlaps(work.windows)) {
@@ -280,7 +301,8 @@ function namespaceWarnings(namespace: string, plans: readonly CapacityPlan[], wo
 }
 
 function warningKey(w: CapacityWarning): string {
-  return `${w.kind}|${w.namespace ?? ''}|${w.plans.join(',')}`;
+  // A timing warning is new when what it costs changed (a lead of 3m → 5m).
+  return `${w.kind}|${w.namespace ?? ''}|${w.plans.join(',')}${w.kind === 'timing' ? `|${w.message}` : ''}`;
 }
 
 function issueCount(r: RevisionInput): RevisionSummary {
@@ -299,7 +321,6 @@ function issueCount(r: RevisionInput): RevisionSummary {
 export function buildPrReport(input: BuildPrReportInput): PrReport {
   const days = input.days ?? 7;
   const price = input.actionsPrice ?? DEFAULT_ACTIONS_PRICE_PER_MILLION;
-  const timing = input.timing ?? DEFAULT_TIMING;
   if (!Number.isInteger(days) || days < 1 || days > 31) throw new RangeError('days must be an integer from 1 to 31');
   const fromMs = horizonStart(input.nowMs);
   const toMs = fromMs + days * DAY;
@@ -315,9 +336,9 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
     ['base', basePlans],
     ['head', headPlans],
   ] as const) {
-    for (const [ns, list] of plans) work[side].set(ns, sideCapacity(list, fromMs, toMs, days, timing));
+    for (const [ns, list] of plans) work[side].set(ns, sideCapacity(list, fromMs, toMs, days));
   }
-  const empty = sideCapacity([], fromMs, toMs, days, timing);
+  const empty = sideCapacity([], fromMs, toMs, days);
 
   const total = (m: Map<string, SideWork>, figure: 'truHoursPerWeek' | 'billedTruHoursPerWeek' | 'minimumActionsPerWeek'): number =>
     round2([...m.values()].reduce((sum, w) => sum + w.capacity[figure], 0));
@@ -385,10 +406,11 @@ export function buildPrReport(input: BuildPrReportInput): PrReport {
   const warnings: CapacityWarning[] = [];
   for (const { namespace: ns } of [...namespaces].sort((a, b) => (a.namespace < b.namespace ? -1 : 1))) {
     const before = work.base.get(ns);
-    if (before !== undefined) for (const warning of namespaceWarnings(ns, basePlans.get(ns) ?? [], before, toMs)) baseKeys.add(warningKey(warning));
+    if (before !== undefined)
+      for (const warning of namespaceWarnings(ns, basePlans.get(ns) ?? [], before, toMs, days, price)) baseKeys.add(warningKey(warning));
     const after = work.head.get(ns);
     if (after !== undefined)
-      for (const warning of namespaceWarnings(ns, headPlans.get(ns) ?? [], after, toMs))
+      for (const warning of namespaceWarnings(ns, headPlans.get(ns) ?? [], after, toMs, days, price))
         warnings.push({ ...warning, introduced: !baseKeys.has(warningKey(warning)) });
   }
   for (const n of namespaces) {

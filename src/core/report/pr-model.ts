@@ -82,7 +82,8 @@ export interface NamespaceImpact {
   dstTransitions: DstTransition[];
 }
 
-export type CapacityWarningKind = 'overlap' | 'short-window' | 'dst-night' | 'managed-elsewhere' | 'base-path-missing' | 'head-path-missing';
+/** `timing`: what a plan's `lead` / `release: early` costs (billed hours and minimum Actions), docs/billing.md. */
+export type CapacityWarningKind = 'overlap' | 'short-window' | 'dst-night' | 'timing' | 'managed-elsewhere' | 'base-path-missing' | 'head-path-missing';
 
 export interface CapacityWarning {
   kind: CapacityWarningKind;

@@ -89,6 +89,8 @@ export function formatValidationText(report: ValidationReport): string {
         const steps = stepsText(w);
         if (steps !== undefined) out.push(`      steps ${steps}`);
       }
+      // What each timing option the plan asks for costs (the plan alone).
+      for (const c of p.timing?.costs ?? []) out.push(`    ${c.text}`);
     }
     out.push('');
     out.push(

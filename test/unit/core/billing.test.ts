@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { billPieces, formatActions, hourlyPeaks, worstCaseCost, type BillingTiming } from '../../../src/core/billing/bill.js';
-import { billWindows, placementCost } from '../../../src/core/billing/windows.js';
+import { actedPlanWindows, billWindows, capacityPieces, placementCost } from '../../../src/core/billing/windows.js';
+import { timingOptionCosts } from '../../../src/core/billing/timing-cost.js';
 import { loadPlans } from '../../../src/core/plan/load.js';
 import type { PlanFile } from '../../../src/core/ports.js';
-import { planWindows, type Window } from '../../../src/core/windows/windows.js';
+import { planIntervals, planWindows, type Window } from '../../../src/core/windows/windows.js';
 
 // The billing model against hand-computed bills (docs/billing.md). Every expected number below is
 // worked out by hand in the comment above it: per UTC calendar hour the highest TRUs in force,
@@ -189,4 +190,77 @@ test('hourlyPeaks works on bare pieces: 1 TRU is free, overlapping pieces count 
   );
   assert.deepEqual(billPieces(pieces, 0, 3 * H, EARLY), { billedHours: 2, billedTruHours: 4, minimumActions: 720_000, peakTrus: 3 });
   assert.deepEqual(billPieces(pieces, H, 2 * H, EARLY), { billedHours: 1, billedTruHours: 1, minimumActions: 0, peakTrus: 1 });
+});
+
+test("a plan's own lead and early release: its windows as capsched acts on them, billed per UTC hour", () => {
+  const from = utc(DAY_FROM) - 2 * H;
+  const to = utc(DAY_TO) + 2 * H;
+  const acted = (body: string): Window[] => {
+    const loaded = loadPlans([file('timed', body)]);
+    assert.deepEqual(
+      loaded.issues.filter((i) => i.severity === 'error'),
+      [],
+    );
+    const plan = loaded.plans[0]!.plan;
+    return actedPlanWindows(plan, planIntervals(plan, from, to)).map((w) => ({ ...w, localStart: '' }));
+  };
+  const flat = 'trus: 8\nat: "2026-12-02T10:00"\ntimezone: UTC\nduration: 1h\n';
+  // lead: 3m → raised at 09:57, released at 11:00: hours 09, 10, 11 → 24 TRU-hours, 3 × 7 × 360,000 = 7,560,000.
+  assert.deepEqual(bill(acted(`${flat}lead: 3m\n`), DAY_FROM, DAY_TO, AT_END), { hours: 3, truHours: 24, actions: 7_560_000, peak: 8 });
+  // release: early → released at 10:58, done by 11:00: hour 10 alone → 8 TRU-hours, 2,520,000 ($126).
+  assert.deepEqual(bill(acted(`${flat}release: early\n`), DAY_FROM, DAY_TO, AT_END), { hours: 1, truHours: 8, actions: 2_520_000, peak: 8 });
+  // Both: 09:57–10:58 → hours 09 and 10: 16 TRU-hours, 5,040,000.
+  assert.deepEqual(bill(acted(`${flat}lead: 3m\nrelease: early\n`), DAY_FROM, DAY_TO, AT_END), { hours: 2, truHours: 16, actions: 5_040_000, peak: 8 });
+  // A ramp 2 → 8 at 10:00–12:00 with lead 5m and an early release: 2 from 09:55, 8 from 10:55 (the step up
+  // is raised 5 minutes early too), released at 11:58. Hours 09 → 2, 10 → 8, 11 → 8, 12 → nothing:
+  // 18 TRU-hours, (1 + 7 + 7) × 360,000 = 5,400,000. Without the timing: 10 → 2, 11 → 8, 12 → 8 (released at 12:00), the same total an hour later.
+  const ramp = 'at: "2026-12-02T10:00"\ntimezone: UTC\nduration: 2h\nsteps:\n  - { after: 0h, trus: 2 }\n  - { after: 1h, trus: 8 }\n';
+  const timed = acted(`${ramp}lead: 5m\nrelease: early\n`);
+  assert.deepEqual(
+    timed[0]!.steps!.map((s) => [new Date(s.atMs).toISOString().slice(11, 16), s.trus]),
+    [
+      ['09:55', 2],
+      ['10:55', 8],
+    ],
+  );
+  const hoursOf = (ws: Window[]) =>
+    hourlyPeaks(capacityPieces(ws, from, to), utc('2026-12-02T09:00:00Z'), utc('2026-12-02T13:00:00Z'), AT_END).map((h) => h.peakTrus);
+  assert.deepEqual(hoursOf(timed), [2, 8, 8, 0]);
+  assert.deepEqual(hoursOf(acted(ramp)), [0, 2, 8, 8]);
+  assert.deepEqual(bill(timed, DAY_FROM, DAY_TO, AT_END), { hours: 3, truHours: 18, actions: 5_400_000, peak: 8 });
+});
+
+test('timingOptionCosts: each option alone against raise-at-start, release-at-end, for the plan alone', () => {
+  const start = utc('2026-12-05T10:00:00Z');
+  // A ramp 4 (10:00) → 2 (11:00) → 8 (11:20), ending 13:00. Default: hours 10 → 4, 11 → 8, 12 → 8, 13 → 8 (released at 13:00).
+  const ramp = {
+    trus: 8,
+    startMs: start,
+    endMs: start + 3 * H,
+    steps: [
+      { atMs: start, trus: 4 },
+      { atMs: start + H, trus: 2 },
+      { atMs: start + H + 20 * M, trus: 8 },
+    ],
+  };
+  const costs = timingOptionCosts([ramp], { leadMs: 30 * M, release: 'early' }, 'window', 50);
+  // lead 30m: 4 from 09:30 → the 09:00 hour at 4 (+3 × 360,000), and the step up to 8 raised at 10:50 → the 10:00 hour
+  // at 8, not 4 (+4 × 360,000): +1 billed hour, +8 billed TRU-hours, +2,520,000 Actions ($126).
+  assert.deepEqual(
+    costs.map((c) => [c.option, c.billedHours, c.billedTruHours, c.minimumActions, c.worstCaseUsd]),
+    [
+      ['lead', 1, 8, 2_520_000, 126],
+      ['release', -1, -8, -2_520_000, -126],
+    ],
+  );
+  assert.equal(
+    costs[0]!.text,
+    'lead 30m crosses 10:00 UTC: +1 billed hour a window, +8 billed TRU-hours = +2.52 M minimum Actions a window ($126.00 at $50 per million)',
+  );
+  // release early: done by 13:00 → the 13:00 hour (8) is not billed: −1 hour at 8 TRUs.
+  assert.equal(
+    costs[1]!.text,
+    'release early completes by 13:00 UTC: -1 billed hour a window at 8 TRUs = -2.52 M minimum Actions a window (-$126.00 at $50 per million)',
+  );
+  assert.deepEqual(timingOptionCosts([ramp], { leadMs: 0, release: 'at-end' }, 'window', 50), [], 'the default timing has no option to price');
 });

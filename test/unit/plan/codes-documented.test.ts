@@ -41,6 +41,8 @@ test('every emitted code is documented and has a fixture; every documented code 
             'until',
             'paused',
             'description',
+            'lead',
+            'release',
           ].includes(c),
       ),
   );

@@ -45,11 +45,18 @@ test('no warning where moving the window saves nothing: on the hour, a :30 end, 
   assert.deepEqual(warningsOf(file('ist1h', 'trus: 6\ncron: "0 10 * * *"\ntimezone: Asia/Kolkata\nduration: 1h')), []);
   // Released early (completed by the end), 04:30–05:30 UTC bills two hours where 05:00–06:00 would bill one:
   // 7 starts in the week × 5 × 360,000 = 12.6 M Actions, $630.
-  const [early] = warningsOf(file('ist1h', 'trus: 6\ncron: "0 10 * * *"\ntimezone: Asia/Kolkata\nduration: 1h'), { timing: { leadMs: 0, release: 'early' } });
+  const [early] = warningsOf(file('ist1h', 'trus: 6\ncron: "0 10 * * *"\ntimezone: Asia/Kolkata\nduration: 1h\nrelease: early'));
   assert.ok(early);
   assert.match(early.message, /7 more billed hours a week \(7 windows\), 12\.6 M more minimum Actions a week \(worst case \$630\.00/);
-  // A raise lead of 3 minutes before 10:00 UTC crosses into the 09:00 hour.
-  const [lead] = warningsOf(file('lead', 'trus: 8\ncron: "0 10 * * *"\ntimezone: UTC\nduration: 1h'), { timing: { leadMs: 180_000, release: 'at-end' } });
+  // A raise lead of 3 minutes before 10:00 UTC crosses into the 09:00 hour: 7 windows in the week,
+  // each one more hour at 8 TRUs = 7 × 7 × 360,000 = 17,640,000 Actions, $882 at $50 per million. The warning is on `lead`.
+  const [lead] = warningsOf(file('lead', 'trus: 8\ncron: "0 10 * * *"\ntimezone: UTC\nduration: 1h\nlead: 3m'));
   assert.ok(lead);
-  assert.match(lead.message, /, raised 3m ahead, is billed for 3 UTC calendar hours; moved 3m later it would be billed for 2/);
+  assert.equal(lead.field, 'lead');
+  assert.match(
+    lead.message,
+    /^lead 3m crosses 10:00 UTC: \+7 billed hours a week at 8 TRUs = \+17\.64 M minimum Actions a week \(\$882\.00 at \$50 per million\) — /,
+  );
+  // The same lead before 10:10 stays in the 10:00 hour: no warning.
+  assert.deepEqual(warningsOf(file('lead10', 'trus: 8\ncron: "10 10 * * *"\ntimezone: UTC\nduration: 1h20m\nlead: 3m')), []);
 });

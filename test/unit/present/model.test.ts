@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { buildPresent, planOfWorkflow, type PresentInput } from '../../../src/core/present/model.js';
 import { loadPlans } from '../../../src/core/plan/load.js';
 import { validatePlans } from '../../../src/core/plan/validate.js';
+import { renderPage } from '../../../src/ui/page.js';
 import type { PlanFile } from '../../../src/core/ports.js';
 import { parseWindowId } from '../../../src/core/engine/index.js';
 
@@ -223,4 +224,27 @@ test("the present shows the last pass's live changes: a held reduction with its 
   const text = renderStatusText(view, 'payments.a1b2c');
   assert.match(text, /live changes\n {4}held noon: held until 2026-12-02T13:00Z: lower to 4 TRUs \(from 6\)/);
   assert.match(text, /commit c0ffee123456 \(started late\)/);
+});
+
+test('present: a plan with release: early is billed by the page as validate bills it, and the option is listed with its cost', () => {
+  // nightly released early (done by 02:00 New York = 07:00Z): the five nights hold 04, 05 and 06Z only → 5 × 3 × 8 = 120
+  // (late, 23:30–01:30, lies inside) + noon 12 = 132 billed TRU-hours; (5 × 3 × 7 + 2 × 5) = 115 × 360,000 = 41.4 M.
+  const early = [
+    file('schedules/nightly.yaml', plan('nightly', 'trus: 8\ncron: "0 23 * * 1-5"\ntimezone: America/New_York\nduration: 3h\nrelease: early')),
+    ...files.slice(1),
+  ];
+  const view = buildPresent(input({ plans: loadPlans(early).plans }));
+  const report = validatePlans(early, { now: NOW });
+  const payments = view.namespaces.find((x) => x.namespace === 'payments.a1b2c')!;
+  const validated = report.namespaces.find((n) => n.namespace === 'payments.a1b2c')!;
+  assert.deepEqual([payments.week.billedTruHours, payments.week.minimumActions], [validated.billedTruHoursPerWeek, validated.minimumActionsPerWeek]);
+  assert.deepEqual([payments.week.billedTruHours, payments.week.minimumActions], [132, 41_400_000]);
+  assert.deepEqual(payments.timingCosts, [
+    'nightly: release early completes by 07:00 UTC: -5 billed hours a week at 8 TRUs = -12.6 M minimum Actions a week (-$630.00 at $50 per million)',
+  ]);
+  assert.deepEqual(view.namespaces.find((x) => x.namespace === 'ledger.x1')!.timingCosts, []);
+  assert.match(
+    renderPage(view, { refreshSeconds: 5 }),
+    /<h3>Timing options<\/h3><ul class="timing"><li><code>payments\.a1b2c<\/code> nightly: release early completes by 07:00 UTC: -5 billed hours a week/,
+  );
 });
