@@ -29,6 +29,8 @@ import type {
   WindowReport,
 } from './types.js';
 
+/** How long a window due at an instant may take to join its coordinator after its schedule fires. */
+export const DUE_JOIN_MS = 60_000;
 /** A timer this late says the coordinator was not running (its workers were down). */
 export const LATE_TICK_MS = 30_000;
 /** An out-of-band change is alerted once; one that keeps coming back at most this often. */
@@ -63,11 +65,13 @@ export function holdAcrossEndMs(dues: Record<string, DueWindows> | undefined, w:
   const known = Object.values(dues ?? {});
   if (known.length === 0 || w.endMs === undefined || grace === 0) return grace;
   const endMs = w.endMs;
+  let hold = 0;
   for (const due of known) {
     if (endMs - grace < due.fromMs || endMs + grace >= due.toMs) return grace;
-    if (due.startsMs.some((t) => t >= endMs - grace && t <= endMs + grace)) return grace;
+    // Held until the due window has had a moment to join after its schedule fires (a grace at least).
+    for (const t of due.startsMs) if (t >= endMs - grace && t <= endMs + grace) hold = Math.max(hold, grace, t - endMs + DUE_JOIN_MS);
   }
-  return 0;
+  return hold;
 }
 /**
  * How long an ended window is held for a window starting at that instant (a schedule's next run can start late): its verify
@@ -109,6 +113,12 @@ export function decide(previous: EngineState, event: EngineEvent, nowMs: number)
   const s = JSON.parse(JSON.stringify(previous)) as EngineState;
   const out: EngineCommand[] = [];
   if (!s.done) {
+    // Anything arriving well after the timer the shell was asked for: the coordinator was not running (its workers were down).
+    // The windows' own checks were held up as long and fire now too: a hold gives them a minute more to re-join.
+    // (The shell keeps only the last decision's timer: `wakeMs` is that timer, or none.)
+    const late = s.wakeMs !== undefined && nowMs - s.wakeMs > LATE_TICK_MS;
+    s.wakeMs = undefined;
+    if (late && s.holdUntilMs !== undefined) s.holdUntilMs = Math.max(s.holdUntilMs, nowMs + 2 * LATE_TICK_MS);
     receive(s, event, nowMs, out);
     // A fresh run starts with the signal that started it: nothing is decided before that signal is seen. A run continued
     // as new carries its windows: it picks up where the last one stopped (its timers did not carry over).
@@ -291,10 +301,6 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
       return;
     }
     case 'tick':
-      // A timer that fired well after its time: the coordinator was not running (its workers were down). The windows' own
-      // checks were held up as long and fire now too: a hold gives them a minute more to re-join before anything is lowered.
-      if (s.holdUntilMs !== undefined && s.wakeMs !== undefined && nowMs - s.wakeMs > LATE_TICK_MS)
-        s.holdUntilMs = Math.max(s.holdUntilMs, nowMs + LATE_TICK_MS * 2);
       return;
     case 'applied':
       applied(s, e.operationId, e.result, nowMs, out);
@@ -704,7 +710,7 @@ function progress(s: EngineState, nowMs: number, out: EngineCommand[]): void {
   if (s.holdUntilMs !== undefined) wake.push(s.holdUntilMs + (s.passSeen === true ? 0 : (s.settings.rejoinHoldMs ?? DEFAULT_REJOIN_HOLD_MS)));
   const waitFor = (extra: number[] = []): void => {
     const all = [...wake, ...extra].filter((t) => t > nowMs);
-    s.wakeMs = all.length > 0 ? Math.min(...all) : undefined;
+    if (all.length > 0) s.wakeMs = Math.min(...all);
     if (all.length > 0) out.push({ kind: 'wait', untilMs: Math.min(...all) });
   };
 
@@ -787,6 +793,16 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
         'info',
         `Capacity ${kind} recovered: now ${describeTarget(target)}`,
         `After ${t.attempts} failed attempt(s) since ${new Date(t.sinceMs).toISOString()}, ${s.namespace} is verifiably at ${describeTarget(target)}.`,
+        t.alertedKey.replace('-failing:', '-recovered:'),
+      );
+    } else if (t.alerted && t.alertedKey !== undefined) {
+      // The failing raise is no longer asked for: its alert is closed all the same (an alert left open is not true).
+      alert(
+        s,
+        out,
+        'info',
+        `Capacity raise no longer needed: now ${describeTarget(target)}`,
+        `The raise to ${describeTarget(t.target)} that failed ${t.attempts} time(s) since ${new Date(t.sinceMs).toISOString()} is no longer asked for (its windows ended or its plan left git); ${s.namespace} is verifiably at ${describeTarget(target)}.`,
         t.alertedKey.replace('-failing:', '-recovered:'),
       );
     }

@@ -9,6 +9,7 @@
 import type { NamespacePresent } from '../engine/types.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { planIntervals } from '../windows/windows.js';
+import { planTiming } from '../capacity/timing.js';
 import { desiredNow } from './desired-now.js';
 
 /** The due list is re-anchored this often (its range moves in steps, so an unchanged plan set pushes twice a day at most). */
@@ -36,8 +37,11 @@ export function presentOf(
   for (const { plan } of plans) {
     if (plan.namespace !== namespace || plan.paused) continue;
     if (plan.cron !== undefined && plan.duration === undefined && !(plan.name in inForce)) later.add(plan.name);
-    for (const i of planIntervals(plan, fromMs, toMs)) {
-      if (i.startMs >= fromMs) starts.add(i.startMs);
+    // A window joins its coordinator when its schedule fires: its start less the plan's lead.
+    const leadMs = planTiming(plan).leadMs;
+    for (const i of planIntervals(plan, fromMs, toMs + leadMs)) {
+      const firesMs = i.startMs - leadMs;
+      if (firesMs >= fromMs && firesMs < toMs) starts.add(firesMs);
       if (i.endMs === null && i.startMs > nowMs && !(plan.name in inForce)) later.add(plan.name);
     }
   }

@@ -84,6 +84,7 @@ test('hold across an end: the grace only for a window due within it; none due â†
   assert.equal(holdAcrossEndMs(due([end]), w), 120_000, 'back to back');
   assert.equal(holdAcrossEndMs(due([end + M]), w), 120_000, 'a minute after');
   assert.equal(holdAcrossEndMs(due([end + 10 * M]), w), 0, 'ten minutes after: released, raised again');
+  assert.equal(holdAcrossEndMs(due([end + 2 * M]), w), 3 * M, 'an early release (2 min before the next start): held until that window joined');
   assert.equal(holdAcrossEndMs({ mine: { fromMs: end + M, toMs: end + 30 * H, startsMs: [] } }, w), 120_000, 'an end outside the range is not known');
   assert.equal(
     holdAcrossEndMs({ ...due([]), theirs: { fromMs: end - 2 * H, toMs: end + 30 * H, startsMs: [end] } }, w),
@@ -117,5 +118,13 @@ test("a pass speaks for its own installation: another installation's baseline on
   assert.deepEqual(
     s.baselines.map((b) => `${b.installation} ${b.plan} ${b.trus}`).sort((a, b) => a.localeCompare(b)),
     ['blue base 4', 'green base 2'],
+  );
+});
+
+test('present: a plan with a lead is due when its schedule fires (its start less the lead)', () => {
+  const p = presentOf([lp({ name: 'nightly', cron: '0 23 * * *', duration: '3h', trus: 8, lead: '3m' })], 'shop.a1', NOW, 'c0ffee');
+  assert.deepEqual(
+    p.due?.startsMs.map((t) => new Date(t).toISOString()),
+    ['2026-11-27T22:57:00.000Z', '2026-11-28T22:57:00.000Z'],
   );
 });

@@ -176,3 +176,67 @@ test('simulation counterexample: a coordinator reset, then workers down past its
   assert.ok(!w.applies.some((a) => a.target.mode === 'onDemand' && a.atMs < 103 * MIN), 'not released before the window ended');
   assert.equal(w.cloud().mode, 'onDemand');
 });
+
+test('simulation counterexample: workers back after a reset and an outage — the first event (not a timer) still gives the windows their re-join', () => {
+  const w = new World(
+    base({
+      windows: [
+        { id: '0', startMs: 0, trus: 2, plan: 'P0', verifyDelayMs: 30_000, joinLatencyMs: 1_000 },
+        {
+          id: '1',
+          startMs: 15 * MIN,
+          endMs: 20 * MIN,
+          trus: 10,
+          plan: 'A',
+          verifyDelayMs: 30_000,
+          moveEnd: { atMs: 15 * MIN, toMs: 201 * MIN },
+          joinLatencyMs: 1_000,
+        },
+      ],
+      faults: [
+        { kind: 'reset', atMs: 10_507_000 },
+        { kind: 'worker-down', fromMs: 185 * MIN, toMs: 200 * MIN },
+      ],
+      seed: 1,
+    }),
+  ).run();
+  assert.ok(
+    !w.applies.some((a) => a.target.mode === 'provisioned' && a.target.trus === 2 && a.atMs > 100 * MIN && a.atMs < 201 * MIN),
+    'not lowered before the window ended',
+  );
+});
+
+test('simulation counterexample: a raise alerted as failing that is no longer asked for (its plan left git) is closed by an alert, not left open', () => {
+  const w = new World(
+    base({
+      windows: [
+        { id: '0', startMs: 0, trus: 2, plan: 'P0', verifyDelayMs: 30_000, joinLatencyMs: 1_000 },
+        { id: '1', startMs: 0, endMs: 5 * MIN, trus: 2, plan: 'A', verifyDelayMs: 30_000, joinLatencyMs: 1_000 },
+      ],
+      faults: [{ kind: 'outage', fromMs: 19_980_000, toMs: 22_320_000 }],
+      baselinePasses: [{ atMs: 22_331_000, plans: {} }],
+      seed: 1,
+    }),
+  ).run();
+  const failing = w.alerts.filter((a) => a.key.includes('-failing:'));
+  assert.ok(failing.length > 0, 'the outage was alerted');
+  assert.ok(w.alerts.some((a) => a.title.startsWith('Capacity raise no longer needed')));
+  assert.equal(w.cloud().mode, 'onDemand');
+});
+
+test('simulation (model corrected): after a reset, a window not heard from since is held at what the namespace had then — an 8-TRU ask whose raise never landed is not owed 8', () => {
+  const w = new World(
+    base({
+      windows: [
+        { id: '0', startMs: 0, endMs: 81 * MIN, trus: 6, plan: 'A', verifyDelayMs: 30_000, setTrus: { atMs: 0, trus: 2 }, joinLatencyMs: 1_000 },
+        { id: '1', startMs: 53 * MIN, endMs: 83 * MIN, trus: 2, plan: 'A', verifyDelayMs: 30_000, setTrus: { atMs: 65 * MIN, trus: 8 }, joinLatencyMs: 1_000 },
+      ],
+      faults: [
+        { kind: 'reset', atMs: 4_387_000 },
+        { kind: 'exhausted', fromMs: 64 * MIN, toMs: 72 * MIN },
+      ],
+      seed: 3,
+    }),
+  ).run();
+  assert.equal(w.cloud().mode, 'onDemand');
+});

@@ -119,6 +119,10 @@ export class World {
   private timer: { instance: number; atMs: number } | undefined;
   private rnd: () => number;
   private announced = new Set<string>();
+  /** When capsched was last told each window's ask (an announcement or a forwarded change). */
+  private toldAt = new Map<string, number>();
+  /** Each reset, and what the namespace had then (the level a coordinator that lost its windows holds). */
+  private resetLevels: Array<{ atMs: number; trus: number }> = [];
   /** What the coordinator has been told of each window (its join, the edits and ends delivered since). */
   private toldPlans: Record<string, number> = {};
   private told = new Map<string, { trus: number; flat: boolean; endMs?: number | undefined; steps?: WindowSpec['steps'] }>();
@@ -405,6 +409,7 @@ export class World {
         this.at(this.workerAt(joinAt), () => {
           this.announced.add(w.id);
           if (w.endMs === undefined) this.toldPlans[w.plan ?? w.id] = w.trus;
+          this.toldAt.set(w.id, this.now);
           this.told.set(w.id, { trus: ask.trus, flat: ask.steps === undefined, endMs: ask.endMs, steps: w.steps });
           this.deliver({ kind: 'open', window: ask }, true);
           // What changed while the join ran is forwarded after it (the window shell's rule): a cancellation, a moved end.
@@ -509,6 +514,11 @@ export class World {
         this.at(f.atMs, () => {
           this.log('coordinator reset: its state is lost');
           this.resets.push(this.now);
+          const cloud = this.cloud();
+          const pending = this.ops
+            .filter((o) => !o.failed && o.fulfilledMs > this.now && o.target.mode === 'provisioned')
+            .map((o) => (o.target.mode === 'provisioned' ? o.target.trus : 0));
+          this.resetLevels.push({ atMs: this.now, trus: Math.max(cloud.mode === 'provisioned' ? (cloud.currentTrus ?? 0) : 0, ...pending) });
           this.engine = undefined;
           this.inFlight = undefined;
           this.quietSince = Math.max(this.quietSince, this.now);
@@ -549,6 +559,7 @@ export class World {
   private tell(id: string, what: { trus?: number; flat?: boolean; endMs?: number | undefined }): void {
     const prev = this.told.get(id);
     if (prev !== undefined) this.told.set(id, { ...prev, ...what });
+    if (prev !== undefined) this.toldAt.set(id, this.now);
   }
 
   private checkOn(w: WindowSpec): void {
@@ -562,6 +573,7 @@ export class World {
     if (knows.includes(`win-${w.id}/run`)) return;
     this.at(this.workerAt(this.now), () => {
       const ask = this.ask(w, true);
+      this.toldAt.set(w.id, this.now);
       this.told.set(w.id, { trus: ask.trus, flat: ask.steps === undefined, endMs: ask.endMs, steps: w.steps });
       this.deliver({ kind: 'open', window: ask }, true);
     });
@@ -595,6 +607,9 @@ export class World {
       // A ramp at a step the API does not offer asks its latest offered step before it (the engine keeps that).
       let v = t.trus;
       if (t.steps !== undefined) for (const s of t.steps) if (t.startMs + s.afterMs <= atMs && !this.scenario.notOffered.includes(s.trus)) v = s.trus;
+      // Told before the coordinator lost its state, and not again since: it holds what the namespace had then, no more.
+      const reset = this.resetLevels.at(-1);
+      if (told !== undefined && reset !== undefined && (this.toldAt.get(id) ?? 0) < reset.atMs) v = Math.min(v, reset.trus);
       if (!this.scenario.notOffered.includes(v)) max = Math.max(max, v);
     }
     // Permanent plans: the truth (git), or — for "never lowered" — what capsched was told: its windows' announcements and the
