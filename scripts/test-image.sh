@@ -120,6 +120,7 @@ BASE_TAR="$CACHE/base-node$NODE_VERSION-bookworm-$RECIPE_HASH.tar"
 BASE_ID_FILE="$BASE_TAR.image-id"
 if [ ! -f "$BASE_TAR" ]; then
   mkdir -p "$CACHE"
+  rm -f "$CACHE"/base-node*.tar "$CACHE"/base-node*.tar.* # older recipes, Node versions or CA bundles
   ROOTFS="$WORK/rootfs"
   say "making the base rootfs (not cached yet: $BASE_TAR)"
   t=$(date +%s%N)
