@@ -209,13 +209,24 @@ fi
 
 # ---- 3. build ----
 step "build (podman build --isolation chroot of the Dockerfile)"
-if ! podman build --pull=never --isolation chroot --format docker \
+# Every output line stamped with the time it arrived, so each Dockerfile step's time can be printed.
+stamp() { while IFS= read -r line; do printf '%s %s\n' "${EPOCHREALTIME/,/.}" "$line"; done; }
+set +e
+podman build --pull=never --isolation chroot --format docker \
   --build-arg "VERSION=$PKG_VERSION" --build-arg "SOURCE=$SOURCE_LABEL" \
-  -t "$IMAGE_TAG" -f Dockerfile . >"$WORK/build.log" 2>&1; then
-  tail -n 60 "$WORK/build.log" >&2
-  fail "the image build failed (the last lines of its log are above)"
+  -t "$IMAGE_TAG" -f Dockerfile . 2>&1 | stamp >"$WORK/build.log"
+BUILD_RC=${PIPESTATUS[0]}
+set -e
+if [ "$BUILD_RC" != 0 ]; then
+  tail -n 60 "$WORK/build.log" | cut -d' ' -f2- >&2
+  fail "the image build failed (exit $BUILD_RC; the last lines of its log are above)"
 fi
-{ grep -E 'STEP [0-9]+/[0-9]+:' "$WORK/build.log" || true; } | sed 's/^/   /' | cut -c1-160
+# "[stage] STEP n/m: …" with the time until the next step started (or the build ended), and whether it came from the cache.
+awk -v end="${EPOCHREALTIME/,/.}" '
+  function flush(until) { if (name != "") printf "   %6.1f s %s %s\n", until - at, cached ? "(cached)" : "        ", substr(name, 1, 130) }
+  / STEP [0-9]+\/[0-9]+: / { flush($1); at = $1; name = substr($0, index($0, " ") + 1); cached = 0; next }
+  / --> Using cache / { cached = 1 }
+  END { flush(end) }' "$WORK/build.log"
 podman image inspect "$IMAGE_TAG" >"$WORK/inspect.json"
 # Old builds of this tag would pile up on a developer's machine: drop the untagged ones we labelled.
 podman image prune -f --filter "label=org.opencontainers.image.source=$SOURCE_LABEL" >/dev/null 2>&1 || true
