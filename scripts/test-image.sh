@@ -24,7 +24,6 @@
 # script starts is removed on exit, also on failure or Ctrl-C. Each step prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPO="$PWD"
 
 say() { echo "== test-image: $*"; }
 fail() {
@@ -83,7 +82,10 @@ cleanup() {
     umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}" || echo "== test-image: could not unmount ${MOUNTS[$i]}" >&2
   done
   if [ -n "$ROOTFS_MOUNTED" ]; then podman image unmount "$IMAGE_TAG" >/dev/null || echo "== test-image: podman image unmount $IMAGE_TAG failed" >&2; fi
-  rm -rf "$WORK"
+  # debootstrap mounts /proc, /sys (and in some containers binds /dev) in the rootfs it makes; after
+  # a failed run they may still be there. Never delete through a mount.
+  awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+  rm -rf --one-file-system "$WORK"
   if [ "$rc" = 0 ]; then
     say "passed in $(ms_since "$SCRIPT_START")"
   else
