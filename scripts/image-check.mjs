@@ -381,6 +381,15 @@ async function main() {
       `the git cache in /var/lib/capsched: entries owned by ${owners.join(', ') || 'nothing'}`,
     );
     ok(`${opt['plans-url']} at ${opt.revision.slice(0, 12)} applied: schedule ${scheduleId} on the dev server; git cache written by uid ${uid}`);
+
+    // The image's worker (the native core-bridge and the prebuilt workflow bundle, NODE_ENV=production)
+    // runs a capacity change through Cloud Ops: `capsched change` from a second process in the image.
+    t = Date.now();
+    const change = await runToEnd([...cli, 'change', opt.namespace, '3', '--verify-delay', '1s', '--json'], env, 90_000, 'capsched change');
+    check(change.code === 0, `capsched change ${opt.namespace} 3 in the image: exit ${change.code}\n${change.stdout}${change.stderr}`);
+    const capacity = simulator.capacityOf(opt.namespace);
+    equal({ mode: capacity.mode, trus: capacity.trus }, { mode: 'provisioned', trus: 3 }, `${opt.namespace}'s capacity on the simulator`);
+    ok(`capsched change ${opt.namespace} 3: the image's worker raised it to 3 TRUs through Cloud Ops and verified it: ${seconds(t)}`);
     console.log(`   Cloud Ops simulator requests: ${JSON.stringify(simulator.requests())}`);
 
     // SIGTERM to the container's PID 1 (docker stop): tini passes it on, capsched drains and exits 0.
