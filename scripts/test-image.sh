@@ -16,7 +16,8 @@
 #              from `podman image mount` with chroot as the image's USER, against a Temporal dev
 #              server and the Cloud Ops simulator (`capsched --version`/`--help`, refuses 0.0.0.0
 #              without a webhook secret, /readyz, a git plans repository reconciled into a schedule
-#              on the dev server, the process's uid, SIGTERM through tini → exit 0 within a bound).
+#              on the dev server, the process's uid, a capacity change run by the image's worker,
+#              SIGTERM through tini → exit 0 within a bound).
 #
 # `podman run` cannot work in these sandboxes (crun's setrlimit fails without CAP_SYS_RESOURCE), so
 # the container is what Kubernetes' readOnlyRootFilesystem gives: the image's root read-only, a
