@@ -15,7 +15,8 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src ./src
-COPY scripts ./scripts
+# Only the bundle script: CI's own scripts (scripts/test-image.sh, …) do not invalidate the build cache.
+COPY scripts/build-workflow-bundle.mjs ./scripts/
 COPY schema ./schema
 # Compiles to dist/ and writes dist/workflow-bundle.js so the worker starts without bundling.
 RUN npm run build && test -f dist/workflow-bundle.js
@@ -24,7 +25,13 @@ RUN npm run build && test -f dist/workflow-bundle.js
 FROM node:24.22.3-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# The Temporal core-bridge ships a prebuilt native module for five platforms (~110 MB of them for
+# macOS, Windows and the other Linux arch); keep the one this image's platform loads, and fail the
+# build when it is not there.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+ && target="$(node -p 'require("@temporalio/core-bridge/common.js").getPrebuiltTargetName()')" \
+ && test -f "node_modules/@temporalio/core-bridge/releases/$target/index.node" \
+ && find node_modules/@temporalio/core-bridge/releases -mindepth 1 -maxdepth 1 ! -name "$target" -exec rm -rf {} +
 
 # ---- runtime ----
 FROM node:24.22.3-bookworm-slim

