@@ -19,15 +19,13 @@ import { formatDurationMs, parseDuration, parseDurationMs } from '../../core/cap
 import {
   DEFAULT_COORDINATOR_CHECK_MS,
   DEFAULT_VERIFY_DELAY_MS,
-  LATE_RELEASE_MS,
   coordinatorWorkflowId,
-  describeTarget,
   nextCoordinatorCheckMs,
   parseInstant,
   resolveWindowEnd,
 } from '../../core/capacity/window.js';
 import { describeSteps, readRamp, type TimedStep } from '../../core/capacity/steps.js';
-import { windowIdOf } from '../../core/engine/index.js';
+import { checkAction, raiseOutcome, rejoinedAlert, releaseOutcome, strandedAlert, windowIdOf } from '../../core/engine/index.js';
 import { failureMessage, failureType } from './failures.js';
 import type { Alert, AlertSeverity } from '../../core/ports.js';
 import type { CapacityChangeInput, CapacityChangeResult } from '../../core/workflow-contract.js';
@@ -293,45 +291,37 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
         continue;
       }
       if (done()) return;
-      if (check.state === 'stuck' && check.runId !== undefined) {
-        if (stuckSince === undefined) {
-          stuckSince = Date.now();
-          log.warn('coordinator looks stuck; confirming', { coordinator: coordinatorId, taskQueue: check.taskQueue });
-          continue;
-        }
-        stuckSince = undefined;
+      const action = checkAction(check, stuckSince !== undefined);
+      if (action === 'confirm') {
+        stuckSince = Date.now();
+        log.warn('coordinator looks stuck; confirming', { coordinator: coordinatorId, taskQueue: check.taskQueue });
+        continue;
+      }
+      stuckSince = undefined;
+      if (action === 'replace') {
         const reason = `capsched: no worker polls task queue ${check.taskQueue ?? '?'}; replaced by window ${windowId} on task queue ${info.taskQueue}`;
         log.error('coordinator stuck on a task queue no worker polls; replacing it', {
           coordinator: coordinatorId,
           taskQueue: check.taskQueue,
           windowTaskQueue: info.taskQueue,
         });
-        await alert(
-          'critical',
-          'Namespace coordinator stranded; replaced',
-          `The coordinator ${coordinatorId} lives on task queue ${check.taskQueue ?? '?'}, which no worker polls (${check.detail ?? 'no answer'}). It was terminated and a fresh one started on ${info.taskQueue}; its other windows re-join it on their next check. Check the workers' --task-queue.`,
-          'stranded',
-        );
+        const a = strandedAlert(coordinatorId, check, info.taskQueue);
+        await alert(a.severity, a.title, a.text, a.step);
         try {
           // A replacement coordinator knows nothing of the namespace's other windows: re-joining it (never a plain open) keeps their capacity until they re-join (defect 5).
-          await join(true, { coordinatorId, runId: check.runId, reason });
+          await join(true, { coordinatorId, runId: check.runId ?? '', reason });
         } catch (err) {
           log.error('could not replace the stuck coordinator', { coordinator: coordinatorId, error: failureMessage(err) });
         }
         continue;
       }
-      stuckSince = undefined;
-      if (check.state !== 'gone' && check.state !== 'unknown') continue;
+      if (action === 'wait') continue;
       // Terminated, cancelled, reset, or a fresh coordinator that never heard of this window.
       log.warn('coordinator lost the window; re-joining', { coordinator: coordinatorId, state: check.state, detail: check.detail });
       try {
         await join(true);
-        await alert(
-          'info',
-          'Window re-joined its namespace coordinator',
-          `The coordinator ${coordinatorId} ${check.state === 'gone' ? 'was not running' : 'did not know this window'} (${check.detail ?? check.state}); the window re-announced itself (${asked()}${endMs === undefined ? '' : ` until ${new Date(endMs).toISOString()}`}).`,
-          `rejoin-${stage}`,
-        );
+        const a = rejoinedAlert(coordinatorId, check, asked(), endMs, stage);
+        await alert(a.severity, a.title, a.text, a.step);
       } catch (err) {
         log.error('could not re-join the coordinator', { coordinator: coordinatorId, error: failureMessage(err) });
       }
@@ -342,80 +332,26 @@ export async function scheduledCapacityChange(input: CapacityChangeInput): Promi
   const releaseReported = async (r: CoordinatorReport): Promise<void> => {
     if (releaseHandled) return;
     releaseHandled = true;
-    result.dryRun ||= r.dryRun || undefined;
-    result.revertedToOnDemand = r.applied && r.target.mode === 'onDemand';
-    result.revertVerificationSuccess = r.applied && r.verified;
-    result.errors.push(...r.errors.map((e) => `release: ${e}`));
-    const to = describeTarget(r.target);
-    const held = r.heldBy.length > 0 ? ` (still held by ${r.heldBy.join(', ')})` : '';
-    if (!r.applied) {
-      phase = 'failed';
-      await alert(
-        'critical',
-        'Revert to on-demand failed',
-        `Releasing the window failed; the namespace may still be provisioned: ${r.errors.join('; ')}`,
-        'release',
-      );
-    } else if (!r.verified) {
-      phase = 'failed';
-      await alert('critical', 'Revert not verified', `Capacity was set to ${to}${held}, but verification failed: ${r.errors.join('; ')}`, 'release');
-    } else if (r.lateByMs !== undefined && r.lateByMs >= LATE_RELEASE_MS && endMs !== undefined) {
-      // The end passed while no worker (or no Temporal server) could act, or while another step ran: say how late, and why.
-      phase = 'done';
-      const late = formatDurationMs(Math.round(r.lateByMs / 1000) * 1000);
-      log.warn('window released late', { lateBy: late, endTime: new Date(endMs).toISOString(), cause: r.lateCause ?? 'outage' });
-      const title = r.target.mode === 'onDemand' ? 'Capacity reverted late' : `Window ended late; capacity now ${to}`;
-      const why =
-        r.lateCause === 'busy'
-          ? `another capacity step of the namespace was still running at the end${r.heldUpBy === undefined ? '' : ` (${r.heldUpBy})`}; steps of one namespace run one at a time`
-          : r.lateCause === 'rejoined'
-            ? 'the namespace coordinator had lost the window (terminated, cancelled, reset or stranded) until the window re-joined it'
-            : 'no worker or Temporal server was available at the end';
-      await alert(
-        'error',
-        title,
-        `The window ended at ${new Date(endMs).toISOString()}, but the release began late by ${late} (${why}); capacity stayed provisioned meanwhile. Now verified ${to}${held}.`,
-        'release',
-      );
-    } else {
-      phase = 'done';
-      const title = r.target.mode === 'onDemand' ? 'Capacity reverted to on-demand' : `Window ended; capacity now ${to}`;
-      await alert(
-        'info',
-        title,
-        r.target.mode === 'onDemand' ? 'Revert verified: the API reports on-demand and the latest request completed.' : `Verified ${to}${held}.`,
-        'release',
-      );
-    }
+    const o = releaseOutcome(r, endMs);
+    result.dryRun ||= o.result.dryRun || undefined;
+    result.revertedToOnDemand = o.result.revertedToOnDemand;
+    result.revertVerificationSuccess = o.result.revertVerificationSuccess;
+    result.errors.push(...o.result.errors);
+    phase = o.phase;
+    if (o.late !== undefined) log.warn('window released late', { lateBy: o.late.lateBy, endTime: new Date(endMs ?? 0).toISOString(), cause: o.late.cause });
+    await alert(o.alert.severity, o.alert.title, o.alert.text, o.alert.step);
   };
 
   try {
     await awaitCoordinator(() => raise !== undefined, 'raise');
-    const r = raise as unknown as CoordinatorReport;
-    result.dryRun ||= r.dryRun || undefined;
-    result.initialChangeSuccess = r.applied;
-    result.verificationSuccess = r.applied && r.verified;
-    result.errors.push(...r.errors);
-    if (!r.applied && r.retrying !== true) {
-      phase = 'failed';
-      await alert('critical', 'Capacity change failed', `Setting ${asked()} failed: ${r.errors.join('; ')}`, 'raise');
-      return finish();
-    }
-    if (!r.applied)
-      // Not settled yet (an outage, throttling, a request in progress): the coordinator keeps trying until the window ends and says when it recovers.
-      await alert(
-        'critical',
-        'Capacity change failed',
-        `Setting ${asked()} failed: ${r.errors.join('; ')}. capsched keeps trying until the window ends and says so when it recovers.`,
-        'raise',
-      );
-    else if (!r.verified)
-      await alert(
-        'error',
-        'Capacity change not verified',
-        `The change to ${describeTarget(r.target)} was not verified; the window continues and will still be reverted: ${r.errors.join('; ')}`,
-        'verify',
-      );
+    const o = raiseOutcome(raise as unknown as CoordinatorReport, asked());
+    result.dryRun ||= o.result.dryRun || undefined;
+    result.initialChangeSuccess = o.result.initialChangeSuccess;
+    result.verificationSuccess = o.result.verificationSuccess;
+    result.errors.push(...o.result.errors);
+    if (o.ended) phase = 'failed';
+    if (o.alert !== undefined) await alert(o.alert.severity, o.alert.title, o.alert.text, o.alert.step);
+    if (o.ended) return finish();
     if (endMs === undefined) {
       phase = 'done';
       return finish();
