@@ -527,7 +527,10 @@ export class World {
       if (f.kind === 'out-of-band')
         this.at(f.atMs, () => {
           // While capsched holds capacity (when it asks none, the namespace is not capsched's to watch: nothing it did not create is touched).
-          if (this.engine !== undefined && desiredTarget(this.engine, this.now).mode === 'provisioned') this.accept(`oob-${f.atMs}`, f.target, this.now, false);
+          // (Held: a window asks and capsched verifiably raised the namespace; a window whose raise never landed — refused, FAILED —
+          // owns nothing, and what someone else set then is theirs.)
+          if (this.engine !== undefined && desiredTarget(this.engine, this.now).mode === 'provisioned' && this.engine.confirmed?.mode === 'provisioned')
+            this.accept(`oob-${f.atMs}`, f.target, this.now, false);
         });
     }
   }
