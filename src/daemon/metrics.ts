@@ -43,6 +43,17 @@ export class DaemonMetrics implements CapacityMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  private readonly checks = new Counter({
+    name: 'capsched_checks_total',
+    help: "This daemon's free checks (head, schedules and running coordinators read; no Action), by whether they asked for a pass.",
+    labelNames: ['pass_requested'],
+    registers: [this.registry],
+  });
+  private readonly lastCheckTimestamp = new Gauge({
+    name: 'capsched_last_check_timestamp_seconds',
+    help: "When this daemon's last free check finished (0: none yet). A check that finds the same commit and nothing to change runs no pass.",
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'capsched_reconcile_duration_seconds',
     help: 'Wall time of reconcile passes run by this daemon.',
@@ -260,6 +271,11 @@ export class DaemonMetrics implements CapacityMetrics {
     if (pass.driftCorrected > 0) this.driftCorrected.inc(pass.driftCorrected);
     if (pass.pruneBlocked) this.pruneBlocked.inc();
     if (pass.sourceFetchFailed) this.sourceFetchFailures.inc();
+  }
+
+  checked(check: { at: string; passRequested: boolean }): void {
+    this.checks.inc({ pass_requested: String(check.passRequested) });
+    this.lastCheckTimestamp.set(Date.parse(check.at) / 1000);
   }
 
   recordWebhook(outcome: string): void {

@@ -3,12 +3,16 @@
  * workflow id, and this run executes one pass activity at a time on a task queue every daemon
  * of the installation polls: so passes never overlap, whichever daemon runs them, and the
  * status and alert state live in one place.
+ *
+ * It sets no timer (each one is a billed Action, 2,880 a day at 30 s): a pass runs only when a
+ * daemon signals, and a daemon signals only when its free check (src/daemon/checks.ts) finds
+ * something the pass would do, or when it does not know the last pass (start-up). Retries after a
+ * failed pass are the daemons' too (their checks back off while passes fail).
  */
 import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
 import {
   DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
-  nextPassDelayMs,
   STATE_QUERY,
   TRIGGER_SIGNAL,
   type ReconcilerActivities,
@@ -43,7 +47,7 @@ export async function capschedReconciler(input: ReconcilerInput): Promise<void> 
   setHandler(stateQuery, () => state);
 
   for (;;) {
-    if (!pending) await condition(() => pending, nextPassDelayMs(state, intervalMs, Math.random()));
+    if (!pending) await condition(() => pending);
     pending = false;
     try {
       state = await passActivity(heartbeatTimeoutMs)(state);
