@@ -93,4 +93,6 @@ export interface LastCheck {
   /** Whether it signalled the reconciler for a pass, and why (or why not). */
   passRequested: boolean;
   reason: string;
+  /** It read the source and the schedules and found nothing to do: the commit in force is the head (what an unchanged pass used to prove). */
+  converged: boolean;
 }

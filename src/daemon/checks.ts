@@ -110,7 +110,13 @@ export function startChecks(o: CheckOptions): Checks {
     }
     const decision = probeNeedsPass(finding, { state, source: o.source.describe(), identity: o.identity });
     count++;
-    last = { at: at.toISOString(), ...(revision === undefined ? {} : { revision }), passRequested: decision.pass, reason: decision.reason };
+    last = {
+      at: at.toISOString(),
+      ...(revision === undefined ? {} : { revision }),
+      passRequested: decision.pass,
+      reason: decision.reason,
+      converged: finding.kind === 'planned' && !decision.pass,
+    };
     o.onCheck?.(last);
     if (decision.pass) {
       o.logger.info({ why, revision, reason: decision.reason }, 'check: a pass is needed');

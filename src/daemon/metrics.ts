@@ -54,6 +54,11 @@ export class DaemonMetrics implements CapacityMetrics {
     help: "When this daemon's last free check finished (0: none yet). A check that finds the same commit and nothing to change runs no pass.",
     registers: [this.registry],
   });
+  private readonly lastConvergedCheckTimestamp = new Gauge({
+    name: 'capsched_last_converged_check_timestamp_seconds',
+    help: "When this daemon's last check found the head in force and nothing to do (0: none yet): with passes now rare, staleness alerts use this beside the last successful pass.",
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'capsched_reconcile_duration_seconds',
     help: 'Wall time of reconcile passes run by this daemon.',
@@ -273,9 +278,10 @@ export class DaemonMetrics implements CapacityMetrics {
     if (pass.sourceFetchFailed) this.sourceFetchFailures.inc();
   }
 
-  checked(check: { at: string; passRequested: boolean }): void {
+  checked(check: { at: string; passRequested: boolean; converged: boolean }): void {
     this.checks.inc({ pass_requested: String(check.passRequested) });
     this.lastCheckTimestamp.set(Date.parse(check.at) / 1000);
+    if (check.converged) this.lastConvergedCheckTimestamp.set(Date.parse(check.at) / 1000);
   }
 
   recordWebhook(outcome: string): void {
