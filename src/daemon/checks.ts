@@ -33,8 +33,8 @@ export interface CheckOptions {
   trigger: (reason: string) => Promise<void>;
   logger: Logger;
   stopping: () => boolean;
-  /** After each check (metrics). */
-  onCheck?: (check: LastCheck) => void;
+  /** After each check (metrics); `sourceFailed` when it could not read the plan source. */
+  onCheck?: (check: LastCheck, sourceFailed: boolean) => void;
 }
 
 export interface Checks {
@@ -52,12 +52,22 @@ export function startChecks(o: CheckOptions): Checks {
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let lastState: ReconcilerState | undefined;
+  /** Checks in a row that could not read the source or the schedules: they back off like failed passes. */
+  let failedChecks = 0;
 
   let recheck: NodeJS.Timeout | undefined;
+  /** The pass this daemon asked for and has not seen finish yet: the state it was asked on. */
+  let requested: { state: string; atMs: number } | undefined;
+  const fingerprint = (state: ReconcilerState | undefined): string =>
+    state === undefined ? 'unknown' : `${state.passes}:${state.lastPassAt ?? ''}:${state.consecutiveFailures}`;
   const once = async (why: string): Promise<void> => {
     const { state, passRunning } = await o.installationState();
     lastState = state;
-    if (passRunning) {
+    // A pass asked for and not finished yet (its activity not scheduled yet, or its state not read yet):
+    // a check now would see the old state and ask again. Bounded, in case the signal was lost.
+    if (requested !== undefined && (fingerprint(state) !== requested.state || Date.now() - requested.atMs > Math.max(60_000, 2 * o.intervalMs)))
+      requested = undefined;
+    if (passRunning || requested !== undefined) {
       // Its result is what this check must compare with: check again once it ended (or was timed
       // out: a daemon that died mid-pass leaves a pass the server times out, then a check retries it).
       o.logger.debug({ why }, 'check deferred: a pass is running');
@@ -117,10 +127,16 @@ export function startChecks(o: CheckOptions): Checks {
       reason: decision.reason,
       converged: finding.kind === 'planned' && !decision.pass,
     };
-    o.onCheck?.(last);
+    failedChecks = finding.kind === 'source-failed' || finding.kind === 'failed' ? failedChecks + 1 : 0;
+    o.onCheck?.(last, finding.kind === 'source-failed');
     if (decision.pass) {
       o.logger.info({ why, revision, reason: decision.reason }, 'check: a pass is needed');
-      await o.trigger(`check: ${decision.reason}`).catch(() => undefined);
+      try {
+        await o.trigger(`check: ${decision.reason}`);
+        requested = { state: fingerprint(state), atMs: Date.now() };
+      } catch {
+        // logged by the trigger; the next check asks again
+      }
     } else {
       o.logger.debug({ why, revision, reason: decision.reason }, 'check: nothing to do');
     }
@@ -147,8 +163,9 @@ export function startChecks(o: CheckOptions): Checks {
 
   const schedule = (): void => {
     if (o.stopping()) return;
-    // Checks back off like passes did while passes fail (the state's consecutive failures).
-    const delay = nextPassDelayMs(lastState ?? { passes: 0, consecutiveFailures: 0, problems: {} }, o.intervalMs, Math.random());
+    // Checks back off like passes did while passes fail (the state's consecutive failures), or while they fail themselves.
+    const consecutiveFailures = Math.max(lastState?.consecutiveFailures ?? 0, failedChecks);
+    const delay = nextPassDelayMs({ passes: 0, problems: {}, consecutiveFailures }, o.intervalMs, Math.random());
     timer = setTimeout(() => {
       void checkNow('interval').finally(schedule);
     }, delay);

@@ -348,7 +348,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
         trigger,
         logger,
         stopping: () => stopping,
-        onCheck: (check) => metrics.checked(check),
+        onCheck: (check, sourceFailed) => metrics.checked(check, sourceFailed),
       });
   /** A webhook or a folder change: a free check now (dry run: a local pass). */
   const checkNow = (reason: string): Promise<void> => (checks === undefined ? trigger(reason) : checks.checkNow(reason));

@@ -278,8 +278,10 @@ export class DaemonMetrics implements CapacityMetrics {
     if (pass.sourceFetchFailed) this.sourceFetchFailures.inc();
   }
 
-  checked(check: { at: string; passRequested: boolean; converged: boolean }): void {
+  checked(check: { at: string; passRequested: boolean; converged: boolean }, sourceFailed = false): void {
     this.checks.inc({ pass_requested: String(check.passRequested) });
+    // A check's fetch is a fetch of the plan source too: an outage is counted while checks retry it for free.
+    if (sourceFailed) this.sourceFetchFailures.inc();
     this.lastCheckTimestamp.set(Date.parse(check.at) / 1000);
     if (check.converged) this.lastConvergedCheckTimestamp.set(Date.parse(check.at) / 1000);
   }
