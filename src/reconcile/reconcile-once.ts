@@ -212,6 +212,11 @@ function probeLiveStore(live: LiveStore, spends: string[]): LiveStore {
   });
 }
 
+/** The probe's copy of the daemon's memo: its fields, and a copy of each Map in it, so nothing the probe's live step records or forgets reaches the passes' memo. */
+function memoCopy(memo: LiveReadMemo): LiveReadMemo {
+  return Object.fromEntries(Object.entries(memo).map(([k, v]) => [k, v instanceof Map ? new Map(v as Map<unknown, unknown>) : v])) as LiveReadMemo;
+}
+
 export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileResult> {
   const started = performance.now();
   const options = input.options ?? {};
@@ -220,7 +225,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
   const dryRun = probe ? false : (options.dryRun ?? false);
   const liveSpends: string[] = [];
   const liveStore = input.live === undefined ? undefined : probe ? probeLiveStore(input.live, liveSpends) : input.live;
-  const liveMemo = probe && input.liveMemo !== undefined ? { ...input.liveMemo } : input.liveMemo;
+  const liveMemo = probe && input.liveMemo !== undefined ? memoCopy(input.liveMemo) : input.liveMemo;
   const installation = checkInstallationId(input.installation);
   const revision = input.snapshot.revision;
   const reconcileId = input.reconcileId ?? `${installation}-${input.now.toString(36)}`;
