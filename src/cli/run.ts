@@ -292,7 +292,7 @@ export const runCommand: Command = async (argv, io) => {
       // Only with CAPSCHED_WEBHOOK_INSECURE (parse refuses it otherwise).
       logger.warn(
         { listen: s.listen },
-        'INSECURE: POST /webhook is served beyond loopback without a webhook secret (CAPSCHED_WEBHOOK_INSECURE): anyone who can reach the port can start reconcile passes, each one billed Actions on your Temporal namespace (at most one per 10 s). Set CAPSCHED_WEBHOOK_SECRET.',
+        'INSECURE: POST /webhook is served beyond loopback without a webhook secret (CAPSCHED_WEBHOOK_INSECURE): anyone who can reach the port can make capsched check the plan source (at most one check per 10 s; a reconcile pass, billed Actions, only when the head changed). Set CAPSCHED_WEBHOOK_SECRET.',
       );
     }
     const installation = s.installation;

@@ -1,6 +1,6 @@
 /**
  * A listener beyond loopback needs a webhook secret (issue 21): otherwise anyone who can reach the
- * port can start passes, each one billed Actions. capsched refuses to start, unless the operator
+ * port can make it fetch (and, before the free checks, start passes, each one billed Actions). capsched refuses to start, unless the operator
  * opts out with CAPSCHED_WEBHOOK_INSECURE=1 (a loud warning; webhooks are still rate-limited).
  */
 import assert from 'node:assert/strict';
@@ -69,7 +69,7 @@ test('startDaemon refuses a listener beyond loopback without a secret; with webh
   );
   assert.ok(answers.every(([status]) => status === 202));
   assert.equal(answers.filter(([, body]) => body === 'accepted\n').length, 1, JSON.stringify(answers));
-  assert.equal(answers.filter(([, body]) => /^accepted: coalesced into one pass within \d+ s\n$/.test(String(body))).length, 9);
+  assert.equal(answers.filter(([, body]) => /^accepted: coalesced into one check within \d+ s\n$/.test(String(body))).length, 9);
   await t.until((s) => s.checks >= start.checks + 1, 15_000);
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   const after = await t.daemon.status();

@@ -224,7 +224,7 @@ test('POST /webhook costs no pass for the commit already applied, and at most on
   const third = repo.commit('nightly: 10');
   const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => push(third, `burst${i}`)));
   assert.ok(
-    burst.every((r) => r.status === 202 && /^(accepted\n|accepted: coalesced into one pass within \d+ s\n)$/.test(r.body)),
+    burst.every((r) => r.status === 202 && /^(accepted\n|accepted: coalesced into one check within \d+ s\n)$/.test(r.body)),
     JSON.stringify(burst.slice(0, 3)),
   );
   assert.ok(burst.filter((r) => r.body === 'accepted\n').length <= 1, 'at most one delivery starts a pass at once');
