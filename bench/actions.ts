@@ -11,7 +11,8 @@
  * covering now (the first pass starts it late, so its coordinator runs), the other plans are daily
  * windows twelve hours away (idle namespaces). Then:
  *   1. the first pass (schedules created, live windows started);
- *   2. `--passes` passes on the same commit (the interval scaled down; per day = 86,400 s / 30 s);
+ *   2. `--passes` checks on the same commit (the interval scaled down; per day = 86,400 s / 30 s): the
+ *      daemon's free checks, which signal the reconciler for a pass only when the pass would do something;
  *   3. one plan of an idle namespace edited and pushed: the pass on the new commit.
  * Actions are counted per phase from the event history of every workflow in the namespace (§3a of
  * the Cloud Ops research: workflow starts incl. schedule firings, signal-with-start once, continue-as-new;
@@ -47,7 +48,7 @@ export interface ActionsBenchOptions {
   plans: number;
   /** Namespaces with a window running during the measurement (≤ namespaces, ≤ plans). */
   live: number;
-  /** Same-commit passes to observe. */
+  /** Same-commit checks to observe (each one a pass before the daemon's free checks). */
   passes: number;
   intervalMs: number;
   /** Progress lines (default: none). */
@@ -62,6 +63,8 @@ export interface PhaseFigures {
   ms: number;
   /** Reconcile passes that completed in the phase (activity completions of the reconciler). */
   passes: number;
+  /** The daemon's free checks in the phase (its /status `checks`). */
+  checks: number;
   /** From histories, by workflow type then kind. */
   byWorkflow: Record<string, ActionCounts>;
   /** From the server's counters (frontend, this namespace). */
@@ -307,6 +310,22 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
       }
     };
 
+    /** The daemon's free checks so far (/status; a describe, and a query only when the reconciler's history moved). */
+    const checks = async (): Promise<{ count: number; quiet: boolean }> => {
+      if (serving === undefined) return { count: 0, quiet: false };
+      const status = (await (await fetch(`${serving}/status`)).json()) as { checks?: number; lastCheck?: { passRequested: boolean } };
+      return { count: status.checks ?? 0, quiet: status.lastCheck?.passRequested === false };
+    };
+    const untilChecks = async (n: number, timeoutMs: number): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if ((await checks()).count >= n) return;
+        if (daemon?.exitCode !== null) throw new Error(`capsched run exited (${daemon?.exitCode}): ${stderr.slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`fewer than ${n} checks after ${timeoutMs} ms: ${stderr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+
     // Phase 1: start-up and the first pass.
     const t0 = Date.now();
     const m0 = await serverCounters(server.metricsUrl, 'default');
@@ -323,13 +342,20 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
     // The page record's first reading (every 15 s, once a pass applied) queries each running coordinator
     // once; later readings query one only when its history moved. Measure after it.
     while (Date.now() < firstDone + RECORD_EVERY_MS + 2_000) await new Promise((r) => setTimeout(r, 250));
-    // Phase 2 starts at the next pass boundary after the live step settled.
-    const before = (await passTimes()).length;
-    const t1 = await untilPasses(before + 1, 120_000);
+    // Phase 2 starts once a check found nothing to do (the passes that follow the late starts are done).
+    const quietDeadline = Date.now() + 120_000;
+    while (!(await checks()).quiet) {
+      if (Date.now() > quietDeadline) throw new Error(`no quiet check after 120 s: ${stderr.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const c1 = (await checks()).count;
+    const t1 = Date.now();
     const m1 = await serverCounters(server.metricsUrl, 'default');
-    const t2 = await untilPasses(before + 1 + options.passes, 60_000 + options.passes * options.intervalMs * 3);
+    await untilChecks(c1 + options.passes, 60_000 + options.passes * options.intervalMs * 3);
+    const t2 = Date.now();
+    const c2 = (await checks()).count;
     const m2 = await serverCounters(server.metricsUrl, 'default');
-    log(`${options.passes} same-commit passes in ${((t2 - t1) / 1000).toFixed(1)} s`);
+    log(`${c2 - c1} same-commit checks in ${((t2 - t1) / 1000).toFixed(1)} s`);
 
     // Phase 3: one plan of an idle namespace changes.
     const edited = options.live < options.plans ? options.live : 0;
@@ -337,7 +363,12 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
     git(work, 'commit', '-qam', `edit plan-${edited}`);
     git(work, 'push', '-q', remote, 'HEAD:main');
     const passesNow = (await passTimes()).length;
-    const t3 = await untilPasses(passesNow + 1, 120_000);
+    await untilPasses(passesNow + 1, 120_000);
+    // The phase ends at the first quiet check after the pass (the daemon learns the pass's state).
+    const c3from = (await checks()).count;
+    await untilChecks(c3from + 1, 60_000);
+    const t3 = Date.now();
+    const c3 = (await checks()).count;
     const m3 = await serverCounters(server.metricsUrl, 'default');
 
     // Phase 4: what reading the daemon over HTTP costs (a readiness probe, a scrape, the page).
@@ -355,7 +386,9 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
     await read('/');
     await read('/status');
     const t4 = Date.now();
+    const c4 = (await checks()).count;
     const m4 = await serverCounters(server.metricsUrl, 'default');
+    const checkCounts = [c1, c2 - c1, c3 - c2, c4 - c3];
 
     daemon.kill('SIGTERM');
     await exited;
@@ -365,7 +398,7 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
         from: 0,
         to: t1 + 1,
       },
-      { label: `${options.passes} passes, same commit`, from: t1 + 1, to: t2 + 1 },
+      { label: `${c2 - c1} checks, same commit`, from: t1 + 1, to: t2 + 1 },
       { label: 'one plan edited: the pass on the new commit', from: t2 + 1, to: t3 + 1 },
       {
         label: `HTTP reads: ${Object.entries({ '/readyz': 10, '/metrics': 2, '/': 1, '/status': 1 })
@@ -391,6 +424,7 @@ export async function runActionsBench(options: ActionsBenchOptions): Promise<Act
         label: w.label,
         ms: w.to - from,
         passes: passTimesAll.filter((t) => t >= w.from && t < w.to).length,
+        checks: checkCounts[i] ?? 0,
         byWorkflow,
         queries,
         passQueries,
@@ -420,10 +454,10 @@ const kinds = (c: ActionCounts): string =>
 
 /** Per-day figures derived from a run (the same-commit phase, scaled to the default interval). */
 export interface ActionsPerDay {
-  /** Actions one same-commit pass costs: the reconciler's timer + activity, heartbeats that reached the server, the live step's queries. */
-  perPass: number;
-  passesPerDay: number;
-  passesPerDayActions: number;
+  /** Actions one same-commit check costs: whatever the reconciler spent in the phase (a pass, if any), heartbeats, the live step's queries, per check. */
+  perCheck: number;
+  checksPerDay: number;
+  checksPerDayActions: number;
   /** Queries that are not the passes' (the page record of the running coordinators), per day at the measured rate. */
   otherQueriesPerDay: number;
   /** Actions of the running windows and coordinators themselves, per day at the measured rate. */
@@ -435,29 +469,30 @@ export interface ActionsPerDay {
 
 export function perDay(result: ActionsBenchResult): ActionsPerDay {
   const same = result.phases[1]!;
-  const passes = Math.max(1, same.passes);
+  const checks = Math.max(1, same.checks);
   const reconciler = sum(same.byWorkflow.capschedReconciler ?? {});
-  const perPass = (reconciler + same.passQueries + same.heartbeats) / passes;
+  const perCheck = (reconciler + same.passQueries + same.heartbeats) / checks;
   const seconds = same.ms / 1000;
   // Billed queries: the server's action counter (a query to a workflow that does not exist fails and is not counted).
+  // The reconciler's state (read when its history moved) and the page record's coordinators.
   const otherQueries = Math.max(0, (same.serverActions.grpc_QueryWorkflow ?? 0) - same.passQueries);
   const windowsActions = Object.entries(same.byWorkflow)
     .filter(([t]) => t !== 'capschedReconciler')
     .reduce((s, [, c]) => s + sum(c), 0);
-  const passesPerDay = DAY_MS / DEFAULT_INTERVAL_MS;
+  const checksPerDay = DAY_MS / DEFAULT_INTERVAL_MS;
   const otherQueriesPerDay = seconds > 0 ? (otherQueries / seconds) * 86_400 : 0;
   const windowsPerDay = seconds > 0 ? (windowsActions / seconds) * 86_400 : 0;
-  // An idle namespace has schedules (free until they fire) and no coordinator: a pass neither lists
-  // nor queries anything per namespace, so it adds nothing; this stays 0 unless a pass's cost grows with namespaces.
+  // An idle namespace has schedules (free until they fire) and no coordinator: a check lists (free) and
+  // queries nothing per namespace, and starts no pass, so it adds nothing; this stays 0 unless a check's cost grows with namespaces.
   const perIdleNamespacePerDay = 0;
   return {
-    perPass,
-    passesPerDay,
-    passesPerDayActions: passesPerDay * perPass,
+    perCheck,
+    checksPerDay,
+    checksPerDayActions: checksPerDay * perCheck,
     otherQueriesPerDay,
     windowsPerDay,
     perIdleNamespacePerDay,
-    total: passesPerDay * perPass + otherQueriesPerDay + windowsPerDay,
+    total: checksPerDay * perCheck + otherQueriesPerDay + windowsPerDay,
   };
 }
 
@@ -475,35 +510,34 @@ export function report(result: ActionsBenchResult): string {
   out.push(
     `capsched's own Actions: ${options.namespaces} namespaces, ${options.plans} plans, ${options.live} with a window running; interval ${options.intervalMs / 1000} s (default ${DEFAULT_INTERVAL_MS / 1000} s)`,
   );
-  out.push("| phase | wall | passes | from histories, by workflow type | queries (the passes') | heartbeats | total | server's `action` counter |");
-  out.push('|---|---|---|---|---|---|---|---|');
+  out.push("| phase | wall | checks | passes | from histories, by workflow type | queries (the passes') | heartbeats | total | server's `action` counter |");
+  out.push('|---|---|---|---|---|---|---|---|---|');
   for (const p of phases) {
     const hist = Object.entries(p.byWorkflow)
       .map(([type, c]) => `${type}: ${kinds(c)}`)
       .join('; ');
     out.push(
-      `| ${p.label} | ${(p.ms / 1000).toFixed(1)} s | ${p.passes} | ${hist || 'none'} | ${p.queries} (${p.passQueries}) | ${p.heartbeats} | ${p.total} | ${byType(p.serverActions) || 'none'} |`,
+      `| ${p.label} | ${(p.ms / 1000).toFixed(1)} s | ${p.checks} | ${p.passes} | ${hist || 'none'} | ${p.queries} (${p.passQueries}) | ${p.heartbeats} | ${p.total} | ${byType(p.serverActions) || 'none'} |`,
     );
   }
   const same = phases[1]!;
   const day = perDay(result);
-  const passes = Math.max(1, same.passes);
   out.push('');
   out.push(
-    `same-commit pass: ${day.perPass.toFixed(2)} Actions (reconciler: ${kinds(same.byWorkflow.capschedReconciler ?? {})} over ${passes} passes; live-step queries ${same.passQueries}; heartbeats ${same.heartbeats})`,
+    `same-commit check: ${day.perCheck.toFixed(2)} Actions (${same.checks} checks, ${same.passes} passes; reconciler: ${kinds(same.byWorkflow.capschedReconciler ?? {}) || 'nothing'}; live-step queries ${same.passQueries}; heartbeats ${same.heartbeats})`,
   );
   out.push(
-    `per day at the default ${DEFAULT_INTERVAL_MS / 1000} s interval: ${fmt(day.passesPerDay)} passes × ${day.perPass.toFixed(2)} = ${fmt(day.passesPerDayActions)} Actions`,
+    `per day at the default ${DEFAULT_INTERVAL_MS / 1000} s interval: ${fmt(day.checksPerDay)} checks × ${day.perCheck.toFixed(2)} = ${fmt(day.checksPerDayActions)} Actions`,
   );
   out.push(
-    `other queries (the page record looks at the coordinators every ${RECORD_EVERY_MS / 1000} s): ${Math.max(0, (same.serverActions.grpc_QueryWorkflow ?? 0) - same.passQueries)} in ${(same.ms / 1000).toFixed(1)} s → ${fmt(day.otherQueriesPerDay)} per day`,
+    `other queries (the reconciler's state when its history moved; the page record looks at the coordinators every ${RECORD_EVERY_MS / 1000} s, querying one only when its history moved): ${Math.max(0, (same.serverActions.grpc_QueryWorkflow ?? 0) - same.passQueries)} in ${(same.ms / 1000).toFixed(1)} s → ${fmt(day.otherQueriesPerDay)} per day`,
   );
   out.push(`the ${options.live} running windows and their coordinators themselves: ${fmt(day.windowsPerDay)} per day at the measured rate`);
   out.push(`per idle namespace per day (schedules, no window running): ${fmt(day.perIdleNamespacePerDay)} Actions`);
-  out.push(`this setup per day (passes + page record + the running windows, were they running all day): ${fmt(day.total)} Actions`);
+  out.push(`this setup per day (checks and the passes they start + other queries + the running windows, were they running all day): ${fmt(day.total)} Actions`);
   const edit = phases[2]!;
   out.push(
-    `one plan edited on a namespace without a running window: ${edit.total} Actions in that phase (${Object.entries(edit.byWorkflow)
+    `one plan edited on a namespace without a running window: ${edit.total} Actions in that phase, ${edit.passes} pass (${Object.entries(edit.byWorkflow)
       .map(([t, c]) => `${t}: ${kinds(c)}`)
       .join('; ')}; queries ${edit.queries}, the pass's ${edit.passQueries}; heartbeats ${edit.heartbeats})`,
   );

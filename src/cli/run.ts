@@ -24,8 +24,9 @@ import type { CliIO, Command } from './io.js';
 
 export const RUN_HELP = `usage: capsched run [options]
 
-The daemon: fetches the plan source every --interval (and at once on POST /webhook or a folder
-change), validates the whole revision, reconciles this installation's Temporal Schedules, and runs
+The daemon: checks the plan source every --interval (and at once on POST /webhook or a folder
+change) with free reads, runs a reconcile pass (billed Actions) only when that would change
+something, validates the whole revision, reconciles this installation's Temporal Schedules, and runs
 the capacity-change worker in the same process. An invalid revision changes nothing (the last good
 one stays applied) and raises one alert; an unreachable source keeps the last good state, backs
 off and alerts once. Any number of daemons may run for one installation: Temporal runs one
@@ -36,7 +37,7 @@ Source
                             (env CAPSCHED_SOURCE; default .)
   --branch <name>           git branch (env CAPSCHED_BRANCH; default main)
   --path <dir>              plans folder inside the source (env CAPSCHED_PATH; default schedules)
-  --interval <d>            fetch interval, e.g. 30s, 5m (env CAPSCHED_INTERVAL; default 30s)
+  --interval <d>            check interval, e.g. 30s, 5m (env CAPSCHED_INTERVAL; default 30s)
   --fetch-timeout <d>       deadline of one git fetch (default 60s)
   --pass-heartbeat-timeout <d>
                             a pass whose daemon stops heartbeating for this long is handed to another
@@ -291,7 +292,7 @@ export const runCommand: Command = async (argv, io) => {
       // Only with CAPSCHED_WEBHOOK_INSECURE (parse refuses it otherwise).
       logger.warn(
         { listen: s.listen },
-        'INSECURE: POST /webhook is served beyond loopback without a webhook secret (CAPSCHED_WEBHOOK_INSECURE): anyone who can reach the port can start reconcile passes, each one billed Actions on your Temporal namespace (at most one per 10 s). Set CAPSCHED_WEBHOOK_SECRET.',
+        'INSECURE: POST /webhook is served beyond loopback without a webhook secret (CAPSCHED_WEBHOOK_INSECURE): anyone who can reach the port can make capsched check the plan source (at most one check per 10 s; a reconcile pass, billed Actions, only when the head changed). Set CAPSCHED_WEBHOOK_SECRET.',
       );
     }
     const installation = s.installation;

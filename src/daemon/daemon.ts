@@ -34,7 +34,9 @@ import { startDaemonEndpoints } from './endpoints.js';
 import { insecureListenerMessage, isLoopbackHost, parseListen, type DaemonHttpServer } from './http-server.js';
 import { DaemonMetrics } from './metrics.js';
 import { AlertLog, PresentReader } from './present.js';
+import { startChecks } from './checks.js';
 import { createWebhookGate, startTriggers } from './triggers.js';
+import type { LastCheck } from '../core/pass-probe.js';
 import { DaemonWorkers, reconcilerWorker } from './workers.js';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
@@ -138,6 +140,9 @@ export interface DaemonStatus {
   state: ReconcilerState | undefined;
   /** Passes this process ran (newest last, at most 100). */
   localPasses: PassRecord[];
+  /** This daemon's last free check (head, schedules, running coordinators read; no Action) and how many it made. */
+  lastCheck?: LastCheck;
+  checks: number;
   workers: Record<string, string>;
 }
 
@@ -187,6 +192,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
 
   // The present, read through the LiveStore port: the pass's own store, or a reading one for the page.
   const passLive = options.reconcile.live?.(client);
+  const liveMemo = createLiveReadMemo();
   const live = passLive ?? liveStore(client);
   const passDeps = {
     installation: options.installation,
@@ -195,7 +201,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     ...(passLive === undefined ? {} : { live: passLive }),
     options: options.reconcile.options,
     // Passes on the same commit with the same running windows reuse the last coordinator read (queries are billed).
-    liveMemo: createLiveReadMemo(),
+    liveMemo,
     onResult,
     notifier,
     logger: options.logger,
@@ -262,6 +268,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   let cachedState: { at: number; state: ReconcilerState; run?: string } | undefined;
   /** Set while the installation's state cannot be read from Temporal (shown by /readyz). */
   let stateUnavailable: string | undefined;
+  /** Whether the reconciler had a pass activity pending at the last describe. */
+  let passRunning = false;
   const installationState = async (): Promise<ReconcilerState | undefined> => {
     if (dryRun) {
       const localState = triggers.localState();
@@ -274,6 +282,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       // history: while the run and its history length stay, the last answer stands.
       const handle = client.workflow.getHandle(workflowId);
       const described = await handle.describe();
+      passRunning = described.status.name === 'RUNNING' && (described.raw.pendingActivities ?? []).length > 0;
       const run = described.status.name === 'RUNNING' ? `${described.runId}:${described.historyLength}` : undefined;
       if (run !== undefined && cachedState?.run === run) {
         cachedState = { ...cachedState, at: Date.now() };
@@ -315,8 +324,34 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       ready,
       notReadyReasons: reasons,
       state,
+      ...(checks?.last() === undefined ? {} : { lastCheck: checks.last() }),
+      checks: checks?.count() ?? 0,
     };
   };
+
+  // ---- free checks: a pass (billed) only when the pass's own planning finds something to do ----
+  const checks = dryRun
+    ? undefined
+    : startChecks({
+        installation: options.installation,
+        identity,
+        source: options.source,
+        store: passDeps.store,
+        ...(passLive === undefined ? {} : { live: passLive }),
+        options: options.reconcile.options,
+        liveMemo,
+        intervalMs,
+        installationState: async () => {
+          const state = await installationState();
+          return { state: stateUnavailable === undefined ? state : undefined, passRunning };
+        },
+        trigger,
+        logger,
+        stopping: () => stopping,
+        onCheck: (check, sourceFailed) => metrics.checked(check, sourceFailed),
+      });
+  /** A webhook or a folder change: a free check now (dry run: a local pass). */
+  const checkNow = (reason: string): Promise<void> => (checks === undefined ? trigger(reason) : checks.checkNow(reason));
 
   // ---- the page ----
   const present = new PresentReader({
@@ -334,6 +369,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     return present.view({
       applied: record.applied,
       state,
+      ...(checks?.last() === undefined ? {} : { lastCheck: checks.last() }),
       sourceDescription: options.source.describe(),
       alerts: [...alertLog.entries],
       ...(record.drift === undefined ? {} : { drift: record.drift }),
@@ -347,7 +383,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     minIntervalMs: options.webhookMinIntervalMs ?? DEFAULT_WEBHOOK_MIN_INTERVAL_MS,
     settledRevision: () => settledRevision,
     stopping: () => stopping,
-    trigger,
+    trigger: checkNow,
   });
 
   let http: DaemonHttpServer;
@@ -377,7 +413,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
   }
 
   const stopWatching = options.source.watch?.(() => {
-    trigger('source-change').catch(() => undefined);
+    checkNow('source-change').catch(() => undefined);
   });
 
   // The page's last 24 h: every coordinator's effective TRUs, read on a timer as well as on each
@@ -403,7 +439,8 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
     { identity, mode: dryRun ? 'dry-run' : 'reconciler-workflow', workflowId, taskQueue, intervalMs, source: options.source.describe(), http: http.address },
     'daemon started',
   );
-  if (!dryRun) await trigger('startup').catch(() => undefined);
+  // A daemon that does not know the installation's last pass signals once; one that does checks for free.
+  if (!dryRun) await checkNow('startup').catch(() => undefined);
 
   let resolveDone: () => void = () => undefined;
   let rejectDone: (err: unknown) => void = () => undefined;
@@ -426,6 +463,7 @@ export async function startDaemon(options: DaemonOptions): Promise<DaemonHandle>
       webhooks.stop();
       logger.info('daemon stopping: no new passes; draining workers');
       await stopWatching?.();
+      await checks?.stop();
       await triggers.stop();
       if (recording !== undefined) await Promise.race([recording, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       await workers.shutdown();

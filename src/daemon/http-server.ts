@@ -58,7 +58,7 @@ export function isLoopbackHost(host: string): boolean {
 export function insecureListenerMessage(listen: string, secretVariable = 'CAPSCHED_WEBHOOK_SECRET'): string {
   return (
     `--listen ${listen} is beyond loopback and ${secretVariable} is not set: anyone who can reach the port could POST /webhook ` +
-    `and start reconcile passes, each one billed Actions on your Temporal namespace. Set ${secretVariable} to the GitHub webhook's secret ` +
+    `and make capsched check the plan source (a git fetch each; a reconcile pass, billed Actions on your Temporal namespace, whenever the head changed). Set ${secretVariable} to the GitHub webhook's secret ` +
     `(e.g. openssl rand -hex 32), or listen on loopback (--listen 127.0.0.1:9464), or accept the risk explicitly with CAPSCHED_WEBHOOK_INSECURE=1.`
   );
 }
@@ -207,8 +207,8 @@ export async function startDaemonHttpServer(options: DaemonHttpOptions): Promise
       return;
     }
     if (decision.outcome === 'coalesced') {
-      log.info({ event: event ?? 'generic', delivery, withinMs: decision.withinMs }, 'webhook accepted: coalesced into one pass');
-      send(res, 202, `accepted: coalesced into one pass within ${Math.ceil(decision.withinMs / 1000)} s\n`);
+      log.info({ event: event ?? 'generic', delivery, withinMs: decision.withinMs }, 'webhook accepted: coalesced into one check');
+      send(res, 202, `accepted: coalesced into one check within ${Math.ceil(decision.withinMs / 1000)} s\n`);
       return;
     }
     log.info({ event: event ?? 'generic', delivery }, 'webhook accepted: fetching the source');

@@ -43,6 +43,22 @@ export class DaemonMetrics implements CapacityMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  private readonly checks = new Counter({
+    name: 'capsched_checks_total',
+    help: "This daemon's free checks (head, schedules and running coordinators read; no Action), by whether they asked for a pass.",
+    labelNames: ['pass_requested'],
+    registers: [this.registry],
+  });
+  private readonly lastCheckTimestamp = new Gauge({
+    name: 'capsched_last_check_timestamp_seconds',
+    help: "When this daemon's last free check finished (0: none yet). A check that finds the same commit and nothing to change runs no pass.",
+    registers: [this.registry],
+  });
+  private readonly lastConvergedCheckTimestamp = new Gauge({
+    name: 'capsched_last_converged_check_timestamp_seconds',
+    help: "When this daemon's last check found the head in force and nothing to do (0: none yet): with passes now rare, staleness alerts use this beside the last successful pass.",
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'capsched_reconcile_duration_seconds',
     help: 'Wall time of reconcile passes run by this daemon.',
@@ -260,6 +276,14 @@ export class DaemonMetrics implements CapacityMetrics {
     if (pass.driftCorrected > 0) this.driftCorrected.inc(pass.driftCorrected);
     if (pass.pruneBlocked) this.pruneBlocked.inc();
     if (pass.sourceFetchFailed) this.sourceFetchFailures.inc();
+  }
+
+  checked(check: { at: string; passRequested: boolean; converged: boolean }, sourceFailed = false): void {
+    this.checks.inc({ pass_requested: String(check.passRequested) });
+    // A check's fetch is a fetch of the plan source too: an outage is counted while checks retry it for free.
+    if (sourceFailed) this.sourceFetchFailures.inc();
+    this.lastCheckTimestamp.set(Date.parse(check.at) / 1000);
+    if (check.converged) this.lastConvergedCheckTimestamp.set(Date.parse(check.at) / 1000);
   }
 
   recordWebhook(outcome: string): void {

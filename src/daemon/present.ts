@@ -6,6 +6,7 @@
  * namespace), the reconciler state, recent alerts, and the record of effective TRUs the daemon
  * has observed from the coordinators. The view itself is computed by core/present.
  */
+import type { LastCheck } from '../core/pass-probe.js';
 import {
   buildPresent,
   PAST_MS,
@@ -201,6 +202,8 @@ export class PresentReader {
   async view(input: {
     applied: AppliedPlans | undefined;
     state: ReconcilerState | undefined;
+    /** This daemon's last free check (no Action), shown beside the last pass. */
+    lastCheck?: LastCheck;
     sourceDescription: string;
     alerts: AlertFact[];
     drift?: SourceFacts['drift'];
@@ -217,7 +220,10 @@ export class PresentReader {
       live,
       applied: this.applied(),
       recordSinceMs: this.startedMs,
-      source: sourceFacts(input.state, input.applied, input.sourceDescription, input.drift),
+      source: {
+        ...sourceFacts(input.state, input.applied, input.sourceDescription, input.drift),
+        ...(input.lastCheck === undefined ? {} : { lastCheck: input.lastCheck }),
+      },
       alerts: input.alerts,
       ...(this.deps.temporalUi === undefined ? {} : { temporalUi: this.deps.temporalUi }),
       ...(this.deps.actionsPrice === undefined ? {} : { actionsPrice: this.deps.actionsPrice }),

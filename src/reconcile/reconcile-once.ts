@@ -10,7 +10,7 @@
  * managed schedules and no describe; with a LiveStore, plus one list of running coordinators and one
  * status query per coordinator (the present, src/reconcile/live.ts).
  */
-import { isCapschedError, type RetryClass } from '../core/errors.js';
+import { CapschedError, isCapschedError, type RetryClass } from '../core/errors.js';
 import type { Issue } from '../core/plan/issues.js';
 import type { PassOutcome } from '../core/reconciler-contract.js';
 import type { Logger } from '../log/index.js';
@@ -70,6 +70,13 @@ export interface ReconcileInput {
   onProgress?: (event: ApplyProgress) => void;
   /** The daemon's last full read of the coordinators: a pass on the same commit with the same running runs reuses it (no queries). */
   liveMemo?: LiveReadMemo;
+  /**
+   * The daemon's free check (core/pass-probe.ts): this pass's own planning, with free reads only.
+   * Nothing is written; a LiveStore call that would be billed (a status query, a signal, a start, a
+   * cancel) is not sent but recorded in `liveSpends`; the memo is read, never updated. Status:
+   * `planned` when the pass would change something, `unchanged` when it would not.
+   */
+  probe?: boolean;
 }
 
 /** The one place a pass's log fields are bound: component, installation, reconcileId, revision. */
@@ -133,6 +140,8 @@ export interface ReconcileResult {
   /** The present: live now → desired now per affected namespace, and what the pass did or holds. */
   live?: LivePlan;
   liveApplied?: LiveApplied[];
+  /** Probe mode: the billed LiveStore calls the pass's live step would make (empty: none). */
+  liveSpends?: string[];
   errors: ReconcileError[];
   counts: ReconcileCounts;
   durationMs: number;
@@ -184,10 +193,39 @@ async function describeAll(store: ScheduleStore, ids: readonly string[], concurr
   return out;
 }
 
+/** LiveStore reads that are free on Temporal Cloud (visibility lists and describes): the probe sends these and nothing else. */
+const FREE_LIVE_READS: ReadonlySet<string> = new Set(['coordinatorNamespaces', 'runningRuns', 'coordinatorsChangedSince', 'coordinatorRun', 'existingRuns']);
+const PROBE_SPEND = 'PROBE_WOULD_SPEND';
+
+/** The probe's LiveStore: free reads pass through; any other call (billed, or unknown) is recorded and refused. */
+function probeLiveStore(live: LiveStore, spends: string[]): LiveStore {
+  return new Proxy(live, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (typeof prop === 'string' && FREE_LIVE_READS.has(prop)) return (value as (...a: unknown[]) => unknown).bind(target);
+      return () => {
+        spends.push(String(prop));
+        return Promise.reject(new CapschedError(PROBE_SPEND, `a check sends no ${String(prop)}`, { retry: 'terminal' }));
+      };
+    },
+  });
+}
+
+/** The probe's copy of the daemon's memo: its fields, and a copy of each Map in it, so nothing the probe's live step records or forgets reaches the passes' memo. */
+function memoCopy(memo: LiveReadMemo): LiveReadMemo {
+  return Object.fromEntries(Object.entries(memo).map(([k, v]) => [k, v instanceof Map ? new Map(v as Map<unknown, unknown>) : v])) as LiveReadMemo;
+}
+
 export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileResult> {
   const started = performance.now();
   const options = input.options ?? {};
-  const dryRun = options.dryRun ?? false;
+  const probe = input.probe === true;
+  // A probe plans like a real pass (so the live step consults its memo) but never reaches a write.
+  const dryRun = probe ? false : (options.dryRun ?? false);
+  const liveSpends: string[] = [];
+  const liveStore = input.live === undefined ? undefined : probe ? probeLiveStore(input.live, liveSpends) : input.live;
+  const liveMemo = probe && input.liveMemo !== undefined ? memoCopy(input.liveMemo) : input.liveMemo;
   const installation = checkInstallationId(input.installation);
   const revision = input.snapshot.revision;
   const reconcileId = input.reconcileId ?? `${installation}-${input.now.toString(36)}`;
@@ -310,10 +348,10 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
     return finish('prune-blocked');
   }
   const livePass = async (cancelled?: ReadonlySet<string>): Promise<boolean> => {
-    if (input.live === undefined) return true;
+    if (liveStore === undefined) return true;
     try {
       const r = await reconcileLive({
-        live: input.live,
+        live: liveStore,
         plans: loadedPlans,
         desired,
         installation,
@@ -324,7 +362,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
         concurrency,
         ...(cancelled === undefined ? {} : { cancelled }),
         ...(log === undefined ? {} : { logger: log }),
-        ...(input.liveMemo === undefined ? {} : { memo: input.liveMemo }),
+        ...(liveMemo === undefined ? {} : { memo: liveMemo }),
       });
       result.live = r.plan;
       result.liveApplied = r.applied;
@@ -342,11 +380,25 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileRes
           });
       return !r.applied.some((a) => a.outcome === 'failed');
     } catch (err) {
+      if (probe && liveSpends.length > 0) return true;
       result.errors.push(toError(err));
       log?.error({ err }, 'reading the coordinators failed; running windows left as they are');
       return false;
     }
   };
+
+  if (probe) {
+    // A schedule change means a pass anyway: the live step's reads are not needed to decide.
+    if (changeSet.changes.length > 0) return finish('planned');
+    const ok = await livePass();
+    result.liveSpends = liveSpends;
+    if (liveSpends.length > 0) {
+      // Writes the live step tried were refused by the probe store: not errors of the check.
+      result.errors = result.errors.filter((e) => e.code !== 'LIVE_CHANGE_FAILED');
+      return finish('planned');
+    }
+    return finish(ok ? 'unchanged' : 'failed');
+  }
 
   if (changeSet.changes.length === 0 || dryRun) {
     if (dryRun) {

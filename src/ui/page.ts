@@ -206,6 +206,7 @@ function sourceSection(view: PresentView): string {
 <dt>Source</dt><dd>${esc(s.describe)}</dd>
 <dt>Applied commit</dt><dd class="applied-commit">${applied}</dd>
 <dt>Last pass</dt><dd class="last-pass">${s.lastPassResult === undefined ? '<span class="muted">none yet</span>' : `${esc(s.lastPassResult)} at ${esc(s.lastPassAt ?? '?')}`}</dd>
+<dt>Last checked</dt><dd class="last-check">${s.lastCheck === undefined ? '<span class="muted">not yet</span>' : `${esc(s.lastCheck.at)}: ${esc(s.lastCheck.reason)}${s.lastCheck.passRequested ? ' (pass requested)' : ' <span class="muted">(free check, no pass)</span>'}`}</dd>
 <dt>Drift</dt><dd>${drift}</dd>
 </dl>${refused}${problems}<h3>Last alerts</h3>${alerts}</section>`;
 }

@@ -54,6 +54,8 @@ export interface SourceFacts {
   committedAt?: string;
   lastPassAt?: string;
   lastPassResult?: string;
+  /** The daemon's last free check (head, schedules, running coordinators read; no Action) and whether it asked for a pass. */
+  lastCheck?: { at: string; passRequested: boolean; reason: string };
   lastAttemptedRevision?: string;
   /** Refused commit: its revision and its errors, one "file:line:column field: message" per line. */
   refused?: { revision?: string; since: string; errors: string[] };

@@ -33,7 +33,7 @@ export function renderStatusText(view: PresentView, namespace?: string): string 
   const list = namespace === undefined ? view.namespaces : view.namespaces.filter((n) => n.namespace === namespace);
   const s = view.source;
   out.push(
-    `installation ${view.installation} · applied ${s.appliedRevision === undefined ? 'nothing yet' : s.appliedRevision.slice(0, 12)}${s.subject === undefined ? '' : ` "${s.subject}"`} · last pass ${s.lastPassResult ?? 'none'}${s.lastPassAt === undefined ? '' : ` at ${s.lastPassAt}`}`,
+    `installation ${view.installation} · applied ${s.appliedRevision === undefined ? 'nothing yet' : s.appliedRevision.slice(0, 12)}${s.subject === undefined ? '' : ` "${s.subject}"`} · last pass ${s.lastPassResult ?? 'none'}${s.lastPassAt === undefined ? '' : ` at ${s.lastPassAt}`}${s.lastCheck === undefined ? '' : ` · last checked ${s.lastCheck.at}`}`,
   );
   if (s.refused !== undefined) {
     out.push(`refused commit ${s.refused.revision?.slice(0, 12) ?? ''}: nothing from it applied`);

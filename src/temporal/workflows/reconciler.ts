@@ -3,8 +3,13 @@
  * workflow id, and this run executes one pass activity at a time on a task queue every daemon
  * of the installation polls: so passes never overlap, whichever daemon runs them, and the
  * status and alert state live in one place.
+ *
+ * It sets no timer (each one is a billed Action, 2,880 a day at 30 s): a pass runs only when a
+ * daemon signals, and a daemon signals only when its free check (src/daemon/checks.ts) finds
+ * something the pass would do, or when it does not know the last pass (start-up). Retries after a
+ * failed pass are the daemons' too (their checks back off while passes fail).
  */
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
@@ -16,6 +21,9 @@ import {
   type ReconcilerState,
   type TriggerRequest,
 } from '../../core/reconciler-contract.js';
+
+/** From this patch on, a pass runs only when a daemon signals (no interval timer). */
+export const TIMERLESS_PATCH = 'capsched-reconciler-timerless';
 
 export const triggerSignal = defineSignal<[TriggerRequest]>(TRIGGER_SIGNAL);
 export const stateQuery = defineQuery<ReconcilerState>(STATE_QUERY);
@@ -43,7 +51,11 @@ export async function capschedReconciler(input: ReconcilerInput): Promise<void> 
   setHandler(stateQuery, () => state);
 
   for (;;) {
-    if (!pending) await condition(() => pending, nextPassDelayMs(state, intervalMs, Math.random()));
+    if (!pending) {
+      // Runs recorded before the daemons' free checks woke on an interval timer (replays keep it).
+      if (patched(TIMERLESS_PATCH)) await condition(() => pending);
+      else await condition(() => pending, nextPassDelayMs(state, intervalMs, Math.random()));
+    }
     pending = false;
     try {
       state = await passActivity(heartbeatTimeoutMs)(state);

@@ -46,7 +46,9 @@ test('a managed schedule paused by hand is restored next pass (drift metric); wi
   await handle.pause('hand edit again');
   const before = (await reporting.daemon.status()).state?.passes ?? 0;
   await reporting.daemon.triggerNow('test');
-  await reporting.until((s) => (s.state?.passes ?? 0) >= before + 3);
+  await reporting.until((s) => (s.state?.passes ?? 0) >= before + 1);
+  // Drift that self-heal off leaves is no change: the checks after the reporting pass start none.
+  await reporting.quietChecks(2);
   assert.equal((await handle.describe()).state.paused, true, 'left paused: drift only reported');
   assert.equal(reporting.store.writes(), 0);
   assert.match(await (await reporting.http('/metrics')).text(), /capsched_drift_corrected_total 0/);

@@ -75,6 +75,11 @@ export interface TestDaemon {
   /** Polls status() until the predicate holds. */
   until(predicate: (s: Awaited<ReturnType<DaemonHandle['status']>>) => boolean, timeoutMs?: number): Promise<Awaited<ReturnType<DaemonHandle['status']>>>;
   http(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * Waits for a check that found nothing to do after the last pass, then for `checks` more, and
+   * returns the status: the checks on an unchanged commit must start no pass (they are free).
+   */
+  quietChecks(checks?: number, timeoutMs?: number): Promise<Awaited<ReturnType<DaemonHandle['status']>>>;
 }
 
 export interface TestDaemonOptions extends Partial<Omit<DaemonOptions, 'source'>> {
@@ -137,7 +142,21 @@ export async function startTestDaemon(ctx: TestContext, options: TestDaemonOptio
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  const quietChecks: TestDaemon['quietChecks'] = async (checks = 3, timeoutMs = 20_000) => {
+    const first = await until(
+      (s) =>
+        s.lastCheck?.passRequested === false &&
+        s.state?.lastPassAt !== undefined &&
+        Date.parse(s.lastCheck.at) > Date.parse(s.state.lastPassAt) + (s.state.lastPassDurationMs ?? 0),
+      timeoutMs,
+    );
+    const after = await until((s) => s.checks >= first.checks + checks, timeoutMs);
+    if (after.state?.passes !== first.state?.passes)
+      throw new Error(`checks on an unchanged commit started passes: ${first.state?.passes} → ${after.state?.passes} (${JSON.stringify(after.lastCheck)})`);
+    return after;
+  };
   return {
+    quietChecks,
     daemon,
     client,
     trus: (plan) => scheduleTrus(client, scheduleIdFor(installation, plan)),

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { createTestRepo } from '../../support/git-repo.js';
 import { cleanupInstallation, planYaml, startTestDaemon } from './helpers.js';
 
-test('git remote unreachable: last good state kept, backoff, ONE alert; recovers by itself with one recovery notice', async (ctx) => {
+test('git remote unreachable: last good state kept, ONE pass records it and ONE alert; checks retry for free with backoff; recovers by itself with one recovery notice', async (ctx) => {
   const repo = createTestRepo();
   repo.write('schedules/nightly.yaml', planYaml('nightly'));
   const good = repo.commit('one plan');
@@ -14,8 +14,11 @@ test('git remote unreachable: last good state kept, backoff, ONE alert; recovers
   const writes = t.store.writes();
 
   renameSync(repo.remote, `${repo.remote}.away`);
-  const failing = await t.until((s) => (s.state?.consecutiveFailures ?? 0) >= 3, 30_000);
-  assert.equal(failing.state?.lastPassResult, 'source-failed');
+  const failing = await t.until((s) => s.state?.lastPassResult === 'source-failed', 30_000);
+  // Later checks fail too, backing off, and start no pass: the outage costs one pass, not one per interval.
+  const checking = await t.quietChecks(3, 30_000);
+  assert.equal(checking.state?.consecutiveFailures, 1);
+  assert.match(checking.lastCheck?.reason ?? '', /still fails/);
   assert.equal(failing.state?.lastAppliedRevision, good);
   assert.match(failing.state?.problems.source?.message ?? '', /source-unreachable/);
   assert.equal(t.store.writes(), writes, 'no Temporal writes while the source is down');
@@ -23,8 +26,8 @@ test('git remote unreachable: last good state kept, backoff, ONE alert; recovers
   assert.equal(t.sink.messages.length, 1, 'alerted once, not on every retry');
   assert.match(t.sink.messages[0]?.raw ?? '', /Plan source unreachable/);
   const metrics = await (await t.http('/metrics')).text();
-  assert.match(metrics, /capsched_source_fetch_failures_total [3-9]/);
-  assert.match(metrics, /capsched_consecutive_failures [3-9]/);
+  assert.match(metrics, /capsched_source_fetch_failures_total [3-9]/, 'the checks count their failed fetches');
+  assert.match(metrics, /capsched_consecutive_failures 1/);
 
   // Restore the remote with a new commit: the daemon recovers without help (backoff ≤ 10 intervals).
   renameSync(`${repo.remote}.away`, repo.remote);

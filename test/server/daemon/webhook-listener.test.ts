@@ -1,6 +1,6 @@
 /**
  * A listener beyond loopback needs a webhook secret (issue 21): otherwise anyone who can reach the
- * port can start passes, each one billed Actions. capsched refuses to start, unless the operator
+ * port can make it fetch (and, before the free checks, start passes, each one billed Actions). capsched refuses to start, unless the operator
  * opts out with CAPSCHED_WEBHOOK_INSECURE=1 (a loud warning; webhooks are still rate-limited).
  */
 import assert from 'node:assert/strict';
@@ -57,8 +57,9 @@ test('startDaemon refuses a listener beyond loopback without a secret; with webh
   cleanupInstallation(ctx, t.installation);
   await t.until((s) => s.state?.lastAppliedRevision === first && s.ready);
   const port = t.daemon.httpAddress.slice(t.daemon.httpAddress.lastIndexOf(':') + 1);
-  const atStart = (await t.daemon.status()).localPasses.length;
-  // Unsigned: the body's `after` is not trusted, so each delivery may mean a new commit; one pass at once, the rest wait.
+  const start = await t.daemon.status();
+  const atStart = start.localPasses.length;
+  // Unsigned: the body's `after` is not trusted, so each delivery may mean a new commit; one check at once, the rest wait.
   const answers = await Promise.all(
     Array.from({ length: 10 }, () =>
       fetch(`http://127.0.0.1:${port}/webhook`, { method: 'POST', body: JSON.stringify({ after: first }), headers: { 'x-github-event': 'push' } }).then(
@@ -68,8 +69,12 @@ test('startDaemon refuses a listener beyond loopback without a secret; with webh
   );
   assert.ok(answers.every(([status]) => status === 202));
   assert.equal(answers.filter(([, body]) => body === 'accepted\n').length, 1, JSON.stringify(answers));
-  assert.equal(answers.filter(([, body]) => /^accepted: coalesced into one pass within \d+ s\n$/.test(String(body))).length, 9);
-  await t.until((s) => s.localPasses.length >= atStart + 1, 15_000);
+  assert.equal(answers.filter(([, body]) => /^accepted: coalesced into one check within \d+ s\n$/.test(String(body))).length, 9);
+  await t.until((s) => s.checks >= start.checks + 1, 15_000);
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  assert.equal((await t.daemon.status()).localPasses.length, atStart + 1, 'the coalesced nine wait for the end of the minute');
+  const after = await t.daemon.status();
+  assert.equal(after.checks, start.checks + 1, 'the coalesced nine wait for the end of the minute');
+  // The check (free) found the applied commit: anyone who can reach the port makes capsched fetch, not spend Actions.
+  assert.equal(after.localPasses.length, atStart);
+  assert.equal(after.lastCheck?.passRequested, false);
 });

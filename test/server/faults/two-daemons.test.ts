@@ -1,7 +1,7 @@
 /**
  * Case 9: two daemons of one installation run at once (a rolling deploy, a mistaken second
  * replica). Temporal runs one reconcile pass at a time for the installation, so there is one
- * writer: each change is written once, and further passes by either daemon write nothing.
+ * writer: each change is written once, and further checks and passes by either daemon write nothing.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -26,12 +26,20 @@ test('two daemons, one installation: one writer, each change written once, no fl
 
   repo.write('schedules/nightly.yaml', planYaml('nightly', 10));
   const second = repo.commit('nightly: 10');
-  const applied = await b.until((s) => s.state?.lastAppliedRevision === second);
+  await b.until((s) => s.state?.lastAppliedRevision === second);
   assert.equal(writes(), 3, 'one update in total');
   assert.equal(await scheduleTrus(a.scheduleId('nightly')), 10);
 
-  // Many more passes by both daemons: no writes, no alternating updates.
-  await a.until((s) => (s.state?.passes ?? 0) >= (applied.state?.passes ?? 0) + 12, 30_000);
+  // Many more checks by both daemons (free: an unchanged commit starts no pass), then passes forced from
+  // both, alternately: no writes, no alternating updates.
+  const [ca, cb] = [(await a.daemon.status()).checks, (await b.daemon.status()).checks];
+  await a.until((s) => s.checks >= ca + 6, 30_000);
+  await b.until((s) => s.checks >= cb + 6, 30_000);
+  for (let i = 0; i < 12; i++) {
+    const n = (await a.daemon.status()).state?.passes ?? 0;
+    await (i % 2 === 0 ? a : b).daemon.triggerNow('test');
+    await a.until((s) => (s.state?.passes ?? 0) > n, 30_000);
+  }
   assert.equal(writes(), 3, 'no flapping');
   assert.equal(a.store.calls.delete ?? 0, 0);
   assert.equal(b.store.calls.delete ?? 0, 0);

@@ -35,12 +35,13 @@ test('created but not yet listed: no duplicate create, no delete, no alert; conv
   const store = t.store;
   const installation = t.installation;
   await t.until((s) => s.state?.lastAppliedRevision === sha);
-  // Passes during the lag: the list still shows nothing, so each one tries to create again.
+  // Checks during the lag: the list still shows nothing, so each one asks for a pass, which tries to create again.
   await t.until(() => (store.calls.create ?? 0) >= 3, 10_000);
   await sleep(4_500);
-  const passes = (await t.daemon.status()).state?.passes ?? 0;
+  const checks = (await t.daemon.status()).checks;
   const creates = store.calls.create ?? 0;
-  await t.until((s) => (s.state?.passes ?? 0) >= passes + 3);
+  // Once listed, the checks find nothing to do (each one ran a pass while the list lagged).
+  await t.until((s) => s.checks >= checks + 3 && s.lastCheck?.passRequested === false);
   assert.equal(store.calls.create ?? 0, creates, 'once listed, no more create attempts');
   assert.equal(store.calls.delete ?? 0, 0, 'never deleted on a lagging list');
   assert.equal(store.calls.update ?? 0, 0, 'the existing schedules matched: no rewrite');
