@@ -9,11 +9,10 @@
  * something the pass would do, or when it does not know the last pass (start-up). Retries after a
  * failed pass are the daemons' too (their checks back off while passes fail).
  */
-import { condition, continueAsNew, defineQuery, defineSignal, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   DEFAULT_PASS_HEARTBEAT_TIMEOUT_MS,
   initialReconcilerState,
-  nextPassDelayMs,
   STATE_QUERY,
   TRIGGER_SIGNAL,
   type ReconcilerActivities,
@@ -21,9 +20,6 @@ import {
   type ReconcilerState,
   type TriggerRequest,
 } from '../../core/reconciler-contract.js';
-
-/** From this patch on, a pass runs only when a daemon signals (no interval timer). */
-export const TIMERLESS_PATCH = 'capsched-reconciler-timerless';
 
 export const triggerSignal = defineSignal<[TriggerRequest]>(TRIGGER_SIGNAL);
 export const stateQuery = defineQuery<ReconcilerState>(STATE_QUERY);
@@ -51,11 +47,8 @@ export async function capschedReconciler(input: ReconcilerInput): Promise<void> 
   setHandler(stateQuery, () => state);
 
   for (;;) {
-    if (!pending) {
-      // Runs recorded before the daemons' free checks woke on an interval timer (replays keep it).
-      if (patched(TIMERLESS_PATCH)) await condition(() => pending);
-      else await condition(() => pending, nextPassDelayMs(state, intervalMs, Math.random()));
-    }
+    // No timer: a pass runs when a daemon's free check signals that it would do something (docs/daemon.md).
+    if (!pending) await condition(() => pending);
     pending = false;
     try {
       state = await passActivity(heartbeatTimeoutMs)(state);
