@@ -208,10 +208,10 @@ export interface LiveStore {
   /** Namespaces whose coordinator is running (one visibility call per 1000). */
   coordinatorNamespaces(): Promise<string[]>;
   /**
-   * The running coordinators and capacity-change windows (`runs`: workflowId/runId, a coordinator
-   * with its history length; sorted), and the namespaces of the running coordinators: one visibility
-   * list and one describe per running coordinator (free; a query is a billed Action). Lets a pass on
-   * an unchanged commit skip the status queries when no run started, ended or moved.
+   * The running coordinators and capacity-change windows (`runs`: workflowId/runId, sorted), and the
+   * namespaces of the running coordinators: one visibility list (free; a query is a billed Action).
+   * Lets a pass on an unchanged commit skip the status queries when no run started or ended (a change
+   * inside a run that no pass made — an end moved by hand — is read within LIVE_READ_MAX_AGE_MS).
    */
   runningRuns?(): Promise<{ coordinators: string[]; runs: string[] }>;
   /**

@@ -62,6 +62,11 @@ export interface ReconcilerState {
   /** Consecutive failed passes (drives the backoff). */
   consecutiveFailures: number;
   problems: { source?: Problem; plans?: Problem; apply?: Problem; prune?: Problem; config?: Problem };
+  /**
+   * What each namespace's coordinator run was last told by a pass of any daemon (its present: src/core/live/present.ts):
+   * another daemon, or this one restarted, does not tell it again (each tell is a billed signal).
+   */
+  told?: Record<string, { runId: string; key: string }>;
 }
 
 /** How long a pass may go without a heartbeat before another daemon takes over. */

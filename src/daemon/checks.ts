@@ -86,6 +86,8 @@ export function startChecks(o: CheckOptions): Checks {
     const at = new Date();
     let finding: ProbeFinding;
     let revision: string | undefined;
+    // What the installation's passes told the coordinators (any daemon), so a check does not ask for a pass to tell them again.
+    if (state?.told !== undefined) o.liveMemo.told = new Map([...(o.liveMemo.told ?? []), ...Object.entries(state.told)]);
     try {
       const snapshot = await o.source.snapshot();
       revision = snapshot.revision;

@@ -243,6 +243,8 @@ async function tellPresents(input: LivePassInput, runIds: ReadonlyMap<string, st
   const live = input.live;
   if (input.dryRun || live.pushPresent === undefined) return [];
   const told = input.memo === undefined ? new Map<string, { runId: string; key: string }>() : (input.memo.told ??= new Map());
+  // A namespace whose coordinator no longer runs is forgotten (its next run is told anew).
+  for (const namespace of [...told.keys()]) if (!runIds.has(namespace)) told.delete(namespace);
   // Only the namespaces this installation's plans name: another installation's coordinator is not ours to tell (a namespace
   // whose last plan left git is released by the live rules instead).
   const plansOf = new Map<string, LoadedPlan[]>();

@@ -199,6 +199,8 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     }
     next.lastAttemptedRevision = revision;
     let outcome: Reconciled;
+    // What the installation's passes told the coordinators (any daemon): the newest word wins over this daemon's memory.
+    if (deps.liveMemo !== undefined) deps.liveMemo.told = new Map([...(deps.liveMemo.told ?? []), ...Object.entries(previous.told ?? {})]);
     try {
       const full = await reconcileOnce({
         snapshot,
@@ -222,6 +224,7 @@ export async function runPass(deps: PassDeps, previous: ReconcilerState): Promis
     }
     changes = outcome.changes;
     driftCorrected = outcome.driftCorrected;
+    if (deps.liveMemo?.told !== undefined) next.told = Object.fromEntries(deps.liveMemo.told);
     next.managedSchedules = outcome.managed ?? previous.managedSchedules;
     const subject = snapshot.meta?.subject === undefined || snapshot.meta.subject === '' ? '' : ` "${snapshot.meta.subject}"`;
 

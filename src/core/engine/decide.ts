@@ -287,7 +287,9 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
           nowMs,
         );
       }
+      const removed = s.baselines.some((b) => !kept(b));
       s.baselines = s.baselines.filter(kept);
+      const before = JSON.stringify(s.baselines);
       for (const [plan, trus] of Object.entries(plans)) {
         if (!Number.isFinite(trus) || trus <= 0) continue;
         const b = s.baselines.find((x) => x.plan === plan && mine(x));
@@ -297,7 +299,8 @@ function receive(s: EngineState, e: EngineEvent, nowMs: number, out: EngineComma
           b.refused = undefined;
         }
       }
-      s.needsVerify = true;
+      // A push that changes no baseline needs no read of the namespace (a read is an activity: a billed Action).
+      if (removed || JSON.stringify(s.baselines) !== before) s.needsVerify = true;
       return;
     }
     case 'tick':
@@ -451,7 +454,7 @@ function fail(s: EngineState, target: CapacityTarget, errors: string[], nowMs: n
           errors: [],
           alerted: s.trouble?.alerted ?? false,
           nextMs: nowMs,
-          ...(s.trouble?.alerted === true ? { alertedKey: s.trouble.alertedKey } : {}),
+          ...(s.trouble?.alerted === true ? { alertedKey: s.trouble.alertedKey, alertedTarget: s.trouble.alertedTarget } : {}),
         };
   t.attempts += 1;
   t.errors = errors;
@@ -478,6 +481,7 @@ function fail(s: EngineState, target: CapacityTarget, errors: string[], nowMs: n
     return;
   t.alerted = true;
   t.alertedKey = `${kind}-failing:${t.sinceMs}`;
+  t.alertedTarget = target;
   if (told && kind === 'raise') return; // the window's own alert says it; the recovery is ours
   const what = kind === 'release' ? 'release' : kind === 'restore' ? 'restore' : 'raise';
   const risk =
@@ -783,8 +787,11 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
     s.trouble = undefined;
     // The recovery answers the alert that went out (its key), whatever the target became since.
     // A raise that never got there before its window ended did not recover: the window's release report says what happened.
-    const moot =
-      t.kind === 'raise' && !sameTarget(t.target, target) && (target.mode === 'onDemand' || (t.target.mode === 'provisioned' && target.trus < t.target.trus));
+    // A raise alerted as failing that ends below what it failed to reach (its windows ended, its plan left git) did not
+    // recover: its alert is closed as no longer needed.
+    const alertedKind = t.alertedKey?.split('-failing:')[0] ?? t.kind;
+    const failedTo = t.alertedTarget ?? t.target;
+    const moot = alertedKind === 'raise' && failedTo.mode === 'provisioned' && (target.mode === 'onDemand' || target.trus < failedTo.trus);
     if (t.alerted && t.alertedKey !== undefined && !moot) {
       const kind = t.alertedKey.split('-failing:')[0] ?? t.kind;
       alert(
@@ -802,7 +809,7 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
         out,
         'info',
         `Capacity raise no longer needed: now ${describeTarget(target)}`,
-        `The raise to ${describeTarget(t.target)} that failed ${t.attempts} time(s) since ${new Date(t.sinceMs).toISOString()} is no longer asked for (its windows ended or its plan left git); ${s.namespace} is verifiably at ${describeTarget(target)}.`,
+        `The raise to ${describeTarget(failedTo)} that failed ${t.attempts} time(s) since ${new Date(t.sinceMs).toISOString()} is no longer asked for (its windows ended or its plan left git); ${s.namespace} is verifiably at ${describeTarget(target)}.`,
         t.alertedKey.replace('-failing:', '-recovered:'),
       );
     }

@@ -93,6 +93,8 @@ export interface Trouble {
   /** The capacity it failed to reach. */
   target: CapacityTarget;
   alertedKey?: string | undefined;
+  /** The capacity the alert said it failed to reach (the trouble's target may have moved on since). */
+  alertedTarget?: CapacityTarget | undefined;
 }
 
 export interface EngineSettings {
