@@ -77,16 +77,15 @@ files = files.filter((f) => existsSync(join(root, relative(join(root, 'dist'), f
 // files start in the order given, so a long one started last would run on alone at the end.
 const LONGEST_FIRST = [
   'test/server/dev/demo.test.js',
-  'test/server/reconcile/live-windows.test.js',
   'test/server/dev/dev-command.test.js',
-  'test/server/reconcile/cli.test.js',
   'test/server/production/prebuilt-bundle.test.js',
-  'test/server/workflow/coordinator-liveness.test.js',
   'test/server/faults/slow-operation.test.js',
-  'test/server/faults/worker-crash.test.js',
-  'test/server/faults/verify-mismatch.test.js',
-  'test/server/faults/yaml-attacks.test.js',
   'test/server/quickstart/quickstart.test.js',
+  'test/server/faults/worker-crash.test.js',
+  'test/server/workflow/window-steps.test.js',
+  'test/server/faults/verify-mismatch.test.js',
+  'test/server/workflow/coordinator-liveness.test.js',
+  'test/server/faults/yaml-attacks.test.js',
   'test/server/daemon/actions-bench.test.js',
   'test/server/workflow/end-to-end.test.js',
   'test/unit/engine/simulation.test.js',
@@ -116,7 +115,7 @@ if (needsServer) {
 }
 
 // Four files at a time on 2 cores: server files spend most of their time waiting on windows,
-// timers and child processes (the suite used about 0.6 of a core at 2; docs/BENCHMARKS.md).
+// timers and child processes (they used about 0.5 of a core at 2; docs/BENCHMARKS.md "Test suite").
 const concurrency = process.env.CAPSCHED_TEST_CONCURRENCY ?? '4';
 const timings = process.env.CAPSCHED_TEST_TIMINGS;
 if (timings !== undefined && timings !== '' && !reporterArgs.some((a) => a.startsWith('--test-reporter=')))
