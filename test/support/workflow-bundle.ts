@@ -1,18 +1,29 @@
 /**
- * The capacity workflows bundled once per test file, and a quiet SDK runtime: used by the
- * time-skipping harness (test/server/workflow/time-skipping.ts) and by the replay test, which
- * needs no server.
+ * The capacity workflows' code once per test file, and a quiet SDK runtime: used by the
+ * time-skipping harness (test/server/workflow/time-skipping.ts), the fault stacks and the replay
+ * test, which needs no server.
  */
+import { readFile } from 'node:fs/promises';
 import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from '../../src/temporal/worker.js';
+import { prebuiltOrSources, workflowEntryPath } from '../../src/temporal/bundle.js';
+import { silentLogger } from '../../src/log/index.js';
 
 let bundlePromise: Promise<{ code: string }> | undefined;
 
-/** The workflows bundled once per test file. */
+/**
+ * The capacity workflows once per test file: the bundle `npm test` prebuilds (dist/workflow-bundle.js)
+ * when it is not older than the compiled workflows — the same freshness rule a worker applies —
+ * else bundled from the compiled sources here (webpack: seconds of CPU per file on a loaded machine).
+ */
 export function testBundle(): Promise<{ code: string }> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then(
-    (b) => ({ code: b.code }),
-  );
+  bundlePromise ??= (async () => {
+    const source = prebuiltOrSources('capacity', { logger: silentLogger() });
+    const prebuilt = source.workflowBundle;
+    if (prebuilt !== undefined && 'codePath' in prebuilt) return { code: await readFile(prebuilt.codePath, 'utf8') };
+    const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+    const b = await bundleWorkflowCode({ workflowsPath: workflowEntryPath('capacity'), logger: quiet });
+    return { code: b.code };
+  })();
   return bundlePromise;
 }
 

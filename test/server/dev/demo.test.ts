@@ -144,7 +144,14 @@ test(
     // release's own verify delay and the seconds the raise, the coordinator's first read and the release take.
     assert.ok(Number(cost[1]) > 0.06 && Number(cost[1]) < 0.13, `TRU-hours ${cost[1]}`);
     assert.equal(cost[2], '4');
-    assert.ok(cost[3] === '4' || cost[3] === '8', `billed ${cost[3]} (4, or 8 when the window crosses an hour)`);
+    // Billed per started UTC hour at its peak: 4 within one hour; 2 + 4 when the hour turns while 2 TRUs are held;
+    // 4 + 4 when it turns while 4 are held (the hours of the raise, the step and the release, as the table shows them).
+    const hourOf = (re: RegExp): string => re.exec(demo)?.[1] ?? assert.fail(`${re} in\n${demo}`);
+    const raiseHour = hourOf(/(\d\d):\d\d:\d\dZ {2}raise: 2 TRUs/);
+    const stepHour = hourOf(/(\d\d):\d\d:\d\dZ {2}ramp step: 4 TRUs/);
+    const releaseHour = hourOf(/(\d\d):\d\d:\d\dZ {2}release: on-demand/);
+    const billed = 4 + (raiseHour !== stepHour ? 2 : 0) + (stepHour !== releaseHour ? 4 : 0);
+    assert.equal(Number(cost[3]), billed, `billed TRU-hours (raise ${raiseHour}h, step ${stepHour}h, release ${releaseHour}h)`);
     assert.ok(seen.has('2 TRUs'), `the page saw the raise: ${[...seen].join(', ')}`);
     assert.ok(seen.has('4 TRUs'), `the page saw the ramp step: ${[...seen].join(', ')}`);
 

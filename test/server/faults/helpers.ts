@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createCloudOpsClient, type CloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
 import { createSlackNotifier, type SlackNotifier } from '../../../src/adapters/slack/index.js';
 import { readCloudOpsSettings } from '../../../src/config/cloud-ops.js';
@@ -17,11 +17,11 @@ import { CAPACITY_CHANGE_WORKFLOW, type CapacityChangeInput, type CapacityChange
 import { createLogger, Secret, type Logger } from '../../../src/log/index.js';
 import { startCloudOpsSimulator, type CloudOpsSimulator, type CloudOpsSimulatorOptions } from '../../../src/simulator/index.js';
 import type { ActivitySettings } from '../../../src/temporal/activities/index.js';
-import { workflowsPath } from '../../../src/temporal/worker.js';
 import { startTestCapacityWorker } from '../helpers/capacity-worker.js';
 import { tempDir } from '../../support/git-repo.js';
+import { testBundle } from '../../support/workflow-bundle.js';
 import { startSlackSink, type SlackSink } from '../../support/slack-sink.js';
-import { testTemporal, uniqueSuffix } from '../helpers/temporal.js';
+import { terminateAtFileEnd, testTemporal, uniqueSuffix } from '../helpers/temporal.js';
 
 export const CLOUD_API_KEY = 'CANARY-cloud-key-0d3f9e21a7';
 
@@ -54,14 +54,9 @@ export function captureLogs(level = 'debug'): LogCapture {
   };
 }
 
-let bundle: Promise<{ code: string }> | undefined;
-
-/** The capacity workflows bundled once per test file. */
+/** The capacity workflows once per test file (the prebuilt bundle when fresh: test/support/workflow-bundle.ts). */
 export function capacityBundle(): Promise<{ code: string }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }).then(
-    (b) => ({ code: b.code }),
-  );
-  return bundle;
+  return testBundle();
 }
 
 /** The bundle written to a file, for worker child processes (they skip bundling). */
@@ -154,6 +149,7 @@ export async function startCapacityStack(options: StackOptions): Promise<Capacit
     initialBackoffMs: options.slack?.initialBackoffMs ?? 50,
   });
   const taskQueue = `faults-${uniqueSuffix()}`;
+  terminateAtFileEnd(taskQueue); // also when child processes run its workers
   const connection = await NativeConnection.connect({ address: temporal.address });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;

@@ -9,6 +9,7 @@ import type { CapacityMetrics, CloudOps, Notifier } from '../../../src/core/port
 import { silentLogger, type Logger } from '../../../src/log/index.js';
 import type { ActivitySettings } from '../../../src/temporal/activities/index.js';
 import { createCapacityWorker } from '../../../src/temporal/worker.js';
+import { terminateAtFileEnd } from './temporal.js';
 
 export interface TestCapacityWorkerOptions {
   connection: NativeConnection;
@@ -30,6 +31,8 @@ export interface TestCapacityWorkerOptions {
 }
 
 export function startTestCapacityWorker(o: TestCapacityWorkerOptions): Promise<Worker> {
+  // Its coordinators and windows must not outlive the file on the shared dev server.
+  terminateAtFileEnd(o.taskQueue);
   return createCapacityWorker({
     connection: o.connection,
     client: o.client,

@@ -15,7 +15,7 @@ import { startCloudOpsSimulator, type CloudOpsSimulator } from '../../../src/sim
 import type { ActivitySettings } from '../../../src/temporal/activities/index.js';
 import { createCapacityWorker } from '../../../src/temporal/worker.js';
 import { startSlackSink, type SlackSink } from '../../support/slack-sink.js';
-import { testTemporal, uniqueSuffix, type TestTemporal } from '../helpers/temporal.js';
+import { terminateAtFileEnd, testTemporal, uniqueSuffix, type TestTemporal } from '../helpers/temporal.js';
 import { quietRuntime, testBundle } from './time-skipping.js';
 
 export const CLOUD_KEY = 'e2e-CANARY-cloud-key-7f1c';
@@ -61,6 +61,7 @@ export async function startE2EStack(namespaces: string[], settings: Partial<Acti
     initialBackoffMs: 50,
   });
   const taskQueue = `e2e-${uniqueSuffix()}`;
+  terminateAtFileEnd(taskQueue);
   const connection = await NativeConnection.connect({ address: temporal.address });
   const worker = await createCapacityWorker({
     connection,
