@@ -454,7 +454,7 @@ function fail(s: EngineState, target: CapacityTarget, errors: string[], nowMs: n
           errors: [],
           alerted: s.trouble?.alerted ?? false,
           nextMs: nowMs,
-          ...(s.trouble?.alerted === true ? { alertedKey: s.trouble.alertedKey, alertedTarget: s.trouble.alertedTarget } : {}),
+          ...(s.trouble?.alerted === true ? { alertedKey: s.trouble.alertedKey, alertedTarget: s.trouble.alertedTarget, alertSent: s.trouble.alertSent } : {}),
         };
   t.attempts += 1;
   t.errors = errors;
@@ -483,6 +483,7 @@ function fail(s: EngineState, target: CapacityTarget, errors: string[], nowMs: n
   t.alertedKey = `${kind}-failing:${t.sinceMs}`;
   t.alertedTarget = target;
   if (told && kind === 'raise') return; // the window's own alert says it; the recovery is ours
+  t.alertSent = true;
   const what = kind === 'release' ? 'release' : kind === 'restore' ? 'restore' : 'raise';
   const risk =
     kind === 'release'
@@ -802,8 +803,9 @@ function settle(s: EngineState, target: CapacityTarget, nowMs: number, out: Engi
         `After ${t.attempts} failed attempt(s) since ${new Date(t.sinceMs).toISOString()}, ${s.namespace} is verifiably at ${describeTarget(target)}.`,
         t.alertedKey.replace('-failing:', '-recovered:'),
       );
-    } else if (t.alerted && t.alertedKey !== undefined) {
-      // The failing raise is no longer asked for: its alert is closed all the same (an alert left open is not true).
+    } else if (t.alerted && t.alertSent === true && t.alertedKey !== undefined) {
+      // The failing raise is no longer asked for: the coordinator's own alert is closed all the same (an alert left open is
+      // not true). One the window alerted is closed by the window's release report.
       alert(
         s,
         out,

@@ -93,6 +93,8 @@ export interface Trouble {
   /** The capacity it failed to reach. */
   target: CapacityTarget;
   alertedKey?: string | undefined;
+  /** The coordinator sent the failing alert itself (a raise a window was told of is alerted by the window). */
+  alertSent?: boolean | undefined;
   /** The capacity the alert said it failed to reach (the trouble's target may have moved on since). */
   alertedTarget?: CapacityTarget | undefined;
 }

@@ -206,7 +206,7 @@ test('simulation counterexample: workers back after a reset and an outage — th
   );
 });
 
-test('a raise failing through an outage longer than its window is closed as "no longer needed", never "recovered: now on-demand"', () => {
+test('a raise failing through an outage longer than its window: the window alerts it and its verified release closes it — never "raise recovered: now on-demand"', () => {
   const w = new World(
     base({
       windows: [{ id: 'a', startMs: MIN, endMs: 60 * MIN, trus: 8, verifyDelayMs: 30_000 }],
@@ -216,8 +216,10 @@ test('a raise failing through an outage longer than its window is closed as "no 
   const closing = w.alerts.filter((a) => a.key.includes('raise-recovered:'));
   assert.deepEqual(
     closing.map((a) => a.title),
-    ['Capacity raise no longer needed: now on-demand'],
+    [],
   );
+  assert.equal(w.reports.get('win-a/run')?.raise?.retrying, true, 'the window was told its raise keeps failing (it alerts that)');
+  assert.equal(w.reports.get('win-a/run')?.release?.verified, true);
   assert.equal(w.cloud().mode, 'onDemand');
 });
 
