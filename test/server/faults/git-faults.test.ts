@@ -39,7 +39,10 @@ describe('git faults under a running daemon', { concurrency: true }, () => {
     const writes = t.store.writes();
 
     server.accept.password = 'rotated-elsewhere';
-    const failing = await t.until((s) => (s.state?.consecutiveFailures ?? 0) >= 3, 30_000);
+    // One pass reports the outage; the checks after it are free (they fetch again, and ask for no pass while it fails).
+    const failed = await t.until((s) => s.state?.lastPassResult === 'source-failed' && s.lastCheck?.passRequested === false, 30_000);
+    const failing = await t.until((s) => s.checks >= failed.checks + 3, 30_000);
+    assert.equal(failing.state?.passes, failed.state?.passes, 'the checks after the reported outage asked for no pass');
     assert.equal(failing.state?.lastPassResult, 'source-failed');
     assert.equal(failing.state?.lastAppliedRevision, good);
     assert.match(failing.state?.problems.source?.message ?? '', /source-auth-failed/);
@@ -93,7 +96,10 @@ describe('git faults under a running daemon', { concurrency: true }, () => {
 
     // As `git push origin :main` would on a forge: the branch is gone from the remote.
     git(repo.remote, 'update-ref', '-d', 'refs/heads/main');
-    const failing = await t.until((s) => (s.state?.consecutiveFailures ?? 0) >= 3, 30_000);
+    // One pass reports the outage; the checks after it are free (they fetch again, and ask for no pass while it fails).
+    const failed = await t.until((s) => s.state?.lastPassResult === 'source-failed' && s.lastCheck?.passRequested === false, 30_000);
+    const failing = await t.until((s) => s.checks >= failed.checks + 3, 30_000);
+    assert.equal(failing.state?.passes, failed.state?.passes, 'the checks after the reported outage asked for no pass');
     assert.equal(failing.state?.lastAppliedRevision, good);
     assert.match(failing.state?.problems.source?.message ?? '', /source-branch-not-found/);
     assert.equal(t.store.writes(), writes);
