@@ -44,7 +44,15 @@ export function engineStatus(s: EngineState, nowMs: number): CoordinatorStatus {
   return {
     namespace: s.namespace,
     // A read of what the namespace has (a fresh coordinator) is part of getting the change going, not its verification.
-    phase: s.inFlight === undefined ? 'idle' : s.inFlight.kind === 'apply' || s.inFlight.purpose === 'read' ? 'applying' : 'verifying',
+    // A change waiting out its verify delay (a durable timer) is being verified too: it is not idle.
+    phase:
+      s.inFlight === undefined
+        ? s.verifyDue !== undefined
+          ? 'verifying'
+          : 'idle'
+        : s.inFlight.kind === 'apply' || s.inFlight.purpose === 'read'
+          ? 'applying'
+          : 'verifying',
     effective: desiredTarget(s, nowMs),
     windows: [
       ...s.windows.map((w) => ({
