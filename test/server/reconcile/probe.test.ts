@@ -73,9 +73,11 @@ test('probe mode: finds the pass’s changes (a new plan, a hand edit) and nothi
   const handle = client.schedule.getHandle(`capsched.${installation}.nightly`);
   await handle.pause('hand edit');
   // (the schedule list shows the pause once visibility has it)
+  // (Other tests' coordinators can make a probe 'planned' on their own: wait for the unpause itself.)
   const drifted = await eventually(async () => {
     const r = await run(true);
     assert.equal(r.status, 'planned');
+    assert.equal(r.counts.unpause, 1);
     return r;
   });
   assert.equal(drifted.counts.unpause, 1);
