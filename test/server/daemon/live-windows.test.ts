@@ -6,15 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createCloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
 import { createTemporalLiveStore, createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
 import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
 import { occurrenceWorkflowId } from '../../../src/core/live/desired-now.js';
-import { Secret, silentLogger } from '../../../src/log/index.js';
 import type { ReconcileResult } from '../../../src/reconcile/index.js';
-import { startCloudOpsSimulator } from '../../../src/simulator/index.js';
 import { tempDir } from '../../support/git-repo.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
+import { simulatorWithClient } from '../helpers/simulator.js';
 import { cleanupInstallation, startTestDaemon, testCapacityWorker, type TestDaemonOptions } from './helpers.js';
 
 const KEY = 'live-daemon-simulator-key';
@@ -33,13 +31,7 @@ test('a plan merged mid-window: the daemon starts its window now, for the rest o
     `apiVersion: capsched/v1\nkind: CapacityPlan\nname: late\nnamespace: ${namespace}\ntrus: 6\nat: "${at}"\ntimezone: UTC\nduration: 3m\n`,
   );
 
-  const sim = await startCloudOpsSimulator({ namespaces: [namespace], apiKey: KEY, operationDelayMs: 100, logger: silentLogger() });
-  ctx.after(() => sim.stop());
-  const cloudOps = createCloudOpsClient(
-    { endpoint: sim.address, apiKey: new Secret(KEY), allowInsecure: true, pollMinMs: 50, pollMaxMs: 200, callTimeoutMs: 5_000 },
-    { logger: silentLogger() },
-  );
-  ctx.after(() => cloudOps.close());
+  const { sim, cloudOps } = await simulatorWithClient(ctx, [namespace], KEY);
   cleanupInstallation(ctx, installation);
 
   const results: ReconcileResult[][] = [[], []];

@@ -6,15 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createCloudOpsClient } from '../../../src/adapters/cloud-ops/index.js';
 import { createTemporalLiveStore, createTemporalScheduleStore } from '../../../src/adapters/schedules/index.js';
 import { coordinatorWorkflowId } from '../../../src/core/capacity/window.js';
 import { occurrenceWorkflowId } from '../../../src/core/live/desired-now.js';
 import type { LiveStore } from '../../../src/core/ports.js';
-import { Secret, silentLogger } from '../../../src/log/index.js';
-import { startCloudOpsSimulator } from '../../../src/simulator/index.js';
 import { createTestRepo } from '../../support/git-repo.js';
 import { uniqueSuffix } from '../helpers/temporal.js';
+import { simulatorWithClient } from '../helpers/simulator.js';
 import { cleanupInstallation, startTestDaemon, testCapacityWorker } from './helpers.js';
 
 const KEY = 'stalled-live-simulator-key';
@@ -55,13 +53,7 @@ test('defect 4: a pass stalled before its live step and superseded by a newer co
   const taskQueue = `stall-live-${suffix}`;
   const installation = `stall-live-${suffix}`;
   cleanupInstallation(ctx, installation);
-  const sim = await startCloudOpsSimulator({ namespaces: [namespace], apiKey: KEY, operationDelayMs: 100, logger: silentLogger() });
-  ctx.after(() => sim.stop());
-  const cloudOps = createCloudOpsClient(
-    { endpoint: sim.address, apiKey: new Secret(KEY), allowInsecure: true, pollMinMs: 50, pollMaxMs: 200, callTimeoutMs: 5_000 },
-    { logger: silentLogger() },
-  );
-  ctx.after(() => cloudOps.close());
+  const { sim, cloudOps } = await simulatorWithClient(ctx, [namespace], KEY);
 
   const start = Math.floor((Date.now() - 20_000) / 1000) * 1000;
   const at = new Date(start).toISOString().slice(0, 19);
